@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerAuthCommand } from './auth.js';
+import { registerDoctorCommand } from './doctor.js';
+import { registerMailCommand } from './mail.js';
+import { registerResourceCommand } from './resource.js';
+import { registerSandboxCommand } from './sandbox.js';
+import { registerTokenCommand } from './token.js';
+
+/** A command file registers its (sub)commands on the program. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+/** Every command of the CLI, one file each (see the files next to this one). */
+export const commands: RegisterCommand[] = [
+  registerResourceCommand,
+  registerAuthCommand,
+  registerTokenCommand,
+  registerMailCommand,
+  registerDoctorCommand,
+  registerSandboxCommand,
+];

@@ -1,0 +1,45 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../log.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+
+/** What every CLI command gets: where mailbridge keeps its files, the store, output. */
+export interface CliContext {
+  /** MAILBRIDGE_HOME, default ~/.mailbridge: the SQLite file and the key file live here. */
+  home: string;
+  logger: Logger;
+  /** Opened on first use and closed when the command ends. */
+  store(): Promise<Store>;
+  /** True when the global --json flag was given. */
+  json(): boolean;
+  /** Print a line (or lines) for a person on stdout. */
+  print(text: string): void;
+  /** Print a value as JSON on stdout. */
+  printJson(value: unknown): void;
+  close(): Promise<void>;
+}
+
+export function createCliContext(opts: { json: () => boolean }): CliContext {
+  const home = process.env.MAILBRIDGE_HOME ?? join(homedir(), '.mailbridge');
+  const logger = createLogger();
+  let store: Promise<Store> | undefined;
+  return {
+    home,
+    logger,
+    store() {
+      store ??= openStore({ home, env: process.env });
+      return store;
+    },
+    json: opts.json,
+    print(text) {
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    printJson(value) {
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    async close() {
+      if (store) await (await store).close();
+    },
+  };
+}

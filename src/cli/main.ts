@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isMailbridgeError } from '../errors.js';
+import { createCliContext } from './context.js';
+import { commands } from './commands/index.js';
+
+/** The `mailbridge` command: wires the command files together and prints errors as one line. */
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('mailbridge')
+    .description('Mail over OAuth 2.0 for Microsoft 365 / Exchange Online and any OAuth2 provider')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .showHelpAfterError(false);
+  const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
+  for (const register of commands) register(program, ctx);
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    return reportError(e, ctx.json());
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+function reportError(e: unknown, json: boolean): number {
+  if (e instanceof CommanderError) {
+    // commander already printed its message (or the help/version text).
+    return e.exitCode;
+  }
+  if (isMailbridgeError(e)) {
+    if (json) process.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+    else process.stderr.write(`mailbridge: ${e.oneLine()}\n`);
+    return 1;
+  }
+  // A bug of ours, not a user error: say so, and keep the stack for the report.
+  process.stderr.write(`mailbridge: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 70;
+}
+
+main(process.argv).then((code) => process.exit(code));

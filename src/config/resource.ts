@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a resource: one mailbox connection of one kind, carrying every field of the
+ * seed guide's three resources (Email receive, Email send, Exchange). This file holds the
+ * types only; presets fill them (presets.ts) and validation rules across fields live in
+ * validate.ts. Secrets are never part of a Resource: they live sealed in the store.
+ */
+export const RESOURCE_KINDS = ['imap', 'pop3', 'smtp', 'ews', 'graph'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export const SECURE_MODES = ['none', 'tls', 'starttls'] as const;
+export type SecureMode = (typeof SECURE_MODES)[number];
+
+export const AUTH_TYPES = ['none', 'basic', 'oauth2'] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+export const OAUTH_FLOWS = ['authorization_code', 'device_code', 'client_credentials'] as const;
+export type OAuthFlow = (typeof OAUTH_FLOWS)[number];
+
+export const CLIENT_AUTH_METHODS = ['secret', 'certificate', 'none'] as const;
+/** `secret`: client_secret; `certificate`: private_key_jwt assertion; `none`: public client. */
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+export const RESPONSE_MODES = ['query', 'form_post'] as const;
+export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+export const PRESETS = ['m365', 'gmail', 'generic'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+export const CLOUDS = ['global', 'usgovhigh', 'dod', 'china'] as const;
+/** Microsoft 365 national clouds: global, US GCC High, US DoD, China (21Vianet). */
+export type Cloud = (typeof CLOUDS)[number];
+
+/** The guide's "refresh token status", plus the states a demanding user needs to see. */
+export const REFRESH_TOKEN_STATUSES = [
+  'Available', 'Missing', 'Expired', 'Revoked', 'ConsentRequired', 'InvalidClient',
+] as const;
+export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];
+
+export const resourceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'use 1-63 letters, digits, ".", "_" or "-"');
+
+export const serverSchema = z.object({
+  /** Host name (IMAP/POP3/SMTP) or base URL (EWS/Graph, e.g. https://outlook.office365.com). */
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  secure: z.enum(SECURE_MODES),
+  /** EWS: the Exchange domain of the guide's Exchange resource (on-premises too). */
+  domain: z.string().optional(),
+});
+export type ServerSettings = z.infer<typeof serverSchema>;
+
+export const tlsSchema = z.object({
+  /** PEM file of a CA to trust in addition to the system's (a private or test server). */
+  caFile: z.string().optional(),
+  /** Trust any certificate, only ever honoured for a loopback host (tests, the sandbox). */
+  insecureLoopback: z.boolean().default(false),
+  /** Allow XOAUTH2 over a plaintext connection, only ever honoured for a loopback host. */
+  allowPlaintextLoopback: z.boolean().default(false),
+});
+export type TlsSettings = z.infer<typeof tlsSchema>;
+
+export const certificateSchema = z.object({
+  /** PEM private key used to sign the client assertion (private_key_jwt). */
+  keyFile: z.string().min(1),
+  /** PEM certificate; its SHA-1/SHA-256 thumbprints go in the assertion's x5t / x5t#S256. */
+  certFile: z.string().min(1),
+});
+
+export const oauthSchema = z.object({
+  tenantId: z.string().min(1),
+  flow: z.enum(OAUTH_FLOWS),
+  authorizeUrl: z.string().url(),
+  tokenUrl: z.string().url(),
+  /** Device authorization endpoint (device code flow). */
+  deviceCodeUrl: z.string().url().optional(),
+  /** The guide's callback URL: `https://localhost` by default (the user pastes the redirect). */
+  callbackUrl: z.string().url(),
+  clientId: z.string().min(1),
+  clientAuth: z.enum(CLIENT_AUTH_METHODS),
+  certificate: certificateSchema.optional(),
+  /** Space separated, as in the guide; the first scope's resource is the token's audience. */
+  scope: z.string(),
+  /** A fixed state from the guide's field; empty means a fresh random state per consent. */
+  state: z.string().optional(),
+  responseMode: z.enum(RESPONSE_MODES),
+  /** v1 endpoints only: the `resource` (App ID URI) asked for instead of scopes. */
+  resource: z.string().optional(),
+  usePkce: z.boolean().default(true),
+  /** When the client secret expires, if the user told us (Entra shows it). ISO date. */
+  secretExpiresAt: z.string().optional(),
+});
+export type OAuthSettings = z.infer<typeof oauthSchema>;
+
+export const resourceSchema = z.object({
+  name: resourceNameSchema,
+  kind: z.enum(RESOURCE_KINDS),
+  preset: z.enum(PRESETS).default('generic'),
+  cloud: z.enum(CLOUDS).optional(),
+  server: serverSchema,
+  /** The guide's From address (send) and the mailbox user name (receive; a shared mailbox too). */
+  from: z.string().optional(),
+  user: z.string().optional(),
+  authType: z.enum(AUTH_TYPES),
+  oauth: oauthSchema.optional(),
+  tls: tlsSchema.default({ insecureLoopback: false, allowPlaintextLoopback: false }),
+  /** SMTP: messages per minute (Exchange Online allows 30 per mailbox); 0 = no limit. */
+  rateLimitPerMinute: z.number().int().min(0).optional(),
+});
+export type Resource = z.infer<typeof resourceSchema>;
+/** What a user writes: defaults may be left out. */
+export type ResourceInput = z.input<typeof resourceSchema>;

@@ -1,0 +1,63 @@
+/**
+ * Typed errors. Every error a user can cause or meet carries a machine `code`, a one-line
+ * `message` naming the cause, and a `hint` naming the fix. The CLI and the REST API print
+ * these as one line (or JSON) and never a stack trace.
+ */
+export interface ErrorDetails {
+  /** Machine code, e.g. `CONFIG_INVALID`, `AADSTS700082`, `SMTP_AUTH_DISABLED`. */
+  code: string;
+  message: string;
+  /** What to do about it. */
+  hint: string;
+  /** The config field or request parameter at fault, when there is one. */
+  field?: string;
+  cause?: unknown;
+  /** Extra data for machines (`--json`, logs): never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export class MailbridgeError extends Error {
+  readonly code: string;
+  readonly hint: string;
+  readonly field?: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(d: ErrorDetails) {
+    super(d.message, d.cause === undefined ? undefined : { cause: d.cause });
+    this.name = new.target.name;
+    this.code = d.code;
+    this.hint = d.hint;
+    if (d.field !== undefined) this.field = d.field;
+    this.details = d.details ?? {};
+  }
+
+  /** The one line a person reads: cause, then fix. */
+  oneLine(): string {
+    return `${this.message} (${this.code}). Fix: ${this.hint}`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.field ? { field: this.field } : {}),
+      ...this.details,
+    };
+  }
+}
+
+/** Bad configuration or CLI input: nothing was written. */
+export class ConfigError extends MailbridgeError {}
+/** The store could not be read, written or unsealed. */
+export class StoreError extends MailbridgeError {}
+/** OAuth 2.0 failures (token endpoint, consent, state checks, token status). */
+export class AuthError extends MailbridgeError {}
+/** Mail protocol failures (IMAP, POP3, SMTP, EWS, Graph). */
+export class ProtocolError extends MailbridgeError {}
+/** An operation a protocol cannot do. */
+export class UnsupportedError extends MailbridgeError {}
+
+export function isMailbridgeError(e: unknown): e is MailbridgeError {
+  return e instanceof MailbridgeError;
+}

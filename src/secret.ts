@@ -1,0 +1,42 @@
+import { inspect } from 'node:util';
+
+/**
+ * A secret value (client secret, refresh or access token, private key). It prints as
+ * `***` through toString, JSON and util.inspect, so no log line or error can leak it by
+ * accident; only `reveal()` gives the value, and only where it is put on the wire or sealed.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  /** A hint of which secret this is, never enough to use it: `abcd…(40 chars)`. */
+  masked(): string {
+    return maskSecret(this.#value);
+  }
+
+  toString(): string {
+    return '***';
+  }
+
+  toJSON(): string {
+    return '***';
+  }
+
+  [inspect.custom](): string {
+    return 'Secret(***)';
+  }
+}
+
+/** Show at most the first 4 characters of a secret and its length. */
+export function maskSecret(value: string): string {
+  if (value.length === 0) return '(empty)';
+  const head = value.length >= 16 ? value.slice(0, 4) : '';
+  return `${head}…(${value.length} chars)`;
+}
