@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
-# The README's test command: type-check, build, then every test file under node's test runner.
-# Extra arguments narrow the run to those test files.
+# The README's test command: type-check, build, then every test file under node's test runner,
+# with the mail test rig (scripts/rig: identity emulator, Dovecot, Postfix) running around them.
+# Extra arguments narrow the run to those test files. MAILRIG_KEEP=1 leaves the rig running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
-exec node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+
+if ! command -v dovecot >/dev/null || ! command -v postfix >/dev/null; then
+  echo "test: Dovecot and Postfix are needed for the mail tests but are not installed." >&2
+  echo "      Install them with: bash .ci/run (as root), or apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix" >&2
+  exit 1
+fi
+export RIG_DIR="${RIG_DIR:-/tmp/mbrig}"
+stop_rig() { [ "${MAILRIG_KEEP:-0}" = 1 ] || bash scripts/rig/stop.sh >/dev/null || true; }
+trap stop_rig EXIT
+bash scripts/rig/start.sh
+set -a; . "$RIG_DIR/rig.env"; set +a
+
+# Not exec: the EXIT trap must stop the rig, and the runner's exit code is the script's.
+node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"

@@ -1,5 +1,24 @@
 import type { Command } from 'commander';
+import { TokenManager } from '../../auth/token-manager.js';
+import { ConfigError } from '../../errors.js';
+import { formatDoctorReport } from '../../doctor/check.js';
+import { runDoctor } from '../../doctor/run.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder: the owner of this command replaces it.
-export function registerDoctorCommand(_program: Command, _ctx: CliContext): void {}
+/** `mailbridge doctor RESOURCE`: each check with pass/fail and the fix; exit 1 when one fails. */
+export function registerDoctorCommand(program: Command, ctx: CliContext): void {
+  program.command('doctor')
+    .description('diagnose a mail resource: token claims, DNS, TLS, capabilities, auth mechanisms, login')
+    .argument('<resource>')
+    .action(async (name: string) => {
+      const store = await ctx.store();
+      const resource = await store.getResource(name);
+      if (!resource) {
+        throw new ConfigError({ code: 'RESOURCE_NOT_FOUND', message: `no resource named "${name}"`, hint: 'list them with `mailbridge resource list`', field: 'resource' });
+      }
+      const report = await runDoctor({ resource, store, tokens: new TokenManager({ store, logger: ctx.logger }), logger: ctx.logger });
+      if (ctx.json()) ctx.printJson(report);
+      else ctx.print(formatDoctorReport(report));
+      if (!report.ok) process.exitCode = 1;
+    });
+}

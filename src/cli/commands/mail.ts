@@ -1,5 +1,162 @@
-import type { Command } from 'commander';
+import { pipeline } from 'node:stream/promises';
+import { Command, Option } from 'commander';
+import { fetchToDirectory } from '../../mail/fetch.js';
+import { parseAfterAction, parseMessageFilter, type MessageFilter } from '../../mail/mailbox.js';
 import type { CliContext } from '../context.js';
+import { formatSummaryLine, progressBar, renderMessage } from '../mail/format.js';
+import { registerSendCommand } from '../mail/send.js';
+import { withMailbox } from '../mail/session.js';
+import { ConfigError } from '../../errors.js';
 
-// Placeholder: the owner of this command replaces it.
-export function registerMailCommand(_program: Command, _ctx: CliContext): void {}
+/** Receive commands (folders, list, get, fetch, mark, move, copy, delete) and send. */
+export function registerMailCommand(program: Command, ctx: CliContext): void {
+  registerSendCommand(program, ctx);
+
+  program.command('folders')
+    .description('list the folders of an IMAP resource with message and unseen counts')
+    .argument('<resource>')
+    .action((resource: string) => withMailbox(ctx, resource, async (m) => {
+      const folders = await m.folders();
+      if (ctx.json()) return ctx.printJson(folders);
+      for (const f of folders) {
+        ctx.print(`${f.path}${f.specialUse ? ` (${f.specialUse})` : ''}  ${f.messages ?? '?'} messages, ${f.unseen ?? '?'} unseen`);
+      }
+    }));
+
+  withFilterOptions(program.command('list'))
+    .description('list messages (newest last), optionally filtered')
+    .argument('<resource>')
+    .option('--limit <n>', 'only the newest N', positiveInt)
+    .action((resource: string, opts: FilterFlags & { limit?: number }) => withMailbox(ctx, resource, async (m) => {
+      const found = await m.list({ folder: opts.folder, filter: filterFrom(opts), ...(opts.limit ? { limit: opts.limit } : {}) });
+      if (ctx.json()) return ctx.printJson(found);
+      if (found.length === 0) return ctx.print('no messages');
+      for (const s of found) ctx.print(formatSummaryLine(s));
+    }));
+
+  program.command('get')
+    .description('show one message (headers and text), its raw source, or save its attachments')
+    .argument('<resource>')
+    .argument('<uid>', 'IMAP UID (POP3: UIDL) from `mailbridge list`')
+    .option('--folder <folder>', 'folder', 'INBOX')
+    .option('--raw', 'write the RFC 5322 source (.eml) to stdout')
+    .option('--save-attachments <dir>', 'stream every attachment into DIR')
+    .action((resource: string, uid: string, opts: { folder: string; raw?: boolean; saveAttachments?: string }) =>
+      withMailbox(ctx, resource, async (m) => {
+        if (opts.raw) {
+          await pipeline(await m.raw(uid, { folder: opts.folder }), process.stdout, { end: false });
+          return;
+        }
+        if (opts.saveAttachments) {
+          const saved = await m.saveAttachments(uid, opts.saveAttachments, { folder: opts.folder });
+          if (ctx.json()) return ctx.printJson(saved);
+          for (const a of saved) ctx.print(`${a.path}  ${a.size} bytes  ${a.contentType}`);
+          if (saved.length === 0) ctx.print('no attachments');
+          return;
+        }
+        const msg = await m.get(uid, { folder: opts.folder });
+        if (ctx.json()) return ctx.printJson(msg);
+        ctx.print(renderMessage(msg));
+      }));
+
+  withFilterOptions(program.command('fetch'))
+    .description('save matching messages as .eml with their attachments into a directory (resumable), then apply an after-processing action')
+    .argument('<resource>')
+    .requiredOption('--save <dir>', 'target directory')
+    .option('--after <action>', 'leave | read | move:FOLDER | delete, run only once a message is safely on disk', 'leave')
+    .option('--limit <n>', 'only the newest N', positiveInt)
+    .action((resource: string, opts: FilterFlags & { save: string; after: string; limit?: number }) => {
+      const after = parseAfterAction(opts.after);
+      return withMailbox(ctx, resource, async (m) => {
+        const tty = process.stderr.isTTY === true && !ctx.json();
+        const report = await fetchToDirectory({
+          mailbox: m, dir: opts.save, folder: opts.folder, filter: filterFrom(opts), after,
+          ...(opts.limit ? { limit: opts.limit } : {}),
+          ...(tty ? { onProgress: (p) => process.stderr.write(`\r${progressBar(p.done, p.total)}`) } : {}),
+        });
+        if (tty && report.matched > 0) process.stderr.write('\n');
+        if (ctx.json()) return ctx.printJson(report);
+        ctx.print(`fetched ${report.saved} of ${report.matched} messages (${report.skipped} already done, ${report.attachments} attachments) into ${opts.save}; after: ${report.after}${report.after === 'leave' ? '' : ` (${report.processed})`}`);
+      });
+    });
+
+  program.command('mark')
+    .description('mark messages read/unread or flag/unflag them')
+    .argument('<resource>')
+    .argument('<uids...>')
+    .option('--folder <folder>', 'folder', 'INBOX')
+    .addOption(new Option('--read').conflicts('unread'))
+    .addOption(new Option('--unread'))
+    .addOption(new Option('--flag').conflicts('unflag'))
+    .addOption(new Option('--unflag'))
+    .action((resource: string, uids: string[], o: { folder: string; read?: boolean; unread?: boolean; flag?: boolean; unflag?: boolean }) => {
+      if (!o.read && !o.unread && !o.flag && !o.unflag) {
+        throw new ConfigError({ code: 'CLI_MARK_NOTHING', message: 'nothing to mark', hint: 'give --read, --unread, --flag or --unflag', field: 'mark' });
+      }
+      return withMailbox(ctx, resource, async (m) => {
+        if (o.read || o.unread) await m.markRead(uids, Boolean(o.read), { folder: o.folder });
+        if (o.flag || o.unflag) await m.flag(uids, Boolean(o.flag), { folder: o.folder });
+      });
+    });
+
+  for (const verb of ['move', 'copy'] as const) {
+    program.command(verb)
+      .description(`${verb} messages to another folder`)
+      .argument('<resource>')
+      .argument('<uids...>')
+      .requiredOption('--to <folder>', 'target folder')
+      .option('--folder <folder>', 'source folder', 'INBOX')
+      .action((resource: string, uids: string[], o: { to: string; folder: string }) =>
+        withMailbox(ctx, resource, (m) => m[verb](uids, o.to, { folder: o.folder })));
+  }
+
+  program.command('delete')
+    .description('delete messages for good (IMAP: expunge; POP3: DELE)')
+    .argument('<resource>')
+    .argument('<uids...>')
+    .option('--folder <folder>', 'folder', 'INBOX')
+    .action((resource: string, uids: string[], o: { folder: string }) =>
+      withMailbox(ctx, resource, (m) => m.delete(uids, { folder: o.folder })));
+}
+
+interface FilterFlags {
+  folder: string;
+  unseen?: boolean;
+  since?: string;
+  before?: string;
+  from?: string;
+  to?: string;
+  subject?: string;
+  hasAttachments?: boolean;
+  larger?: string;
+  smaller?: string;
+}
+
+function withFilterOptions(cmd: Command): Command {
+  return cmd
+    .option('--folder <folder>', 'folder', 'INBOX')
+    .option('--unseen', 'unread messages only')
+    .option('--since <date>', 'received on or after DATE (e.g. 2024-05-01)')
+    .option('--before <date>', 'received before DATE')
+    .option('--from <text>', 'From contains TEXT')
+    .option('--to <text>', 'To contains TEXT')
+    .option('--subject <text>', 'Subject contains TEXT')
+    .option('--has-attachments', 'messages with attachments only')
+    .option('--larger <bytes>', 'larger than BYTES')
+    .option('--smaller <bytes>', 'smaller than BYTES');
+}
+
+function filterFrom(o: FilterFlags): MessageFilter {
+  return parseMessageFilter({
+    unseen: o.unseen, since: o.since, before: o.before, from: o.from, to: o.to, subject: o.subject,
+    hasAttachments: o.hasAttachments, larger: o.larger, smaller: o.smaller,
+  });
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError({ code: 'CLI_LIMIT_INVALID', message: `--limit must be a whole number above 0, not "${v}"`, hint: 'e.g. --limit 50', field: 'limit' });
+  }
+  return n;
+}

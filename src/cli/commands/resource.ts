@@ -1,5 +1,270 @@
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
+import { presetInputSchema, type PresetInput } from '../../config/entry.js';
+import { resourceFieldRows, resourceSummary } from '../../config/fields.js';
+import { exportConfig, loadConfigFile } from '../../config/file.js';
+import { applyPreset } from '../../config/presets.js';
+import type { Resource } from '../../config/resource.js';
+import { resourceToEntry } from '../../config/to-entry.js';
+import { checkSecretsPresent, parseResource, resourceWarnings, type ResourceWarning } from '../../config/validate.js';
+import { configErrorFromZod } from '../../config/zod-errors.js';
+import { ConfigError } from '../../errors.js';
+import { Secret } from '../../secret.js';
+import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 
-// Placeholder: the owner of this command replaces it.
-export function registerResourceCommand(_program: Command, _ctx: CliContext): void {}
+type Opts = Record<string, string | boolean | undefined>;
+
+/** `mailbridge resource add|list|show|edit|remove|import|export`: the guide's resources, managed. */
+export function registerResourceCommand(program: Command, ctx: CliContext): void {
+  const resource = program.command('resource').description('manage mail resources (IMAP, POP3, SMTP, EWS, Graph)');
+
+  withResourceOptions(resource.command('add <name>').description('add a resource (a preset fills the guide\'s values)'))
+    .action(async (name: string, opts: Opts) => addResource(ctx, name, opts));
+
+  resource.command('list').description('list resources with their refresh token status')
+    .action(async () => listResources(ctx));
+
+  resource.command('show <name>').description('show a resource as the guide\'s field table (secrets masked)')
+    .action(async (name: string) => showResource(ctx, name));
+
+  withResourceOptions(resource.command('edit <name>').description('change fields of a resource (validated again; nothing written on error)'))
+    .action(async (name: string, opts: Opts) => editResource(ctx, name, opts));
+
+  resource.command('remove <name>').description('remove a resource with its secrets and tokens')
+    .action(async (name: string) => removeResource(ctx, name));
+
+  resource.command('import <file>').description('add the resources of a YAML or JSON config file')
+    .option('--replace', 'replace resources that already exist')
+    .action(async (file: string, opts: Opts) => importResources(ctx, file, opts));
+
+  resource.command('export [file]').description('write the resources as a config file (secrets are never exported)')
+    .option('--format <format>', 'yaml or json (default: by file extension, else yaml)')
+    .action(async (file: string | undefined, opts: Opts) => exportResources(ctx, file, opts));
+}
+
+/**
+ * The options of add and edit. There is deliberately no option taking the client secret as a
+ * value: argv is visible to every user through `ps` and /proc and lands in shell history, so the
+ * secret comes from stdin or from an environment variable only.
+ */
+function withResourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--kind <kind>', 'imap | pop3 | smtp | ews | graph')
+    .option('--preset <preset>', 'm365 (default) | gmail | generic')
+    .option('--tenant <id>', 'Directory (tenant) ID')
+    .option('--client-id <id>', 'Application (client) ID')
+    .option('--client-secret-stdin', 'read the client secret from stdin')
+    .option('--client-secret-env <var>', 'read the client secret from this environment variable')
+    .option('--client-auth <method>', 'secret | certificate | none (public client)')
+    .option('--certificate-key <file>', 'PEM private key for certificate client authentication')
+    .option('--certificate <file>', 'PEM certificate for certificate client authentication')
+    .option('--user <user>', 'mailbox user (XOAUTH2 user=)')
+    .option('--from <address>', 'From address')
+    .option('--cloud <cloud>', 'global | usgovhigh | dod | china')
+    .option('--flow <flow>', 'authorization_code | device_code | client_credentials')
+    .option('--authority <url>', 'identity platform base URL (default https://login.microsoftonline.com)')
+    .option('--host <host>', 'mail host (IMAP/POP3/SMTP) or base URL (EWS/Graph)')
+    .option('--port <n>', 'server port')
+    .option('--secure <mode>', 'none | tls | starttls')
+    .option('--domain <domain>', 'Exchange domain (EWS)')
+    .option('--scope <scope>', 'space-separated scopes')
+    .option('--authorize-url <url>', 'authorization endpoint')
+    .option('--token-url <url>', 'token endpoint')
+    .option('--device-code-url <url>', 'device authorization endpoint')
+    .option('--callback-url <url>', 'redirect URI registered on the app')
+    .option('--state <state>', 'fixed state value (default: random per consent)')
+    .option('--response-mode <mode>', 'query | form_post')
+    .option('--resource <uri>', 'v1 endpoints only: the resource App ID URI')
+    .option('--secret-expires <date>', 'when the client secret expires (YYYY-MM-DD), for warnings')
+    .option('--rate-limit <n>', 'SMTP messages per minute (0 = none)')
+    .option('--ews-v1', 'EWS: use the guide\'s v1 authorize URL')
+    .option('--no-ews-v1', 'EWS: use the v2 authorize URL')
+    .option('--ca-file <file>', 'PEM CA to trust in addition to the system\'s')
+    .option('--insecure-loopback', 'skip certificate checks (loopback hosts only)')
+    .option('--allow-plaintext-loopback', 'allow a plaintext connection (loopback hosts only)');
+}
+
+/** Maps the options that were given (and only those) to the short form's fields. */
+function optionsToInput(opts: Opts): Partial<PresetInput> {
+  const s = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const n = (k: string): number | undefined => (s(k) === undefined ? undefined : Number(s(k)));
+  const raw: Record<string, unknown> = {
+    kind: s('kind'), preset: s('preset'), tenantId: s('tenant'), clientId: s('clientId'), clientAuth: s('clientAuth'),
+    user: s('user'), from: s('from'), cloud: s('cloud'), flow: s('flow'), authorityUrl: s('authority'),
+    mailHost: s('host'), port: n('port'), secure: s('secure'), domain: s('domain'), scope: s('scope'),
+    authorizeUrl: s('authorizeUrl'), tokenUrl: s('tokenUrl'), deviceCodeUrl: s('deviceCodeUrl'),
+    callbackUrl: s('callbackUrl'), state: s('state'), responseMode: s('responseMode'), resource: s('resource'),
+    secretExpiresAt: s('secretExpires'), rateLimitPerMinute: n('rateLimit'),
+    ewsV1: typeof opts.ewsV1 === 'boolean' ? opts.ewsV1 : undefined,
+  };
+  const keyFile = s('certificateKey');
+  const certFile = s('certificate');
+  if (keyFile !== undefined || certFile !== undefined) {
+    if (keyFile === undefined || certFile === undefined) {
+      throw new ConfigError({ code: 'CONFIG_INVALID', field: 'oauth.certificate', message: 'a certificate needs both its key and its certificate file', hint: 'give --certificate-key KEY.pem and --certificate CERT.pem together' });
+    }
+    raw.certificate = { keyFile, certFile };
+  }
+  const tls = { caFile: s('caFile'), insecureLoopback: opts.insecureLoopback === true ? true : undefined, allowPlaintextLoopback: opts.allowPlaintextLoopback === true ? true : undefined };
+  if (Object.values(tls).some((v) => v !== undefined)) raw.tls = tls;
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<PresetInput>;
+}
+
+/** Validates the short form, runs the preset, then the cross-field rules. */
+function buildResource(input: Record<string, unknown>): Resource {
+  const parsed = presetInputSchema.safeParse(input);
+  if (!parsed.success) throw configErrorFromZod(parsed.error);
+  return parseResource(applyPreset(parsed.data));
+}
+
+async function addResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
+  const input = { ...optionsToInput(opts), name };
+  if (input.kind === undefined) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', field: 'kind', message: 'the resource kind is required', hint: 'give --kind imap, pop3, smtp, ews or graph' });
+  }
+  const resource = buildResource(input);
+  const clientSecret = await readClientSecret(opts);
+  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
+  const store = await ctx.store();
+  if (await store.getResource(name)) {
+    throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `a resource named "${name}" already exists`, hint: `change it with \`mailbridge resource edit ${name}\`, or remove it first` });
+  }
+  await store.putResource(resource);
+  if (clientSecret) await store.putSecret(name, 'client_secret', clientSecret);
+  report(ctx, `added ${resource.kind} resource "${name}"`, resource, resourceWarnings(resource));
+}
+
+async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
+  const store = await ctx.store();
+  const old = await mustGet(store, name);
+  const changes = optionsToInput(opts);
+  const entry = resourceToEntry(old);
+  const merged: Record<string, unknown> = { ...entry, ...changes, name };
+  if (changes.tls) merged.tls = { ...entry.tls, ...changes.tls };
+  const resource = buildResource(merged);
+  const newSecret = await readClientSecret(opts);
+  const clientSecret = newSecret ?? (await store.getSecret(name, 'client_secret'));
+  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
+  await store.putResource(resource);
+  if (newSecret) await store.putSecret(name, 'client_secret', newSecret);
+  report(ctx, `updated resource "${name}"`, resource, resourceWarnings(resource));
+}
+
+async function listResources(ctx: CliContext): Promise<void> {
+  const store = await ctx.store();
+  const rows = [];
+  for (const r of await store.listResources()) rows.push(resourceSummary(r, (await store.getTokenState(r.name))?.status ?? 'Missing'));
+  if (ctx.json()) return ctx.printJson(rows);
+  if (rows.length === 0) return ctx.print('no resources yet: add one with `mailbridge resource add NAME --kind imap --tenant ID --client-id ID --user U --client-secret-stdin`');
+  ctx.print(table([['NAME', 'KIND', 'SERVER', 'USER', 'REFRESH TOKEN'], ...rows.map((r) => [r.name, r.kind, r.server, r.user, r.status])]));
+}
+
+async function showResource(ctx: CliContext, name: string): Promise<void> {
+  const store = await ctx.store();
+  const resource = await mustGet(store, name);
+  const state = await store.getTokenState(name);
+  const clientSecret = await store.getSecret(name, 'client_secret');
+  const fields = resourceFieldRows(resource, { status: state?.status ?? 'Missing', clientSecret, statusReason: state?.statusReason });
+  const warnings = resourceWarnings(resource);
+  if (ctx.json()) return ctx.printJson({ name, kind: resource.kind, fields, resource, warnings });
+  const width = Math.max(...fields.map((f) => f.label.length));
+  ctx.print(fields.map((f) => `${f.label.padEnd(width)}  ${f.value}`).join('\n'));
+  printWarnings(warnings);
+}
+
+async function removeResource(ctx: CliContext, name: string): Promise<void> {
+  const store = await ctx.store();
+  if (!(await store.deleteResource(name))) throw notFound(name);
+  if (ctx.json()) ctx.printJson({ removed: name });
+  else ctx.print(`removed resource "${name}" with its secrets and tokens`);
+}
+
+/** Everything in the file is validated before anything is written. */
+async function importResources(ctx: CliContext, file: string, opts: Opts): Promise<void> {
+  const { resources } = loadConfigFile(file);
+  const store = await ctx.store();
+  if (opts.replace !== true) {
+    for (const { resource } of resources) {
+      if (await store.getResource(resource.name)) {
+        throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `${file}: a resource named "${resource.name}" already exists`, hint: 'pass --replace to overwrite it, or rename it in the file' });
+      }
+    }
+  }
+  for (const { resource, secrets } of resources) {
+    await store.putResource(resource);
+    if (secrets.clientSecret) await store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
+    if (secrets.password) await store.putSecret(resource.name, 'password', secrets.password);
+  }
+  const warnings = resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
+  if (ctx.json()) ctx.printJson({ imported: resources.map((r) => r.resource.name), warnings });
+  else {
+    ctx.print(`imported ${resources.length} resource${resources.length === 1 ? '' : 's'}: ${resources.map((r) => r.resource.name).join(', ')}`);
+    printWarnings(warnings);
+  }
+}
+
+async function exportResources(ctx: CliContext, file: string | undefined, opts: Opts): Promise<void> {
+  const store = await ctx.store();
+  const format = typeof opts.format === 'string' ? opts.format : file && extname(file).toLowerCase() === '.json' ? 'json' : ctx.json() ? 'json' : 'yaml';
+  if (format !== 'yaml' && format !== 'json') {
+    throw new ConfigError({ code: 'CONFIG_INVALID', field: 'format', message: `unknown export format "${format}"`, hint: 'use --format yaml or --format json' });
+  }
+  const text = exportConfig(await store.listResources(), format);
+  if (file === undefined) return void process.stdout.write(text);
+  writeFileSync(file, text);
+  if (!ctx.json()) ctx.print(`wrote ${file}`);
+}
+
+/** The secret from stdin (with or without a final newline) or from a named environment variable. */
+async function readClientSecret(opts: Opts): Promise<Secret | undefined> {
+  if (opts.clientSecretStdin === true && typeof opts.clientSecretEnv === 'string') {
+    throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecret', message: 'the client secret is given twice', hint: 'use either --client-secret-stdin or --client-secret-env' });
+  }
+  let value: string | undefined;
+  if (opts.clientSecretStdin === true) value = (await readStdin()).replace(/\r?\n$/, '');
+  else if (typeof opts.clientSecretEnv === 'string') {
+    value = process.env[opts.clientSecretEnv];
+    if (value === undefined) {
+      throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecret', message: `the environment variable ${opts.clientSecretEnv} is not set`, hint: `export ${opts.clientSecretEnv}=... first, or pipe the secret into --client-secret-stdin` });
+    }
+  } else return undefined;
+  if (value.trim() === '') {
+    throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecret', message: 'the client secret is empty', hint: 'pipe the secret\'s value (Certificates & secrets → Value), e.g. `printf %s "$SECRET" | mailbridge resource add … --client-secret-stdin`' });
+  }
+  return new Secret(value);
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Client secret (then Enter and Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function mustGet(store: Store, name: string): Promise<Resource> {
+  const r = await store.getResource(name);
+  if (!r) throw notFound(name);
+  return r;
+}
+
+function notFound(name: string): ConfigError {
+  return new ConfigError({ code: 'RESOURCE_NOT_FOUND', field: 'name', message: `no resource named "${name}"`, hint: 'see `mailbridge resource list` for the names' });
+}
+
+function report(ctx: CliContext, line: string, resource: Resource, warnings: ResourceWarning[]): void {
+  if (ctx.json()) return ctx.printJson({ resource, warnings });
+  ctx.print(line);
+  printWarnings(warnings);
+}
+
+/** Warnings go to stderr so that stdout stays the command's result. */
+function printWarnings(warnings: ResourceWarning[]): void {
+  for (const w of warnings) process.stderr.write(`mailbridge: warning: ${w.message} (${w.field}). Fix: ${w.hint}\n`);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+}

@@ -1,0 +1,286 @@
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { z } from 'zod';
+import { AuthError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Secret } from '../secret.js';
+import { hintForOAuthError, lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
+
+/**
+ * The wire side of the token and device-code endpoints (RFC 6749 §3.2, §5.1, §5.2):
+ * POST a form, parse Microsoft's v2 or v1 answer, keep its error fields, and retry what is
+ * worth retrying (network, 5xx, 429 with Retry-After) a bounded number of times with
+ * growing delays, never in a tight loop.
+ */
+export interface RetryPolicy {
+  /** Total tries, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the failure is reported instead. */
+  maxRetryAfterMs: number;
+  /** One try's time limit. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000, timeoutMs: 30_000,
+};
+
+export interface TokenEndpointDeps {
+  fetch?: typeof fetch;
+  logger?: Logger;
+  now?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Named in hints (`mailbridge auth NAME`). */
+  resourceName?: string;
+}
+
+export interface TokenResponse {
+  accessToken: Secret;
+  tokenType: string;
+  /** ms since epoch. */
+  expiresAt: number;
+  scope?: string;
+  refreshToken?: Secret;
+  idToken?: Secret;
+  /** v1 responses name the resource the token is for. */
+  resource?: string;
+}
+
+/** v1 sends numbers as strings; v2 as numbers. Accept both, strictly digits. */
+const numeric = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
+
+const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().default('Bearer'),
+  expires_in: numeric.optional(),
+  ext_expires_in: numeric.optional(),
+  expires_on: numeric.optional(),
+  not_before: numeric.optional(),
+  scope: z.string().optional(),
+  resource: z.string().optional(),
+  refresh_token: z.string().min(1).optional(),
+  id_token: z.string().min(1).optional(),
+});
+
+const errorResponseSchema = z.object({
+  error: z.string().min(1),
+  error_description: z.string().optional(),
+  error_codes: z.array(z.number()).optional(),
+  timestamp: z.string().optional(),
+  trace_id: z.string().optional(),
+  correlation_id: z.string().optional(),
+  error_uri: z.string().optional(),
+  /** Conditional Access step-up challenge, passed back on the next /authorize. */
+  claims: z.string().optional(),
+});
+export type TokenErrorBody = z.infer<typeof errorResponseSchema>;
+
+/** A refusal or failure of the token endpoint, with Microsoft's fields kept for support. */
+export class TokenEndpointError extends AuthError {
+  /** OAuth `error` (`invalid_grant`…), or `network_error` / `invalid_response` of ours. */
+  readonly oauthError: string;
+  readonly aadsts?: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+  readonly httpStatus?: number;
+  /** Network, 5xx, throttling: the grant itself may be fine. */
+  readonly transient: boolean;
+
+  constructor(f: {
+    oauthError: string; aadsts?: string; description?: string; traceId?: string; correlationId?: string;
+    timestamp?: string; httpStatus?: number; transient: boolean; attempts?: number; claims?: string; cause?: unknown;
+    code?: string; message?: string; hint?: string; resourceName?: string;
+  }) {
+    const entry = f.aadsts ? lookupAadsts(f.aadsts) : undefined;
+    const summary = f.description ? firstLine(f.description) : f.oauthError;
+    super({
+      code: f.code ?? f.aadsts ?? `OAUTH_${f.oauthError.toUpperCase()}`,
+      message: f.message ?? (entry ? `${entry.message} (Microsoft: ${f.oauthError})` : `token endpoint refused the request: ${summary}`),
+      hint: (f.hint ?? entry?.hint ?? hintForOAuthError(f.oauthError)).replaceAll('RESOURCE', f.resourceName ?? 'RESOURCE'),
+      ...(f.cause === undefined ? {} : { cause: f.cause }),
+      details: {
+        error: f.oauthError,
+        ...(f.aadsts ? { aadsts: f.aadsts } : {}),
+        ...(f.traceId ? { traceId: f.traceId } : {}),
+        ...(f.correlationId ? { correlationId: f.correlationId } : {}),
+        ...(f.timestamp ? { timestamp: f.timestamp } : {}),
+        ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}),
+        ...(f.attempts ? { attempts: f.attempts } : {}),
+        ...(f.claims ? { claims: f.claims } : {}),
+        ...(f.description ? { description: firstLine(f.description) } : {}),
+      },
+    });
+    this.oauthError = f.oauthError;
+    if (f.aadsts) this.aadsts = f.aadsts;
+    if (f.traceId) this.traceId = f.traceId;
+    if (f.correlationId) this.correlationId = f.correlationId;
+    if (f.httpStatus) this.httpStatus = f.httpStatus;
+    this.transient = f.transient;
+  }
+}
+
+function firstLine(description: string): string {
+  return description.split(/\r?\n/)[0]?.trim() ?? description;
+}
+
+/** Microsoft error JSON → fields; the AADSTS code from error_codes, else from the description. */
+export function parseTokenError(httpStatus: number, body: unknown, resourceName?: string): TokenEndpointError {
+  const parsed = errorResponseSchema.safeParse(body);
+  const transientStatus = httpStatus === 429 || httpStatus >= 500;
+  if (!parsed.success) {
+    return new TokenEndpointError({ oauthError: 'invalid_response', httpStatus, transient: transientStatus,
+      ...(resourceName ? { resourceName } : {}),
+      description: `HTTP ${httpStatus} without an OAuth error body` });
+  }
+  const b = parsed.data;
+  const fromCodes = b.error_codes?.[0];
+  const aadsts = fromCodes !== undefined ? normaliseAadstsCode(fromCodes)
+    : b.error_description && /^AADSTS\d+/.test(b.error_description) ? normaliseAadstsCode(b.error_description) : undefined;
+  const traceId = b.trace_id ?? /Trace ID: ([\w-]+)/.exec(b.error_description ?? '')?.[1];
+  const correlationId = b.correlation_id ?? /Correlation ID: ([\w-]+)/.exec(b.error_description ?? '')?.[1];
+  return new TokenEndpointError({
+    oauthError: b.error,
+    ...(aadsts ? { aadsts } : {}),
+    ...(b.error_description ? { description: b.error_description } : {}),
+    ...(traceId ? { traceId } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    ...(b.timestamp ? { timestamp: b.timestamp } : {}),
+    ...(b.claims ? { claims: b.claims } : {}),
+    httpStatus,
+    ...(resourceName ? { resourceName } : {}),
+    transient: transientStatus || b.error === 'temporarily_unavailable',
+  });
+}
+
+/** RFC 6749 §5.1 success (v2 numbers, or v1 strings with expires_on) → TokenResponse. */
+export function parseTokenResponse(body: unknown, now: number): TokenResponse {
+  const parsed = tokenResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new AuthError({
+      code: 'TOKEN_RESPONSE_INVALID',
+      message: `the token endpoint answered 200 without a usable token (${parsed.error.issues[0]?.path.join('.') ?? 'body'}: ${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      hint: 'check that the token URL points at the identity platform (…/oauth2/v2.0/token)',
+    });
+  }
+  const b = parsed.data;
+  // v1 gives an absolute expires_on; prefer it. Without either, assume Microsoft's usual
+  // hour rather than "never", so we refresh instead of using a dead token.
+  const expiresAt = b.expires_on !== undefined ? b.expires_on * 1000 : now + (b.expires_in ?? 3600) * 1000;
+  return {
+    accessToken: new Secret(b.access_token),
+    tokenType: b.token_type,
+    expiresAt,
+    ...(b.scope !== undefined ? { scope: b.scope } : {}),
+    ...(b.resource !== undefined ? { resource: b.resource } : {}),
+    ...(b.refresh_token ? { refreshToken: new Secret(b.refresh_token) } : {}),
+    ...(b.id_token ? { idToken: new Secret(b.id_token) } : {}),
+  };
+}
+
+/** Delay before try `attempt + 1`: exponential with jitter, or what Retry-After asks. */
+function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * POST an x-www-form-urlencoded body and return the JSON of a 2xx answer. Errors come back
+ * as TokenEndpointError; transient ones only after the retries are spent.
+ */
+export async function postForm(url: string, params: Record<string, string>, deps: TokenEndpointDeps = {}): Promise<unknown> {
+  const policy = { ...DEFAULT_RETRY, ...deps.retry };
+  const doFetch = deps.fetch ?? fetch;
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  const endpoint = url.split('?')[0];
+  let last: TokenEndpointError | undefined;
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    let wait: number | undefined;
+    try {
+      log?.debug({ event: 'oauth_request', endpoint, grant_type: params.grant_type, attempt }, 'token endpoint request');
+      const res = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try { json = text.length > 0 ? JSON.parse(text) : undefined; } catch { json = undefined; }
+      if (res.ok) {
+        if (json === undefined) {
+          throw new AuthError({ code: 'TOKEN_RESPONSE_INVALID', message: `the token endpoint answered HTTP ${res.status} without JSON`,
+            hint: 'check that the token URL points at the identity platform (…/oauth2/v2.0/token)' });
+        }
+        return json;
+      }
+      last = parseTokenError(res.status, json, deps.resourceName);
+      const quiet = last.oauthError === 'authorization_pending' || last.oauthError === 'slow_down';
+      log?.[quiet ? 'debug' : 'warn']({ event: 'oauth_error', endpoint, attempt, httpStatus: res.status, error: last.oauthError,
+        aadsts: last.aadsts, trace_id: last.traceId, correlation_id: last.correlationId }, 'token endpoint error');
+      if (!last.transient) throw last;
+      wait = retryAfterMs(res.headers.get('retry-after'), now());
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      // fetch failed (DNS, refused, reset, timeout): the endpoint said nothing about the grant.
+      last = new TokenEndpointError({ oauthError: 'network_error', transient: true, cause: e,
+        code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `cannot reach the token endpoint ${endpoint}: ${describeNetworkError(e)}`,
+        hint: 'check the network and the token URL; the stored refresh token was kept' });
+      log?.warn({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e) }, 'token endpoint unreachable');
+    }
+    if (attempt === policy.maxAttempts) break;
+    if (wait !== undefined && wait > policy.maxRetryAfterMs) break;
+    await sleepMs(Math.max(wait ?? 0, backoffMs(policy, attempt)));
+  }
+  throw exhausted(last, policy.maxAttempts);
+}
+
+function exhausted(last: TokenEndpointError | undefined, attempts: number): TokenEndpointError {
+  if (last?.oauthError === 'network_error') {
+    return new TokenEndpointError({ oauthError: 'network_error', transient: true, attempts, cause: last.cause,
+      code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `${last.message} (after ${attempts} tries)`, hint: last.hint });
+  }
+  const throttled = last?.httpStatus === 429;
+  return new TokenEndpointError({
+    oauthError: last?.oauthError ?? 'temporarily_unavailable', transient: true, attempts,
+    ...(last?.aadsts ? { aadsts: last.aadsts } : {}),
+    ...(last?.traceId ? { traceId: last.traceId } : {}),
+    ...(last?.correlationId ? { correlationId: last.correlationId } : {}),
+    ...(last?.httpStatus ? { httpStatus: last.httpStatus } : {}),
+    code: throttled ? 'TOKEN_ENDPOINT_THROTTLED' : 'TOKEN_ENDPOINT_UNAVAILABLE',
+    message: throttled
+      ? `the token endpoint is throttling requests (HTTP 429, ${attempts} tries)`
+      : `the token endpoint is failing (HTTP ${last?.httpStatus ?? '?'}, ${attempts} tries)`,
+    hint: 'retry in a few minutes; the stored refresh token was kept and its status is unchanged',
+  });
+}
+
+function describeNetworkError(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    return `${e.name === 'TimeoutError' ? 'timed out' : e.message}${cause}`;
+  }
+  return String(e);
+}
+
+/** POST to the token endpoint and parse the tokens. */
+export async function requestToken(url: string, params: Record<string, string>, deps: TokenEndpointDeps = {}): Promise<TokenResponse> {
+  const json = await postForm(url, params, deps);
+  return parseTokenResponse(json, (deps.now ?? Date.now)());
+}
+
+/**
+ * Microsoft's v1 endpoints are `/{tenant}/oauth2/authorize|token|devicecode` without `/v2.0/`
+ * (microsoft.md 1.5): they take `resource`, not `scope`. Other providers' URLs never match.
+ */
+export function isV1Endpoint(url: string): boolean {
+  return /\/oauth2\/(authorize|token|devicecode)\/?$/.test(new URL(url).pathname);
+}

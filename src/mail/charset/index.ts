@@ -1,0 +1,9 @@
+/** Japanese-aware charset handling: decode as Outlook shows it, encode ISO-2022-JP on request. */
+export { charsetFamily, normalizeLabel, type CharsetFamily, type JapaneseFamily } from './labels.js';
+export { decodeBytes, type DecodeResult } from './decode.js';
+export { decodeIso2022jp, encodeIso2022jp, type Iso2022jpEncoding } from './iso2022jp.js';
+export { decodeEucJp } from './eucjp.js';
+export { decodeCp932 } from './cp932.js';
+export { decodeEncodedWord } from './encoded-word.js';
+export { createIconvClass, type IconvClass, type IconvLike } from './iconv-adapter.js';
+export { encodeIso2022jpWords } from './encode-words.js';

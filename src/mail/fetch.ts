@@ -1,0 +1,96 @@
+import { mkdir, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { saveAttachmentStream } from './attachments.js';
+import { FetchState } from './fetch-state.js';
+import { formatAfterAction, type AfterAction, type Mailbox, type MessageFilter } from './mailbox.js';
+
+export interface FetchToDirectoryOptions {
+  mailbox: Mailbox;
+  /** Target directory: `<id>.eml` per message, attachments under `<id>/`. */
+  dir: string;
+  folder?: string;
+  filter?: MessageFilter;
+  limit?: number;
+  after?: AfterAction;
+  /** Called after each message, for a progress bar. */
+  onProgress?: (p: { done: number; total: number; id: string }) => void;
+}
+
+export interface FetchReport {
+  /** Messages the search matched (including ones a previous run finished). */
+  matched: number;
+  saved: number;
+  /** Finished by an earlier run of the same fetch. */
+  skipped: number;
+  attachments: number;
+  /** The after-processing action applied to this many messages. */
+  processed: number;
+  after: string;
+}
+
+/**
+ * Saves every matching message to `dir` as .eml plus its attachments, then runs the
+ * after-processing action for it. Resumable: a state file records what is durably saved
+ * (fsynced) and what was processed, so a rerun after a crash neither loses a message
+ * (the action never runs before the save is on disk) nor saves one twice.
+ */
+export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<FetchReport> {
+  const folder = o.folder ?? 'INBOX';
+  const after = o.after ?? { kind: 'leave' };
+  await mkdir(o.dir, { recursive: true });
+  const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
+  const found = await o.mailbox.list({ folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+  const report: FetchReport = { matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after) };
+  let done = 0;
+  for (const msg of found) {
+    if (state.isProcessed(msg.id)) {
+      report.skipped++;
+    } else {
+      if (!state.isSaved(msg.id)) {
+        report.attachments += await saveDurably(o.mailbox, o.dir, msg.id, folder);
+        await state.markSaved(msg.id);
+        report.saved++;
+      }
+      await o.mailbox.afterProcessing([msg.id], after, { folder });
+      await state.markProcessed(msg.id);
+      if (after.kind !== 'leave') report.processed++;
+    }
+    o.onProgress?.({ done: ++done, total: found.length, id: msg.id });
+  }
+  return report;
+}
+
+/** Writes `<id>.eml` and `<id>/` attachments, each fsynced, and the directory entries too. */
+async function saveDurably(mailbox: Mailbox, dir: string, id: string, folder: string): Promise<number> {
+  // Leftovers of a run that crashed before recording this message would make the atomic
+  // save pick "<id> (1).eml"; they are incomplete by definition, so they go first.
+  await rm(join(dir, `${safeId(id)}.eml`), { force: true });
+  await rm(join(dir, safeId(id)), { recursive: true, force: true });
+  const raw = await mailbox.raw(id, { folder });
+  await saveAttachmentStream(raw, dir, `${safeId(id)}.eml`);
+  // POP3 cannot fetch parts: its messages are kept whole in the .eml.
+  if (mailbox.kind !== 'imap') {
+    await fsyncPath(dir);
+    return 0;
+  }
+  const attachmentDir = join(dir, safeId(id));
+  // saveAttachmentStream fsyncs each file; the directory entries are synced here.
+  const saved = await mailbox.saveAttachments(id, attachmentDir, { folder });
+  if (saved.length > 0) await fsyncPath(attachmentDir);
+  await fsyncPath(dir);
+  return saved.length;
+}
+
+/** A POP3 UIDL may hold any printable character; keep file names portable. */
+function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

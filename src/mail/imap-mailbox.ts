@@ -1,0 +1,175 @@
+import type { Readable } from 'node:stream';
+import type { ImapFlow } from 'imapflow';
+import type { AccessTokenProvider } from '../auth/token-provider.js';
+import type { Resource } from '../config/resource.js';
+import type { Logger } from '../log.js';
+import { connectImap, type ImapOAuthMechanism } from '../protocols/imap/connect.js';
+import { deleteMessages } from '../protocols/imap/delete.js';
+import { toImapProtocolError } from '../protocols/imap/errors.js';
+import { downloadMessage, fetchSource, fetchSummaries, type ImapMessageSummary } from '../protocols/imap/fetch.js';
+import { setFlagged, setSeen } from '../protocols/imap/flags.js';
+import { listFolders } from '../protocols/imap/folders.js';
+import { copyMessages, moveMessages } from '../protocols/imap/move.js';
+import { searchUids } from '../protocols/imap/search.js';
+import { ConfigError } from '../errors.js';
+import { saveAttachmentStream } from './attachments.js';
+import {
+  unsupported,
+  type AfterAction, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
+} from './mailbox.js';
+import type { MailMessage } from './message.js';
+import { parseMessage } from './parse.js';
+
+export interface ImapMailboxOptions {
+  resource: Resource;
+  tokens: AccessTokenProvider;
+  logger?: Logger;
+  mechanism?: ImapOAuthMechanism;
+}
+
+/**
+ * A Mailbox over one IMAP connection, opened on first use and opened again (with a token
+ * the provider refreshes if it expired) when the server or the network dropped it.
+ */
+export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
+  let client: ImapFlow | undefined;
+  let connecting: Promise<ImapFlow> | undefined;
+
+  async function session(): Promise<ImapFlow> {
+    if (client?.usable) return client;
+    client = undefined;
+    connecting ??= connectImap(opts).finally(() => {
+      connecting = undefined;
+    });
+    client = await connecting;
+    return client;
+  }
+
+  /** Runs one operation; any imapflow failure leaves as a typed ProtocolError. */
+  async function run<T>(work: (c: ImapFlow) => Promise<T>): Promise<T> {
+    const c = await session();
+    try {
+      return await work(c);
+    } catch (e) {
+      throw toImapProtocolError(e, opts.resource);
+    }
+  }
+
+  const folderOf = (o?: FolderOption) => o?.folder ?? 'INBOX';
+
+  const mailbox: Mailbox = {
+    resource: opts.resource.name,
+    kind: 'imap',
+
+    verify: () => run(async (c) => `logged in to ${c.host} as ${opts.resource.user ?? '?'}; capabilities ${[...c.capabilities.keys()].filter((k) => /^(IMAP4rev\d|MOVE|UIDPLUS|IDLE)$/.test(k)).join(' ')}`),
+
+    folders: () => run(async (c) => (await listFolders(c)).map((f): FolderInfo => ({
+      path: f.path,
+      name: f.name,
+      ...(f.specialUse ? { specialUse: f.specialUse } : {}),
+      ...(f.messages !== undefined ? { messages: f.messages } : {}),
+      ...(f.unseen !== undefined ? { unseen: f.unseen } : {}),
+    }))),
+
+    list: (o: ListOptions = {}) => run(async (c) => {
+      const folder = folderOf(o);
+      const filter = o.filter ?? {};
+      const uids = await searchUids(c, folder, filter);
+      // With an attachment filter the limit applies after filtering, so fetch every candidate.
+      const wanted = o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
+      let found = (await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder));
+      if (filter.hasAttachments !== undefined) found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
+      return o.limit !== undefined ? found.slice(-o.limit) : found;
+    }),
+
+    get: (id, o) => run(async (c): Promise<MailMessage> => {
+      const folder = folderOf(o);
+      const uid = toUid(id);
+      const source = await fetchSource(c, folder, uid);
+      // FETCH after the download: the download itself may have set \Seen on some servers.
+      const [s] = await fetchSummaries(c, folder, [uid]);
+      return parseMessage(source, {
+        id, folder, size: source.length,
+        ...(s ? { flags: s.flags } : {}),
+        ...(s?.internalDate ? { receivedAt: s.internalDate } : {}),
+      });
+    }),
+
+    raw: (id, o) => run(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
+
+    saveAttachments: (id, dir, o) => run(async (c) => {
+      const folder = folderOf(o);
+      const uid = toUid(id);
+      const [summary] = await fetchSummaries(c, folder, [uid]);
+      if (!summary) return [];
+      const saved: SavedAttachment[] = [];
+      for (const [i, part] of summary.attachments.entries()) {
+        const dl = await downloadMessage(c, folder, uid, part.part);
+        const filename = dl.filename ?? part.filename ?? `attachment-${i + 1}`;
+        const file = await saveAttachmentStream(dl.content, dir, filename);
+        saved.push({ filename: file.filename, path: file.path, size: file.size, contentType: dl.contentType ?? part.contentType });
+      }
+      return saved;
+    }),
+
+    markRead: (ids, read, o) => run((c) => setSeen(c, folderOf(o), toUids(ids), read)),
+    flag: (ids, flagged, o) => run((c) => setFlagged(c, folderOf(o), toUids(ids), flagged)),
+    move: (ids, target, o) => run(async (c) => void (await moveMessages(c, folderOf(o), toUids(ids), target))),
+    copy: (ids, target, o) => run(async (c) => void (await copyMessages(c, folderOf(o), toUids(ids), target))),
+    delete: (ids, o) => run((c) => deleteMessages(c, folderOf(o), toUids(ids))),
+
+    afterProcessing: (ids, action: AfterAction, o) => {
+      switch (action.kind) {
+        case 'leave': return Promise.resolve();
+        case 'read': return mailbox.markRead(ids, true, o);
+        case 'move': return mailbox.move(ids, action.folder, o);
+        case 'delete': return mailbox.delete(ids, o);
+      }
+    },
+
+    send: (): Promise<SendResult> =>
+      Promise.reject(unsupported('imap', 'send mail', 'send with an smtp resource (`mailbridge send SMTP_RESOURCE ...`)')),
+
+    async close() {
+      const c = client;
+      client = undefined;
+      if (c?.usable) await c.logout().catch(() => c.close());
+      else c?.close();
+    },
+  };
+  return mailbox;
+}
+
+function toSummary(m: ImapMessageSummary, folder: string): MessageSummary {
+  return {
+    id: String(m.uid),
+    folder,
+    ...(m.messageId ? { messageId: m.messageId } : {}),
+    ...(m.subject !== undefined ? { subject: m.subject } : {}),
+    from: m.from,
+    to: m.to,
+    ...(m.date ?? m.internalDate ? { date: m.date ?? m.internalDate } : {}),
+    size: m.size,
+    seen: m.flags.includes('\\Seen'),
+    flagged: m.flags.includes('\\Flagged'),
+    hasAttachments: m.attachments.some((a) => !a.inline),
+  };
+}
+
+function toUid(id: string): number {
+  const uid = Number(id);
+  if (!/^\d+$/.test(id) || uid < 1 || uid > 0xffffffff) {
+    throw new ConfigError({
+      code: 'IMAP_UID_INVALID',
+      message: `"${id}" is not an IMAP UID`,
+      hint: 'use a UID from `mailbridge list RESOURCE` (a whole number)',
+      field: 'uid',
+    });
+  }
+  return uid;
+}
+
+function toUids(ids: readonly string[]): number[] {
+  return ids.map(toUid);
+}
+

@@ -1,0 +1,161 @@
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { ConfigError, UnsupportedError } from '../errors.js';
+import type { MailDraft, MailMessage } from './message.js';
+
+/**
+ * The one mail facade the CLI, the REST API and triggers use, whatever the protocol behind
+ * it. IMAP backs every operation; POP3 has one folder and no flags, so it backs only INBOX
+ * list/get/raw/delete; an SMTP resource only sends.
+ */
+export interface Mailbox {
+  readonly resource: string;
+  readonly kind: 'imap' | 'pop3' | 'smtp';
+  /** Connects and logs in (refreshing the token once if refused); says what it found. */
+  verify(): Promise<string>;
+  folders(): Promise<FolderInfo[]>;
+  /** Newest last; `limit` keeps the newest N. */
+  list(opts?: ListOptions): Promise<MessageSummary[]>;
+  /** The message parsed (headers, text, HTML, attachments). */
+  get(id: string, opts?: FolderOption): Promise<MailMessage>;
+  /** The RFC 5322 source as sent, for a .eml file. The stream must be consumed or destroyed. */
+  raw(id: string, opts?: FolderOption): Promise<Readable>;
+  /** Streams each attachment to `dir` (temp file then rename: never half a file). */
+  saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
+  markRead(ids: readonly string[], read: boolean, opts?: FolderOption): Promise<void>;
+  flag(ids: readonly string[], flagged: boolean, opts?: FolderOption): Promise<void>;
+  move(ids: readonly string[], target: string, opts?: FolderOption): Promise<void>;
+  copy(ids: readonly string[], target: string, opts?: FolderOption): Promise<void>;
+  /** Deletes for good (IMAP: \Deleted + UID EXPUNGE; POP3: DELE + QUIT). */
+  delete(ids: readonly string[], opts?: FolderOption): Promise<void>;
+  /** The integration platform's after-processing step for messages already handled. */
+  afterProcessing(ids: readonly string[], action: AfterAction, opts?: FolderOption): Promise<void>;
+  send(draft: MailDraft): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+export interface FolderOption {
+  /** Default INBOX. */
+  folder?: string;
+}
+
+export interface FolderInfo {
+  path: string;
+  name: string;
+  specialUse?: string;
+  messages?: number;
+  unseen?: number;
+}
+
+export interface Address {
+  name?: string;
+  address?: string;
+}
+
+export interface MessageSummary {
+  /** IMAP: the UID (as text); POP3: the UIDL. Stable across sessions, unlike sequence numbers. */
+  id: string;
+  folder: string;
+  messageId?: string;
+  subject?: string;
+  from: Address[];
+  to: Address[];
+  date?: Date;
+  size: number;
+  /** Undefined where the protocol has no flags (POP3). */
+  seen?: boolean;
+  flagged?: boolean;
+  /** Undefined where the protocol cannot tell without downloading (POP3). */
+  hasAttachments?: boolean;
+}
+
+export interface SavedAttachment {
+  filename: string;
+  path: string;
+  size: number;
+  contentType: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/** A date given on the command line or in JSON: `2024-05-01` or a full ISO timestamp. */
+const dateInput = z.union([z.date(), z.string().min(1)]).transform((v, ctx) => {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'use a date like 2024-05-01' });
+    return z.NEVER;
+  }
+  return d;
+});
+const size = z.coerce.number().int().min(0);
+
+/** The filter model (the integration platform's receive filters), checked at the boundary. */
+export const messageFilterSchema = z.strictObject({
+  unseen: z.boolean().optional(),
+  since: dateInput.optional(),
+  before: dateInput.optional(),
+  from: z.string().min(1).optional(),
+  to: z.string().min(1).optional(),
+  subject: z.string().min(1).optional(),
+  hasAttachments: z.boolean().optional(),
+  /** Octets. */
+  larger: size.optional(),
+  smaller: size.optional(),
+});
+export type MessageFilter = z.output<typeof messageFilterSchema>;
+
+export interface ListOptions extends FolderOption {
+  filter?: MessageFilter;
+  limit?: number;
+}
+
+/** Parses filter input (CLI flags, REST query); a bad value is a ConfigError naming the field. */
+export function parseMessageFilter(input: unknown): MessageFilter {
+  const r = messageFilterSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue?.path.join('.') ?? 'filter';
+  throw new ConfigError({
+    code: 'FILTER_INVALID',
+    message: `invalid filter ${field}: ${issue?.message ?? 'bad value'}`,
+    hint: 'dates look like 2024-05-01, sizes are whole numbers of bytes',
+    field,
+  });
+}
+
+export function isEmptyFilter(f: MessageFilter | undefined): boolean {
+  return !f || Object.values(f).every((v) => v === undefined);
+}
+
+/** The after-processing action: leave, mark read, move to a folder, or delete. */
+export type AfterAction = { kind: 'leave' } | { kind: 'read' } | { kind: 'move'; folder: string } | { kind: 'delete' };
+
+/** `leave` | `read` | `move:FOLDER` | `delete`, as the CLI and the config take it. */
+export function parseAfterAction(text: string): AfterAction {
+  if (text === 'leave' || text === 'read' || text === 'delete') return { kind: text };
+  if (text.startsWith('move:') && text.length > 'move:'.length) return { kind: 'move', folder: text.slice('move:'.length) };
+  throw new ConfigError({
+    code: 'AFTER_ACTION_INVALID',
+    message: `unknown after-processing action "${text}"`,
+    hint: 'use leave, read, move:FOLDER (e.g. move:Archive) or delete',
+    field: 'after',
+  });
+}
+
+export function formatAfterAction(a: AfterAction): string {
+  return a.kind === 'move' ? `move:${a.folder}` : a.kind;
+}
+
+/** The error a backend throws for an operation its protocol cannot do. */
+export function unsupported(kind: string, operation: string, fix: string): UnsupportedError {
+  return new UnsupportedError({
+    code: 'MAIL_OPERATION_UNSUPPORTED',
+    message: `${kind.toUpperCase()} cannot ${operation}`,
+    hint: fix,
+    details: { protocol: kind, operation },
+  });
+}

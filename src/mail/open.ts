@@ -1,0 +1,51 @@
+import type { TokenManager } from '../auth/token-manager.js';
+import type { Resource } from '../config/resource.js';
+import { ConfigError, UnsupportedError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { createImapMailbox } from './imap-mailbox.js';
+import type { Mailbox } from './mailbox.js';
+import { createPop3Mailbox } from './pop3-mailbox.js';
+import { createSmtpMailbox } from './smtp-mailbox.js';
+
+export interface OpenMailboxOptions {
+  /** The resource, or its name in the store. */
+  resource: string | Resource;
+  store: Store;
+  tokens: TokenManager;
+  logger?: Logger;
+}
+
+/** The Mailbox for a resource, by its kind: imap and pop3 receive, smtp sends. */
+export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
+  const resource = typeof o.resource === 'string' ? await o.store.getResource(o.resource) : o.resource;
+  if (!resource) {
+    throw new ConfigError({
+      code: 'RESOURCE_NOT_FOUND',
+      message: `no resource named "${String(o.resource)}"`,
+      hint: 'list them with `mailbridge resource list`, or add one with `mailbridge resource add`',
+      field: 'resource',
+    });
+  }
+  if (resource.authType !== 'oauth2') {
+    throw new UnsupportedError({
+      code: 'MAIL_AUTH_UNSUPPORTED',
+      message: `resource ${resource.name} uses ${resource.authType} authentication; mail operations need OAuth 2.0`,
+      hint: 'set the resource\'s authType to oauth2 (Exchange Online has no basic authentication for IMAP/POP)',
+      field: 'authType',
+    });
+  }
+  const common = { resource, tokens: o.tokens.provider(resource.name), ...(o.logger ? { logger: o.logger } : {}) };
+  switch (resource.kind) {
+    case 'imap': return createImapMailbox(common);
+    case 'pop3': return createPop3Mailbox(common);
+    case 'smtp': return createSmtpMailbox(common);
+    default:
+      throw new UnsupportedError({
+        code: 'MAIL_KIND_UNSUPPORTED',
+        message: `resource ${resource.name} is a ${resource.kind} resource; this mailbox speaks imap, pop3 and smtp`,
+        hint: 'use an imap or pop3 resource to receive and an smtp resource to send',
+        field: 'kind',
+      });
+  }
+}

@@ -1,0 +1,145 @@
+import type { Readable } from 'node:stream';
+import type { FetchMessageObject, ImapFlow, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import { ProtocolError } from '../../errors.js';
+import { uidSet, withFolder } from './lock.js';
+
+export interface ImapAddress {
+  name?: string;
+  address?: string;
+}
+
+/** A body part the user would call an attachment, with its IMAP part number for download. */
+export interface ImapAttachmentPart {
+  part: string;
+  filename?: string;
+  contentType: string;
+  /** Encoded size on the server (base64 is about 4/3 of the file). */
+  size?: number;
+  inline: boolean;
+}
+
+export interface ImapMessageSummary {
+  uid: number;
+  messageId?: string;
+  subject?: string;
+  from: ImapAddress[];
+  to: ImapAddress[];
+  cc: ImapAddress[];
+  date?: Date;
+  internalDate?: Date;
+  size: number;
+  flags: string[];
+  attachments: ImapAttachmentPart[];
+}
+
+/** UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies. */
+export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[]): Promise<ImapMessageSummary[]> {
+  if (uids.length === 0) return [];
+  return withFolder(client, folder, async () => {
+    const out: ImapMessageSummary[] = [];
+    const query = { uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true };
+    for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toSummary(msg));
+    return out.sort((a, b) => a.uid - b.uid);
+  });
+}
+
+function toSummary(msg: FetchMessageObject): ImapMessageSummary {
+  const env = msg.envelope;
+  const date = env?.date ? new Date(env.date) : undefined;
+  const internalDate = msg.internalDate ? new Date(msg.internalDate) : undefined;
+  return {
+    uid: msg.uid,
+    ...(env?.messageId ? { messageId: env.messageId } : {}),
+    ...(env?.subject !== undefined ? { subject: env.subject } : {}),
+    from: addresses(env?.from),
+    to: addresses(env?.to),
+    cc: addresses(env?.cc),
+    ...(date && !Number.isNaN(date.getTime()) ? { date } : {}),
+    ...(internalDate ? { internalDate } : {}),
+    size: msg.size ?? 0,
+    flags: [...(msg.flags ?? [])],
+    attachments: msg.bodyStructure ? attachmentParts(msg.bodyStructure) : [],
+  };
+}
+
+function addresses(list: MessageAddressObject[] | undefined): ImapAddress[] {
+  return (list ?? []).map((a) => ({ ...(a.name ? { name: a.name } : {}), ...(a.address ? { address: a.address } : {}) }));
+}
+
+/**
+ * The leaf parts that are attachments: an explicit `attachment` disposition, an attached
+ * message, or a named non-text part (Outlook sends inline images and some files that way).
+ */
+export function attachmentParts(node: MessageStructureObject): ImapAttachmentPart[] {
+  if (node.childNodes && node.childNodes.length > 0 && node.type.startsWith('multipart/')) {
+    return node.childNodes.flatMap(attachmentParts);
+  }
+  const filename = node.dispositionParameters?.filename ?? node.parameters?.name;
+  const disposition = node.disposition?.toLowerCase();
+  const isAttachment =
+    disposition === 'attachment' ||
+    node.type === 'message/rfc822' ||
+    (filename !== undefined && !node.type.startsWith('text/') && node.type !== 'multipart/alternative');
+  if (!isAttachment || node.part === undefined) return [];
+  return [{
+    part: node.part,
+    ...(filename !== undefined ? { filename } : {}),
+    contentType: node.type,
+    ...(node.size !== undefined ? { size: node.size } : {}),
+    inline: disposition === 'inline',
+  }];
+}
+
+export interface ImapDownload {
+  content: Readable;
+  filename?: string;
+  contentType?: string;
+  expectedSize?: number;
+}
+
+/**
+ * Streams the whole RFC 5322 source (no part) or one decoded body part. The folder lock is
+ * held until the stream ends or fails, so the caller must consume or destroy it.
+ */
+export async function downloadMessage(client: ImapFlow, folder: string, uid: number, part?: string): Promise<ImapDownload> {
+  const lock = await client.getMailboxLock(folder);
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      lock.release();
+    }
+  };
+  try {
+    // decodeText false: bytes stay as sent, so a saved .txt attachment is the sender's file.
+    const dl = await client.download(String(uid), part, { uid: true, decodeText: false });
+    if (!dl.content) {
+      throw new ProtocolError({
+        code: 'IMAP_MESSAGE_NOT_FOUND',
+        message: part ? `message UID ${uid} in ${folder} has no part ${part}` : `no message with UID ${uid} in ${folder}`,
+        hint: 'list the folder again (`mailbridge list`) and use a UID from it; UIDs change when a message is moved',
+        details: { family: 103 },
+      });
+    }
+    dl.content.once('close', release);
+    dl.content.once('end', release);
+    dl.content.once('error', release);
+    return {
+      content: dl.content,
+      ...(dl.meta.filename ? { filename: dl.meta.filename } : {}),
+      ...(dl.meta.contentType ? { contentType: dl.meta.contentType } : {}),
+      ...(dl.meta.expectedSize !== undefined ? { expectedSize: dl.meta.expectedSize } : {}),
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Fetches one message's source into memory (for parsing); use downloadMessage for big ones. */
+export async function fetchSource(client: ImapFlow, folder: string, uid: number): Promise<Buffer> {
+  const dl = await downloadMessage(client, folder, uid);
+  const chunks: Buffer[] = [];
+  for await (const chunk of dl.content) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,212 @@
+import type { Duplex } from 'node:stream';
+import { z } from 'zod';
+
+/**
+ * The POP3 wire format (RFC 1939, RFC 2449): reading status lines and dot-terminated
+ * multi-line responses from a socket, and parsing the replies the client uses. Kept apart
+ * from the commands (client.ts) so the byte handling can be read and tested on its own.
+ * Everything a server sends is checked strictly: a reply that does not fit is a
+ * WireViolation, never a guess, and a silent server is a timeout, never a hang.
+ */
+
+/** A server reply that breaks the protocol (the caller turns it into a ProtocolError). */
+export class WireViolation extends Error {
+  constructor(message: string, readonly line?: string) {
+    super(message);
+  }
+}
+/** The connection ended or failed while a reply was expected. */
+export class WireClosed extends Error {}
+/** Nothing arrived within the timeout. */
+export class WireTimeout extends Error {}
+
+/** RFC 2449 §4: status lines are at most 512 octets; allow slack for chatty servers. */
+const MAX_STATUS_LINE = 8 * 1024;
+/** Message lines have no hard limit in practice; this only stops a runaway server. */
+const MAX_DATA_LINE = 4 * 1024 * 1024;
+/** Stop reading from the socket while this much is buffered and unconsumed. */
+const HIGH_WATER = 1024 * 1024;
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Reads lines from a socket. Attach once; after STARTTLS (STLS) call `attach` again with the
+ * TLS socket. Only one read may be pending at a time (POP3 is strictly request/response).
+ */
+export class LineReader {
+  #socket: Duplex | undefined;
+  #buffer: Buffer = Buffer.alloc(0);
+  #ended: Error | undefined;
+  #wake: (() => void) | undefined;
+  readonly #timeoutMs: number;
+  readonly #onData = (chunk: Buffer) => {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    if (this.#buffer.length > HIGH_WATER) this.#socket?.pause();
+    this.#notify();
+  };
+  readonly #onEnd = () => this.#finish(new WireClosed('the server closed the connection'));
+  readonly #onError = (err: Error) => this.#finish(new WireClosed(`connection error: ${err.message}`, { cause: err }));
+
+  constructor(socket: Duplex, opts: { timeoutMs: number }) {
+    this.#timeoutMs = opts.timeoutMs;
+    this.attach(socket);
+  }
+
+  /** Reads from `socket` from now on (the plain socket's listeners are removed). */
+  attach(socket: Duplex): void {
+    this.detach();
+    this.#socket = socket;
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onEnd);
+    socket.on('error', this.#onError);
+  }
+
+  /** Stops reading; used right before a TLS upgrade takes the raw socket over. */
+  detach(): void {
+    const s = this.#socket;
+    if (!s) return;
+    s.off('data', this.#onData);
+    s.off('end', this.#onEnd);
+    s.off('close', this.#onEnd);
+    s.off('error', this.#onError);
+    this.#socket = undefined;
+  }
+
+  /** Bytes received but not yet read: must be none when TLS starts (RFC 2595 §3.1, STARTTLS injection). */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #finish(err: Error): void {
+    if (!this.#ended) this.#ended = err;
+    this.#notify();
+  }
+
+  /** One line including its CRLF, as raw bytes. */
+  async readLineBytes(maxLength: number): Promise<Buffer> {
+    for (;;) {
+      const lf = this.#buffer.indexOf(0x0a);
+      if (lf >= 0) {
+        if (lf + 1 > maxLength) throw new WireViolation(`a line longer than ${maxLength} bytes`);
+        const line = this.#buffer.subarray(0, lf + 1);
+        this.#buffer = this.#buffer.subarray(lf + 1);
+        if (this.#buffer.length < HIGH_WATER) this.#socket?.resume();
+        return line;
+      }
+      if (this.#buffer.length > maxLength) throw new WireViolation(`a line longer than ${maxLength} bytes`);
+      if (this.#ended) throw this.#ended;
+      await this.#waitForData();
+    }
+  }
+
+  #waitForData(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        reject(new WireTimeout(`no reply within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#socket?.resume();
+    });
+  }
+
+  /** A status line (`+OK …`, `-ERR …`, `+ …`) as text without its line ending. */
+  async readStatusLine(): Promise<string> {
+    const bytes = await this.readLineBytes(MAX_STATUS_LINE);
+    return stripEol(bytes).toString('utf8');
+  }
+
+  /**
+   * The data lines of a multi-line response, dot-unstuffed, each with its line ending as
+   * sent (so a message comes out byte for byte). Ends at the terminating `.` line; the
+   * connection ending first throws WireClosed, so a caller never mistakes a part for the whole.
+   */
+  async *readMultiline(): AsyncGenerator<Buffer> {
+    for (;;) {
+      const line = await this.readLineBytes(MAX_DATA_LINE);
+      if (line[0] === 0x2e /* . */) {
+        if (line.length === 3 && line[1] === 0x0d) return; // ".\r\n"
+        if (line.length === 2) return; // ".\n" from a sloppy server: still the terminator
+        yield line.subarray(1); // RFC 1939 §3: a leading "." was doubled by the server
+      } else {
+        yield line;
+      }
+    }
+  }
+}
+
+function stripEol(line: Buffer): Buffer {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === 0x0a) end--;
+  if (end > 0 && line[end - 1] === 0x0d) end--;
+  return line.subarray(0, end);
+}
+
+/** The three kinds of status line. `+ ` is a SASL continuation (RFC 5034). */
+export type StatusLine =
+  | { kind: 'ok'; text: string }
+  | { kind: 'err'; text: string }
+  | { kind: 'continue'; text: string };
+
+export function parseStatusLine(line: string): StatusLine {
+  if (line === '+OK' || line.startsWith('+OK ')) return { kind: 'ok', text: line.slice(4) };
+  if (line === '-ERR' || line.startsWith('-ERR ')) return { kind: 'err', text: line.slice(5) };
+  if (line === '+' || line.startsWith('+ ')) return { kind: 'continue', text: line.slice(2) };
+  throw new WireViolation('a reply that is neither +OK nor -ERR', line);
+}
+
+const messageNumber = z.coerce.number().int().min(1);
+const octets = z.coerce.number().int().min(0);
+
+/** `+OK nn mm` of STAT (RFC 1939 §5). */
+export function parseStat(text: string): { count: number; size: number } {
+  const m = /^(\d+) (\d+)(?: .*)?$/.exec(text);
+  if (!m) throw new WireViolation('a STAT reply without "count size"', text);
+  return { count: octets.parse(m[1]), size: octets.parse(m[2]) };
+}
+
+/** One `n size` line of LIST. */
+export function parseListLine(line: string): { number: number; size: number } {
+  const m = /^(\d+) (\d+)$/.exec(line);
+  if (!m) throw new WireViolation('a LIST line without "number size"', line);
+  return { number: messageNumber.parse(m[1]), size: octets.parse(m[2]) };
+}
+
+/** One `n uid` line of UIDL: the uid is 1-70 printable ASCII characters (RFC 1939 §7). */
+export function parseUidlLine(line: string): { number: number; uid: string } {
+  const m = /^(\d+) ([\x21-\x7e]{1,70})$/.exec(line);
+  if (!m) throw new WireViolation('a UIDL line without "number unique-id"', line);
+  return { number: messageNumber.parse(m[1]), uid: m[2] as string };
+}
+
+/** CAPA lines: the capability name, upper-cased, with its arguments. */
+export function parseCapaLine(line: string): { name: string; args: string[] } {
+  const parts = line.trim().split(/\s+/);
+  const name = parts[0];
+  if (!name || !/^[\x21-\x7e]+$/.test(name)) throw new WireViolation('an empty or binary CAPA line', line);
+  return { name: name.toUpperCase(), args: parts.slice(1) };
+}
+
+/** A multi-line response whose lines are text (LIST, UIDL, CAPA), decoded. */
+export async function readTextLines(reader: LineReader): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of reader.readMultiline()) out.push(stripEol(line).toString('utf8'));
+  return out;
+}
+
+/** A command line: refuses CR/LF inside arguments so a value can never smuggle a second command. */
+export function commandLine(verb: string, ...args: string[]): Buffer {
+  const text = [verb, ...args].join(' ');
+  if (/[\r\n]/.test(text)) throw new WireViolation('a command argument containing a line break');
+  return Buffer.concat([Buffer.from(text, 'utf8'), CRLF]);
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { Resource } from '../config/resource.js';
+import { ConfigError } from '../errors.js';
+
+/**
+ * TLS settings for a mail connection, verified by default. A resource may add one CA (a
+ * private or test server) or, for a loopback test server only, skip verification; both are
+ * refused for any other host so a config copied from a test cannot weaken production.
+ */
+
+/** True for names that can only mean this machine (never resolved through DNS). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+/** node:tls options for connecting to `resource.server` (implicit TLS or after STARTTLS). */
+export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptions> {
+  const { host } = resource.server;
+  const options: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true };
+  // SNI takes a host name only; Node warns (DEP0123) when given an IP address.
+  if (isIP(host) === 0) options.servername = host;
+
+  if (resource.tls.insecureLoopback) {
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError({
+        code: 'TLS_INSECURE_NOT_LOOPBACK',
+        message: `tls.insecureLoopback is set but ${host} is not a loopback host`,
+        hint: 'trust the server with tls.caFile (its CA certificate in PEM) instead; insecureLoopback only applies to 127.0.0.1/localhost test servers',
+        field: 'tls.insecureLoopback',
+      });
+    }
+    options.rejectUnauthorized = false;
+  }
+
+  if (resource.tls.caFile) {
+    let pem: string;
+    try {
+      pem = await readFile(resource.tls.caFile, 'utf8');
+    } catch (cause) {
+      throw new ConfigError({
+        code: 'TLS_CA_FILE_UNREADABLE',
+        message: `cannot read the CA file ${resource.tls.caFile}`,
+        hint: 'point tls.caFile at a readable PEM file holding the CA certificate that signed the server certificate',
+        field: 'tls.caFile',
+        cause,
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError({
+        code: 'TLS_CA_FILE_INVALID',
+        message: `${resource.tls.caFile} holds no PEM certificate`,
+        hint: 'tls.caFile must be a PEM file starting with -----BEGIN CERTIFICATE-----',
+        field: 'tls.caFile',
+      });
+    }
+    // Giving `ca` replaces Node's built-in roots; keep them so public servers still verify.
+    options.ca = [...rootCertificates, pem];
+  }
+  return options;
+}
+
+/**
+ * Refuses to put credentials (an access token or a password) on a connection without TLS,
+ * unless the resource allows it explicitly for a loopback test server.
+ */
+export function assertCredentialsMayTravel(resource: Resource): void {
+  if (resource.server.secure !== 'none' || resource.authType === 'none') return;
+  const { host } = resource.server;
+  if (resource.tls.allowPlaintextLoopback && isLoopbackHost(host)) return;
+  const what = resource.authType === 'oauth2' ? 'an XOAUTH2 access token' : 'a password';
+  throw new ConfigError({
+    code: 'PLAINTEXT_AUTH_REFUSED',
+    message: `${resource.name} would send ${what} to ${host}:${resource.server.port} without TLS`,
+    hint: resource.tls.allowPlaintextLoopback
+      ? 'tls.allowPlaintextLoopback only applies to 127.0.0.1/localhost; set server.secure to tls or starttls'
+      : 'set server.secure to tls (implicit TLS, e.g. 993/995/465) or starttls (143/110/587)',
+    field: 'server.secure',
+  });
+}
