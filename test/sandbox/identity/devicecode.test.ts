@@ -4,7 +4,7 @@ import { completeDeviceLogin } from '../../helpers/consent.js';
 import {
   ALICE, PUBLIC, SANDBOX, TENANT, assertAadError, claims, defaultSeedWith, postForm, startIdentityEmulator, testClock, tokenUrl,
   type IdentityEmulator,
-} from './device-support.js';
+} from './support.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { completeConsent } from '../../helpers/consent.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { SANDBOX, defaultSeed, startIdentityEmulator, type IdentityEmulator, type IdentitySeed } from '../../../src/sandbox/identity/index.js';
 
 export const TENANT = SANDBOX.tenantId;
 export const WEB = SANDBOX.confidentialClientId;
@@ -67,6 +67,12 @@ export async function aliceTokens(
 }
 
 export { startIdentityEmulator, SANDBOX };
+
+/** The default seed with some options changed (e.g. a 1 s device-code interval). */
+export function defaultSeedWith(options: Partial<IdentitySeed['options']>): IdentitySeed {
+  const seed = defaultSeed();
+  return { ...seed, options: { ...seed.options, ...options } };
+}
 export type { IdentityEmulator };
 
 /** Microsoft's error JSON shape, checked field by field. */
