@@ -183,7 +183,9 @@ export class TokenManager {
     try {
       response = await refreshAccessToken(resource, this.store, state.refreshToken, audience, this.endpointDeps(resource.name));
     } catch (e) {
-      await this.#recordFailure(resource.name, state, e);
+      // A refusal for another audience (e.g. Graph never consented) says nothing about the
+      // grant for the resource's own protocol, so only its own audience may mark the status.
+      if (audience === resourceAudience(resource)) await this.#recordFailure(resource.name, state, e);
       throw e;
     }
     return this.#recordRefresh(resource.name, state, response, audience);

@@ -58,7 +58,6 @@ test('rotation: the new refresh token is stored, the old one still works at the 
   assert.notEqual(rotated, old);
   const stateAfter = await env.store.getTokenState('inbox');
   assert.ok((stateAfter?.version ?? 0) > (stateBefore?.version ?? 0));
-  assert.ok((stateAfter?.refreshTokenLastUsedAt ?? 0) >= (stateBefore?.refreshTokenLastUsedAt ?? 0));
   // Microsoft does not revoke the previous refresh token on rotation; the emulator neither.
   const resource = await env.store.getResource('inbox');
   const again = await refreshAccessToken(resource!, env.store, (await env.store.getTokenState('inbox'))!.refreshToken!, OUTLOOK_RESOURCE);
@@ -82,14 +81,24 @@ test('two managers on one store (two processes) refreshing at once: the CAS lose
   await env.manager().getAccessToken('inbox', { forceRefresh: true });
 });
 
-test('one refresh token serves both audiences; each audience has its own cached token', async () => {
+test('one refresh token serves both consented audiences; each has its own cached token', async () => {
+  await env.addResource({ name: 'both', kind: 'imap', scope: 'https://outlook.office365.com/IMAP.AccessAsUser.All offline_access Mail.Read' });
+  await signIn(env, 'both');
   const m = env.manager();
-  const graph = await m.getAccessToken('inbox', { audience: GRAPH_RESOURCE });
-  const outlook = await m.getAccessToken('inbox');
+  const graph = await m.getAccessToken('both', { audience: GRAPH_RESOURCE });
+  const outlook = await m.getAccessToken('both');
   assert.equal(decodeAccessTokenClaims(graph.token).aud, GRAPH_RESOURCE);
   assert.equal(decodeAccessTokenClaims(outlook.token).aud, OUTLOOK_RESOURCE);
-  const report = await m.status('inbox');
+  const report = await m.status('both');
   assert.deepEqual(report.accessTokens.map((t) => t.audience).sort(), [GRAPH_RESOURCE, OUTLOOK_RESOURCE].sort());
+});
+
+test('a refused token for another audience does not mark the resource (its own audience still works)', async () => {
+  // 'inbox' consented to Outlook only: Graph is refused (AADSTS65001), Outlook is unaffected.
+  const m = env.manager();
+  await assert.rejects(m.getAccessToken('inbox', { audience: GRAPH_RESOURCE }), (e: unknown) => e instanceof AuthError && e.code === 'AADSTS65001');
+  assert.equal((await m.status('inbox')).status, 'Available');
+  await m.getAccessToken('inbox', { forceRefresh: true });
 });
 
 interface FaultCase { kind: FaultSpecInput['kind']; aadsts?: number; status: string; code: string; hint: RegExp }

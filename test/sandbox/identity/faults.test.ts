@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
-  ALICE, BOB, SANDBOX, TENANT, WEB, aliceTokens, assertAadError, postForm, startIdentityEmulator, tokenUrl, type IdentityEmulator,
+  ALICE, BOB, SANDBOX, TENANT, WEB, aliceTokens, assertAadError, postForm, startIdentityEmulator, tokenUrl, userTokens,
+  type IdentityEmulator,
 } from './support.js';
 
 const secret = { client_id: WEB, client_secret: SANDBOX.clientSecret };
@@ -66,7 +67,7 @@ describe('identity emulator: fault injection', () => {
   });
 
   it('applies per user, per app and per grant type', async () => {
-    const bobRt = String((await aliceTokensFor(em, BOB)).refresh_token);
+    const bobRt = String((await userTokens(em, BOB)).refresh_token);
     em.admin.addFault({ kind: 'conditional_access_blocked', username: BOB.username });
     assert.equal((await refresh()).status, 200, 'alice is not affected');
     assertAadError(assert, await refresh(bobRt), 400, 'invalid_grant', 53003);
@@ -94,12 +95,3 @@ describe('identity emulator: fault injection', () => {
     assert.equal(r.status, 500);
   });
 });
-
-/** Like aliceTokens, for another user. */
-async function aliceTokensFor(em: IdentityEmulator, user: { username: string; password: string }): Promise<Record<string, unknown>> {
-  const { completeConsent } = await import('../../helpers/consent.js');
-  const url = await completeConsent(`${em.url}/${TENANT}/oauth2/v2.0/authorize?${new URLSearchParams({
-    client_id: WEB, response_type: 'code', redirect_uri: 'http://localhost', scope: 'offline_access https://outlook.office365.com/IMAP.AccessAsUser.All',
-  })}`, user);
-  return (await postForm(tokenUrl(em), { grant_type: 'authorization_code', ...secret, code: url.searchParams.get('code')!, redirect_uri: 'http://localhost' })).body;
-}

@@ -47,15 +47,22 @@ export function tokenUrl(em: IdentityEmulator, version: 'v1' | 'v2' = 'v2', tena
   return `${em.url}/${tenant}/${version === 'v2' ? 'oauth2/v2.0/token' : 'oauth2/token'}`;
 }
 
+const GUIDE_SCOPE = 'offline_access https://outlook.office365.com/IMAP.AccessAsUser.All https://outlook.office365.com/SMTP.Send openid';
+
 /** Sign alice in through the pages and redeem the code: the common start of many tests. */
-export async function aliceTokens(
+export function aliceTokens(em: IdentityEmulator, scope = GUIDE_SCOPE): Promise<Record<string, unknown>> {
+  return userTokens(em, ALICE, scope);
+}
+
+export async function userTokens(
   em: IdentityEmulator,
-  scope = 'offline_access https://outlook.office365.com/IMAP.AccessAsUser.All https://outlook.office365.com/SMTP.Send openid',
+  user: { username: string; password: string },
+  scope = GUIDE_SCOPE,
 ): Promise<Record<string, unknown>> {
   const { verifier, challenge } = pkce();
   const url = await completeConsent(
     authorizeUrl(em, { client_id: WEB, response_type: 'code', redirect_uri: REDIRECT, scope, state: 's1', code_challenge: challenge, code_challenge_method: 'S256' }),
-    ALICE,
+    user,
   );
   const code = url.searchParams.get('code');
   if (!code) throw new Error(`no code: ${url.toString()}`);
