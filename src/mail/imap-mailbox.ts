@@ -55,15 +55,29 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     }
   }
 
+  /**
+   * For operations that change nothing: a connection the server closed while idle is only
+   * noticed on the next command, so one retry on a fresh login hides that race.
+   */
+  async function read<T>(work: (c: ImapFlow) => Promise<T>): Promise<T> {
+    const c = await session();
+    try {
+      return await work(c);
+    } catch (e) {
+      if (c.usable) throw toImapProtocolError(e, opts.resource);
+      return run(work);
+    }
+  }
+
   const folderOf = (o?: FolderOption) => o?.folder ?? 'INBOX';
 
   const mailbox: Mailbox = {
     resource: opts.resource.name,
     kind: 'imap',
 
-    verify: () => run(async (c) => `logged in to ${c.host} as ${opts.resource.user ?? '?'}; capabilities ${[...c.capabilities.keys()].filter((k) => /^(IMAP4rev\d|MOVE|UIDPLUS|IDLE)$/.test(k)).join(' ')}`),
+    verify: () => read(async (c) => `logged in to ${c.host} as ${opts.resource.user ?? '?'}; capabilities ${[...c.capabilities.keys()].filter((k) => /^(IMAP4rev\d|MOVE|UIDPLUS|IDLE)$/.test(k)).join(' ')}`),
 
-    folders: () => run(async (c) => (await listFolders(c)).map((f): FolderInfo => ({
+    folders: () => read(async (c) => (await listFolders(c)).map((f): FolderInfo => ({
       path: f.path,
       name: f.name,
       ...(f.specialUse ? { specialUse: f.specialUse } : {}),
@@ -71,7 +85,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       ...(f.unseen !== undefined ? { unseen: f.unseen } : {}),
     }))),
 
-    list: (o: ListOptions = {}) => run(async (c) => {
+    list: (o: ListOptions = {}) => read(async (c) => {
       const folder = folderOf(o);
       const filter = o.filter ?? {};
       const uids = await searchUids(c, folder, filter);
@@ -82,7 +96,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       return o.limit !== undefined ? found.slice(-o.limit) : found;
     }),
 
-    get: (id, o) => run(async (c): Promise<MailMessage> => {
+    get: (id, o) => read(async (c): Promise<MailMessage> => {
       const folder = folderOf(o);
       const uid = toUid(id);
       const source = await fetchSource(c, folder, uid);
@@ -95,7 +109,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       });
     }),
 
-    raw: (id, o) => run(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
+    raw: (id, o) => read(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
 
     saveAttachments: (id, dir, o) => run(async (c) => {
       const folder = folderOf(o);

@@ -85,3 +85,8 @@ export async function startIdentityEmulator(opts: IdentityEmulatorOptions = {}):
     },
   };
 }
+
+/** The sandbox CA (PEM) kept in `dataDir`, created there if missing: what `sandbox export-ca` writes. */
+export async function sandboxCaPem(dataDir: string): Promise<string> {
+  return (await loadOrCreateTlsMaterial(dataDir)).caPem;
+}
