@@ -96,7 +96,9 @@ export class TokenEndpointError extends AuthError {
     const summary = f.description ? firstLine(f.description) : f.oauthError;
     super({
       code: f.code ?? f.aadsts ?? `OAUTH_${f.oauthError.toUpperCase()}`,
-      message: f.message ?? (entry ? `${entry.message} (Microsoft: ${f.oauthError})` : `token endpoint refused the request: ${summary}`),
+      message: (f.message ?? (entry ? `${entry.message} (Microsoft: ${f.oauthError})` : `token endpoint refused the request: ${summary}`))
+        // Support (Microsoft's and the tenant admin's sign-in logs) finds a failure by these.
+        + (f.traceId || f.correlationId ? ` [trace ID ${f.traceId ?? '-'}, correlation ID ${f.correlationId ?? '-'}]` : ''),
       hint: (f.hint ?? entry?.hint ?? hintForOAuthError(f.oauthError)).replaceAll('RESOURCE', f.resourceName ?? 'RESOURCE'),
       ...(f.cause === undefined ? {} : { cause: f.cause }),
       details: {
@@ -224,7 +226,8 @@ export async function postForm(url: string, params: Record<string, string>, deps
       }
       last = parseTokenError(res.status, json, deps.resourceName);
       const quiet = last.oauthError === 'authorization_pending' || last.oauthError === 'slow_down';
-      log?.[quiet ? 'debug' : 'warn']({ event: 'oauth_error', endpoint, attempt, httpStatus: res.status, error: last.oauthError,
+      // info, not warn: the caller gets the error with these ids; the CLI prints it as one line.
+      log?.[quiet ? 'debug' : 'info']({ event: 'oauth_error', endpoint, attempt, httpStatus: res.status, error: last.oauthError,
         aadsts: last.aadsts, trace_id: last.traceId, correlation_id: last.correlationId }, 'token endpoint error');
       if (!last.transient) throw last;
       wait = retryAfterMs(res.headers.get('retry-after'), now());
@@ -234,7 +237,7 @@ export async function postForm(url: string, params: Record<string, string>, deps
       last = new TokenEndpointError({ oauthError: 'network_error', transient: true, cause: e,
         code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `cannot reach the token endpoint ${endpoint}: ${describeNetworkError(e)}`,
         hint: 'check the network and the token URL; the stored refresh token was kept' });
-      log?.warn({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e) }, 'token endpoint unreachable');
+      log?.info({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e) }, 'token endpoint unreachable');
     }
     if (attempt === policy.maxAttempts) break;
     if (wait !== undefined && wait > policy.maxRetryAfterMs) break;

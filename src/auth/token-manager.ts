@@ -77,10 +77,10 @@ export class TokenManager {
   readonly #fetch: typeof fetch | undefined;
   readonly #retry: Partial<RetryPolicy> | undefined;
   readonly #aheadMs: number;
-  /** Callers waiting for the same (resource, audience) share one promise. */
-  readonly #inflight = new Map<string, { startedSeq: number; promise: Promise<AccessToken> }>();
-  /** The last completed flight per key: lets late forceRefresh callers reuse a newer token. */
-  readonly #lastFlight = new Map<string, { startedSeq: number; token: AccessToken }>();
+  /** Callers waiting for the same (resource, audience, forced or not) share one promise. */
+  readonly #inflight = new Map<string, Promise<AccessToken>>();
+  /** The last completed forced refresh per key: late forceRefresh callers reuse its newer token. */
+  readonly #lastForced = new Map<string, { startedSeq: number; token: AccessToken }>();
   /** One refresh-token use at a time per resource, across audiences (rotation safety). */
   readonly #resourceLocks = new Map<string, Promise<unknown>>();
   #seq = 0;
@@ -117,20 +117,22 @@ export class TokenManager {
       const cached = await this.#freshCached(name, audience);
       if (cached) return cached;
     }
-    const key = `${name}\u0000${audience}`;
-    const last = this.#lastFlight.get(key);
-    // A forced refresh asked before the last refresh started is satisfied by its result.
+    // Forced callers never join an unforced flight: it may hand back the very cached token
+    // a server just refused. Both kinds still take turns on the resource lock.
+    const key = `${name}\u0000${audience}${opts.forceRefresh ? '\u0000force' : ''}`;
+    const last = this.#lastForced.get(key);
+    // A forced refresh asked before the last forced refresh started is satisfied by its result.
     if (opts.forceRefresh && last && last.startedSeq > askedSeq && last.token.expiresAt > this.#now()) return last.token;
     const running = this.#inflight.get(key);
-    if (running) return running.promise;
+    if (running) return running;
     const startedSeq = ++this.#seq;
     const promise = this.#withResourceLock(name, () => this.#obtain(resource, audience, opts))
       .then((token) => {
-        this.#lastFlight.set(key, { startedSeq, token });
+        if (opts.forceRefresh) this.#lastForced.set(key, { startedSeq, token });
         return token;
       })
       .finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, { startedSeq, promise });
+    this.#inflight.set(key, promise);
     return promise;
   }
 
@@ -226,7 +228,7 @@ export class TokenManager {
   /** Mark the status only when Microsoft refused the grant itself; never on transient failures. */
   async #recordFailure(name: string, state: TokenState | undefined, e: unknown): Promise<StatusEffect> {
     if (!(e instanceof TokenEndpointError) || e.transient) {
-      this.#log?.warn({ event: 'token_refresh_transient', resource: name, code: e instanceof AuthError ? e.code : undefined },
+      this.#log?.info({ event: 'token_refresh_transient', resource: name, code: e instanceof AuthError ? e.code : undefined },
         'token refresh failed transiently; refresh token and status kept');
       return 'unchanged';
     }
@@ -240,7 +242,7 @@ export class TokenManager {
       statusCode: e.aadsts ?? e.oauthError,
     };
     const saved = await this.store.compareAndSetTokenState(name, state?.version ?? 0, next);
-    this.#log?.warn({ event: 'token_status_changed', resource: name, status: effect, aadsts: e.aadsts, error: e.oauthError,
+    this.#log?.info({ event: 'token_status_changed', resource: name, status: effect, aadsts: e.aadsts, error: e.oauthError,
       trace_id: e.traceId, correlation_id: e.correlationId, saved: saved !== undefined }, 'refresh token status changed');
     return effect;
   }
@@ -289,7 +291,7 @@ export class TokenManager {
     await this.resource(name);
     await this.store.deleteAccessTokens(name);
     await this.#writeState(name, () => ({ status: 'Missing', statusReason: 'tokens forgotten locally by `mailbridge token revoke`' }));
-    for (const key of [...this.#lastFlight.keys()]) if (key.startsWith(`${name}\u0000`)) this.#lastFlight.delete(key);
+    for (const key of [...this.#lastForced.keys()]) if (key.startsWith(`${name}\u0000`)) this.#lastForced.delete(key);
   }
 
   /** Write a state that wins over whatever is there (retries the CAS a few times). */

@@ -10,6 +10,11 @@ const stateSchema = z.object({
   version: z.literal(1),
   resource: z.string(),
   folder: z.string(),
+  /**
+   * The folder's IMAP UIDVALIDITY when the ids below were recorded (absent for POP3, whose
+   * UIDLs are permanent, and in files written before it was kept).
+   */
+  uidValidity: z.string().optional(),
   /** Messages whose .eml and attachments are on disk and fsynced. */
   saved: z.array(z.string()),
   /** Messages whose after-processing action ran too: nothing left to do for them. */
@@ -63,6 +68,29 @@ export class FetchState {
       });
     }
     return new FetchState(path, r.data);
+  }
+
+  get uidValidity(): string | undefined {
+    return this.#data.uidValidity;
+  }
+
+  /** Ids whose files an earlier run wrote, for moving them aside when the folder starts over. */
+  savedIds(): string[] {
+    return [...this.#saved];
+  }
+
+  /**
+   * Records the folder's UIDVALIDITY. When it differs from the recorded one, every id
+   * recorded so far names another message, so they are forgotten: the folder is new.
+   */
+  async recordUidValidity(uidValidity: string): Promise<void> {
+    if (this.#data.uidValidity === uidValidity) return;
+    if (this.#data.uidValidity !== undefined) {
+      this.#saved.clear();
+      this.#processed.clear();
+    }
+    this.#data.uidValidity = uidValidity;
+    await this.#write();
   }
 
   isSaved(id: string): boolean {

@@ -1,4 +1,4 @@
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { saveAttachmentStream } from './attachments.js';
 import { FetchState } from './fetch-state.js';
@@ -26,6 +26,12 @@ export interface FetchReport {
   /** The after-processing action applied to this many messages. */
   processed: number;
   after: string;
+  /**
+   * Set when the folder's UIDVALIDITY changed since the last run (the folder was recreated or
+   * renumbered): the ids recorded earlier named other messages, so every message was treated
+   * as new, and the files the earlier runs saved were moved into `previousFilesIn`.
+   */
+  restarted?: { previousUidValidity: string; uidValidity: string; previousFilesIn: string };
 }
 
 /**
@@ -39,8 +45,12 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   const after = o.after ?? { kind: 'leave' };
   await mkdir(o.dir, { recursive: true });
   const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
+  const restarted = await checkUidValidity(o.mailbox, state, o.dir, folder);
   const found = await o.mailbox.list({ folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
-  const report: FetchReport = { matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after) };
+  const report: FetchReport = {
+    matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after),
+    ...(restarted ? { restarted } : {}),
+  };
   let done = 0;
   for (const msg of found) {
     if (state.isProcessed(msg.id)) {
@@ -58,6 +68,35 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     o.onProgress?.({ done: ++done, total: found.length, id: msg.id });
   }
   return report;
+}
+
+/**
+ * IMAP ids are UIDs, which mean something only under the folder's UIDVALIDITY. When it
+ * changed, skipping "already fetched" UIDs would silently skip other messages: the folder
+ * starts over instead, and the earlier files move aside (kept, never overwritten).
+ */
+async function checkUidValidity(mailbox: Mailbox, state: FetchState, dir: string, folder: string): Promise<FetchReport['restarted']> {
+  if (!mailbox.uidValidity) return undefined;
+  const current = await mailbox.uidValidity({ folder });
+  const previous = state.uidValidity;
+  if (previous === undefined || previous === current) {
+    await state.recordUidValidity(current);
+    return undefined;
+  }
+  const aside = join(dir, `uidvalidity-${safeId(previous)}`);
+  await mkdir(aside, { recursive: true });
+  for (const id of state.savedIds()) {
+    for (const name of [`${safeId(id)}.eml`, safeId(id)]) {
+      // A rerun after a crash here finds some already moved: the state still names them.
+      await rename(join(dir, name), join(aside, name)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+    }
+  }
+  await fsyncPath(aside);
+  await fsyncPath(dir);
+  await state.recordUidValidity(current);
+  return { previousUidValidity: previous, uidValidity: current, previousFilesIn: aside };
 }
 
 /** Writes `<id>.eml` and `<id>/` attachments, each fsynced, and the directory entries too. */

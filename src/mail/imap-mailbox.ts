@@ -141,6 +141,14 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       }
     },
 
+    uidValidity: (o) => read(async (c) => {
+      const status = await c.status(folderOf(o), { uidValidity: true });
+      if (!status || status.uidValidity === undefined) {
+        throw new ConfigError({ code: 'IMAP_FOLDER_NOT_FOUND', message: `the server gave no UIDVALIDITY for folder ${folderOf(o)}`, hint: 'check the folder name with `mailbridge folders RESOURCE`', field: 'folder' });
+      }
+      return String(status.uidValidity);
+    }),
+
     send: (): Promise<SendResult> =>
       Promise.reject(unsupported('imap', 'send mail', 'send with an smtp resource (`mailbridge send SMTP_RESOURCE ...`)')),
 

@@ -31,6 +31,11 @@ export interface Mailbox {
   /** The integration platform's after-processing step for messages already handled. */
   afterProcessing(ids: readonly string[], action: AfterAction, opts?: FolderOption): Promise<void>;
   send(draft: MailDraft): Promise<SendResult>;
+  /**
+   * IMAP only: the folder's UIDVALIDITY (RFC 3501 §2.3.1.1). Ids remembered under another
+   * value name other messages (the folder was recreated), so a resumed fetch must start over.
+   */
+  uidValidity?(opts?: FolderOption): Promise<string>;
   close(): Promise<void>;
 }
 

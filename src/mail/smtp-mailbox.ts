@@ -21,7 +21,7 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): Mailbox {
   return {
     resource: opts.resource.name,
     kind: 'smtp',
-    verify: no('log in without sending (the login is checked when a message is sent)'),
+    verify: () => sender.verify(),
     folders: no('list folders'),
     list: no('list messages'),
     get: no('read messages'),

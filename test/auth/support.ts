@@ -3,11 +3,13 @@
  * SQLite store sealed with a random key, resources made with the m365 preset pointing at
  * the emulator, and a logger whose output the test can search for leaked secrets.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { authorize, type AuthorizeResult, type ConsentIO } from '../../src/auth/consent.js';
 import { TokenManager, type TokenManagerOptions } from '../../src/auth/token-manager.js';
 import { applyPreset, type PresetInput } from '../../src/config/presets.js';
@@ -17,6 +19,7 @@ import { createLogger, type Logger } from '../../src/log.js';
 import { SANDBOX, startIdentityEmulator, type IdentityEmulator, type IdentitySeed, defaultSeed } from '../../src/sandbox/identity/index.js';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
+import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { completeConsent, completeDeviceLogin } from '../helpers/consent.js';
@@ -54,20 +57,7 @@ export async function startAuthTestEnv(opts: { seed?: IdentitySeed; now?: () => 
     emulator, store, dbPath, dir, logger,
     logs: () => captured,
     manager: (o = {}) => new TokenManager({ store, logger, retry: FAST_RETRY, ...(opts.now ? { now: opts.now } : {}), ...o }),
-    async addResource(input, secret = SANDBOX.clientSecret) {
-      const resource = parseResource(applyPreset({
-        preset: 'm365',
-        tenantId: SANDBOX.tenantId,
-        clientId: SANDBOX.confidentialClientId,
-        authorityUrl: emulator.url,
-        mailHost: '127.0.0.1',
-        user: SANDBOX.alice,
-        ...input,
-      } as PresetInput));
-      await store.putResource(resource);
-      if (secret !== null) await store.putSecret(resource.name, 'client_secret', new Secret(secret));
-      return resource;
-    },
+    addResource: (input, secret = SANDBOX.clientSecret) => putEmulatorResource(store, emulator, input, secret),
     async close() {
       await store.close();
       await emulator.close();
@@ -119,4 +109,60 @@ export async function deliverToListener(redirect: URL, formPost = false): Promis
   } else {
     await fetch(redirect);
   }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run `node --import tsx src/cli/main.ts ARGS` as a user would. `onStdout` sees output as
+ * it comes (to pick the authorize URL and answer on stdin); stdin is closed unless
+ * `keepStdin`, in which case `child.stdin` is handed to onStdout.
+ */
+export function runCli(
+  args: string[], env: NodeJS.ProcessEnv,
+  opts: { onStdout?: (soFar: string, stdin: NodeJS.WritableStream) => void; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: PROJECT_ROOT, env: { ...process.env, CI: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`mailbridge ${args.join(' ')} timed out\n${stdout}\n${stderr}`)); }, opts.timeoutMs ?? 60_000);
+    if (!opts.onStdout) child.stdin.end();
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); opts.onStdout?.(stdout, child.stdin); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
+  });
+}
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A MAILBRIDGE_HOME with a random key, for CLI tests; the store is opened the way the CLI does. */
+export async function cliHome(): Promise<{ home: string; env: NodeJS.ProcessEnv; openStore(): Promise<Store>; remove(): Promise<void> }> {
+  const home = await mkdtemp(join(tmpdir(), 'mb-cli-'));
+  const env = { MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: randomBytes(32).toString('base64') };
+  return {
+    home, env,
+    openStore: () => openStore({ home, env }),
+    remove: () => rm(home, { recursive: true, force: true }),
+  };
+}
+
+/** Put an m365 resource pointing at the emulator into a store (the resource CLI's job, done directly). */
+export async function putEmulatorResource(
+  store: Store, emulator: IdentityEmulator, input: Partial<PresetInput> & { name: string; kind: PresetInput['kind'] }, secret: string | null = SANDBOX.clientSecret,
+): Promise<Resource> {
+  const resource = parseResource(applyPreset({
+    preset: 'm365', tenantId: SANDBOX.tenantId, clientId: SANDBOX.confidentialClientId, authorityUrl: emulator.url,
+    mailHost: '127.0.0.1', user: SANDBOX.alice, ...input,
+  } as PresetInput));
+  await store.putResource(resource);
+  if (secret !== null) await store.putSecret(resource.name, 'client_secret', new Secret(secret));
+  return resource;
 }

@@ -50,6 +50,19 @@ test('a fresh cached token is served without any request', async () => {
   assert.equal(env.emulator.stats().tokenRequests, before);
 });
 
+test('provider: cached token for protocols; a forced call never gets the token a server just refused', async () => {
+  const m = env.manager();
+  const p = m.provider('inbox');
+  const cached = await p.getAccessToken();
+  const before = refreshes();
+  // An unforced caller served from the cache and a forced one at the same moment.
+  const [again, forced] = await Promise.all([p.getAccessToken(), p.getAccessToken({ forceRefresh: true })]);
+  assert.equal(again.reveal(), cached.reveal());
+  assert.notEqual(forced.reveal(), cached.reveal());
+  assert.equal(refreshes() - before, 1);
+  assert.equal((await p.getAccessToken()).reveal(), forced.reveal(), 'the new token is cached');
+});
+
 test('rotation: the new refresh token is stored, the old one still works at the emulator', async () => {
   const old = await storedRefreshToken('inbox');
   const stateBefore = await env.store.getTokenState('inbox');

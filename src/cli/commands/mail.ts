@@ -77,6 +77,10 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
         if (tty && report.matched > 0) process.stderr.write('\n');
         if (ctx.json()) return ctx.printJson(report);
         ctx.print(`fetched ${report.saved} of ${report.matched} messages (${report.skipped} already done, ${report.attachments} attachments) into ${opts.save}; after: ${report.after}${report.after === 'leave' ? '' : ` (${report.processed})`}`);
+        if (report.restarted) {
+          const r = report.restarted;
+          ctx.print(`note: UIDVALIDITY of ${opts.folder} changed (was ${r.previousUidValidity}, now ${r.uidValidity}): the folder was fetched as new; files from earlier runs are in ${r.previousFilesIn}`);
+        }
       });
     });
 

@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../auth/claims.js';
 import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
 import { ConfigError, MailbridgeError } from '../../errors.js';
@@ -279,17 +280,27 @@ async function authenticate(session: Pop3Session, opts: Pop3Options): Promise<vo
   if (sasl && !sasl.some((m) => m.toUpperCase() === 'XOAUTH2')) {
     throw errorFromServerReply(session.context('connect'), `-ERR [AUTH] server offers SASL ${sasl.join(' ')} but not XOAUTH2`);
   }
-  const first = await xoauth2Exchange(session, user, await opts.tokens.getAccessToken());
+  const first = await xoauth2Exchange(session, user, fitToken(await opts.tokens.getAccessToken(), user));
   if (first === undefined) return;
   // The server said the token is bad: it may have expired or been revoked since it was cached.
   opts.logger?.info({ resource: resource.name, reply: first.reply }, 'pop3: token refused, retrying once with a refreshed token');
-  const second = await xoauth2Exchange(session, user, await opts.tokens.getAccessToken({ forceRefresh: true }));
+  const second = await xoauth2Exchange(session, user, fitToken(await opts.tokens.getAccessToken({ forceRefresh: true }), user));
   if (second === undefined) return;
   const error = errorFromServerReply(session.context('connect'), second.reply);
   // The decoded challenge (e.g. {"status":"401","schemes":"bearer"}) says why, without any token.
   const challenge = second.challenge === undefined ? undefined : parseOAuthErrorChallenge(second.challenge);
   if (challenge) error.details.oauthError = challenge;
   throw error;
+}
+
+/**
+ * Checks the token's audience and scopes before AUTH, so a Graph token (or one without
+ * POP.AccessAsUser.All) fails with a plain message instead of `-ERR Authentication failure`.
+ * Opaque (non-JWT) tokens pass: only the server can judge them.
+ */
+function fitToken(token: Secret, user: string): Secret {
+  assertTokenFitsProtocol(decodeAccessTokenClaims(token), 'pop3', user);
+  return token;
 }
 
 /** One AUTH XOAUTH2 exchange; undefined on success, else the final -ERR line and the server's challenge. */

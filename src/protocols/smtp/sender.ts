@@ -27,6 +27,8 @@ export interface SendResult {
 
 export interface SmtpSender {
   send(message: OutgoingMessage): Promise<SendResult>;
+  /** Connects, secures and logs in (one refresh retry, as send does) without sending; says what it did. */
+  verify(): Promise<string>;
   /** Closes pooled connections; a non-pooled sender holds none between messages. */
   close(): void;
   /** The nodemailer options in use (credentials replaced), for diagnostics and tests. */
@@ -102,27 +104,37 @@ export function createSmtpSender(opts: SmtpSenderOptions): SmtpSender {
     return toProtocolError(ctx(sending ? 'send' : 'connect'), err);
   }
 
-  return {
-    async send(message) {
-      const before = forcedRefreshes;
+  /** Runs one login-bearing step; a plain 535 gets one retry with a freshly refreshed token. */
+  async function withRefreshRetry<T>(step: () => Promise<T>): Promise<T> {
+    const before = forcedRefreshes;
+    try {
+      return await step();
+    } catch (err) {
+      const mapped = mapError(err);
+      const tokens = resource.authType === 'oauth2' ? opts.tokens : undefined;
+      // nodemailer already retried with a renewed token when the server sent an error
+      // challenge (334) first; only a plain 535 (Exchange's way) is left for us to retry.
+      if (mapped.code !== 'SMTP_AUTH_FAILED' || !tokens || forcedRefreshes !== before) throw mapped;
+      logger?.info({ resource: resource.name, reply: mapped.details.serverResponse }, 'smtp: token refused, retrying once with a refreshed token');
+      forcedRefreshes++;
       try {
-        return await attempt(message);
-      } catch (err) {
-        const mapped = mapError(err);
-        const tokens = resource.authType === 'oauth2' ? opts.tokens : undefined;
-        // nodemailer already retried with a renewed token when the server sent an error
-        // challenge (334) first; only a plain 535 (Exchange's way) is left for us to retry.
-        if (mapped.code !== 'SMTP_AUTH_FAILED' || !tokens || forcedRefreshes !== before) throw mapped;
-        logger?.info({ resource: resource.name, reply: mapped.details.serverResponse }, 'smtp: token refused, retrying once with a refreshed token');
-        forcedRefreshes++;
-        try {
-          await tokens.getAccessToken({ forceRefresh: true });
-          return await attempt(message);
-        } catch (retryErr) {
-          throw mapError(retryErr);
-        }
+        await tokens.getAccessToken({ forceRefresh: true });
+        return await step();
+      } catch (retryErr) {
+        throw mapError(retryErr);
       }
-    },
+    }
+  }
+
+  return {
+    send: (message) => withRefreshRetry(() => attempt(message)),
+    verify: () => withRefreshRetry(async () => {
+      const { transporter } = await transport();
+      // nodemailer's verify: connect, EHLO, STARTTLS when configured, AUTH, QUIT; nothing is sent.
+      await transporter.verify();
+      const login = resource.authType === 'none' ? 'no login' : `logged in as ${resource.user ?? resource.from ?? '?'}`;
+      return `${login} at ${resource.server.host}:${resource.server.port} (${resource.server.secure}); nothing sent`;
+    }),
     close() {
       void built?.then(({ transporter }) => transporter.close(), () => undefined);
     },

@@ -1,4 +1,5 @@
 import type { SMTPPoolOptions, SMTPTransportOptions } from 'nodemailer';
+import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../auth/claims.js';
 import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
 import { ConfigError } from '../../errors.js';
@@ -94,13 +95,19 @@ async function authOptions(resource: Resource, creds: SmtpCredentials): Promise<
     // token manager is the cache and knows the real expiry.
     provisionCallback: (_user: string, renew: boolean, cb: (err: Error | null, token?: string, expires?: number) => void) => {
       if (renew) creds.onForcedRefresh?.();
-      tokens.getAccessToken(renew ? { forceRefresh: true } : undefined).then(
-        (token) => cb(null, token.reveal(), 1),
-        (err: unknown) => {
-          creds.onProviderError?.(err);
-          cb(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
+      tokens.getAccessToken(renew ? { forceRefresh: true } : undefined)
+        .then((token) => {
+          // A Graph token (or one without SMTP.Send) is named plainly instead of `535 5.7.3`.
+          assertTokenFitsProtocol(decodeAccessTokenClaims(token), 'smtp', user);
+          return token;
+        })
+        .then(
+          (token) => cb(null, token.reveal(), 1),
+          (err: unknown) => {
+            creds.onProviderError?.(err);
+            cb(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
     },
   };
 }

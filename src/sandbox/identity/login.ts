@@ -12,9 +12,17 @@ import { opaque, type PendingLogin } from './state.js';
  * The pending login's id travels in a hidden `login` field: no cookies to manage for scripts.
  */
 export function registerLoginRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  /** A sign-in left open longer than Microsoft's flow token lives (about an hour) must restart. */
+  const live = (id: string | undefined): PendingLogin | undefined => {
+    const pending = ctx.state.pending.get(id ?? '');
+    if (pending && ctx.now() - pending.createdMs > 3600_000) ctx.state.pending.delete(pending.id);
+    else return pending;
+    return undefined;
+  };
+
   app.post('/_ui/signin', async (req, reply) => {
     const f = formFields(req.body);
-    const pending = ctx.state.pending.get(f.login ?? '');
+    const pending = live(f.login);
     if (!pending) return sendHtml(reply, errorPage(sessionExpired()), 400);
     const appName = ctx.state.app(pending.clientId)?.displayName ?? pending.clientId;
     const again = (error: string) =>
@@ -35,7 +43,7 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: EmulatorContext):
 
   app.post('/_ui/consent', async (req, reply) => {
     const f = formFields(req.body);
-    const pending = ctx.state.pending.get(f.login ?? '');
+    const pending = live(f.login);
     if (!pending?.username) return sendHtml(reply, errorPage(sessionExpired()), 400);
     if (f.action === 'accept') {
       ctx.state.grantConsent(pending.username, pending.clientId, pending.permissions);

@@ -38,12 +38,12 @@ export function claims(token: unknown): Record<string, unknown> {
   return decodeJwt(String(token)) as Record<string, unknown>;
 }
 
-export function authorizeUrl(em: IdentityEmulator, params: Record<string, string>, version: 'v1' | 'v2' = 'v2', tenant = TENANT): string {
+export function authorizeUrl(em: IdentityEmulator, params: Record<string, string>, version: 'v1' | 'v2' = 'v2', tenant: string = TENANT): string {
   const path = version === 'v2' ? 'oauth2/v2.0/authorize' : 'oauth2/authorize';
   return `${em.url}/${tenant}/${path}?${new URLSearchParams(params)}`;
 }
 
-export function tokenUrl(em: IdentityEmulator, version: 'v1' | 'v2' = 'v2', tenant = TENANT): string {
+export function tokenUrl(em: IdentityEmulator, version: 'v1' | 'v2' = 'v2', tenant: string = TENANT): string {
   return `${em.url}/${tenant}/${version === 'v2' ? 'oauth2/v2.0/token' : 'oauth2/token'}`;
 }
 

@@ -73,6 +73,14 @@ describe('identity emulator: token endpoint', () => {
     assertAadError(assert, await redeem(code2, verifier), 400, 'invalid_grant', 54005);
   });
 
+  it('accepts a plain PKCE challenge (the default method when none is named)', async () => {
+    const verifier = 'plain-verifier-plain-verifier-plain-verifier-0123';
+    const url = await completeConsent(authorizeUrl(em, { client_id: WEB, response_type: 'code', redirect_uri: REDIRECT, scope: 'User.Read', code_challenge: verifier }), ALICE);
+    const redeem = (v: string) => postForm(tokenUrl(em), { grant_type: 'authorization_code', ...secret, code: url.searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: v });
+    assertAadError(assert, await redeem('something-else'), 400, 'invalid_grant', 501481);
+    assert.equal((await redeem(verifier)).status, 200);
+  });
+
   it('expires codes after 10 minutes (AADSTS70008) and wants the same redirect_uri', async () => {
     const code = (await completeConsent(authorizeUrl(em, { client_id: WEB, response_type: 'code', redirect_uri: REDIRECT, scope: 'User.Read' }), ALICE)).searchParams.get('code')!;
     const wrong = await postForm(tokenUrl(em), { grant_type: 'authorization_code', ...secret, code, redirect_uri: 'http://localhost:53682/other' });

@@ -4,7 +4,7 @@ import type { EmulatorContext } from '../context.js';
 import { OAuthError, missingParameter } from '../errors.js';
 import { issueDelegatedTokens } from '../issue.js';
 import { parseScopes } from '../resources.js';
-import { expandDefault, redirectUriMatches } from '../routes/authorize.js';
+import { expandDefault, redirectUriMatches } from '../registration.js';
 import type { AuthorizationCode } from '../state.js';
 import { activeUser } from './refresh-token.js';
 

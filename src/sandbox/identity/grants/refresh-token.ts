@@ -3,7 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { OAuthError, missingParameter } from '../errors.js';
 import { issueDelegatedTokens } from '../issue.js';
 import { parseScopes } from '../resources.js';
-import { expandDefault } from '../routes/authorize.js';
+import { expandDefault } from '../registration.js';
 import type { User } from '../state.js';
 
 /** The user a grant belongs to, if they may still get tokens. */

@@ -5,6 +5,7 @@ import { formFields, sendHtml } from '../http.js';
 import { redirectToClient } from '../login.js';
 import { errorPage, signInPage } from '../pages.js';
 import { findResource, parseScopes, type Permission } from '../resources.js';
+import { expandDefault, redirectUriMatches } from '../registration.js';
 import { opaque, type App, type PendingLogin } from '../state.js';
 
 /**
@@ -15,20 +16,6 @@ import { opaque, type App, type PendingLogin } from '../state.js';
 export function registerAuthorizeRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/authorize', (req, reply) => authorize(ctx, req, reply, 'v2'));
   app.get<{ Params: { tenant: string } }>('/:tenant/oauth2/authorize', (req, reply) => authorize(ctx, req, reply, 'v1'));
-}
-
-/** Registered URIs match exactly, except that the port of a loopback URI is ignored (as Microsoft does). */
-export function redirectUriMatches(registered: string, requested: string): boolean {
-  let a: URL, b: URL;
-  try {
-    a = new URL(registered);
-    b = new URL(requested);
-  } catch {
-    return false;
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(a.hostname);
-  return a.protocol === b.protocol && a.hostname === b.hostname && (loopback || a.port === b.port)
-    && a.pathname === b.pathname && a.search === b.search;
 }
 
 async function authorize(
@@ -137,9 +124,4 @@ function buildPendingLogin(ctx: EmulatorContext, client: App, q: Record<string, 
     ...(q.code_challenge ? { codeChallenge: q.code_challenge, codeChallengeMethod: (q.code_challenge_method ?? 'plain') as 'S256' | 'plain' } : {}),
     ...(resource ? { resource } : {}),
   };
-}
-
-/** `{resource}/.default` asks for every delegated permission the app registered on that resource. */
-export function expandDefault(perms: Permission[], client: App): Permission[] {
-  return perms.flatMap((p) => (p.name === '.default' ? client.delegated.filter((d) => d.resource === p.resource) : [p]));
 }

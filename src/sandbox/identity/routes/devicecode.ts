@@ -6,7 +6,7 @@ import { formFields, requestBaseUrl, sendError, sendHtml } from '../http.js';
 import { deviceCodePage, signInPage } from '../pages.js';
 import { findResource, parseScopes, type Permission } from '../resources.js';
 import { opaque } from '../state.js';
-import { expandDefault } from './authorize.js';
+import { expandDefault } from '../registration.js';
 
 /**
  * RFC 8628 device authorization: POST /{tenant}/oauth2/v2.0/devicecode (and v1
