@@ -150,6 +150,7 @@ export async function processAuthorizationResponse(
       message: `the redirected URL belongs to a consent for resource ${consent.resource}, not ${resourceName}`,
       hint: `finish it with \`mailbridge auth ${consent.resource}\`, or start again for ${resourceName}` });
   }
+  // The SQLite store already hides expired consents; this keeps the rule for any Store.
   if (consent.expiresAt <= now()) {
     throw new AuthError({ code: 'STATE_EXPIRED', message: 'the consent expired (more than 10 minutes since it was started)',
       hint: `start again with \`mailbridge auth ${resourceName}\` and finish within 10 minutes` });

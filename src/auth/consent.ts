@@ -22,7 +22,7 @@ import type { AccessToken, TokenManager } from './token-manager.js';
  * - device code: no browser on this machine;
  * - client credentials: no person at all.
  */
-export type ConsentMode = 'auto' | 'browser' | 'paste' | 'device';
+export type ConsentMode = 'auto' | 'paste' | 'device';
 export type ConsentVia = 'listener' | 'paste' | 'redirect-url' | 'device' | 'client-credentials';
 
 export interface ConsentIO {

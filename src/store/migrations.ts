@@ -63,6 +63,70 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX pending_consents_expires_at ON pending_consents (expires_at)',
     ],
   },
+  {
+    // Mailbox triggers. The checkpoint and the delivery row are written in one transaction, so
+    // "delivered" and "checkpoint advanced" are a single durable step.
+    version: 2,
+    statements: [
+      `CREATE TABLE triggers (
+        name TEXT PRIMARY KEY,
+        resource TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        paused BIGINT NOT NULL,
+        pause_reason TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE trigger_secrets (
+        trigger_name TEXT PRIMARY KEY,
+        sealed TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE trigger_checkpoints (
+        trigger_name TEXT PRIMARY KEY,
+        uid_validity TEXT,
+        last_uid BIGINT,
+        dedupe_up_to_uid BIGINT,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE trigger_uidls (
+        trigger_name TEXT NOT NULL,
+        uidl TEXT NOT NULL,
+        seen_at BIGINT NOT NULL,
+        PRIMARY KEY (trigger_name, uidl)
+      )`,
+      `CREATE TABLE trigger_message_ids (
+        trigger_name TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        delivered_at BIGINT NOT NULL,
+        PRIMARY KEY (trigger_name, message_id)
+      )`,
+      `CREATE TABLE trigger_deliveries (
+        id TEXT PRIMARY KEY,
+        trigger_name TEXT NOT NULL,
+        message_key TEXT NOT NULL,
+        message_id TEXT,
+        subject TEXT,
+        source TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        last_error TEXT,
+        after_action TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        delivered_at BIGINT
+      )`,
+      'CREATE UNIQUE INDEX trigger_deliveries_key ON trigger_deliveries (trigger_name, message_key)',
+      'CREATE INDEX trigger_deliveries_recent ON trigger_deliveries (trigger_name, updated_at)',
+      `CREATE TABLE trigger_events (
+        trigger_name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX trigger_events_at ON trigger_events (trigger_name, at)',
+    ],
+  },
 ];
 
 /** Where the applied versions are recorded (same statement in both databases). */

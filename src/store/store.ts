@@ -1,5 +1,6 @@
 import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
+import type { TriggerDefinition } from '../triggers/definition.js';
 
 /**
  * The one persistence interface. SQLite (embedded default) and PostgreSQL implement it;
@@ -77,4 +78,122 @@ export interface PendingConsent {
   createdAt: number;
   /** ms since epoch; expired consents are refused like unknown ones. */
   expiresAt: number;
+}
+
+// --- mailbox triggers (src/triggers): definitions, checkpoints, delivery history ---
+
+/** The Store, with the trigger part (declaration merging keeps the base interface untouched). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Store extends TriggerStore {}
+
+/** What triggers keep: every Store implementation provides it. */
+export interface TriggerStore {
+  /** Inserts or replaces the definition; the paused state and the checkpoint are kept. */
+  putTrigger(definition: TriggerDefinition): Promise<void>;
+  getTrigger(name: string): Promise<TriggerRecord | undefined>;
+  listTriggers(): Promise<TriggerRecord[]>;
+  /** Removes the trigger with its secret, checkpoint, delivery history, seen UIDLs and events. */
+  deleteTrigger(name: string): Promise<boolean>;
+  /** False if there is no such trigger. */
+  setTriggerPaused(name: string, paused: boolean, reason?: string): Promise<boolean>;
+
+  /** The webhook's HMAC key, sealed like a client secret (its own table, bound to the trigger). */
+  putTriggerSecret(name: string, value: Secret): Promise<void>;
+  getTriggerSecret(name: string): Promise<Secret | undefined>;
+
+  getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined>;
+  /** Replaces the checkpoint (first start, UIDVALIDITY change, messages skipped by the filter). */
+  putTriggerCheckpoint(name: string, checkpoint: TriggerCheckpointInput): Promise<void>;
+  /** POP3: every UIDL the trigger has finished with (delivered, dead or filtered out). */
+  listTriggerUidls(name: string): Promise<string[]>;
+  addTriggerUidls(name: string, uidls: readonly string[]): Promise<void>;
+  /** Forgets UIDLs no longer on the server (they are not reused, RFC 1939 §7). */
+  pruneTriggerUidls(name: string, keep: readonly string[]): Promise<void>;
+  /** True if a message with this Message-ID was delivered by the trigger (recent memory). */
+  wasMessageIdDelivered(name: string, messageId: string): Promise<boolean>;
+
+  /**
+   * Records one delivery outcome and, in the same transaction, advances the checkpoint
+   * (IMAP last UID, POP3 UIDL) and remembers the Message-ID, so "delivered" and "checkpoint
+   * moved" are one durable step. Upserts by (trigger, messageKey).
+   */
+  recordDelivery(outcome: DeliveryOutcome): Promise<DeliveryRecord>;
+  /** Notes the after-processing action's result on a delivered message. */
+  setDeliveryAfterAction(id: string, result: { ok: true } | { ok: false; error: string }): Promise<void>;
+  getDelivery(id: string): Promise<DeliveryRecord | undefined>;
+  findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined>;
+  /** Newest first. */
+  listDeliveries(trigger: string, opts?: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryRecord[]>;
+
+  addTriggerEvent(name: string, kind: string, message: string): Promise<void>;
+  /** Newest first. */
+  listTriggerEvents(name: string, limit?: number): Promise<TriggerEvent[]>;
+}
+
+export interface TriggerRecord {
+  definition: TriggerDefinition;
+  paused: boolean;
+  pauseReason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** IMAP: the folder's UIDVALIDITY and the highest UID finished with. POP3 uses UIDL rows instead. */
+export interface TriggerCheckpoint {
+  uidValidity?: string;
+  lastUid?: number;
+  /**
+   * After a UIDVALIDITY change: messages with UIDs up to this one were in the folder when the
+   * change was seen, so they are delivered only if their Message-ID was not delivered before.
+   */
+  dedupeUpToUid?: number;
+  updatedAt: number;
+}
+export type TriggerCheckpointInput = Omit<TriggerCheckpoint, 'updatedAt'>;
+
+export type DeliveryStatus = 'delivered' | 'failed' | 'dead';
+
+/** Where the message is, to fetch it again for a replay. */
+export type DeliverySource =
+  | { kind: 'imap'; folder: string; uidValidity: string; uid: number }
+  | { kind: 'pop3'; uidl: string };
+
+export interface DeliveryOutcome {
+  /** Used for a new row; an existing (trigger, messageKey) row keeps its id. */
+  id: string;
+  trigger: string;
+  /** IMAP `UIDVALIDITY:UID` (folder-unique), POP3 the UIDL. */
+  messageKey: string;
+  messageId?: string;
+  subject?: string;
+  source: DeliverySource;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError?: string;
+  /** Move the checkpoint past this message (delivered or dead; not for a retryable failure). */
+  advance?: { imap: { uidValidity: string; uid: number } } | { uidl: string };
+}
+
+export interface DeliveryRecord {
+  id: string;
+  trigger: string;
+  messageKey: string;
+  messageId?: string;
+  subject?: string;
+  source: DeliverySource;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError?: string;
+  /** Set once the after-processing action ran ('ok') or failed (its error). */
+  afterAction?: string;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt?: number;
+}
+
+export interface TriggerEvent {
+  trigger: string;
+  kind: string;
+  message: string;
+  at: number;
 }

@@ -187,6 +187,20 @@ for (const c of TRANSIENT) {
   });
 }
 
+test('a Retry-After longer than we are willing to wait ends the tries at once, status unchanged', async () => {
+  // FAST_RETRY waits at most 5 s for a Retry-After; Microsoft asks for 60 here.
+  const fault = env.emulator.admin.addFault({ kind: 'throttled', retryAfterSeconds: 60, grantType: 'refresh_token' });
+  const before = refreshes();
+  try {
+    await assert.rejects(env.manager().getAccessToken('inbox', { forceRefresh: true }),
+      (e: unknown) => e instanceof AuthError && e.code === 'TOKEN_ENDPOINT_THROTTLED' && /status is unchanged/.test(e.hint));
+  } finally {
+    env.emulator.admin.removeFault(fault.id);
+  }
+  assert.equal(refreshes() - before, 1);
+  assert.equal((await env.store.getTokenState('inbox'))?.status, 'Available');
+});
+
 test('one transient failure then success: the retry gets the token', async () => {
   env.emulator.admin.addFault({ kind: 'server_error', status: 503, retryAfterSeconds: 0, times: 1, grantType: 'refresh_token' });
   const before = refreshes();

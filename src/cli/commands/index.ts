@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAuthCommand } from './auth.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerMailCommand } from './mail.js';
 import { registerResourceCommand } from './resource.js';
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerMailCommand,
   registerDoctorCommand,
   registerSandboxCommand,
+  registerDemoCommand,
 ];

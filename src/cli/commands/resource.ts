@@ -161,7 +161,8 @@ async function listResources(ctx: CliContext): Promise<void> {
   ctx.print(table([['NAME', 'KIND', 'SERVER', 'USER', 'REFRESH TOKEN'], ...rows.map((r) => [r.name, r.kind, r.server, r.user, r.status])]));
 }
 
-async function showResource(ctx: CliContext, name: string): Promise<void> {
+/** Print the guide's field table of a resource (also used by `mailbridge demo`). */
+export async function showResource(ctx: CliContext, name: string): Promise<void> {
   const store = await ctx.store();
   const resource = await mustGet(store, name);
   const state = await store.getTokenState(name);
