@@ -9,6 +9,11 @@ import type { Sealer } from './seal.js';
 import type {
   AccessTokenRecord, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
 } from './store.js';
+import { z } from 'zod';
+import { serializeTriggerDefinition, triggerDefinitionSchema, type TriggerDefinition } from '../triggers/definition.js';
+import type {
+  DeliveryOutcome, DeliveryRecord, DeliverySource, DeliveryStatus, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
+} from './store.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for tests. */
@@ -229,6 +234,192 @@ class SqliteStore implements Store {
     if (this.#db.open) this.#db.close();
   }
 
+  // --- mailbox triggers ---
+
+  async putTrigger(definition: TriggerDefinition): Promise<void> {
+    const t = this.#now();
+    this.#db
+      .prepare(`INSERT INTO triggers (name, resource, definition, paused, pause_reason, created_at, updated_at) VALUES (?, ?, ?, 0, NULL, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET resource = excluded.resource, definition = excluded.definition, updated_at = excluded.updated_at`)
+      .run(definition.name, definition.resource, JSON.stringify(serializeTriggerDefinition(definition)), t, t);
+  }
+
+  async getTrigger(name: string): Promise<TriggerRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM triggers WHERE name = ?').get(name) as TriggerRow | undefined;
+    return row ? this.#triggerRecord(row) : undefined;
+  }
+
+  async listTriggers(): Promise<TriggerRecord[]> {
+    const rows = this.#db.prepare('SELECT * FROM triggers ORDER BY name').all() as TriggerRow[];
+    return rows.map((r) => this.#triggerRecord(r));
+  }
+
+  async deleteTrigger(name: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      for (const table of ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_events']) {
+        this.#db.prepare(`DELETE FROM ${table} WHERE trigger_name = ?`).run(name);
+      }
+      return this.#db.prepare('DELETE FROM triggers WHERE name = ?').run(name).changes > 0;
+    }).immediate();
+  }
+
+  async setTriggerPaused(name: string, paused: boolean, reason?: string): Promise<boolean> {
+    return this.#db.prepare('UPDATE triggers SET paused = ?, pause_reason = ?, updated_at = ? WHERE name = ?')
+      .run(paused ? 1 : 0, paused ? reason ?? null : null, this.#now(), name).changes > 0;
+  }
+
+  async putTriggerSecret(name: string, value: Secret): Promise<void> {
+    const sealed = this.#sealer.seal(value.reveal(), aadTriggerSecret(name));
+    this.#db
+      .prepare(`INSERT INTO trigger_secrets (trigger_name, sealed, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (trigger_name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`)
+      .run(name, sealed, this.#now());
+  }
+
+  async getTriggerSecret(name: string): Promise<Secret | undefined> {
+    const row = this.#db.prepare('SELECT sealed FROM trigger_secrets WHERE trigger_name = ?').get(name) as { sealed: string } | undefined;
+    return row ? new Secret(this.#sealer.unseal(row.sealed, aadTriggerSecret(name))) : undefined;
+  }
+
+  async getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined> {
+    const row = this.#db.prepare('SELECT uid_validity, last_uid, dedupe_up_to_uid, updated_at FROM trigger_checkpoints WHERE trigger_name = ?')
+      .get(name) as { uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null; updated_at: number } | undefined;
+    if (!row) return undefined;
+    return {
+      ...(row.uid_validity !== null ? { uidValidity: row.uid_validity } : {}),
+      ...(row.last_uid !== null ? { lastUid: row.last_uid } : {}),
+      ...(row.dedupe_up_to_uid !== null ? { dedupeUpToUid: row.dedupe_up_to_uid } : {}),
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async putTriggerCheckpoint(name: string, cp: TriggerCheckpointInput): Promise<void> {
+    this.#writeCheckpoint(name, cp);
+  }
+
+  async listTriggerUidls(name: string): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT uidl FROM trigger_uidls WHERE trigger_name = ?').all(name) as { uidl: string }[];
+    return rows.map((r) => r.uidl);
+  }
+
+  async addTriggerUidls(name: string, uidls: readonly string[]): Promise<void> {
+    const t = this.#now();
+    const insert = this.#db.prepare('INSERT INTO trigger_uidls (trigger_name, uidl, seen_at) VALUES (?, ?, ?) ON CONFLICT (trigger_name, uidl) DO NOTHING');
+    this.#db.transaction(() => {
+      for (const u of uidls) insert.run(name, u, t);
+    }).immediate();
+  }
+
+  async pruneTriggerUidls(name: string, keep: readonly string[]): Promise<void> {
+    const wanted = new Set(keep);
+    const del = this.#db.prepare('DELETE FROM trigger_uidls WHERE trigger_name = ? AND uidl = ?');
+    this.#db.transaction(() => {
+      const rows = this.#db.prepare('SELECT uidl FROM trigger_uidls WHERE trigger_name = ?').all(name) as { uidl: string }[];
+      for (const r of rows) if (!wanted.has(r.uidl)) del.run(name, r.uidl);
+    }).immediate();
+  }
+
+  async wasMessageIdDelivered(name: string, messageId: string): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 AS hit FROM trigger_message_ids WHERE trigger_name = ? AND message_id = ?').get(name, messageId) !== undefined;
+  }
+
+  async recordDelivery(o: DeliveryOutcome): Promise<DeliveryRecord> {
+    return this.#db.transaction((): DeliveryRecord => {
+      const t = this.#now();
+      const deliveredAt = o.status === 'delivered' ? t : null;
+      this.#db
+        .prepare(`INSERT INTO trigger_deliveries (id, trigger_name, message_key, message_id, subject, source, status, attempts, last_error,
+            after_action, created_at, updated_at, delivered_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+          ON CONFLICT (trigger_name, message_key) DO UPDATE SET message_id = excluded.message_id, subject = excluded.subject,
+            source = excluded.source, status = excluded.status, attempts = excluded.attempts, last_error = excluded.last_error,
+            updated_at = excluded.updated_at, delivered_at = excluded.delivered_at`)
+        .run(o.id, o.trigger, o.messageKey, o.messageId ?? null, o.subject ?? null, JSON.stringify(o.source), o.status, o.attempts,
+          o.lastError ?? null, t, t, deliveredAt);
+      if (o.advance && 'imap' in o.advance) {
+        const cp = this.#db.prepare('SELECT uid_validity, last_uid, dedupe_up_to_uid FROM trigger_checkpoints WHERE trigger_name = ?')
+          .get(o.trigger) as { uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null } | undefined;
+        const sameFolderState = cp?.uid_validity === o.advance.imap.uidValidity;
+        const lastUid = Math.max(sameFolderState ? cp?.last_uid ?? 0 : 0, o.advance.imap.uid);
+        this.#writeCheckpoint(o.trigger, {
+          uidValidity: o.advance.imap.uidValidity, lastUid,
+          ...(sameFolderState && cp?.dedupe_up_to_uid != null ? { dedupeUpToUid: cp.dedupe_up_to_uid } : {}),
+        });
+      } else if (o.advance) {
+        this.#db.prepare('INSERT INTO trigger_uidls (trigger_name, uidl, seen_at) VALUES (?, ?, ?) ON CONFLICT (trigger_name, uidl) DO NOTHING')
+          .run(o.trigger, o.advance.uidl, t);
+      }
+      if (o.status === 'delivered' && o.messageId) {
+        this.#db.prepare(`INSERT INTO trigger_message_ids (trigger_name, message_id, delivered_at) VALUES (?, ?, ?)
+            ON CONFLICT (trigger_name, message_id) DO UPDATE SET delivered_at = excluded.delivered_at`)
+          .run(o.trigger, o.messageId, t);
+        // The Message-ID memory only serves the UIDVALIDITY rule: a bounded window is enough.
+        this.#db.prepare('DELETE FROM trigger_message_ids WHERE trigger_name = ? AND delivered_at < ?').run(o.trigger, t - MESSAGE_ID_MEMORY_MS);
+      }
+      const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? AND message_key = ?').get(o.trigger, o.messageKey) as DeliveryRow;
+      return deliveryRecord(row);
+    }).immediate();
+  }
+
+  async setDeliveryAfterAction(id: string, result: { ok: true } | { ok: false; error: string }): Promise<void> {
+    this.#db.prepare('UPDATE trigger_deliveries SET after_action = ?, updated_at = ? WHERE id = ?')
+      .run(result.ok ? 'ok' : `failed: ${result.error}`, this.#now(), id);
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    return row ? deliveryRecord(row) : undefined;
+  }
+
+  async findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? AND message_key = ?').get(trigger, messageKey) as DeliveryRow | undefined;
+    return row ? deliveryRecord(row) : undefined;
+  }
+
+  async listDeliveries(trigger: string, opts: { status?: DeliveryStatus; limit?: number } = {}): Promise<DeliveryRecord[]> {
+    const limit = Math.max(1, Math.min(opts.limit ?? 100, 10_000));
+    const rows = (opts.status
+      ? this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? AND status = ? ORDER BY updated_at DESC, created_at DESC LIMIT ?').all(trigger, opts.status, limit)
+      : this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? ORDER BY updated_at DESC, created_at DESC LIMIT ?').all(trigger, limit)) as DeliveryRow[];
+    return rows.map(deliveryRecord);
+  }
+
+  async addTriggerEvent(name: string, kind: string, message: string): Promise<void> {
+    this.#db.prepare('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES (?, ?, ?, ?)').run(name, kind, message, this.#now());
+  }
+
+  async listTriggerEvents(name: string, limit = 100): Promise<TriggerEvent[]> {
+    const rows = this.#db.prepare('SELECT trigger_name, kind, message, at FROM trigger_events WHERE trigger_name = ? ORDER BY at DESC LIMIT ?')
+      .all(name, Math.max(1, Math.min(limit, 10_000))) as { trigger_name: string; kind: string; message: string; at: number }[];
+    return rows.map((r) => ({ trigger: r.trigger_name, kind: r.kind, message: r.message, at: r.at }));
+  }
+
+  #writeCheckpoint(name: string, cp: TriggerCheckpointInput): void {
+    this.#db
+      .prepare(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (trigger_name) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+          dedupe_up_to_uid = excluded.dedupe_up_to_uid, updated_at = excluded.updated_at`)
+      .run(name, cp.uidValidity ?? null, cp.lastUid ?? null, cp.dedupeUpToUid ?? null, this.#now());
+  }
+
+  #triggerRecord(row: TriggerRow): TriggerRecord {
+    let json: unknown;
+    try {
+      json = JSON.parse(row.definition);
+    } catch (e) {
+      throw corruptTrigger(row.name, e);
+    }
+    const parsed = triggerDefinitionSchema.safeParse(json);
+    if (!parsed.success) throw corruptTrigger(row.name, parsed.error);
+    return {
+      definition: parsed.data,
+      paused: row.paused !== 0,
+      ...(row.pause_reason !== null ? { pauseReason: row.pause_reason } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
   #parseResource(name: string, settings: string): Resource {
     let json: unknown;
     try {
@@ -265,4 +456,73 @@ function corrupt(name: string, cause: unknown): StoreError {
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+// --- mailbox triggers ---
+
+/** How long delivered Message-IDs are remembered for the UIDVALIDITY rule (90 days). */
+const MESSAGE_ID_MEMORY_MS = 90 * 86_400_000;
+
+const aadTriggerSecret = (name: string) => `trigger_secret|${name}`;
+
+interface TriggerRow {
+  name: string;
+  resource: string;
+  definition: string;
+  paused: number;
+  pause_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface DeliveryRow {
+  id: string;
+  trigger_name: string;
+  message_key: string;
+  message_id: string | null;
+  subject: string | null;
+  source: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  after_action: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+const deliverySourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('imap'), folder: z.string(), uidValidity: z.string(), uid: z.number().int() }),
+  z.object({ kind: z.literal('pop3'), uidl: z.string() }),
+]);
+const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['delivered', 'failed', 'dead'];
+
+function deliveryRecord(row: DeliveryRow): DeliveryRecord {
+  let source: DeliverySource;
+  try {
+    source = deliverySourceSchema.parse(JSON.parse(row.source));
+  } catch (e) {
+    throw new StoreError({ code: 'STORE_CORRUPT', message: `delivery ${row.id} of trigger "${row.trigger_name}" has an unreadable message reference`,
+      hint: 'remove the trigger and add it again, or restore a backup', cause: e });
+  }
+  return {
+    id: row.id,
+    trigger: row.trigger_name,
+    messageKey: row.message_key,
+    ...(row.message_id !== null ? { messageId: row.message_id } : {}),
+    ...(row.subject !== null ? { subject: row.subject } : {}),
+    source,
+    status: (DELIVERY_STATUSES as readonly string[]).includes(row.status) ? (row.status as DeliveryStatus) : 'failed',
+    attempts: row.attempts,
+    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+    ...(row.after_action !== null ? { afterAction: row.after_action } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.delivered_at !== null ? { deliveredAt: row.delivered_at } : {}),
+  };
+}
+
+function corruptTrigger(name: string, cause: unknown): StoreError {
+  return new StoreError({ code: 'STORE_CORRUPT', message: `the stored definition of trigger "${name}" cannot be read`,
+    hint: `remove it (mailbridge trigger remove ${name}) and add it again, or restore a backup`, cause });
 }

@@ -77,7 +77,7 @@ export const triggerDefinitionSchema = z.strictObject({
   filters: triggerFilterSchema.default({}),
   target: deliveryTargetSchema,
   /** leave | read | move:FOLDER | delete, run only after the delivery is recorded. */
-  afterAction: afterActionSchema.default('leave'),
+  afterAction: afterActionSchema.default({ kind: 'leave' }),
   retry: retryPolicySchema.default({ maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000 }),
 });
 

@@ -58,3 +58,39 @@ describe('mailbridge doctor against the rig', () => {
     assert.equal(report.ok, true, formatDoctorReport(report));
   });
 });
+
+describe('mailbridge doctor on POP3 and SMTP resources', () => {
+  for (const kind of ['pop3', 'smtp'] as const) {
+    test(`${kind}: every check passes, login included (a real ${kind === 'smtp' ? 'EHLO + STARTTLS + AUTH, nothing sent' : 'AUTH'})`, async () => {
+      const rig = loadRig();
+      const { store, tokens, resource } = await consentedResource(rig, kind);
+      try {
+        const report = await runDoctor({ resource, store, tokens });
+        assert.equal(report.ok, true, formatDoctorReport(report));
+        const login = report.checks.find((c) => c.name === 'login');
+        assert.equal(login?.status, 'pass', formatDoctorReport(report));
+        assert.match(login?.detail ?? '', kind === 'smtp' ? /^logged in as alice@contoso\.onmicrosoft\.com at .*nothing sent$/ : /^logged in to /);
+        assert.match(report.checks.find((c) => c.name === 'auth mechanisms')?.detail ?? '', /XOAUTH2/);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  test('smtp: a refused login fails the login check with the fix', async () => {
+    const rig = loadRig();
+    const { store, tokens, resource } = await consentedResource(rig, 'smtp');
+    try {
+      // The token is for alice; logging in as another mailbox is refused by the server (535).
+      const other = { ...resource, user: rig.uniqueMailbox() };
+      const report = await runDoctor({ resource: other, store, tokens });
+      const login = report.checks.find((c) => c.name === 'login');
+      assert.equal(report.ok, false);
+      assert.equal(login?.status, 'fail', formatDoctorReport(report));
+      assert.equal(login?.code, 'SMTP_AUTH_FAILED');
+      assert.match(login?.fix ?? '', /SMTP\.Send/);
+    } finally {
+      await store.close();
+    }
+  });
+});

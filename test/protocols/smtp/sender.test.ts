@@ -111,6 +111,50 @@ describe('SMTP send with XOAUTH2', () => {
   });
 });
 
+describe('SMTP login check and token fitness', () => {
+  test('verify() logs in (EHLO, STARTTLS, AUTH) and sends nothing', async () => {
+    const from = rig.uniqueMailbox();
+    const tokens = mintingProvider(rig, from);
+    const s = sender(from, {}, { tokens });
+    assert.match(await s.verify(), new RegExp(`^logged in as ${from} at .*\\(starttls\\); nothing sent$`));
+    s.close();
+    assert.deepEqual(tokens.calls, [{ forceRefresh: false }]);
+    assert.equal(await rig.countMessages(from), 0);
+  });
+
+  test('verify() refreshes an expired token once, like send()', async () => {
+    const from = rig.uniqueMailbox();
+    const tokens = mintingProvider(rig, from, { firstExpiresInSeconds: -60 });
+    const s = sender(from, {}, { tokens });
+    await s.verify();
+    s.close();
+    assert.deepEqual(tokens.calls, [{ forceRefresh: false }, { forceRefresh: true }]);
+  });
+
+  test('verify() with a token for another mailbox is SMTP_AUTH_FAILED after one refresh', async () => {
+    const from = rig.uniqueMailbox();
+    const tokens = mintingProvider(rig, rig.uniqueMailbox());
+    const s = sender(from, {}, { tokens });
+    const err = await rejectsWith(s.verify(), 'SMTP_AUTH_FAILED');
+    s.close();
+    assert.match(err.hint, /SMTP\.Send/);
+    assert.equal(tokens.calls.filter((c) => c.forceRefresh).length, 1);
+  });
+
+  test('a Graph token is caught from its claims with the fix, nothing sent', async () => {
+    const from = rig.uniqueMailbox();
+    const to = rig.uniqueMailbox();
+    const tokens = mintingProvider(rig, from, { audience: 'https://graph.microsoft.com', scope: 'Mail.Send' });
+    const s = sender(from, {}, { tokens });
+    const err = await rejectsWith(s.send({ from, to, subject: 'x', text: 'x' }), 'TOKEN_WRONG_AUDIENCE');
+    s.close();
+    assert.match(err.message, /graph\.microsoft\.com.*SMTP needs https:\/\/outlook\.office365\.com/);
+    assert.match(err.hint, /outlook\.office365\.com\/SMTP\.Send/);
+    assert.deepEqual(tokens.calls, [{ forceRefresh: false }], 'no refresh: the claims alone said no');
+    assert.equal(await rig.countMessages(to), 0);
+  });
+});
+
 describe('SMTP TLS and mode failures', () => {
   test('the self-signed rig is refused (TLS_UNTRUSTED naming tls.caFile) until its CA is given', async () => {
     const from = rig.uniqueMailbox();

@@ -1,0 +1,94 @@
+import type { ParsedMessage } from '../mail/parse.js';
+
+/** What a webhook receives as JSON: the parsed message, attachments inline when small. */
+export interface WebhookPayload {
+  event: 'message';
+  trigger: string;
+  resource: string;
+  folder: string;
+  deliveryId: string;
+  messageKey: string;
+  attempt: number;
+  message: {
+    id: string;
+    messageId?: string;
+    subject: string;
+    from?: { name?: string; address: string };
+    to: { name?: string; address: string }[];
+    cc: { name?: string; address: string }[];
+    replyTo: { name?: string; address: string }[];
+    date?: string;
+    receivedAt?: string;
+    importance: string;
+    hasAttachments: boolean;
+    size?: number;
+    text?: string;
+    html?: string;
+    headers: Record<string, string | string[]>;
+    attachments: PayloadAttachment[];
+  };
+}
+
+export interface PayloadAttachment {
+  filename?: string;
+  contentType: string;
+  size: number;
+  contentId?: string;
+  inline: boolean;
+  /** Base64, present when the attachment is at most the target's inline limit. */
+  contentBase64?: string;
+  /** True when the content was left out for its size: fetch the message to get it. */
+  omitted?: true;
+}
+
+export interface PayloadContext {
+  trigger: string;
+  resource: string;
+  folder: string;
+  deliveryId: string;
+  messageKey: string;
+  attempt: number;
+  inlineAttachmentMaxBytes: number;
+}
+
+/** Builds the webhook body; attachments over the limit keep their metadata only. */
+export function buildWebhookPayload(m: ParsedMessage, c: PayloadContext): WebhookPayload {
+  return {
+    event: 'message',
+    trigger: c.trigger,
+    resource: c.resource,
+    folder: c.folder,
+    deliveryId: c.deliveryId,
+    messageKey: c.messageKey,
+    attempt: c.attempt,
+    message: {
+      id: m.id,
+      ...(m.messageId ? { messageId: m.messageId } : {}),
+      subject: m.subject,
+      ...(m.from ? { from: m.from } : {}),
+      to: m.to,
+      cc: m.cc,
+      replyTo: m.replyTo,
+      ...(m.date ? { date: m.date.toISOString() } : {}),
+      ...(m.receivedAt ? { receivedAt: m.receivedAt.toISOString() } : {}),
+      importance: m.importance ?? 'normal',
+      hasAttachments: m.hasAttachments,
+      ...(m.size !== undefined ? { size: m.size } : {}),
+      ...(m.text !== undefined ? { text: m.text } : {}),
+      ...(m.html !== undefined ? { html: m.html } : {}),
+      headers: m.headers,
+      attachments: m.attachments.map((a): PayloadAttachment => {
+        const meta: PayloadAttachment = {
+          ...(a.filename !== undefined ? { filename: a.filename } : {}),
+          contentType: a.contentType,
+          size: a.content.length,
+          ...(a.contentId !== undefined ? { contentId: a.contentId } : {}),
+          inline: a.inline,
+        };
+        return a.content.length <= c.inlineAttachmentMaxBytes
+          ? { ...meta, contentBase64: a.content.toString('base64') }
+          : { ...meta, omitted: true };
+      }),
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Secret } from '../secret.js';
+import type { WebhookPayload } from './payload.js';
+
+/** Headers a receiver checks. The signature covers `${timestamp}.${body}` so a replayed body with a new timestamp fails. */
+export const SIGNATURE_HEADER = 'x-mailbridge-signature';
+export const TIMESTAMP_HEADER = 'x-mailbridge-timestamp';
+export const DELIVERY_HEADER = 'x-mailbridge-delivery';
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */
+export function signWebhookBody(secret: Secret, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret.reveal()).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** For receivers (and tests): constant-time check of a signature header. */
+export function verifyWebhookSignature(secret: Secret, timestamp: string, body: string, signature: string): boolean {
+  const expected = Buffer.from(signWebhookBody(secret, timestamp, body));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+export interface WebhookResult {
+  ok: boolean;
+  /** A 4xx other than 408/425/429 will not get better by retrying. */
+  permanent: boolean;
+  detail: string;
+}
+
+/** POSTs the payload once; never throws for HTTP or network failures, it reports them. */
+export async function postWebhook(o: { url: string; secret?: Secret; payload: WebhookPayload; timeoutMs: number; now?: () => number }): Promise<WebhookResult> {
+  const body = JSON.stringify(o.payload);
+  const timestamp = String(Math.floor((o.now ?? Date.now)() / 1000));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'mailbridge-trigger',
+    [TIMESTAMP_HEADER]: timestamp,
+    [DELIVERY_HEADER]: o.payload.deliveryId,
+  };
+  if (o.secret) headers[SIGNATURE_HEADER] = signWebhookBody(o.secret, timestamp, body);
+  let res: Response;
+  try {
+    res = await fetch(o.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'error' });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    return { ok: false, permanent: false, detail: `webhook ${o.url} unreachable: ${err.cause?.code ?? err.name}: ${err.message}` };
+  }
+  // The body is not needed, but it must be consumed for the connection to be reused.
+  const text = (await res.text().catch(() => '')).slice(0, 200);
+  if (res.ok) return { ok: true, permanent: false, detail: `HTTP ${res.status}` };
+  const permanent = res.status >= 400 && res.status < 500 && ![408, 425, 429].includes(res.status);
+  return { ok: false, permanent, detail: `webhook ${o.url} answered HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ')}` : ''}` };
+}

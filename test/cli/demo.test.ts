@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SANDBOX } from '../../src/sandbox/identity/index.js';
+
+// The README's run command: it must work on a fresh home with no tenant and no input.
+test('mailbridge demo consents the guide\'s three resources against the sandbox and shows them Available', () => {
+  const home = mkdtempSync(join(tmpdir(), 'mb-demo-'));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
+    env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  for (const name of ['demo-receive', 'demo-send', 'demo-exchange']) assert.match(run.stdout, new RegExp(`== ${name}: consent by paste`));
+  assert.equal(run.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 3);
+  assert.match(run.stdout, /Response mode\s+query/, 'the Exchange resource keeps the guide\'s response mode');
+  assert.match(run.stdout, /oauth2\/authorize\n/, 'the Exchange resource keeps the guide\'s v1 authorize URL');
+  assert.doesNotMatch(run.stdout + run.stderr, /at .*\.ts:\d+/, 'no stack trace');
+
+  // The client secret is masked in output and sealed on disk, and the home is private.
+  assert.ok(!(run.stdout + run.stderr).includes(SANDBOX.clientSecret));
+  for (const f of readdirSync(home).filter((n) => n.startsWith('mailbridge.db'))) {
+    assert.ok(!readFileSync(join(home, f)).includes(SANDBOX.clientSecret), `${f} holds the secret in plaintext`);
+    assert.equal(statSync(join(home, f)).mode & 0o077, 0, `${f} is readable by others`);
+  }
+  assert.equal(statSync(join(home, 'key')).mode & 0o777, 0o600);
+
+  // Run twice: the second run re-points the resources at the new sandbox and consents again.
+  const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
+    env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '' }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 3);
+});
