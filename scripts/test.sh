@@ -5,13 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
+# The tests and scripts are type-checked too (tsx runs them without checking).
+npx tsc -p tsconfig.test.json
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
 
-if ! command -v dovecot >/dev/null || ! command -v postfix >/dev/null; then
-  echo "test: Dovecot and Postfix are needed for the mail tests but are not installed." >&2
-  echo "      Install them with: bash .ci/run (as root), or apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix" >&2
-  exit 1
-fi
+# The real servers and the browser the tests use (installs them when missing, as root).
+bash scripts/setup-debian.sh
 export RIG_DIR="${RIG_DIR:-/tmp/mbrig}"
 stop_rig() { [ "${MAILRIG_KEEP:-0}" = 1 ] || bash scripts/rig/stop.sh >/dev/null || true; }
 trap stop_rig EXIT

@@ -54,7 +54,7 @@ test('a person signs in and consents in Chromium; the loopback listener ends the
   const page = await browser.newPage();
   try {
     const result = await authorize(manager, 'browser-imap', {
-      mode: 'browser',
+      mode: 'auto',
       timeoutMs: 60_000,
       io: {
         print: () => undefined,
@@ -94,7 +94,7 @@ test('Cancel on the consent page ends the flow with access_denied and leaves the
   try {
     await assert.rejects(
       authorize(manager, 'browser-cancel', {
-        mode: 'browser',
+        mode: 'auto',
         timeoutMs: 60_000,
         io: {
           print: () => undefined,

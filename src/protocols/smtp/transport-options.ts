@@ -105,7 +105,9 @@ async function authOptions(resource: Resource, creds: SmtpCredentials): Promise<
           (token) => cb(null, token.reveal(), 1),
           (err: unknown) => {
             creds.onProviderError?.(err);
-            cb(err instanceof Error ? err : new Error(String(err)));
+            // nodemailer stamps its own code (EAUTH) onto the error it is given: hand it a
+            // copy so the original typed error reaches onProviderError intact.
+            cb(new Error(err instanceof Error ? err.message : String(err)));
           },
         );
     },

@@ -1,0 +1,86 @@
+import type { TokenManager } from '../auth/token-manager.js';
+import { ConfigError, ProtocolError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { openMailbox } from '../mail/open.js';
+import { parseMessage } from '../mail/parse.js';
+import type { DeliveryRecord, Store } from '../store/store.js';
+import type { TriggerHandler } from './deliver.js';
+import { dispatchWithRetry } from './dispatch.js';
+import { normalizeMessageId } from './message-id.js';
+import { describeError } from './pause.js';
+
+export interface ReplayOptions {
+  store: Store;
+  tokens: TokenManager;
+  handlers: ReadonlyMap<string, TriggerHandler>;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Delivers a dead letter (or a failed delivery) again: fetches the message by its stored
+ * reference, checks it is still the same message (Message-ID), delivers with the trigger's
+ * retry policy afresh, and runs the after-processing action only once that succeeded.
+ */
+export async function replayDelivery(o: ReplayOptions, deliveryId: string): Promise<DeliveryRecord> {
+  const record = await o.store.getDelivery(deliveryId);
+  if (!record) {
+    throw new ConfigError({ code: 'TRIGGER_DELIVERY_NOT_FOUND', message: `no delivery with id ${deliveryId}`,
+      hint: 'list them with `mailbridge trigger history TRIGGER`', field: 'deliveryId' });
+  }
+  if (record.status === 'delivered') {
+    throw new ConfigError({ code: 'TRIGGER_DELIVERY_DONE', message: `delivery ${deliveryId} already succeeded`,
+      hint: 'only dead or failed deliveries can be replayed', field: 'deliveryId' });
+  }
+  const trigger = await o.store.getTrigger(record.trigger);
+  if (!trigger) {
+    throw new ConfigError({ code: 'TRIGGER_NOT_FOUND', message: `delivery ${deliveryId} belongs to trigger ${record.trigger}, which no longer exists`,
+      hint: 'add the trigger again to replay its messages', field: 'trigger' });
+  }
+  const def = trigger.definition;
+  const mailbox = await openMailbox({ resource: def.resource, store: o.store, tokens: o.tokens, ...(o.logger ? { logger: o.logger } : {}) });
+  try {
+    const id = record.source.kind === 'imap' ? String(record.source.uid) : record.source.uidl;
+    const folder = record.source.kind === 'imap' ? record.source.folder : 'INBOX';
+    let raw: Buffer;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of await mailbox.raw(id, { folder })) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+      raw = Buffer.concat(chunks);
+    } catch (e) {
+      throw gone(record, describeError(e));
+    }
+    const message = await parseMessage(raw, { id, folder, size: raw.length });
+    if (record.messageId && normalizeMessageId(message.messageId) !== record.messageId) {
+      throw gone(record, `${folder} UID ${id} now holds another message (Message-ID ${message.messageId ?? 'none'})`);
+    }
+    const secret = def.target.kind === 'webhook' ? await o.store.getTriggerSecret(def.name) : undefined;
+    const result = await dispatchWithRetry({
+      store: o.store, definition: def, handlers: o.handlers, signal: o.signal ?? new AbortController().signal,
+      ...(secret ? { webhookSecret: secret } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    }, { messageKey: record.messageKey, message, raw, source: record.source, replay: true });
+    if (result.kind === 'stopped') return (await o.store.getDelivery(deliveryId)) ?? record;
+    await o.store.addTriggerEvent(def.name, 'replayed', `delivery ${deliveryId} replayed: ${result.kind}`);
+    if (result.kind === 'delivered' && def.afterAction.kind !== 'leave') {
+      try {
+        await mailbox.afterProcessing([id], def.afterAction, { folder });
+        await o.store.setDeliveryAfterAction(deliveryId, { ok: true });
+      } catch (e) {
+        await o.store.setDeliveryAfterAction(deliveryId, { ok: false, error: describeError(e) });
+      }
+    }
+    return (await o.store.getDelivery(deliveryId)) ?? result.record;
+  } finally {
+    await mailbox.close();
+  }
+}
+
+function gone(record: DeliveryRecord, why: string): ProtocolError {
+  return new ProtocolError({
+    code: 'TRIGGER_REPLAY_SOURCE_GONE',
+    message: `cannot replay delivery ${record.id}: the message is no longer where it was (${why})`,
+    hint: 'it was moved or deleted on the server; find it in the mailbox and deliver it by hand',
+    details: { messageKey: record.messageKey, ...(record.messageId ? { messageId: record.messageId } : {}) },
+  });
+}
