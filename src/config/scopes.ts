@@ -66,12 +66,6 @@ export function endpointVersion(url: string): EndpointVersion {
   return 'other';
 }
 
-/** Loopback names and addresses: the only places where test-only relaxations are honoured. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 /** The host of a URL or of a bare host name (`host`, `host:port`, `https://host:port/path`). */
 export function hostOf(hostOrUrl: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostOrUrl)) {

@@ -1,9 +1,10 @@
+import { isLoopbackHost } from './loopback.js';
 import { ConfigError } from '../errors.js';
 import type { Secret } from '../secret.js';
 import { CLOUD_HOSTS, MICROSOFT_LOGIN_HOSTS } from './clouds.js';
 import { resourceSchema, type Resource, type ResourceKind } from './resource.js';
 import {
-  endpointVersion, hostOf, isDefaultScope, isLoopbackHost, scopeResources, splitScopes,
+  endpointVersion, hostOf, isDefaultScope, scopeResources, splitScopes,
 } from './scopes.js';
 import { configErrorFromZod } from './zod-errors.js';
 

@@ -1,6 +1,7 @@
+import { isLoopbackHost } from './loopback.js';
 import { CLOUD_HOSTS } from './clouds.js';
 import type { Resource } from './resource.js';
-import { endpointVersion, hasOfflineAccess, isLoopbackHost, scopeResources } from './scopes.js';
+import { endpointVersion, hasOfflineAccess, scopeResources } from './scopes.js';
 
 /** Something that works but will probably bite: shown, never fatal. */
 export interface ResourceWarning { field: string; message: string; hint: string }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import { isLoopbackHost } from '../config/loopback.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError } from '../errors.js';
 
@@ -9,13 +10,6 @@ import { ConfigError } from '../errors.js';
  * private or test server) or, for a loopback test server only, skip verification; both are
  * refused for any other host so a config copied from a test cannot weaken production.
  */
-
-/** True for names that can only mean this machine (never resolved through DNS). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
-}
 
 /** node:tls options for connecting to `resource.server` (implicit TLS or after STARTTLS). */
 export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptions> {

@@ -6,7 +6,8 @@ import { rootCertificates } from 'node:tls';
 import { test } from 'node:test';
 import { resourceSchema, type ResourceInput } from '../../src/config/resource.js';
 import { ConfigError } from '../../src/errors.js';
-import { assertCredentialsMayTravel, isLoopbackHost, tlsOptionsFor } from '../../src/protocols/tls.js';
+import { isLoopbackHost } from '../../src/config/loopback.js';
+import { assertCredentialsMayTravel, tlsOptionsFor } from '../../src/protocols/tls.js';
 
 const resource = (over: Partial<ResourceInput> & { host?: string; secure?: 'none' | 'tls' | 'starttls' } = {}) => {
   const { host = 'outlook.office365.com', secure = 'tls', ...rest } = over;
