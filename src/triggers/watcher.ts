@@ -60,7 +60,6 @@ export class TriggerWatcher {
   readonly #abort = new AbortController();
   readonly #status: WatcherStatus;
   #loop: Promise<void> | undefined;
-  #imap: ImapSource | undefined;
 
   constructor(o: WatcherOptions) {
     this.#o = o;
@@ -86,8 +85,9 @@ export class TriggerWatcher {
 
   /** Stops after the current step; a delivery in flight finishes, a backoff wait does not. */
   async stop(): Promise<void> {
+    // The connection closes when the loop has left it (finally in #watchImap): closing it here
+    // could cut the after-processing action of a delivery that is just finishing.
     this.#abort.abort();
-    await this.#imap?.close().catch(() => undefined);
     await this.#loop;
     if (this.#status.state !== 'paused') this.#status.state = 'stopped';
   }
@@ -118,8 +118,6 @@ export class TriggerWatcher {
         if (resource.kind === 'imap') await this.#watchImap(resource, ctx, () => { failures = 0; });
         else await this.#watchPop3(resource, ctx, () => { failures = 0; });
       } catch (e) {
-        await this.#imap?.close().catch(() => undefined);
-        this.#imap = undefined;
         if (signal.aborted) break;
         const reason = await reasonToPause(e, def.resource, this.#o.tokens);
         if (reason) {
@@ -156,19 +154,21 @@ export class TriggerWatcher {
       resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder,
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
-    this.#imap = src;
-    if (signal.aborted) return;
-    const idle = def.mode === 'idle' && src.supportsIdle;
-    this.#status.idle = idle;
-    this.#status.state = 'running';
-    connected();
-    while (!signal.aborted) {
-      await src.sync();
-      await this.#scanImap(src, ctx);
-      this.#status.lastScanAt = Date.now();
-      if (signal.aborted) return;
-      if (!src.usable) throw new Error(`the IMAP connection to ${resource.server.host} closed`);
-      await src.waitForNews(def.pollIntervalSeconds * 1000, idle, signal);
+    try {
+      const idle = def.mode === 'idle' && src.supportsIdle;
+      this.#status.idle = idle;
+      this.#status.state = 'running';
+      connected();
+      while (!signal.aborted) {
+        await src.sync();
+        await this.#scanImap(src, ctx);
+        this.#status.lastScanAt = Date.now();
+        if (signal.aborted) return;
+        if (!src.usable) throw new Error(`the IMAP connection to ${resource.server.host} closed`);
+        await src.waitForNews(def.pollIntervalSeconds * 1000, idle, signal);
+      }
+    } finally {
+      await src.close().catch(() => undefined);
     }
   }
 

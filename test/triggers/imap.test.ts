@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TokenManager } from '../../src/auth/token-manager.js';
 import { saveTrigger } from '../../src/triggers/save.js';
 import { TriggerRunner } from '../../src/triggers/runner.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
@@ -153,7 +154,6 @@ describe('IMAP trigger → webhook (real Dovecot, real consent)', { timeout: 120
     const subject = `after-restart-${Date.now()}`;
     await rig.deliver(f.user, message(subject));
     const store = reopenStore(f);
-    const { TokenManager } = await import('../../src/auth/token-manager.js');
     const second = new TriggerRunner({ store, tokens: new TokenManager({ store }), syncIntervalMs: 3_600_000 });
     try {
       await second.start();

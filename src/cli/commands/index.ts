@@ -7,6 +7,7 @@ import { registerMailCommand } from './mail.js';
 import { registerResourceCommand } from './resource.js';
 import { registerSandboxCommand } from './sandbox.js';
 import { registerTokenCommand } from './token.js';
+import { registerTriggerCommand } from './trigger.js';
 
 /** A command file registers its (sub)commands on the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -20,4 +21,5 @@ export const commands: RegisterCommand[] = [
   registerDoctorCommand,
   registerSandboxCommand,
   registerDemoCommand,
+  registerTriggerCommand,
 ];
