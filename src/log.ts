@@ -1,9 +1,11 @@
 import { pino, type Logger } from 'pino';
 
 /** Keys whose values are never written to a log, wherever they appear. */
+// Not `code`: it names error codes (ENOTFOUND, AADSTS…) everywhere; authorization codes are
+// never logged as objects, and they are single-use and PKCE-bound anyway.
 export const REDACTED_KEYS = [
   'client_secret', 'clientSecret', 'secret', 'password', 'access_token', 'accessToken',
-  'refresh_token', 'refreshToken', 'id_token', 'idToken', 'code', 'code_verifier',
+  'refresh_token', 'refreshToken', 'id_token', 'idToken', 'code_verifier',
   'codeVerifier', 'client_assertion', 'device_code', 'authorization', 'Authorization', 'token',
 ];
 

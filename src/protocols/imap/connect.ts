@@ -82,7 +82,9 @@ export async function imapFlowOptions(resource: Resource, logger?: Logger): Prom
     doSTARTTLS: secure === 'starttls' ? true : secure === 'tls' ? undefined : false,
     tls: await tlsOptionsFor(resource),
     auth: { user },
-    logger: logger ? logger.child({ component: 'imap', resource: resource.name }) : false,
+    // imapflow logs every connection failure at error level with a stack; we report those as
+    // typed errors with a hint, so its own log is only wanted when debugging the wire.
+    logger: logger?.isLevelEnabled('debug') ? logger.child({ component: 'imap', resource: resource.name }) : false,
     disableAutoIdle: true,
     clientInfo: { name: 'mailbridge' },
   };
