@@ -36,3 +36,30 @@ describe('an access token that expires mid-session (TokenManager, real consent)'
     }
   });
 });
+
+describe('POP3 and SMTP with a cached access token the server rejects (TokenManager, real consent)', () => {
+  for (const kind of ['pop3', 'smtp'] as const) {
+    test(`${kind}: the login is retried once with a refreshed token, and the store keeps the new one`, async () => {
+      const rig = loadRig();
+      // Its own mailbox: no other test's POP3 session competes for it.
+      const user = rig.uniqueMailbox();
+      await rig.ensureUser(user);
+      const { store, tokens, resource } = await consentedResource(rig, kind, { user });
+      const mailbox = await openMailbox({ resource: resource.name, store, tokens });
+      try {
+        const cached = await store.getAccessToken(resource.name, OUTLOOK);
+        assert.ok(cached);
+        const scope = kind === 'pop3' ? 'https://outlook.office365.com/POP.AccessAsUser.All' : 'https://outlook.office365.com/SMTP.Send';
+        const dead = await rig.mintToken(resource.user ?? '', OUTLOOK, scope, { expiresInSeconds: -60 });
+        // The cache believes it is good for an hour: only the server can tell it expired.
+        await store.putAccessToken(resource.name, { ...cached, token: dead, expiresAt: Date.now() + 3600_000 });
+        assert.match(await mailbox.verify(), /logged in/);
+        const fresh = await store.getAccessToken(resource.name, OUTLOOK);
+        assert.ok(fresh && fresh.token.reveal() !== dead.reveal() && fresh.expiresAt > Date.now());
+      } finally {
+        await mailbox.close();
+        await store.close();
+      }
+    });
+  }
+});
