@@ -10,7 +10,7 @@ import type { MailDraft, MailMessage } from './message.js';
  */
 export interface Mailbox {
   readonly resource: string;
-  readonly kind: 'imap' | 'pop3' | 'smtp';
+  readonly kind: 'imap' | 'pop3' | 'smtp' | 'ews' | 'graph';
   /** Connects and logs in (refreshing the token once if refused); says what it found. */
   verify(): Promise<string>;
   folders(): Promise<FolderInfo[]>;
