@@ -126,7 +126,11 @@ export class TokenManager {
     const running = this.#inflight.get(key);
     if (running) return running;
     const startedSeq = ++this.#seq;
-    const promise = this.#withResourceLock(name, () => this.#obtain(resource, audience, opts))
+    // What a forced caller had before waiting: if another instance replaces it meanwhile, that
+    // newer token is the answer (see #obtain), not one more refresh.
+    const before = opts.forceRefresh ? this.store.getAccessToken(name, audience).then((r) => r?.token.reveal()) : Promise.resolve(undefined);
+    const promise = before
+      .then((had) => this.#withResourceLock(name, () => this.#obtain(resource, audience, opts, had)))
       .then((token) => {
         if (opts.forceRefresh) this.#lastForced.set(key, { startedSeq, token });
         return token;
@@ -159,21 +163,27 @@ export class TokenManager {
     return { token: rec.token, expiresAt: rec.expiresAt, audience, ...(rec.scope ? { scope: rec.scope } : {}) };
   }
 
+  /**
+   * One refresh-token use at a time per resource: in this process (a chain of promises), and
+   * across every instance sharing the store (Store.withResourceLock: a PostgreSQL advisory
+   * lock). Whoever gets the lock next re-reads the store, so it sees the token the previous
+   * holder obtained and the newest rotated refresh token.
+   */
   #withResourceLock<T>(name: string, work: () => Promise<T>): Promise<T> {
     const previous = this.#resourceLocks.get(name) ?? Promise.resolve();
-    const run = previous.then(work, work);
+    const locked = () => this.store.withResourceLock(name, work);
+    const run = previous.then(locked, locked);
     const tail = run.catch(() => undefined);
     this.#resourceLocks.set(name, tail);
     void tail.then(() => { if (this.#resourceLocks.get(name) === tail) this.#resourceLocks.delete(name); });
     return run;
   }
 
-  async #obtain(resource: Resource, audience: string, opts: GetAccessTokenOptions): Promise<AccessToken> {
-    // Another caller (or another process sharing the store) may have refreshed while we waited.
-    if (!opts.forceRefresh) {
-      const cached = await this.#freshCached(resource.name, audience);
-      if (cached) return cached;
-    }
+  async #obtain(resource: Resource, audience: string, opts: GetAccessTokenOptions, hadBefore?: string): Promise<AccessToken> {
+    // Another caller (or another instance sharing the store) may have refreshed while we waited.
+    // A forced caller takes that token only if it is not the one it had (which a server refused).
+    const cached = await this.#freshCached(resource.name, audience);
+    if (cached && (!opts.forceRefresh || (hadBefore !== undefined && cached.token.reveal() !== hadBefore))) return cached;
     const oauth = requireOAuth(resource);
     if (oauth.flow === 'client_credentials') return this.#appOnly(resource, audience, opts);
     const state = await this.store.getTokenState(resource.name);

@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -22,15 +22,25 @@ const stateSchema = z.object({
 });
 export type FetchStateData = z.infer<typeof stateSchema>;
 
-/** Which messages a fetch into one directory has finished, persisted after every step. */
+/** One line of the journal: a step finished for one message since the last snapshot. */
+const journalLineSchema = z.union([z.strictObject({ saved: z.string() }), z.strictObject({ processed: z.string() })]);
+
+/**
+ * Which messages a fetch into one directory has finished. Every step is appended to a
+ * journal and fsynced before the next step starts (O(1) per message, where rewriting the
+ * whole state each time grew with the square of the folder); `load` folds the journal into
+ * the JSON snapshot. A line torn by a crash is ignored: that step is simply done again.
+ */
 export class FetchState {
   readonly #path: string;
+  readonly #journalPath: string;
   readonly #data: FetchStateData;
   readonly #saved: Set<string>;
   readonly #processed: Set<string>;
 
   private constructor(path: string, data: FetchStateData) {
     this.#path = path;
+    this.#journalPath = `${path}.journal`;
     this.#data = data;
     this.#saved = new Set(data.saved);
     this.#processed = new Set(data.processed);
@@ -39,11 +49,14 @@ export class FetchState {
   /** Loads the directory's state, or starts one; a state from another resource/folder is refused. */
   static async load(dir: string, resource: string, folder: string): Promise<FetchState> {
     const path = join(dir, FETCH_STATE_FILE);
-    const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    if (text === undefined) return new FetchState(path, { version: 1, resource, folder, saved: [], processed: [] });
+    const text = await readIfThere(path);
+    if (text === undefined) {
+      // The snapshot is written at once: the journal only ever extends a snapshot on disk
+      // (and a journal left without one, from a state someone deleted, is dropped here).
+      const fresh = new FetchState(path, { version: 1, resource, folder, saved: [], processed: [] });
+      await fresh.#writeSnapshot();
+      return fresh;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -67,7 +80,13 @@ export class FetchState {
         field: 'save',
       });
     }
-    return new FetchState(path, r.data);
+    const state = new FetchState(path, r.data);
+    const journal = await readIfThere(state.#journalPath);
+    if (journal !== undefined) {
+      for (const line of journal.split('\n')) state.#replay(line);
+      await state.#writeSnapshot();
+    }
+    return state;
   }
 
   get uidValidity(): string | undefined {
@@ -90,7 +109,7 @@ export class FetchState {
       this.#processed.clear();
     }
     this.#data.uidValidity = uidValidity;
-    await this.#write();
+    await this.#writeSnapshot();
   }
 
   isSaved(id: string): boolean {
@@ -103,16 +122,45 @@ export class FetchState {
 
   async markSaved(id: string): Promise<void> {
     this.#saved.add(id);
-    await this.#write();
+    await this.#append({ saved: id });
   }
 
   async markProcessed(id: string): Promise<void> {
     this.#processed.add(id);
-    await this.#write();
+    await this.#append({ processed: id });
   }
 
-  /** Temp file, fsync, rename: a crash leaves the old state or the new one, never a torn one. */
-  async #write(): Promise<void> {
+  /** Folds the journal into the snapshot (end of a run): the directory holds one readable file. */
+  async checkpoint(): Promise<void> {
+    await this.#writeSnapshot();
+  }
+
+  #replay(line: string): void {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return; // torn by a crash: the step it recorded was not durable, so it runs again
+    }
+    const r = journalLineSchema.safeParse(value);
+    if (!r.success) return;
+    if ('saved' in r.data) this.#saved.add(r.data.saved);
+    else this.#processed.add(r.data.processed);
+  }
+
+  async #append(entry: z.infer<typeof journalLineSchema>): Promise<void> {
+    const fh = await open(this.#journalPath, 'a', 0o600);
+    try {
+      await fh.appendFile(`${JSON.stringify(entry)}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Temp file, fsync, rename, then the journal goes: a crash leaves old or new state, never a torn one. */
+  async #writeSnapshot(): Promise<void> {
     const data: FetchStateData = { ...this.#data, saved: [...this.#saved], processed: [...this.#processed] };
     const tmp = `${this.#path}.${process.pid}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
@@ -123,5 +171,13 @@ export class FetchState {
       await fh.close();
     }
     await rename(tmp, this.#path);
+    await rm(this.#journalPath, { force: true });
   }
+}
+
+async function readIfThere(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
 }

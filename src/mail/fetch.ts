@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { saveAttachmentStream } from './attachments.js';
+import { streamAttachments } from './parse.js';
 import { FetchState } from './fetch-state.js';
 import { formatAfterAction, type AfterAction, type Mailbox, type MessageFilter } from './mailbox.js';
 
@@ -67,6 +69,7 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     }
     o.onProgress?.({ done: ++done, total: found.length, id: msg.id });
   }
+  await state.checkpoint();
   return report;
 }
 
@@ -106,18 +109,23 @@ async function saveDurably(mailbox: Mailbox, dir: string, id: string, folder: st
   await rm(join(dir, `${safeId(id)}.eml`), { force: true });
   await rm(join(dir, safeId(id)), { recursive: true, force: true });
   const raw = await mailbox.raw(id, { folder });
-  await saveAttachmentStream(raw, dir, `${safeId(id)}.eml`);
-  // POP3 cannot fetch parts: its messages are kept whole in the .eml.
+  const eml = await saveAttachmentStream(raw, dir, `${safeId(id)}.eml`);
+  // POP3 keeps its messages whole in the .eml, as before; for IMAP the attachments are cut
+  // from the saved file rather than fetched again part by part (one download per message).
   if (mailbox.kind !== 'imap') {
     await fsyncPath(dir);
     return 0;
   }
   const attachmentDir = join(dir, safeId(id));
+  let count = 0;
   // saveAttachmentStream fsyncs each file; the directory entries are synced here.
-  const saved = await mailbox.saveAttachments(id, attachmentDir, { folder });
-  if (saved.length > 0) await fsyncPath(attachmentDir);
+  await streamAttachments(createReadStream(eml.path), async (a) => {
+    await saveAttachmentStream(a.content, attachmentDir, a.filename ?? `attachment-${count + 1}`);
+    count++;
+  });
+  if (count > 0) await fsyncPath(attachmentDir);
   await fsyncPath(dir);
-  return saved.length;
+  return count;
 }
 
 /** A POP3 UIDL may hold any printable character; keep file names portable. */

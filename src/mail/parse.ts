@@ -98,7 +98,12 @@ interface ParserText {
   html?: string | false;
 }
 
-function runParser(raw: Buffer | Readable, warn: (w: string) => void, libmimeOut: { ref?: LibmimeInternals }): Promise<RawParse> {
+/** Receives each attachment as a stream; the parser waits until the returned promise settles. */
+export type AttachmentSink = (a: { filename?: string; contentType: string; inline: boolean; content: Readable }) => Promise<void>;
+
+function runParser(
+  raw: Buffer | Readable, warn: (w: string) => void, libmimeOut: { ref?: LibmimeInternals }, sink?: AttachmentSink,
+): Promise<RawParse> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({ Iconv: createIconvClass(warn), skipImageLinks: true, skipTextToHtml: true });
     const libmime = (parser as unknown as { libmime: LibmimeInternals }).libmime;
@@ -142,6 +147,13 @@ function runParser(raw: Buffer | Readable, warn: (w: string) => void, libmimeOut
         if (data.text !== undefined) out.text = data.text;
         if (typeof data.html === 'string') out.html = data.html;
         return read();
+      }
+      if (sink) {
+        // Streamed straight to the sink: a 200 MB attachment never sits in memory.
+        sink({ ...(data.filename !== undefined ? { filename: data.filename } : {}), contentType: data.contentType,
+          inline: data.contentDisposition === 'inline', content: data.content })
+          .then(() => { data.release(); read(); }, (err: unknown) => { data.content.resume(); parser.destroy(); fail(err); });
+        return;
       }
       const chunks: Buffer[] = [];
       data.content.on('data', (c: Buffer) => chunks.push(c));
@@ -267,6 +279,15 @@ export async function parseMessage(raw: Buffer | Readable, ctx: ParseContext = {
     ...(importance ? { importance } : {}),
     warnings,
   };
+}
+
+/**
+ * Streams every attachment of a raw message to `sink`, decoding file names exactly as
+ * parseMessage does; bodies are parsed and dropped. Bulk fetch uses it on the saved .eml so
+ * each message crosses the network once.
+ */
+export async function streamAttachments(raw: Readable, sink: AttachmentSink): Promise<void> {
+  await runParser(raw, () => undefined, {}, sink);
 }
 
 /** Parses only the header block (for listings): no bodies, no attachments. */

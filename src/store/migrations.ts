@@ -7,7 +7,12 @@
  *   whose names and literals differ between the two databases.
  * - No foreign keys or cascades: deleteResource removes the rows of every table in one
  *   transaction, which both databases do the same way.
- * Never edit a released version: add a new one.
+ * - No autoincrement keys (their syntax differs): ids are made by the application.
+ * - Upserts use `INSERT … ON CONFLICT (…) DO UPDATE SET x = excluded.x`, which SQLite (3.24+)
+ *   and PostgreSQL (9.5+) spell the same way, so no dialect hooks are needed; a future version
+ *   that needs one must add it here, next to the statement, not in one store.
+ * Both stores apply `pendingMigrations(current)` in one transaction and record each version in
+ * schema_migrations (MIGRATIONS_TABLE). Never edit a released version: add a new one.
  */
 export interface Migration {
   version: number;
@@ -127,7 +132,51 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_events_at ON trigger_events (trigger_name, at)',
     ],
   },
+  {
+    // The service's own credentials (src/server): API keys (SHA-256 of a 256-bit random key)
+    // and the console password (salted scrypt), only ever as hashes. kind = 'api_key' | 'console_password'.
+    version: 3,
+    statements: [
+      `CREATE TABLE server_credentials (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT
+      )`,
+      'CREATE INDEX server_credentials_kind ON server_credentials (kind)',
+    ],
+  },
+  {
+    // Several instances on one database: who is alive (heartbeats) and which instance watches
+    // which trigger's mailbox (leases). A lease with a past expires_at is free to take.
+    version: 4,
+    statements: [
+      `CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        started_at BIGINT NOT NULL,
+        heartbeat_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE leases (
+        trigger_name TEXT PRIMARY KEY,
+        mailbox TEXT NOT NULL,
+        owner TEXT,
+        expires_at BIGINT NOT NULL,
+        acquired_at BIGINT
+      )`,
+      'CREATE INDEX leases_owner ON leases (owner, expires_at)',
+      'CREATE INDEX leases_mailbox ON leases (mailbox, expires_at)',
+    ],
+  },
 ];
+
+/** The versions after `current` (the highest recorded in schema_migrations), in order. */
+export function pendingMigrations(current: number): readonly Migration[] {
+  return MIGRATIONS.filter((m) => m.version > current);
+}
 
 /** Where the applied versions are recorded (same statement in both databases). */
 export const MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)';

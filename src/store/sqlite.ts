@@ -1,18 +1,22 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { resourceSchema, REFRESH_TOKEN_STATUSES, type Resource } from '../config/resource.js';
+import type { Resource } from '../config/resource.js';
 import { StoreError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { restrictFile } from './key.js';
-import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { chooseLeases } from './leases.js';
+import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
+import {
+  aad, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
+  type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
+} from './rows.js';
 import type { Sealer } from './seal.js';
 import type {
-  AccessTokenRecord, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
+  AccessTokenRecord, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
 } from './store.js';
-import { z } from 'zod';
-import { serializeTriggerDefinition, triggerDefinitionSchema, type TriggerDefinition } from '../triggers/definition.js';
+import { serializeTriggerDefinition, type TriggerDefinition } from '../triggers/definition.js';
 import type {
-  DeliveryOutcome, DeliveryRecord, DeliverySource, DeliveryStatus, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
+  DeliveryOutcome, DeliveryRecord, DeliveryStatus, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
 } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -57,48 +61,18 @@ function migrate(db: Database.Database, now: () => number): void {
   db.exec(MIGRATIONS_TABLE);
   db.transaction(() => {
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-    const current = row.v ?? 0;
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+    for (const m of pendingMigrations(row.v ?? 0)) {
       for (const sql of m.statements) db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, now());
     }
   }).immediate();
 }
 
-/** Additional authenticated data: which row a sealed value belongs to. */
-const aad = {
-  secret: (resource: string, kind: SecretKind) => `secret|${resource}|${kind}`,
-  refreshToken: (resource: string) => `refresh_token|${resource}`,
-  accessToken: (resource: string, audience: string) => `access_token|${resource}|${audience}`,
-  codeVerifier: (state: string, resource: string) => `code_verifier|${state}|${resource}`,
-};
-
-interface TokenRow {
-  version: number;
-  status: string;
-  status_code: string | null;
-  status_reason: string | null;
-  sealed_refresh_token: string | null;
-  refresh_token_issued_at: number | null;
-  refresh_token_last_used_at: number | null;
-  granted_scope: string | null;
-  updated_at: number;
-}
-
-interface ConsentRow {
-  state: string;
-  resource: string;
-  sealed_code_verifier: string | null;
-  redirect_uri: string;
-  created_at: number;
-  expires_at: number;
-}
-
 class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #sealer: Sealer;
   readonly #now: () => number;
+  readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(db: Database.Database, sealer: Sealer, now: () => number) {
     this.#db = db;
@@ -256,7 +230,7 @@ class SqliteStore implements Store {
 
   async deleteTrigger(name: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      for (const table of ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_events']) {
+      for (const table of TRIGGER_TABLES) {
         this.#db.prepare(`DELETE FROM ${table} WHERE trigger_name = ?`).run(name);
       }
       return this.#db.prepare('DELETE FROM triggers WHERE name = ?').run(name).changes > 0;
@@ -269,7 +243,7 @@ class SqliteStore implements Store {
   }
 
   async putTriggerSecret(name: string, value: Secret): Promise<void> {
-    const sealed = this.#sealer.seal(value.reveal(), aadTriggerSecret(name));
+    const sealed = this.#sealer.seal(value.reveal(), aad.triggerSecret(name));
     this.#db
       .prepare(`INSERT INTO trigger_secrets (trigger_name, sealed, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (trigger_name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`)
@@ -278,7 +252,7 @@ class SqliteStore implements Store {
 
   async getTriggerSecret(name: string): Promise<Secret | undefined> {
     const row = this.#db.prepare('SELECT sealed FROM trigger_secrets WHERE trigger_name = ?').get(name) as { sealed: string } | undefined;
-    return row ? new Secret(this.#sealer.unseal(row.sealed, aadTriggerSecret(name))) : undefined;
+    return row ? new Secret(this.#sealer.unseal(row.sealed, aad.triggerSecret(name))) : undefined;
   }
 
   async getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined> {
@@ -394,6 +368,82 @@ class SqliteStore implements Store {
     return rows.map((r) => ({ trigger: r.trigger_name, kind: r.kind, message: r.message, at: r.at }));
   }
 
+  // --- coordination: on SQLite (one host, usually one process) a mutex in this process ---
+
+  async withResourceLock<T>(resource: string, work: () => Promise<T>): Promise<T> {
+    // A database lock cannot be held across the awaits of an HTTP request without blocking
+    // every other writer (busy_timeout), so SQLite serialises here; other processes on the same
+    // file still cannot overwrite a newer refresh token (compareAndSetTokenState).
+    const previous = this.#locks.get(resource) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(resource, tail);
+    void tail.then(() => { if (this.#locks.get(resource) === tail) this.#locks.delete(resource); });
+    return run;
+  }
+
+  async heartbeat(instanceId: string, ttlMs: number): Promise<void> {
+    const t = this.#now();
+    this.#db.transaction(() => {
+      this.#db.prepare(`INSERT INTO instances (id, started_at, heartbeat_at, expires_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`)
+        .run(instanceId, t, t, t + ttlMs);
+      this.#db.prepare('DELETE FROM instances WHERE expires_at < ?').run(t - INSTANCE_MEMORY_MS);
+    }).immediate();
+  }
+
+  async removeInstance(instanceId: string): Promise<void> {
+    this.#db.prepare('DELETE FROM instances WHERE id = ?').run(instanceId);
+  }
+
+  async listLiveInstances(): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT id FROM instances WHERE expires_at > ? ORDER BY id').all(this.#now()) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async acquireLeases(req: LeaseRequest): Promise<string[]> {
+    // IMMEDIATE: the write lock is held from the first read, so acquisitions are serialised.
+    return this.#db.transaction((): string[] => {
+      const t = this.#now();
+      const upsert = this.#db.prepare(`INSERT INTO leases (trigger_name, mailbox, owner, expires_at, acquired_at) VALUES (?, ?, NULL, 0, NULL)
+        ON CONFLICT (trigger_name) DO UPDATE SET mailbox = excluded.mailbox`);
+      for (const c of req.candidates) upsert.run(c.name, c.mailbox);
+      const held = (this.#db.prepare('SELECT COUNT(*) AS n FROM leases WHERE owner = ? AND expires_at > ?').get(req.owner, t) as { n: number }).n;
+      const room = req.max - held;
+      if (room <= 0) return [];
+      const live = this.#db.prepare('SELECT mailbox, COUNT(*) AS n FROM leases WHERE owner IS NOT NULL AND expires_at > ? GROUP BY mailbox')
+        .all(t) as { mailbox: string; n: number }[];
+      const wanted = new Set(req.candidates.map((c) => c.name));
+      const free = (this.#db.prepare('SELECT trigger_name AS name, mailbox FROM leases WHERE owner IS NULL OR expires_at <= ? ORDER BY trigger_name')
+        .all(t) as { name: string; mailbox: string }[]).filter((f) => wanted.has(f.name));
+      const picked = chooseLeases(free, new Map(live.map((l) => [l.mailbox, l.n])), room, req.perMailboxLimit);
+      const take = this.#db.prepare('UPDATE leases SET owner = ?, expires_at = ?, acquired_at = ? WHERE trigger_name = ?');
+      for (const name of picked) take.run(req.owner, t + req.ttlMs, t, name);
+      return picked;
+    }).immediate();
+  }
+
+  async renewLeases(owner: string, ttlMs: number): Promise<string[]> {
+    const t = this.#now();
+    const rows = this.#db.prepare('UPDATE leases SET expires_at = ? WHERE owner = ? AND expires_at > ? RETURNING trigger_name')
+      .all(t + ttlMs, owner, t) as { trigger_name: string }[];
+    return rows.map((r) => r.trigger_name).sort();
+  }
+
+  async releaseLeases(owner: string, names?: readonly string[]): Promise<void> {
+    const release = this.#db.prepare('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = ? AND trigger_name = ?');
+    this.#db.transaction(() => {
+      if (names) for (const n of names) release.run(owner, n);
+      else this.#db.prepare('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = ?').run(owner);
+    }).immediate();
+  }
+
+  async listLeases(): Promise<LeaseRecord[]> {
+    const t = this.#now();
+    const rows = this.#db.prepare('SELECT trigger_name AS name, mailbox, owner, expires_at, acquired_at FROM leases ORDER BY trigger_name').all() as LeaseRow[];
+    return rows.map((r) => leaseRecord(r, t));
+  }
+
   #writeCheckpoint(name: string, cp: TriggerCheckpointInput): void {
     this.#db
       .prepare(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -403,126 +453,21 @@ class SqliteStore implements Store {
   }
 
   #triggerRecord(row: TriggerRow): TriggerRecord {
-    let json: unknown;
-    try {
-      json = JSON.parse(row.definition);
-    } catch (e) {
-      throw corruptTrigger(row.name, e);
-    }
-    const parsed = triggerDefinitionSchema.safeParse(json);
-    if (!parsed.success) throw corruptTrigger(row.name, parsed.error);
-    return {
-      definition: parsed.data,
-      paused: row.paused !== 0,
-      ...(row.pause_reason !== null ? { pauseReason: row.pause_reason } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    return triggerRecordFromRow(row);
   }
 
   #parseResource(name: string, settings: string): Resource {
-    let json: unknown;
-    try {
-      json = JSON.parse(settings);
-    } catch (e) {
-      throw corrupt(name, e);
-    }
-    const parsed = resourceSchema.safeParse(json);
-    if (!parsed.success) throw corrupt(name, parsed.error);
-    return parsed.data;
+    return resourceFromSettings(name, settings);
   }
 
   #tokenState(resource: string, row: TokenRow): TokenState {
-    const status = (REFRESH_TOKEN_STATUSES as readonly string[]).includes(row.status) ? (row.status as TokenState['status']) : 'Missing';
-    return {
-      ...(row.sealed_refresh_token !== null
-        ? { refreshToken: new Secret(this.#sealer.unseal(row.sealed_refresh_token, aad.refreshToken(resource))) }
-        : {}),
-      status,
-      ...(row.status_reason !== null ? { statusReason: row.status_reason } : {}),
-      ...(row.status_code !== null ? { statusCode: row.status_code } : {}),
-      ...(row.refresh_token_issued_at !== null ? { refreshTokenIssuedAt: row.refresh_token_issued_at } : {}),
-      ...(row.refresh_token_last_used_at !== null ? { refreshTokenLastUsedAt: row.refresh_token_last_used_at } : {}),
-      ...(row.granted_scope !== null ? { grantedScope: row.granted_scope } : {}),
-      version: row.version,
-      updatedAt: row.updated_at,
-    };
+    return tokenStateFromRow(this.#sealer, resource, row);
   }
+
 }
 
-function corrupt(name: string, cause: unknown): StoreError {
-  return new StoreError({ code: 'STORE_CORRUPT', message: `the stored settings of resource "${name}" cannot be read`, hint: `remove it (mailbridge resource remove ${name}) and add it again, or restore a backup`, cause });
-}
+/** Rows of a trigger besides its definition, removed with it (its lease too). */
+const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_events', 'leases'];
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-// --- mailbox triggers ---
-
-/** How long delivered Message-IDs are remembered for the UIDVALIDITY rule (90 days). */
-const MESSAGE_ID_MEMORY_MS = 90 * 86_400_000;
-
-const aadTriggerSecret = (name: string) => `trigger_secret|${name}`;
-
-interface TriggerRow {
-  name: string;
-  resource: string;
-  definition: string;
-  paused: number;
-  pause_reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface DeliveryRow {
-  id: string;
-  trigger_name: string;
-  message_key: string;
-  message_id: string | null;
-  subject: string | null;
-  source: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  after_action: string | null;
-  created_at: number;
-  updated_at: number;
-  delivered_at: number | null;
-}
-
-const deliverySourceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('imap'), folder: z.string(), uidValidity: z.string(), uid: z.number().int() }),
-  z.object({ kind: z.literal('pop3'), uidl: z.string() }),
-]);
-const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['delivered', 'failed', 'dead'];
-
-function deliveryRecord(row: DeliveryRow): DeliveryRecord {
-  let source: DeliverySource;
-  try {
-    source = deliverySourceSchema.parse(JSON.parse(row.source));
-  } catch (e) {
-    throw new StoreError({ code: 'STORE_CORRUPT', message: `delivery ${row.id} of trigger "${row.trigger_name}" has an unreadable message reference`,
-      hint: 'remove the trigger and add it again, or restore a backup', cause: e });
-  }
-  return {
-    id: row.id,
-    trigger: row.trigger_name,
-    messageKey: row.message_key,
-    ...(row.message_id !== null ? { messageId: row.message_id } : {}),
-    ...(row.subject !== null ? { subject: row.subject } : {}),
-    source,
-    status: (DELIVERY_STATUSES as readonly string[]).includes(row.status) ? (row.status as DeliveryStatus) : 'failed',
-    attempts: row.attempts,
-    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-    ...(row.after_action !== null ? { afterAction: row.after_action } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ...(row.delivered_at !== null ? { deliveredAt: row.delivered_at } : {}),
-  };
-}
-
-function corruptTrigger(name: string, cause: unknown): StoreError {
-  return new StoreError({ code: 'STORE_CORRUPT', message: `the stored definition of trigger "${name}" cannot be read`,
-    hint: `remove it (mailbridge trigger remove ${name}) and add it again, or restore a backup`, cause });
-}
+/** Heartbeat rows of instances gone for a day are removed (a crashed instance leaves one). */
+const INSTANCE_MEMORY_MS = 86_400_000;

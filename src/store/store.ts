@@ -130,6 +130,70 @@ export interface TriggerStore {
   listTriggerEvents(name: string, limit?: number): Promise<TriggerEvent[]>;
 }
 
+// --- several instances on one database (PostgreSQL): token refresh lock, heartbeats, leases ---
+
+/** The Store, with the coordination part (declaration merging, like TriggerStore). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Store extends CoordinationStore {}
+
+/**
+ * What lets identical instances share one database without other coordination. Times are ms
+ * since epoch from each instance's clock (the store's `now`): instances are expected to run
+ * NTP-synchronised clocks, and lease times (seconds) dwarf the skew that allows.
+ */
+export interface CoordinationStore {
+  /**
+   * Runs `work` while holding the lock of this resource's token: at most one holder at a time
+   * across every instance using the store (PostgreSQL: an advisory transaction lock; SQLite,
+   * the single-host embedded store: within this process, while the compare-and-set on the
+   * token state keeps other processes from overwriting a newer refresh token). Work done
+   * inside uses the store as usual; the lock is released when it settles, or when the holder's
+   * connection dies.
+   */
+  withResourceLock<T>(resource: string, work: () => Promise<T>): Promise<T>;
+
+  /** Says this instance is alive until now + ttlMs (inserted on first call). */
+  heartbeat(instanceId: string, ttlMs: number): Promise<void>;
+  /** A clean shutdown: the instance no longer counts as live. */
+  removeInstance(instanceId: string): Promise<void>;
+  /** Ids of instances whose heartbeat has not expired, sorted. */
+  listLiveInstances(): Promise<string[]>;
+
+  /**
+   * Takes free leases (never held, released, or expired) among `candidates` for `owner`, as
+   * many as keep its live leases at most `max`, never letting one mailbox have more than
+   * `perMailboxLimit` live leases. One acquisition at a time across instances, so two
+   * instances never take the same lease. Returns the names newly taken.
+   */
+  acquireLeases(req: LeaseRequest): Promise<string[]>;
+  /** Extends the owner's live leases to now + ttlMs; returns the names it still holds. */
+  renewLeases(owner: string, ttlMs: number): Promise<string[]>;
+  /** Frees the owner's leases (all, or these names) at once, for another instance to take. */
+  releaseLeases(owner: string, names?: readonly string[]): Promise<void>;
+  /** Every lease row, sorted by name; `owner` only on a live lease. */
+  listLeases(): Promise<LeaseRecord[]>;
+}
+
+export interface LeaseRequest {
+  owner: string;
+  /** The triggers this instance could watch, with the mailbox each connects to. */
+  candidates: readonly { name: string; mailbox: string }[];
+  /** The most live leases the owner may hold after this call (its fair share). */
+  max: number;
+  perMailboxLimit: number;
+  ttlMs: number;
+}
+
+export interface LeaseRecord {
+  /** The trigger's name. */
+  name: string;
+  /** What the per-mailbox limit counts (host and user of the trigger's resource). */
+  mailbox: string;
+  /** The live holder; absent when free or expired. */
+  owner?: string;
+  expiresAt: number;
+}
+
 export interface TriggerRecord {
   definition: TriggerDefinition;
   paused: boolean;

@@ -1,6 +1,8 @@
 import type { TokenManager } from '../auth/token-manager.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Resource } from '../config/resource.js';
+import { fairShare, mailboxKey } from '../store/leases.js';
 import type { DeliveryRecord, Store, TriggerRecord } from '../store/store.js';
 import type { TriggerHandler } from './deliver.js';
 import { describeError } from './pause.js';
@@ -19,6 +21,25 @@ export interface TriggerRunnerOptions {
    * consent. Default 30 s.
    */
   syncIntervalMs?: number;
+  /**
+   * Set when several instances share one (PostgreSQL) store: this runner then watches only the
+   * triggers it holds a lease for, and takes its fair share of the others' when they die.
+   */
+  instanceId?: string;
+  leases?: LeaseOptions;
+}
+
+export interface LeaseOptions {
+  /** How long a lease (and the instance's heartbeat) lives unrenewed: the failover time. Default 30 s. */
+  ttlMs?: number;
+  /** How often leases are renewed and free ones taken (also the store re-read period). Default ttl / 3. */
+  renewIntervalMs?: number;
+  /**
+   * Live leases per mailbox (host + user) across all instances: each is one IMAP/POP3
+   * connection, and Exchange Online allows 20 per user and protocol; the default 10 leaves room
+   * for people's own clients and mailbridge's other operations.
+   */
+  perMailboxLimit?: number;
 }
 
 export interface TriggerRunnerStatus extends WatcherStatus {
@@ -37,10 +58,18 @@ export class TriggerRunner {
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
   #started = false;
+  /** Leased mode: the triggers this instance holds a lease for, and until when that is sure. */
+  #held = new Set<string>();
+  #heldUntil = 0;
+  readonly #lease: Required<LeaseOptions> | undefined;
 
   constructor(o: TriggerRunnerOptions) {
     this.#o = o;
     this.#handlers = new Map(Object.entries(o.handlers ?? {}));
+    if (o.instanceId !== undefined) {
+      const ttlMs = o.leases?.ttlMs ?? 30_000;
+      this.#lease = { ttlMs, renewIntervalMs: o.leases?.renewIntervalMs ?? Math.max(1, Math.floor(ttlMs / 3)), perMailboxLimit: o.leases?.perMailboxLimit ?? 10 };
+    }
   }
 
   async start(): Promise<void> {
@@ -49,17 +78,33 @@ export class TriggerRunner {
     await this.sync();
     this.#timer = setInterval(() => void this.sync().catch((e: unknown) => {
       this.#o.logger?.warn({ event: 'trigger_sync_failed', error: describeError(e) }, 'could not read the triggers from the store');
-    }), this.#o.syncIntervalMs ?? 30_000);
+    }), this.#lease ? Math.min(this.#lease.renewIntervalMs, this.#o.syncIntervalMs ?? Infinity) : this.#o.syncIntervalMs ?? 30_000);
     this.#timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops every watcher. In leased mode the leases are then released and the instance leaves
+   * the live list, so the others take its mailboxes at once; `releaseLeases: false` leaves them
+   * to expire as a crash would.
+   */
+  async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.#started = false;
     clearInterval(this.#timer);
     await this.#syncing;
     const all = [...this.#watchers.values()];
     this.#watchers.clear();
     await Promise.all(all.map((w) => w.watcher.stop()));
+    const id = this.#o.instanceId;
+    if (this.#lease && id !== undefined && opts.releaseLeases !== false) {
+      this.#held = new Set();
+      await this.#o.store.releaseLeases(id);
+      await this.#o.store.removeInstance(id);
+    }
+  }
+
+  /** Leased mode: the triggers this instance holds a lease for (sorted). */
+  heldLeases(): string[] {
+    return [...this.#held].sort();
   }
 
   status(): TriggerRunnerStatus[] {
@@ -98,13 +143,21 @@ export class TriggerRunner {
   }
 
   async #sync(): Promise<void> {
-    const triggers = await this.#o.store.listTriggers();
+    let triggers: TriggerRecord[];
+    try {
+      triggers = await this.#o.store.listTriggers();
+    } catch (e) {
+      // The database is out of reach: leases held past their sure lifetime may be another's now.
+      if (this.#lease && Date.now() >= this.#heldUntil) await this.#stopWatchers([...this.#watchers.keys()]);
+      throw e;
+    }
+    if (this.#lease && this.#started) await this.#leaseRound(triggers, this.#lease);
     const byName = new Map(triggers.map((t) => [t.definition.name, t]));
     this.#paused = new Map();
     for (const [name, w] of [...this.#watchers]) {
       const t = byName.get(name);
       const ended = w.watcher.status().state === 'paused' || w.watcher.status().state === 'stopped';
-      if (!t || t.paused || t.updatedAt !== w.updatedAt || ended) {
+      if (!t || t.paused || t.updatedAt !== w.updatedAt || ended || !this.#mayWatch(name)) {
         this.#watchers.delete(name);
         await w.watcher.stop();
       }
@@ -116,7 +169,7 @@ export class TriggerRunner {
         this.#paused.set(name, t);
         continue;
       }
-      if (this.#watchers.has(name)) continue;
+      if (this.#watchers.has(name) || !this.#mayWatch(name)) continue;
       const current = t.paused ? await this.#o.store.getTrigger(name) : t;
       if (!current) continue;
       const watcher = new TriggerWatcher({
@@ -126,6 +179,56 @@ export class TriggerRunner {
       this.#watchers.set(name, { watcher, updatedAt: current.updatedAt, resource: current.definition.resource });
       watcher.start();
     }
+  }
+
+  #mayWatch(name: string): boolean {
+    return !this.#lease || (this.#held.has(name) && Date.now() < this.#heldUntil);
+  }
+
+  /**
+   * One round of leasing: heartbeat, renew what is held, give back leases of triggers gone or
+   * paused and any beyond the fair share (after stopping their watchers, so a mailbox is never
+   * watched twice), then take free ones up to ceil(active triggers / live instances). A failed
+   * round keeps the current leases only as long as they surely live (`#heldUntil`).
+   */
+  async #leaseRound(triggers: readonly TriggerRecord[], lease: Required<LeaseOptions>): Promise<void> {
+    const store = this.#o.store;
+    const id = this.#o.instanceId!;
+    const startedAt = Date.now();
+    try {
+      await store.heartbeat(id, lease.ttlMs);
+      const renewed = await store.renewLeases(id, lease.ttlMs);
+      this.#heldUntil = startedAt + lease.ttlMs;
+      const active = triggers.filter((t) => !t.paused);
+      const activeNames = new Set(active.map((t) => t.definition.name));
+      const share = fairShare(active.length, (await store.listLiveInstances()).length);
+      const kept = renewed.filter((n) => activeNames.has(n));
+      const giveBack = [...renewed.filter((n) => !activeNames.has(n)), ...kept.slice(share)];
+      if (giveBack.length > 0) {
+        this.#held = new Set(kept.slice(0, share));
+        await this.#stopWatchers(giveBack);
+        await store.releaseLeases(id, giveBack);
+      }
+      const held = new Set(kept.slice(0, share));
+      if (held.size < share) {
+        const resources = new Map((await store.listResources()).map((r): [string, Resource] => [r.name, r]));
+        const candidates = active.filter((t) => !held.has(t.definition.name))
+          .map((t) => ({ name: t.definition.name, mailbox: mailboxKey(resources.get(t.definition.resource), t.definition.resource) }));
+        for (const n of await store.acquireLeases({ owner: id, candidates, max: share, perMailboxLimit: lease.perMailboxLimit, ttlMs: lease.ttlMs })) held.add(n);
+      }
+      this.#held = held;
+    } catch (e) {
+      this.#o.logger?.warn({ event: 'trigger_lease_failed', instance: id, error: describeError(e) }, 'could not renew or take mailbox leases');
+    }
+  }
+
+  async #stopWatchers(names: readonly string[]): Promise<void> {
+    await Promise.all(names.map(async (name) => {
+      const w = this.#watchers.get(name);
+      if (!w) return;
+      this.#watchers.delete(name);
+      await w.watcher.stop();
+    }));
   }
 
   /** A trigger paused for its token resumes by itself after a new consent (status Available). */

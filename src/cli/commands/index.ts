@@ -3,9 +3,12 @@ import type { CliContext } from '../context.js';
 import { registerAuthCommand } from './auth.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerEntitiesCommand } from './entities.js';
 import { registerMailCommand } from './mail.js';
+import { registerMigrateCommand } from './migrate.js';
 import { registerResourceCommand } from './resource.js';
 import { registerSandboxCommand } from './sandbox.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenCommand } from './token.js';
 import { registerTriggerCommand } from './trigger.js';
 
@@ -22,4 +25,7 @@ export const commands: RegisterCommand[] = [
   registerSandboxCommand,
   registerDemoCommand,
   registerTriggerCommand,
+  registerEntitiesCommand,
+  registerMigrateCommand,
+  registerServeCommand,
 ];

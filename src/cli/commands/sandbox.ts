@@ -1,8 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError } from '../../errors.js';
 import { maskSecret } from '../../secret.js';
+import {
+  defaultExchangeSeed, parseExchangeSeed, startExchangeSandbox, type ExchangeSandbox, type ExchangeSeed,
+} from '../../sandbox/exchange/index.js';
 import {
   SANDBOX, defaultSeed, loadSeedFile, sandboxCaPem, startIdentityEmulator, type IdentityEmulator,
 } from '../../sandbox/identity/index.js';
@@ -15,33 +19,80 @@ interface SandboxOptions {
   seed?: string;
   dataDir?: string;
   showSecrets?: boolean;
+  smtpPort: string;
+  pop3Port: string;
+  pop3sPort: string;
+  imapPort: string;
+  imapsPort: string;
+  ewsPort: string;
+  graphPort: string;
+  adminPort: string;
+  storeDir?: string;
+  resourcesFile?: string;
 }
 
-/** `mailbridge sandbox`: run the identity emulator in the foreground; `sandbox export-ca [FILE]`. */
+/**
+ * `mailbridge sandbox`: run the identity emulator and the Exchange sandbox (SMTP, POP3, IMAP, EWS,
+ * Graph) together in the foreground, and write a resource file pointing at them; `sandbox export-ca [FILE]`.
+ */
 export function registerSandboxCommand(program: Command, ctx: CliContext): void {
   const defaultDataDir = () => join(ctx.home, 'sandbox');
   const sandbox = program
     .command('sandbox')
-    .description('run the offline identity emulator (a local login.microsoftonline.com) until Ctrl-C')
+    .description('run the offline identity emulator and Exchange sandbox (login.microsoftonline.com + Exchange Online on loopback) until Ctrl-C')
     .option('--port <port>', 'HTTP port (0: any free port)', '0')
     .option('--https-port <port>', 'HTTPS port (0: any free port)', '0')
     .option('--host <address>', 'loopback address to listen on', '127.0.0.1')
     .option('--seed <file>', 'tenant, users, apps, consents and options (YAML or JSON); default: the built-in sandbox tenant')
     .option('--data-dir <dir>', 'where the CA and the signing key are kept (default: $MAILBRIDGE_HOME/sandbox)')
     .option('--show-secrets', 'print the client secrets and passwords of a custom seed in full')
+    .option('--smtp-port <port>', 'SMTP submission with STARTTLS (0: any free port)', '0')
+    .option('--pop3-port <port>', 'POP3 with STLS (0: any free port)', '0')
+    .option('--pop3s-port <port>', 'POP3 over TLS (0: any free port)', '0')
+    .option('--imap-port <port>', 'IMAP with STARTTLS (0: any free port)', '0')
+    .option('--imaps-port <port>', 'IMAP over TLS (0: any free port)', '0')
+    .option('--ews-port <port>', 'EWS over HTTPS (0: any free port)', '0')
+    .option('--graph-port <port>', 'Microsoft Graph over HTTPS (0: any free port)', '0')
+    .option('--admin-port <port>', 'the Exchange sandbox admin API over HTTP (0: any free port)', '0')
+    .option('--store-dir <dir>', 'keep the mailboxes on disk here (default: in memory, gone on exit)')
+    .option('--resources-file <file>', 'where to write the resource file (default: <data dir>/resources.yaml)')
     .action(async (opts: SandboxOptions) => {
       const host = loopbackHost(opts.host);
       const seed = opts.seed ? await loadSeedFile(opts.seed) : defaultSeed();
+      const exchangeSeed = opts.seed ? await loadExchangeSeed(opts.seed) : defaultExchangeSeed();
+      const dataDir = opts.dataDir ?? defaultDataDir();
+      const ports = {
+        smtp: portOption('--smtp-port', opts.smtpPort), pop3: portOption('--pop3-port', opts.pop3Port),
+        pop3s: portOption('--pop3s-port', opts.pop3sPort), imap: portOption('--imap-port', opts.imapPort),
+        imaps: portOption('--imaps-port', opts.imapsPort), ews: portOption('--ews-port', opts.ewsPort),
+        graph: portOption('--graph-port', opts.graphPort), admin: portOption('--admin-port', opts.adminPort),
+      };
       const em = await startIdentityEmulator({
-        host, port: portOption('--port', opts.port), httpsPort: portOption('--https-port', opts.httpsPort), seed,
-        dataDir: opts.dataDir ?? defaultDataDir(),
+        host, port: portOption('--port', opts.port), httpsPort: portOption('--https-port', opts.httpsPort), seed, dataDir,
       });
-      if (ctx.json()) ctx.printJson(describe(em, Boolean(opts.showSecrets)));
-      else ctx.print(formatBanner(em, Boolean(opts.showSecrets)));
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      let ex: ExchangeSandbox;
+      try {
+        ex = await startExchangeSandbox({
+          identity: em, host, ports, seed: exchangeSeed, tlsDir: dataDir, adminHttp: true,
+          ...(opts.storeDir ? { dataDir: opts.storeDir } : {}),
+          ...(opts.seed ? { seedBaseDir: dirname(resolve(opts.seed)) } : {}),
+        });
+      } catch (e) {
+        await em.close();
+        throw e;
+      }
+      const resourcesFile = resolve(opts.resourcesFile ?? join(dataDir, 'resources.yaml'));
+      const caFile = join(dataDir, 'ca.pem');
+      await mkdir(dirname(resourcesFile), { recursive: true });
+      await writeFile(resourcesFile, resourceFileText(em, ex, caFile));
+      const info = { ...describe(em, Boolean(opts.showSecrets)), exchange: describeExchange(ex, caFile), resourcesFile };
+      if (ctx.json()) ctx.printJson(info);
+      else ctx.print(`${formatBanner(em, Boolean(opts.showSecrets))}\n${formatExchange(info.exchange, resourcesFile)}`);
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
       });
+      await ex.close();
       await em.close();
     });
 
@@ -116,7 +167,7 @@ function describe(em: IdentityEmulator, showSecrets: boolean) {
 function formatBanner(em: IdentityEmulator, showSecrets: boolean): string {
   const d = describe(em, showSecrets);
   const lines = [
-    'mailbridge sandbox: identity emulator running (Ctrl-C to stop)',
+    'mailbridge sandbox: identity emulator and Exchange sandbox running (Ctrl-C to stop)',
     `  authority (HTTP)   ${d.url}`,
     `  authority (HTTPS)  ${d.httpsUrl}   (trust its CA: mailbridge sandbox export-ca FILE)`,
     `  tenant             ${d.tenant.id} (${d.tenant.domain})`,
@@ -131,4 +182,69 @@ function formatBanner(em: IdentityEmulator, showSecrets: boolean): string {
     ...d.apps.map((a) => `  ${a.clientId}  ${a.type}  ${a.displayName}${a.secrets.length ? `  secret: ${a.secrets.join(', ')} (sandbox value)` : ''}`),
   ];
   return lines.join('\n');
+}
+
+/** The `exchange:` section of a seed file (mailboxes, settings, app mailbox permissions). */
+async function loadExchangeSeed(file: string): Promise<ExchangeSeed> {
+  const doc = parseYaml(await readFile(file, 'utf8')) as { exchange?: unknown } | null;
+  return doc?.exchange === undefined ? defaultExchangeSeed() : parseExchangeSeed(doc.exchange, file);
+}
+
+function describeExchange(ex: ExchangeSandbox, caFile: string) {
+  // The certificate names localhost and 127.0.0.1; clients connect to the address we bound.
+  const h = ex.host.includes(':') ? `[${ex.host}]` : ex.host;
+  return {
+    host: ex.host,
+    caFile,
+    imaps: `imaps://${h}:${ex.imap.port}`,
+    imap: `imap://${h}:${ex.imap.starttlsPort}`,
+    pop3s: `pop3s://${h}:${ex.pop3.tlsPort}`,
+    pop3: `pop3://${h}:${ex.pop3.port}`,
+    smtp: `smtp://${h}:${ex.smtp.port}`,
+    ews: `${ex.ews.url}/EWS/Exchange.asmx`,
+    graph: `${ex.graph.url}/v1.0`,
+    admin: ex.adminUrl,
+    mailboxes: ex.admin.listMailboxes().map((m) => m.address),
+  };
+}
+
+function formatExchange(d: ReturnType<typeof describeExchange>, resourcesFile: string): string {
+  return [
+    'exchange sandbox (TLS certificates signed by the sandbox CA):',
+    `  IMAP (TLS)         ${d.imaps}`,
+    `  IMAP (STARTTLS)    ${d.imap}`,
+    `  POP3 (TLS)         ${d.pop3s}`,
+    `  POP3 (STLS)        ${d.pop3}`,
+    `  SMTP submission    ${d.smtp}   (STARTTLS, AUTH XOAUTH2)`,
+    `  EWS                ${d.ews}`,
+    `  Graph              ${d.graph}`,
+    `  admin API          ${d.admin ?? '(off)'}`,
+    `  CA file            ${d.caFile}`,
+    `  mailboxes          ${d.mailboxes.join(', ')}`,
+    `resource file: ${resourcesFile}`,
+    `  use it: mailbridge resource import ${resourcesFile}`,
+  ].join('\n');
+}
+
+/** A config file (the same YAML `--config` reads) with one resource per protocol for the first user. */
+function resourceFileText(em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): string {
+  const app = em.seed.apps.find((a) => a.type === 'confidential') ?? em.seed.apps[0];
+  const user = em.seed.users[0]?.username ?? SANDBOX.alice;
+  const common = {
+    preset: 'm365',
+    tenantId: em.seed.tenant.id,
+    ...(app ? { clientId: app.clientId } : {}),
+    ...(app?.secrets[0] ? { clientSecret: app.secrets[0].value } : {}),
+    authorityUrl: em.url,
+    user,
+    tls: { caFile },
+  };
+  const resources = [
+    { name: 'sandbox-imap', kind: 'imap', ...common, mailHost: ex.host, port: ex.imap.port, secure: 'tls' },
+    { name: 'sandbox-pop3', kind: 'pop3', ...common, mailHost: ex.host, port: ex.pop3.tlsPort, secure: 'tls' },
+    { name: 'sandbox-smtp', kind: 'smtp', ...common, from: user, mailHost: ex.host, port: ex.smtp.port, secure: 'starttls' },
+    { name: 'sandbox-ews', kind: 'ews', ...common, mailHost: ex.ews.url },
+    { name: 'sandbox-graph', kind: 'graph', ...common, mailHost: ex.graph.url },
+  ];
+  return `# Written by \`mailbridge sandbox\`: resources pointing at the local sandbox (sandbox values only).\n${stringifyYaml({ resources }, { aliasDuplicateObjects: false })}`;
 }

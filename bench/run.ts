@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { loadRig } from '../test/helpers/rig.js';
+import { benchFetch } from './fetch.js';
+import { describeMachine, fmt, median, ratio, type Comparison, type Figure } from './lib.js';
+import { benchMemory } from './memory.js';
+import { benchSend } from './send.js';
+import { benchTokenManager } from './token-manager.js';
+import { benchManyMailboxes, benchTriggerLatency } from './triggers.js';
+
+/**
+ * Runs every benchmark against the rig (bench/run.sh starts a dedicated one) and writes
+ * bench/results.md. `BENCH_ONLY=send,fetch` narrows the run; BENCH_RUNS sets the repetitions.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,token,latency,many').split(',');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const rig = loadRig();
+  const comparisons: Comparison[] = [];
+  const figures: Figure[] = [];
+  const started = new Date();
+  if (only.includes('send')) { log('send'); comparisons.push(await benchSend(rig, RUNS, log)); }
+  if (only.includes('fetch')) { log('fetch'); comparisons.push(await benchFetch(rig, RUNS, log)); }
+  if (only.includes('memory')) { log('memory'); comparisons.push(await benchMemory(rig, RUNS, log)); }
+  if (only.includes('token')) { log('token manager'); figures.push(...(await benchTokenManager(log))); }
+  if (only.includes('latency')) { log('trigger latency'); figures.push(...(await benchTriggerLatency(rig, Number(process.env.BENCH_LATENCY_SAMPLES ?? 20), log))); }
+  if (only.includes('many')) { log('many mailboxes'); figures.push(...(await benchManyMailboxes(rig, Number(process.env.BENCH_MAILBOXES ?? 1000), log))); }
+  writeFileSync(process.env.BENCH_OUT ?? 'bench/results.md', report(started, comparisons, figures));
+  log(`wrote ${process.env.BENCH_OUT ?? 'bench/results.md'}`);
+}
+
+function report(started: Date, comparisons: Comparison[], figures: Figure[]): string {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `One full run of \`npm run bench\`, started ${started.toISOString()}. Medians of ${RUNS} runs, ours and the bare`,
+    'library alternating in the same run against the same local servers. These are figures, not tests: nothing fails on timing.',
+    '',
+    '## Machine',
+    describeMachine(),
+    '',
+    '## Against the bare libraries',
+    '| work | ours (median) | bare (median) | ratio | target | met | runs (ours / bare) |',
+    '|---|---|---|---|---|---|---|',
+    ...comparisons.map((c) => {
+      const r = ratio(c);
+      const met = c.better === 'higher' ? r >= 0.9 : c.name.includes('RSS') ? median(c.ours) < 64 : r >= 0.9;
+      return `| ${c.name} | ${fmt(median(c.ours))} ${c.unit} | ${fmt(median(c.bare))} ${c.unit} | ${r.toFixed(2)} | ${c.target} | ${met ? 'yes' : 'no'} | ${c.ours.map((x) => fmt(x)).join(', ')} / ${c.bare.map((x) => fmt(x)).join(', ')} |`;
+    }),
+    ...comparisons.flatMap((c) => (c.notes ?? []).map((n) => `- ${c.name}: ${n}`)),
+    '',
+    'Ratio: ours relative to bare, oriented so that above 1 means ours is better (throughput ours/bare; memory bare/ours).',
+    '',
+    '## Our own figures',
+    '| work | figure | target | met |',
+    '|---|---|---|---|',
+    ...figures.map((f) => `| ${f.name} | ${f.value} | ${f.target} | ${f.met === undefined ? '–' : f.met ? 'yes' : 'no'} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+main().then(() => process.exit(0), (e) => { log(String(e?.stack ?? e)); process.exit(1); });

@@ -1,0 +1,145 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ExchangeContext, SandboxMailbox, TokenPrincipal } from '../contract.js';
+import { bearerToken, ewsBlocked, tokenRefusal, type HttpRefusal } from './auth.js';
+import { ewsAccess } from '../settings.js';
+import type { EwsCall } from './context.js';
+import { OPERATIONS } from './operations/index.js';
+import { EwsError, EwsFault, faultEnvelope, responseEnvelope, serverBusy } from './soap.js';
+import { child, NS, parseXml, t, tText, XmlSyntaxError, type XNode } from './xml.js';
+
+/**
+ * One EWS request from HTTP to SOAP and back, in the order Exchange Online applies its checks:
+ * the front end's token check (401), EWS availability for the app (403), the SOAP envelope
+ * (schema faults), the mailbox acted on (impersonation), throttling, then the operation.
+ */
+
+export interface EwsHttpRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export type EwsHttpResponse =
+  | { status: number; headers: Record<string, string>; body: string }
+  | { drop: true };
+
+const XML_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
+const DEFAULT_BACKOFF_MS = 30_000;
+
+const header = (req: EwsHttpRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+const refusal = (r: HttpRefusal): EwsHttpResponse => ({ status: r.status, headers: r.headers, body: '' });
+const fault = (err: EwsError): EwsHttpResponse => ({ status: 500, headers: XML_HEADERS, body: faultEnvelope(err) });
+
+const NEED = { audience: 'outlook', anyScope: ['EWS.AccessAsUser.All'], anyRole: ['full_access_as_app'] } as const;
+
+export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Promise<EwsHttpResponse> {
+  const token = bearerToken(header(req, 'authorization'));
+  if (!token) return refusal(tokenRefusal('missing'));
+  const checked = await ctx.tokens.validate(token, { ...NEED, anyScope: [...NEED.anyScope], anyRole: [...NEED.anyRole] });
+  if (!checked.ok) return refusal(tokenRefusal(checked.reason));
+  const principal = checked.principal;
+
+  const access = ewsAccess(ctx.settings, principal.appId, ctx.now());
+  if (access !== 'ok') return refusal(ewsBlocked(access, principal.appId));
+
+  let envelope: { header?: XNode; operation: XNode };
+  try {
+    envelope = readEnvelope(req.body.toString('utf8'));
+  } catch (e) {
+    if (e instanceof EwsError) return fault(e);
+    throw e;
+  }
+
+  let call: EwsCall;
+  try {
+    call = { ctx, principal, mailbox: await actingMailbox(ctx, token, principal, envelope.header, header(req, 'x-anchormailbox')) };
+  } catch (e) {
+    if (e instanceof EwsError) return fault(e);
+    throw e;
+  }
+
+  const injected = ctx.takeFault('ews', call.mailbox.address);
+  if (injected?.kind === 'throttle') return fault(serverBusy(injected.value ?? DEFAULT_BACKOFF_MS));
+  if (injected?.kind === 'server_error') return fault(new EwsFault('ErrorInternalServerError', 'An internal server error occurred. The operation failed.'));
+  if (injected?.kind === 'drop_connection') return { drop: true };
+  if (injected?.kind === 'slow') await delay(injected.value ?? 1000);
+
+  const operation = OPERATIONS[envelope.operation.name];
+  if (!operation) {
+    return fault(new EwsFault('ErrorInvalidRequest', `The request is valid but the sandbox does not implement the ${envelope.operation.name} operation.`));
+  }
+  try {
+    const messages = await operation(call, envelope.operation);
+    return { status: 200, headers: XML_HEADERS, body: responseEnvelope(envelope.operation.name, messages) };
+  } catch (e) {
+    if (e instanceof EwsError) return fault(e);
+    return fault(new EwsFault('ErrorInternalServerError', `An internal server error occurred. The operation failed, ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+
+/** Malformed SOAP (not XML, not an Envelope, not an EWS element): Exchange's schema-validation fault. */
+class EnvelopeError extends EwsFault {
+  constructor(message: string) {
+    super('ErrorSchemaValidation', `The request failed schema validation: ${message}`);
+  }
+}
+
+function readEnvelope(xml: string): { header?: XNode; operation: XNode } {
+  let root: XNode;
+  try {
+    root = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw new EnvelopeError(e.message);
+    throw e;
+  }
+  if (root.name !== 'Envelope' || root.ns !== NS.soap) {
+    throw new EnvelopeError(`the root element must be {${NS.soap}}Envelope (SOAP 1.1), not {${root.ns}}${root.name}.`);
+  }
+  const body = child(root, NS.soap, 'Body');
+  const operation = body?.children[0];
+  if (!body || !operation || body.children.length > 1) throw new EnvelopeError('the soap:Body must hold exactly one EWS request element.');
+  if (operation.ns !== NS.m) {
+    throw new EnvelopeError(`The element '${operation.name}' in namespace '${operation.ns}' is not expected; EWS requests are in ${NS.m}.`);
+  }
+  const head = child(root, NS.soap, 'Header');
+  return head ? { header: head, operation } : { operation };
+}
+
+const impersonationError = (message: string) => new EwsFault('ErrorInvalidExchangeImpersonationHeaderData', message);
+
+/** The SMTP address in t:ExchangeImpersonation/t:ConnectingSID, if the header is there. */
+function impersonatedAddress(head: XNode | undefined): string | undefined {
+  const imp = t(head, 'ExchangeImpersonation');
+  if (!imp) return undefined;
+  const sid = t(imp, 'ConnectingSID');
+  const address = tText(sid, 'SmtpAddress') ?? tText(sid, 'PrimarySmtpAddress') ?? tText(sid, 'PrincipalName');
+  if (!address) {
+    throw impersonationError('The ExchangeImpersonation SOAP header must name the mailbox with ConnectingSID/SmtpAddress, PrimarySmtpAddress or PrincipalName (SID is not supported by the sandbox).');
+  }
+  return address.toLowerCase();
+}
+
+async function actingMailbox(ctx: ExchangeContext, token: string, principal: TokenPrincipal, head: XNode | undefined, anchor: string | undefined): Promise<SandboxMailbox> {
+  const impersonated = impersonatedAddress(head);
+  if (principal.appOnly) {
+    if (!impersonated) throw impersonationError('ExchangeImpersonation SOAP header must be present for this type of OAuth token.');
+    if (!anchor || anchor.trim().toLowerCase() !== impersonated) {
+      throw impersonationError(`When using impersonation the X-AnchorMailbox header must name the impersonated mailbox (${impersonated}).`);
+    }
+  }
+  const address = impersonated ?? principal.upn?.toLowerCase();
+  if (!address) throw impersonationError('The token names no user and the request impersonates none.');
+  const mailbox = ctx.store.mailbox(address);
+  if (!mailbox) throw new EwsFault('ErrorNonExistentMailbox', `The SMTP address ${address} has no mailbox associated with it.`);
+  if (principal.appOnly) {
+    const withMailbox = await ctx.tokens.validate(token, { ...NEED, anyScope: [...NEED.anyScope], anyRole: [...NEED.anyRole], mailbox: mailbox.address });
+    if (!withMailbox.ok) throw new EwsFault('ErrorAccessDenied', `Access is denied. Check credentials and try again. The application has no permission on ${mailbox.address}.`);
+  } else if (mailbox.address !== principal.upn?.toLowerCase() && !ctx.tokens.canAccess(principal, mailbox.address)) {
+    throw new EwsFault('ErrorImpersonateUserDenied', 'The account does not have permission to impersonate the requested user.');
+  }
+  return mailbox;
+}
+

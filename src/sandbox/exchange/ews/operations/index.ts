@@ -1,0 +1,28 @@
+import { copyItem, moveItem } from './move-copy-item.js';
+import { createAttachment } from './create-attachment.js';
+import { createItem } from './create-item.js';
+import { deleteItem } from './delete-item.js';
+import { findFolder } from './find-folder.js';
+import { findItem } from './find-item.js';
+import { getAttachment } from './get-attachment.js';
+import { getFolder } from './get-folder.js';
+import { getItem } from './get-item.js';
+import { syncFolderItems } from './sync-folder-items.js';
+import type { Operation } from './types.js';
+import { updateItem } from './update-item.js';
+
+/** The EWS operations the sandbox answers, by the local name of their m: request element. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  FindItem: findItem,
+  GetItem: getItem,
+  CreateItem: createItem,
+  UpdateItem: updateItem,
+  MoveItem: moveItem,
+  CopyItem: copyItem,
+  DeleteItem: deleteItem,
+  GetAttachment: getAttachment,
+  CreateAttachment: createAttachment,
+  FindFolder: findFolder,
+  GetFolder: getFolder,
+  SyncFolderItems: syncFolderItems,
+};

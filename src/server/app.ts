@@ -1,0 +1,111 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TokenManager } from '../auth/token-manager.js';
+import type { Logger } from '../log.js';
+import type { Secret } from '../secret.js';
+import type { Store } from '../store/store.js';
+import { TriggerRunner } from '../triggers/runner.js';
+import { consolePlugin } from './console/plugin.js';
+import { ConsentBroker } from './consent-broker.js';
+import type { ServerContext } from './context.js';
+import type { CredentialStore } from './credentials.js';
+import { DeviceFlows } from './device-flows.js';
+import { installErrorHandler } from './errors.js';
+import { installGuard } from './guard.js';
+import { createMetrics } from './metrics.js';
+import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { mailRoutes } from './routes/mail.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { resourceRoutes } from './routes/resources.js';
+import { triggerRoutes } from './routes/triggers.js';
+import { createSessions } from './sessions.js';
+
+export interface ServerOptions {
+  store: Store;
+  credentials: CredentialStore;
+  tokens?: TokenManager;
+  /** Default: a runner on the same store (started by `mailbridge serve`, not here). */
+  runner?: TriggerRunner;
+  logger?: Logger;
+  /** Sets the console password when given (MAILBRIDGE_CONSOLE_PASSWORD). */
+  consolePassword?: Secret;
+  now?: () => number;
+}
+
+export interface MailbridgeServer {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  close(): Promise<void>;
+}
+
+/**
+ * The service: REST API (route groups as plug-ins), the OAuth callback, the web console and
+ * the OpenAPI document generated from the route schemas. Listening is the caller's job.
+ */
+export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
+  const now = o.now ?? Date.now;
+  const tokens = o.tokens ?? new TokenManager({ store: o.store, now, ...(o.logger ? { logger: o.logger } : {}) });
+  const ctx: ServerContext = {
+    store: o.store,
+    tokens,
+    runner: o.runner ?? new TriggerRunner({ store: o.store, tokens, ...(o.logger ? { logger: o.logger } : {}) }),
+    credentials: o.credentials,
+    sessions: createSessions(now),
+    consents: new ConsentBroker(tokens),
+    devices: new DeviceFlows(tokens),
+    metrics: createMetrics(),
+    now,
+    ...(o.logger ? { logger: o.logger } : {}),
+  };
+  if (o.consolePassword) await o.credentials.setConsolePassword(o.consolePassword);
+
+  const app = Fastify({
+    // The service logs through ctx.logger (redacting) itself; Fastify's per-request lines stay off.
+    logger: false,
+    // Bodies are JSON or forms of a few KB; a config file import or a send with attachments more.
+    bodyLimit: 25 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  installErrorHandler(app, o.logger);
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'mb_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'mailbridge', version: '0.1.0',
+        description: 'Mail over OAuth 2.0 for Microsoft 365 / Exchange Online: resources, consent, mail, triggers.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key `mbk_…`' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  installGuard(app, ctx);
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(resourceRoutes(ctx), { prefix: '/api' });
+  await app.register(oauthRoutes(ctx));
+  await app.register(mailRoutes(ctx), { prefix: '/api' });
+  await app.register(triggerRoutes(ctx), { prefix: '/api' });
+  await app.register(keyRoutes(ctx), { prefix: '/api' });
+  await app.register(consolePlugin(ctx), { prefix: '/console' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'key-or-session' } }, async () => app.swagger());
+  await app.ready();
+  return {
+    app, ctx,
+    async close() {
+      ctx.devices.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
+import { html } from './html.js';
+import { keyPages } from './keys-page.js';
+import { layout } from './layout.js';
+import { mailPages } from './mail-page.js';
+import { resourcePages } from './resources-page.js';
+import { triggerPages } from './triggers-page.js';
+
+/** What every console page handler gets. */
+export interface ConsoleKit {
+  ctx: ServerContext;
+  /** Renders a page with a fresh CSRF token for its forms. */
+  page(reply: FastifyReply, title: string, body: (csrf: string) => ReturnType<typeof html>, status?: number): FastifyReply;
+  /** Options for a state-changing console route: a login and a valid CSRF token. */
+  post: { config: { auth: 'session' }; schema: { hide: true }; preHandler: FastifyInstance['csrfProtection'] };
+  get: { config: { auth: 'session' }; schema: { hide: true } };
+}
+
+/**
+ * The web console: server-rendered HTML, no front-end build. Pages need a console login
+ * (session cookie, HttpOnly, SameSite=Strict); every form carries a CSRF token.
+ */
+export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
+  return async (app) => {
+    const kit: ConsoleKit = {
+      ctx,
+      page(reply, title, body, status = 200) {
+        const csrf = reply.generateCsrf();
+        return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'")
+          .send(layout(title, csrf, body(csrf)));
+      },
+      post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
+      get: { config: { auth: 'session' }, schema: { hide: true } },
+    };
+
+    app.get<{ Querystring: { next?: string; failed?: string } }>('/login', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
+      const csrf = reply.generateCsrf();
+      const has = await ctx.credentials.hasConsolePassword();
+      const body = html`${req.query.failed ? html`<p class="err" id="login-error">Wrong password.</p>` : ''}
+${has ? html`<form method="post" action="/console/login"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="next" value="${safeNext(req.query.next)}">
+<label><span>Console password</span><input type="password" name="password" id="password" autocomplete="current-password" required></label>
+<button id="login">Log in</button></form>`
+    : html`<p class="err">No console password is set yet. Start the service with MAILBRIDGE_CONSOLE_PASSWORD set, or let <code>mailbridge serve</code> create one (it prints it once).</p>`}`;
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(layout('Log in', undefined, body));
+    });
+
+    app.post<{ Body: { password?: string; next?: string } }>('/login', {
+      config: { auth: 'public' }, schema: { hide: true }, preHandler: app.csrfProtection,
+    }, async (req, reply) => {
+      if (!(await ctx.credentials.verifyConsolePassword(req.body.password ?? ''))) {
+        return reply.redirect(`/console/login?failed=1&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
+      }
+      reply.setCookie(SESSION_COOKIE, ctx.sessions.create(), {
+        path: '/', httpOnly: true, sameSite: 'strict', maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      });
+      return reply.redirect(safeNext(req.body.next), 303);
+    });
+
+    app.post('/logout', kit.post, async (req: FastifyRequest, reply) => {
+      ctx.sessions.destroy(req.cookies[SESSION_COOKIE]);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/console/login', 303);
+    });
+
+    resourcePages(app, kit);
+    mailPages(app, kit);
+    triggerPages(app, kit);
+    keyPages(app, kit);
+  };
+}
+
+/** Only a path inside the console: never an open redirect to another site. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/console\/[^/\\]*/.test(next) && !next.startsWith('//') ? next : '/console/';
+}

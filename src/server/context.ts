@@ -1,0 +1,24 @@
+import type { TokenManager } from '../auth/token-manager.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { TriggerRunner } from '../triggers/runner.js';
+import type { CredentialStore } from './credentials.js';
+import type { ConsentBroker } from './consent-broker.js';
+import type { DeviceFlows } from './device-flows.js';
+import type { Metrics } from './metrics.js';
+import type { Sessions } from './sessions.js';
+
+/** What every route group gets: the store, tokens, triggers and the service's own state. */
+export interface ServerContext {
+  store: Store;
+  tokens: TokenManager;
+  /** The trigger runner of this process (pause/resume/replay and its live status). */
+  runner: TriggerRunner;
+  credentials: CredentialStore;
+  sessions: Sessions;
+  consents: ConsentBroker;
+  devices: DeviceFlows;
+  metrics: Metrics;
+  logger?: Logger;
+  now: () => number;
+}

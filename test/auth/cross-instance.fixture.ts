@@ -1,0 +1,13 @@
+// One "instance" in its own process: a TokenManager on its own PostgreSQL store asking for the
+// access token of a resource N times at once. Arguments: database URL, key (base64), resource, N.
+// Prints {"tokens": [...]} (the test compares them; they are throwaway emulator tokens).
+import { TokenManager } from '../../src/auth/token-manager.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { createSealer } from '../../src/store/seal.js';
+
+const [url, keyB64, name, countArg] = process.argv.slice(2);
+const store = await openPostgresStore({ url: url!, sealer: createSealer(Buffer.from(keyB64!, 'base64')), poolSize: 3, lockPoolSize: 1 });
+const manager = new TokenManager({ store, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5_000 } });
+const tokens = await Promise.all(Array.from({ length: Number(countArg) }, () => manager.getAccessToken(name!)));
+await store.close();
+process.stdout.write(JSON.stringify({ tokens: tokens.map((t) => t.token.reveal()) }));
