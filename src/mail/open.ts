@@ -3,6 +3,7 @@ import type { Resource } from '../config/resource.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { openEwsMailbox } from './ews-mailbox.js';
 import { createImapMailbox } from './imap-mailbox.js';
 import type { Mailbox } from './mailbox.js';
 import { createPop3Mailbox } from './pop3-mailbox.js';
@@ -16,7 +17,7 @@ export interface OpenMailboxOptions {
   logger?: Logger;
 }
 
-/** The Mailbox for a resource, by its kind: imap and pop3 receive, smtp sends. */
+/** The Mailbox for a resource, by its kind: imap, pop3, ews and graph receive; smtp, ews and graph send. */
 export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
   const resource = typeof o.resource === 'string' ? await o.store.getResource(o.resource) : o.resource;
   if (!resource) {
@@ -40,6 +41,7 @@ export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
     case 'imap': return createImapMailbox(common);
     case 'pop3': return createPop3Mailbox(common);
     case 'smtp': return createSmtpMailbox(common);
+    case 'ews': return openEwsMailbox(common);
     default:
       throw new UnsupportedError({
         code: 'MAIL_KIND_UNSUPPORTED',

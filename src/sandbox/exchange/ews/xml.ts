@@ -38,9 +38,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  // Entities beyond XML's own five are not EWS's business (and DTDs are refused below).
   processEntities: true,
-  htmlEntities: false,
+  // The library decodes character references (&#65; &#x41;) only with its HTML entity table on;
+  // clients escape control and non-ASCII characters that way. DTDs are refused in parseXml.
+  htmlEntities: true,
 });
 
 /** Parse a request document; malformed XML or a DTD is an XmlSyntaxError (EWS: ErrorSchemaValidation). */

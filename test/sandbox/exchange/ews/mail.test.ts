@@ -42,13 +42,13 @@ describe('EWS mail operations', () => {
   });
 
   it('saves drafts (SaveOnly returns the item id), sends raw MIME (SendOnly), and refuses a missing disposition or Send As', async () => {
-    const saved = await valid(post(`<m:CreateItem MessageDisposition="SaveOnly"><m:Items><t:Message><t:Subject>Draft one</t:Subject><t:Body BodyType="Text">draft body</t:Body><t:ToRecipients><t:Mailbox><t:EmailAddress>${SANDBOX.bob}</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>`));
+    const saved = await valid(post(`<m:CreateItem MessageDisposition="SaveOnly"><m:Items><t:Message><t:Subject>Caf&#xE9; draft</t:Subject><t:Body BodyType="Text">draft body</t:Body><t:ToRecipients><t:Mailbox><t:EmailAddress>${SANDBOX.bob}</t:EmailAddress></t:Mailbox></t:ToRecipients></t:Message></m:Items></m:CreateItem>`));
     const [draftId] = itemIds(saved);
     assert.ok(draftId);
     const draft = await valid(post(`<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:BodyType>Text</t:BodyType></m:ItemShape><m:ItemIds><t:ItemId Id="${draftId}"/></m:ItemIds></m:GetItem>`));
     assert.match(draft, /<t:IsDraft>true<\/t:IsDraft>/);
     assert.match(draft, /<t:Body BodyType="Text">draft body/);
-    assert.ok(rig.ctx.store.mailbox(SANDBOX.alice)!.folder('drafts')!.list().some((m) => m.summary.subject === 'Draft one'));
+    assert.ok(rig.ctx.store.mailbox(SANDBOX.alice)!.folder('drafts')!.list().some((m) => m.summary.subject === 'Café draft'), 'character references decoded');
 
     const raw = rawMessage({ from: SANDBOX.alice, to: SANDBOX.bob, subject: 'Raw MIME send' });
     const sent = await valid(post(`<m:CreateItem MessageDisposition="SendOnly"><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">${raw.toString('base64')}</t:MimeContent></t:Message></m:Items></m:CreateItem>`));
