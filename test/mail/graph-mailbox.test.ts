@@ -8,6 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AccessTokenProvider } from '../../src/auth/token-provider.js';
 import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
 import { openGraphMailbox, type GraphMailbox } from '../../src/mail/graph-mailbox.js';
 import { createGraphHttp } from '../../src/protocols/graph/http.js';
@@ -30,7 +31,7 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<Mailbridg
 describe('Graph mailbox against the sandbox', { timeout: 60_000 }, () => {
   let w: GraphWorld;
   const opened: GraphMailbox[] = [];
-  const open = async (user: string, tokens = w.delegated(user)) => {
+  const open = async (user: string, tokens: AccessTokenProvider = w.delegated(user)) => {
     const m = await openGraphMailbox({ resource: w.resource({ user }), tokens });
     opened.push(m);
     return m;
@@ -187,6 +188,7 @@ describe('Graph mailbox against the sandbox', { timeout: 60_000 }, () => {
   it('maps each Graph error with its request-id', async () => {
     const user = uniqueUser();
     const other = uniqueUser();
+    w.delegated(other);
     await w.deliver(user, rawMessage(1, { to: user }));
     const m = await open(user);
     const notFound = await rejectsWith(m.get('AAMkAGUAAAwTW09AAAnotthereAAAAAAAAAAAAAAAAAA='), 'GRAPH_ITEM_NOT_FOUND');
@@ -196,7 +198,7 @@ describe('Graph mailbox against the sandbox', { timeout: 60_000 }, () => {
     const http = createGraphHttp({ baseUrl: w.graphUrl, tokens: w.delegated(user), mailbox: user, tls: { ca: [await readFile(w.caFile, 'utf8')] } });
     const inefficient = await rejectsWith(listMessages(http, '/me', { folderId: 'inbox', filter: 'isRead eq false', orderby: 'receivedDateTime desc' }), 'GRAPH_INEFFICIENT_FILTER');
     assert.ok(inefficient.details.requestId);
-    const denied = await rejectsWith(listMessages(http, `/users/${encodeURIComponent(w.delegated(other) && other)}`, { folderId: 'inbox' }), 'GRAPH_ACCESS_DENIED');
+    const denied = await rejectsWith(listMessages(http, `/users/${encodeURIComponent(other)}`, { folderId: 'inbox' }), 'GRAPH_ACCESS_DENIED');
     assert.ok(denied.details.requestId);
     http.close();
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SANDBOX } from '../../../../src/sandbox/identity/index.js';
-import { assertSchemaValid, first, impersonate, rawMessage, responseCodes, soap, startEwsRig, type EwsRig } from './support.js';
+import { assertSchemaValid, first, impersonate, rawMessage, responseCodes, SCHEMA, soap, startEwsRig, type EwsRig } from './support.js';
 
 const FIND_INBOX = (mailbox = '') => `<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:IndexedPageItemView MaxEntriesReturned="10" Offset="0" BasePoint="Beginning"/><m:ParentFolderIds><t:DistinguishedFolderId Id="inbox">${mailbox ? `<t:Mailbox><t:EmailAddress>${mailbox}</t:EmailAddress></t:Mailbox>` : ''}</t:DistinguishedFolderId></m:ParentFolderIds></m:FindItem>`;
 
@@ -173,11 +174,8 @@ describe('EWS endpoint: authentication, impersonation, availability, faults', ()
   });
 
   it('serves the schema files a client validates against', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const { SCHEMA } = await import('./support.js');
-    const fetchUrl = (rig as unknown as { fetchUrl(u: string): Promise<Response> }).fetchUrl;
     for (const name of ['messages.xsd', 'types.xsd']) {
-      const res = await fetchUrl(`${rig.url}/EWS/${name}`);
+      const res = await rig.fetchUrl(`${rig.url}/EWS/${name}`);
       assert.equal(res.status, 200);
       assert.equal(await res.text(), await readFile(SCHEMA.replace('messages.xsd', name), 'utf8'));
     }

@@ -34,6 +34,8 @@ export interface EwsRig {
   userToken(user?: string, extra?: { scope?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
   appToken(roles?: string[]): Promise<string>;
   post(body: string, opts?: { token?: string; anchor?: string; headers?: Record<string, string> }): Promise<EwsResponse>;
+  /** A plain GET with the sandbox CA trusted. */
+  fetchUrl(url: string): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -84,7 +86,7 @@ export async function startEwsRig(): Promise<EwsRig> {
       await server.close();
       await em.close();
     },
-  } as EwsRig & { fetchUrl(url: string): Promise<Response> };
+  };
 }
 
 /** A SOAP 1.1 request as EWS clients write it. */

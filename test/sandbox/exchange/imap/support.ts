@@ -8,8 +8,8 @@ import { startImapServer, type ImapServer } from '../../../../src/sandbox/exchan
 import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../../src/sandbox/identity/index.js';
 
 export const OUTLOOK = 'https://outlook.office365.com';
-export const ALICE = SANDBOX.alice;
-export const BOB = SANDBOX.bob;
+export const ALICE: string = SANDBOX.alice;
+export const BOB: string = SANDBOX.bob;
 
 export interface ImapFixture {
   identity: IdentityEmulator;
