@@ -47,12 +47,15 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   // A separate pool for lock holders: a holder waits for its work, which queries through the
   // main pool, so sharing one pool could leave every connection holding a lock and none free.
   const lockPool = new pg.Pool({ ...config, max: opts.lockPoolSize ?? 4, idleTimeoutMillis: 10_000 });
-  for (const p of [pool, lockPool]) p.on('error', () => undefined); // an idle client's error surfaces on its next use
+  // Heartbeats and leases have their own connections too: queued behind a burst of mail work
+  // (hundreds of watchers starting), a renewal could come too late and lose the leases.
+  const coordPool = new pg.Pool({ ...config, max: 2, idleTimeoutMillis: 10_000 });
+  for (const p of [pool, lockPool, coordPool]) p.on('error', () => undefined); // an idle client's error surfaces on its next use
   const now = opts.now ?? Date.now;
   try {
     await migrate(pool, now);
   } catch (e) {
-    await Promise.all([pool.end(), lockPool.end()]).catch(() => undefined);
+    await Promise.all([pool.end(), lockPool.end(), coordPool.end()]).catch(() => undefined);
     throw new StoreError({
       code: 'STORE_OPEN_FAILED',
       message: `cannot open the PostgreSQL database ${redactUrl(opts.url)}: ${(e as Error).message}`,
@@ -60,7 +63,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       cause: e,
     });
   }
-  return new PostgresStore(pool, lockPool, opts.sealer, now, opts.lockTimeoutMs ?? 60_000);
+  return new PostgresStore({ pool, lockPool, coordPool }, opts.sealer, now, opts.lockTimeoutMs ?? 60_000);
 }
 
 /** BIGINT (oid 20) as a JS number: every BIGINT column holds ms timestamps, counts or versions. */
@@ -110,13 +113,15 @@ function lockKey(name: string): number {
 class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #lockPool: pg.Pool;
+  readonly #coordPool: pg.Pool;
   readonly #sealer: Sealer;
   readonly #now: () => number;
   readonly #lockTimeoutMs: number;
 
-  constructor(pool: pg.Pool, lockPool: pg.Pool, sealer: Sealer, now: () => number, lockTimeoutMs: number) {
-    this.#pool = pool;
-    this.#lockPool = lockPool;
+  constructor(pools: { pool: pg.Pool; lockPool: pg.Pool; coordPool: pg.Pool }, sealer: Sealer, now: () => number, lockTimeoutMs: number) {
+    this.#pool = pools.pool;
+    this.#lockPool = pools.lockPool;
+    this.#coordPool = pools.coordPool;
     this.#sealer = sealer;
     this.#now = now;
     this.#lockTimeoutMs = lockTimeoutMs;
@@ -124,6 +129,10 @@ class PostgresStore implements Store {
 
   async #rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     return (await this.#pool.query<R>(sql, params)).rows;
+  }
+
+  async #coordRows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.#coordPool.query<R>(sql, params)).rows;
   }
 
   async #tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -243,7 +252,7 @@ class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#pool.end(), this.#lockPool.end()]).catch(() => undefined);
+    await Promise.all([this.#pool.end(), this.#lockPool.end(), this.#coordPool.end()]).catch(() => undefined);
   }
 
   // --- mailbox triggers ---
@@ -424,21 +433,21 @@ class PostgresStore implements Store {
 
   async heartbeat(instanceId: string, ttlMs: number): Promise<void> {
     const t = this.#now();
-    await this.#pool.query(`INSERT INTO instances (id, started_at, heartbeat_at, expires_at) VALUES ($1, $2, $2, $3)
+    await this.#coordPool.query(`INSERT INTO instances (id, started_at, heartbeat_at, expires_at) VALUES ($1, $2, $2, $3)
       ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`, [instanceId, t, t + ttlMs]);
-    await this.#pool.query('DELETE FROM instances WHERE expires_at < $1', [t - INSTANCE_MEMORY_MS]);
+    await this.#coordPool.query('DELETE FROM instances WHERE expires_at < $1', [t - INSTANCE_MEMORY_MS]);
   }
 
   async removeInstance(instanceId: string): Promise<void> {
-    await this.#pool.query('DELETE FROM instances WHERE id = $1', [instanceId]);
+    await this.#coordPool.query('DELETE FROM instances WHERE id = $1', [instanceId]);
   }
 
   async listLiveInstances(): Promise<string[]> {
-    return (await this.#rows<{ id: string }>('SELECT id FROM instances WHERE expires_at > $1 ORDER BY id COLLATE "C"', [this.#now()])).map((r) => r.id);
+    return (await this.#coordRows<{ id: string }>('SELECT id FROM instances WHERE expires_at > $1 ORDER BY id COLLATE "C"', [this.#now()])).map((r) => r.id);
   }
 
   async acquireLeases(req: LeaseRequest): Promise<string[]> {
-    return this.#tx(async (c) => {
+    return withTx(this.#coordPool, async (c) => {
       // One acquisition at a time cluster-wide: the fair share and the per-mailbox count are
       // read and acted on without another instance changing them in between. Renewals and
       // releases do not take this lock (they only touch the owner's own rows).
@@ -471,22 +480,22 @@ class PostgresStore implements Store {
 
   async renewLeases(owner: string, ttlMs: number): Promise<string[]> {
     const t = this.#now();
-    const rows = await this.#rows<{ trigger_name: string }>(
+    const rows = await this.#coordRows<{ trigger_name: string }>(
       'UPDATE leases SET expires_at = $1 WHERE owner = $2 AND expires_at > $3 RETURNING trigger_name', [t + ttlMs, owner, t]);
     return rows.map((r) => r.trigger_name).sort();
   }
 
   async releaseLeases(owner: string, names?: readonly string[]): Promise<void> {
     if (names) {
-      await this.#pool.query('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = $1 AND trigger_name = ANY($2::text[])', [owner, [...names]]);
+      await this.#coordPool.query('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = $1 AND trigger_name = ANY($2::text[])', [owner, [...names]]);
     } else {
-      await this.#pool.query('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = $1', [owner]);
+      await this.#coordPool.query('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = $1', [owner]);
     }
   }
 
   async listLeases(): Promise<LeaseRecord[]> {
     const t = this.#now();
-    const rows = await this.#rows<LeaseRow>('SELECT trigger_name AS name, mailbox, owner, expires_at, acquired_at FROM leases ORDER BY trigger_name COLLATE "C"');
+    const rows = await this.#coordRows<LeaseRow>('SELECT trigger_name AS name, mailbox, owner, expires_at, acquired_at FROM leases ORDER BY trigger_name COLLATE "C"');
     return rows.map((r) => leaseRecord(r, t));
   }
 }

@@ -23,7 +23,7 @@ import { message, until } from './support.js';
 
 const MAILBOXES = 300;
 const INSTANCES = ['i1', 'i2', 'i3'];
-const TTL_MS = 4_000;
+const TTL_MS = 5_000;
 
 interface Instance {
   id: string;

@@ -151,7 +151,7 @@ describe('EWS endpoint: authentication, impersonation, availability, faults', ()
     assert.equal(faultCode(dtd.text), 'ErrorSchemaValidation');
   });
 
-  it('throttles with ErrorServerBusy and BackOffMilliseconds, and injects server errors', async () => {
+  it('throttles with ErrorServerBusy and BackOffMilliseconds, and injects server errors, dropped connections and slowness', async () => {
     const token = await rig.userToken();
     rig.ctx.admin.addFault({ protocol: 'ews', kind: 'throttle', value: 29750, times: 1, mailbox: SANDBOX.alice });
     const busy = await rig.post(soap(FIND_INBOX()), { token });
@@ -166,6 +166,9 @@ describe('EWS endpoint: authentication, impersonation, availability, faults', ()
     const failed = await rig.post(soap(FIND_INBOX()), { token });
     assert.equal(failed.status, 500);
     assert.equal(faultCode(failed.text), 'ErrorInternalServerError');
+
+    rig.ctx.admin.addFault({ protocol: 'ews', kind: 'drop_connection', times: 1 });
+    await assert.rejects(rig.post(soap(FIND_INBOX()), { token }), 'the connection is closed without an answer');
 
     rig.ctx.admin.addFault({ protocol: 'ews', kind: 'slow', value: 50, times: 1 });
     const slow = await rig.post(soap(FIND_INBOX()), { token });
