@@ -61,7 +61,9 @@ function candidate(name: string, n: number): string {
  * Writes `stream` to `dir/filename` (sanitized, made unique) atomically; creates `dir`.
  * Resolves to the final path once the data is on disk.
  */
-export async function saveAttachmentStream(stream: Readable, dir: string, filename: string | undefined): Promise<SavedFile> {
+export async function saveAttachmentStream(
+  stream: Readable, dir: string, filename: string | undefined, opts: { sync?: boolean } = {},
+): Promise<SavedFile> {
   const safe = sanitizeFilename(filename);
   try {
     await mkdir(dir, { recursive: true });
@@ -84,7 +86,9 @@ export async function saveAttachmentStream(stream: Readable, dir: string, filena
         await fh.write(buf);
         size += buf.length;
       }
-      await fh.sync();
+      // `sync: false` is for callers that fsync a whole batch of files before they record any
+      // of them as saved (bulk fetch): one flush per batch instead of one per file.
+      if (opts.sync !== false) await fh.sync();
     } finally {
       await fh.close();
     }

@@ -120,14 +120,15 @@ export class FetchState {
     return this.#processed.has(id);
   }
 
-  async markSaved(id: string): Promise<void> {
-    this.#saved.add(id);
-    await this.#append({ saved: id });
+  /** Records messages as saved: one journal write and one fsync for the whole batch. */
+  async markSaved(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#saved.add(id);
+    await this.#append(ids.map((id) => ({ saved: id })));
   }
 
-  async markProcessed(id: string): Promise<void> {
-    this.#processed.add(id);
-    await this.#append({ processed: id });
+  async markProcessed(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#processed.add(id);
+    await this.#append(ids.map((id) => ({ processed: id })));
   }
 
   /** Folds the journal into the snapshot (end of a run): the directory holds one readable file. */
@@ -149,10 +150,11 @@ export class FetchState {
     else this.#processed.add(r.data.processed);
   }
 
-  async #append(entry: z.infer<typeof journalLineSchema>): Promise<void> {
+  async #append(entries: z.infer<typeof journalLineSchema>[]): Promise<void> {
+    if (entries.length === 0) return;
     const fh = await open(this.#journalPath, 'a', 0o600);
     try {
-      await fh.appendFile(`${JSON.stringify(entry)}\n`);
+      await fh.appendFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
       await fh.sync();
     } finally {
       await fh.close();

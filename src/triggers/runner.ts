@@ -56,6 +56,8 @@ export class TriggerRunner {
   readonly #watchers = new Map<string, { watcher: TriggerWatcher; updatedAt: number; resource: string }>();
   #paused = new Map<string, TriggerRecord>();
   #timer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #renewing: Promise<unknown> | undefined;
   #syncing: Promise<void> | undefined;
   #started = false;
   /** Leased mode: the triggers this instance holds a lease for, and until when that is sure. */
@@ -80,6 +82,11 @@ export class TriggerRunner {
       this.#o.logger?.warn({ event: 'trigger_sync_failed', error: describeError(e) }, 'could not read the triggers from the store');
     }), this.#lease ? Math.min(this.#lease.renewIntervalMs, this.#o.syncIntervalMs ?? Infinity) : this.#o.syncIntervalMs ?? 30_000);
     this.#timer.unref();
+    if (this.#lease) {
+      // Renewal runs on its own clock, never queued behind a sync busy starting watchers.
+      this.#renewTimer = setInterval(() => { this.#renewing ??= this.#renew().finally(() => { this.#renewing = undefined; }); }, this.#lease.renewIntervalMs);
+      this.#renewTimer.unref();
+    }
   }
 
   /**
@@ -90,7 +97,9 @@ export class TriggerRunner {
   async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.#started = false;
     clearInterval(this.#timer);
+    clearInterval(this.#renewTimer);
     await this.#syncing;
+    await this.#renewing;
     const all = [...this.#watchers.values()];
     this.#watchers.clear();
     await Promise.all(all.map((w) => w.watcher.stop()));
@@ -194,11 +203,8 @@ export class TriggerRunner {
   async #leaseRound(triggers: readonly TriggerRecord[], lease: Required<LeaseOptions>): Promise<void> {
     const store = this.#o.store;
     const id = this.#o.instanceId!;
-    const startedAt = Date.now();
     try {
-      await store.heartbeat(id, lease.ttlMs);
-      const renewed = await store.renewLeases(id, lease.ttlMs);
-      this.#heldUntil = startedAt + lease.ttlMs;
+      const renewed = await this.#renew(true);
       const active = triggers.filter((t) => !t.paused);
       const activeNames = new Set(active.map((t) => t.definition.name));
       const share = fairShare(active.length, (await store.listLiveInstances()).length);
@@ -219,6 +225,28 @@ export class TriggerRunner {
       this.#held = held;
     } catch (e) {
       this.#o.logger?.warn({ event: 'trigger_lease_failed', instance: id, error: describeError(e) }, 'could not renew or take mailbox leases');
+    }
+  }
+
+  /**
+   * Heartbeat and renewal: what this instance still holds, and until when that is sure. Leases
+   * it lost (expired before renewal) stop their watchers at the next sync.
+   */
+  async #renew(rethrow = false): Promise<string[]> {
+    const lease = this.#lease!;
+    const id = this.#o.instanceId!;
+    const startedAt = Date.now();
+    try {
+      await this.#o.store.heartbeat(id, lease.ttlMs);
+      const renewed = await this.#o.store.renewLeases(id, lease.ttlMs);
+      this.#heldUntil = startedAt + lease.ttlMs;
+      const still = new Set(renewed);
+      this.#held = new Set([...this.#held].filter((n) => still.has(n)));
+      return renewed;
+    } catch (e) {
+      if (rethrow) throw e;
+      this.#o.logger?.warn({ event: 'trigger_lease_renew_failed', instance: id, error: describeError(e) }, 'could not renew mailbox leases');
+      return [];
     }
   }
 

@@ -9,9 +9,9 @@ import { FETCH_STATE_FILE, FetchState } from '../../src/mail/fetch-state.js';
 test('fetch state survives a reload and refuses another resource', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mb-state-'));
   const s = await FetchState.load(dir, 'r1', 'INBOX');
-  await s.markSaved('7');
-  await s.markProcessed('7');
-  await s.markSaved('8');
+  await s.markSaved(['7']);
+  await s.markProcessed(['7']);
+  await s.markSaved(['8']);
   const again = await FetchState.load(dir, 'r1', 'INBOX');
   assert.equal(again.isProcessed('7'), true);
   assert.equal(again.isSaved('8'), true);

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExchangeContext, SandboxMailbox, TokenPrincipal } from '../contract.js';
-import { bearerToken, ewsBlocked, tokenRefusal, type HttpRefusal } from './auth.js';
 import { ewsAccess } from '../settings.js';
+import { bearerToken, ewsBlocked, tokenRefusal, type HttpRefusal } from './auth.js';
 import type { EwsCall } from './context.js';
 import { OPERATIONS } from './operations/index.js';
 import { EwsError, EwsFault, faultEnvelope, responseEnvelope, serverBusy } from './soap.js';
@@ -33,12 +33,13 @@ const header = (req: EwsHttpRequest, name: string): string | undefined => {
 const refusal = (r: HttpRefusal): EwsHttpResponse => ({ status: r.status, headers: r.headers, body: '' });
 const fault = (err: EwsError): EwsHttpResponse => ({ status: 500, headers: XML_HEADERS, body: faultEnvelope(err) });
 
-const NEED = { audience: 'outlook', anyScope: ['EWS.AccessAsUser.All'], anyRole: ['full_access_as_app'] } as const;
+/** What EWS asks of a token: Exchange's audience, the delegated scope or the app role, and for app-only the mailbox permission. */
+const need = (mailbox?: string) => ({ audience: 'outlook' as const, anyScope: ['EWS.AccessAsUser.All'], anyRole: ['full_access_as_app'], ...(mailbox ? { mailbox } : {}) });
 
 export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Promise<EwsHttpResponse> {
   const token = bearerToken(header(req, 'authorization'));
   if (!token) return refusal(tokenRefusal('missing'));
-  const checked = await ctx.tokens.validate(token, { ...NEED, anyScope: [...NEED.anyScope], anyRole: [...NEED.anyRole] });
+  const checked = await ctx.tokens.validate(token, need());
   if (!checked.ok) return refusal(tokenRefusal(checked.reason));
   const principal = checked.principal;
 
@@ -135,7 +136,7 @@ async function actingMailbox(ctx: ExchangeContext, token: string, principal: Tok
   const mailbox = ctx.store.mailbox(address);
   if (!mailbox) throw new EwsFault('ErrorNonExistentMailbox', `The SMTP address ${address} has no mailbox associated with it.`);
   if (principal.appOnly) {
-    const withMailbox = await ctx.tokens.validate(token, { ...NEED, anyScope: [...NEED.anyScope], anyRole: [...NEED.anyRole], mailbox: mailbox.address });
+    const withMailbox = await ctx.tokens.validate(token, need(mailbox.address));
     if (!withMailbox.ok) throw new EwsFault('ErrorAccessDenied', `Access is denied. Check credentials and try again. The application has no permission on ${mailbox.address}.`);
   } else if (mailbox.address !== principal.upn?.toLowerCase() && !ctx.tokens.canAccess(principal, mailbox.address)) {
     throw new EwsFault('ErrorImpersonateUserDenied', 'The account does not have permission to impersonate the requested user.');

@@ -172,7 +172,7 @@ export class ImapSession {
         await this.send(`${tag} BAD Command Argument Error. 11\r\n`);
         return this.#readCommand();
       }
-      if (marker.sync) await this.send('+ Ready for additional command text.\r\n');
+      if (marker.sync) await this.send(`+ ${TEXT.continueLiteral}\r\n`);
       const literal = await this.#reader.readBytes(marker.size);
       if (!literal) return null;
       pieces.push(line);

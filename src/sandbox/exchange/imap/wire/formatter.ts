@@ -11,9 +11,6 @@ export type ImapValue =
   | { literal: Buffer }
   | ImapValue[];
 
-export const atom = (value: string): ImapValue => ({ atom: value });
-export const NIL = null;
-
 /** A string: quoted when it is short 7-bit text, else a literal. */
 export function str(value: string | Buffer): ImapValue {
   const buf = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
@@ -58,11 +55,6 @@ function write(v: ImapValue, out: Buffer[]): void {
   } else {
     out.push(Buffer.from(`{${v.literal.length}}\r\n`), v.literal);
   }
-}
-
-/** An astring for a mailbox name in LIST/STATUS: quoted always, as Exchange does. */
-export function mailboxName(name: string): ImapValue {
-  return str(name);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
