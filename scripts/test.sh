@@ -16,6 +16,10 @@ stop_rig() { [ "${MAILRIG_KEEP:-0}" = 1 ] || bash scripts/rig/stop.sh >/dev/null
 trap stop_rig EXIT
 bash scripts/rig/start.sh
 set -a; . "$RIG_DIR/rig.env"; set +a
+# PostgreSQL (scripts/pg) for the store suite and the multi-instance tests; stopped with the rig.
+trap 'stop_rig; [ "${MAILRIG_KEEP:-0}" = 1 ] || bash scripts/pg/stop.sh >/dev/null || true' EXIT
+bash scripts/pg/start.sh
+set -a; . "${PG_DIR:-/tmp/mbpg}/pg.env"; set +a
 
 # Not exec: the EXIT trap must stop the rig, and the runner's exit code is the script's.
 node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"

@@ -4,6 +4,7 @@ import { ConfigError, UnsupportedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { openEwsMailbox } from './ews-mailbox.js';
+import { openGraphMailbox } from './graph-mailbox.js';
 import { createImapMailbox } from './imap-mailbox.js';
 import type { Mailbox } from './mailbox.js';
 import { createPop3Mailbox } from './pop3-mailbox.js';
@@ -42,12 +43,6 @@ export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
     case 'pop3': return createPop3Mailbox(common);
     case 'smtp': return createSmtpMailbox(common);
     case 'ews': return openEwsMailbox(common);
-    default:
-      throw new UnsupportedError({
-        code: 'MAIL_KIND_UNSUPPORTED',
-        message: `resource ${resource.name} is a ${resource.kind} resource; this mailbox speaks imap, pop3 and smtp`,
-        hint: 'use an imap or pop3 resource to receive and an smtp resource to send',
-        field: 'kind',
-      });
+    case 'graph': return openGraphMailbox(common);
   }
 }

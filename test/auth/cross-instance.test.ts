@@ -5,10 +5,9 @@
  * (its own connection pools), as separate processes would have.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
@@ -66,9 +65,23 @@ test('concurrent refreshes from separate processes on the same database: one tok
   await expireCachedToken(stores[0]!);
   const stateBefore = await stores[0]!.getTokenState('shared');
   const requestsBefore = refreshes();
-  const run = promisify(execFile);
-  const outputs = await Promise.all(Array.from({ length: 3 }, () =>
-    run(process.execPath, ['--import', 'tsx', fixture, db.url, key.toString('base64'), 'shared', '10'], { timeout: 45_000 })));
+  const children = Array.from({ length: 3 }, () => spawn(process.execPath, ['--import', 'tsx', fixture, db.url, key.toString('base64'), 'shared', '10'],
+    { stdio: ['pipe', 'pipe', 'pipe'], timeout: 45_000 }));
+  const results = children.map((child) => new Promise<{ stdout: string }>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`instance process exited ${code}: ${stderr}`))));
+  }));
+  // Every process has its store open and is waiting: then all go at once.
+  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    const onData = (d: Buffer) => { if (d.toString().includes('ready')) { child.stderr.off('data', onData); resolve(); } };
+    child.stderr.on('data', onData);
+  })));
+  for (const child of children) child.stdin.end('go\n');
+  const outputs = await Promise.all(results);
   const got = outputs.map((o) => JSON.parse(o.stdout) as { tokens: string[] });
   const all = new Set(got.flatMap((g) => g.tokens));
   assert.equal(refreshes() - requestsBefore, 1, 'one refresh request for three processes');

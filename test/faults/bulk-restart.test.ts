@@ -39,12 +39,14 @@ async function startRig(): Promise<void> {
 }
 
 /**
- * SIGTERM a daemon's master (Dovecot and Postfix masters take their children down with them)
- * and block until it is gone: blocking makes the kill land at a known point of the run.
+ * Kills a daemon the hard way: SIGKILL to its master's whole process group, as a crash or an
+ * OOM kill would (a SIGTERM to Dovecot's master alone leaves running sessions serving). Blocks
+ * until the master is gone, so the kill lands at a known point of the run.
  */
-function killMaster(pidFile: string): void {
+function killDaemon(pidFile: string): void {
   const pid = readFileSync(pidFile, 'utf8').trim();
-  execFileSync('bash', ['-c', `kill -TERM ${pid}; for i in $(seq 200); do [ -r /proc/${pid}/stat ] && ! grep -qE '\\) [ZX] ' /proc/${pid}/stat || exit 0; sleep 0.05; done; kill -KILL ${pid}`], { timeout: 15_000 });
+  assert.match(pid, /^\d+$/);
+  execFileSync('bash', ['-c', `kill -KILL -- -${pid}; for i in $(seq 200); do [ -r /proc/${pid}/stat ] && ! grep -qE '\\) [ZX] ' /proc/${pid}/stat || exit 0; sleep 0.05; done; exit 1`], { timeout: 15_000 });
 }
 
 before(async () => {
@@ -123,7 +125,7 @@ describe('fault: Dovecot killed during a bulk fetch (after: delete)', { timeout:
         onProgress: (p) => {
           if (p.done === KILL_AT && !killed) {
             killed = true;
-            killMaster(join(RIG_DIR, 'run/master.pid'));
+            killDaemon(join(RIG_DIR, 'run/master.pid'));
           }
         },
       });
@@ -143,6 +145,7 @@ describe('fault: Dovecot killed during a bulk fetch (after: delete)', { timeout:
     const emlAfterKill = afterKill.filter((n) => n.endsWith('.eml')).length;
     assert.ok(emlAfterKill >= KILL_AT && emlAfterKill < FETCH_COUNT, `${emlAfterKill} saved before the kill`);
 
+    console.log(`# dovecot kill: ${emlAfterKill} of ${FETCH_COUNT} saved before the kill; the run failed with ${firstError.code}: ${firstError.message}`);
     await startRig();
     // None deleted before it was saved: the server lost at most what is on disk.
     assert.ok(await rig.countMessages(user) >= FETCH_COUNT - emlAfterKill);
@@ -193,7 +196,7 @@ describe('fault: Postfix killed during a pooled bulk send', { timeout: 150_000 }
       const r = await sender.send(message(i));
       if (++succeeded === KILL_AFTER && !killed) {
         killed = true;
-        killMaster(join(RIG_DIR, 'var/spool/pid/master.pid'));
+        killDaemon(join(RIG_DIR, 'var/spool/pid/master.pid'));
       }
       return r;
     }));

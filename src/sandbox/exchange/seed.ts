@@ -49,9 +49,17 @@ export const exchangeSeedSchema = z.object({
 export type ExchangeSeed = z.infer<typeof exchangeSeedSchema>;
 export type ExchangeSeedInput = z.input<typeof exchangeSeedSchema>;
 
-/** The ready-made tenant: the sandbox's confidential app may act on every mailbox app-only. */
+/**
+ * The ready-made tenant: the sandbox's confidential app may act on every mailbox app-only, and
+ * the tenant has put it on the EWS allow-list (Set-OrganizationConfig -EWSAllowedAppIDs), as a
+ * tenant still using EWS after 2026-10-01 must: otherwise the Exchange resource of the guide
+ * could not be tried at all today. Tests of the block remove it.
+ */
 export function defaultExchangeSeed(): ExchangeSeed {
-  return exchangeSeedSchema.parse({ appMailboxAccess: [{ appId: SANDBOX.confidentialClientId, mailboxes: ['*'] }] });
+  return exchangeSeedSchema.parse({
+    appMailboxAccess: [{ appId: SANDBOX.confidentialClientId, mailboxes: ['*'] }],
+    settings: { ewsAllowedAppIds: [SANDBOX.confidentialClientId] },
+  });
 }
 
 /** Validate an Exchange seed object (a ConfigError naming the field when wrong). */
