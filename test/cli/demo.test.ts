@@ -7,16 +7,20 @@ import assert from 'node:assert/strict';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 
 // The README's run command: it must work on a fresh home with no tenant and no input.
-test('mailbridge demo consents the guide\'s three resources against the sandbox and shows them Available', () => {
+test('mailbridge demo consents the guide\'s resources against the sandbox, starts the console, and its trigger delivers a sent message', () => {
   const home = mkdtempSync(join(tmpdir(), 'mb-demo-'));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--once', '--port', '0'], {
     env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '' },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 110_000,
   });
   assert.equal(run.status, 0, run.stderr);
-  for (const name of ['demo-receive', 'demo-send', 'demo-exchange']) assert.match(run.stdout, new RegExp(`== ${name}: consent by paste`));
-  assert.equal(run.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 3);
+  for (const name of ['demo-receive', 'demo-send', 'demo-exchange', 'demo-graph']) assert.match(run.stdout, new RegExp(`== ${name}: consent by paste`));
+  assert.equal(run.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 4);
+  assert.match(run.stdout, /console  http:\/\/127\.0\.0\.1:\d+\/console\//);
+  const sent = /sent "(mailbridge demo [^"]+)" through demo-send/.exec(run.stdout);
+  assert.ok(sent, 'a message was sent');
+  assert.ok(run.stdout.includes(`trigger demo-inbox delivered "${sent[1]}"`), 'the trigger delivered it');
   assert.match(run.stdout, /Response mode\s+query/, 'the Exchange resource keeps the guide\'s response mode');
   assert.match(run.stdout, /oauth2\/authorize\n/, 'the Exchange resource keeps the guide\'s v1 authorize URL');
   assert.doesNotMatch(run.stdout + run.stderr, /at .*\.ts:\d+/, 'no stack trace');
@@ -30,9 +34,9 @@ test('mailbridge demo consents the guide\'s three resources against the sandbox 
   assert.equal(statSync(join(home, 'key')).mode & 0o777, 0o600);
 
   // Run twice: the second run re-points the resources at the new sandbox and consents again.
-  const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
-    env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '' }, encoding: 'utf8', timeout: 60_000,
+  const again = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--once', '--port', '0'], {
+    env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '' }, encoding: 'utf8', timeout: 110_000,
   });
   assert.equal(again.status, 0, again.stderr);
-  assert.equal(again.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 3);
+  assert.equal(again.stdout.match(/OAuth refresh token status\s+Available/g)?.length, 4);
 });

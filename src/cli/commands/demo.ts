@@ -1,78 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { authorize } from '../../auth/consent.js';
-import { TokenManager } from '../../auth/token-manager.js';
-import { applyPreset } from '../../config/presets.js';
+import type { TokenManager } from '../../auth/token-manager.js';
 import type { PresetInput } from '../../config/entry.js';
+import { applyPreset } from '../../config/presets.js';
 import { parseResource } from '../../config/validate.js';
 import { ConfigError } from '../../errors.js';
+import { openMailbox } from '../../mail/open.js';
 import { Secret } from '../../secret.js';
+import { triggerDefinitionSchema } from '../../triggers/definition.js';
 import {
   SANDBOX, completeConsent, startIdentityEmulator, type IdentityEmulator,
 } from '../../sandbox/identity/index.js';
+import { startExchangeSandbox, type ExchangeSandbox } from '../../sandbox/exchange/index.js';
 import type { CliContext } from '../context.js';
+import { startService, untilSignal } from '../service.js';
 import { showResource } from './resource.js';
 
 /**
- * The guide's three resources, pointed at the sandbox tenant: Email receive (IMAP), Email
- * send (SMTP, with the guide's exact scope string) and Exchange (EWS, v1 authorize URL and
- * response_mode=query).
+ * The guide's three resources (Email receive over IMAP, Email send over SMTP with the guide's
+ * exact scope string, Exchange over EWS with the v1 authorize URL and response_mode=query)
+ * plus Graph, all pointed at the sandbox tenant's identity platform and mail endpoints.
  */
-function demoResources(authorityUrl: string): PresetInput[] {
+function demoResources(em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): (PresetInput & { tls: { caFile: string } })[] {
   const common = {
     preset: 'm365' as const, tenantId: SANDBOX.tenantId, clientId: SANDBOX.confidentialClientId,
-    user: SANDBOX.alice, from: SANDBOX.alice, authorityUrl,
+    user: SANDBOX.alice, from: SANDBOX.alice, authorityUrl: em.url, tls: { caFile },
   };
   return [
-    { ...common, name: 'demo-receive', kind: 'imap' },
-    { ...common, name: 'demo-send', kind: 'smtp',
+    { ...common, name: 'demo-receive', kind: 'imap', mailHost: ex.host, port: ex.imap.port, secure: 'tls' },
+    { ...common, name: 'demo-send', kind: 'smtp', mailHost: ex.host, port: ex.smtp.port, secure: 'starttls',
       scope: 'https://outlook.office365.com/IMAP.AccessAsUser.All offline_access https://outlook.office365.com/SMTP.Send' },
-    { ...common, name: 'demo-exchange', kind: 'ews', ewsV1: true, domain: SANDBOX.tenantDomain },
+    { ...common, name: 'demo-exchange', kind: 'ews', ewsV1: true, domain: SANDBOX.tenantDomain, mailHost: ex.ews.url },
+    { ...common, name: 'demo-graph', kind: 'graph', mailHost: ex.graph.url },
   ];
 }
 
 /**
- * `mailbridge demo`: the whole consent story on the embedded default (SQLite store + the
- * sandbox), no tenant needed. The sandbox's scripted user signs in and consents where a person
- * would, and the redirected URL is handed over as a person would paste it.
+ * `mailbridge demo`: the README's run command. On the embedded default (SQLite store +
+ * sandbox), with no tenant: it starts the sandbox (identity platform and Exchange), consents
+ * the demo resources as the sandbox user (the sandbox's scripted person does what a person
+ * does in a browser), adds a trigger on the Inbox, and starts the service with its console.
+ * `--once` sends one message, waits for the trigger to deliver it, and exits (CI, a quick look).
  */
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('consent the guide\'s three resources against the sandbox tenant and show them Available')
-    .option('--port <port>', 'sandbox HTTP port (0: any free port)', '0')
-    .option('--keep-running', 'leave the sandbox running (Ctrl-C to stop) to try the other commands against it')
-    .action(async (opts: { port: string; keepRunning?: boolean }) => {
+    .description('run mailbridge on the sandbox tenant: resources consented, a trigger, the console (no tenant needed)')
+    .option('--port <port>', 'console and API port', '8025')
+    .option('--once', 'send one message, watch the trigger deliver it, then stop')
+    .action(async (opts: { port: string; once?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${opts.port} is not a port number`, hint: 'give 0–65535' });
+        throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${opts.port} is not a port number`, hint: 'give 0–65535 (0: any free port)' });
       }
-      const em = await startIdentityEmulator({ port, dataDir: join(ctx.home, 'sandbox') });
+      const dataDir = join(ctx.home, 'sandbox');
+      const em = await startIdentityEmulator({ dataDir });
+      const stops: (() => Promise<void>)[] = [() => em.close()];
       try {
-        await runDemo(ctx, em);
-        if (opts.keepRunning) {
-          ctx.print(`\nsandbox running at ${em.url} (Ctrl-C to stop); try: mailbridge token status demo-send`);
-          await new Promise<void>((resolve) => {
-            process.once('SIGINT', resolve);
-            process.once('SIGTERM', resolve);
-          });
+        const ex = await startExchangeSandbox({ identity: em, tlsDir: dataDir });
+        stops.unshift(() => ex.close());
+        const sink = await startDeliverySink((subject) => ctx.print(`trigger demo-inbox delivered "${subject}" to its webhook`));
+        stops.unshift(() => new Promise((r) => sink.server.close(() => r())));
+        ctx.print(`sandbox tenant ${SANDBOX.tenantDomain}: identity platform ${em.url}, Exchange IMAP ${ex.host}:${ex.imap.port}, SMTP ${ex.host}:${ex.smtp.port}, EWS ${ex.ews.url}, Graph ${ex.graph.url}`);
+        const service = await startService(ctx, { host: '127.0.0.1', port });
+        stops.unshift(() => service.stop());
+        await addResources(ctx, service.tokens, em, ex, join(dataDir, 'ca.pem'));
+        const store = await ctx.store();
+        await store.putTrigger(triggerDefinitionSchema.parse({
+          name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url },
+        }));
+        await service.runner.sync();
+        ctx.print(`\nconsole  ${service.base}/console/  (password: ${service.firstPassword ?? 'as set before, or MAILBRIDGE_CONSOLE_PASSWORD'})`);
+        ctx.print(`API      ${service.base}/api  (OpenAPI: ${service.base}/openapi.json)`);
+        ctx.print('trigger  demo-inbox watches demo-receive (alice\'s Inbox, IMAP IDLE) and posts each new message to a local webhook');
+        if (opts.once) {
+          await sendAndWatch(ctx, service.tokens, sink);
+          return;
         }
+        ctx.print(`\nTry it: in the console, open demo-send and press "Test send" (or run \`mailbridge send demo-send --to ${SANDBOX.alice} --subject hello --text hi\`), and watch demo-inbox deliver it. Ctrl-C stops everything.`);
+        await untilSignal();
       } finally {
-        await em.close();
+        for (const stop of stops) await stop().catch(() => undefined);
       }
     });
 }
 
-async function runDemo(ctx: CliContext, em: IdentityEmulator): Promise<void> {
+async function addResources(ctx: CliContext, tokens: TokenManager, em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): Promise<void> {
   const store = await ctx.store();
-  const manager = new TokenManager({ store, logger: ctx.logger });
-  ctx.print(`sandbox identity platform at ${em.url} (tenant ${SANDBOX.tenantDomain}); store in ${ctx.home}`);
-  for (const input of demoResources(em.url)) {
-    // Re-pointed at this run's sandbox every time: its port may differ from the last run.
-    await store.putResource(parseResource(applyPreset(input)));
+  for (const input of demoResources(em, ex, caFile)) {
+    const { tls, ...preset } = input;
+    // Re-pointed at this run's sandbox every time: its ports differ from the last run.
+    await store.putResource(parseResource({ ...applyPreset(preset), tls }));
     await store.putSecret(input.name, 'client_secret', new Secret(SANDBOX.clientSecret));
     let authorizeUrl = '';
-    const result = await authorize(manager, input.name, {
+    const result = await authorize(tokens, input.name, {
       mode: 'paste',
       io: {
         print: () => undefined,
@@ -80,10 +104,59 @@ async function runDemo(ctx: CliContext, em: IdentityEmulator): Promise<void> {
         readRedirectUrl: async () => (await completeConsent(authorizeUrl, { username: SANDBOX.alice, password: SANDBOX.password })).toString(),
       },
     });
-    // A second token, by refresh: the rotated refresh token is stored in place of the first.
-    const refreshed = await manager.getAccessToken(input.name, { forceRefresh: true });
-    ctx.print(`\n== ${input.name}: consent by ${result.via} as ${SANDBOX.alice}, then refreshed ` +
-      `(access token for ${refreshed.audience} valid until ${new Date(refreshed.expiresAt).toISOString()})`);
+    ctx.print(`\n== ${input.name}: consent by ${result.via} as ${SANDBOX.alice}, token for ${result.audience}`);
     await showResource(ctx, input.name);
   }
+}
+
+interface DeliverySink {
+  server: Server;
+  url: string;
+  next(subject: string): Promise<void>;
+}
+
+/** The demo trigger's webhook: prints each delivery and lets `--once` wait for one. */
+async function startDeliverySink(onDelivery: (subject: string) => void): Promise<DeliverySink> {
+  const waiting = new Map<string, () => void>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200).end('ok');
+      let subject = '';
+      try {
+        subject = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message?: { subject?: unknown } }).message?.subject ?? '');
+      } catch {
+        return;
+      }
+      onDelivery(subject);
+      waiting.get(subject)?.();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/demo-inbox`,
+    next: (subject) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ConfigError({
+        code: 'DEMO_NO_DELIVERY', message: 'the demo trigger did not deliver the test message within 60 s',
+        hint: 'run `mailbridge trigger history demo-inbox` and `mailbridge doctor demo-receive` to see why',
+      })), 60_000);
+      waiting.set(subject, () => { clearTimeout(timer); resolve(); });
+    }),
+  };
+}
+
+async function sendAndWatch(ctx: CliContext, tokens: TokenManager, sink: DeliverySink): Promise<void> {
+  const store = await ctx.store();
+  const subject = `mailbridge demo ${new Date().toISOString()}`;
+  const delivered = sink.next(subject);
+  const mailbox = await openMailbox({ resource: 'demo-send', store, tokens, logger: ctx.logger });
+  try {
+    await mailbox.send({ from: { address: SANDBOX.alice }, to: [{ address: SANDBOX.alice }], subject, text: 'sent by mailbridge demo --once' });
+  } finally {
+    await mailbox.close();
+  }
+  ctx.print(`\nsent "${subject}" through demo-send (SMTP, XOAUTH2)`);
+  await delivered;
 }

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { TokenManager } from '../auth/token-manager.js';
+import { ConfigError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { buildServer } from '../server/app.js';
+import { openSqliteCredentials } from '../server/credentials.js';
+import { TriggerRunner } from '../triggers/runner.js';
+import type { CliContext } from './context.js';
+
+export interface RunningService {
+  /** http://HOST:PORT */
+  base: string;
+  /** The console password when it was created by this start (shown once), else undefined. */
+  firstPassword?: string;
+  runner: TriggerRunner;
+  tokens: TokenManager;
+  stop(): Promise<void>;
+}
+
+/** Starts the REST API, the web console and every trigger over the CLI's store (`serve` and `demo`). */
+export async function startService(ctx: CliContext, o: { host: string; port: number }): Promise<RunningService> {
+  const store = await ctx.store();
+  const credentials = openSqliteCredentials(databaseFile(ctx.home, process.env));
+  const tokens = new TokenManager({ store, logger: ctx.logger });
+  const runner = new TriggerRunner({ store, tokens, logger: ctx.logger });
+  const envPassword = process.env.MAILBRIDGE_CONSOLE_PASSWORD;
+  let firstPassword: string | undefined;
+  if (!envPassword && !(await credentials.hasConsolePassword())) {
+    firstPassword = randomBytes(15).toString('base64url');
+    await credentials.setConsolePassword(new Secret(firstPassword));
+  }
+  const server = await buildServer({
+    store, credentials, tokens, runner, logger: ctx.logger,
+    ...(envPassword ? { consolePassword: new Secret(envPassword) } : {}),
+  });
+  await server.app.listen({ host: o.host, port: o.port });
+  await runner.start();
+  const address = server.app.server.address();
+  const bound = address && typeof address === 'object' ? address.port : o.port;
+  return {
+    base: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}`,
+    ...(firstPassword ? { firstPassword } : {}),
+    runner,
+    tokens,
+    async stop() {
+      await runner.stop();
+      await server.close();
+      await credentials.close();
+    },
+  };
+}
+
+/** The SQLite file the store uses (store/open.ts decides the same way). */
+function databaseFile(home: string, env: NodeJS.ProcessEnv): string {
+  const url = env.MAILBRIDGE_DATABASE_URL?.trim();
+  if (url && /^postgres(ql)?:\/\//i.test(url)) {
+    // The credential table is read through its own SQLite connection until the Store interface has credential methods.
+    throw new ConfigError({ code: 'SERVE_STORE_UNSUPPORTED', field: 'MAILBRIDGE_DATABASE_URL', message: 'the service keeps its API keys and console password in the SQLite store only in this build',
+      hint: 'unset MAILBRIDGE_DATABASE_URL (or use sqlite:PATH) to run the service' });
+  }
+  const sqlite = url ? /^sqlite:(?:\/\/)?(.+)$/i.exec(url) : null;
+  return sqlite?.[1] ?? join(home, 'mailbridge.db');
+}
+
+/** Resolves on Ctrl-C or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
