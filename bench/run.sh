@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
+# Dovecot gives every IDLE connection an inotify instance; the default 128 per user would make
+# the 1,000-mailbox figure measure Dovecot's polling fallback instead of IDLE.
+sysctl -qw fs.inotify.max_user_instances=2048 2>/dev/null || echo "bench: could not raise fs.inotify.max_user_instances; Dovecot falls back to polling for IDLE beyond 128 mailboxes" >&2
 export RIG_DIR="${BENCH_RIG_DIR:-/tmp/mbbench}" PORT_BASE="${BENCH_PORT_BASE:-27000}"
 trap 'bash scripts/rig/stop.sh >/dev/null || true' EXIT
 bash scripts/rig/start.sh
