@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { TokenManager } from '../auth/token-manager.js';
-import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { buildServer } from '../server/app.js';
-import { openSqliteCredentials } from '../server/credentials.js';
+import { createCredentialStore } from '../server/credentials.js';
 import { TriggerRunner } from '../triggers/runner.js';
 import type { CliContext } from './context.js';
 
@@ -21,7 +19,7 @@ export interface RunningService {
 /** Starts the REST API, the web console and every trigger over the CLI's store (`serve` and `demo`). */
 export async function startService(ctx: CliContext, o: { host: string; port: number }): Promise<RunningService> {
   const store = await ctx.store();
-  const credentials = openSqliteCredentials(databaseFile(ctx.home, process.env));
+  const credentials = createCredentialStore(store);
   const tokens = new TokenManager({ store, logger: ctx.logger });
   const runner = new TriggerRunner({ store, tokens, logger: ctx.logger });
   const envPassword = process.env.MAILBRIDGE_CONSOLE_PASSWORD;
@@ -46,21 +44,8 @@ export async function startService(ctx: CliContext, o: { host: string; port: num
     async stop() {
       await runner.stop();
       await server.close();
-      await credentials.close();
     },
   };
-}
-
-/** The SQLite file the store uses (store/open.ts decides the same way). */
-function databaseFile(home: string, env: NodeJS.ProcessEnv): string {
-  const url = env.MAILBRIDGE_DATABASE_URL?.trim();
-  if (url && /^postgres(ql)?:\/\//i.test(url)) {
-    // The credential table is read through its own SQLite connection until the Store interface has credential methods.
-    throw new ConfigError({ code: 'SERVE_STORE_UNSUPPORTED', field: 'MAILBRIDGE_DATABASE_URL', message: 'the service keeps its API keys and console password in the SQLite store only in this build',
-      hint: 'unset MAILBRIDGE_DATABASE_URL (or use sqlite:PATH) to run the service' });
-  }
-  const sqlite = url ? /^sqlite:(?:\/\/)?(.+)$/i.exec(url) : null;
-  return sqlite?.[1] ?? join(home, 'mailbridge.db');
 }
 
 /** Resolves on Ctrl-C or SIGTERM. */

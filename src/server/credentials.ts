@@ -1,14 +1,14 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { Secret } from '../secret.js';
+import type { CredentialRow, CredentialRowStore } from '../store/store.js';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
 /**
  * The service's own credentials: API keys and the console password, kept as hashes in the
- * `server_credentials` table (migration 3) of the mailbridge database. API keys carry 256
+ * `server_credentials` table (migration 3) of the mailbridge store. API keys carry 256
  * random bits, so one SHA-256 is enough and lookups stay cheap; the console password is a
  * person's choice, so it gets a salted scrypt hash.
  */
@@ -31,64 +31,42 @@ export interface CredentialStore {
   hasConsolePassword(): Promise<boolean>;
   setConsolePassword(password: Secret): Promise<void>;
   verifyConsolePassword(presented: string): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-interface Row {
-  id: string;
-  kind: string;
-  label: string;
-  prefix: string;
-  hash: string;
-  created_at: number;
-  last_used_at: number | null;
 }
 
 const KEY_RE = /^mbk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
 export const MIN_PASSWORD_LENGTH = 10;
+const CONSOLE_PASSWORD_ID = 'console_password';
 
-/**
- * Opens the credential table of a mailbridge SQLite database that openSqliteStore has already
- * migrated (the Store interface has no credential methods yet, so the service keeps its own
- * connection to the same file; WAL and busy_timeout make that safe).
- */
-export function openSqliteCredentials(path: string, opts: { now?: () => number } = {}): CredentialStore {
+/** The credentials over the store: every instance on one database shares keys and password. */
+export function createCredentialStore(store: CredentialRowStore, opts: { now?: () => number } = {}): CredentialStore {
   const now = opts.now ?? Date.now;
-  let db: Database.Database;
-  try {
-    db = new Database(path, { fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
-    db.prepare('SELECT 1 FROM server_credentials LIMIT 1').get();
-  } catch (e) {
-    throw new StoreError({ code: 'STORE_OPEN_FAILED', message: `cannot open the service credentials in ${path}: ${(e as Error).message}`,
-      hint: 'open the store first (it applies migration 3), and point the service at the same database file', cause: e });
-  }
-  const info = (r: Row): ApiKeyInfo => ({ id: r.id, label: r.label, prefix: r.prefix, createdAt: r.created_at, ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}) });
+  const info = (r: CredentialRow): ApiKeyInfo => ({ id: r.id, label: r.label, prefix: r.prefix, createdAt: r.createdAt, ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}) });
   return {
     async createApiKey(label) {
       const id = randomBytes(4).toString('hex');
       const key = `mbk_${id}_${randomBytes(32).toString('base64url')}`;
-      const prefix = `mbk_${id}`;
-      db.prepare('INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, 'api_key', label, prefix, sha256(key), now());
-      return { info: { id, label, prefix, createdAt: now() }, key: new Secret(key) };
+      const row: CredentialRow = { id, kind: 'api_key', label, prefix: `mbk_${id}`, hash: sha256(key), createdAt: now() };
+      await store.putCredential(row);
+      return { info: info(row), key: new Secret(key) };
     },
     async listApiKeys() {
-      return (db.prepare("SELECT * FROM server_credentials WHERE kind = 'api_key' ORDER BY created_at").all() as Row[]).map(info);
+      return (await store.listCredentials('api_key')).map(info);
     },
     async deleteApiKey(id) {
-      return db.prepare("DELETE FROM server_credentials WHERE kind = 'api_key' AND id = ?").run(id).changes > 0;
+      const row = await store.getCredential(id);
+      return row?.kind === 'api_key' ? store.deleteCredential(id) : false;
     },
     async verifyApiKey(presented) {
       const m = KEY_RE.exec(presented);
-      if (!m) return undefined;
-      const row = db.prepare("SELECT * FROM server_credentials WHERE kind = 'api_key' AND id = ?").get(m[1]) as Row | undefined;
-      if (!row || !sameHex(row.hash, sha256(presented))) return undefined;
-      db.prepare('UPDATE server_credentials SET last_used_at = ? WHERE id = ?').run(now(), row.id);
-      return info({ ...row, last_used_at: now() });
+      if (!m?.[1]) return undefined;
+      const row = await store.getCredential(m[1]);
+      if (row?.kind !== 'api_key' || !sameHex(row.hash, sha256(presented))) return undefined;
+      const at = now();
+      await store.touchCredential(row.id, at);
+      return info({ ...row, lastUsedAt: at });
     },
     async hasConsolePassword() {
-      return db.prepare("SELECT 1 FROM server_credentials WHERE kind = 'console_password'").get() !== undefined;
+      return (await store.getCredential(CONSOLE_PASSWORD_ID)) !== undefined;
     },
     async setConsolePassword(password) {
       const value = password.reveal();
@@ -98,22 +76,15 @@ export function openSqliteCredentials(path: string, opts: { now?: () => number }
       }
       const salt = randomBytes(16);
       const hash = `scrypt$${salt.toString('base64')}$${(await scrypt(value, salt, 32)).toString('base64')}`;
-      db.transaction(() => {
-        db.prepare("DELETE FROM server_credentials WHERE kind = 'console_password'").run();
-        db.prepare('INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run('console_password', 'console_password', 'console', '', hash, now());
-      })();
+      await store.putCredential({ id: CONSOLE_PASSWORD_ID, kind: 'console_password', label: 'console', prefix: '', hash, createdAt: now() });
     },
     async verifyConsolePassword(presented) {
-      const row = db.prepare("SELECT hash FROM server_credentials WHERE kind = 'console_password'").get() as { hash: string } | undefined;
+      const row = await store.getCredential(CONSOLE_PASSWORD_ID);
       const [, salt, expected] = row?.hash.split('$') ?? [];
       if (!salt || !expected) return false;
       const got = await scrypt(presented, Buffer.from(salt, 'base64'), 32);
       const want = Buffer.from(expected, 'base64');
       return got.length === want.length && timingSafeEqual(got, want);
-    },
-    async close() {
-      db.close();
     },
   };
 }

@@ -7,11 +7,13 @@ import { serializeTriggerDefinition, type TriggerDefinition } from '../triggers/
 import { chooseLeases } from './leases.js';
 import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
+  credentialFromRow, type CredentialDbRow,
   aad, consentFromRow, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow,
   triggerRecordFromRow, type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
 import type {
+  CredentialRow,
   AccessTokenRecord, DeliveryOutcome, DeliveryRecord, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store,
   TokenState, TokenStateInput, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
 } from './store.js';
@@ -491,6 +493,31 @@ class PostgresStore implements Store {
     } else {
       await this.#coordPool.query('UPDATE leases SET owner = NULL, expires_at = 0 WHERE owner = $1', [owner]);
     }
+  }
+
+  async putCredential(r: CredentialRow): Promise<void> {
+    await this.#rows(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at`,
+    [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null]);
+  }
+
+  async getCredential(id: string): Promise<CredentialRow | undefined> {
+    const [row] = await this.#rows<CredentialDbRow>('SELECT * FROM server_credentials WHERE id = $1', [id]);
+    return row ? credentialFromRow(row) : undefined;
+  }
+
+  async listCredentials(kind: string): Promise<CredentialRow[]> {
+    return (await this.#rows<CredentialDbRow>('SELECT * FROM server_credentials WHERE kind = $1 ORDER BY created_at, id COLLATE "C"', [kind])).map(credentialFromRow);
+  }
+
+  async deleteCredential(id: string): Promise<boolean> {
+    const rows = await this.#rows<{ id: string }>('DELETE FROM server_credentials WHERE id = $1 RETURNING id', [id]);
+    return rows.length > 0;
+  }
+
+  async touchCredential(id: string, at: number): Promise<void> {
+    await this.#rows('UPDATE server_credentials SET last_used_at = $1 WHERE id = $2', [at, id]);
   }
 
   async listLeases(): Promise<LeaseRecord[]> {

@@ -5,7 +5,7 @@ import { Secret } from '../secret.js';
 import { triggerDefinitionSchema } from '../triggers/definition.js';
 import type { Sealer } from './seal.js';
 import type {
-  DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,
+  CredentialRow, DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,
 } from './store.js';
 
 /**
@@ -194,4 +194,22 @@ function corrupt(name: string, cause: unknown): StoreError {
 function corruptTrigger(name: string, cause: unknown): StoreError {
   return new StoreError({ code: 'STORE_CORRUPT', message: `the stored definition of trigger "${name}" cannot be read`,
     hint: `remove it (mailbridge trigger remove ${name}) and add it again, or restore a backup`, cause });
+}
+
+/** A server_credentials row as both databases return it. */
+export interface CredentialDbRow {
+  id: string;
+  kind: string;
+  label: string;
+  prefix: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export function credentialFromRow(r: CredentialDbRow): CredentialRow {
+  return {
+    id: r.id, kind: r.kind, label: r.label, prefix: r.prefix, hash: r.hash, createdAt: r.created_at,
+    ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
+  };
 }

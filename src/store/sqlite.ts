@@ -7,11 +7,13 @@ import { restrictFile } from './key.js';
 import { chooseLeases } from './leases.js';
 import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
+  credentialFromRow, type CredentialDbRow,
   aad, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
   type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
 import type {
+  CredentialRow,
   AccessTokenRecord, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
 } from './store.js';
 import { serializeTriggerDefinition, type TriggerDefinition } from '../triggers/definition.js';
@@ -442,6 +444,30 @@ class SqliteStore implements Store {
     const t = this.#now();
     const rows = this.#db.prepare('SELECT trigger_name AS name, mailbox, owner, expires_at, acquired_at FROM leases ORDER BY trigger_name').all() as LeaseRow[];
     return rows.map((r) => leaseRecord(r, t));
+  }
+
+  async putCredential(r: CredentialRow): Promise<void> {
+    this.#db.prepare(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at`)
+      .run(r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null);
+  }
+
+  async getCredential(id: string): Promise<CredentialRow | undefined> {
+    const row = this.#db.prepare('SELECT * FROM server_credentials WHERE id = ?').get(id) as CredentialDbRow | undefined;
+    return row ? credentialFromRow(row) : undefined;
+  }
+
+  async listCredentials(kind: string): Promise<CredentialRow[]> {
+    return (this.#db.prepare('SELECT * FROM server_credentials WHERE kind = ? ORDER BY created_at, id').all(kind) as CredentialDbRow[]).map(credentialFromRow);
+  }
+
+  async deleteCredential(id: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM server_credentials WHERE id = ?').run(id).changes > 0;
+  }
+
+  async touchCredential(id: string, at: number): Promise<void> {
+    this.#db.prepare('UPDATE server_credentials SET last_used_at = ? WHERE id = ?').run(at, id);
   }
 
   #writeCheckpoint(name: string, cp: TriggerCheckpointInput): void {

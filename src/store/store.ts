@@ -261,3 +261,30 @@ export interface TriggerEvent {
   message: string;
   at: number;
 }
+
+export interface Store extends CredentialRowStore {}
+
+/**
+ * The service's own credentials (API keys, the console password) as rows of hashes: the
+ * server derives and checks the hashes; the store only keeps them, like everything else
+ * instances share.
+ */
+export interface CredentialRowStore {
+  /** Inserts or replaces the row with this id. */
+  putCredential(row: CredentialRow): Promise<void>;
+  getCredential(id: string): Promise<CredentialRow | undefined>;
+  listCredentials(kind: string): Promise<CredentialRow[]>;
+  deleteCredential(id: string): Promise<boolean>;
+  touchCredential(id: string, at: number): Promise<void>;
+}
+
+export interface CredentialRow {
+  id: string;
+  kind: string;
+  label: string;
+  prefix: string;
+  /** A hash (SHA-256 hex, or `scrypt$salt$hash`): never a usable credential. */
+  hash: string;
+  createdAt: number;
+  lastUsedAt?: number;
+}

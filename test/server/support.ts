@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildServer, type MailbridgeServer } from '../../src/server/app.js';
-import { openSqliteCredentials, type CredentialStore } from '../../src/server/credentials.js';
+import { createCredentialStore, type CredentialStore } from '../../src/server/credentials.js';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -39,7 +39,7 @@ export async function startService(opts: { syncIntervalMs?: number } = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), 'mb-server-'));
   const path = join(dir, 'mailbridge.db');
   const store = openSqliteStore({ path, sealer: createSealer(randomBytes(32)) });
-  const credentials = openSqliteCredentials(path);
+  const credentials = createCredentialStore(store);
   const tokens = new TokenManager({ store });
   const runner = new TriggerRunner({ store, tokens, syncIntervalMs: opts.syncIntervalMs ?? 60_000 });
   const server = await buildServer({ store, credentials, tokens, runner, consolePassword: new Secret(CONSOLE_PASSWORD) });
@@ -64,7 +64,6 @@ export async function startService(opts: { syncIntervalMs?: number } = {}): Prom
     async close() {
       await runner.stop();
       await server.close();
-      await credentials.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

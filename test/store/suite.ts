@@ -303,4 +303,18 @@ export function storeSuite(backend: BackendName): void {
       if (b !== a) await b.close();
     }
   }));
+
+  t('service credentials: rows of hashes round trip, list by kind, touch, delete', () => withStore(backend, async (store) => {
+    await store.putCredential({ id: 'k2', kind: 'api_key', label: 'ci', prefix: 'mbk_k2', hash: 'ab'.repeat(32), createdAt: 20 });
+    await store.putCredential({ id: 'k1', kind: 'api_key', label: 'me', prefix: 'mbk_k1', hash: 'cd'.repeat(32), createdAt: 10 });
+    await store.putCredential({ id: 'console_password', kind: 'console_password', label: 'console', prefix: '', hash: 'scrypt$s$h', createdAt: 5 });
+    assert.deepEqual((await store.listCredentials('api_key')).map((r) => r.id), ['k1', 'k2']);
+    await store.touchCredential('k1', 99);
+    assert.deepEqual(await store.getCredential('k1'), { id: 'k1', kind: 'api_key', label: 'me', prefix: 'mbk_k1', hash: 'cd'.repeat(32), createdAt: 10, lastUsedAt: 99 });
+    await store.putCredential({ id: 'console_password', kind: 'console_password', label: 'console', prefix: '', hash: 'scrypt$s2$h2', createdAt: 6 });
+    assert.equal((await store.getCredential('console_password'))?.hash, 'scrypt$s2$h2', 'put replaces');
+    assert.equal(await store.deleteCredential('k2'), true);
+    assert.equal(await store.deleteCredential('k2'), false);
+    assert.equal(await store.getCredential('k2'), undefined);
+  }));
 }

@@ -172,21 +172,28 @@ const octets = z.coerce.number().int().min(0);
 export function parseStat(text: string): { count: number; size: number } {
   const m = /^(\d+) (\d+)(?: .*)?$/.exec(text);
   if (!m) throw new WireViolation('a STAT reply without "count size"', text);
-  return { count: octets.parse(m[1]), size: octets.parse(m[2]) };
+  return { count: checked(octets, m[1], text), size: checked(octets, m[2], text) };
+}
+
+/** A number out of range (message 0, more digits than a safe integer) breaks the protocol too. */
+function checked(schema: typeof octets, value: string | undefined, line: string): number {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new WireViolation(`a number out of range in the reply (${value ?? ''})`, line);
+  return r.data;
 }
 
 /** One `n size` line of LIST. */
 export function parseListLine(line: string): { number: number; size: number } {
   const m = /^(\d+) (\d+)$/.exec(line);
   if (!m) throw new WireViolation('a LIST line without "number size"', line);
-  return { number: messageNumber.parse(m[1]), size: octets.parse(m[2]) };
+  return { number: checked(messageNumber, m[1], line), size: checked(octets, m[2], line) };
 }
 
 /** One `n uid` line of UIDL: the uid is 1-70 printable ASCII characters (RFC 1939 §7). */
 export function parseUidlLine(line: string): { number: number; uid: string } {
   const m = /^(\d+) ([\x21-\x7e]{1,70})$/.exec(line);
   if (!m) throw new WireViolation('a UIDL line without "number unique-id"', line);
-  return { number: messageNumber.parse(m[1]), uid: m[2] as string };
+  return { number: checked(messageNumber, m[1], line), uid: m[2] as string };
 }
 
 /** CAPA lines: the capability name, upper-cased, with its arguments. */
