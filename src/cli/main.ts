@@ -30,12 +30,21 @@ function reportError(e: unknown, json: boolean): number {
   }
   if (isMailbridgeError(e)) {
     if (json) process.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
-    else process.stderr.write(`mailbridge: ${e.oneLine()}\n`);
+    else process.stderr.write(`mailbridge: ${printable(e.oneLine())}\n`);
     return 1;
   }
   // A bug of ours, not a user error: say so, and keep the stack for the report.
   process.stderr.write(`mailbridge: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;
+}
+
+/**
+ * Errors quote what the user typed; a CR or LF in it (header injection attempts, pasted
+ * values) would break the one-line promise and let input rewrite the terminal: escape them.
+ */
+const ESCAPES: Readonly<Record<string, string>> = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
+function printable(line: string): string {
+  return line.replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 main(process.argv).then((code) => process.exit(code));
