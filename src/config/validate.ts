@@ -148,6 +148,35 @@ const callbackIsSafe: Rule = (r) => {
   };
 };
 
+/**
+ * The identity endpoints receive the client secret and refresh tokens: https only, or http to
+ * a loopback address (the sandbox, a test server).
+ */
+const identityEndpointsAreSafe: Rule = (r) => {
+  if (!r.oauth) return undefined;
+  const endpoints = [['oauth.authorizeUrl', r.oauth.authorizeUrl], ['oauth.tokenUrl', r.oauth.tokenUrl], ['oauth.deviceCodeUrl', r.oauth.deviceCodeUrl]] as const;
+  for (const [field, value] of endpoints) {
+    if (value === undefined) continue;
+    const url = new URL(value);
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) continue;
+    return {
+      field,
+      message: `${value} would carry the client secret and tokens ${url.protocol === 'http:' ? 'in clear text' : `over ${url.protocol}`}`,
+      hint: `use https://${url.host}${url.pathname} (http is accepted for loopback addresses only)`,
+    };
+  }
+  return undefined;
+};
+
+/**
+ * A tenant is a directory GUID, a domain, or common/organizations/consumers: nothing that could
+ * change the path of the login URLs built from it.
+ */
+const tenantIsPlain: Rule = (r) =>
+  r.oauth && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(r.oauth.tenantId)
+    ? { field: 'oauth.tenantId', message: `"${r.oauth.tenantId}" is not a tenant id`, hint: 'give the Directory (tenant) ID GUID from the app\'s Overview page, or the tenant\'s domain (contoso.onmicrosoft.com)' }
+    : undefined;
+
 const scopeNotEmpty: Rule = (r) =>
   r.oauth && splitScopes(r.oauth.scope).length === 0
     ? { field: 'oauth.scope', message: 'no scope given', hint: 'give the scopes, e.g. "offline_access https://outlook.office365.com/IMAP.AccessAsUser.All"' }
@@ -289,7 +318,7 @@ const secretExpiryIsDate: Rule = (r) =>
 
 const RULES: readonly Rule[] = [
   oauthBlockPresent, hostIsBareForMail, webBaseUrl, secureFitsPort, noPlaintextMail, loopbackOnlyRelaxations,
-  callbackIsSafe, scopeNotEmpty, clientCredentialsShape, deviceCodeUrlPresent, certificatePresent,
+  callbackIsSafe, identityEndpointsAreSafe, tenantIsPlain, scopeNotEmpty, clientCredentialsShape, deviceCodeUrlPresent, certificatePresent,
   endpointVersionsFit, audienceFitsKind, userFits, secretExpiryIsDate,
 ];
 
