@@ -20,7 +20,7 @@ import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createTask, defaultTaskListId, deleteTask, getTask, listTasks, updateTask } from '../protocols/graph/todo.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
-import type { EntityBackend, EntityKind, EntityStore, EntityTypes } from './entities.js';
+import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
 import {
   type Address, type AfterAction, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
 } from './mailbox.js';

@@ -3,11 +3,9 @@
  * sandbox's Graph endpoint with an app-only (client credentials) graph resource.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
@@ -15,21 +13,13 @@ import { Secret } from '../../src/secret.js';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 import { openStore } from '../../src/store/open.js';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
+import { mailbridge } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 
 describe('mailbridge calendar / contacts / tasks (graph)', { timeout: 150_000 }, () => {
   let w: GraphWorld;
   let home: string;
-  const cli = async (args: string[]) => {
-    try {
-      const r = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, MAILBRIDGE_HOME: home }, cwd: process.cwd() });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const cli = (args: string[]) => mailbridge(home, args);
   const json = async <T>(args: string[]): Promise<T> => {
     const r = await cli(['--json', ...args]);
     assert.equal(r.code, 0, r.stderr);

@@ -3,17 +3,15 @@
  * spawned as a user runs them, against the rig with consented resources.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { consentedResource } from '../mail/facade-consent.js';
+import { mailbridge } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 
 interface Summary { id: string; subject: string; seen: boolean; flagged: boolean }
 
@@ -22,15 +20,7 @@ describe('mailbridge mark / move / copy / delete / fetch (pop3) / doctor', () =>
   let home: string;
   let imapUser: string;
   let popUser: string;
-  const cli = async (args: string[]) => {
-    try {
-      const r = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, MAILBRIDGE_HOME: home }, cwd: process.cwd() });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const cli = (args: string[]) => mailbridge(home, args);
   const list = async (folder = 'INBOX'): Promise<Summary[]> => {
     const r = await cli(['--json', 'list', 'in', '--folder', folder]);
     assert.equal(r.code, 0, r.stderr);

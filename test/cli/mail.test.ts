@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { consentedResource } from '../mail/facade-consent.js';
+import { mailbridge } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 
 describe('mailbridge send → list → get → fetch --after delete (CLI end to end)', () => {
   let rig: Rig;
   let home: string;
-  const cli = async (args: string[]) => {
-    try {
-      const r = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, MAILBRIDGE_HOME: home }, cwd: process.cwd() });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const cli = (args: string[]) => mailbridge(home, args);
 
   before(async () => {
     rig = loadRig();

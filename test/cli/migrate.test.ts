@@ -1,10 +1,8 @@
 /** `mailbridge resource migrate RESOURCE --to graph`, spawned, then the migrated resource used. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
@@ -12,22 +10,14 @@ import { Secret } from '../../src/secret.js';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 import { openStore } from '../../src/store/open.js';
 import { rawMessage, startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
+import { mailbridge } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 
 describe('mailbridge resource migrate --to graph', { timeout: 90_000 }, () => {
   let w: GraphWorld;
   let home: string;
   let user: string;
-  const cli = async (args: string[]) => {
-    try {
-      const r = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, MAILBRIDGE_HOME: home }, cwd: process.cwd() });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  };
+  const cli = (args: string[]) => mailbridge(home, args);
 
   before(async () => {
     w = await startGraphWorld();
