@@ -8,7 +8,12 @@ bash scripts/setup-debian.sh
 # the 1,000-mailbox figure measure Dovecot's polling fallback instead of IDLE.
 sysctl -qw fs.inotify.max_user_instances=2048 2>/dev/null || echo "bench: could not raise fs.inotify.max_user_instances; Dovecot falls back to polling for IDLE beyond 128 mailboxes" >&2
 export RIG_DIR="${BENCH_RIG_DIR:-/tmp/mbbench}" PORT_BASE="${BENCH_PORT_BASE:-27000}"
-trap 'bash scripts/rig/stop.sh >/dev/null || true' EXIT
+BENCH_PG_DIR="${BENCH_PG_DIR:-/tmp/mbpgbench}"
+trap 'bash scripts/rig/stop.sh >/dev/null || true; PG_DIR="$BENCH_PG_DIR" bash scripts/pg/stop.sh >/dev/null || true' EXIT
 bash scripts/rig/start.sh
 set -a; . "$RIG_DIR/rig.env"; set +a
+# PostgreSQL for the instances bench (several instances over one database); its own cluster and port.
+PG_DIR="$BENCH_PG_DIR" PORT="${BENCH_PG_PORT:-25450}" bash scripts/pg/start.sh
+MAILBRIDGE_BENCH_PG_URL="$(sed -n 's/^MAILBRIDGE_TEST_PG_URL=//p' "$BENCH_PG_DIR/pg.env")"
+export MAILBRIDGE_BENCH_PG_URL
 node --import tsx --expose-gc bench/run.ts

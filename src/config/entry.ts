@@ -51,5 +51,7 @@ export const presetInputSchema = z.strictObject({
     })
     .optional(),
   rateLimitPerMinute: z.number().int().min(0).optional(),
+  /** SMTP: send through Microsoft Graph when SMTP AUTH is refused (baseUrl default https://graph.microsoft.com). */
+  graphFallback: z.strictObject({ baseUrl: z.string().url().optional() }).optional(),
 });
 export type PresetInput = z.infer<typeof presetInputSchema>;

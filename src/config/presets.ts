@@ -215,9 +215,10 @@ function optionalOAuth(input: PresetInput): Record<string, unknown> {
   };
 }
 
-function tlsAndLimits(input: PresetInput, rateLimit: number | undefined): Pick<ResourceInput, 'tls' | 'rateLimitPerMinute'> {
+function tlsAndLimits(input: PresetInput, rateLimit: number | undefined): Pick<ResourceInput, 'tls' | 'rateLimitPerMinute' | 'graphFallback'> {
   const limit = input.rateLimitPerMinute ?? rateLimit;
   return {
+    ...(input.graphFallback ? { graphFallback: { ...input.graphFallback } } : {}),
     tls: {
       ...(input.tls?.caFile ? { caFile: input.tls.caFile } : {}),
       insecureLoopback: input.tls?.insecureLoopback ?? false,

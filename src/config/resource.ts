@@ -94,6 +94,18 @@ export const oauthSchema = z.object({
 });
 export type OAuthSettings = z.infer<typeof oauthSchema>;
 
+/** Microsoft Graph's global endpoint, where an smtp resource's Graph fallback sends by default. */
+export const GRAPH_DEFAULT_BASE_URL = 'https://graph.microsoft.com';
+
+/**
+ * SMTP only: when Exchange refuses SMTP AUTH (535 5.7.139: disabled for the mailbox or tenant,
+ * or blocked by policy), send the same message through Graph `sendMail` instead, with a Graph
+ * token from the same refresh token (the consent must include Graph's Mail.Send).
+ */
+export const graphFallbackSchema = z.object({
+  baseUrl: z.string().url().default(GRAPH_DEFAULT_BASE_URL),
+});
+
 export const resourceSchema = z.object({
   name: resourceNameSchema,
   kind: z.enum(RESOURCE_KINDS),
@@ -108,6 +120,7 @@ export const resourceSchema = z.object({
   tls: tlsSchema.default({ insecureLoopback: false, allowPlaintextLoopback: false }),
   /** SMTP: messages per minute (Exchange Online allows 30 per mailbox); 0 = no limit. */
   rateLimitPerMinute: z.number().int().min(0).optional(),
+  graphFallback: graphFallbackSchema.optional(),
 });
 export type Resource = z.infer<typeof resourceSchema>;
 /** What a user writes: defaults may be left out. */

@@ -81,6 +81,7 @@ function flattenInput(r: ResourceInput): PresetInput {
       : {}),
     ...(Object.keys(tlsOut).length ? { tls: tlsOut } : {}),
     ...(r.rateLimitPerMinute !== undefined ? { rateLimitPerMinute: r.rateLimitPerMinute } : {}),
+    ...(r.graphFallback ? { graphFallback: { ...r.graphFallback } } : {}),
   };
 }
 

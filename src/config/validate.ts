@@ -316,10 +316,32 @@ const secretExpiryIsDate: Rule = (r) =>
     ? { field: 'oauth.secretExpiresAt', message: `"${r.oauth.secretExpiresAt}" is not a date`, hint: 'give the expiry Entra shows, as YYYY-MM-DD' }
     : undefined;
 
+/**
+ * The Graph fallback is an SMTP sending path, and it carries a Graph access token: https only,
+ * or http to a loopback test server.
+ */
+const graphFallbackFits: Rule = (r) => {
+  if (!r.graphFallback) return undefined;
+  if (r.kind !== 'smtp') {
+    return {
+      field: 'graphFallback',
+      message: `only smtp resources fall back to Graph; this is a ${KIND_LABEL[r.kind]} resource`,
+      hint: r.kind === 'graph' ? 'remove graphFallback: a graph resource sends through Graph already' : 'remove graphFallback (--no-graph-fallback); it applies to smtp resources only',
+    };
+  }
+  const url = new URL(r.graphFallback.baseUrl);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;
+  return {
+    field: 'graphFallback.baseUrl',
+    message: `${r.graphFallback.baseUrl} would carry the Graph access token ${url.protocol === 'http:' ? 'in clear text' : `over ${url.protocol}`}`,
+    hint: `use https://${url.host} (default https://graph.microsoft.com; http is accepted for loopback addresses only)`,
+  };
+};
+
 const RULES: readonly Rule[] = [
   oauthBlockPresent, hostIsBareForMail, webBaseUrl, secureFitsPort, noPlaintextMail, loopbackOnlyRelaxations,
   callbackIsSafe, identityEndpointsAreSafe, tenantIsPlain, scopeNotEmpty, clientCredentialsShape, deviceCodeUrlPresent, certificatePresent,
-  endpointVersionsFit, audienceFitsKind, userFits, secretExpiryIsDate,
+  endpointVersionsFit, audienceFitsKind, userFits, secretExpiryIsDate, graphFallbackFits,
 ];
 
 /** The secrets a resource has, as known where they are read (CLI, config file, store). */

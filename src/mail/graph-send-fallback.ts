@@ -1,4 +1,4 @@
-import { rootCertificates } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../auth/claims.js';
 import type { AccessTokenProvider } from '../auth/token-provider.js';
 import { createGraphHttp } from '../protocols/graph/http.js';
@@ -19,8 +19,8 @@ export interface GraphSendOptions {
   tokens: AccessTokenProvider;
   /** The sending mailbox; required with an app-only token. */
   user?: string;
-  /** PEM of a CA to trust in addition to the system roots (a private or test server). */
-  ca?: string;
+  /** CA, verification and SNI (tlsOptionsFor); default: system roots, verified. */
+  tls?: ConnectionOptions;
 }
 
 export async function sendViaGraph(draft: MailDraft, opts: GraphSendOptions): Promise<SendResult> {
@@ -28,8 +28,7 @@ export async function sendViaGraph(draft: MailDraft, opts: GraphSendOptions): Pr
   assertTokenFitsProtocol(claims, 'graph', opts.user);
   const appOnly = claims.jwt && claims.scp.length === 0 && claims.roles.length > 0;
   const http = createGraphHttp({
-    baseUrl: opts.baseUrl, tokens: opts.tokens, mailbox: opts.user ?? claims.user ?? 'me',
-    ...(opts.ca ? { tls: { ca: [...rootCertificates, opts.ca] } } : {}),
+    baseUrl: opts.baseUrl, tokens: opts.tokens, mailbox: opts.user ?? claims.user ?? 'me', ...(opts.tls ? { tls: opts.tls } : {}),
   });
   try {
     const prefix = mailboxPrefix({ appOnly, ...(opts.user ? { user: opts.user } : {}), ...(claims.user ? { tokenUser: claims.user } : {}) });

@@ -1,4 +1,6 @@
 import type { TokenManager } from '../auth/token-manager.js';
+import type { AccessTokenProvider } from '../auth/token-provider.js';
+import { CLOUD_HOSTS } from '../config/clouds.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -41,8 +43,19 @@ export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
   switch (resource.kind) {
     case 'imap': return createImapMailbox(common);
     case 'pop3': return createPop3Mailbox(common);
-    case 'smtp': return createSmtpMailbox(common);
+    case 'smtp': return createSmtpMailbox({ ...common, ...(resource.graphFallback ? { graphTokens: graphTokens(o.tokens, resource) } : {}) });
     case 'ews': return openEwsMailbox(common);
     case 'graph': return openGraphMailbox(common);
   }
+}
+
+/**
+ * Graph tokens from an smtp resource's own refresh token, for its Graph fallback: a refresh
+ * token serves every resource the user consented to, so this needs Graph's Mail.Send in the consent.
+ */
+function graphTokens(tokens: TokenManager, resource: Resource): AccessTokenProvider {
+  const audience = `https://${CLOUD_HOSTS[resource.cloud ?? 'global'].graph}`;
+  return {
+    getAccessToken: async (opts = {}) => (await tokens.getAccessToken(resource.name, { audience, ...(opts.forceRefresh ? { forceRefresh: true } : {}) })).token,
+  };
 }

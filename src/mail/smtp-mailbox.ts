@@ -1,25 +1,60 @@
 import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createSmtpSender } from '../protocols/smtp/index.js';
+import { tlsOptionsFor } from '../protocols/tls.js';
 import { composeMessage } from './compose.js';
-import { unsupported, type Mailbox } from './mailbox.js';
+import { sendViaGraph } from './graph-send-fallback.js';
+import { unsupported, type Mailbox, type SendResult } from './mailbox.js';
+import type { MailDraft } from './message.js';
 
 export interface SmtpMailboxOptions {
   resource: Resource;
   tokens: AccessTokenProvider;
+  /** Graph tokens (Mail.Send) from the same grant, for the resource's graphFallback. */
+  graphTokens?: AccessTokenProvider;
   logger?: Logger;
 }
 
+/** Which path carried the message: SMTP submission, or Graph sendMail after SMTP AUTH was refused. */
+export interface SmtpSendResult extends SendResult {
+  via: 'smtp' | 'graph';
+}
+
+export interface SmtpMailbox extends Mailbox {
+  readonly kind: 'smtp';
+  send(draft: MailDraft): Promise<SmtpSendResult>;
+}
+
 const USE_RECEIVE = 'use an imap (or pop3) resource to read mail';
+/** Exchange's 535 5.7.139 answers: SMTP AUTH off for the mailbox or tenant, or refused by policy. */
+const SMTP_AUTH_REFUSED = new Set(['SMTP_AUTH_DISABLED', 'SMTP_AUTH_BLOCKED_BY_POLICY']);
 
 /** A send-only Mailbox over SMTP submission; every receive operation names the fix. */
-export function createSmtpMailbox(opts: SmtpMailboxOptions): Mailbox {
-  const sender = createSmtpSender({ resource: opts.resource, tokens: opts.tokens, ...(opts.logger ? { logger: opts.logger } : {}) });
+export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
+  const { resource } = opts;
+  const sender = createSmtpSender({ resource, tokens: opts.tokens, ...(opts.logger ? { logger: opts.logger } : {}) });
   const no = (operation: string) => () => Promise.reject(unsupported('smtp', operation, USE_RECEIVE));
+
+  async function viaGraph(draft: MailDraft, refused: ProtocolError): Promise<SmtpSendResult> {
+    const fallback = resource.graphFallback;
+    if (!fallback || !opts.graphTokens) {
+      // The tenant's choice stands; say that Graph is the other way to send.
+      throw new ProtocolError({
+        code: refused.code, message: refused.message, details: refused.details, cause: refused, ...(refused.field ? { field: refused.field } : {}),
+        hint: `${refused.hint}; or send through Microsoft Graph instead: \`mailbridge resource edit ${resource.name} --graph-fallback\`, then consent again including https://graph.microsoft.com/Mail.Send (\`mailbridge auth ${resource.name}\`)`,
+      });
+    }
+    opts.logger?.info({ resource: resource.name, code: refused.code }, 'SMTP AUTH refused; sending through Microsoft Graph');
+    const url = new URL(fallback.baseUrl);
+    const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...resource, server: { ...resource.server, host: url.hostname } }) : undefined;
+    const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
+    return { ...r, via: 'graph' };
+  }
+
   return {
-    resource: opts.resource.name,
+    resource: resource.name,
     kind: 'smtp',
     verify: () => sender.verify(),
     folders: no('list folders'),
@@ -35,17 +70,22 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): Mailbox {
     afterProcessing: no('process received messages'),
     async send(draft) {
       // An empty From means the resource's own address (the guide's From field, else the user).
-      const from = draft.from === '' ? (opts.resource.from ?? opts.resource.user) : draft.from;
+      const from = draft.from === '' ? (resource.from ?? resource.user) : draft.from;
       if (!from) {
         throw new ConfigError({
           code: 'SMTP_FROM_MISSING',
-          message: `resource ${opts.resource.name} has no From address and none was given`,
+          message: `resource ${resource.name} has no From address and none was given`,
           hint: 'pass --from, or set the resource\'s from (or user) to the mailbox address',
           field: 'from',
         });
       }
-      const r = await sender.send(composeMessage({ ...draft, from }));
-      return { messageId: r.messageId, accepted: r.accepted, rejected: r.rejected };
+      try {
+        const r = await sender.send(composeMessage({ ...draft, from }));
+        return { messageId: r.messageId, accepted: r.accepted, rejected: r.rejected, via: 'smtp' };
+      } catch (e) {
+        if (e instanceof ProtocolError && SMTP_AUTH_REFUSED.has(e.code)) return viaGraph({ ...draft, from }, e);
+        throw e;
+      }
     },
     async close() {
       sender.close();

@@ -171,6 +171,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX leases_mailbox ON leases (mailbox, expires_at)',
     ],
   },
+  {
+    // EWS and Graph triggers: their checkpoint is an opaque server token (the SyncFolderItems
+    // sync state, the Graph deltaLink), kept beside the IMAP columns.
+    version: 5,
+    statements: [
+      'ALTER TABLE trigger_checkpoints ADD COLUMN sync_state TEXT',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

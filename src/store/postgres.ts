@@ -302,13 +302,14 @@ class PostgresStore implements Store {
   }
 
   async getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined> {
-    const [row] = await this.#rows<{ uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null; updated_at: number }>(
-      'SELECT uid_validity, last_uid, dedupe_up_to_uid, updated_at FROM trigger_checkpoints WHERE trigger_name = $1', [name]);
+    const [row] = await this.#rows<{ uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null; sync_state: string | null; updated_at: number }>(
+      'SELECT uid_validity, last_uid, dedupe_up_to_uid, sync_state, updated_at FROM trigger_checkpoints WHERE trigger_name = $1', [name]);
     if (!row) return undefined;
     return {
       ...(row.uid_validity !== null ? { uidValidity: row.uid_validity } : {}),
       ...(row.last_uid !== null ? { lastUid: row.last_uid } : {}),
       ...(row.dedupe_up_to_uid !== null ? { dedupeUpToUid: row.dedupe_up_to_uid } : {}),
+      ...(row.sync_state !== null ? { syncState: row.sync_state } : {}),
       updatedAt: row.updated_at,
     };
   }
@@ -409,10 +410,10 @@ class PostgresStore implements Store {
   }
 
   async #writeCheckpoint(q: pg.Pool | pg.PoolClient, name: string, cp: TriggerCheckpointInput): Promise<void> {
-    await q.query(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, updated_at) VALUES ($1, $2, $3, $4, $5)
+    await q.query(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, sync_state, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (trigger_name) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
-        dedupe_up_to_uid = excluded.dedupe_up_to_uid, updated_at = excluded.updated_at`,
-    [name, cp.uidValidity ?? null, cp.lastUid ?? null, cp.dedupeUpToUid ?? null, this.#now()]);
+        dedupe_up_to_uid = excluded.dedupe_up_to_uid, sync_state = excluded.sync_state, updated_at = excluded.updated_at`,
+    [name, cp.uidValidity ?? null, cp.lastUid ?? null, cp.dedupeUpToUid ?? null, cp.syncState ?? null, this.#now()]);
   }
 
   // --- coordination ---

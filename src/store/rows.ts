@@ -149,6 +149,8 @@ export function triggerRecordFromRow(row: TriggerRow): TriggerRecord {
 const deliverySourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('imap'), folder: z.string(), uidValidity: z.string(), uid: z.number().int() }),
   z.object({ kind: z.literal('pop3'), uidl: z.string() }),
+  z.object({ kind: z.literal('ews'), folder: z.string(), id: z.string() }),
+  z.object({ kind: z.literal('graph'), folder: z.string(), id: z.string() }),
 ]);
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['delivered', 'failed', 'dead'];
 

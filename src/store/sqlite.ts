@@ -258,13 +258,14 @@ class SqliteStore implements Store {
   }
 
   async getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined> {
-    const row = this.#db.prepare('SELECT uid_validity, last_uid, dedupe_up_to_uid, updated_at FROM trigger_checkpoints WHERE trigger_name = ?')
-      .get(name) as { uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null; updated_at: number } | undefined;
+    const row = this.#db.prepare('SELECT uid_validity, last_uid, dedupe_up_to_uid, sync_state, updated_at FROM trigger_checkpoints WHERE trigger_name = ?')
+      .get(name) as { uid_validity: string | null; last_uid: number | null; dedupe_up_to_uid: number | null; sync_state: string | null; updated_at: number } | undefined;
     if (!row) return undefined;
     return {
       ...(row.uid_validity !== null ? { uidValidity: row.uid_validity } : {}),
       ...(row.last_uid !== null ? { lastUid: row.last_uid } : {}),
       ...(row.dedupe_up_to_uid !== null ? { dedupeUpToUid: row.dedupe_up_to_uid } : {}),
+      ...(row.sync_state !== null ? { syncState: row.sync_state } : {}),
       updatedAt: row.updated_at,
     };
   }
@@ -472,10 +473,10 @@ class SqliteStore implements Store {
 
   #writeCheckpoint(name: string, cp: TriggerCheckpointInput): void {
     this.#db
-      .prepare(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+      .prepare(`INSERT INTO trigger_checkpoints (trigger_name, uid_validity, last_uid, dedupe_up_to_uid, sync_state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (trigger_name) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
-          dedupe_up_to_uid = excluded.dedupe_up_to_uid, updated_at = excluded.updated_at`)
-      .run(name, cp.uidValidity ?? null, cp.lastUid ?? null, cp.dedupeUpToUid ?? null, this.#now());
+          dedupe_up_to_uid = excluded.dedupe_up_to_uid, sync_state = excluded.sync_state, updated_at = excluded.updated_at`)
+      .run(name, cp.uidValidity ?? null, cp.lastUid ?? null, cp.dedupeUpToUid ?? null, cp.syncState ?? null, this.#now());
   }
 
   #triggerRecord(row: TriggerRow): TriggerRecord {

@@ -202,7 +202,7 @@ export interface TriggerRecord {
   updatedAt: number;
 }
 
-/** IMAP: the folder's UIDVALIDITY and the highest UID finished with. POP3 uses UIDL rows instead. */
+/** IMAP: the folder's UIDVALIDITY and the highest UID finished with; EWS/Graph: the sync state. POP3 uses UIDL rows instead. */
 export interface TriggerCheckpoint {
   uidValidity?: string;
   lastUid?: number;
@@ -211,6 +211,11 @@ export interface TriggerCheckpoint {
    * change was seen, so they are delivered only if their Message-ID was not delivered before.
    */
   dedupeUpToUid?: number;
+  /**
+   * EWS: the SyncFolderItems sync state; Graph: the deltaLink. Opaque to mailbridge; written
+   * only once every message of the round it ends was delivered, dead-lettered or filtered out.
+   */
+  syncState?: string;
   updatedAt: number;
 }
 export type TriggerCheckpointInput = Omit<TriggerCheckpoint, 'updatedAt'>;
@@ -220,13 +225,15 @@ export type DeliveryStatus = 'delivered' | 'failed' | 'dead';
 /** Where the message is, to fetch it again for a replay. */
 export type DeliverySource =
   | { kind: 'imap'; folder: string; uidValidity: string; uid: number }
-  | { kind: 'pop3'; uidl: string };
+  | { kind: 'pop3'; uidl: string }
+  /** EWS ItemId or Graph message id, in the trigger's folder. */
+  | { kind: 'ews' | 'graph'; folder: string; id: string };
 
 export interface DeliveryOutcome {
   /** Used for a new row; an existing (trigger, messageKey) row keeps its id. */
   id: string;
   trigger: string;
-  /** IMAP `UIDVALIDITY:UID` (folder-unique), POP3 the UIDL. */
+  /** IMAP `UIDVALIDITY:UID` (folder-unique), POP3 the UIDL, EWS the ItemId, Graph the message id. */
   messageKey: string;
   messageId?: string;
   subject?: string;

@@ -68,7 +68,7 @@ export const triggerDefinitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
   resource: z.string().min(1),
   folder: z.string().min(1).default('INBOX'),
-  /** IMAP: IDLE (with a polling fallback) or polling. POP3 always polls. */
+  /** IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link. */
   mode: z.enum(['idle', 'poll']).default('idle'),
   /** Poll period; in IDLE mode also the safety-net re-scan period. */
   pollIntervalSeconds: z.number().positive().max(86_400).default(60),
@@ -115,8 +115,8 @@ export function checkTriggerFitsResource(d: TriggerDefinition, kind: string): vo
   const fail = (field: string, message: string, hint: string): never => {
     throw new ConfigError({ code: 'TRIGGER_UNSUPPORTED_FOR_RESOURCE', message: `trigger ${d.name}: ${message}`, hint, field });
   };
-  if (kind !== 'imap' && kind !== 'pop3') {
-    fail('resource', `resource ${d.resource} is a ${kind} resource; triggers watch imap and pop3 resources`, 'point the trigger at an imap or pop3 resource');
+  if (kind !== 'imap' && kind !== 'pop3' && kind !== 'ews' && kind !== 'graph') {
+    fail('resource', `resource ${d.resource} is a ${kind} resource; triggers watch imap, pop3, ews and graph resources`, 'point the trigger at an imap, pop3, ews or graph resource');
   }
   if (kind !== 'pop3') return;
   if (d.folder.toUpperCase() !== 'INBOX') fail('folder', 'POP3 has only INBOX', 'leave folder as INBOX, or use an imap resource');

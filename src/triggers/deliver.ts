@@ -11,7 +11,7 @@ export interface ParsedDelivery {
   resource: string;
   folder: string;
   deliveryId: string;
-  /** IMAP `UIDVALIDITY:UID`, POP3 the UIDL. */
+  /** IMAP `UIDVALIDITY:UID`, POP3 the UIDL, EWS the ItemId, Graph the message id. */
   messageKey: string;
   /** 1 for the first try; a handler seeing 2+ may be seeing a message it already handled. */
   attempt: number;

@@ -40,8 +40,9 @@ export async function replayDelivery(o: ReplayOptions, deliveryId: string): Prom
   const def = trigger.definition;
   const mailbox = await openMailbox({ resource: def.resource, store: o.store, tokens: o.tokens, ...(o.logger ? { logger: o.logger } : {}) });
   try {
-    const id = record.source.kind === 'imap' ? String(record.source.uid) : record.source.uidl;
-    const folder = record.source.kind === 'imap' ? record.source.folder : 'INBOX';
+    const src = record.source;
+    const id = src.kind === 'imap' ? String(src.uid) : src.kind === 'pop3' ? src.uidl : src.id;
+    const folder = src.kind === 'pop3' ? 'INBOX' : src.folder;
     let raw: Buffer;
     try {
       const chunks: Buffer[] = [];
@@ -52,7 +53,7 @@ export async function replayDelivery(o: ReplayOptions, deliveryId: string): Prom
     }
     const message = await parseMessage(raw, { id, folder, size: raw.length });
     if (record.messageId && normalizeMessageId(message.messageId) !== record.messageId) {
-      throw gone(record, `${folder} UID ${id} now holds another message (Message-ID ${message.messageId ?? 'none'})`);
+      throw gone(record, `${folder} ${src.kind === 'imap' ? 'UID ' : ''}${id} now holds another message (Message-ID ${message.messageId ?? 'none'})`);
     }
     const secret = def.target.kind === 'webhook' ? await o.store.getTriggerSecret(def.name) : undefined;
     const result = await dispatchWithRetry({

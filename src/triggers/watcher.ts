@@ -4,15 +4,23 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openMailbox } from '../mail/open.js';
 import { parseMessage } from '../mail/parse.js';
-import type { Store } from '../store/store.js';
+import type { MessageSummary } from '../mail/mailbox.js';
+import type { DeliveryRecord, Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { checkTriggerFitsResource, type TriggerDefinition } from './definition.js';
 import type { TriggerHandler } from './deliver.js';
 import { dispatchWithRetry, type DispatchContext } from './dispatch.js';
 import { evaluateFilter, viewOfParsed } from './filter.js';
 import { ImapSource } from './imap-source.js';
+import { isGoneError, openSyncSource, type SyncSource } from './sync-source.js';
 import { normalizeMessageId } from './message-id.js';
 import { describeError, reasonToPause } from './pause.js';
+
+/**
+ * How many of the newest deliveries are checked for a missing after-processing action on
+ * (re)connect: a crash leaves at most the one in flight, so a short window is plenty.
+ */
+const PENDING_AFTER_ACTION_LOOKBACK = 50;
 
 export type WatcherState = 'starting' | 'running' | 'retrying' | 'paused' | 'stopped';
 
@@ -115,8 +123,10 @@ export class TriggerWatcher {
           ...(secret ? { webhookSecret: secret } : {}),
           ...(this.#o.logger ? { logger: this.#o.logger } : {}),
         };
-        if (resource.kind === 'imap') await this.#watchImap(resource, ctx, () => { failures = 0; });
-        else await this.#watchPop3(resource, ctx, () => { failures = 0; });
+        const connected = () => { failures = 0; };
+        if (resource.kind === 'imap') await this.#watchImap(resource, ctx, connected);
+        else if (resource.kind === 'ews' || resource.kind === 'graph') await this.#watchSync(resource, ctx, connected);
+        else await this.#watchPop3(resource, ctx, connected);
       } catch (e) {
         if (signal.aborted) break;
         const reason = await reasonToPause(e, def.resource, this.#o.tokens);
@@ -155,6 +165,9 @@ export class TriggerWatcher {
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
     try {
+      const { uidValidity } = src.state();
+      await this.#finishPendingAfterActions((d) => (d.source.kind === 'imap' && d.source.uidValidity === uidValidity
+        ? () => src.afterAction((d.source as { uid: number }).uid, def.afterAction) : undefined));
       const idle = def.mode === 'idle' && src.supportsIdle;
       this.#status.idle = idle;
       this.#status.state = 'running';
@@ -240,6 +253,110 @@ export class TriggerWatcher {
     }
   }
 
+  // --- EWS (SyncFolderItems) and Graph (delta) ---
+
+  async #watchSync(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
+    const def = this.#o.definition;
+    const signal = this.#abort.signal;
+    const src = await openSyncSource({
+      resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder,
+      ...(this.#o.logger ? { logger: this.#o.logger } : {}),
+    });
+    try {
+      await this.#finishPendingAfterActions((d) => (d.source.kind === src.kind ? () => src.afterAction((d.source as { id: string }).id, def.afterAction) : undefined));
+      while (!signal.aborted) {
+        await this.#scanSync(src, ctx);
+        this.#status.state = 'running';
+        this.#status.lastScanAt = Date.now();
+        connected();
+        await sleep(def.pollIntervalSeconds * 1000, signal);
+      }
+    } finally {
+      await src.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Rounds of changes until the server has no more. The stored sync state moves past a page
+   * only once each of its messages was delivered, dead-lettered or filtered out, so a crash
+   * mid-page reads the page again: messages already recorded (by id) are skipped, the rest
+   * delivered. Two listings of the whole folder keep their state until they are complete: the
+   * first one under `start: new` (nothing in it is delivered) and the one after the server
+   * refused the stored state (what is in it is delivered only if its Message-ID was not).
+   */
+  async #scanSync(src: SyncSource, ctx: DispatchContext): Promise<void> {
+    const def = this.#o.definition;
+    const store = this.#o.store;
+    const signal = this.#abort.signal;
+    const cp = await store.getTriggerCheckpoint(def.name);
+    let state = cp?.syncState;
+    const skipAll = state === undefined && def.start === 'new';
+    let dedupe = false;
+    let seen = 0;
+    for (;;) {
+      const r = await src.round(state);
+      if (r.restarted && !dedupe) {
+        dedupe = true;
+        await store.addTriggerEvent(def.name, 'sync_reset', `the server no longer knew the sync state of ${def.folder}: re-reading the folder; ` +
+          'messages already there are delivered only if their Message-ID was not delivered before');
+      }
+      seen += r.items.length;
+      if (!skipAll) {
+        for (const s of r.items) {
+          if (signal.aborted) return;
+          if ((await this.#syncItem(src, ctx, s, dedupe)) === 'stopped') return;
+        }
+      }
+      state = r.state;
+      if (!r.more || !(skipAll || dedupe)) await store.putTriggerCheckpoint(def.name, { syncState: state });
+      if (!r.more || signal.aborted) break;
+    }
+    if (cp?.syncState === undefined) {
+      await store.addTriggerEvent(def.name, 'started', `watching ${def.folder} by ${src.kind === 'ews' ? 'EWS SyncFolderItems' : 'Graph delta'} ` +
+        `(${seen} message(s) there, ${def.start === 'new' ? 'not delivered' : 'delivered'})`);
+    }
+  }
+
+  async #syncItem(src: SyncSource, ctx: DispatchContext, s: MessageSummary, dedupe: boolean): Promise<'stopped' | 'done'> {
+    const def = this.#o.definition;
+    const store = this.#o.store;
+    const early = evaluateFilter(def.filters, {
+      from: s.from, to: s.to, ...(s.subject !== undefined ? { subject: s.subject } : {}),
+      ...(s.hasAttachments !== undefined ? { hasAttachments: s.hasAttachments } : {}),
+      ...(s.seen !== undefined ? { seen: s.seen } : {}),
+    });
+    if (early === 'no-match') return 'done';
+    // Graph reports changed messages too (read, flagged, after-action "read"): one delivery per id.
+    const done = await store.findDelivery(def.name, s.id);
+    if (done && done.status !== 'failed') return 'done';
+    const messageId = normalizeMessageId(s.messageId);
+    if (dedupe && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
+      await store.addTriggerEvent(def.name, 'duplicate_skipped', `message ${s.id} (Message-ID ${messageId}) was delivered before the sync state was reset`);
+      return 'done';
+    }
+    let raw: Buffer;
+    try {
+      raw = await src.raw(s.id);
+    } catch (e) {
+      if (!isGoneError(e)) throw e;
+      // Deleted or moved away since the listing: its new place (if any) reports it anew.
+      await store.addTriggerEvent(def.name, 'message_gone', `message ${s.id} left ${def.folder} before it could be fetched`);
+      return 'done';
+    }
+    const message = await parseMessage(raw, { id: s.id, folder: def.folder, flags: s.seen ? ['\\Seen'] : [], size: raw.length,
+      ...(s.date ? { receivedAt: s.date } : {}) });
+    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, s.seen)) !== 'match') return 'done';
+    const result = await dispatchWithRetry(ctx, { messageKey: s.id, message, raw, source: { kind: src.kind, folder: def.folder, id: s.id } });
+    if (result.kind === 'stopped') return 'stopped';
+    if (result.kind === 'dead') {
+      this.#status.dead++;
+      return 'done';
+    }
+    this.#status.delivered++;
+    await this.#afterAction(result.record.id, () => src.afterAction(s.id, def.afterAction));
+    return 'done';
+  }
+
   // --- POP3 ---
 
   async #watchPop3(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
@@ -289,6 +406,22 @@ export class TriggerWatcher {
       }
       this.#status.delivered++;
       await this.#afterAction(result.record.id, () => mailbox.afterProcessing([uidl], def.afterAction));
+    }
+  }
+
+  /**
+   * A crash between recording a delivery and its after-processing action leaves the message
+   * delivered but not yet read, moved or deleted. On (re)connecting, the recent deliveries
+   * without a noted action get it now (running it twice is harmless: the second finds the
+   * message gone or already read). `runFor` says how, or undefined where it no longer applies.
+   */
+  async #finishPendingAfterActions(runFor: (d: DeliveryRecord) => (() => Promise<void>) | undefined): Promise<void> {
+    if (this.#o.definition.afterAction.kind === 'leave') return;
+    const recent = await this.#o.store.listDeliveries(this.name, { status: 'delivered', limit: PENDING_AFTER_ACTION_LOOKBACK });
+    for (const d of recent) {
+      if (d.afterAction !== undefined || this.#abort.signal.aborted) continue;
+      const run = runFor(d);
+      if (run) await this.#afterAction(d.id, run);
     }
   }
 

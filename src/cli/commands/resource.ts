@@ -83,7 +83,9 @@ function withResourceOptions(cmd: Command): Command {
     .option('--no-ews-v1', 'EWS: use the v2 authorize URL')
     .option('--ca-file <file>', 'PEM CA to trust in addition to the system\'s')
     .option('--insecure-loopback', 'skip certificate checks (loopback hosts only)')
-    .option('--allow-plaintext-loopback', 'allow a plaintext connection (loopback hosts only)');
+    .option('--allow-plaintext-loopback', 'allow a plaintext connection (loopback hosts only)')
+    .option('--graph-fallback [url]', 'SMTP: send through Microsoft Graph when SMTP AUTH is refused (5.7.139); URL default https://graph.microsoft.com')
+    .option('--no-graph-fallback', 'SMTP: never fall back to Graph');
 }
 
 /** Maps the options that were given (and only those) to the short form's fields. */
@@ -107,6 +109,9 @@ function optionsToInput(opts: Opts): Partial<PresetInput> {
     }
     raw.certificate = { keyFile, certFile };
   }
+  // `--graph-fallback` alone is true (Graph's default URL); `--no-graph-fallback` (false) is handled by edit.
+  if (opts.graphFallback === true) raw.graphFallback = {};
+  else if (typeof opts.graphFallback === 'string') raw.graphFallback = { baseUrl: opts.graphFallback };
   const tls = { caFile: s('caFile'), insecureLoopback: opts.insecureLoopback === true ? true : undefined, allowPlaintextLoopback: opts.allowPlaintextLoopback === true ? true : undefined };
   if (Object.values(tls).some((v) => v !== undefined)) raw.tls = tls;
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<PresetInput>;
@@ -143,6 +148,7 @@ async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<
   const entry = resourceToEntry(old);
   const merged: Record<string, unknown> = { ...entry, ...changes, name };
   if (changes.tls) merged.tls = { ...entry.tls, ...changes.tls };
+  if (opts.graphFallback === false) delete merged.graphFallback;
   const resource = buildResource(merged);
   const newSecret = await readClientSecret(opts);
   const clientSecret = newSecret ?? (await store.getSecret(name, 'client_secret'));

@@ -41,7 +41,7 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
   trigger.command('add')
     .description('add a trigger (a webhook gets a signing secret: from --secret-env, or generated and shown once)')
     .argument('<name>', 'trigger name')
-    .requiredOption('--resource <name>', 'imap or pop3 resource to watch')
+    .requiredOption('--resource <name>', 'resource to watch (imap, pop3, ews or graph)')
     .option('--folder <path>', 'folder to watch (default INBOX)')
     .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls)')
     .option('--poll <seconds>', 'poll interval (and safety re-scan with IDLE), default 60')

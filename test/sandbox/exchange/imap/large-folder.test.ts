@@ -18,6 +18,7 @@ after(() => f?.close());
 test('a 10,000-message Inbox: SELECT, STATUS, SEARCH and a full UID FETCH all see every message', async () => {
   const c = await f.client(BOB);
   const status = await c.status('INBOX', { messages: true, uidNext: true });
+  assert.ok(status, 'STATUS answered');
   assert.equal(status.messages, COUNT);
   const lock = await c.getMailboxLock('INBOX');
   try {
