@@ -196,7 +196,8 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
       }));
     },
 
-    list: (o: ListOptions = {}) => listWith(messageFilterToGraph(o.filter), o),
+    // async: a filter Graph cannot express rejects the promise rather than throwing at the call.
+    list: async (o: ListOptions = {}) => listWith(messageFilterToGraph(o.filter), o),
 
     listWhere: (conditions, o = {}) => listWith(conditionsToGraph(conditions), o),
 

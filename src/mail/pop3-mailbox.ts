@@ -52,7 +52,7 @@ export function createPop3Mailbox(opts: Pop3MailboxOptions): Mailbox {
   const onlyInbox = (o?: FolderOption) => {
     if (o?.folder !== undefined && o.folder.toUpperCase() !== 'INBOX') throw unsupported('pop3', `open folder ${o.folder} (POP3 has only INBOX)`, USE_IMAP);
   };
-  const no = (operation: string) => () => Promise.reject(unsupported('pop3', operation, USE_IMAP));
+  const no = (operation: string, hint = USE_IMAP) => () => Promise.reject(unsupported('pop3', operation, hint));
 
   const mailbox: Mailbox = {
     resource: opts.resource.name,
@@ -96,7 +96,7 @@ export function createPop3Mailbox(opts: Pop3MailboxOptions): Mailbox {
       if (action.kind === 'delete') return mailbox.delete(ids, o);
       throw unsupported('pop3', `run the after-processing action ${action.kind}`, `use leave or delete with POP3, or ${USE_IMAP}`);
     },
-    send: no('send mail (send with an smtp resource)'),
+    send: no('send mail', 'send with an smtp resource (or an ews or graph one) for this mailbox'),
     close: async () => undefined,
   };
   return mailbox;

@@ -32,15 +32,9 @@ interface Differences {
   filters: 'all' | { sizes: string } | 'none';
   /** Attachments one by one (saveAttachments). */
   attachments: boolean;
-  /**
-   * The Message-ID the send result names is the one the recipient sees. False for Graph on the
-   * sandbox: its sendMail ignores the client's internetMessageId and writes its own (a sandbox
-   * gap, reported; Exchange Online keeps it). Asserted both ways so a fix shows up here.
-   */
-  sentIdKept: boolean;
 }
 
-const FULL: Differences = { headersInList: true, sizeInList: true, flags: true, folders: true, filters: 'all', attachments: true, sentIdKept: true };
+const FULL: Differences = { headersInList: true, sizeInList: true, flags: true, folders: true, filters: 'all', attachments: true };
 const POP3: Differences = { ...FULL, headersInList: false, flags: false, folders: false, filters: 'none', attachments: false };
 
 interface Backend {
@@ -61,7 +55,7 @@ const BACKENDS: Backend[] = [
   { name: 'EWS on the Exchange sandbox', kind: 'ews', differences: FULL, open: () => sandboxWorld(sb, 'ews') },
   {
     name: 'Microsoft Graph on the Exchange sandbox', kind: 'graph',
-    differences: { ...FULL, sizeInList: false, filters: { sizes: 'FILTER_UNSUPPORTED' }, sentIdKept: false },
+    differences: { ...FULL, sizeInList: false, filters: { sizes: 'FILTER_UNSUPPORTED' } },
     open: () => sandboxWorld(sb, 'graph'),
   },
 ];
@@ -325,8 +319,7 @@ for (const backend of BACKENDS) {
       const parsed = await world.mailbox.get(got.id);
       assert.equal(parsed.text?.trim(), 'sent through the facade');
       const reported = `<${r.messageId.replace(/^<|>$/g, '')}>`;
-      if (d.sentIdKept) assert.equal(parsed.messageId, reported);
-      else assert.notEqual(parsed.messageId, reported, 'the sandbox now keeps internetMessageId: set sentIdKept in the table');
+      assert.equal(parsed.messageId, reported, 'the Message-ID the send reported is the one delivered');
       if (kind === 'imap' || kind === 'pop3') {
         await refusedNamingSmtp(world.mailbox.send({ from: world.user, to: [world.user], subject: 'x', text: 'y' }));
       }
@@ -364,7 +357,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-/** IMAP's refusal names the smtp resource in its hint, POP3's in its message. */
+/** IMAP's and POP3's refusals name the smtp resource in their hint. */
 async function refusedNamingSmtp(p: Promise<unknown>): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof UnsupportedError && /\bsmtp resource\b/.test(`${e.message} ${e.hint}`));
 }

@@ -36,6 +36,8 @@ export const messageInputSchema = z.object({
   categories: z.array(z.string()).optional(),
   isDeliveryReceiptRequested: z.boolean().optional(),
   isReadReceiptRequested: z.boolean().optional(),
+  /** A client may set the Message-ID of a new message (RFC 5322 form, brackets optional). */
+  internetMessageId: z.string().regex(/^<?[^<>\s@]+@[^<>\s@]+>?$/).optional(),
 }).loose();
 export type GraphMessageInput = z.infer<typeof messageInputSchema>;
 
@@ -76,7 +78,8 @@ export async function composeMessage(
     headers,
     ...(importance ? { priority: importance } : {}),
     date: new Date(opts.nowMs),
-    messageId: `<${randomBytes(12).toString('hex')}@${opts.domain}>`,
+    // Exchange keeps a client-set internetMessageId on a new message; otherwise it makes one.
+    messageId: input.internetMessageId ? `<${input.internetMessageId.replace(/^<|>$/g, '')}>` : `<${randomBytes(12).toString('hex')}@${opts.domain}>`,
     attachments: (input.attachments ?? []).map((a) => attachmentOptions(a)),
   };
   const node = new MailComposer(mail).compile();
