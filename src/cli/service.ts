@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { TokenManager } from '../auth/token-manager.js';
 import { Secret } from '../secret.js';
 import { buildServer } from '../server/app.js';
@@ -21,7 +22,10 @@ export async function startService(ctx: CliContext, o: { host: string; port: num
   const store = await ctx.store();
   const credentials = createCredentialStore(store);
   const tokens = new TokenManager({ store, logger: ctx.logger });
-  const runner = new TriggerRunner({ store, tokens, logger: ctx.logger });
+  // Every service instance takes mailbox leases: alone it holds them all; with others on one
+  // PostgreSQL database each watched mailbox has exactly one owner.
+  const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const runner = new TriggerRunner({ store, tokens, logger: ctx.logger, instanceId });
   const envPassword = process.env.MAILBRIDGE_CONSOLE_PASSWORD;
   let firstPassword: string | undefined;
   if (!envPassword && !(await credentials.hasConsolePassword())) {
