@@ -14,8 +14,14 @@ const webhookUrl = z.string().url().refine((u) => /^https?:\/\//i.test(u), { mes
 export const webhookTargetSchema = z.strictObject({
   kind: z.literal('webhook'),
   url: webhookUrl,
-  /** Attachments up to this many bytes each travel inline (base64); bigger ones as metadata only. */
+  /** Attachments up to this many bytes each travel inline (base64); bigger ones by link or as metadata only. */
   inlineAttachmentMaxBytes: z.number().int().min(0).default(256 * 1024),
+  /**
+   * Base URL of the mailbridge service the receiver can reach (e.g. http://mailbridge:8025):
+   * attachments over the inline limit then carry a link to the REST API's attachment route
+   * (fetched with an API key), instead of metadata only.
+   */
+  attachmentLinkBase: webhookUrl.optional(),
   /** Per request. */
   timeoutSeconds: z.number().positive().max(600).default(30),
 });

@@ -50,6 +50,7 @@ export async function attemptDelivery(c: AttemptContext): Promise<AttemptResult>
         payload: buildWebhookPayload(d.message, {
           trigger: d.trigger, resource: d.resource, folder: d.folder, deliveryId: d.deliveryId, messageKey: d.messageKey,
           attempt: d.attempt, inlineAttachmentMaxBytes: target.inlineAttachmentMaxBytes,
+          ...(target.attachmentLinkBase ? { attachmentLinkBase: target.attachmentLinkBase } : {}),
         }),
       });
     case 'command': {

@@ -37,8 +37,10 @@ export interface PayloadAttachment {
   inline: boolean;
   /** Base64, present when the attachment is at most the target's inline limit. */
   contentBase64?: string;
-  /** True when the content was left out for its size: fetch the message to get it. */
+  /** True when the content was left out for its size: fetch it from `url`, or the message. */
   omitted?: true;
+  /** The REST API route serving this attachment (needs an API key), when the target names the service's URL. */
+  url?: string;
 }
 
 export interface PayloadContext {
@@ -49,9 +51,10 @@ export interface PayloadContext {
   messageKey: string;
   attempt: number;
   inlineAttachmentMaxBytes: number;
+  attachmentLinkBase?: string;
 }
 
-/** Builds the webhook body; attachments over the limit keep their metadata only. */
+/** Builds the webhook body; attachments over the limit keep their metadata (and a link when the target gives the service's URL). */
 export function buildWebhookPayload(m: ParsedMessage, c: PayloadContext): WebhookPayload {
   return {
     event: 'message',
@@ -77,7 +80,7 @@ export function buildWebhookPayload(m: ParsedMessage, c: PayloadContext): Webhoo
       ...(m.text !== undefined ? { text: m.text } : {}),
       ...(m.html !== undefined ? { html: m.html } : {}),
       headers: m.headers,
-      attachments: m.attachments.map((a): PayloadAttachment => {
+      attachments: m.attachments.map((a, index): PayloadAttachment => {
         const meta: PayloadAttachment = {
           ...(a.filename !== undefined ? { filename: a.filename } : {}),
           contentType: a.contentType,
@@ -87,8 +90,14 @@ export function buildWebhookPayload(m: ParsedMessage, c: PayloadContext): Webhoo
         };
         return a.content.length <= c.inlineAttachmentMaxBytes
           ? { ...meta, contentBase64: a.content.toString('base64') }
-          : { ...meta, omitted: true };
+          : { ...meta, omitted: true, ...(c.attachmentLinkBase ? { url: attachmentLink(c, m.id, index) } : {}) };
       }),
     },
   };
+}
+
+/** The service's attachment route: GET /api/mail/{resource}/messages/{id}/attachments/{index}?folder=F. */
+function attachmentLink(c: PayloadContext, id: string, index: number): string {
+  const base = (c.attachmentLinkBase ?? '').replace(/\/+$/, '');
+  return `${base}/api/mail/${encodeURIComponent(c.resource)}/messages/${encodeURIComponent(id)}/attachments/${index}?folder=${encodeURIComponent(c.folder)}`;
 }

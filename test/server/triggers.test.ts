@@ -110,3 +110,32 @@ test('a failing receiver ends in the dead-letter list; replay delivers it once t
     await bad.close();
   }
 });
+
+test('an attachment over the inline limit arrives as a link the REST API serves (with an API key)', async () => {
+  const added = await svc.api('POST', '/api/triggers', { name: 'linked', resource: 'watched',
+    target: { kind: 'webhook', url: receiver.url, inlineAttachmentMaxBytes: 1000, attachmentLinkBase: svc.base },
+    mode: 'poll', pollIntervalSeconds: 1, start: 'all', filters: { subjectContains: 'link-me' } });
+  assert.equal(added.status, 201, added.text);
+  const bytes = Buffer.alloc(5000, 0x5a);
+  const small = Buffer.from('tiny');
+  const raw = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: please link-me\r\nMessage-ID: <link-1@example.test>\r\nMIME-Version: 1.0\r\n' +
+    'Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nsee attachments\r\n' +
+    `--q\r\nContent-Type: application/octet-stream; name=big.bin\r\nContent-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${bytes.toString('base64')}\r\n` +
+    `--q\r\nContent-Type: text/plain; name=small.txt\r\nContent-Disposition: attachment; filename=small.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n${small.toString('base64')}\r\n--q--\r\n`;
+  await rig.deliver(user, raw);
+  await waitForDelivery('linked', 'delivered');
+  const req = receiver.received.find((r) => r.body.includes('link-1@example.test'));
+  assert.ok(req, 'the receiver got the message');
+  const payload = JSON.parse(req.body) as { message: { attachments: { filename: string; omitted?: true; url?: string; contentBase64?: string }[] } };
+  const [big, tiny] = payload.message.attachments;
+  assert.equal(tiny?.contentBase64, small.toString('base64'), 'small attachments stay inline');
+  assert.equal(big?.omitted, true);
+  const url = big?.url ?? '';
+  assert.ok(url.startsWith(`${svc.base}/api/mail/watched/messages/`), url);
+  const denied = await fetch(url);
+  assert.equal(denied.status, 401, 'the link needs an API key');
+  const got = await fetch(url, { headers: { authorization: `Bearer ${svc.key}` } });
+  assert.equal(got.status, 200);
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);
+  await svc.api('DELETE', '/api/triggers/linked');
+});

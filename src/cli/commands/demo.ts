@@ -70,7 +70,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         await addResources(ctx, service.tokens, em, ex, join(dataDir, 'ca.pem'));
         const store = await ctx.store();
         await store.putTrigger(triggerDefinitionSchema.parse({
-          name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url },
+          name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url, attachmentLinkBase: service.base },
         }));
         await service.runner.sync();
         ctx.print(`\nconsole  ${service.base}/console/  (password: ${service.firstPassword ?? 'as set before, or MAILBRIDGE_CONSOLE_PASSWORD'})`);
