@@ -32,9 +32,11 @@ test('caFile adds the CA and keeps the public roots', async () => {
   const pem = rootCertificates[0] as string;
   writeFileSync(file, pem);
   const opts = await tlsOptionsFor(resource({ tls: { caFile: file } }));
-  assert.ok(Array.isArray(opts.ca));
-  assert.equal((opts.ca as string[]).length, rootCertificates.length + 1);
+  assert.ok(opts.secureContext, 'the CA travels in a TLS context');
+  assert.equal(opts.ca, undefined, 'not as a per-connection list that Node would parse for every socket');
   assert.equal(opts.rejectUnauthorized, true);
+  const again = await tlsOptionsFor(resource({ tls: { caFile: file } }));
+  assert.equal(again.secureContext, opts.secureContext, 'one context per CA, shared by every connection');
 });
 
 test('an unreadable or non-PEM caFile is a ConfigError naming the field', async () => {
