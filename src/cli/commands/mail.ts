@@ -13,7 +13,7 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
   registerSendCommand(program, ctx);
 
   program.command('folders')
-    .description('list the folders of an IMAP resource with message and unseen counts')
+    .description('list the folders of a resource (IMAP, EWS, Graph; POP3 has only INBOX) with message and unseen counts')
     .argument('<resource>')
     .action((resource: string) => withMailbox(ctx, resource, async (m) => {
       const folders = await m.folders();

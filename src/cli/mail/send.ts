@@ -26,7 +26,7 @@ const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** `mailbridge send RESOURCE --to … --subject … --text|--html …` through an SMTP resource. */
 export function registerSendCommand(program: Command, ctx: CliContext): void {
   program.command('send')
-    .description('send a message through an SMTP resource (XOAUTH2)')
+    .description('send a message through an smtp (XOAUTH2), ews or graph resource')
     .argument('<resource>', 'an smtp resource')
     .requiredOption('--to <address>', 'recipient (repeat or comma-separate)', collect)
     .option('--cc <address>', 'Cc recipient', collect)
