@@ -7,6 +7,7 @@ import { serializeTriggerDefinition, type TriggerDefinition } from '../triggers/
 import { chooseLeases } from './leases.js';
 import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
+  accessTokenFromRow, type AccessTokenRow,
   credentialFromRow, type CredentialDbRow,
   aad, consentFromRow, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow,
   triggerRecordFromRow, type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
@@ -211,15 +212,9 @@ class PostgresStore implements Store {
   // --- access tokens ---
 
   async getAccessToken(resource: string, audience: string): Promise<AccessTokenRecord | undefined> {
-    const [row] = await this.#rows<{ sealed_token: string; expires_at: number; scope: string | null }>(
+    const [row] = await this.#rows<AccessTokenRow>(
       'SELECT sealed_token, expires_at, scope FROM access_tokens WHERE resource = $1 AND audience = $2', [resource, audience]);
-    if (!row) return undefined;
-    return {
-      audience,
-      token: new Secret(this.#sealer.unseal(row.sealed_token, aad.accessToken(resource, audience))),
-      expiresAt: row.expires_at,
-      ...(row.scope !== null ? { scope: row.scope } : {}),
-    };
+    return row ? accessTokenFromRow(this.#sealer, resource, audience, row) : undefined;
   }
 
   async putAccessToken(resource: string, record: AccessTokenRecord): Promise<void> {

@@ -5,7 +5,7 @@ import { Secret } from '../secret.js';
 import { triggerDefinitionSchema } from '../triggers/definition.js';
 import type { Sealer } from './seal.js';
 import type {
-  CredentialRow, DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,
+  AccessTokenRecord, CredentialRow, DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,
 } from './store.js';
 
 /**
@@ -213,5 +213,21 @@ export function credentialFromRow(r: CredentialDbRow): CredentialRow {
   return {
     id: r.id, kind: r.kind, label: r.label, prefix: r.prefix, hash: r.hash, createdAt: r.created_at,
     ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
+  };
+}
+
+/** An access_tokens row as both databases return it. */
+export interface AccessTokenRow {
+  sealed_token: string;
+  expires_at: number;
+  scope: string | null;
+}
+
+export function accessTokenFromRow(sealer: Sealer, resource: string, audience: string, row: AccessTokenRow): AccessTokenRecord {
+  return {
+    audience,
+    token: new Secret(sealer.unseal(row.sealed_token, aad.accessToken(resource, audience))),
+    expiresAt: row.expires_at,
+    ...(row.scope !== null ? { scope: row.scope } : {}),
   };
 }

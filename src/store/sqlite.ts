@@ -7,6 +7,7 @@ import { restrictFile } from './key.js';
 import { chooseLeases } from './leases.js';
 import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
+  accessTokenFromRow, type AccessTokenRow,
   credentialFromRow, type CredentialDbRow,
   aad, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
   type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
@@ -151,14 +152,8 @@ class SqliteStore implements Store {
 
   async getAccessToken(resource: string, audience: string): Promise<AccessTokenRecord | undefined> {
     const row = this.#db.prepare('SELECT sealed_token, expires_at, scope FROM access_tokens WHERE resource = ? AND audience = ?')
-      .get(resource, audience) as { sealed_token: string; expires_at: number; scope: string | null } | undefined;
-    if (!row) return undefined;
-    return {
-      audience,
-      token: new Secret(this.#sealer.unseal(row.sealed_token, aad.accessToken(resource, audience))),
-      expiresAt: row.expires_at,
-      ...(row.scope !== null ? { scope: row.scope } : {}),
-    };
+      .get(resource, audience) as AccessTokenRow | undefined;
+    return row ? accessTokenFromRow(this.#sealer, resource, audience, row) : undefined;
   }
 
   async putAccessToken(resource: string, record: AccessTokenRecord): Promise<void> {

@@ -382,31 +382,21 @@ async function startTls(plain: Socket, reader: LineReader, tlsOptions: Connectio
 
 function openSocket(host: string, port: number, tlsOptions: ConnectionOptions | undefined, timeoutMs: number): Promise<Socket | TLSSocket> {
   if (tlsOptions) return handshake(tlsConnect({ ...tlsOptions, host, port }), timeoutMs);
-  return new Promise((resolve, reject) => {
-    const s = netConnect({ host, port });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.off('error', reject);
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+  return ready(netConnect({ host, port }), 'connect', 'connect', timeoutMs);
 }
 
 function handshake(s: TLSSocket, timeoutMs: number): Promise<TLSSocket> {
+  return ready(s, 'secureConnect', 'TLS handshake', timeoutMs);
+}
+
+/** Resolves with the socket once `event` fires; a socket error or the timeout rejects (and the timeout destroys it). */
+function ready<S extends Socket>(s: S, event: 'connect' | 'secureConnect', what: string, timeoutMs: number): Promise<S> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       s.destroy();
-      reject(Object.assign(new Error(`TLS handshake timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      reject(Object.assign(new Error(`${what} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
-    s.once('secureConnect', () => {
+    s.once(event, () => {
       clearTimeout(timer);
       s.off('error', reject);
       resolve(s);
