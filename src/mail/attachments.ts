@@ -21,25 +21,28 @@ export interface SavedFile {
 }
 
 /** Names Windows refuses whatever the extension; refused everywhere so a saved tree copies anywhere. */
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])\s*(\..*)?$/iu;
 const MAX_NAME_BYTES = 200;
 
 /**
  * A file name safe to create in a directory from an untrusted attachment name: no path
- * separators or traversal, no control or shell-hostile characters, no leading dots, not a
- * Windows device name, at most 200 UTF-8 bytes (extension kept). Japanese names stay Japanese.
+ * separators or traversal, no control or shell-hostile characters, no Unicode format
+ * characters (bidi overrides such as U+202E make `invoice\u202Efdp.exe` display as `invoice…exe.pdf`,
+ * zero-width ones hide characters), no leading dots, not a Windows device name, at most 200
+ * UTF-8 bytes (extension kept). Japanese names stay Japanese.
  */
 export function sanitizeFilename(name: string | undefined, fallback = 'attachment'): string {
   let s = (name ?? '').normalize('NFC');
   // keep only the last path component: "../../etc/passwd" and "C:\\x\\y.exe" both end up as their base
   s = s.split(/[/\\]/).pop() ?? '';
   s = s
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
     .replace(/[<>:"|?*\u2028\u2029]/g, '_')
     .replace(/^[\s.]+/, '')
     .replace(/[\s.]+$/, '');
   if (s === '' || WINDOWS_RESERVED.test(s)) s = s === '' ? fallback : `_${s}`;
-  return truncateUtf8(s, MAX_NAME_BYTES);
+  // a cut can leave a trailing dot or space, which Windows drops (two names would become one)
+  return truncateUtf8(s, MAX_NAME_BYTES).replace(/[\s.]+$/u, '') || fallback;
 }
 
 function truncateUtf8(name: string, max: number): string {
@@ -76,7 +79,8 @@ export async function saveAttachmentStream(
       cause: err,
     });
   }
-  const temp = join(dir, `.${safe.slice(0, 40)}.${randomBytes(6).toString('hex')}.part`);
+  // The temp name holds nothing the sender chose.
+  const temp = join(dir, `.mb-${randomBytes(8).toString('hex')}.part`);
   let size = 0;
   try {
     const fh = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);

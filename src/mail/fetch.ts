@@ -1,14 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { saveAttachmentStream } from './attachments.js';
-import { streamAttachments } from './parse.js';
+import { mkdir, rename } from 'node:fs/promises';
+import { childPath, labelledName, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { FetchState } from './fetch-state.js';
 import { formatAfterAction, type AfterAction, type Mailbox, type MessageFilter } from './mailbox.js';
+import { commitStaged, discardStaged, fsyncPath, stageMessage, syncStaged, type StagedMessage } from './message-files.js';
 
 export interface FetchToDirectoryOptions {
   mailbox: Mailbox;
-  /** Target directory: `<id>.eml` per message, attachments under `<id>/`. */
+  /**
+   * Target directory: one `<name>.eml` per message, attachments under `<name>/`, where the name
+   * encodes (folder, UIDVALIDITY, id) as message/file-names.ts describes.
+   */
   dir: string;
   folder?: string;
   filter?: MessageFilter;
@@ -34,6 +35,20 @@ export interface FetchReport {
    * as new, and the files the earlier runs saved were moved into `previousFilesIn`.
    */
   restarted?: { previousUidValidity: string; uidValidity: string; previousFilesIn: string };
+  /**
+   * Messages saved whole (the .eml as the server sent it) that could not be parsed, so no
+   * attachments were cut from them; the after-processing action did not run for them, and a
+   * later run tries them again.
+   */
+  failed: FailedMessage[];
+}
+
+export interface FailedMessage {
+  id: string;
+  /** The saved .eml. */
+  file: string;
+  code: string;
+  message: string;
 }
 
 /**
@@ -51,38 +66,48 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   await mkdir(o.dir, { recursive: true });
   const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
   const restarted = await checkUidValidity(o.mailbox, state, o.dir, folder);
+  const key = (id: string): MessageKey => ({ folder, id, ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}) });
   const found = await o.mailbox.list({ folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   const report: FetchReport = {
     matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after),
-    ...(restarted ? { restarted } : {}),
+    ...(restarted ? { restarted } : {}), failed: [],
   };
   let done = 0;
-  // Group commit: a batch of messages is written, then flushed to disk together, then
-  // recorded as saved, and only then processed (moved, deleted…). One fsync per file still,
-  // but issued together, and one journal write per step, instead of a flush per message.
+  // Group commit: a batch of messages is written to temp names, flushed to disk together,
+  // renamed into place, recorded as saved, and only then processed (moved, deleted…).
   for (let i = 0; i < found.length; i += BATCH) {
     const batch = found.slice(i, i + BATCH);
     const open = batch.filter((m) => !state.isProcessed(m.id));
     report.skipped += batch.length - open.length;
     const toSave = open.filter((m) => !state.isSaved(m.id));
-    const written: string[] = [];
-    const dirs = new Set<string>();
-    for (const m of toSave) {
-      const w = await writeMessage(o.mailbox, o.dir, m.id, folder);
-      written.push(...w.files);
-      for (const d of w.dirs) dirs.add(d);
-      report.attachments += w.attachments;
+    const staged: StagedMessage[] = [];
+    try {
+      for (const m of toSave) {
+        staged.push(await stageMessage(await o.mailbox.raw(m.id, { folder }), o.dir, key(m.id), { attachments: o.mailbox.kind === 'imap' }));
+      }
+      await syncStaged(staged);
+    } catch (e) {
+      await discardStaged(staged);
+      throw e;
     }
-    if (toSave.length > 0) {
-      await Promise.all(written.map(fsyncPath));
-      await Promise.all([...dirs].map(fsyncPath));
-      await state.markSaved(toSave.map((m) => m.id));
-      report.saved += toSave.length;
-    }
-    if (open.length > 0) {
-      await o.mailbox.afterProcessing(open.map((m) => m.id), after, { folder });
-      await state.markProcessed(open.map((m) => m.id));
-      if (after.kind !== 'leave') report.processed += open.length;
+    const committed = await commitStaged(staged);
+    const failed = new Set<string>();
+    committed.forEach((c, n) => {
+      const id = toSave[n]?.id as string;
+      report.attachments += c.attachments;
+      if (!c.failure) return;
+      failed.add(id);
+      report.failed.push({ id, file: c.file, code: c.failure.code, message: c.failure.message });
+    });
+    const saved = toSave.filter((m) => !failed.has(m.id)).map((m) => m.id);
+    if (saved.length > 0) await state.markSaved(saved);
+    report.saved += saved.length;
+    // Never the after-action for a message kept unparsed: it stays on the server for a later run.
+    const ready = open.filter((m) => !failed.has(m.id)).map((m) => m.id);
+    if (ready.length > 0) {
+      await o.mailbox.afterProcessing(ready, after, { folder });
+      await state.markProcessed(ready);
+      if (after.kind !== 'leave') report.processed += ready.length;
     }
     for (const m of batch) o.onProgress?.({ done: ++done, total: found.length, id: m.id });
   }
@@ -103,12 +128,15 @@ async function checkUidValidity(mailbox: Mailbox, state: FetchState, dir: string
     await state.recordUidValidity(current);
     return undefined;
   }
-  const aside = join(dir, `uidvalidity-${safeId(previous)}`);
+  const aside = childPath(dir, labelledName('uidvalidity', previous));
   await mkdir(aside, { recursive: true });
   for (const id of state.savedIds()) {
-    for (const name of [`${safeId(id)}.eml`, safeId(id)]) {
+    const base = messageBaseName({ folder, validity: previous, id });
+    // Before this layout, IMAP messages were saved as `<uid>.eml` and `<uid>/`.
+    const legacy = /^[0-9]+$/.test(id) ? [`${id}.eml`, id] : [];
+    for (const name of [`${base}.eml`, base, ...legacy]) {
       // A rerun after a crash here finds some already moved: the state still names them.
-      await rename(join(dir, name), join(aside, name)).catch((e: NodeJS.ErrnoException) => {
+      await rename(childPath(dir, name), childPath(aside, name)).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
       });
     }
@@ -119,40 +147,3 @@ async function checkUidValidity(mailbox: Mailbox, state: FetchState, dir: string
   return { previousUidValidity: previous, uidValidity: current, previousFilesIn: aside };
 }
 
-/**
- * Writes `<id>.eml` and its attachments under `<id>/` (IMAP; POP3 keeps messages whole),
- * not yet flushed: the caller fsyncs the returned files and directories before it records
- * the message as saved.
- */
-async function writeMessage(mailbox: Mailbox, dir: string, id: string, folder: string): Promise<{ files: string[]; dirs: string[]; attachments: number }> {
-  // Leftovers of a run that crashed before recording this message would make the atomic
-  // save pick "<id> (1).eml"; they are incomplete by definition, so they go first.
-  await rm(join(dir, `${safeId(id)}.eml`), { force: true });
-  await rm(join(dir, safeId(id)), { recursive: true, force: true });
-  const raw = await mailbox.raw(id, { folder });
-  const eml = await saveAttachmentStream(raw, dir, `${safeId(id)}.eml`, { sync: false });
-  const files = [eml.path];
-  if (mailbox.kind !== 'imap') return { files, dirs: [dir], attachments: 0 };
-  // The attachments are cut from the saved file rather than fetched again part by part:
-  // each message crosses the network once.
-  const attachmentDir = join(dir, safeId(id));
-  await streamAttachments(createReadStream(eml.path), async (a) => {
-    const saved = await saveAttachmentStream(a.content, attachmentDir, a.filename ?? `attachment-${files.length}`, { sync: false });
-    files.push(saved.path);
-  });
-  return { files, dirs: files.length > 1 ? [dir, attachmentDir] : [dir], attachments: files.length - 1 };
-}
-
-/** A POP3 UIDL may hold any printable character; keep file names portable. */
-function safeId(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

@@ -20,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { MailbridgeError } from '../../src/errors.js';
 import { fetchToDirectory } from '../../src/mail/fetch.js';
+import { parseMessageBaseName } from '../../src/message/file-names.js';
 import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
 import { createSmtpSender } from '../../src/protocols/smtp/sender.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
@@ -161,7 +162,7 @@ describe('fault: Dovecot killed during a bulk fetch (after: delete)', { timeout:
 
     const names = await listing();
     const emls = names.filter((n) => n.endsWith('.eml'));
-    const stray = names.filter((n) => !n.endsWith('.eml') && !/^\d+$/.test(n));
+    const stray = names.filter((n) => !n.endsWith('.eml') && !parseMessageBaseName(n));
     assert.deepEqual(stray, [], 'no temp or half file left');
     assert.equal(emls.length, FETCH_COUNT, 'each message saved exactly once');
     const seen = new Set<number>();

@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { fetchToDirectory } from '../../src/mail/fetch.js';
 import { FETCH_STATE_FILE } from '../../src/mail/fetch-state.js';
 import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
+import { labelledName, messageFileName } from '../../src/message/file-names.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
 
 const msg = (to: string, subject: string) =>
@@ -61,15 +62,17 @@ describe('a resumed fetch after the folder was recreated (new UIDVALIDITY)', () 
       assert.deepEqual(resumed.restarted, {
         previousUidValidity: before.uidValidity,
         uidValidity: now,
-        previousFilesIn: join(dir, `uidvalidity-${before.uidValidity}`),
+        previousFilesIn: join(dir, labelledName('uidvalidity', before.uidValidity ?? '')),
       });
-      assert.equal(await subjectOf(join(dir, '1.eml')), 'new-x');
-      assert.equal(await subjectOf(join(dir, '2.eml')), 'new-y');
+      const file = (validity: string | undefined, id: string) => messageFileName({ folder: 'Work', id, ...(validity ? { validity } : {}) });
+      assert.equal(await subjectOf(join(dir, file(now, '1'))), 'new-x');
+      assert.equal(await subjectOf(join(dir, file(now, '2'))), 'new-y');
       // The earlier run's files are kept, not overwritten.
       const aside = resumed.restarted?.previousFilesIn ?? '';
-      assert.deepEqual((await readdir(aside)).sort(), ['1.eml', '2.eml']);
-      assert.equal(await subjectOf(join(aside, '1.eml')), 'old-a');
-      assert.equal(await subjectOf(join(aside, '2.eml')), 'old-b');
+      const old = (id: string) => file(before.uidValidity, id);
+      assert.deepEqual((await readdir(aside)).sort(), [old('1'), old('2')].sort());
+      assert.equal(await subjectOf(join(aside, old('1'))), 'old-a');
+      assert.equal(await subjectOf(join(aside, old('2'))), 'old-b');
       const after = await stateOf(dir);
       assert.equal(after.uidValidity, now);
       assert.deepEqual(after.saved.sort(), ['1', '2']);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fetchToDirectory } from '../../src/mail/fetch.js';
+import { FETCH_STATE_FILE } from '../../src/mail/fetch-state.js';
+import { messageBaseName } from '../../src/message/file-names.js';
 import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
 import { loadRig, mintingProvider } from '../helpers/rig.js';
 
@@ -33,11 +35,13 @@ describe('bulk fetch to a directory', () => {
       assert.equal(second.matched, 3);
       assert.equal(second.skipped, 2);
       assert.equal(second.saved, 1);
+      const { uidValidity } = JSON.parse(await readFile(join(dir, FETCH_STATE_FILE), 'utf8')) as { uidValidity: string };
+      const name = (id: string) => messageBaseName({ folder: 'INBOX', validity: uidValidity, id });
       const names = (await readdir(dir)).sort();
-      assert.deepEqual(names, ['.mailbridge-fetch.json', '1.eml', '2', '2.eml', '3.eml']);
-      assert.deepEqual(await readdir(join(dir, '2')), ['r.csv']);
-      assert.match(await readFile(join(dir, '2', 'r.csv'), 'utf8'), /^a,b\r?\n1,2/);
-      assert.match(await readFile(join(dir, '1.eml'), 'utf8'), /Subject: one\r\n/);
+      assert.deepEqual(names, ['.mailbridge-fetch.json', `${name('1')}.eml`, name('2'), `${name('2')}.eml`, `${name('3')}.eml`].sort());
+      assert.deepEqual(await readdir(join(dir, name('2'))), ['r.csv']);
+      assert.match(await readFile(join(dir, name('2'), 'r.csv'), 'utf8'), /^a,b\r?\n1,2/);
+      assert.match(await readFile(join(dir, `${name('1')}.eml`), 'utf8'), /Subject: one\r\n/);
 
       // The after action runs for messages not processed yet: a new directory, delete.
       const dir2 = await mkdtemp(join(tmpdir(), 'mb-fetch-'));

@@ -8,6 +8,9 @@ import { registerSendCommand } from '../mail/send.js';
 import { withMailbox } from '../mail/session.js';
 import { ConfigError } from '../../errors.js';
 
+/** `fetch` finished, but some messages could not be parsed: they were saved whole and not processed. */
+const FETCH_PARTIAL_EXIT = 3;
+
 /** Receive commands (folders, list, get, fetch, mark, move, copy, delete) and send. */
 export function registerMailCommand(program: Command, ctx: CliContext): void {
   registerSendCommand(program, ctx);
@@ -75,8 +78,14 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
           ...(tty ? { onProgress: (p) => process.stderr.write(`\r${progressBar(p.done, p.total)}`) } : {}),
         });
         if (tty && report.matched > 0) process.stderr.write('\n');
+        // Exit status 3: the run finished, but some messages were kept unparsed (and not processed).
+        if (report.failed.length > 0) process.exitCode = FETCH_PARTIAL_EXIT;
         if (ctx.json()) return ctx.printJson(report);
-        ctx.print(`fetched ${report.saved} of ${report.matched} messages (${report.skipped} already done, ${report.attachments} attachments) into ${opts.save}; after: ${report.after}${report.after === 'leave' ? '' : ` (${report.processed})`}`);
+        const failed = report.failed.length > 0 ? `, ${report.failed.length} kept unparsed` : '';
+        ctx.print(`fetched ${report.saved} of ${report.matched} messages (${report.skipped} already done, ${report.attachments} attachments${failed}) into ${opts.save}; after: ${report.after}${report.after === 'leave' ? '' : ` (${report.processed})`}`);
+        for (const f of report.failed) {
+          ctx.print(`not parsed: ${JSON.stringify(f.id)} saved as is to ${f.file}, left on the server (${f.code}: ${f.message})`);
+        }
         if (report.restarted) {
           const r = report.restarted;
           ctx.print(`note: UIDVALIDITY of ${opts.folder} changed (was ${r.previousUidValidity}, now ${r.uidValidity}): the folder was fetched as new; files from earlier runs are in ${r.previousFilesIn}`);
