@@ -75,7 +75,8 @@ export async function startHostilePop3(messages: HostileMessage[]): Promise<Host
       const n = Number(arg);
       const m = messages[n - 1];
       switch (verb.toUpperCase()) {
-        case 'CAPA': return write('+OK\r\nUIDL\r\nSASL XOAUTH2\r\n.\r\n');
+        case 'CAPA': return write('+OK\r\nUIDL\r\nUSER\r\nSASL XOAUTH2\r\n.\r\n');
+        case 'USER': case 'PASS': return write('+OK\r\n');
         case 'AUTH':
           if (line.split(' ').length > 2) return write('+OK logged in\r\n');
           pendingAuth = true;

@@ -11,9 +11,10 @@ import { connectionError, errorFromServerReply, makeProtocolError, toProtocolErr
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import {
-  commandLine, LineReader, parseCapaLine, parseListLine, parseStat, parseStatusLine, parseUidlLine,
-  readTextLines, WireClosed, WireTimeout, WireViolation, type StatusLine,
+  commandLine, LineReader, parseCapaLine, parseListLine, parseListReply, parseStat, parseStatusLine, parseUidlLine,
+  readTextLines, WireClosed, WireTimeout, WireTooLarge, WireViolation, type StatusLine,
 } from './wire.js';
+import { formatBytes, maxMessageBytes } from '../../limits.js';
 
 /**
  * A POP3 client (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034) with XOAUTH2.
@@ -36,6 +37,8 @@ export interface Pop3Options {
   logger?: Logger;
   /** Per-reply inactivity timeout; default 30 s. */
   timeoutMs?: number;
+  /** The largest message RETR reads; default maxMessageBytes() (MAILBRIDGE_MAX_MESSAGE_BYTES, 256 MiB). */
+  maxMessageBytes?: number;
 }
 
 export interface Pop3MessageInfo {
@@ -48,6 +51,11 @@ export interface Pop3UidInfo {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * RETR may exceed LIST's size by this much: a server counting bare LF line ends (as some
+ * store them) sends CRLF, at most one more byte per line, so at most twice the size, plus slack.
+ */
+const retrCap = (announced: number, max: number) => Math.min(max, announced * 2 + 64 * 1024);
 /** RFC 5034 §4: a command line with the initial response must fit in 255 octets; else use `+`. */
 const MAX_SASL_IR_LINE = 255;
 
@@ -60,12 +68,16 @@ export class Pop3Session {
   #closed = false;
   /** What the command in flight is doing, for the error family of a -ERR reply. */
   #operation: Operation = 'connect';
+  readonly #maxMessageBytes: number;
+  /** Sizes from the last LIST: message numbers are stable within a session. */
+  #sizes: Map<number, number> | undefined;
 
   /** @internal use connectPop3 */
-  constructor(socket: Socket | TLSSocket, reader: LineReader, ctx: Omit<ProtocolContext, 'operation'>) {
+  constructor(socket: Socket | TLSSocket, reader: LineReader, ctx: Omit<ProtocolContext, 'operation'>, maxBytes = maxMessageBytes()) {
     this.#socket = socket;
     this.#reader = reader;
     this.#ctx = ctx;
+    this.#maxMessageBytes = maxBytes;
   }
 
   /** Capabilities from the last CAPA (names upper-cased), e.g. UIDL, SASL, STLS, USER. */
@@ -82,7 +94,9 @@ export class Pop3Session {
   list(): Promise<Pop3MessageInfo[]> {
     return this.#run('receive', async () => {
       await this.#simple(commandLine('LIST'));
-      return (await readTextLines(this.#reader)).map(parseListLine);
+      const list = (await readTextLines(this.#reader, 'the LIST reply')).map(parseListLine);
+      this.#sizes = new Map(list.map((m) => [m.number, m.size]));
+      return list;
     });
   }
 
@@ -90,18 +104,39 @@ export class Pop3Session {
   uidl(): Promise<Pop3UidInfo[]> {
     return this.#run('receive', async () => {
       await this.#simple(commandLine('UIDL'));
-      return (await readTextLines(this.#reader)).map(parseUidlLine);
+      const uids = (await readTextLines(this.#reader, 'the UIDL reply')).map(parseUidlLine);
+      // RFC 1939 §7: unique within the maildrop. Two messages under one id would be saved,
+      // or deleted, one for the other.
+      const seen = new Set<string>();
+      for (const u of uids) {
+        if (seen.has(u.uid)) throw new WireViolation(`the unique-id ${u.uid} was announced twice`, `${u.number} ${u.uid}`);
+        seen.add(u.uid);
+      }
+      return uids;
     });
   }
 
-  /** RETR: the whole message, byte for byte. Rejects (keeping nothing) if the connection drops midway. */
+  /**
+   * RETR: the whole message, byte for byte. Rejects (keeping nothing) if the connection drops
+   * midway, or with POP3_MESSAGE_TOO_LARGE past twice the size LIST announced (or the maximum).
+   */
   retrieve(messageNumber: number): Promise<Buffer> {
     return this.#run('receive', async () => {
-      await this.#simple(commandLine('RETR', messageArg(messageNumber)));
+      const cap = await this.#retrieveCap(messageArg(messageNumber));
+      await this.#simple(commandLine('RETR', String(messageNumber)));
       const parts: Buffer[] = [];
-      for await (const line of this.#reader.readMultiline()) parts.push(line);
+      for await (const line of this.#reader.readMultiline(cap)) parts.push(line);
       return Buffer.concat(parts);
     });
+  }
+
+  /** How much RETR may read: from LIST's size for the message (asked now unless a LIST gave it). */
+  async #retrieveCap(n: string): Promise<{ maxBytes: number; what: string; isMessage: true }> {
+    const announced = this.#sizes?.get(Number(n)) ?? parseListReply(await this.#simple(commandLine('LIST', n))).size;
+    if (announced > this.#maxMessageBytes) {
+      throw new WireTooLarge(`message ${n} is ${announced} bytes, over the maximum (${formatBytes(this.#maxMessageBytes)})`, this.#maxMessageBytes, true);
+    }
+    return { maxBytes: retrCap(announced, this.#maxMessageBytes), what: `message ${n}`, isMessage: true };
   }
 
   /**
@@ -115,11 +150,13 @@ export class Pop3Session {
       let release!: () => void;
       const done = new Promise<void>((r) => (release = r));
       // Hold the command queue until the body has been read to the end (or failed).
-      await session.#run('receive', async () => {
-        await session.#simple(commandLine('RETR', messageArg(messageNumber)));
+      const cap = await session.#run('receive', async () => {
+        const c = await session.#retrieveCap(messageArg(messageNumber));
+        await session.#simple(commandLine('RETR', String(messageNumber)));
+        return c;
       }, done);
       try {
-        for await (const line of reader.readMultiline()) yield line;
+        for await (const line of reader.readMultiline(cap)) yield line;
       } catch (err) {
         throw session.#fail('receive', err);
       } finally {
@@ -233,6 +270,20 @@ function messageArg(n: number): string {
 }
 
 function wireError(ctx: ProtocolContext, err: unknown): MailbridgeError {
+  if (err instanceof WireTooLarge) {
+    return makeProtocolError(ctx, err.isMessage
+      ? {
+          code: 'POP3_MESSAGE_TOO_LARGE',
+          message: `${ctx.host}:${ctx.port}: ${err.message}; reading stopped and nothing was kept`,
+          hint: 'a message up to twice the size LIST announces is read; if it really is this large, '
+            + 'raise MAILBRIDGE_MAX_MESSAGE_BYTES, otherwise the server is misbehaving',
+        }
+      : {
+          code: 'POP3_RESPONSE_TOO_LARGE',
+          message: `${ctx.host}:${ctx.port}: ${err.message}; reading stopped`,
+          hint: 'check that host and port point at a POP3 server; a server sending this is broken or hostile',
+        });
+  }
   if (err instanceof WireClosed) return connectionError(ctx, 'CONNECTION_DROPPED', err.message);
   if (err instanceof WireTimeout) return connectionError(ctx, 'TIMEOUT', err.message);
   if (err instanceof WireViolation) return connectionError(ctx, 'PROTOCOL_VIOLATION', err.message, err.line);
@@ -350,7 +401,7 @@ export async function connectPop3(opts: Pop3Options): Promise<Pop3Session> {
     if (secure === 'starttls' && tlsOptions) {
       socket = await startTls(socket as Socket, reader, tlsOptions, ctx, timeoutMs);
     }
-    const session = new Pop3Session(socket, reader, base);
+    const session = new Pop3Session(socket, reader, base, opts.maxMessageBytes ?? maxMessageBytes());
     await session.refreshCapabilities();
     await session.login(opts);
     return session;

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
+import { formatBytes, maxMessageBytes, READ_LIMITS } from '../../limits.js';
 
 /**
  * The POP3 wire format (RFC 1939, RFC 2449): reading status lines and dot-terminated
@@ -15,6 +16,12 @@ export class WireViolation extends Error {
     super(message);
   }
 }
+/** A reply larger than its cap (a line, a listing, a message): reading stopped there. */
+export class WireTooLarge extends WireViolation {
+  constructor(message: string, readonly limit: number, readonly isMessage = false) {
+    super(message);
+  }
+}
 /** The connection ended or failed while a reply was expected. */
 export class WireClosed extends Error {}
 /** Nothing arrived within the timeout. */
@@ -24,6 +31,8 @@ export class WireTimeout extends Error {}
 const MAX_STATUS_LINE = 8 * 1024;
 /** Message lines have no hard limit in practice; this only stops a runaway server. */
 const MAX_DATA_LINE = 4 * 1024 * 1024;
+/** Lines of LIST, UIDL and CAPA: RFC 2449 §4 allows 512 octets; allow slack as for status lines. */
+const MAX_TEXT_LINE = MAX_STATUS_LINE;
 /** Stop reading from the socket while this much is buffered and unconsumed. */
 const HIGH_WATER = 1024 * 1024;
 
@@ -89,18 +98,19 @@ export class LineReader {
     this.#notify();
   }
 
-  /** One line including its CRLF, as raw bytes. */
-  async readLineBytes(maxLength: number): Promise<Buffer> {
+  /** One line including its CRLF, as raw bytes; a longer one is WireTooLarge (nothing more is buffered). */
+  async readLineBytes(maxLength: number, what = 'a line'): Promise<Buffer> {
+    const tooLong = () => new WireTooLarge(`${what} longer than ${maxLength} bytes`, maxLength);
     for (;;) {
       const lf = this.#buffer.indexOf(0x0a);
       if (lf >= 0) {
-        if (lf + 1 > maxLength) throw new WireViolation(`a line longer than ${maxLength} bytes`);
+        if (lf + 1 > maxLength) throw tooLong();
         const line = this.#buffer.subarray(0, lf + 1);
         this.#buffer = this.#buffer.subarray(lf + 1);
         if (this.#buffer.length < HIGH_WATER) this.#socket?.resume();
         return line;
       }
-      if (this.#buffer.length > maxLength) throw new WireViolation(`a line longer than ${maxLength} bytes`);
+      if (this.#buffer.length > maxLength) throw tooLong();
       if (this.#ended) throw this.#ended;
       await this.#waitForData();
     }
@@ -130,19 +140,36 @@ export class LineReader {
    * The data lines of a multi-line response, dot-unstuffed, each with its line ending as
    * sent (so a message comes out byte for byte). Ends at the terminating `.` line; the
    * connection ending first throws WireClosed, so a caller never mistakes a part for the whole.
+   * More than `maxBytes` in all (the terminator aside), or a line over `maxLine`, is WireTooLarge.
    */
-  async *readMultiline(): AsyncGenerator<Buffer> {
+  async *readMultiline(
+    cap: { maxBytes: number; maxLine?: number; what: string; isMessage?: boolean } = { maxBytes: maxMessageBytes(), what: 'the reply' },
+  ): AsyncGenerator<Buffer> {
+    let total = 0;
     for (;;) {
-      const line = await this.readLineBytes(MAX_DATA_LINE);
+      // The terminator (".\r\n") may follow a response of exactly maxBytes.
+      const budget = Math.min(cap.maxLine ?? MAX_DATA_LINE, cap.maxBytes - total + 3);
+      let line: Buffer;
+      try {
+        line = await this.readLineBytes(budget, `a line of ${cap.what}`);
+      } catch (e) {
+        // Over the budget because of the whole, not the line: say which cap was hit.
+        if (e instanceof WireTooLarge && budget < (cap.maxLine ?? MAX_DATA_LINE)) throw tooLarge(cap);
+        throw e;
+      }
+      total += line.length;
       if (line[0] === 0x2e /* . */) {
         if (line.length === 3 && line[1] === 0x0d) return; // ".\r\n"
         if (line.length === 2) return; // ".\n" from a sloppy server: still the terminator
-        yield line.subarray(1); // RFC 1939 §3: a leading "." was doubled by the server
-      } else {
-        yield line;
       }
+      if (total > cap.maxBytes) throw tooLarge(cap);
+      yield line[0] === 0x2e ? line.subarray(1) : line; // RFC 1939 §3: a leading "." was doubled by the server
     }
   }
+}
+
+function tooLarge(cap: { maxBytes: number; what: string; isMessage?: boolean }): WireTooLarge {
+  return new WireTooLarge(`${cap.what} is larger than ${formatBytes(cap.maxBytes)}`, cap.maxBytes, cap.isMessage);
 }
 
 function stripEol(line: Buffer): Buffer {
@@ -182,6 +209,13 @@ function checked(schema: typeof octets, value: string | undefined, line: string)
   return r.data;
 }
 
+/** `+OK n size` of `LIST n` (RFC 1939 §5; text after the size is allowed there). */
+export function parseListReply(text: string): { number: number; size: number } {
+  const m = /^(\d+) (\d+)(?: .*)?$/.exec(text);
+  if (!m) throw new WireViolation('a LIST reply without "number size"', text);
+  return { number: checked(messageNumber, m[1], text), size: checked(octets, m[2], text) };
+}
+
 /** One `n size` line of LIST. */
 export function parseListLine(line: string): { number: number; size: number } {
   const m = /^(\d+) (\d+)$/.exec(line);
@@ -204,10 +238,10 @@ export function parseCapaLine(line: string): { name: string; args: string[] } {
   return { name: name.toUpperCase(), args: parts.slice(1) };
 }
 
-/** A multi-line response whose lines are text (LIST, UIDL, CAPA), decoded. */
-export async function readTextLines(reader: LineReader): Promise<string[]> {
+/** A multi-line response whose lines are text (LIST, UIDL, CAPA), decoded; capped in line length and in all. */
+export async function readTextLines(reader: LineReader, what = 'a listing', maxBytes = READ_LIMITS.pop3ListingBytes): Promise<string[]> {
   const out: string[] = [];
-  for await (const line of reader.readMultiline()) out.push(stripEol(line).toString('utf8'));
+  for await (const line of reader.readMultiline({ maxBytes, maxLine: MAX_TEXT_LINE, what })) out.push(stripEol(line).toString('utf8'));
   return out;
 }
 
