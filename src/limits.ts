@@ -53,7 +53,9 @@ export async function readCapped(
 ): Promise<Buffer> {
   const declared = contentLength === undefined || contentLength === null ? NaN : Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) {
-    (source as { destroy?: () => void }).destroy?.();
+    const s = source as { destroy?: () => void; cancel?: () => Promise<void> };
+    if (s.destroy) s.destroy();
+    else await s.cancel?.().catch(() => undefined);
     throw new ReadLimitExceeded(limit, what);
   }
   const chunks: Buffer[] = [];

@@ -2,6 +2,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { z } from 'zod';
 import { AuthError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../limits.js';
 import { Secret } from '../secret.js';
 import { hintForOAuthError, lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
 
@@ -214,7 +215,7 @@ export async function postForm(url: string, params: Record<string, string>, deps
         body: new URLSearchParams(params).toString(),
         signal: AbortSignal.timeout(policy.timeoutMs),
       });
-      const text = await res.text();
+      const text = await readTokenAnswer(res);
       let json: unknown;
       try { json = text.length > 0 ? JSON.parse(text) : undefined; } catch { json = undefined; }
       if (res.ok) {
@@ -272,6 +273,22 @@ function describeNetworkError(e: unknown): string {
     return `${e.name === 'TimeoutError' ? 'timed out' : e.message}${cause}`;
   }
   return String(e);
+}
+
+/** The answer's text, at most READ_LIMITS.tokenResponseBytes: a token endpoint never needs more. */
+async function readTokenAnswer(res: Response): Promise<string> {
+  if (!res.body) return '';
+  try {
+    return (await readCapped(res.body, READ_LIMITS.tokenResponseBytes, 'the token endpoint answer', res.headers.get('content-length')))
+      .toString('utf8');
+  } catch (e) {
+    if (!(e instanceof ReadLimitExceeded)) throw e;
+    throw new AuthError({
+      code: 'TOKEN_RESPONSE_TOO_LARGE',
+      message: `the token endpoint answered HTTP ${res.status} with more than ${formatBytes(e.limit)}; reading stopped`,
+      hint: 'check that the token URL points at the identity platform (…/oauth2/v2.0/token); the stored refresh token was kept',
+    });
+  }
 }
 
 /** POST to the token endpoint and parse the tokens. */

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { READ_LIMITS, readResponsePrefix } from '../limits.js';
 import type { Secret } from '../secret.js';
 import type { WebhookPayload } from './payload.js';
 
@@ -44,8 +45,10 @@ export async function postWebhook(o: { url: string; secret?: Secret; payload: We
     const err = e as Error & { cause?: { code?: string } };
     return { ok: false, permanent: false, detail: `webhook ${o.url} unreachable: ${err.cause?.code ?? err.name}: ${err.message}` };
   }
-  // The body is not needed, but it must be consumed for the connection to be reused.
-  const text = (await res.text().catch(() => '')).slice(0, 200);
+  // Only a little of the body is kept for the message; the rest is never read (a receiver
+  // answering with an endless or 1 GiB body costs at most the cap, on every retry).
+  const { text: prefix } = await readResponsePrefix(res, READ_LIMITS.webhookResponseBytes).catch(() => ({ text: '' }));
+  const text = prefix.slice(0, 200);
   if (res.ok) return { ok: true, permanent: false, detail: `HTTP ${res.status}` };
   const permanent = res.status >= 400 && res.status < 500 && ![408, 425, 429].includes(res.status);
   return { ok: false, permanent, detail: `webhook ${o.url} answered HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ')}` : ''}` };

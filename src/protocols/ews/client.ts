@@ -10,7 +10,7 @@ import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import { decodeAccessTokenClaims } from '../../auth/claims.js';
 import { isLoopbackHost } from '../../config/loopback.js';
 import type { Resource } from '../../config/resource.js';
-import { ConfigError, type ProtocolError } from '../../errors.js';
+import { ConfigError, ProtocolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Operation } from '../errors.js';
 import { tlsOptionsFor } from '../tls.js';
@@ -183,6 +183,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
       try {
         res = await t.post(url, headers, xml, timeoutMs);
       } catch (e) {
+        if (e instanceof ProtocolError) throw e; // a cap on the answer (http.ts), already typed
         throw transportError(ctx, e);
       }
       opts.logger?.debug({ ews: action, status: res.status, url: url.href }, 'EWS call');

@@ -1,11 +1,14 @@
 /**
  * One HTTP POST of a SOAP envelope over node:https (or http for a loopback sandbox), with the
  * resource's TLS settings (verified by default, tls.caFile added to the system roots) and a
- * keep-alive agent per client. Bodies are read whole: EWS answers are one XML document.
+ * keep-alive agent per client. Bodies are read whole (EWS answers are one XML document), up to
+ * READ_LIMITS.ewsResponseBytes: more is EWS_RESPONSE_TOO_LARGE.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
+import { ProtocolError } from '../../errors.js';
+import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../../limits.js';
 
 export interface HttpReply {
   status: number;
@@ -18,7 +21,8 @@ export interface HttpTransport {
   close(): void;
 }
 
-export function createTransport(tls: ConnectionOptions): HttpTransport {
+export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes?: number } = {}): HttpTransport {
+  const maxResponseBytes = opts.maxResponseBytes ?? READ_LIMITS.ewsResponseBytes;
   const httpsAgent = new https.Agent({ ...tls, keepAlive: true, maxSockets: 8 });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   return {
@@ -31,14 +35,12 @@ export function createTransport(tls: ConnectionOptions): HttpTransport {
           agent: secure ? httpsAgent : httpAgent,
           headers: { ...headers, 'Content-Length': String(payload.length) },
         }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const out: Record<string, string | undefined> = {};
-            for (const [k, v] of Object.entries(res.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-            resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8') });
-          });
+          const out: Record<string, string | undefined> = {};
+          for (const [k, v] of Object.entries(res.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          readCapped(res, maxResponseBytes, `the EWS answer from ${url.host}`, res.headers['content-length']).then(
+            (body) => resolve({ status: res.statusCode ?? 0, headers: out, body: body.toString('utf8') }),
+            (e: unknown) => reject(e instanceof ReadLimitExceeded ? tooLarge(url, e) : e),
+          );
         });
         req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'EWS_TIMEOUT' })));
         req.on('error', reject);
@@ -50,4 +52,13 @@ export function createTransport(tls: ConnectionOptions): HttpTransport {
       httpAgent.destroy();
     },
   };
+}
+
+function tooLarge(url: URL, e: ReadLimitExceeded): ProtocolError {
+  return new ProtocolError({
+    code: 'EWS_RESPONSE_TOO_LARGE',
+    message: `the EWS answer from ${url.host} is larger than ${formatBytes(e.limit)}; reading stopped`,
+    hint: 'check that the EWS URL points at Exchange; a message this large cannot be read over EWS by mailbridge',
+    details: { family: 103, protocol: 'ews', host: url.host, limit: e.limit },
+  });
 }

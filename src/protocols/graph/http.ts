@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { ProtocolError, isMailbridgeError } from '../../errors.js';
+import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../../limits.js';
 import type { Logger } from '../../log.js';
 import { ERROR_FAMILY, type Operation } from '../errors.js';
 import { graphErrorFromResponse, graphTransportError, parseRetryAfter, type GraphErrorContext } from './errors.js';
@@ -149,10 +150,20 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
     });
   }
 
-  async function readText(res: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+  /** The body as text, at most `limit` bytes (READ_LIMITS); more is GRAPH_RESPONSE_TOO_LARGE. */
+  async function readText(res: IncomingMessage, req: GraphRequest, limit: number): Promise<string> {
+    try {
+      return (await readCapped(res, limit, 'the answer', res.headers['content-length'])).toString('utf8');
+    } catch (e) {
+      if (!(e instanceof ReadLimitExceeded)) throw e;
+      const url = resolveUrl({ ...req, query: undefined });
+      throw new ProtocolError({
+        code: 'GRAPH_RESPONSE_TOO_LARGE',
+        message: `Graph answered ${req.method} ${url.pathname} with more than ${formatBytes(limit)}; reading stopped`,
+        hint: 'ask for smaller pages ($top) or fewer properties ($select); check that the base URL points at Microsoft Graph',
+        details: { family: ERROR_FAMILY[req.operation ?? 'receive'], protocol: 'graph', host: url.host, limit },
+      });
+    }
   }
 
   function headersOf(res: IncomingMessage): Record<string, string | undefined> {
@@ -198,7 +209,8 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
       const headers = headersOf(res);
       opts.logger?.debug({ method: req.method, path: url.pathname, status, requestId: headers['request-id'], clientRequestId }, 'graph request');
       if (status >= 200 && status < 300) return { res, release };
-      const text = await readText(res).catch(() => '');
+      // An error body longer than the cap is cut to nothing: the status still says what happened.
+      const text = await readText(res, req, READ_LIMITS.graphErrorBytes).catch(() => '');
       release();
       if (status === 401 && auth && !refreshed) {
         refreshed = true;
@@ -222,7 +234,7 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
     async send(req) {
       const { res, release } = await perform(req);
       try {
-        return { status: res.statusCode ?? 0, headers: headersOf(res), body: await readText(res) };
+        return { status: res.statusCode ?? 0, headers: headersOf(res), body: await readText(res, req, READ_LIMITS.graphJsonBytes) };
       } finally {
         release();
       }
