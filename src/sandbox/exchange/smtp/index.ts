@@ -103,8 +103,13 @@ async function mailFrom(ctx: ExchangeContext, server: ExchangeSmtpServer, addres
 
 async function submit(ctx: ExchangeContext, rate: SubmissionRate, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  if (stream.sizeExceeded) throw replyError(552, `5.3.4 Message size exceeds fixed maximum message size`);
+  let size = 0;
+  // The stream is drained to the end (SMTP needs the final dot), but nothing past SIZE is kept.
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_SIZE) chunks.push(chunk);
+  }
+  if (stream.sizeExceeded || size > MAX_SIZE) throw replyError(552, `5.3.4 Message size exceeds fixed maximum message size`);
   const raw = Buffer.concat(chunks);
   const user = userOf(session);
   const box = ctx.store.mailbox(user.mailbox);
