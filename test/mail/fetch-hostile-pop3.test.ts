@@ -76,6 +76,23 @@ describe('fetch --save DIR --after delete against a hostile POP3 server', () => 
   });
   after(() => server.close());
 
+  test('get --save DIR: the same names, nothing outside DIR', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mb-hostile-get-'));
+    const dir = join(root, 'saved');
+    await writeFile(join(root, 'canary.txt'), 'canary');
+    for (const uid of ['..', 'a+b', 'a/b']) {
+      const r = await mailbridge(home, ['get', 'evil', uid, '--save', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const file = r.stdout.trim();
+      assert.equal(join(dir, file.slice(dir.length + 1)), file, `${file} is inside ${dir}`);
+      assert.ok((await readFile(file)).equals(messages.find((m) => m.uid === uid)?.body ?? Buffer.alloc(0)));
+    }
+    assert.equal((await readdir(dir)).length, 3);
+    assert.deepEqual((await readdir(root)).sort(), ['canary.txt', 'saved']);
+    assert.equal(await readFile(join(root, 'canary.txt'), 'utf8'), 'canary');
+    assert.deepEqual(server.deleted, []);
+  });
+
   test('touches nothing outside DIR, saves each message as its own file, deletes only what is on disk', async () => {
     const root = await mkdtemp(join(tmpdir(), 'mb-hostile-root-'));
     const outer = join(root, 'outer');

@@ -1,6 +1,8 @@
+import { mkdir } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import { fetchToDirectory } from '../../mail/fetch.js';
+import { saveMessage } from '../../mail/message-files.js';
 import { parseAfterAction, parseMessageFilter, type MessageFilter } from '../../mail/mailbox.js';
 import type { CliContext } from '../context.js';
 import { formatSummaryLine, progressBar, renderMessage } from '../mail/format.js';
@@ -8,7 +10,7 @@ import { registerSendCommand } from '../mail/send.js';
 import { withMailbox } from '../mail/session.js';
 import { ConfigError } from '../../errors.js';
 
-/** `fetch` finished, but some messages could not be parsed: they were saved whole and not processed. */
+/** `fetch`/`get --save` finished, but some messages could not be parsed: they were saved whole (and not processed). */
 const FETCH_PARTIAL_EXIT = 3;
 
 /** Receive commands (folders, list, get, fetch, mark, move, copy, delete) and send. */
@@ -44,8 +46,20 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .option('--folder <folder>', 'folder', 'INBOX')
     .option('--raw', 'write the RFC 5322 source (.eml) to stdout')
     .option('--save-attachments <dir>', 'stream every attachment into DIR')
-    .action((resource: string, uid: string, opts: { folder: string; raw?: boolean; saveAttachments?: string }) =>
+    .option('--save <dir>', 'save the message into DIR as fetch --save does (.eml named after the id, attachments beside it)')
+    .action((resource: string, uid: string, opts: { folder: string; raw?: boolean; saveAttachments?: string; save?: string }) =>
       withMailbox(ctx, resource, async (m) => {
+        if (opts.save) {
+          const validity = await m.uidValidity?.({ folder: opts.folder });
+          await mkdir(opts.save, { recursive: true });
+          const saved = await saveMessage(await m.raw(uid, { folder: opts.folder }), opts.save,
+            { folder: opts.folder, id: uid, ...(validity !== undefined ? { validity } : {}) }, { attachments: true });
+          if (saved.failure) process.exitCode = FETCH_PARTIAL_EXIT;
+          if (ctx.json()) return ctx.printJson({ ...saved, failure: saved.failure?.toJSON() });
+          ctx.print(`${saved.file}${saved.attachmentsDir ? `  ${saved.attachments} attachments in ${saved.attachmentsDir}` : ''}`);
+          if (saved.failure) ctx.print(`not parsed: saved as is, no attachments cut (${saved.failure.code}: ${saved.failure.message})`);
+          return;
+        }
         if (opts.raw) {
           await pipeline(await m.raw(uid, { folder: opts.folder }), process.stdout, { end: false });
           return;
