@@ -370,10 +370,8 @@ class SqliteStore implements Store {
   }
 
   async addTriggerEvent(name: string, kind: string, message: string): Promise<void> {
-    this.#db.transaction(() => {
-      this.#db.prepare('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES (?, ?, ?, ?)').run(name, kind, message, this.#now());
-      this.#db.prepare(PRUNE_TRIGGER_EVENTS.replace(/\$\d/g, '?')).run(name, name, TRIGGER_EVENTS_KEPT - 1);
-    }).immediate();
+    this.#db.prepare('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES (?, ?, ?, ?)').run(name, kind, message, this.#now());
+    this.#db.prepare(PRUNE_TRIGGER_EVENTS.replace(/\$\d/g, '?')).run(name, name, TRIGGER_EVENTS_KEPT);
   }
 
   async listTriggerEvents(name: string, limit = 100): Promise<TriggerEvent[]> {
