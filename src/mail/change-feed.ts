@@ -109,7 +109,10 @@ export interface OpenFeedOptions {
 
 /** A message deleted or moved by someone between the listing and the fetch. */
 export function isMessageGone(e: unknown): boolean {
-  return isMailbridgeError(e) && ['IMAP_MESSAGE_NOT_FOUND', 'POP3_MESSAGE_NOT_FOUND', 'EWS_ITEM_NOT_FOUND', 'GRAPH_ITEM_NOT_FOUND'].includes(e.code);
+  return (
+    isMailbridgeError(e) &&
+    ['IMAP_MESSAGE_NOT_FOUND', 'POP3_MESSAGE_NOT_FOUND', 'EWS_ITEM_NOT_FOUND', 'GRAPH_ITEM_NOT_FOUND'].includes(e.code)
+  );
 }
 
 /**

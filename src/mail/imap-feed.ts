@@ -8,7 +8,15 @@ import { setSeen } from '../protocols/imap/flags.js';
 import { withFolder } from '../protocols/imap/lock.js';
 import { moveMessages } from '../protocols/imap/move.js';
 import { runAfterAction } from './after-action.js';
-import { isMessageGone, type ChangeFeed, type FeedItem, type FeedNotice, type FeedRound, type OpenFeedOptions, type PositionChange } from './change-feed.js';
+import {
+  isMessageGone,
+  type ChangeFeed,
+  type FeedItem,
+  type FeedNotice,
+  type FeedRound,
+  type OpenFeedOptions,
+  type PositionChange,
+} from './change-feed.js';
 
 /** How many summaries one UID FETCH asks for: bounds memory on a folder with many new messages. */
 const FETCH_BATCH = 200;
@@ -23,7 +31,11 @@ const FETCH_BATCH = 200;
  * there are flagged `maybeDelivered` (the trigger delivers them only if their Message-ID was not).
  */
 export async function openImapFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
-  const client = await connectImap({ resource: o.resource, tokens: o.tokens, ...(o.logger ? { logger: o.logger } : {}) });
+  const client = await connectImap({
+    resource: o.resource,
+    tokens: o.tokens,
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
   try {
     await client.mailboxOpen(o.folder);
   } catch (e) {
@@ -52,7 +64,10 @@ class ImapFeed implements ChangeFeed {
     client.on('close', () => this.#poke());
   }
 
-  async *changes(position: Parameters<ChangeFeed['changes']>[0], opts: { start: 'new' | 'all' }): AsyncGenerator<FeedRound> {
+  async *changes(
+    position: Parameters<ChangeFeed['changes']>[0],
+    opts: { start: 'new' | 'all' },
+  ): AsyncGenerator<FeedRound> {
     // NOOP: lets the server report new messages (and ends IDLE).
     this.#dirty = false;
     await this.#run(() => this.#client.noop());
@@ -65,20 +80,29 @@ class ImapFeed implements ChangeFeed {
       lastUid = opts.start === 'new' ? uidNext - 1 : 0;
       dedupeUpTo = 0;
       before = { kind: 'uid', uidValidity, lastUid };
-      notices.push({ kind: 'started', message: `watching ${this.folder} (UIDVALIDITY ${uidValidity}) from UID ${lastUid + 1}` });
+      notices.push({
+        kind: 'started',
+        message: `watching ${this.folder} (UIDVALIDITY ${uidValidity}) from UID ${lastUid + 1}`,
+      });
     } else if (position.uidValidity !== uidValidity) {
       lastUid = 0;
       dedupeUpTo = uidNext - 1;
       before = { kind: 'uid', uidValidity, lastUid, dedupeUpToUid: dedupeUpTo };
-      notices.push({ kind: 'uidvalidity_changed', message:
-        `UIDVALIDITY of ${this.folder} changed from ${position.uidValidity} to ${uidValidity}: the ${dedupeUpTo > 0 ? 'messages already there' : 'folder'} ` +
-        'will be delivered only if their Message-ID was not delivered before' });
+      notices.push({
+        kind: 'uidvalidity_changed',
+        message:
+          `UIDVALIDITY of ${this.folder} changed from ${position.uidValidity} to ${uidValidity}: ` +
+          `the ${dedupeUpTo > 0 ? 'messages already there' : 'folder'} ` +
+          'will be delivered only if their Message-ID was not delivered before',
+      });
     }
-    const uids = await this.#run(() => withFolder(this.#client, this.folder, async () => {
-      // `N:*` also matches the last message when all UIDs are below N: hence the filter.
-      const found = await this.#client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
-      return (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
-    }));
+    const uids = await this.#run(() =>
+      withFolder(this.#client, this.folder, async () => {
+        // `N:*` also matches the last message when all UIDs are below N: hence the filter.
+        const found = await this.#client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+        return (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+      }),
+    );
     if (uids.length === 0) {
       yield { ...(before ? { before } : {}), items: [], notices };
       return;
@@ -116,11 +140,16 @@ class ImapFeed implements ChangeFeed {
 
   afterAction(ids: readonly string[], action: Parameters<ChangeFeed['afterAction']>[1]): Promise<void> {
     const uids = () => ids.map(Number);
-    return runAfterAction({
-      markRead: () => this.#run(() => setSeen(this.#client, this.folder, uids(), true)),
-      move: (_ids, target) => this.#run(async () => void (await moveMessages(this.#client, this.folder, uids(), target))),
-      delete: () => this.#run(() => deleteMessages(this.#client, this.folder, uids())),
-    }, ids, action);
+    return runAfterAction(
+      {
+        markRead: () => this.#run(() => setSeen(this.#client, this.folder, uids(), true)),
+        move: (_ids, target) =>
+          this.#run(async () => void (await moveMessages(this.#client, this.folder, uids(), target))),
+        delete: () => this.#run(() => deleteMessages(this.#client, this.folder, uids())),
+      },
+      ids,
+      action,
+    );
   }
 
   idOf(source: Parameters<ChangeFeed['idOf']>[0]): string | undefined {
@@ -134,7 +163,11 @@ class ImapFeed implements ChangeFeed {
    * the next command (the NOOP of `changes`) ends it.
    */
   async waitForNews(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (!this.#client.usable) throw toImapProtocolError(new Error(`the IMAP connection to ${this.#resource.server.host} closed`), this.#resource);
+    if (!this.#client.usable)
+      throw toImapProtocolError(
+        new Error(`the IMAP connection to ${this.#resource.server.host} closed`),
+        this.#resource,
+      );
     if (this.#dirty || signal.aborted) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -146,7 +179,10 @@ class ImapFeed implements ChangeFeed {
       const timer = setTimeout(done, timeoutMs);
       signal.addEventListener('abort', done, { once: true });
       this.#wake = done;
-      if (this.idle) void this.#client.idle().then((r) => { if (r === false) done(); }, done);
+      if (this.idle)
+        void this.#client.idle().then((r) => {
+          if (r === false) done();
+        }, done);
     });
   }
 

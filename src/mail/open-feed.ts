@@ -7,10 +7,14 @@ import { unsupported } from './mailbox.js';
 /** The change feed of a receiving resource, by its kind. */
 export async function openChangeFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
   switch (o.resource.kind) {
-    case 'imap': return openImapFeed(o);
-    case 'pop3': return openPop3Feed(o);
+    case 'imap':
+      return openImapFeed(o);
+    case 'pop3':
+      return openPop3Feed(o);
     case 'ews':
-    case 'graph': return openSyncFeed(o);
-    case 'smtp': throw unsupported('smtp', 'watch a folder', 'point the trigger at an imap, pop3, ews or graph resource');
+    case 'graph':
+      return openSyncFeed(o);
+    case 'smtp':
+      throw unsupported('smtp', 'watch a folder', 'point the trigger at an imap, pop3, ews or graph resource');
   }
 }

@@ -1,4 +1,13 @@
-import { isMessageGone, type ChangeFeed, type FeedItem, type FeedNotice, type FeedPosition, type FeedRound, type OpenFeedOptions, type PositionChange } from './change-feed.js';
+import {
+  isMessageGone,
+  type ChangeFeed,
+  type FeedItem,
+  type FeedNotice,
+  type FeedPosition,
+  type FeedRound,
+  type OpenFeedOptions,
+  type PositionChange,
+} from './change-feed.js';
 import type { AfterAction } from './mailbox.js';
 import { createPop3Mailbox } from './pop3-mailbox.js';
 
@@ -8,7 +17,11 @@ import { createPop3Mailbox } from './pop3-mailbox.js';
  * operation is its own session, as the POP3 mailbox does it.
  */
 export function openPop3Feed(o: OpenFeedOptions): ChangeFeed {
-  const mailbox = createPop3Mailbox({ resource: o.resource, tokens: o.tokens, ...(o.logger ? { logger: o.logger } : {}) });
+  const mailbox = createPop3Mailbox({
+    resource: o.resource,
+    tokens: o.tokens,
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
   return {
     kind: 'pop3',
     folder: 'INBOX',
@@ -21,13 +34,23 @@ export function openPop3Feed(o: OpenFeedOptions): ChangeFeed {
         const skip = opts.start === 'new' ? listed.map((m) => m.id) : [];
         before = { kind: 'uidls', uidls: skip, first: true };
         known = new Set(skip);
-        notices.push({ kind: 'started', message:
-          `watching the POP3 mailbox (${listed.length} message(s) there, ${opts.start === 'new' ? 'not delivered' : 'to deliver'})` });
+        notices.push({
+          kind: 'started',
+          message:
+            `watching the POP3 mailbox (${listed.length} message(s) there, ` +
+            `${opts.start === 'new' ? 'not delivered' : 'to deliver'})`,
+        });
       }
-      const items = listed.filter((m) => !known.has(m.id)).map((m): FeedItem => ({
-        id: m.id, key: m.id, source: { kind: 'pop3', uidl: m.id }, size: m.size,
-        maybeDelivered: false, advance: { kind: 'uidls', uidls: [m.id] },
-      }));
+      const items = listed
+        .filter((m) => !known.has(m.id))
+        .map((m): FeedItem => ({
+          id: m.id,
+          key: m.id,
+          source: { kind: 'pop3', uidl: m.id },
+          size: m.size,
+          maybeDelivered: false,
+          advance: { kind: 'uidls', uidls: [m.id] },
+        }));
       yield { ...(before ? { before } : {}), items, present: listed.map((m) => m.id), notices };
     },
     async raw(id) {

@@ -1,5 +1,13 @@
 import { isMailbridgeError } from '../errors.js';
-import { isMessageGone, type ChangeFeed, type FeedItem, type FeedNotice, type FeedPosition, type FeedRound, type OpenFeedOptions } from './change-feed.js';
+import {
+  isMessageGone,
+  type ChangeFeed,
+  type FeedItem,
+  type FeedNotice,
+  type FeedPosition,
+  type FeedRound,
+  type OpenFeedOptions,
+} from './change-feed.js';
 import { openEwsMailbox, type EwsMailbox } from './ews-mailbox.js';
 import { openGraphMailbox, type GraphMailbox } from './graph-mailbox.js';
 import type { MessageSummary } from './mailbox.js';
@@ -47,14 +55,22 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
       const notices: FeedNotice[] = [];
       if (r.restarted && !dedupe) {
         dedupe = true;
-        notices.push({ kind: 'sync_reset', message: `the server no longer knew the sync state of ${folder}: re-reading the folder; ` +
-          'messages already there are delivered only if their Message-ID was not delivered before' });
+        notices.push({
+          kind: 'sync_reset',
+          message:
+            `the server no longer knew the sync state of ${folder}: re-reading the folder; ` +
+            'messages already there are delivered only if their Message-ID was not delivered before',
+        });
       }
       seen += r.items.length;
       state = r.state;
       if (!r.more && position.syncState === undefined) {
-        notices.push({ kind: 'started', message: `watching ${folder} by ${kind === 'ews' ? 'EWS SyncFolderItems' : 'Graph delta'} ` +
-          `(${seen} message(s) there, ${opts.start === 'new' ? 'not delivered' : 'delivered'})` });
+        notices.push({
+          kind: 'started',
+          message:
+            `watching ${folder} by ${kind === 'ews' ? 'EWS SyncFolderItems' : 'Graph delta'} ` +
+            `(${seen} message(s) there, ${opts.start === 'new' ? 'not delivered' : 'delivered'})`,
+        });
       }
       const storable = !r.more || !(skipAll || dedupe);
       const items = skipAll ? [] : r.items.map((s) => toItem(s, dedupe));
@@ -65,8 +81,11 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
 
   function toItem(s: MessageSummary, maybeDelivered: boolean): FeedItem {
     return {
-      id: s.id, key: s.id, source: { kind, folder, id: s.id },
-      from: s.from, to: s.to,
+      id: s.id,
+      key: s.id,
+      source: { kind, folder, id: s.id },
+      from: s.from,
+      to: s.to,
       ...(s.subject !== undefined ? { subject: s.subject } : {}),
       ...(s.messageId ? { messageId: s.messageId } : {}),
       ...(s.hasAttachments !== undefined ? { hasAttachments: s.hasAttachments } : {}),
@@ -86,7 +105,8 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
     async raw(id) {
       try {
         const chunks: Buffer[] = [];
-        for await (const c of await mailbox.raw(id, { folder })) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+        for await (const c of await mailbox.raw(id, { folder }))
+          chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
         return Buffer.concat(chunks);
       } catch (e) {
         if (isMessageGone(e)) return undefined;
@@ -100,7 +120,8 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
 }
 
 function ewsPages(mb: EwsMailbox, folder: string): (state: string | undefined) => Promise<SyncPage> {
-  const sync = (syncState: string | undefined) => mb.sync({ folder, max: EWS_PAGE, ...(syncState ? { syncState } : {}) });
+  const sync = (syncState: string | undefined) =>
+    mb.sync({ folder, max: EWS_PAGE, ...(syncState ? { syncState } : {}) });
   return async (state) => {
     let restarted = false;
     let r;

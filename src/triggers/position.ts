@@ -19,8 +19,11 @@ export async function loadPosition(store: Store, trigger: string): Promise<FeedP
 export async function savePosition(store: Store, trigger: string, c: PositionChange): Promise<void> {
   switch (c.kind) {
     case 'uid':
-      return store.putTriggerCheckpoint(trigger, { uidValidity: c.uidValidity, lastUid: c.lastUid,
-        ...(c.dedupeUpToUid ? { dedupeUpToUid: c.dedupeUpToUid } : {}) });
+      return store.putTriggerCheckpoint(trigger, {
+        uidValidity: c.uidValidity,
+        lastUid: c.lastUid,
+        ...(c.dedupeUpToUid ? { dedupeUpToUid: c.dedupeUpToUid } : {}),
+      });
     case 'sync':
       return store.putTriggerCheckpoint(trigger, { syncState: c.state });
     case 'uidls':

@@ -23,20 +23,30 @@ const FAST_RETRY = { maxAttempts: 2, backoffBaseMs: 20, backoffMaxMs: 100 };
 /** More MIME parts than mailparser accepts (1,000), padded so the sandbox's 512 KiB summary parse still takes it. */
 function tooManyParts(subject: string): Buffer {
   const pad = 'x'.repeat(600);
-  const parts = Array.from({ length: 1100 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i} ${pad}\r\n`).join('');
-  return Buffer.from(`From: Sender <sender@example.test>\r\nTo: someone@example.test\r\nSubject: ${subject}\r\n` +
-    `Message-ID: <${subject}@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+  const parts = Array.from(
+    { length: 1100 },
+    (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i} ${pad}\r\n`,
+  ).join('');
+  return Buffer.from(
+    `From: Sender <sender@example.test>\r\nTo: someone@example.test\r\nSubject: ${subject}\r\n` +
+      `Message-ID: <${subject}@example.test>\r\nMIME-Version: 1.0\r\n` +
+      `Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`,
+  );
 }
 
 /** A header block larger than mailparser allows for one MIME node (1 MiB, each line counting at least 64 bytes). */
 function hugeHeader(subject: string): Buffer {
   const lines = Array.from({ length: 20_000 }, (_, i) => `X-Filler-${i}: v\r\n`).join('');
-  return Buffer.from(`From: Sender <sender@example.test>\r\nTo: someone@example.test\r\nSubject: ${subject}\r\n` +
-    `Message-ID: <${subject}@example.test>\r\n${lines}\r\nbody\r\n`);
+  return Buffer.from(
+    `From: Sender <sender@example.test>\r\nTo: someone@example.test\r\nSubject: ${subject}\r\n` +
+      `Message-ID: <${subject}@example.test>\r\n${lines}\r\nbody\r\n`,
+  );
 }
 
 /** A TCP relay on loopback that counts connections: each IMAP connection is one login. */
-async function countingRelay(port: number): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+async function countingRelay(
+  port: number,
+): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
   let n = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -44,7 +54,10 @@ async function countingRelay(port: number): Promise<{ port: number; connections:
     const upstream = connect(port, '127.0.0.1');
     for (const s of [client, upstream]) {
       sockets.add(s);
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
       s.on('close', () => sockets.delete(s));
     }
     client.pipe(upstream).pipe(client);
@@ -53,10 +66,11 @@ async function countingRelay(port: number): Promise<{ port: number; connections:
   return {
     port: (server.address() as AddressInfo).port,
     connections: () => n,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -64,8 +78,14 @@ async function countingRelay(port: number): Promise<{ port: number; connections:
 function collectingRunner(store: Store, tokens: ConstructorParameters<typeof TriggerRunner>[0]['tokens']) {
   const got = new Map<string, string[]>();
   const runner = new TriggerRunner({
-    store, tokens, syncIntervalMs: 3_600_000,
-    handlers: { collect: async (d: ParsedDelivery) => { got.set(d.trigger, [...(got.get(d.trigger) ?? []), d.message.subject]); } },
+    store,
+    tokens,
+    syncIntervalMs: 3_600_000,
+    handlers: {
+      collect: async (d: ParsedDelivery) => {
+        got.set(d.trigger, [...(got.get(d.trigger) ?? []), d.message.subject]);
+      },
+    },
   });
   return { runner, got: (trigger: string) => got.get(trigger) ?? [] };
 }
@@ -85,7 +105,13 @@ async function morePolls(runner: TriggerRunner, n: number): Promise<void> {
 }
 
 /** The dead letter of `trigger`, its source as kept, and the replay's refusal. */
-async function checkDeadLetter(store: Store, runner: TriggerRunner, trigger: string, poison: Buffer, subject: string | undefined): Promise<void> {
+async function checkDeadLetter(
+  store: Store,
+  runner: TriggerRunner,
+  trigger: string,
+  poison: Buffer,
+  subject: string | undefined,
+): Promise<void> {
   const dead = await store.listDeliveries(trigger, { status: 'dead' });
   assert.equal(dead.length, 1, 'exactly one dead letter');
   const d = dead[0]!;
@@ -96,7 +122,10 @@ async function checkDeadLetter(store: Store, runner: TriggerRunner, trigger: str
   assert.ok(kept, 'the raw source is kept with the dead letter');
   // Servers may add trace headers in front (Dovecot's Return-Path, Delivered-To); the message itself is whole.
   const body = poison.subarray(poison.indexOf('\r\n\r\n'));
-  assert.ok(kept.subarray(kept.length - body.length).equals(body), 'the kept source ends with the message as it was sent');
+  assert.ok(
+    kept.subarray(kept.length - body.length).equals(body),
+    'the kept source ends with the message as it was sent',
+  );
   await assert.rejects(runner.replay(d.id), (e: { code?: string; hint?: string }) => {
     assert.equal(e.code, 'TRIGGER_REPLAY_UNPARSABLE');
     assert.match(e.hint ?? '', new RegExp(`mailbridge trigger source ${d.id}`));
@@ -114,7 +143,10 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
     const relay = await countingRelay(f.resource.server.port);
     const { runner, got } = collectingRunner(f.store, f.tokens);
     try {
-      await f.store.putResource({ ...f.resource, server: { ...f.resource.server, host: '127.0.0.1', port: relay.port } });
+      await f.store.putResource({
+        ...f.resource,
+        server: { ...f.resource.server, host: '127.0.0.1', port: relay.port },
+      });
       const tag = `p${Date.now()}`;
       const parts = tooManyParts(`${tag}-parts`);
       const header = hugeHeader(`${tag}-header`);
@@ -123,8 +155,14 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
       await rig.deliver(f.user, header);
       await rig.deliver(f.user, message(`${tag}-good-2`));
       await saveTrigger(f.store, {
-        name: 'imap', resource: 'in', start: 'all', mode: 'idle', pollIntervalSeconds: 3600, afterAction: 'delete',
-        target: { kind: 'handler', name: 'collect' }, retry: FAST_RETRY,
+        name: 'imap',
+        resource: 'in',
+        start: 'all',
+        mode: 'idle',
+        pollIntervalSeconds: 3600,
+        afterAction: 'delete',
+        target: { kind: 'handler', name: 'collect' },
+        retry: FAST_RETRY,
       });
       await runner.start();
       await until('both good messages delivered', async () => got('imap').length === 2);
@@ -135,8 +173,12 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
       });
       assert.deepEqual(dead.map((d) => d.subject).sort(), [`${tag}-header`, `${tag}-parts`]);
       for (const d of dead) assert.match(d.lastError ?? '', /MIME_MALFORMED/);
-      assert.deepEqual((await f.store.getDeliverySource(dead.find((d) => d.subject === `${tag}-parts`)!.id))
-        ?.subarray(-200).toString(), parts.subarray(-200).toString());
+      assert.deepEqual(
+        (await f.store.getDeliverySource(dead.find((d) => d.subject === `${tag}-parts`)!.id))
+          ?.subarray(-200)
+          .toString(),
+        parts.subarray(-200).toString(),
+      );
       assert.equal((await f.store.getTriggerCheckpoint('imap'))?.lastUid, 4, 'the checkpoint moved past the bad ones');
       await until('the good ones deleted after delivery', async () => (await rig.countMessages(f.user)) === 2);
       assert.equal(relay.connections(), 1, 'one IMAP login: no reconnect loop');
@@ -156,7 +198,7 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
     }
   });
 
-  test('POP3 (Dovecot): the poison stays on the server in the dead-letter list, the good ones are delivered and deleted', async () => {
+  test('POP3 (Dovecot): the poison stays on the server as a dead letter; the good ones go', async () => {
     const rig = loadRig();
     const f = await triggerFixture(rig, 'pop3');
     const { runner, got } = collectingRunner(f.store, f.tokens);
@@ -167,8 +209,13 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
       await rig.deliver(f.user, poison);
       await rig.deliver(f.user, message(`${tag}-good-2`));
       await saveTrigger(f.store, {
-        name: 'pop', resource: 'in', start: 'all', pollIntervalSeconds: 0.2, afterAction: 'delete',
-        target: { kind: 'handler', name: 'collect' }, retry: FAST_RETRY,
+        name: 'pop',
+        resource: 'in',
+        start: 'all',
+        pollIntervalSeconds: 0.2,
+        afterAction: 'delete',
+        target: { kind: 'handler', name: 'collect' },
+        retry: FAST_RETRY,
       });
       await runner.start();
       await until('both good messages delivered', async () => got('pop').length === 2);
@@ -197,15 +244,23 @@ describe('a poisonous message between two good ones', { timeout: 110_000 }, () =
       await f.deliver(good2.raw);
       for (const kind of ['ews', 'graph'] as const) {
         await saveTrigger(f.store, {
-          name: kind, resource: kind, start: 'all', pollIntervalSeconds: 0.2, afterAction: 'leave',
-          target: { kind: 'handler', name: 'collect' }, retry: FAST_RETRY,
+          name: kind,
+          resource: kind,
+          start: 'all',
+          pollIntervalSeconds: 0.2,
+          afterAction: 'leave',
+          target: { kind: 'handler', name: 'collect' },
+          retry: FAST_RETRY,
         });
       }
       await runner.start();
       for (const kind of ['ews', 'graph'] as const) {
         await until(`${kind}: both good messages delivered`, async () => got(kind).length === 2);
         assert.deepEqual(got(kind), ['good 1', 'good 2']);
-        await until(`${kind}: the sync state stored`, async () => (await f.store.getTriggerCheckpoint(kind))?.syncState);
+        await until(
+          `${kind}: the sync state stored`,
+          async () => (await f.store.getTriggerCheckpoint(kind))?.syncState,
+        );
         await checkDeadLetter(f.store, runner, kind, poison, `${tag}-parts`);
       }
     } finally {
