@@ -20,12 +20,13 @@ import { messageFilterConditions, restrictionXml } from '../protocols/ews/restri
 import { bool, child, int, text } from '../protocols/ews/soap.js';
 import { syncFolderItems, type SyncResult } from '../protocols/ews/sync-folder-items.js';
 import { flagChange, readStateChange, updateItems } from '../protocols/ews/update-item.js';
+import { runAfterAction } from './after-action.js';
 import { saveAttachmentStream } from './attachments.js';
 import { buildRawMessage } from './compose.js';
 import type { EntityBackend, EntityKind, EntityQuery, EntityStore, EntityTypes } from './entities.js';
 import { parseAddressList } from './headers.js';
 import type {
-  AfterAction, FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment, SendResult,
+  FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment, SendResult,
 } from './mailbox.js';
 import type { MailDraft, MailMessage } from './message.js';
 import { parseMessage } from './parse.js';
@@ -296,14 +297,7 @@ export function openEwsMailbox(opts: EwsMailboxOptions): EwsMailbox {
       await deleteItems(client, refs(ids), { type: 'HardDelete' });
     },
 
-    afterProcessing: (ids, action: AfterAction, o) => {
-      switch (action.kind) {
-        case 'leave': return Promise.resolve();
-        case 'read': return mailbox.markRead(ids, true, o);
-        case 'move': return mailbox.move(ids, action.folder, o);
-        case 'delete': return mailbox.delete(ids, o);
-      }
-    },
+    afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
     async send(draft: MailDraft): Promise<SendResult> {
       const raw = await buildRawMessage(draft);

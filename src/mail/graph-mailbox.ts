@@ -20,9 +20,10 @@ import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createTask, defaultTaskListId, deleteTask, getTask, listTasks, updateTask } from '../protocols/graph/todo.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
+import { runAfterAction } from './after-action.js';
 import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
 import {
-  type Address, type AfterAction, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
+  type Address, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
 } from './mailbox.js';
 import type { MailMessage } from './message.js';
 import type { OpenMailboxOptions } from './open.js';
@@ -239,14 +240,7 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
     },
     delete: (ids) => each(ids, (p, id) => deleteMessage(http, p, id)),
 
-    afterProcessing: (ids, action: AfterAction, o) => {
-      switch (action.kind) {
-        case 'leave': return Promise.resolve();
-        case 'read': return mailbox.markRead(ids, true, o);
-        case 'move': return mailbox.move(ids, action.folder, o);
-        case 'delete': return mailbox.delete(ids, o);
-      }
-    },
+    afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
     send: async (draft) => sendMessage(http, await prefix(), draft),
 

@@ -12,10 +12,11 @@ import { listFolders } from '../protocols/imap/folders.js';
 import { copyMessages, moveMessages } from '../protocols/imap/move.js';
 import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
+import { runAfterAction } from './after-action.js';
 import { saveAttachmentStream } from './attachments.js';
 import {
   unsupported,
-  type AfterAction, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
+  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
 } from './mailbox.js';
 import type { MailMessage } from './message.js';
 import { parseMessage } from './parse.js';
@@ -132,14 +133,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     copy: (ids, target, o) => run(async (c) => void (await copyMessages(c, folderOf(o), toUids(ids), target))),
     delete: (ids, o) => run((c) => deleteMessages(c, folderOf(o), toUids(ids))),
 
-    afterProcessing: (ids, action: AfterAction, o) => {
-      switch (action.kind) {
-        case 'leave': return Promise.resolve();
-        case 'read': return mailbox.markRead(ids, true, o);
-        case 'move': return mailbox.move(ids, action.folder, o);
-        case 'delete': return mailbox.delete(ids, o);
-      }
-    },
+    afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
     uidValidity: (o) => read(async (c) => {
       const status = await c.status(folderOf(o), { uidValidity: true });

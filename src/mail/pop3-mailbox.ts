@@ -4,6 +4,7 @@ import type { Resource } from '../config/resource.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connectPop3, type Pop3Session } from '../protocols/pop3/client.js';
+import { runAfterAction } from './after-action.js';
 import { isEmptyFilter, unsupported, type FolderOption, type Mailbox, type MessageSummary } from './mailbox.js';
 import { parseMessage } from './parse.js';
 
@@ -91,11 +92,7 @@ export function createPop3Mailbox(opts: Pop3MailboxOptions): Mailbox {
         for (const n of await numbers(s, ids)) await s.delete(n);
       });
     },
-    afterProcessing: async (ids, action, o) => {
-      if (action.kind === 'leave') return;
-      if (action.kind === 'delete') return mailbox.delete(ids, o);
-      throw unsupported('pop3', `run the after-processing action ${action.kind}`, `use leave or delete with POP3, or ${USE_IMAP}`);
-    },
+    afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
     send: no('send mail', 'send with an smtp resource (or an ews or graph one) for this mailbox'),
     close: async () => undefined,
   };

@@ -179,6 +179,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE trigger_checkpoints ADD COLUMN sync_state TEXT',
     ],
   },
+  {
+    // The raw source of each dead letter (base64: TEXT in both databases), so a message refused
+    // before delivery (unparsable, too large for the target) is kept while the folder moves on.
+    version: 6,
+    statements: [
+      `CREATE TABLE trigger_dead_letter_sources (
+        delivery_id TEXT PRIMARY KEY,
+        trigger_name TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX trigger_dead_letter_sources_trigger ON trigger_dead_letter_sources (trigger_name)',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

@@ -9,7 +9,8 @@ import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
   accessTokenFromRow, type AccessTokenRow,
   credentialFromRow, type CredentialDbRow,
-  aad, consentFromRow, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow,
+  aad, consentFromRow, DEAD_LETTER_SOURCE_MAX_BYTES, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS,
+  PRUNE_TRIGGER_EVENTS, TRIGGER_EVENTS_KEPT, resourceFromSettings, stripUndefined, tokenStateFromRow,
   triggerRecordFromRow, type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
@@ -365,6 +366,12 @@ class PostgresStore implements Store {
       }
       const { rows: [row] } = await c.query<DeliveryRow>('SELECT * FROM trigger_deliveries WHERE trigger_name = $1 AND message_key = $2',
         [o.trigger, o.messageKey]);
+      if (o.status === 'dead' && o.raw && o.raw.length <= DEAD_LETTER_SOURCE_MAX_BYTES) {
+        await c.query(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at) VALUES ($1, $2, $3, $4, $5)
+          ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`, [row!.id, o.trigger, o.raw.toString('base64'), o.raw.length, t]);
+      } else if (o.status === 'delivered') {
+        await c.query('DELETE FROM trigger_dead_letter_sources WHERE delivery_id = $1', [row!.id]);
+      }
       return deliveryRecord(row!);
     });
   }
@@ -377,6 +384,11 @@ class PostgresStore implements Store {
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const [row] = await this.#rows<DeliveryRow>('SELECT * FROM trigger_deliveries WHERE id = $1', [id]);
     return row ? deliveryRecord(row) : undefined;
+  }
+
+  async getDeliverySource(id: string): Promise<Buffer | undefined> {
+    const [row] = await this.#rows<{ raw: string }>('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = $1', [id]);
+    return row ? Buffer.from(row.raw, 'base64') : undefined;
   }
 
   async findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined> {
@@ -395,6 +407,8 @@ class PostgresStore implements Store {
 
   async addTriggerEvent(name: string, kind: string, message: string): Promise<void> {
     await this.#pool.query('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES ($1, $2, $3, $4)', [name, kind, message, this.#now()]);
+    // Apart from the insert: a prune lost to a crash is made up by the next event's.
+    await this.#pool.query(PRUNE_TRIGGER_EVENTS, [name, name, TRIGGER_EVENTS_KEPT]);
   }
 
   async listTriggerEvents(name: string, limit = 100): Promise<TriggerEvent[]> {
@@ -524,7 +538,8 @@ class PostgresStore implements Store {
 }
 
 /** Rows of a trigger besides its definition, removed with it (its lease too). */
-const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_events', 'leases'];
+const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_dead_letter_sources',
+  'trigger_events', 'leases'];
 
 /** Heartbeat rows of instances gone for a day are removed (a crashed instance leaves one). */
 const INSTANCE_MEMORY_MS = 86_400_000;

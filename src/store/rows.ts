@@ -82,6 +82,25 @@ export interface LeaseRow {
 /** How long delivered Message-IDs are remembered for the UIDVALIDITY rule (90 days). */
 export const MESSAGE_ID_MEMORY_MS = 90 * 86_400_000;
 
+/**
+ * The newest events kept per trigger: older ones are pruned as new ones arrive, so a mailbox
+ * failing for weeks (one `source_error` per outage) cannot grow the table without bound.
+ */
+export const TRIGGER_EVENTS_KEPT = 1000;
+
+/**
+ * A dead letter keeps its raw source up to this size (a replay needs no server copy, a person
+ * can read it); a bigger one keeps only its reference and stays on the server, untouched.
+ */
+export const DEAD_LETTER_SOURCE_MAX_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Drops a trigger's events beyond its newest TRIGGER_EVENTS_KEPT ($1 = $2 = trigger, $3 = kept):
+ * everything as old as the first one past the limit, so ties on `at` can only make it keep fewer.
+ */
+export const PRUNE_TRIGGER_EVENTS = `DELETE FROM trigger_events WHERE trigger_name = $1 AND at <= (
+  SELECT at FROM trigger_events WHERE trigger_name = $2 ORDER BY at DESC LIMIT 1 OFFSET $3)`;
+
 export function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -9,7 +9,8 @@ import { MIGRATIONS_TABLE, pendingMigrations } from './migrations.js';
 import {
   accessTokenFromRow, type AccessTokenRow,
   credentialFromRow, type CredentialDbRow,
-  aad, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
+  aad, DEAD_LETTER_SOURCE_MAX_BYTES, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS,
+  PRUNE_TRIGGER_EVENTS, TRIGGER_EVENTS_KEPT, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
   type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
@@ -329,6 +330,13 @@ class SqliteStore implements Store {
         this.#db.prepare('DELETE FROM trigger_message_ids WHERE trigger_name = ? AND delivered_at < ?').run(o.trigger, t - MESSAGE_ID_MEMORY_MS);
       }
       const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? AND message_key = ?').get(o.trigger, o.messageKey) as DeliveryRow;
+      if (o.status === 'dead' && o.raw && o.raw.length <= DEAD_LETTER_SOURCE_MAX_BYTES) {
+        this.#db.prepare(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`)
+          .run(row.id, o.trigger, o.raw.toString('base64'), o.raw.length, t);
+      } else if (o.status === 'delivered') {
+        this.#db.prepare('DELETE FROM trigger_dead_letter_sources WHERE delivery_id = ?').run(row.id);
+      }
       return deliveryRecord(row);
     }).immediate();
   }
@@ -341,6 +349,11 @@ class SqliteStore implements Store {
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
     return row ? deliveryRecord(row) : undefined;
+  }
+
+  async getDeliverySource(id: string): Promise<Buffer | undefined> {
+    const row = this.#db.prepare('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = ?').get(id) as { raw: string } | undefined;
+    return row ? Buffer.from(row.raw, 'base64') : undefined;
   }
 
   async findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined> {
@@ -358,6 +371,7 @@ class SqliteStore implements Store {
 
   async addTriggerEvent(name: string, kind: string, message: string): Promise<void> {
     this.#db.prepare('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES (?, ?, ?, ?)').run(name, kind, message, this.#now());
+    this.#db.prepare(PRUNE_TRIGGER_EVENTS.replace(/\$\d/g, '?')).run(name, name, TRIGGER_EVENTS_KEPT);
   }
 
   async listTriggerEvents(name: string, limit = 100): Promise<TriggerEvent[]> {
@@ -489,7 +503,8 @@ class SqliteStore implements Store {
 }
 
 /** Rows of a trigger besides its definition, removed with it (its lease too). */
-const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_events', 'leases'];
+const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_dead_letter_sources',
+  'trigger_events', 'leases'];
 
 /** Heartbeat rows of instances gone for a day are removed (a crashed instance leaves one). */
 const INSTANCE_MEMORY_MS = 86_400_000;

@@ -121,10 +121,13 @@ export interface TriggerStore {
   /** Notes the after-processing action's result on a delivered message. */
   setDeliveryAfterAction(id: string, result: { ok: true } | { ok: false; error: string }): Promise<void>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
+  /** The raw source kept with a dead letter; undefined when none was kept (too large, or delivered since). */
+  getDeliverySource(id: string): Promise<Buffer | undefined>;
   findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   listDeliveries(trigger: string, opts?: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryRecord[]>;
 
+  /** Appends an event; only the newest TRIGGER_EVENTS_KEPT of the trigger are kept. */
   addTriggerEvent(name: string, kind: string, message: string): Promise<void>;
   /** Newest first. */
   listTriggerEvents(name: string, limit?: number): Promise<TriggerEvent[]>;
@@ -243,6 +246,8 @@ export interface DeliveryOutcome {
   lastError?: string;
   /** Move the checkpoint past this message (delivered or dead; not for a retryable failure). */
   advance?: { imap: { uidValidity: string; uid: number } } | { uidl: string };
+  /** A dead letter's raw source, kept with it (up to DEAD_LETTER_SOURCE_MAX_BYTES); dropped once delivered. */
+  raw?: Buffer;
 }
 
 export interface DeliveryRecord {

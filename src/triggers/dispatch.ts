@@ -66,13 +66,29 @@ export async function dispatchWithRetry(c: DispatchContext, m: DispatchMessage):
       return { kind: 'delivered', record };
     }
     if (r.permanent || attempts >= maxAttempts) {
-      const record = await c.store.recordDelivery({ ...base, status: 'dead', attempts, lastError: r.detail, ...(m.advance ? { advance: m.advance } : {}) });
-      await c.store.addTriggerEvent(trigger, 'dead_letter', `message ${m.messageKey} moved to the dead-letter list after ${attempts} attempt(s): ${r.detail}`);
-      c.logger?.warn({ event: 'trigger_dead_letter', trigger, deliveryId: id, messageKey: m.messageKey, attempts, error: r.detail }, 'delivery gave up');
+      const record = await deadLetter(c, { ...base, attempts, lastError: r.detail, raw: m.raw, ...(m.advance ? { advance: m.advance } : {}) },
+        `after ${attempts} attempt(s)`);
       return { kind: 'dead', record };
     }
     await c.store.recordDelivery({ ...base, status: 'failed', attempts, lastError: r.detail });
     c.logger?.warn({ event: 'trigger_delivery_failed', trigger, deliveryId: id, attempts, error: r.detail }, 'delivery failed; will retry');
     if (!(await sleep(backoffDelayMs(c.definition.retry, attempts), c.signal))) return { kind: 'stopped' };
   }
+}
+
+/**
+ * Moves a message to the dead-letter list, its raw source kept with it (when there is one), and
+ * advances the checkpoint in the same transaction: the folder moves on, the message waits for a
+ * replay. Used when delivery gave up and when a message was refused before delivery (it could
+ * not be parsed, it is too large): one bad message never blocks the folder.
+ */
+export async function deadLetter(
+  c: Pick<DispatchContext, 'store' | 'definition' | 'logger'>, o: Omit<DeliveryOutcome, 'trigger' | 'status'>, why: string,
+): Promise<DeliveryRecord> {
+  const trigger = c.definition.name;
+  const record = await c.store.recordDelivery({ ...o, trigger, status: 'dead' });
+  await c.store.addTriggerEvent(trigger, 'dead_letter', `message ${o.messageKey} moved to the dead-letter list ${why}: ${o.lastError ?? 'no detail'}`);
+  c.logger?.warn({ event: 'trigger_dead_letter', trigger, deliveryId: record.id, messageKey: o.messageKey, attempts: o.attempts,
+    error: o.lastError }, 'message moved to the dead-letter list');
+  return record;
 }

@@ -2,7 +2,7 @@ import type { TokenManager } from '../auth/token-manager.js';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openMailbox } from '../mail/open.js';
-import { parseMessage } from '../mail/parse.js';
+import { parseMessage, type ParsedMessage } from '../mail/parse.js';
 import type { DeliveryRecord, Store } from '../store/store.js';
 import type { TriggerHandler } from './deliver.js';
 import { dispatchWithRetry } from './dispatch.js';
@@ -18,9 +18,11 @@ export interface ReplayOptions {
 }
 
 /**
- * Delivers a dead letter (or a failed delivery) again: fetches the message by its stored
- * reference, checks it is still the same message (Message-ID), delivers with the trigger's
- * retry policy afresh, and runs the after-processing action only once that succeeded.
+ * Delivers a dead letter (or a failed delivery) again: takes the raw source kept with it, or
+ * fetches the message by its stored reference and checks it is still the same message
+ * (Message-ID); delivers with the trigger's retry policy afresh, and runs the after-processing
+ * action only once that succeeded. A message that still cannot be parsed is refused with
+ * TRIGGER_REPLAY_UNPARSABLE, saying where its source is.
  */
 export async function replayDelivery(o: ReplayOptions, deliveryId: string): Promise<DeliveryRecord> {
   const record = await o.store.getDelivery(deliveryId);
@@ -43,16 +45,34 @@ export async function replayDelivery(o: ReplayOptions, deliveryId: string): Prom
     const src = record.source;
     const id = src.kind === 'imap' ? String(src.uid) : src.kind === 'pop3' ? src.uidl : src.id;
     const folder = src.kind === 'pop3' ? 'INBOX' : src.folder;
+    // The copy kept with the dead letter first: it is the message that was refused, wherever the server's copy went.
+    const kept = await o.store.getDeliverySource(deliveryId);
     let raw: Buffer;
-    try {
-      const chunks: Buffer[] = [];
-      for await (const c of await mailbox.raw(id, { folder })) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-      raw = Buffer.concat(chunks);
-    } catch (e) {
-      throw gone(record, describeError(e));
+    if (kept) raw = kept;
+    else {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const c of await mailbox.raw(id, { folder })) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+        raw = Buffer.concat(chunks);
+      } catch (e) {
+        throw gone(record, describeError(e));
+      }
     }
-    const message = await parseMessage(raw, { id, folder, size: raw.length });
-    if (record.messageId && normalizeMessageId(message.messageId) !== record.messageId) {
+    let message: ParsedMessage;
+    try {
+      message = await parseMessage(raw, { id, folder, size: raw.length });
+    } catch (e) {
+      throw new ProtocolError({
+        code: 'TRIGGER_REPLAY_UNPARSABLE',
+        message: `cannot replay delivery ${record.id}: the message still cannot be parsed (${describeError(e)})`,
+        hint: kept
+          ? `save its raw source with \`mailbridge trigger source ${record.id} > message.eml\` and handle it by hand`
+          : 'it is still on the server: save it with `mailbridge get RESOURCE ID --raw` and handle it by hand',
+        cause: e,
+        details: { messageKey: record.messageKey, sourceKept: kept !== undefined },
+      });
+    }
+    if (!kept && record.messageId && normalizeMessageId(message.messageId) !== record.messageId) {
       throw gone(record, `${folder} ${src.kind === 'imap' ? 'UID ' : ''}${id} now holds another message (Message-ID ${message.messageId ?? 'none'})`);
     }
     const secret = def.target.kind === 'webhook' ? await o.store.getTriggerSecret(def.name) : undefined;

@@ -1,20 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { openMailbox } from '../mail/open.js';
-import { parseMessage } from '../mail/parse.js';
-import type { MessageSummary } from '../mail/mailbox.js';
-import type { DeliveryRecord, Store } from '../store/store.js';
+import { isMessageRefused, type ChangeFeed, type FeedItem } from '../mail/change-feed.js';
+import { openChangeFeed } from '../mail/open-feed.js';
+import { parseMessage, type ParsedMessage } from '../mail/parse.js';
+import type { Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { checkTriggerFitsResource, type TriggerDefinition } from './definition.js';
 import type { TriggerHandler } from './deliver.js';
-import { dispatchWithRetry, type DispatchContext } from './dispatch.js';
+import { deadLetter, dispatchWithRetry, type DispatchContext } from './dispatch.js';
 import { evaluateFilter, viewOfParsed } from './filter.js';
-import { ImapSource } from './imap-source.js';
-import { isGoneError, openSyncSource, type SyncSource } from './sync-source.js';
 import { normalizeMessageId } from './message-id.js';
 import { describeError, reasonToPause } from './pause.js';
+import { advanceOf, loadPosition, savePosition } from './position.js';
 
 /**
  * How many of the newest deliveries are checked for a missing after-processing action on
@@ -123,10 +123,7 @@ export class TriggerWatcher {
           ...(secret ? { webhookSecret: secret } : {}),
           ...(this.#o.logger ? { logger: this.#o.logger } : {}),
         };
-        const connected = () => { failures = 0; };
-        if (resource.kind === 'imap') await this.#watchImap(resource, ctx, connected);
-        else if (resource.kind === 'ews' || resource.kind === 'graph') await this.#watchSync(resource, ctx, connected);
-        else await this.#watchPop3(resource, ctx, connected);
+        await this.#watch(resource, ctx, () => { failures = 0; });
       } catch (e) {
         if (signal.aborted) break;
         const reason = await reasonToPause(e, def.resource, this.#o.tokens);
@@ -155,273 +152,145 @@ export class TriggerWatcher {
     this.#o.onPaused?.(reason);
   }
 
-  // --- IMAP ---
-
-  async #watchImap(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
+  /** One connection's life: pending after-actions, then scan → wait → scan until stopped or failed. */
+  async #watch(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
     const def = this.#o.definition;
     const signal = this.#abort.signal;
-    const src = await ImapSource.open({
-      resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder,
+    const feed = await openChangeFeed({
+      resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder, idle: def.mode === 'idle',
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
     try {
-      const { uidValidity } = src.state();
-      await this.#finishPendingAfterActions((d) => (d.source.kind === 'imap' && d.source.uidValidity === uidValidity
-        ? () => src.afterAction((d.source as { uid: number }).uid, def.afterAction) : undefined));
-      const idle = def.mode === 'idle' && src.supportsIdle;
-      this.#status.idle = idle;
+      await this.#finishPendingAfterActions(feed);
+      if (feed.idle !== undefined) this.#status.idle = feed.idle;
       this.#status.state = 'running';
-      connected();
       while (!signal.aborted) {
-        await src.sync();
-        await this.#scanImap(src, ctx);
+        if ((await this.#scan(feed, ctx)) === 'stopped') return;
         this.#status.lastScanAt = Date.now();
-        if (signal.aborted) return;
-        if (!src.usable) throw new Error(`the IMAP connection to ${resource.server.host} closed`);
-        await src.waitForNews(def.pollIntervalSeconds * 1000, idle, signal);
-      }
-    } finally {
-      await src.close().catch(() => undefined);
-    }
-  }
-
-  async #scanImap(src: ImapSource, ctx: DispatchContext): Promise<void> {
-    const def = this.#o.definition;
-    const store = this.#o.store;
-    const signal = this.#abort.signal;
-    const { uidValidity, uidNext } = src.state();
-    let cp = await store.getTriggerCheckpoint(def.name);
-    if (cp?.uidValidity === undefined) {
-      const lastUid = def.start === 'new' ? uidNext - 1 : 0;
-      await store.putTriggerCheckpoint(def.name, { uidValidity, lastUid });
-      await store.addTriggerEvent(def.name, 'started', `watching ${def.folder} (UIDVALIDITY ${uidValidity}) from UID ${lastUid + 1}`);
-      cp = await store.getTriggerCheckpoint(def.name);
-    } else if (cp.uidValidity !== uidValidity) {
-      await store.putTriggerCheckpoint(def.name, { uidValidity, lastUid: 0, dedupeUpToUid: uidNext - 1 });
-      await store.addTriggerEvent(def.name, 'uidvalidity_changed',
-        `UIDVALIDITY of ${def.folder} changed from ${cp.uidValidity} to ${uidValidity}: the ${uidNext - 1 > 0 ? 'messages already there' : 'folder'} ` +
-        'will be delivered only if their Message-ID was not delivered before');
-      cp = await store.getTriggerCheckpoint(def.name);
-    }
-    const lastUid = cp?.lastUid ?? 0;
-    const dedupeUpTo = cp?.dedupeUpToUid ?? 0;
-    const uids = await src.uidsAfter(lastUid);
-    const skip = (uid: number) => store.putTriggerCheckpoint(def.name, { uidValidity, lastUid: uid, ...(dedupeUpTo ? { dedupeUpToUid: dedupeUpTo } : {}) });
-    for await (const s of src.summaries(uids)) {
-      if (signal.aborted) return;
-      const seen = s.flags.includes('\\Seen');
-      const early = evaluateFilter(def.filters, {
-        from: s.from, to: [...s.to, ...s.cc], ...(s.subject !== undefined ? { subject: s.subject } : {}),
-        hasAttachments: s.attachments.some((a) => !a.inline), seen,
-      });
-      if (early === 'no-match') {
-        await skip(s.uid);
-        continue;
-      }
-      const messageId = normalizeMessageId(s.messageId);
-      if (s.uid <= dedupeUpTo && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
-        await store.addTriggerEvent(def.name, 'duplicate_skipped', `UID ${s.uid} (Message-ID ${messageId}) was delivered before the UIDVALIDITY change`);
-        await skip(s.uid);
-        continue;
-      }
-      const raw = await src.source(s.uid);
-      const message = await parseMessage(raw, { id: String(s.uid), folder: def.folder, flags: s.flags, size: raw.length,
-        ...(s.internalDate ? { receivedAt: s.internalDate } : {}) });
-      if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, seen)) !== 'match') {
-        await skip(s.uid);
-        continue;
-      }
-      const messageKey = `${uidValidity}:${s.uid}`;
-      const done = await store.findDelivery(def.name, messageKey);
-      if (done && done.status !== 'failed') {
-        // Recorded but the checkpoint write was lost? Cannot happen (one transaction); keep the checkpoint honest anyway.
-        await skip(s.uid);
-        continue;
-      }
-      const result = await dispatchWithRetry(ctx, {
-        messageKey, message, raw,
-        source: { kind: 'imap', folder: def.folder, uidValidity, uid: s.uid },
-        advance: { imap: { uidValidity, uid: s.uid } },
-      });
-      if (result.kind === 'stopped') return;
-      if (result.kind === 'dead') {
-        this.#status.dead++;
-        continue;
-      }
-      this.#status.delivered++;
-      await this.#afterAction(result.record.id, () => src.afterAction(s.uid, def.afterAction));
-    }
-  }
-
-  // --- EWS (SyncFolderItems) and Graph (delta) ---
-
-  async #watchSync(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
-    const def = this.#o.definition;
-    const signal = this.#abort.signal;
-    const src = await openSyncSource({
-      resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder,
-      ...(this.#o.logger ? { logger: this.#o.logger } : {}),
-    });
-    try {
-      await this.#finishPendingAfterActions((d) => (d.source.kind === src.kind ? () => src.afterAction((d.source as { id: string }).id, def.afterAction) : undefined));
-      while (!signal.aborted) {
-        await this.#scanSync(src, ctx);
-        this.#status.state = 'running';
-        this.#status.lastScanAt = Date.now();
+        // Only a whole scan proves the mailbox works: a connection that fails on every scan keeps backing off.
         connected();
-        await sleep(def.pollIntervalSeconds * 1000, signal);
+        if (signal.aborted) return;
+        if (feed.waitForNews) await feed.waitForNews(def.pollIntervalSeconds * 1000, signal);
+        else await sleep(def.pollIntervalSeconds * 1000, signal);
       }
     } finally {
-      await src.close().catch(() => undefined);
+      // Closed only once the loop has left it: closing from stop() could cut an after-action short.
+      await feed.close().catch(() => undefined);
     }
   }
 
   /**
-   * Rounds of changes until the server has no more. The stored sync state moves past a page
-   * only once each of its messages was delivered, dead-lettered or filtered out, so a crash
-   * mid-page reads the page again: messages already recorded (by id) are skipped, the rest
-   * delivered. Two listings of the whole folder keep their state until they are complete: the
-   * first one under `start: new` (nothing in it is delivered) and the one after the server
-   * refused the stored state (what is in it is delivered only if its Message-ID was not).
+   * Every round of changes since the stored position. A round's own position is stored only
+   * once each of its messages was delivered, dead-lettered or skipped, so a crash mid-round
+   * reads the round again: what was recorded (by key) is skipped, the rest handled.
    */
-  async #scanSync(src: SyncSource, ctx: DispatchContext): Promise<void> {
+  async #scan(feed: ChangeFeed, ctx: DispatchContext): Promise<'stopped' | 'done'> {
     const def = this.#o.definition;
     const store = this.#o.store;
     const signal = this.#abort.signal;
-    const cp = await store.getTriggerCheckpoint(def.name);
-    let state = cp?.syncState;
-    const skipAll = state === undefined && def.start === 'new';
-    let dedupe = false;
-    let seen = 0;
-    for (;;) {
-      const r = await src.round(state);
-      if (r.restarted && !dedupe) {
-        dedupe = true;
-        await store.addTriggerEvent(def.name, 'sync_reset', `the server no longer knew the sync state of ${def.folder}: re-reading the folder; ` +
-          'messages already there are delivered only if their Message-ID was not delivered before');
+    const position = await loadPosition(store, def.name);
+    for await (const round of feed.changes(position, { start: def.start })) {
+      if (round.before) await savePosition(store, def.name, round.before);
+      for (const n of round.notices) await store.addTriggerEvent(def.name, n.kind, n.message);
+      if (round.present) await store.pruneTriggerUidls(def.name, round.present);
+      for (const item of round.items) {
+        if (signal.aborted || (await this.#handle(feed, ctx, item)) === 'stopped') return 'stopped';
       }
-      seen += r.items.length;
-      if (!skipAll) {
-        for (const s of r.items) {
-          if (signal.aborted) return;
-          if ((await this.#syncItem(src, ctx, s, dedupe)) === 'stopped') return;
-        }
-      }
-      state = r.state;
-      if (!r.more || !(skipAll || dedupe)) await store.putTriggerCheckpoint(def.name, { syncState: state });
-      if (!r.more || signal.aborted) break;
+      if (signal.aborted) return 'stopped';
+      if (round.after) await savePosition(store, def.name, round.after);
     }
-    if (cp?.syncState === undefined) {
-      await store.addTriggerEvent(def.name, 'started', `watching ${def.folder} by ${src.kind === 'ews' ? 'EWS SyncFolderItems' : 'Graph delta'} ` +
-        `(${seen} message(s) there, ${def.start === 'new' ? 'not delivered' : 'delivered'})`);
-    }
+    return 'done';
   }
 
-  async #syncItem(src: SyncSource, ctx: DispatchContext, s: MessageSummary, dedupe: boolean): Promise<'stopped' | 'done'> {
+  /**
+   * One message: filter → fetch → parse → filter again → deliver (with retries) → after-action.
+   * A message refused before delivery (unparsable, too large) is a dead letter like one the
+   * target refused, never a failure of the mailbox: the folder moves on past it.
+   */
+  async #handle(feed: ChangeFeed, ctx: DispatchContext, item: FeedItem): Promise<'stopped' | 'done'> {
     const def = this.#o.definition;
     const store = this.#o.store;
-    const early = evaluateFilter(def.filters, {
-      from: s.from, to: s.to, ...(s.subject !== undefined ? { subject: s.subject } : {}),
-      ...(s.hasAttachments !== undefined ? { hasAttachments: s.hasAttachments } : {}),
-      ...(s.seen !== undefined ? { seen: s.seen } : {}),
+    const skip = async () => {
+      if (item.advance) await savePosition(store, def.name, item.advance);
+      return 'done' as const;
+    };
+    const early = item.from === undefined ? 'need-message' : evaluateFilter(def.filters, {
+      from: item.from, to: item.to ?? [],
+      ...(item.subject !== undefined ? { subject: item.subject } : {}),
+      ...(item.hasAttachments !== undefined ? { hasAttachments: item.hasAttachments } : {}),
+      ...(item.seen !== undefined ? { seen: item.seen } : {}),
     });
-    if (early === 'no-match') return 'done';
-    // Graph reports changed messages too (read, flagged, after-action "read"): one delivery per id.
-    const done = await store.findDelivery(def.name, s.id);
-    if (done && done.status !== 'failed') return 'done';
-    const messageId = normalizeMessageId(s.messageId);
-    if (dedupe && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
-      await store.addTriggerEvent(def.name, 'duplicate_skipped', `message ${s.id} (Message-ID ${messageId}) was delivered before the sync state was reset`);
-      return 'done';
+    if (early === 'no-match') return skip();
+    // Graph reports changed messages too (read, flagged, after-action "read"): one outcome per key.
+    const done = await store.findDelivery(def.name, item.key);
+    if (done && done.status !== 'failed') return skip();
+    const messageId = normalizeMessageId(item.messageId);
+    if (item.maybeDelivered && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
+      await store.addTriggerEvent(def.name, 'duplicate_skipped',
+        `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
+      return skip();
     }
-    let raw: Buffer;
+    let raw: Buffer | undefined;
     try {
-      raw = await src.raw(s.id);
+      raw = await feed.raw(item.id);
     } catch (e) {
-      if (!isGoneError(e)) throw e;
-      // Deleted or moved away since the listing: its new place (if any) reports it anew.
-      await store.addTriggerEvent(def.name, 'message_gone', `message ${s.id} left ${def.folder} before it could be fetched`);
-      return 'done';
+      if (!isMessageRefused(e)) throw e;
+      return this.#refused(item, undefined, e);
     }
-    const message = await parseMessage(raw, { id: s.id, folder: def.folder, flags: s.seen ? ['\\Seen'] : [], size: raw.length,
-      ...(s.date ? { receivedAt: s.date } : {}) });
-    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, s.seen)) !== 'match') return 'done';
-    const result = await dispatchWithRetry(ctx, { messageKey: s.id, message, raw, source: { kind: src.kind, folder: def.folder, id: s.id } });
+    if (raw === undefined) {
+      // Deleted or moved away since the listing: its new place (if watched) reports it anew.
+      await store.addTriggerEvent(def.name, 'message_gone', `message ${item.key} left ${def.folder} before it could be fetched`);
+      return skip();
+    }
+    let message: ParsedMessage;
+    try {
+      message = await parseMessage(raw, {
+        id: item.id, folder: def.folder, size: raw.length,
+        ...(item.flags ? { flags: item.flags } : {}), ...(item.receivedAt ? { receivedAt: item.receivedAt } : {}),
+      });
+    } catch (e) {
+      // The source is in memory: whatever the parser refuses is about this message alone.
+      return this.#refused(item, raw, e);
+    }
+    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, item.seen)) !== 'match') return skip();
+    const result = await dispatchWithRetry(ctx, { messageKey: item.key, message, raw, source: item.source, advance: advanceOf(item.advance) });
     if (result.kind === 'stopped') return 'stopped';
     if (result.kind === 'dead') {
       this.#status.dead++;
       return 'done';
     }
     this.#status.delivered++;
-    await this.#afterAction(result.record.id, () => src.afterAction(s.id, def.afterAction));
+    await this.#afterAction(result.record.id, () => feed.afterAction([item.id], def.afterAction));
     return 'done';
   }
 
-  // --- POP3 ---
-
-  async #watchPop3(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
-    const def = this.#o.definition;
-    const signal = this.#abort.signal;
-    const mailbox = await openMailbox({ resource, store: this.#o.store, tokens: this.#o.tokens, ...(this.#o.logger ? { logger: this.#o.logger } : {}) });
-    try {
-      while (!signal.aborted) {
-        await this.#scanPop3(mailbox, ctx);
-        this.#status.state = 'running';
-        this.#status.lastScanAt = Date.now();
-        connected();
-        await sleep(def.pollIntervalSeconds * 1000, signal);
-      }
-    } finally {
-      await mailbox.close();
-    }
-  }
-
-  async #scanPop3(mailbox: Awaited<ReturnType<typeof openMailbox>>, ctx: DispatchContext): Promise<void> {
-    const def = this.#o.definition;
-    const store = this.#o.store;
-    const signal = this.#abort.signal;
-    const listed = (await mailbox.list()).map((m) => m.id);
-    const started = await store.getTriggerCheckpoint(def.name);
-    if (!started) {
-      if (def.start === 'new') await store.addTriggerUidls(def.name, listed);
-      await store.putTriggerCheckpoint(def.name, {});
-      await store.addTriggerEvent(def.name, 'started', `watching the POP3 mailbox (${listed.length} message(s) there, ${def.start === 'new' ? 'not delivered' : 'to deliver'})`);
-    }
-    await store.pruneTriggerUidls(def.name, listed);
-    const known = new Set(await store.listTriggerUidls(def.name));
-    for (const uidl of listed) {
-      if (signal.aborted) return;
-      if (known.has(uidl)) continue;
-      const raw = await streamToBuffer(await mailbox.raw(uidl));
-      const message = await parseMessage(raw, { id: uidl, folder: 'INBOX', size: raw.length });
-      if (evaluateFilter(def.filters, viewOfParsed(message)) !== 'match') {
-        await store.addTriggerUidls(def.name, [uidl]);
-        continue;
-      }
-      const result = await dispatchWithRetry(ctx, { messageKey: uidl, message, raw, source: { kind: 'pop3', uidl }, advance: { uidl } });
-      if (result.kind === 'stopped') return;
-      if (result.kind === 'dead') {
-        this.#status.dead++;
-        continue;
-      }
-      this.#status.delivered++;
-      await this.#afterAction(result.record.id, () => mailbox.afterProcessing([uidl], def.afterAction));
-    }
+  async #refused(item: FeedItem, raw: Buffer | undefined, e: unknown): Promise<'done'> {
+    const previous = await this.#o.store.findDelivery(this.name, item.key);
+    const messageId = normalizeMessageId(item.messageId);
+    await deadLetter(this.#o, {
+      id: previous?.id ?? randomUUID(), messageKey: item.key, source: item.source, attempts: previous?.attempts ?? 0,
+      lastError: `refused before delivery: ${describeError(e)}`,
+      ...(messageId ? { messageId } : {}), ...(item.subject ? { subject: item.subject.slice(0, 200) } : {}),
+      ...(raw ? { raw } : {}), ...(item.advance ? { advance: advanceOf(item.advance) } : {}),
+    }, 'without delivery');
+    this.#status.dead++;
+    return 'done';
   }
 
   /**
    * A crash between recording a delivery and its after-processing action leaves the message
    * delivered but not yet read, moved or deleted. On (re)connecting, the recent deliveries
    * without a noted action get it now (running it twice is harmless: the second finds the
-   * message gone or already read). `runFor` says how, or undefined where it no longer applies.
+   * message gone or already read). Deliveries the feed can no longer address (another UIDVALIDITY) are left.
    */
-  async #finishPendingAfterActions(runFor: (d: DeliveryRecord) => (() => Promise<void>) | undefined): Promise<void> {
-    if (this.#o.definition.afterAction.kind === 'leave') return;
+  async #finishPendingAfterActions(feed: ChangeFeed): Promise<void> {
+    const action = this.#o.definition.afterAction;
+    if (action.kind === 'leave') return;
     const recent = await this.#o.store.listDeliveries(this.name, { status: 'delivered', limit: PENDING_AFTER_ACTION_LOOKBACK });
     for (const d of recent) {
       if (d.afterAction !== undefined || this.#abort.signal.aborted) continue;
-      const run = runFor(d);
-      if (run) await this.#afterAction(d.id, run);
+      const id = feed.idOf(d.source);
+      if (id !== undefined) await this.#afterAction(d.id, () => feed.afterAction([id], action));
     }
   }
 
@@ -439,10 +308,4 @@ export class TriggerWatcher {
       await this.#o.store.addTriggerEvent(this.name, 'after_action_failed', `delivery ${deliveryId}: ${describeError(e)}`);
     }
   }
-}
-
-async function streamToBuffer(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-  return Buffer.concat(chunks);
 }

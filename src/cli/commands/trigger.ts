@@ -29,7 +29,7 @@ interface AddOptions {
   json?: boolean;
 }
 
-/** `mailbridge trigger add|list|show|remove|pause|resume|run|history|replay`. */
+/** `mailbridge trigger add|list|show|remove|pause|resume|run|history|replay|source`. */
 export function registerTriggerCommand(program: Command, ctx: CliContext): void {
   const trigger = program.command('trigger').description('watch a mailbox folder and deliver each new message to a webhook or a command');
   const wantsJson = (o: { json?: boolean }): boolean => Boolean(o.json) || ctx.json();
@@ -177,6 +177,19 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
     .action(async (id: string) => {
       const d = await (await runner()).replay(id);
       ctx.print(`delivery ${d.id}: ${d.status} after ${d.attempts} attempt(s)${d.lastError && d.status !== 'delivered' ? ` (${d.lastError})` : ''}`);
+    });
+
+  trigger.command('source')
+    .description('write the raw source (.eml) kept with a dead letter to stdout')
+    .argument('<deliveryId>', 'id from `mailbridge trigger history --dead`')
+    .action(async (id: string) => {
+      const store = await ctx.store();
+      const raw = await store.getDeliverySource(id);
+      if (!raw) {
+        throw new ConfigError({ code: 'TRIGGER_SOURCE_NOT_KEPT', message: `no raw source is kept for delivery ${id}`, field: 'deliveryId',
+          hint: 'only dead letters keep one (up to 25 MiB); otherwise get it from the server with `mailbridge get RESOURCE ID --raw`' });
+      }
+      process.stdout.write(raw);
     });
 
   trigger.command('run')
