@@ -90,3 +90,31 @@ export function launchChromium(spki?: string): Promise<Browser> {
       ...(spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : [])],
   });
 }
+
+/**
+ * The last link of the Graph SDK's middleware chain, doing the HTTP over node:https with the
+ * sandbox CA (the SDK's own HTTPMessageHandler calls the global fetch, which takes no CA).
+ */
+export function caHttpMiddleware(ca: string): { execute(context: GraphContext): Promise<void> } {
+  return {
+    async execute(context) {
+      const url = typeof context.request === 'string' ? context.request : context.request.url;
+      const o = context.options ?? {};
+      const headers: Record<string, string> = {};
+      new Headers(o.headers as HeadersInit | undefined).forEach((v, k) => (headers[k] = v));
+      const body = o.body === undefined || o.body === null ? undefined
+        : typeof o.body === 'string' ? o.body
+          : Buffer.from(o.body instanceof ArrayBuffer ? new Uint8Array(o.body) : (o.body as Uint8Array));
+      const res = await caRequest(ca, url, { method: o.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+      const noBody = res.status === 204 || res.status === 304;
+      context.response = new Response(noBody ? null : res.body, { status: res.status, headers: res.headers });
+    },
+  };
+}
+
+/** The fields of the Graph SDK's middleware Context this module reads and writes. */
+export interface GraphContext {
+  request: string | Request;
+  options?: { method?: string; headers?: unknown; body?: unknown };
+  response?: Response;
+}
