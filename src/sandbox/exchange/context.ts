@@ -3,7 +3,8 @@ import { loadOrCreateTlsMaterial } from '../identity/certs.js';
 import type { IdentityEmulator } from '../identity/index.js';
 import { SANDBOX } from '../identity/seed.js';
 import { createExchangeAdmin, type ExchangeAdmin } from './admin.js';
-import type { ExchangeContext } from './contract.js';
+import type { DirectoryUser, ExchangeContext } from './contract.js';
+import { derivedGuid } from '../identity/state.js';
 import { FaultRegistry } from './faults.js';
 import { applyExchangeSeed, defaultExchangeSeed, parseExchangeSeed, type ExchangeSeed, type ExchangeSeedInput } from './seed.js';
 import { defaultTenantSettings } from './settings.js';
@@ -51,11 +52,25 @@ export async function createExchangeContext(opts: ExchangeContextOptions = {}): 
     ...(opts.identity?.seed.users ?? []).map((u) => ({ address: u.username, displayName: u.displayName ?? u.username })),
     ...(opts.users ?? []),
   ];
+  const directory = new Map<string, DirectoryUser>();
+  for (const u of opts.identity?.seed.users ?? []) {
+    const upn = u.username.toLowerCase();
+    // The identity emulator derives the same object id for users seeded without one.
+    directory.set(upn, {
+      objectId: u.objectId ?? derivedGuid(upn), userPrincipalName: u.username, displayName: u.displayName ?? upn.split('@')[0]!,
+      ...(u.givenName ? { givenName: u.givenName } : {}), ...(u.surname ? { surname: u.surname } : {}),
+    });
+  }
+  for (const u of opts.users ?? []) {
+    const upn = u.address.toLowerCase();
+    if (!directory.has(upn)) directory.set(upn, { objectId: derivedGuid(upn), userPrincipalName: upn, displayName: u.displayName ?? upn });
+  }
   const store = createMailStore({ now, mailboxes: users, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
   const seed = opts.seed ? parseExchangeSeed(opts.seed) : defaultExchangeSeed();
   await applyExchangeSeed(seed, store, settings, opts.seedBaseDir);
   const faults = new FaultRegistry();
   return {
+    directory,
     store,
     tokens: createTokenCheck({ jwks, tenantId, settings, now }),
     settings,

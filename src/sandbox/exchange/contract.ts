@@ -205,8 +205,19 @@ export interface ExchangeFault {
   times?: number;
 }
 
+/** A directory user as Graph's /users and EWS ResolveNames show them. */
+export interface DirectoryUser {
+  objectId: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName?: string;
+  surname?: string;
+}
+
 /** What every endpoint gets from the sandbox core. */
 export interface ExchangeContext {
+  /** The tenant's users (from the identity seed), by lower-case UPN. */
+  directory: ReadonlyMap<string, DirectoryUser>;
   store: MailStore;
   tokens: TokenCheck;
   settings: TenantSettings;

@@ -47,11 +47,15 @@ export class OAuthError extends Error {
     this.headers = d.headers ?? {};
   }
 
-  /** The JSON body, stamped with `nowMs` (the emulator's clock, so tests can pin it). */
-  body(nowMs: number): AadErrorBody {
+  /**
+   * The JSON body, stamped with `nowMs` (the emulator's clock, so tests can pin it). Entra
+   * echoes the request's `client-request-id` as `correlation_id`, and `trace_id` is the
+   * `x-ms-request-id` it answers with; both are random when not given.
+   */
+  body(nowMs: number, ids: { traceId?: string; correlationId?: string } = {}): AadErrorBody {
     const timestamp = formatAadTimestamp(nowMs);
-    const traceId = randomUUID();
-    const correlationId = randomUUID();
+    const traceId = ids.traceId ?? randomUUID();
+    const correlationId = ids.correlationId ?? randomUUID();
     return {
       error: this.error,
       error_description: `AADSTS${this.aadsts}: ${this.text}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OAuthError } from './errors.js';
@@ -34,7 +35,34 @@ export function sendHtml(reply: FastifyReply, html: string, status = 200): Fasti
 export function sendError(reply: FastifyReply, e: OAuthError | PlainHttpFailure, nowMs: number): FastifyReply {
   if (e instanceof PlainHttpFailure) return reply.code(e.status).type('text/plain; charset=utf-8').send(e.text);
   for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
-  return reply.code(e.status).header('cache-control', 'no-store').send(e.body(nowMs));
+  return reply.code(e.status).header('cache-control', 'no-store').send(e.body(nowMs, requestIds(reply.request)));
+}
+
+/** The ids of this request (see `stampRequestIds`), for error bodies and pages. */
+export function requestIds(req: FastifyRequest): { traceId: string; correlationId: string } {
+  return { traceId: req.aadTraceId, correlationId: req.aadCorrelationId };
+}
+
+/**
+ * Entra answers every request with `x-ms-request-id` (its trace id) and echoes a GUID
+ * `client-request-id` (MSAL sends one; it becomes `correlation_id`), with
+ * `return-client-request-id: true` header semantics applied unconditionally.
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes (trace_id, correlation_id)
+ */
+export function stampRequestIds(req: FastifyRequest, reply: FastifyReply): void {
+  const sent = req.headers['client-request-id'];
+  const clientRequestId = typeof sent === 'string' && /^[0-9a-f-]{36}$/i.test(sent) ? sent : undefined;
+  req.aadTraceId = randomUUID();
+  req.aadCorrelationId = clientRequestId ?? randomUUID();
+  reply.header('x-ms-request-id', req.aadTraceId);
+  if (clientRequestId) reply.header('client-request-id', clientRequestId);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    aadTraceId: string;
+    aadCorrelationId: string;
+  }
 }
 
 /** The admin API is for the machine it runs on only. */

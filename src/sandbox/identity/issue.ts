@@ -18,6 +18,17 @@ export interface DelegatedGrant {
   resource?: string;
   endpointVersion: 'v1' | 'v2';
   nonce?: string;
+  /** The request carried `client_info=1` (MSAL always sends it). */
+  clientInfo?: boolean;
+}
+
+/**
+ * `client_info`: base64url JSON `{uid, utid}` of the signed-in user, from which MSAL builds
+ * `homeAccountId` = `<uid>.<utid>` (the user's object id and home tenant id).
+ * https://learn.microsoft.com/entra/msal/javascript/browser/accounts (homeAccountId)
+ */
+function clientInfo(objectId: string, tenantId: string): string {
+  return Buffer.from(JSON.stringify({ uid: objectId, utid: tenantId })).toString('base64url');
 }
 
 /** Which resource a delegated token is for: v1 `resource`, else the first resource scope, else Graph. */
@@ -73,7 +84,10 @@ export async function issueDelegatedTokens(ctx: EmulatorContext, g: DelegatedGra
     ...scp.map((name) => formatScope({ resource, name })),
     ...(resource === GRAPH ? [] : [...g.oidc].filter((s) => s !== 'offline_access')),
   ].join(' ');
-  const extras = { ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(idToken ? { id_token: idToken } : {}) };
+  const extras = {
+    ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(idToken ? { id_token: idToken } : {}),
+    ...(g.clientInfo ? { client_info: clientInfo(g.user.objectId, ctx.seed.tenant.id) } : {}),
+  };
   if (g.endpointVersion === 'v1') {
     return {
       token_type: 'Bearer', scope: scp.join(' '), ...v1Times(minted.iat, minted.exp),

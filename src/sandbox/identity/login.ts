@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EmulatorContext } from './context.js';
 import { OAuthError } from './errors.js';
-import { formFields, sendHtml } from './http.js';
+import { formFields, requestIds, sendHtml } from './http.js';
 import { consentPage, donePage, errorPage, formPostPage, signInPage } from './pages.js';
-import { formatScope, type Permission } from './resources.js';
+import { delegatedDef, formatScope, type Permission } from './resources.js';
 import { opaque, type PendingLogin } from './state.js';
 
 /**
@@ -38,6 +38,16 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: EmulatorContext):
       ? pending.permissions
       : pending.permissions.filter((p) => p.name !== '.default' && !ctx.state.hasConsent(user.username, ctx.state.app(pending.clientId)!, p));
     if (missing.length === 0) return complete(ctx, pending, reply);
+    const adminOnly = missing.filter((p) => delegatedDef(p)?.adminConsent);
+    if (adminOnly.length > 0) {
+      // Dynamic consent per permission: a person may grant what users may grant; the rest needs an admin.
+      // https://learn.microsoft.com/entra/identity-platform/permissions-consent-overview (admin-restricted permissions)
+      ctx.state.pending.delete(pending.id);
+      return sendHtml(reply, errorPage(
+        `AADSTS90094: Need admin approval. ${appName} needs permission to access resources in your organization ` +
+        `that only an admin can grant (${adminOnly.map(formatScope).join(', ')}). Please ask an admin to grant permission to this app before you can use it.`,
+      ), 403);
+    }
     return sendHtml(reply, consentPage({ loginId: pending.id, appName, username: user.username, permissions: describe(missing) }));
   });
 
@@ -106,7 +116,7 @@ function decline(ctx: EmulatorContext, pending: PendingLogin, reply: FastifyRepl
   return redirectToClient(reply, pending, {
     error: e.error,
     error_subcode: 'cancel',
-    error_description: e.body(ctx.now()).error_description,
+    error_description: e.body(ctx.now(), requestIds(reply.request)).error_description,
     ...(pending.state !== undefined ? { state: pending.state } : {}),
   });
 }

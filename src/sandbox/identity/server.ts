@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { IdentityAdmin } from './admin.js';
 import type { EmulatorContext } from './context.js';
+import { stampRequestIds } from './http.js';
 import { registerLoginRoutes } from './login.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthorizeRoutes } from './routes/authorize.js';
@@ -26,6 +27,7 @@ export async function buildApp(
     ? (fastify({ https, keepAliveTimeout: 125_000, logger: false }) as unknown as FastifyInstance)
     : fastify({ keepAliveTimeout: 125_000, logger: false });
   await app.register(formbody);
+  app.addHook('onRequest', async (req, reply) => stampRequestIds(req, reply));
   // Any other body type reads as text, so the endpoints answer Microsoft's "missing parameter"
   // error instead of Fastify's 415.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));

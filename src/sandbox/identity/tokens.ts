@@ -1,8 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomInt, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import {
+  X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomInt, type KeyObject,
+} from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SignJWT, calculateJwkThumbprint, exportJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, exportJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { ResourceDef } from './resources.js';
 import type { User } from './state.js';
 
@@ -10,26 +14,58 @@ import type { User } from './state.js';
 export interface SigningKey {
   privateKey: KeyObject;
   publicKey: KeyObject;
+  /** The certificate's SHA-1 thumbprint (base64url), as Entra's `kid` and `x5t`. */
   kid: string;
   publicJwk: JWK;
 }
+
+const run = promisify(execFile);
 
 let inMemory: Promise<SigningKey> | undefined;
 
 /** Read the signing key from `dataDir` (stable kid across restarts) or make one (once per process). */
 export async function loadOrCreateSigningKey(dataDir?: string): Promise<SigningKey> {
   if (!dataDir) {
-    inMemory ??= generateRsa().then(toSigningKey);
+    inMemory ??= generateRsa().then(async (key) => toSigningKey(key, await selfSignedCertificate(key)));
     return inMemory;
   }
   const file = join(dataDir, 'signing-key.pem');
+  const certFile = join(dataDir, 'signing-cert.pem');
+  let key: KeyObject;
   try {
-    return await toSigningKey(createPrivateKey(await readFile(file, 'utf8')));
+    key = createPrivateKey(await readFile(file, 'utf8'));
   } catch {
-    const key = await generateRsa();
+    key = await generateRsa();
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    return toSigningKey(key);
+  }
+  let certPem: string;
+  try {
+    certPem = await readFile(certFile, 'utf8');
+    if (!new X509Certificate(certPem).checkPrivateKey(key)) throw new Error('certificate of another key');
+  } catch {
+    certPem = await selfSignedCertificate(key);
+    await writeFile(certFile, certPem, { mode: 0o644 });
+  }
+  return toSigningKey(key, certPem);
+}
+
+/**
+ * Entra's signing keys come with a self-signed certificate (`CN=accounts.accesscontrol.windows.net`)
+ * published as `x5c`; `kid` and `x5t` are its SHA-1 thumbprint. Made with the `openssl` CLI, as the
+ * TLS material is. https://learn.microsoft.com/entra/identity-platform/signing-key-rollover
+ */
+async function selfSignedCertificate(key: KeyObject): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mb-signing-'));
+  try {
+    await writeFile(join(dir, 'key.pem'), key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    await run('openssl', [
+      'req', '-x509', '-new', '-key', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1825',
+      '-subj', '/CN=accounts.accesscontrol.windows.net', '-sha256',
+    ]);
+    return await readFile(join(dir, 'cert.pem'), 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -38,12 +74,16 @@ async function generateRsa(): Promise<KeyObject> {
   return privateKey;
 }
 
-async function toSigningKey(privateKey: KeyObject): Promise<SigningKey> {
+async function toSigningKey(privateKey: KeyObject, certPem: string): Promise<SigningKey> {
   const publicKey = createPublicKey(privateKey);
   const jwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  // Microsoft publishes kid and x5t with the same value; we have no certificate, so kid only.
-  return { privateKey, publicKey, kid, publicJwk: { kty: 'RSA', use: 'sig', kid, n: jwk.n!, e: jwk.e!, alg: 'RS256' } };
+  const der = new X509Certificate(certPem).raw;
+  const kid = createHash('sha1').update(der).digest('base64url');
+  // Entra's JWKS entries: kty, use, kid, x5t (= kid), n, e, x5c (the DER certificate, base64).
+  return {
+    privateKey, publicKey, kid,
+    publicJwk: { kty: 'RSA', use: 'sig', kid, x5t: kid, n: jwk.n!, e: jwk.e!, x5c: [der.toString('base64')], alg: 'RS256' },
+  };
 }
 
 /** Microsoft's issuers: v1-format tokens come from sts.windows.net, v2 from login.microsoftonline.com. */

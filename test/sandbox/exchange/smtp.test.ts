@@ -64,7 +64,7 @@ async function plainDialog(lines: string[]): Promise<string> {
 
 describe('SMTP submission (smtp.office365.com:587 behaviour)', () => {
   test('greeting and EHLO: STARTTLS offered, AUTH not before TLS; AUTH and MAIL before TLS refused as Exchange does', async () => {
-    const text = await plainDialog(['EHLO client', 'AUTH XOAUTH2', 'MAIL FROM:<alice@contoso.onmicrosoft.com>']);
+    const text = await plainDialog(['EHLO client', 'AUTH XOAUTH2', 'MAIL FROM:<alice@contoso.onmicrosoft.com>', 'QUIT']);
     assert.match(text, /^220 \S+ Microsoft ESMTP MAIL Service ready at /);
     assert.match(text, /^250-\S+ Hello \[127\.0\.0\.1\]/m);
     assert.match(text, /^250-STARTTLS/m);
@@ -72,6 +72,7 @@ describe('SMTP submission (smtp.office365.com:587 behaviour)', () => {
     assert.doesNotMatch(text, /^250[- ]AUTH/m);
     assert.match(text, /^504 5\.7\.4 Unrecognized authentication type\r$/m);
     assert.match(text, /^530 5\.7\.57 Client not authenticated to send mail\r$/m);
+    assert.match(text, /^221 2\.0\.0 Service closing transmission channel\r$/m);
   });
 
   test('nodemailer over STARTTLS with XOAUTH2: delivered to the recipient Inbox and kept in Sent Items', async () => {
@@ -98,6 +99,12 @@ describe('SMTP submission (smtp.office365.com:587 behaviour)', () => {
     ]);
     assert.match(stderr, /> AUTH XOAUTH2/);
     assert.match(stderr, /< 235 2\.7\.0 Authentication successful/);
+    // After STARTTLS: Exchange's EHLO keywords and reply texts (microsoft.md §3.4).
+    assert.match(stderr, /< 250-ENHANCEDSTATUSCODES/);
+    assert.match(stderr, /< 250-AUTH LOGIN XOAUTH2/);
+    assert.match(stderr, /< 250 2\.1\.0 Sender OK/);
+    assert.match(stderr, /< 250 2\.1\.5 Recipient OK/);
+    assert.match(stderr, /< 354 Start mail input; end with <CRLF>\.<CRLF>/);
     assert.ok(subjects(inbox(BOB)).includes('curl hello'));
   });
 

@@ -30,7 +30,11 @@ export function parseItemShape(node: XNode | undefined, forFind: boolean): ItemS
   return {
     base: (BASE_SHAPES as readonly string[]).includes(base) ? (base as ItemShape['base']) : 'IdOnly',
     additional: new Set(ts(t(node, 'AdditionalProperties'), 'FieldURI').map((f) => f.attrs.FieldURI ?? '')),
-    includeMime: !forFind && tText(node, 'IncludeMimeContent') === 'true',
+    // The EWS Managed API asks for MimeContent as an AdditionalProperties FieldURI (item:MimeContent);
+    // Exchange honours both forms in GetItem.
+    // https://learn.microsoft.com/exchange/client-developer/web-service-reference/fielduri (item:MimeContent)
+    includeMime: !forFind && (tText(node, 'IncludeMimeContent') === 'true'
+      || ts(t(node, 'AdditionalProperties'), 'FieldURI').some((f) => f.attrs.FieldURI === 'item:MimeContent')),
     bodyType: bodyType === 'HTML' || bodyType === 'Text' ? bodyType : 'Best',
     forFind,
   };
@@ -214,7 +218,15 @@ const CALENDAR_PROPS: Prop<RecordSource>[] = [
   { uri: 'calendar:End', level: 'find', emit: (s) => ({ 't:End': graphDate(s.rec.data.end) }) },
   { uri: 'calendar:IsAllDayEvent', level: 'find', emit: (s) => ({ 't:IsAllDayEvent': s.rec.data.isAllDay === true }) },
   { uri: 'calendar:Location', level: 'find', emit: (s) => { const l = str(obj(s.rec.data.location)?.displayName); return l ? { 't:Location': xmlSafe(l) } : {}; } },
+  { uri: 'calendar:IsRecurring', level: 'find', emit: (s) => ({ 't:IsRecurring': calendarItemType(s.rec) !== 'Single' }) },
+  { uri: 'calendar:CalendarItemType', level: 'find', emit: (s) => ({ 't:CalendarItemType': calendarItemType(s.rec) }) },
 ];
+
+/** Single, Occurrence (a calendar view's expansion, marked by `type`) or RecurringMaster. */
+function calendarItemType(rec: ItemRecord): 'Single' | 'Occurrence' | 'RecurringMaster' {
+  if (rec.data.type === 'occurrence') return 'Occurrence';
+  return rec.data.recurrence && typeof rec.data.recurrence === 'object' ? 'RecurringMaster' : 'Single';
+}
 
 const CONTACT_PROPS: Prop<RecordSource>[] = [
   { uri: 'contacts:DisplayName', level: 'find', emit: (s) => ({ 't:DisplayName': xmlSafe(str(s.rec.data.displayName) ?? '') }) },

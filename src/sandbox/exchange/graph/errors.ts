@@ -26,6 +26,15 @@ export function sendGraphError(req: FastifyRequest, reply: FastifyReply, e: Grap
   return reply.code(e.status).type('application/json').send({ error: { code: e.code, message: e.message, innerError } });
 }
 
+/**
+ * Exchange's ids are base64 of a binary entry id; text that cannot be one is refused before
+ * any lookup with 400 ErrorInvalidIdMalformed ("Id is malformed."), a well-formed unknown id is
+ * 404 ErrorItemNotFound. https://learn.microsoft.com/graph/errors (400 for malformed requests)
+ */
+export function checkIdFormat(id: string): void {
+  if (!/^[A-Za-z0-9+/_=-]{16,}$/.test(id)) throw new GraphError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
+}
+
 export const notFoundItem = (): GraphError => new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 
 export const badRequest = (message: string, code = 'BadRequest'): GraphError => new GraphError(400, code, message);

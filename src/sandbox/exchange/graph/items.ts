@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z, type ZodType } from 'zod';
 import type { ItemCollection } from '../contract.js';
-import { notFoundItem } from './errors.js';
+import { checkIdFormat, notFoundItem } from './errors.js';
 import { linkWith, mailboxRoute, parseBody } from './http.js';
 import { evaluateFilter } from './odata/filter.js';
 import { applySelect, parseListQuery, sortBy, type EntityShape } from './odata/query.js';
@@ -10,7 +10,7 @@ import { itemJson } from './serialize.js';
 import type { GraphCall } from './state.js';
 
 /** Events, contacts and tasks are free-form JSON records: any property name is accepted. */
-class AnyProperty extends Set<string> {
+export class AnyProperty extends Set<string> {
   override has(): boolean {
     return true;
   }
@@ -62,6 +62,7 @@ export function registerItemRoutes(app: FastifyInstance, spec: ItemRoutes): void
 
     mailboxRoute(app, 'GET', `${path}/:itemId`, spec.read, async (req, _reply, call) => {
       const params = req.params as Record<string, string>;
+      checkIdFormat(params['itemId'] ?? '');
       const item = spec.collection(call, params).get(params['itemId'] ?? '');
       if (!item) throw notFoundItem();
       const q = parseListQuery({ $select: (req.query as Record<string, unknown>)['$select'] }, shape);
@@ -70,6 +71,7 @@ export function registerItemRoutes(app: FastifyInstance, spec: ItemRoutes): void
 
     mailboxRoute(app, 'PATCH', `${path}/:itemId`, spec.write, async (req, _reply, call) => {
       const params = req.params as Record<string, string>;
+      checkIdFormat(params['itemId'] ?? '');
       const item = spec.collection(call, params).update(params['itemId'] ?? '', stripReadOnly(parseBody(patchSchema, req.body)));
       if (!item) throw notFoundItem();
       return { '@odata.context': `${call.base}/$metadata#${call.contextPath}/${spec.entitySet(call, params)}/$entity`, ...itemJson(item) };
@@ -77,6 +79,7 @@ export function registerItemRoutes(app: FastifyInstance, spec: ItemRoutes): void
 
     mailboxRoute(app, 'DELETE', `${path}/:itemId`, spec.write, async (req, reply, call) => {
       const params = req.params as Record<string, string>;
+      checkIdFormat(params['itemId'] ?? '');
       if (!spec.collection(call, params).delete(params['itemId'] ?? '')) throw notFoundItem();
       return reply.code(204).send();
     });

@@ -1,4 +1,5 @@
 import type { Folder, SandboxMailbox } from '../contract.js';
+import { nonMailFolders } from './non-mail.js';
 
 /**
  * Mailbox names on the wire are modified UTF-7 (RFC 3501 §5.1.3), as Exchange sends them;
@@ -22,7 +23,14 @@ export function decodeMailboxName(name: string): string {
 /** The folder a client's mailbox name names: INBOX in any case, other names case-insensitively, as Exchange. */
 export function findFolder(mailbox: SandboxMailbox, wireName: string): Folder | undefined {
   const wanted = normalise(decodeMailboxName(wireName));
-  return mailbox.folders().find((f) => normalise(f.path) === wanted);
+  return imapFolders(mailbox).find((f) => normalise(f.path) === wanted);
+}
+
+/** What IMAP shows: the store's mail folders, then the non-mail ones no mail folder shadows. */
+export function imapFolders(mailbox: SandboxMailbox): readonly Folder[] {
+  const mail = mailbox.folders();
+  const taken = new Set(mail.map((f) => normalise(f.path)));
+  return [...mail, ...nonMailFolders(mailbox).filter((f) => !taken.has(normalise(f.path)))];
 }
 
 function normalise(path: string): string {

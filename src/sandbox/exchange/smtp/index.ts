@@ -32,6 +32,9 @@ export async function startSmtpServer(ctx: ExchangeContext, opts: { host: string
       heloResponse: '%s Hello %s',
       size: MAX_SIZE,
       hideDSN: false,
+      // Exchange advertises ENHANCEDSTATUSCODES (microsoft.md §3.4); BINARYMIME and CHUNKING need
+      // BDAT, which smtp-server does not implement, so they are not advertised (see the README).
+      hideENHANCEDSTATUSCODES: false,
       authMethods: ['LOGIN', 'XOAUTH2', 'PLAIN'],
       authRequiredMessage: REPLY.notAuthenticated,
       disableReverseLookup: true,

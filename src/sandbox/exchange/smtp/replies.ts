@@ -26,6 +26,8 @@ export const REPLY = {
   tlsReady: '2.0.0 SMTP server ready',
   senderOk: '2.1.0 Sender OK',
   recipientOk: '2.1.5 Recipient OK',
+  startMailInput: 'Start mail input; end with <CRLF>.<CRLF>',
+  closing: '2.0.0 Service closing transmission channel',
 } as const;
 
 /** An error smtp-server turns into a reply with this code and text. */

@@ -46,6 +46,11 @@ export class ExchangeSmtpServer extends SMTPServer {
       if (code === 538) return send(504, REPLY.authBeforeTls, false);
       if (code === 504 && typeof data === 'string' && /Unrecognized authentication type/.test(data)) return send(504, REPLY.authBeforeTls, false);
       if (code === 235) return send(235, REPLY.authOk, false);
+      // Exchange's own texts for the envelope, DATA and QUIT replies (microsoft.md §3.4 captures).
+      if (code === 250 && context === 'MAIL_FROM_OK') return send(250, REPLY.senderOk, false);
+      if (code === 250 && context === 'RCPT_TO_OK') return send(250, REPLY.recipientOk, false);
+      if (code === 354) return send(354, REPLY.startMailInput, false);
+      if (code === 221) return send(221, REPLY.closing, false);
       if (typeof data === 'string' && OWN_CODE.test(data)) return send(code, data, false);
       return send(code, data, context);
     };

@@ -68,6 +68,7 @@ export async function redeemAuthorizationCode(
     permissions: parsed ? expandDefault(parsed.permissions, client.app) : rec.permissions,
     oidc: parsed ? new Set([...parsed.oidc, ...rec.oidc]) : rec.oidc,
     endpointVersion: version,
+    clientInfo: body.client_info === '1',
     ...(version === 'v1' && (body.resource ?? rec.resource) ? { resource: body.resource ?? rec.resource } : {}),
     ...(rec.nonce ? { nonce: rec.nonce } : {}),
   });

@@ -5,6 +5,16 @@ import { issueDelegatedTokens } from '../issue.js';
 import { activeUser } from './refresh-token.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/**
+ * The short name MSAL sends (`grant_type=device_code`); Entra accepts it besides RFC 8628's URN
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code: the doc lists
+ * `urn:ietf:params:oauth:grant-type:device_code`; MSAL's `GrantType.DEVICE_CODE_GRANT` is `device_code`).
+ */
+export const DEVICE_CODE_GRANT_SHORT = 'device_code';
+
+export function isDeviceCodeGrant(grantType: string | undefined): boolean {
+  return grantType === DEVICE_CODE_GRANT || grantType === DEVICE_CODE_GRANT_SHORT;
+}
 
 /**
  * grant_type=urn:ietf:params:oauth:grant-type:device_code (RFC 8628 §3.4–3.5): the polling
@@ -43,6 +53,7 @@ export async function redeemDeviceCode(
     permissions: rec.permissions,
     oidc: rec.oidc,
     endpointVersion: version,
+    clientInfo: body.client_info === '1',
     ...(version === 'v1' && (body.resource ?? rec.resource) ? { resource: body.resource ?? rec.resource } : {}),
   });
 }

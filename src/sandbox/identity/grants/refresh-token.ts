@@ -64,6 +64,7 @@ export async function redeemRefreshToken(
     // A refresh always rotates the refresh token, whether or not offline_access is repeated.
     oidc: new Set([...(parsed?.oidc ?? rec.oidc), 'offline_access']),
     endpointVersion: version,
+    clientInfo: body.client_info === '1',
     ...(version === 'v1' && body.resource ? { resource: body.resource } : {}),
   });
 }

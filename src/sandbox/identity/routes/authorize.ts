@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveTenant, type EmulatorContext } from '../context.js';
 import { OAuthError, applicationNotFound, missingParameter, resourceNotFound } from '../errors.js';
-import { formFields, sendHtml } from '../http.js';
+import { formFields, requestIds, sendHtml } from '../http.js';
 import { redirectToClient } from '../login.js';
 import { errorPage, signInPage } from '../pages.js';
 import { findResource, parseScopes, type Permission } from '../resources.js';
@@ -59,7 +59,7 @@ async function authorize(
     if (!(e instanceof OAuthError)) throw e;
     return redirectToClient(reply, target, {
       error: e.error,
-      error_description: e.body(ctx.now()).error_description,
+      error_description: e.body(ctx.now(), requestIds(reply.request)).error_description,
       ...(q.state !== undefined ? { state: q.state } : {}),
     });
   }

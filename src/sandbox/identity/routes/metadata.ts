@@ -62,5 +62,5 @@ function keys(ctx: EmulatorContext, req: TenantRequest, reply: FastifyReply): Fa
     throw e;
   }
   const issuer = issuerFor('2.0', ctx.seed.tenant.id);
-  return reply.send({ keys: [{ ...ctx.key.publicJwk, x5t: ctx.key.kid, issuer }] });
+  return reply.send({ keys: [{ ...ctx.key.publicJwk, issuer }] });
 }

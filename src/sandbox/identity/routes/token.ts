@@ -5,7 +5,7 @@ import { OAuthError, missingParameter } from '../errors.js';
 import { PlainHttpFailure, applyFault } from '../faults.js';
 import { redeemAuthorizationCode } from '../grants/authorization-code.js';
 import { redeemClientCredentials } from '../grants/client-credentials.js';
-import { DEVICE_CODE_GRANT, redeemDeviceCode } from '../grants/device-code.js';
+import { DEVICE_CODE_GRANT, isDeviceCodeGrant, redeemDeviceCode } from '../grants/device-code.js';
 import { redeemRefreshToken } from '../grants/refresh-token.js';
 import { formFields, requestBaseUrl, sendError } from '../http.js';
 import { findResource } from '../resources.js';
@@ -20,7 +20,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: EmulatorContext):
 
 /** Whose grant this is, looked up without consuming it, so per-user faults can fire first. */
 function grantOwner(ctx: EmulatorContext, body: Record<string, string>): string | undefined {
-  switch (body.grant_type) {
+  switch (isDeviceCodeGrant(body.grant_type) ? DEVICE_CODE_GRANT : body.grant_type) {
     case 'authorization_code':
       return ctx.state.codes.get(body.code ?? '')?.username;
     case 'refresh_token':
@@ -75,7 +75,7 @@ function dispatch(
   version: 'v1' | 'v2',
   tenant: { name: string; multi: boolean },
 ): Promise<Record<string, unknown>> {
-  switch (body.grant_type) {
+  switch (isDeviceCodeGrant(body.grant_type) ? DEVICE_CODE_GRANT : body.grant_type) {
     case 'authorization_code':
       return redeemAuthorizationCode(ctx, client, body, version, tenant.name);
     case 'refresh_token':

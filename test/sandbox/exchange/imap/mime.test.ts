@@ -94,3 +94,19 @@ describe('ENVELOPE and BODYSTRUCTURE', () => {
     assert.doesNotMatch(body, /attachment/, 'BODY has no extension data');
   });
 });
+
+describe('raw 8-bit header bytes', () => {
+  test('ENVELOPE and BODYSTRUCTURE carry raw UTF-8 header bytes unchanged (not encoded twice)', () => {
+    const raw = Buffer.concat([
+      Buffer.from('From: '), Buffer.from('見本 <a@example.test>', 'utf8'), Buffer.from('\r\nTo: b@example.test\r\nSubject: '),
+      Buffer.from('見積もり', 'utf8'), Buffer.from('\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n'),
+      Buffer.from('Content-Type: text/plain; name="'), Buffer.from('見.txt', 'utf8'), Buffer.from('"\r\n\r\nx\r\n--b--\r\n'),
+    ]);
+    const meta = describeMessage(raw);
+    const env = formatValues([meta.envelope]);
+    assert.ok(env.includes(Buffer.from('見積もり', 'utf8')), env.toString('latin1'));
+    assert.ok(env.includes(Buffer.from('見本', 'utf8')));
+    assert.ok(!env.includes(Buffer.from([0xc3, 0xa8, 0xc2, 0xa6])), 'no double encoding (E8 A6 8B → C3 A8 C2 A6 C2 8B)');
+    assert.ok(formatValues([meta.bodyStructure]).includes(Buffer.from('見.txt', 'utf8')));
+  });
+});

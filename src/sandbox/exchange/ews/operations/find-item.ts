@@ -1,4 +1,5 @@
-import type { StoredMessage } from '../../contract.js';
+import type { ItemRecord, StoredMessage } from '../../contract.js';
+import { calendarView, type CalendarInstance } from '../../calendar/occurrences.js';
 import { resolveFolder, type EwsFolder } from '../folders.js';
 import { COLLECTION_ELEMENT, itemShapeOf, MESSAGE_ELEMENT, serializeMessage, serializeRecord } from '../items.js';
 import { parseRestriction } from '../restriction.js';
@@ -52,8 +53,27 @@ function pageOf<T>(all: T[], page: Page): { items: T[]; next: number; last: bool
   return { items, next: page.offset + items.length, last };
 }
 
+/** An expanded occurrence as a record of its own: its id, its times, marked as an occurrence. */
+function asRecord(i: CalendarInstance): ItemRecord {
+  if (i.kind === 'singleInstance') return i.record;
+  const at = (ms: number) => ({ dateTime: new Date(ms).toISOString().replace('Z', ''), timeZone: 'UTC' });
+  return { ...i.record, id: i.id, data: { ...i.record.data, start: at(i.startMs), end: at(i.endMs), type: 'occurrence' } };
+}
+
+function parseCalendarView(view: XNode | undefined): { start: number; end: number; max: number } | undefined {
+  if (!view) return undefined;
+  const start = Date.parse(view.attrs.StartDate ?? '');
+  const end = Date.parse(view.attrs.EndDate ?? '');
+  if (Number.isNaN(start) || Number.isNaN(end)) throw schemaError("CalendarView needs the attributes 'StartDate' and 'EndDate'.");
+  if (end < start) throw new EwsError('ErrorCalendarEndDateIsEarlierThanStartDate', 'EndDate is earlier than StartDate');
+  const max = view.attrs.MaxEntriesReturned === undefined ? FIND_COUNT_LIMIT : Number(view.attrs.MaxEntriesReturned);
+  if (!Number.isInteger(max) || max < 1) throw new EwsError('ErrorInvalidPagingMaxRows', 'The paging MaxEntriesReturned value is invalid.');
+  return { start, end, max: Math.min(max, FIND_COUNT_LIMIT) };
+}
+
 async function findIn(folder: EwsFolder, op: XNode, page: Page): Promise<XmlObject> {
   const shape = itemShapeOf(op, true);
+  const calendarWindow = parseCalendarView(m(op, 'CalendarView'));
   const restriction = m(op, 'Restriction');
   let entries: { element: string; content: Promise<XmlObject> | XmlObject }[] = [];
   let total = 0;
@@ -65,6 +85,15 @@ async function findIn(folder: EwsFolder, op: XNode, page: Page): Promise<XmlObje
     const p = pageOf(matching, page);
     total = matching.length; last = p.last; next = p.next;
     entries = p.items.map((msg) => ({ element: MESSAGE_ELEMENT, content: serializeMessage(folder, msg, shape) }));
+  } else if (folder.kind === 'collection' && calendarWindow) {
+    // CalendarView: items overlapping [StartDate, EndDate), recurring series expanded into
+    // occurrences, by start; at most MaxEntriesReturned (no paging offset in this view).
+    // https://learn.microsoft.com/exchange/client-developer/web-service-reference/calendarview
+    if (folder.name !== 'calendar') throw new EwsError('ErrorInvalidOperation', 'CalendarView is valid on calendar folders only.');
+    const all = calendarView(folder.mailbox.calendar.list(), calendarWindow.start, calendarWindow.end);
+    const shown = all.slice(0, calendarWindow.max);
+    total = all.length; last = shown.length === all.length; next = shown.length;
+    entries = shown.map((i) => ({ element: COLLECTION_ELEMENT.calendar, content: serializeRecord(folder, asRecord(i), shape) }));
   } else if (folder.kind === 'collection') {
     if (restriction) throw new EwsError('ErrorUnsupportedQueryFilter', 'Restrictions are supported on mail folders only in the sandbox.');
     const records = [...folder.mailbox[folder.name].list()].sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
@@ -76,7 +105,7 @@ async function findIn(folder: EwsFolder, op: XNode, page: Page): Promise<XmlObje
   for (const e of entries) (items[e.element] ??= []).push(await e.content);
   return {
     'm:RootFolder': {
-      '@_IndexedPagingOffset': next,
+      ...(calendarWindow ? {} : { '@_IndexedPagingOffset': next }),
       '@_TotalItemsInView': total,
       '@_IncludesLastItemInRange': last,
       't:Items': entries.length ? items : '',

@@ -1,5 +1,6 @@
 import { copyItem, moveItem } from './move-copy-item.js';
 import { createAttachment } from './create-attachment.js';
+import { createFolder } from './create-folder.js';
 import { createItem } from './create-item.js';
 import { deleteItem } from './delete-item.js';
 import { findFolder } from './find-folder.js';
@@ -7,6 +8,7 @@ import { findItem } from './find-item.js';
 import { getAttachment } from './get-attachment.js';
 import { getFolder } from './get-folder.js';
 import { getItem } from './get-item.js';
+import { resolveNames } from './resolve-names.js';
 import { syncFolderItems } from './sync-folder-items.js';
 import type { Operation } from './types.js';
 import { updateItem } from './update-item.js';
@@ -25,4 +27,6 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   FindFolder: findFolder,
   GetFolder: getFolder,
   SyncFolderItems: syncFolderItems,
+  ResolveNames: resolveNames,
+  CreateFolder: createFolder,
 };

@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ParsedMail } from 'mailparser';
 import { z } from 'zod';
 import type { Folder, SandboxMailbox, StoredMessage } from '../../contract.js';
-import { badRequest, notFoundItem } from '../errors.js';
+import { badRequest, checkIdFormat, notFoundItem } from '../errors.js';
 import { patchFlags } from '../flags.js';
 import { linkWith, mailboxRoute, parseBody, preferredBodyType } from '../http.js';
 import { composeMessage, messageInputSchema, setHeaders, type GraphMessageInput } from '../mime.js';
 import { evaluateFilter } from '../odata/filter.js';
 import { parseListQuery, sortBy } from '../odata/query.js';
-import { MESSAGE_SHAPE, messageFilterView, messageJson, needsParse, parseStored } from '../serialize.js';
+import { MESSAGE_SHAPE, attachmentJson, messageFilterView, messageJson, needsParse, parseStored } from '../serialize.js';
 import { findFolder, findMessage, rewriteMessage, type GraphCall, type GraphState } from '../state.js';
 
 /** One message as Graph returns it (body per the Prefer header). */
@@ -25,10 +25,33 @@ function pathValue(view: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
+/**
+ * `$expand=attachments` (the one navigation property of a message the sandbox models): true
+ * when asked, false when absent; anything else is Graph's 400 for an unknown property.
+ * https://learn.microsoft.com/graph/api/message-get (example: $expand=attachments)
+ */
+function parseExpand(raw: unknown): boolean {
+  if (raw === undefined) return false;
+  const names = String(raw).split(',').map((s) => s.trim().replace(/\(.*\)$/, '')).filter(Boolean);
+  for (const n of names) {
+    if (n !== 'attachments') {
+      throw badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${n}' on type 'microsoft.graph.message'.`);
+    }
+  }
+  return names.length > 0;
+}
+
+/** The message's attachments with their content, as `$expand=attachments` embeds them. */
+async function expandedAttachments(folder: Folder, msg: StoredMessage): Promise<Record<string, unknown>[]> {
+  const parsed = await parseStored(folder, msg);
+  return parsed.attachments.map((a, i) => attachmentJson(msg, a, i, true));
+}
+
 /** List messages of some folders with the OData options of microsoft.md §5.2. */
 async function listMessages(req: FastifyRequest, reply: FastifyReply, call: GraphCall, folders: readonly Folder[], contextPath: string): Promise<unknown> {
   const query = req.query as Record<string, unknown>;
   const q = parseListQuery(query, MESSAGE_SHAPE);
+  const expand = parseExpand(query['$expand']);
   const rows: { folder: Folder; msg: StoredMessage; view: Record<string, unknown> }[] = [];
   const search = q.search?.toLowerCase();
   for (const folder of folders) {
@@ -48,7 +71,8 @@ async function listMessages(req: FastifyRequest, reply: FastifyReply, call: Grap
   const value = [];
   for (const r of page) {
     const parsed: ParsedMail | undefined = needsParse(q.select) ? await parseStored(r.folder, r.msg) : undefined;
-    value.push(messageJson(r.msg, r.folder, parsed, { bodyType, select: q.select }));
+    const json = messageJson(r.msg, r.folder, parsed, { bodyType, select: q.select });
+    value.push(expand ? { ...json, attachments: await expandedAttachments(r.folder, r.msg) } : json);
   }
   const selectSuffix = q.select ? `(${q.select.join(',')})` : '';
   return {
@@ -69,6 +93,7 @@ function folderParam(call: GraphCall, req: FastifyRequest): Folder {
 /** The message of `:id`, if it is in the mailbox (and in `:folder` when the URL names one). */
 export function messageParam(state: GraphState, call: GraphCall, req: FastifyRequest): { folder: Folder; msg: StoredMessage } {
   const params = req.params as { id: string; folder?: string };
+  checkIdFormat(params.id);
   const found = findMessage(state, call.mailbox, params.id);
   if (!found) throw notFoundItem();
   if (params.folder !== undefined && findFolder(call.mailbox, params.folder)?.id !== found.folder.id) throw notFoundItem();
@@ -129,8 +154,12 @@ export function registerMessageRoutes(app: FastifyInstance, state: GraphState): 
   for (const path of ['/messages/:id', '/mailFolders/:folder/messages/:id']) {
     mailboxRoute(app, 'GET', path, 'mail.read', async (req, reply, call) => {
       const { folder, msg } = messageParam(state, call, req);
-      const select = parseListQuery({ $select: (req.query as Record<string, unknown>)['$select'] }, MESSAGE_SHAPE).select;
-      return { '@odata.context': `${call.base}/$metadata#${call.contextPath}/messages/$entity`, ...(await renderMessage(req, reply, folder, msg, select)) };
+      const query = req.query as Record<string, unknown>;
+      const select = parseListQuery({ $select: query['$select'] }, MESSAGE_SHAPE).select;
+      const expand = parseExpand(query['$expand']);
+      const json = await renderMessage(req, reply, folder, msg, select);
+      const context = `${call.base}/$metadata#${call.contextPath}/messages${expand ? '(attachments())' : ''}/$entity`;
+      return { '@odata.context': context, ...json, ...(expand ? { attachments: await expandedAttachments(folder, msg) } : {}) };
     });
 
     mailboxRoute(app, 'GET', `${path}/$value`, 'mail.read', async (req, reply, call) => {

@@ -2,7 +2,8 @@ import { canonicalFlag } from '../flags.js';
 import { TEXT } from '../responses.js';
 import { parseInternalDate } from '../wire/formatter.js';
 import { astring } from '../wire/parser.js';
-import { bad, folderArg, no, ok } from './common.js';
+import { NON_MAIL_WRITE, bad, folderArg, no, ok } from './common.js';
+import { isNonMail } from '../non-mail.js';
 import { AUTHENTICATED, type CommandHandler } from './types.js';
 
 /** APPEND mailbox [(flags)] [date-time] literal, answering APPENDUID (RFC 4315). */
@@ -29,6 +30,7 @@ export const append: CommandHandler = {
     }
     const folder = folderArg(s, name);
     if (!folder) return no(TEXT.noSuchFolder, 'TRYCREATE');
+    if (isNonMail(folder)) return no(NON_MAIL_WRITE);
     if (message.value.length === 0) return bad();
     const stored = await folder.append(message.value, { flags, ...(receivedAt !== undefined ? { receivedAt } : {}) });
     return ok('APPEND', `APPENDUID ${folder.uidValidity} ${stored.uid}`);

@@ -22,6 +22,9 @@ export function viewOf(s: ImapSession): SelectedView {
   return s.selected;
 }
 
+/** Our wording for a write into Calendar, Contacts… over IMAP (Exchange's own text is not documented). */
+export const NON_MAIL_WRITE = 'Messages cannot be stored in a non-mail folder.';
+
 export function folderArg(s: ImapSession, name: string): Folder | undefined {
   return findFolder(mailboxOf(s), name);
 }

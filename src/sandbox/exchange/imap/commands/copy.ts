@@ -2,7 +2,8 @@ import type { Folder } from '../../contract.js';
 import { TEXT } from '../responses.js';
 import { astring } from '../wire/parser.js';
 import { formatSequenceSet } from '../wire/sequence.js';
-import { bad, folderArg, no, ok, resolveSet, viewOf } from './common.js';
+import { NON_MAIL_WRITE, bad, folderArg, no, ok, resolveSet, viewOf } from './common.js';
+import { isNonMail } from '../non-mail.js';
 import { SELECTED, type CommandHandler } from './types.js';
 
 /** COPY set mailbox, answering COPYUID (RFC 4315). */
@@ -15,6 +16,7 @@ export const copy: CommandHandler = {
     if (name === undefined) return bad();
     const target = folderArg(s, name);
     if (!target) return no(TEXT.noSuchFolder, 'TRYCREATE');
+    if (isNonMail(target)) return no(NON_MAIL_WRITE);
     const pairs = await transfer(view.folder, target, targets.map((t) => t.uid), 'copy');
     return ok('COPY', copyUid(target, pairs));
   },
@@ -30,6 +32,7 @@ export const move: CommandHandler = {
     if (name === undefined) return bad();
     const target = folderArg(s, name);
     if (!target) return no(TEXT.noSuchFolder, 'TRYCREATE');
+    if (isNonMail(target)) return no(NON_MAIL_WRITE);
     if (view.readOnly) return no(TEXT.invalidState);
     const pairs = await transfer(view.folder, target, targets.map((t) => t.uid), 'move');
     const code = copyUid(target, pairs);

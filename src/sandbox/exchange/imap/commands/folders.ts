@@ -2,7 +2,8 @@ import type { Folder } from '../../contract.js';
 import { decodeMailboxName } from '../names.js';
 import { TEXT } from '../responses.js';
 import { astring } from '../wire/parser.js';
-import { bad, folderArg, mailboxOf, no, ok } from './common.js';
+import { NON_MAIL_WRITE, bad, folderArg, mailboxOf, no, ok } from './common.js';
+import { isNonMail } from '../non-mail.js';
 import { AUTHENTICATED, type CommandHandler } from './types.js';
 
 /** CREATE "A/B/C": missing parents are created too (RFC 3501 §6.3.3). */
@@ -21,6 +22,7 @@ export const create: CommandHandler = {
       if (segment === '') return bad();
       walked = walked ? `${walked}/${segment}` : segment;
       parent = folderArg(s, walked) ?? mailbox.createFolder(segment, parent);
+      if (isNonMail(parent)) return no(NON_MAIL_WRITE);
     }
     return ok('CREATE');
   },
@@ -34,7 +36,7 @@ export const del: CommandHandler = {
     if (raw === undefined) return bad();
     const folder = folderArg(s, raw);
     if (!folder) return no(TEXT.noSuchFolder);
-    if (folder.wellKnown) return no('Special mailbox cannot be deleted.');
+    if (folder.wellKnown || isNonMail(folder)) return no('Special mailbox cannot be deleted.');
     if (s.selected?.folder === folder) {
       s.selected.close();
       s.selected = undefined;
@@ -55,6 +57,7 @@ export const rename: CommandHandler = {
     const folder = folderArg(s, from);
     if (!folder) return no(TEXT.noSuchFolder);
     if (folderArg(s, to)) return no('Mailbox already exists.');
+    if (isNonMail(folder)) return no(NON_MAIL_WRITE);
     const target = decodeMailboxName(to).replace(/\/+$/, '');
     const slash = target.lastIndexOf('/');
     const parentPath = slash >= 0 ? target.slice(0, slash) : '';

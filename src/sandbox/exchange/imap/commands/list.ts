@@ -1,5 +1,5 @@
 import type { Folder, WellKnownFolder } from '../../contract.js';
-import { decodeMailboxName, encodeMailboxName } from '../names.js';
+import { decodeMailboxName, encodeMailboxName, imapFolders } from '../names.js';
 import { formatValues, str } from '../wire/formatter.js';
 import { astring } from '../wire/parser.js';
 import { bad, mailboxOf, ok } from './common.js';
@@ -27,7 +27,7 @@ function listCommand(name: 'LIST' | 'LSUB'): CommandHandler {
         return ok(name);
       }
       const matcher = patternRegExp(decodeMailboxName(reference + pattern));
-      const folders = mailboxOf(s).folders();
+      const folders = imapFolders(mailboxOf(s));
       const lines: Buffer[] = [];
       for (const f of folders) {
         if (!matcher.test(f.path)) continue;

@@ -16,7 +16,7 @@ export function buildBodyStructure(node: MimeNode, lines: LineCounter, extended:
     }
     out.push(str(ct.subtype));
     if (extended) {
-      out.push(ct.params.length > 0 ? ct.params.flatMap(([k, v]) => [str(k), str(v)]) : null);
+      out.push(ct.params.length > 0 ? ct.params.flatMap(([k, v]) => [str(k), str(Buffer.from(v, 'latin1'))]) : null);
       out.push(disposition(node), language(node), nstr(headerValue(node.headers, 'content-location')));
     }
     return out;
@@ -25,7 +25,7 @@ export function buildBodyStructure(node: MimeNode, lines: LineCounter, extended:
   const out: ImapValue[] = [
     str(ct.type),
     str(ct.subtype),
-    ct.params.length > 0 ? ct.params.flatMap(([k, v]) => [str(k), str(v)]) : null,
+    ct.params.length > 0 ? ct.params.flatMap(([k, v]) => [str(k), str(Buffer.from(v, 'latin1'))]) : null,
     nstr(headerValue(node.headers, 'content-id')),
     nstr(headerValue(node.headers, 'content-description')),
     str((headerValue(node.headers, 'content-transfer-encoding') ?? '7bit').toLowerCase()),
