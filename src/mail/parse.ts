@@ -356,3 +356,12 @@ export async function parseHeadersOnly(raw: Buffer, ctx: ParseContext = {}): Pro
   const parsed = await parseMessage(Buffer.concat([head, Buffer.from('\r\n')]), { ...ctx, size: ctx.size ?? raw.length });
   return { ...parsed, hasAttachments: false, attachments: [] };
 }
+
+/**
+ * An attachment's file name from its part's raw MIME header block (IMAP BODY[n.MIME]), decoded
+ * exactly as parseMessage decodes names; undefined when the header names no file.
+ */
+export async function partFilename(mimeHeader: Buffer): Promise<string | undefined> {
+  const parsed = await parseMessage(Buffer.concat([mimeHeader, Buffer.from('\r\n\r\n')]));
+  return parsed.attachments[0]?.filename;
+}
