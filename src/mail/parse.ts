@@ -61,7 +61,7 @@ function repairRawHeader(binary: string, warn: (w: string) => void): string {
   const { text, charset } = decodeUnlabelled(bytes);
   if (charset === 'ascii' || charset === 'utf-8') return binary;
   if (charset !== 'iso-2022-jp') {
-    const name = charset === 'cp932' ? 'Shift_JIS (CP932)' : 'EUC-JP';
+    const name = charset === 'cp932' ? 'Shift_JIS (CP932)' : charset === 'euc-jp' ? 'EUC-JP' : 'Windows-1252';
     warn(`header: raw 8-bit bytes without RFC 2047 encoding, decoded as ${name}`);
   }
   return Buffer.from(text, 'utf8').toString('latin1');

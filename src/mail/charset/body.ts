@@ -28,8 +28,8 @@ export function decodeBody(bytes: Uint8Array, part: BodyPart): DecodeResult {
     if (declared !== undefined && !NO_LABEL.has(normalizeLabel(declared))) return decodeBytes(bytes, declared);
   }
   const { text, charset } = decodeUnlabelled(bytes);
-  if (charset === 'cp932' || charset === 'euc-jp') {
-    const name = charset === 'cp932' ? 'Shift_JIS (CP932)' : 'EUC-JP';
+  if (charset === 'cp932' || charset === 'euc-jp' || charset === 'windows-1252') {
+    const name = charset === 'cp932' ? 'Shift_JIS (CP932)' : charset === 'euc-jp' ? 'EUC-JP' : 'Windows-1252';
     return { text, warning: `8-bit text without a charset label, decoded as ${name}` };
   }
   return { text };

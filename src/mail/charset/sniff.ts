@@ -3,14 +3,16 @@
  * parameter, a non-MIME message) read as a Japanese reader would: ISO-2022-JP escape
  * sequences mean JIS, valid UTF-8 means UTF-8, anything else is Shift_JIS (CP932) unless it
  * reads clearly better as EUC-JP. Outlook on a Japanese system and nkf's guess both work this
- * way; https://learn.microsoft.com/en-us/windows/win32/intl/code-page-identifiers lists the
+ * way (8-bit text that reads as no Japanese at all is taken as Windows-1252);
+ * https://learn.microsoft.com/en-us/windows/win32/intl/code-page-identifiers lists the
  * code pages (50221, 932, 51932) the guess lands on.
  */
+import iconv from 'iconv-lite';
 import { decodeCp932 } from './cp932.js';
 import { decodeEucJp } from './eucjp.js';
 import { decodeIso2022jp } from './iso2022jp.js';
 
-export type SniffedCharset = 'ascii' | 'iso-2022-jp' | 'utf-8' | 'cp932' | 'euc-jp';
+export type SniffedCharset = 'ascii' | 'iso-2022-jp' | 'utf-8' | 'cp932' | 'euc-jp' | 'windows-1252';
 
 /** ESC $ @, ESC $ B, ESC $ ( x, ESC $ A, ESC ( B/J/H/I, ESC . A/F: a designation of ISO-2022-JP(-1/-2/-3). */
 const JIS_ESCAPE = /\x1b(?:\$[@AB]|\$\([BCDOPQ]|\([BHIJ]|\.[AF])/;
@@ -44,7 +46,11 @@ export function sniffCharset(bytes: Uint8Array): SniffedCharset {
   if (JIS_ESCAPE.test(buf.toString('latin1'))) return 'iso-2022-jp';
   if (!buf.some((b) => b >= 0x80)) return 'ascii';
   if (isUtf8(buf)) return 'utf-8';
-  return plausibility(decodeEucJp(buf)) > plausibility(decodeCp932(buf)) ? 'euc-jp' : 'cp932';
+  const euc = plausibility(decodeEucJp(buf));
+  const sjis = plausibility(decodeCp932(buf));
+  // neither reads as Japanese: Western 8-bit text (café), which Outlook reads as Windows-1252
+  if (euc <= 0 && sjis <= 0) return 'windows-1252';
+  return euc > sjis ? 'euc-jp' : 'cp932';
 }
 
 /** Decodes unlabelled bytes by sniffCharset; `guessed` names the charset when it was not plain ASCII/UTF-8. */
@@ -58,6 +64,8 @@ export function decodeUnlabelled(bytes: Uint8Array): { text: string; charset: Sn
       return { text: decodeCp932(buf), charset };
     case 'euc-jp':
       return { text: decodeEucJp(buf), charset };
+    case 'windows-1252':
+      return { text: iconv.decode(buf, 'windows-1252'), charset };
     default:
       return { text: buf.toString('utf8'), charset };
   }
