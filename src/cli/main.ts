@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isMailbridgeError } from '../errors.js';
 import { createCliContext } from './context.js';
 import { commands } from './commands/index.js';
+import { idsAsOperands } from './operands.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
 async function main(argv: string[]): Promise<number> {
@@ -14,7 +15,7 @@ async function main(argv: string[]): Promise<number> {
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
   for (const register of commands) register(program, ctx);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     return reportError(e, ctx.json());

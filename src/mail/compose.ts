@@ -189,16 +189,62 @@ function quote(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/** Longest body line, in bytes with its escape sequences, that old Japanese mailers take (RFC 2822 §2.1.1's 78). */
+const JIS_LINE_BYTES = 76;
+
 /**
- * A text part in ISO-2022-JP. Sent base64: nodemailer re-encodes any body holding ESC bytes as
- * quoted-printable unless told base64, and the traditional 7bit form (RFC 1468) would need
- * raw parts that break when the body is the only part. Base64 ISO-2022-JP is what many
- * Japanese webmail services send too.
+ * A plain-text line cut into pieces of at most JIS_LINE_BYTES encoded bytes, each a whole JIS
+ * sequence (ESC ( B before its end), cut between characters, never inside one.
  */
-function jisBody(field: string, contentType: 'text/plain' | 'text/html', text: string): Attachment {
-  const { bytes, unmappable } = encodeIso2022jp(text.replace(/\r?\n/g, '\r\n'));
-  if (unmappable.length > 0) throw unmappableError(field, unmappable);
-  return { contentType: `${contentType}; charset=ISO-2022-JP`, content: bytes, contentTransferEncoding: 'base64' };
+function foldJisLine(line: string): string[] {
+  const pieces: string[] = [];
+  let piece = '';
+  for (const ch of line) {
+    // +1 for the space that marks a soft break
+    if (piece !== '' && encodeIso2022jp(piece + ch).bytes.length + 1 > JIS_LINE_BYTES) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += ch;
+  }
+  return [...pieces, piece];
+}
+
+/**
+ * text/plain in ISO-2022-JP as old Japanese mailers expect it (RFC 1468): ESC ( B before every
+ * line end, lines of at most 76 bytes. A longer line is folded as format=flowed with DelSp=yes
+ * (RFC 3676 §4.2, meant for languages written without spaces): a flowed reader (Thunderbird,
+ * Apple Mail, mailparser) rejoins it exactly, any other shows the breaks. The transfer encoding
+ * stays base64, which every Japanese mailer decodes: nodemailer writes a body holding ESC bytes
+ * as quoted-printable or base64 only, never 7bit, and QP would cut escape sequences at =\r\n.
+ */
+function jisTextBody(text: string): Attachment {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const long = lines.some((l) => encodeIso2022jp(l).bytes.length > JIS_LINE_BYTES);
+  let out: string[] = lines;
+  if (long) {
+    out = lines.flatMap((line) => {
+      // RFC 3676 §4.2/4.4: a hard line ends without a space; space-stuff lines a reader would misread
+      const hard = line.replace(/ +$/, '');
+      const stuffed = /^(?: |>|From )/.test(hard) ? ` ${hard}` : hard;
+      const pieces = foldJisLine(stuffed);
+      return pieces.map((p, i) => (i < pieces.length - 1 ? `${p} ` : p));
+    });
+  }
+  const { bytes, unmappable } = encodeIso2022jp(out.join('\r\n'));
+  if (unmappable.length > 0) throw unmappableError('text', unmappable);
+  const flowed = long ? '; format=flowed; delsp=yes' : '';
+  return { contentType: `text/plain; charset=ISO-2022-JP${flowed}`, content: bytes, contentTransferEncoding: 'base64' };
+}
+
+/**
+ * text/html in ISO-2022-JP, sent base64: HTML lines have no length a reader could fold safely,
+ * and nodemailer re-encodes any body holding ESC bytes as quoted-printable unless told base64.
+ */
+function jisHtmlBody(html: string): Attachment {
+  const { bytes, unmappable } = encodeIso2022jp(html.replace(/\r?\n/g, '\r\n'));
+  if (unmappable.length > 0) throw unmappableError('html', unmappable);
+  return { contentType: 'text/html; charset=ISO-2022-JP', content: bytes, contentTransferEncoding: 'base64' };
 }
 
 async function* bytesOf(src: DraftAttachment): AsyncGenerator<Buffer> {
@@ -329,10 +375,10 @@ function composeIso2022jp(draft: MailDraft, c: CheckedDraft, common: SendMailOpt
   if (c.cc.length) put('Cc', jisAddressList('cc', c.cc));
   if (c.replyTo.length) put('Reply-To', jisAddressList('replyTo', c.replyTo));
   const alternatives: Attachment[] = [];
-  if (draft.text !== undefined) alternatives.push(jisBody('text', 'text/plain', draft.text));
-  if (draft.html !== undefined) alternatives.push(jisBody('html', 'text/html', draft.html));
+  if (draft.text !== undefined) alternatives.push(jisTextBody(draft.text));
+  if (draft.html !== undefined) alternatives.push(jisHtmlBody(draft.html));
   // A pre-built part as the only part would become the root and lose the message headers.
-  if (alternatives.length === 0 && c.attachments.length > 0) alternatives.push(jisBody('text', 'text/plain', ''));
+  if (alternatives.length === 0 && c.attachments.length > 0) alternatives.push(jisTextBody(''));
   return {
     ...common,
     subject: jisWords('subject', draft.subject),

@@ -6,7 +6,9 @@ import type { Logger } from '../log.js';
 import { connectImap, type ImapOAuthMechanism } from '../protocols/imap/connect.js';
 import { deleteMessages } from '../protocols/imap/delete.js';
 import { toImapProtocolError } from '../protocols/imap/errors.js';
-import { downloadMessage, fetchSource, fetchSummaries, type ImapMessageSummary } from '../protocols/imap/fetch.js';
+import {
+  downloadMessage, fetchPartHeaders, fetchSource, fetchSummaries, type ImapMessageSummary,
+} from '../protocols/imap/fetch.js';
 import { setFlagged, setSeen } from '../protocols/imap/flags.js';
 import { listFolders } from '../protocols/imap/folders.js';
 import { copyMessages, moveMessages } from '../protocols/imap/move.js';
@@ -19,7 +21,7 @@ import {
   type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
 } from './mailbox.js';
 import type { MailMessage } from './message.js';
-import { parseMessage } from './parse.js';
+import { parseHeadersOnly, parseMessage, partFilename } from './parse.js';
 
 export interface ImapMailboxOptions {
   resource: Resource;
@@ -92,7 +94,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       const uids = await searchUids(c, folder, filter);
       // With an attachment filter the limit applies after filtering, so fetch every candidate.
       const wanted = o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
-      let found = (await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder));
+      let found = await Promise.all((await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder)));
       if (filter.hasAttachments !== undefined) found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
       return o.limit !== undefined ? found.slice(-o.limit) : found;
     }),
@@ -118,9 +120,13 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
       const [summary] = await fetchSummaries(c, folder, [uid]);
       if (!summary) return [];
       const saved: SavedAttachment[] = [];
+      const headers = await fetchPartHeaders(c, folder, uid, summary.attachments.map((a) => a.part));
       for (const [i, part] of summary.attachments.entries()) {
+        const header = headers.get(part.part);
+        // names decoded as `get` decodes them (raw JIS/Shift_JIS, RFC 2231, encoded-words)
+        const decoded = header ? await partFilename(header) : undefined;
         const dl = await downloadMessage(c, folder, uid, part.part);
-        const filename = dl.filename ?? part.filename ?? `attachment-${i + 1}`;
+        const filename = decoded ?? dl.filename ?? part.filename ?? `attachment-${i + 1}`;
         const file = await saveAttachmentStream(dl.content, dir, filename);
         saved.push({ filename: file.filename, path: file.path, size: file.size, contentType: dl.contentType ?? part.contentType });
       }
@@ -156,14 +162,20 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
   return mailbox;
 }
 
-function toSummary(m: ImapMessageSummary, folder: string): MessageSummary {
+/**
+ * A listing row. Subject and addresses come from the raw header lines through mail/parse.ts
+ * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
+ */
+async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {
+  const h = m.rawHeaders ? await parseHeadersOnly(m.rawHeaders) : undefined;
+  const subject = h && /^subject:/im.test(m.rawHeaders?.toString('latin1') ?? '') ? h.subject : m.subject;
   return {
     id: String(m.uid),
     folder,
     ...(m.messageId ? { messageId: m.messageId } : {}),
-    ...(m.subject !== undefined ? { subject: m.subject } : {}),
-    from: m.from,
-    to: m.to,
+    ...(subject !== undefined ? { subject } : {}),
+    from: h?.from ? [h.from] : m.from,
+    to: h && h.to.length > 0 ? h.to : m.to,
     ...(m.date ?? m.internalDate ? { date: m.date ?? m.internalDate } : {}),
     size: m.size,
     seen: m.flags.includes('\\Seen'),

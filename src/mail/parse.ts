@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream';
 import { MailParser } from 'mailparser';
 import type { AddressObject, EmailAddress, HeaderValue } from 'mailparser';
 import { ProtocolError, isMailbridgeError } from '../errors.js';
-import { createIconvClass, decodeCp932, decodeEncodedWord, decodeIso2022jp } from './charset/index.js';
+import { BodyDecodeStream, decodeEncodedWord, decodeUnlabelled } from './charset/index.js';
 import type { AttachmentInfo, Importance, MailAddress, MailMessage } from './message.js';
 
 export interface ParsedAttachment extends AttachmentInfo {
@@ -48,28 +48,50 @@ interface LibmimeInternals {
   decodeHeader(line: string): { key: string; value: string };
 }
 
-const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Header bytes that are not ASCII: raw JIS (ESC sequences) or raw Shift_JIS/EUC-JP as old
- * Japanese mailers wrote them without RFC 2047. mailparser reads header bytes as UTF-8, so
- * non-UTF-8 bytes are decoded here (JIS → ISO-2022-JP, else CP932, Outlook's guess on a
- * Japanese system) and handed back as the UTF-8 "binary" string mailparser expects.
+ * Header bytes that are not ASCII: raw JIS (ESC sequences), raw Shift_JIS/EUC-JP or UTF-8, as
+ * old Japanese mailers wrote them without RFC 2047, in any header, MIME parameters included
+ * (`filename=` with raw JIS is common). mailparser reads header bytes as UTF-8, so the bytes are
+ * decoded here by the same guess as unlabelled bodies (charset/sniff.ts) and handed back as the
+ * UTF-8 "binary" string mailparser expects. Encoded-words and RFC 2231 values are plain ASCII,
+ * so they pass through untouched and are decoded afterwards, as before.
  */
 function repairRawHeader(binary: string, warn: (w: string) => void): string {
   const bytes = Buffer.from(binary, 'latin1');
-  let text: string | undefined;
-  if (bytes.includes(0x1b)) text = decodeIso2022jp(bytes);
-  else if (bytes.some((b) => b >= 0x80)) {
-    try {
-      UTF8_STRICT.decode(bytes);
-      return binary;
-    } catch {
-      text = decodeCp932(bytes);
-      warn('header: raw 8-bit bytes without RFC 2047 encoding, decoded as Shift_JIS (CP932)');
-    }
+  const { text, charset } = decodeUnlabelled(bytes);
+  if (charset === 'ascii' || charset === 'utf-8') return binary;
+  if (charset !== 'iso-2022-jp') {
+    const name = charset === 'cp932' ? 'Shift_JIS (CP932)' : charset === 'euc-jp' ? 'EUC-JP' : 'Windows-1252';
+    warn(`header: raw 8-bit bytes without RFC 2047 encoding, decoded as ${name}`);
   }
-  return text === undefined ? binary : Buffer.from(text, 'utf8').toString('latin1');
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Marks a text part's charset so that the body decoder (charset/body.ts) sees the label and the part type. */
+const PART_MARK = 'x-mailbridge-part:';
+
+interface ParserNode {
+  contentType?: string | false;
+  charset?: string | false;
+  isAttachment?: boolean;
+}
+
+/** The parameters of a part header as mailparser's processHeaders left them (decoded through our libmime). */
+interface StructuredHeaderValue {
+  value?: string;
+  params?: Record<string, string>;
+}
+
+/**
+ * An attachment's file name from the part headers the parser decoded with our decoders:
+ * mailsplit's own `filename` is decoded by a second, untouched libmime (encoding-japanese tables)
+ * and never sees raw-byte repair, so `$BGd_e=8(B.xls` would come out of it.
+ */
+function attachmentFilename(headers: Map<string, unknown> | undefined, fallback: string | undefined): string | undefined {
+  const disposition = headers?.get('content-disposition') as StructuredHeaderValue | undefined;
+  const type = headers?.get('content-type') as StructuredHeaderValue | undefined;
+  const name = disposition?.params?.filename ?? type?.params?.name;
+  return typeof name === 'string' && name !== '' ? name : fallback;
 }
 
 interface RawParse {
@@ -82,6 +104,7 @@ interface RawParse {
 
 interface ParserAttachment {
   type: 'attachment';
+  headers?: Map<string, unknown>;
   content: Readable;
   contentType: string;
   contentDisposition?: string;
@@ -101,11 +124,43 @@ interface ParserText {
 /** Receives each attachment as a stream; the parser waits until the returned promise settles. */
 export type AttachmentSink = (a: { filename?: string; contentType: string; inline: boolean; content: Readable }) => Promise<void>;
 
+/**
+ * Every text part's body goes through charset/body.ts. mailparser only calls its decoder for
+ * parts labelled neither ASCII nor UTF-8 (so an unlabelled ISO-2022-JP body kept its escapes):
+ * each text part's charset is replaced by a mark carrying the real label and the part type,
+ * which makes mailparser call the decoder for all of them, and the decoder is ours.
+ */
+function routeBodyDecoding(parser: MailParser, warn: (w: string) => void): void {
+  const internals = parser as unknown as {
+    createNode(node: unknown): ParserNode;
+    decoder: { decodeStream(charset: string): NodeJS.ReadWriteStream };
+  };
+  const createNode = internals.createNode.bind(parser);
+  internals.createNode = (node) => {
+    const created = createNode(node);
+    if (!created.isAttachment && (created.contentType === 'text/plain' || created.contentType === 'text/html')) {
+      const kind = created.contentType === 'text/html' ? 'html' : 'text';
+      created.charset = `${PART_MARK}${kind}:${created.charset || ''}`;
+    }
+    return created;
+  };
+  internals.decoder = {
+    decodeStream(charset: string) {
+      const marked = charset.startsWith(PART_MARK);
+      const rest = marked ? charset.slice(PART_MARK.length) : charset;
+      const html = marked && rest.startsWith('html:');
+      const label = marked ? rest.slice(rest.indexOf(':') + 1) : rest;
+      return new BodyDecodeStream({ ...(label !== '' ? { charset: label } : {}), html }, warn);
+    },
+  };
+}
+
 function runParser(
   raw: Buffer | Readable, warn: (w: string) => void, libmimeOut: { ref?: LibmimeInternals }, sink?: AttachmentSink,
 ): Promise<RawParse> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ Iconv: createIconvClass(warn), skipImageLinks: true, skipTextToHtml: true });
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true });
+    routeBodyDecoding(parser, warn);
     const libmime = (parser as unknown as { libmime: LibmimeInternals }).libmime;
     libmime.decodeWord = (charset, encoding, text) => decodeEncodedWord(charset, encoding, text, warn);
     const decodeHeader = libmime.decodeHeader.bind(libmime);
@@ -148,9 +203,10 @@ function runParser(
         if (typeof data.html === 'string') out.html = data.html;
         return read();
       }
+      const filename = attachmentFilename(data.headers, data.filename);
       if (sink) {
         // Streamed straight to the sink: a 200 MB attachment never sits in memory.
-        sink({ ...(data.filename !== undefined ? { filename: data.filename } : {}), contentType: data.contentType,
+        sink({ ...(filename !== undefined ? { filename } : {}), contentType: data.contentType,
           inline: data.contentDisposition === 'inline', content: data.content })
           .then(() => { data.release(); read(); }, (err: unknown) => { data.content.resume(); parser.destroy(); fail(err); });
         return;
@@ -160,7 +216,7 @@ function runParser(
       data.content.on('end', () => {
         const content = Buffer.concat(chunks);
         out.attachments.push({
-          ...(data.filename !== undefined ? { filename: data.filename } : {}),
+          ...(filename !== undefined ? { filename } : {}),
           contentType: data.contentType,
           size: content.length,
           ...(data.cid ? { contentId: data.cid } : {}),
@@ -299,4 +355,13 @@ export async function parseHeadersOnly(raw: Buffer, ctx: ParseContext = {}): Pro
   const head = raw.subarray(0, cut);
   const parsed = await parseMessage(Buffer.concat([head, Buffer.from('\r\n')]), { ...ctx, size: ctx.size ?? raw.length });
   return { ...parsed, hasAttachments: false, attachments: [] };
+}
+
+/**
+ * An attachment's file name from its part's raw MIME header block (IMAP BODY[n.MIME]), decoded
+ * exactly as parseMessage decodes names; undefined when the header names no file.
+ */
+export async function partFilename(mimeHeader: Buffer): Promise<string | undefined> {
+  const parsed = await parseMessage(Buffer.concat([mimeHeader, Buffer.from('\r\n\r\n')]));
+  return parsed.attachments[0]?.filename;
 }

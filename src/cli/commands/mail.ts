@@ -42,7 +42,7 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
   program.command('get')
     .description('show one message (headers and text), its raw source, or save its attachments')
     .argument('<resource>')
-    .argument('<uid>', 'IMAP UID (POP3: UIDL) from `mailbridge list`')
+    .argument('<uid>', 'IMAP UID (POP3: UIDL; EWS/Graph id) from `mailbridge list`; one beginning with - works as is')
     .option('--folder <folder>', 'folder', 'INBOX')
     .option('--raw', 'write the RFC 5322 source (.eml) to stdout')
     .option('--save-attachments <dir>', 'stream every attachment into DIR')

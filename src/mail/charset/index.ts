@@ -5,5 +5,7 @@ export { decodeIso2022jp, encodeIso2022jp, type Iso2022jpEncoding } from './iso2
 export { decodeEucJp } from './eucjp.js';
 export { decodeCp932 } from './cp932.js';
 export { decodeEncodedWord } from './encoded-word.js';
-export { createIconvClass, type IconvClass, type IconvLike } from './iconv-adapter.js';
+export { decodeBody, BodyDecodeStream, type BodyPart } from './body.js';
+export { sniffCharset, decodeUnlabelled, type SniffedCharset } from './sniff.js';
+export { prescanHtmlCharset } from './html-meta.js';
 export { encodeIso2022jpWords } from './encode-words.js';

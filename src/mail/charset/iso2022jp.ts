@@ -2,20 +2,25 @@
  * ISO-2022-JP, hand-written because iconv-lite has no ISO-2022-JP codec at all, and the
  * decoders that do exist (encoding-japanese, used by libmime) follow JIS, not Microsoft: they
  * give U+301C for the wave dash and lose what Windows mailers put under this label. We
- * translate the JIS escape segments to CP932 bytes (see jis.ts) and let iconv-lite's CP932
- * table decode them, which is what CP50220/CP50221 amount to.
+ * translate the JIS escape segments to CP932 cells (see jis.ts, cp932.ts), which is what
+ * CP50220/CP50221 amount to, and also read the sets of ISO-2022-JP-1 (JIS X 0212),
+ * ISO-2022-JP-2 (GB 2312, KS C 5601, ISO-8859-1/-7 behind ESC N) and ISO-2022-JP-3/-2004
+ * (JIS X 0213 planes 1 and 2, see jisx0213-table.ts).
  */
-import { Cp932TextBuilder, decodeCp932, decodeJisX0212 } from './cp932.js';
+import iconv from 'iconv-lite';
+import { Cp932TextBuilder, decodeCp932, decodeJisX0212, jisCell } from './cp932.js';
 import { jisToSjis } from './jis.js';
+import { PLANE1, PLANE2 } from './jisx0213-table.js';
 
 const ESC = 0x1b;
 const SO = 0x0e;
 const SI = 0x0f;
 
-type Mode = 'ascii' | 'jisx0208' | 'katakana' | 'jisx0212';
+type Mode = 'ascii' | 'jisx0208' | 'katakana' | 'jisx0212' | 'jisx0213-1' | 'jisx0213-2' | 'gb2312' | 'ksc5601';
+type G2 = 'latin1' | 'greek';
 
 /** Escape sequences (bytes after ESC) → mode, including the variants real mail carries. */
-const ESCAPES: ReadonlyArray<readonly [number[], Mode | 'unchanged']> = [
+const ESCAPES: ReadonlyArray<readonly [number[], Mode | G2 | 'unchanged']> = [
   [[0x28, 0x42], 'ascii'], // ESC ( B  ASCII
   [[0x28, 0x4a], 'ascii'], // ESC ( J  JIS X 0201 Roman: Windows decodes it as ASCII too
   [[0x28, 0x48], 'ascii'], // ESC ( H  an old mistaken form of ( J
@@ -23,31 +28,63 @@ const ESCAPES: ReadonlyArray<readonly [number[], Mode | 'unchanged']> = [
   [[0x24, 0x40], 'jisx0208'], // ESC $ @  JIS C 6226-1978
   [[0x24, 0x42], 'jisx0208'], // ESC $ B  JIS X 0208-1983
   [[0x24, 0x28, 0x42], 'jisx0208'], // ESC $ ( B
-  [[0x24, 0x28, 0x51], 'jisx0208'], // ESC $ ( Q  JIS X 0213 plane 1: its 0208 part decodes right
-  [[0x24, 0x28, 0x4f], 'jisx0208'], // ESC $ ( O
+  [[0x24, 0x28, 0x4f], 'jisx0213-1'], // ESC $ ( O  JIS X 0213:2000 plane 1 (ISO-2022-JP-3)
+  [[0x24, 0x28, 0x51], 'jisx0213-1'], // ESC $ ( Q  JIS X 0213:2004 plane 1 (ISO-2022-JP-2004)
+  [[0x24, 0x28, 0x50], 'jisx0213-2'], // ESC $ ( P  JIS X 0213 plane 2
   [[0x24, 0x28, 0x44], 'jisx0212'], // ESC $ ( D  JIS X 0212 (ISO-2022-JP-1)
+  [[0x24, 0x41], 'gb2312'], // ESC $ A  GB 2312 (ISO-2022-JP-2)
+  [[0x24, 0x28, 0x43], 'ksc5601'], // ESC $ ( C  KS C 5601 (ISO-2022-JP-2)
+  [[0x2e, 0x41], 'latin1'], // ESC . A  ISO-8859-1 high half as G2 (ISO-2022-JP-2)
+  [[0x2e, 0x46], 'greek'], // ESC . F  ISO-8859-7 high half as G2 (ISO-2022-JP-2)
   [[0x26, 0x40], 'unchanged'], // ESC & @  announces JIS X 0208-1990; the ESC $ B after it switches
 ];
 
-function matchEscape(buf: Uint8Array, i: number): { mode: Mode | 'unchanged'; length: number } | undefined {
+function matchEscape(buf: Uint8Array, i: number): { mode: Mode | G2 | 'unchanged'; length: number } | undefined {
   for (const [seq, mode] of ESCAPES) {
     if (seq.every((b, k) => buf[i + 1 + k] === b)) return { mode, length: seq.length + 1 };
   }
   return undefined;
 }
 
-/** Decodes ISO-2022-JP (any CP5022x variant) as Outlook shows it. */
+/** One two-byte character of a 94×94 set other than JIS X 0208. */
+function decodeDoubleByte(mode: Mode, j1: number, j2: number): string {
+  switch (mode) {
+    case 'jisx0212':
+      return decodeJisX0212(j1, j2);
+    case 'jisx0213-1':
+      return PLANE1[j1]?.[j2 - 0x21] || jisCell(j1, j2);
+    case 'jisx0213-2':
+      return PLANE2[j1]?.[j2 - 0x21] || '\ufffd';
+    case 'gb2312':
+      return iconv.decode(Buffer.from([j1 | 0x80, j2 | 0x80]), 'gb2312');
+    case 'ksc5601':
+      return iconv.decode(Buffer.from([j1 | 0x80, j2 | 0x80]), 'euc-kr');
+    default:
+      return jisCell(j1, j2);
+  }
+}
+
+/** Decodes ISO-2022-JP (any CP5022x variant, and -1/-2/-3/-2004) as Outlook shows it. */
 export function decodeIso2022jp(buf: Uint8Array): string {
   const out = new Cp932TextBuilder();
   let mode: Mode = 'ascii';
+  let g2: G2 | undefined;
   let shifted = false; // SO … SI half-width katakana (CP50222)
   let previousMode: Mode = 'ascii';
   for (let i = 0; i < buf.length; i++) {
     const b = buf[i] as number;
     if (b === ESC) {
+      if (buf[i + 1] === 0x4e && g2 && buf[i + 2] !== undefined) {
+        // ESC N: single shift 2, the next byte is from G2
+        const c = (buf[i + 2] as number) | 0x80;
+        out.pushText(iconv.decode(Buffer.from([c]), g2 === 'latin1' ? 'latin1' : 'iso-8859-7'));
+        i += 2;
+        continue;
+      }
       const esc = matchEscape(buf, i);
       if (esc) {
-        if (esc.mode !== 'unchanged') mode = esc.mode;
+        if (esc.mode === 'latin1' || esc.mode === 'greek') g2 = esc.mode;
+        else if (esc.mode !== 'unchanged') mode = esc.mode;
         i += esc.length - 1;
         continue;
       }
@@ -79,14 +116,13 @@ export function decodeIso2022jp(buf: Uint8Array): string {
       out.pushByte(b >= 0x21 && b <= 0x5f ? b + 0x80 : b);
       continue;
     }
-    if ((mode === 'jisx0208' || mode === 'jisx0212') && b >= 0x21 && b <= 0x7e) {
+    if (mode !== 'ascii' && b >= 0x21 && b <= 0x7e) {
       const b2 = buf[i + 1];
       if (b2 === undefined || b2 < 0x21 || b2 > 0x7e) {
         out.pushText('\ufffd'); // half a character: shown as a replacement, as Outlook does
         continue;
       }
-      if (mode === 'jisx0208') out.pushJis(b, b2);
-      else out.pushText(decodeJisX0212(b, b2));
+      out.pushText(decodeDoubleByte(mode, b, b2));
       i++;
       continue;
     }

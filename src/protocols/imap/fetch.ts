@@ -30,14 +30,24 @@ export interface ImapMessageSummary {
   size: number;
   flags: string[];
   attachments: ImapAttachmentPart[];
+  /**
+   * The raw Subject/From/To/Cc lines: the envelope's strings come decoded by imapflow's own
+   * tables, so the mail layer decodes these instead (Japanese mail, see mail/parse.ts).
+   */
+  rawHeaders?: Buffer;
 }
+
+/** Header fields a listing shows, fetched raw next to the envelope. */
+const LISTED_HEADERS = ['subject', 'from', 'to', 'cc'];
 
 /** UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies. */
 export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[]): Promise<ImapMessageSummary[]> {
   if (uids.length === 0) return [];
   return withFolder(client, folder, async () => {
     const out: ImapMessageSummary[] = [];
-    const query = { uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true };
+    const query = {
+      uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true, headers: LISTED_HEADERS,
+    };
     for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toSummary(msg));
     return out.sort((a, b) => a.uid - b.uid);
   });
@@ -59,6 +69,7 @@ function toSummary(msg: FetchMessageObject): ImapMessageSummary {
     size: msg.size ?? 0,
     flags: [...(msg.flags ?? [])],
     attachments: msg.bodyStructure ? attachmentParts(msg.bodyStructure) : [],
+    ...(msg.headers ? { rawHeaders: msg.headers } : {}),
   };
 }
 
@@ -142,4 +153,23 @@ export async function fetchSource(client: ImapFlow, folder: string, uid: number)
   const chunks: Buffer[] = [];
   for await (const chunk of dl.content) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
+}
+
+/**
+ * The raw MIME headers (BODY.PEEK[part.MIME]) of some body parts, so the mail layer can decode
+ * attachment names itself instead of taking imapflow's decoding of them.
+ */
+export async function fetchPartHeaders(
+  client: ImapFlow, folder: string, uid: number, parts: readonly string[],
+): Promise<Map<string, Buffer>> {
+  if (parts.length === 0) return new Map();
+  return withFolder(client, folder, async () => {
+    const msg = await client.fetchOne(String(uid), { uid: true, bodyParts: parts.map((p) => `${p}.MIME`) }, { uid: true });
+    const out = new Map<string, Buffer>();
+    for (const p of parts) {
+      const header = msg ? msg.bodyParts?.get(`${p}.mime`) ?? msg.bodyParts?.get(`${p}.MIME`) : undefined;
+      if (header) out.set(p, header);
+    }
+    return out;
+  });
 }
