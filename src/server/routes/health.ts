@@ -1,27 +1,35 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import type { Gauge } from '../metrics.js';
-import { errorResponses } from '../schema.js';
+import { errorAnswers, json } from '../schemas/common.js';
 
 const started = Date.now();
 
 /** GET /health (public: is the service up and its store readable) and GET /metrics (Prometheus text). */
 export function healthRoutes(ctx: ServerContext): FastifyPluginAsync {
-  return async (app) => {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.get('/health', {
       config: { auth: 'public' },
       schema: {
-        tags: ['health'], summary: 'liveness and store check (no authentication)', security: [],
-        response: { 200: { type: 'object', properties: { status: { type: 'string' }, uptimeSeconds: { type: 'number' } } }, ...errorResponses },
+        tags: ['health'], operationId: 'getHealth', summary: 'Check health', security: [],
+        description: 'Liveness and a store check; no authentication.',
+        response: { 200: json('Up, and the store answers.', z.object({ status: z.literal('ok'), uptimeSeconds: z.number() })
+          .meta({ example: { status: 'ok', uptimeSeconds: 3600 } })), ...errorAnswers({}, { authenticated: false }) },
       },
     }, async () => {
       await ctx.store.listResources();
-      return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+      return { status: 'ok' as const, uptimeSeconds: Math.round((Date.now() - started) / 1000) };
     });
 
     app.get('/metrics', {
       config: { auth: 'key-or-session' },
-      schema: { tags: ['health'], summary: 'Prometheus text metrics', produces: ['text/plain'] },
+      schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Get metrics',
+        description: 'Prometheus text metrics: requests by route and status, resources by refresh token status, triggers. '
+          + 'An API key or a console login.',
+        response: { 200: { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': { schema: z.string() } } }, ...errorAnswers() } },
     }, async (_req, reply) => {
       const gauges: Gauge[] = [];
       const resources = await ctx.store.listResources();
