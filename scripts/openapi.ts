@@ -1,15 +1,14 @@
 /**
- * Writes the service's OpenAPI document (docs/openapi.json) and its Swagger 2.0 rendition
- * (docs/swagger2.json), as `npm run build` does. `--check` fails instead when either is stale.
+ * Writes docs/openapi.json, docs/swagger2.json and test/generated/api.ts from the service's
+ * routes, as `npm run build` does (through `npm run openapi`). `--check` fails instead when
+ * one of them is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { openApiDocuments } from '../src/server/openapi-document.js';
+import { openApiFiles } from './openapi-files.js';
 
 const check = process.argv.includes('--check');
-const docs = await openApiDocuments();
 let stale = false;
-for (const [path, doc] of [['docs/openapi.json', docs.openapi], ['docs/swagger2.json', docs.swagger2]] as const) {
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
+for (const { path, text } of await openApiFiles()) {
   let old = '';
   try { old = readFileSync(path, 'utf8'); } catch { old = ''; }
   if (old === text) continue;

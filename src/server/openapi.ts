@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { toSwagger2 } from './swagger2.js';
 
-/** Where the document is served (no authentication: it holds no secrets) and the build writes it. */
+/** Where the documents are served (no authentication: they hold no secrets); the build writes the same to docs/. */
 export const OPENAPI_PATH = '/openapi.json';
+export const SWAGGER2_PATH = '/swagger2.json';
 
 const TAGS = [
   { name: 'resources', description: 'Mail resources (an app registration + a mailbox + a protocol), their field table, config files, the doctor.' },
@@ -52,6 +54,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     transformObject: (doc) => withoutUnusedSchemas(jsonSchemaTransformObject(doc) as Record<string, unknown>) as ReturnType<typeof jsonSchemaTransformObject>,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+  app.get(SWAGGER2_PATH, { schema: { hide: true }, config: { auth: 'public' } },
+    async () => toSwagger2(app.swagger() as unknown as Record<string, unknown>));
 }
 
 /**
