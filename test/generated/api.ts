@@ -875,7 +875,7 @@ export interface components {
              * @description default: the resource's From address
              * @default
              */
-            from: string | {
+            from?: string | {
                 name?: string;
                 address: string;
             };
@@ -939,21 +939,21 @@ export interface components {
             name: string;
             resource: string;
             /** @default INBOX */
-            folder: string;
+            folder?: string;
             /**
              * @default idle
              * @enum {string}
              */
-            mode: "idle" | "poll";
+            mode?: "idle" | "poll";
             /** @default 60 */
-            pollIntervalSeconds: number;
+            pollIntervalSeconds?: number;
             /**
              * @default new
              * @enum {string}
              */
-            start: "new" | "all";
+            start?: "new" | "all";
             /** @default {} */
-            filters: {
+            filters?: {
                 from?: string;
                 to?: string;
                 subjectContains?: string;
@@ -968,17 +968,17 @@ export interface components {
                 /** Format: uri */
                 url: string;
                 /** @default 262144 */
-                inlineAttachmentMaxBytes: number;
+                inlineAttachmentMaxBytes?: number;
                 /** Format: uri */
                 attachmentLinkBase?: string;
                 /** @default 30 */
-                timeoutSeconds: number;
+                timeoutSeconds?: number;
             } | {
                 /** @enum {string} */
                 kind: "command";
                 argv: string[];
                 /** @default 60 */
-                timeoutSeconds: number;
+                timeoutSeconds?: number;
             } | {
                 /** @enum {string} */
                 kind: "handler";
@@ -992,13 +992,13 @@ export interface components {
              *       "backoffMaxMs": 300000
              *     }
              */
-            retry: {
+            retry?: {
                 /** @default 5 */
-                maxAttempts: number;
+                maxAttempts?: number;
                 /** @default 1000 */
-                backoffBaseMs: number;
+                backoffBaseMs?: number;
                 /** @default 300000 */
-                backoffMaxMs: number;
+                backoffMaxMs?: number;
             };
             /** @description webhook signing secret; generated and returned once when absent */
             secret?: string;
