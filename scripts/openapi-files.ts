@@ -14,7 +14,11 @@ export async function openApiFiles(): Promise<{ path: string; text: string }[]> 
   return [
     { path: 'docs/openapi.json', text: `${JSON.stringify(docs.openapi, null, 2)}\n` },
     { path: 'docs/swagger2.json', text: `${JSON.stringify(docs.swagger2, null, 2)}\n` },
-    { path: 'test/generated/api.ts',
-      text: `// Generated from docs/openapi.json by \`npm run openapi\` (openapi-typescript); do not edit.\n${astToString(ast)}` },
+    {
+      path: 'test/generated/api.ts',
+      text: `// Generated from docs/openapi.json by \`npm run openapi\` (openapi-typescript); do not edit.\n${
+        astToString(ast)
+      }`,
+    },
   ];
 }

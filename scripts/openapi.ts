@@ -10,7 +10,11 @@ const check = process.argv.includes('--check');
 let stale = false;
 for (const { path, text } of await openApiFiles()) {
   let old = '';
-  try { old = readFileSync(path, 'utf8'); } catch { old = ''; }
+  try {
+    old = readFileSync(path, 'utf8');
+  } catch {
+    old = '';
+  }
   if (old === text) continue;
   if (check) {
     console.error(`${path} is stale: run npm run openapi`);

@@ -12,7 +12,10 @@ import { toSwagger2 } from './swagger2.js';
  * The OpenAPI document as the service serves it, built from a service on a throw-away store
  * (the document depends on the routes only), and its Swagger 2.0 rendition.
  */
-export async function openApiDocuments(): Promise<{ openapi: Record<string, unknown>; swagger2: Record<string, unknown> }> {
+export async function openApiDocuments(): Promise<{
+  openapi: Record<string, unknown>;
+  swagger2: Record<string, unknown>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-openapi-'));
   const store = openSqliteStore({ path: join(dir, 'mailbridge.db'), sealer: createSealer(randomBytes(32)) });
   try {

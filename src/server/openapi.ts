@@ -1,7 +1,10 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import {
-  jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { toSwagger2 } from './swagger2.js';
 
@@ -10,10 +13,21 @@ export const OPENAPI_PATH = '/openapi.json';
 export const SWAGGER2_PATH = '/swagger2.json';
 
 const TAGS = [
-  { name: 'resources', description: 'Mail resources (an app registration + a mailbox + a protocol), their field table, config files, the doctor.' },
+  {
+    name: 'resources',
+    description:
+      'Mail resources (an app registration + a mailbox + a protocol), their field table, config files, the doctor.',
+  },
   { name: 'oauth', description: 'Consent (browser or device code) and tokens; tokens never leave the service.' },
-  { name: 'mail', description: 'The mailbox over HTTP: folders, list, read, source, attachments, mark, move, copy, delete, send.' },
-  { name: 'triggers', description: 'Watch a folder and deliver new mail to a webhook, a command or a handler; history, dead letters, replay.' },
+  {
+    name: 'mail',
+    description: 'The mailbox over HTTP: folders, list, read, source, attachments, mark, move, copy, delete, send.',
+  },
+  {
+    name: 'triggers',
+    description:
+      'Watch a folder and deliver new mail to a webhook, a command or a handler; history, dead letters, replay.',
+  },
   { name: 'keys', description: 'API keys for this service.' },
   { name: 'health', description: 'Liveness and metrics.' },
 ];
@@ -32,30 +46,43 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'mailbridge',
         version,
-        description: 'Mail over OAuth 2.0 for Microsoft 365 / Exchange Online (IMAP, POP3, SMTP, EWS, Graph): resources, consent, '
-          + 'mail and triggers. Every error is `{"error":{"code","message","hint"}}`.',
+        description:
+          'Mail over OAuth 2.0 for Microsoft 365 / Exchange Online (IMAP, POP3, SMTP, EWS, Graph): ' +
+          'resources, consent, mail and triggers. Every error is `{"error":{"code","message","hint"}}`.',
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
-      servers: [{
-        url: 'http://{host}:{port}',
-        description: 'A mailbridge service (`mailbridge serve` listens on 127.0.0.1:8025 by default)',
-        variables: { host: { default: '127.0.0.1' }, port: { default: '8025' } },
-      }],
+      servers: [
+        {
+          url: 'http://{host}:{port}',
+          description: 'A mailbridge service (`mailbridge serve` listens on 127.0.0.1:8025 by default)',
+          variables: { host: { default: '127.0.0.1' }, port: { default: '8025' } },
+        },
+      ],
       tags: TAGS,
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'mbk_…',
-            description: 'An API key of this service (`authorization: Bearer mbk_…`), created in the console or with POST /api/keys.' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'mbk_…',
+            description:
+              'An API key of this service (`authorization: Bearer mbk_…`), ' +
+              'created in the console or with POST /api/keys.',
+          },
         },
       },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (doc) => withoutUnusedSchemas(jsonSchemaTransformObject(doc) as Record<string, unknown>) as ReturnType<typeof jsonSchemaTransformObject>,
+    transformObject: (doc) =>
+      withoutUnusedSchemas(jsonSchemaTransformObject(doc) as Record<string, unknown>) as ReturnType<
+        typeof jsonSchemaTransformObject
+      >,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
-  app.get(SWAGGER2_PATH, { schema: { hide: true }, config: { auth: 'public' } },
-    async () => toSwagger2(app.swagger() as unknown as Record<string, unknown>));
+  app.get(SWAGGER2_PATH, { schema: { hide: true }, config: { auth: 'public' } }, async () =>
+    toSwagger2(app.swagger() as unknown as Record<string, unknown>),
+  );
 }
 
 /**
@@ -79,5 +106,8 @@ function withoutUnusedSchemas(doc: Record<string, unknown>): Record<string, unkn
     }
   };
   visit(rest);
-  return { ...doc, components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([id]) => used.has(id))) } };
+  return {
+    ...doc,
+    components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([id]) => used.has(id))) },
+  };
 }

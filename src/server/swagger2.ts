@@ -14,7 +14,10 @@ const REF_2 = '#/definitions/';
 export function toSwagger2(doc: Json): Json {
   const servers = (doc.servers as { url: string; variables?: Record<string, { default: string }> }[] | undefined) ?? [];
   const server = new URL(expand(servers[0] ?? { url: 'http://127.0.0.1:8025' }));
-  const components = (doc.components ?? {}) as { schemas?: Record<string, Json>; securitySchemes?: Record<string, Json> };
+  const components = (doc.components ?? {}) as {
+    schemas?: Record<string, Json>;
+    securitySchemes?: Record<string, Json>;
+  };
   const paths: Json = {};
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
     paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, operation(op)]));
@@ -30,7 +33,9 @@ export function toSwagger2(doc: Json): Json {
     ...(doc.tags ? { tags: doc.tags } : {}),
     paths,
     definitions: Object.fromEntries(Object.entries(components.schemas ?? {}).map(([k, v]) => [k, schema(v)])),
-    securityDefinitions: Object.fromEntries(Object.entries(components.securitySchemes ?? {}).map(([k, v]) => [k, securityScheme(v)])),
+    securityDefinitions: Object.fromEntries(
+      Object.entries(components.securitySchemes ?? {}).map(([k, v]) => [k, securityScheme(v)]),
+    ),
     ...(doc.security ? { security: doc.security } : {}),
   };
 }
@@ -42,8 +47,12 @@ function expand(s: { url: string; variables?: Record<string, { default: string }
 /** 2.0 has no bearer scheme: an API key in the Authorization header, whose value starts with "Bearer ". */
 function securityScheme(s: Json): Json {
   if (s.type === 'http' && s.scheme === 'bearer') {
-    return { type: 'apiKey', in: 'header', name: 'Authorization',
-      description: `${String(s.description ?? '')} Send the header value as "Bearer " followed by the key.`.trim() };
+    return {
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+      description: `${String(s.description ?? '')} Send the header value as "Bearer " followed by the key.`.trim(),
+    };
   }
   return s;
 }
@@ -66,8 +75,13 @@ function operation(op: Json): Json {
         params.push(parameter({ name, in: 'formData', required: required.has(name), schema: p }));
       }
     } else {
-      params.push({ name: 'body', in: 'body', required: requestBody.required ?? false,
-        ...(requestBody.description ? { description: requestBody.description } : {}), schema: schema(media.schema ?? {}) });
+      params.push({
+        name: 'body',
+        in: 'body',
+        required: requestBody.required ?? false,
+        ...(requestBody.description ? { description: requestBody.description } : {}),
+        schema: schema(media.schema ?? {}),
+      });
     }
   }
   const produces = new Set<string>();
@@ -77,7 +91,10 @@ function operation(op: Json): Json {
     for (const [type] of media) produces.add(type);
     // 2.0 has one schema per answer: the first media type's (JSON where there is a choice).
     const first = media.find(([t]) => t === 'application/json') ?? media[0];
-    out[status] = { description: r.description, ...(first?.[1].schema ? { schema: responseSchema(first[1].schema) } : {}) };
+    out[status] = {
+      description: r.description,
+      ...(first?.[1].schema ? { schema: responseSchema(first[1].schema) } : {}),
+    };
   }
   return {
     ...rest,
@@ -109,7 +126,8 @@ export function schema(s: Json): Json {
     if (k === '$ref' && typeof v === 'string') out.$ref = v.startsWith(REF_3) ? REF_2 + v.slice(REF_3.length) : v;
     else if (k === 'nullable') out['x-nullable'] = v;
     else if (k === 'anyOf' || k === 'oneOf') out['x-anyOf'] = (v as Json[]).map(schema);
-    else if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as Record<string, Json>).map(([n, p]) => [n, schema(p)]));
+    else if (k === 'properties')
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Json>).map(([n, p]) => [n, schema(p)]));
     else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = schema(v as Json);
     else if (k === 'allOf') out.allOf = (v as Json[]).map(schema);
     else if (k === 'not' || k === 'discriminator' || k === 'writeOnly' || k === 'deprecated') out[`x-${k}`] = v;

@@ -3317,6 +3317,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
             500: {
                 headers: {
@@ -3414,6 +3423,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
             500: {
                 headers: {
@@ -3488,6 +3506,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND, MESSAGE_NOT_FOUND, FOLDER_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3576,6 +3603,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
             500: {
                 headers: {
@@ -3652,6 +3688,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND, MESSAGE_NOT_FOUND, FOLDER_NOT_FOUND, ATTACHMENT_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3743,6 +3788,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND, MESSAGE_NOT_FOUND, FOLDER_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3842,6 +3896,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
             500: {
                 headers: {
@@ -3927,6 +3990,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND, MESSAGE_NOT_FOUND, FOLDER_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4023,6 +4095,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
             500: {
                 headers: {
@@ -4097,6 +4178,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: REFRESH_TOKEN_MISSING, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REVOKED, REFRESH_TOKEN_CONSENT_REQUIRED, REFRESH_TOKEN_INVALID_CLIENT. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

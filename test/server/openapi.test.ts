@@ -20,22 +20,37 @@ before(async () => {
 after(async () => svc?.close());
 
 type Operation = {
-  operationId?: string; summary?: string; description?: string; tags?: string[]; security?: unknown[];
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: unknown[];
   responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
 };
 
-test('the served documents are public and identical to the ones the build writes; the generated files are current', async () => {
-  for (const [url, file] of [['/openapi.json', 'docs/openapi.json'], ['/swagger2.json', 'docs/swagger2.json']] as const) {
+test('the served documents are public and identical to the written ones; the generated files are current', async () => {
+  for (const [url, file] of [
+    ['/openapi.json', 'docs/openapi.json'],
+    ['/swagger2.json', 'docs/swagger2.json'],
+  ] as const) {
     const res = await fetch(`${svc.base}${url}`);
     assert.equal(res.status, 200, `${url} without a key`);
-    assert.deepEqual(await res.json(), JSON.parse(readFileSync(file, 'utf8')), `${url} is ${file}: run npm run openapi`);
+    assert.deepEqual(
+      await res.json(),
+      JSON.parse(readFileSync(file, 'utf8')),
+      `${url} is ${file}: run npm run openapi`,
+    );
   }
-  for (const { path, text } of await openApiFiles()) assert.equal(readFileSync(path, 'utf8'), text, `${path} is current: run npm run openapi`);
+  for (const { path, text } of await openApiFiles())
+    assert.equal(readFileSync(path, 'utf8'), text, `${path} is current: run npm run openapi`);
 });
 
-test('every operation: a verbNoun id, summary, description, tag, success and error answers; 401/403 where a key is needed', async () => {
+test('every operation: verbNoun id, summary, description, tag, answers; 401/403 behind a key', async () => {
   const doc = (await svc.api('GET', '/openapi.json')).json as {
-    openapi: string; info: { license?: { name: string } }; servers: unknown[]; paths: Record<string, Record<string, Operation>>;
+    openapi: string;
+    info: { license?: { name: string } };
+    servers: unknown[];
+    paths: Record<string, Record<string, Operation>>;
     components: { securitySchemes: Record<string, unknown> };
   };
   assert.equal(doc.openapi, '3.0.3');
@@ -51,10 +66,17 @@ test('every operation: a verbNoun id, summary, description, tag, success and err
       ids.add(op.operationId!);
       assert.ok(op.summary && op.description && op.tags?.length, `${where}: summary, description, tags`);
       const statuses = Object.keys(op.responses);
-      assert.ok(statuses.some((s) => /^2/.test(s)), `${where}: a 2xx answer`);
+      assert.ok(
+        statuses.some((s) => /^2/.test(s)),
+        `${where}: a 2xx answer`,
+      );
       const needed = op.security?.length === 0 ? ['400', '500'] : ['400', '401', '403', '500'];
       for (const s of needed) {
-        assert.equal(op.responses[s]?.content?.['application/json']?.schema.$ref, '#/components/schemas/Error', `${where}: ${s} is the error shape`);
+        assert.equal(
+          op.responses[s]?.content?.['application/json']?.schema.$ref,
+          '#/components/schemas/Error',
+          `${where}: ${s} is the error shape`,
+        );
       }
       for (const [s, r] of Object.entries(op.responses)) {
         if (/^2/.test(s) && s !== '204') assert.ok(r.content, `${where}: ${s} has a typed body`);
@@ -64,11 +86,18 @@ test('every operation: a verbNoun id, summary, description, tag, success and err
   assert.ok(ids.size >= 43, `${ids.size} operations`);
 });
 
-test('the document passes Redocly\'s recommended rules with no error and no warning (OpenAPI 3.0.3 and Swagger 2.0)', { timeout: 60_000 }, async () => {
-  // A non-zero exit (an error) rejects; warnings are read from the stylish lines (`12:3  warning  rule`).
-  const { stdout, stderr } = await promisify(execFile)('npx', ['redocly', 'lint', '--config', 'redocly.yaml', '--format', 'stylish',
-    'docs/openapi.json', 'docs/swagger2.json'], { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } });
-  const out = stdout + stderr;
-  assert.doesNotMatch(out, /^\s*\d+:\d+\s+(warning|error)\b|You have \d+ warning/m, out);
-  assert.match(out, /docs\/swagger2\.json: validated/);
-});
+test(
+  "the document passes Redocly's recommended rules with no error and no warning (OpenAPI 3.0.3 and Swagger 2.0)",
+  { timeout: 60_000 },
+  async () => {
+    // A non-zero exit (an error) rejects; warnings are read from the stylish lines (`12:3  warning  rule`).
+    const { stdout, stderr } = await promisify(execFile)(
+      'npx',
+      ['redocly', 'lint', '--config', 'redocly.yaml', '--format', 'stylish', 'docs/openapi.json', 'docs/swagger2.json'],
+      { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+    );
+    const out = stdout + stderr;
+    assert.doesNotMatch(out, /^\s*\d+:\d+\s+(warning|error)\b|You have \d+ warning/m, out);
+    assert.match(out, /docs\/swagger2\.json: validated/);
+  },
+);

@@ -9,8 +9,18 @@ import { probeResource } from '../probe.js';
 import { addResource, editResource, fieldTable, mustGetResource, resourceView } from '../resource-service.js';
 import { errorAnswers, json, nameParams, removedSchema, zodValidated } from '../schemas/common.js';
 import {
-  doctorReportSchema, exportQuery, fieldRowSchema, importBody, importedSchema, probeBody, probeResultSchema, resourceAddBody,
-  resourceDetailSchema, resourcePatchBody, resourceSavedSchema, resourceViewSchema,
+  doctorReportSchema,
+  exportQuery,
+  fieldRowSchema,
+  importBody,
+  importedSchema,
+  probeBody,
+  probeResultSchema,
+  resourceAddBody,
+  resourceDetailSchema,
+  resourcePatchBody,
+  resourceSavedSchema,
+  resourceViewSchema,
 } from '../schemas/resources.js';
 
 /**
@@ -23,123 +33,270 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
     const tags = ['resources'];
     const notFound = { 404: ['RESOURCE_NOT_FOUND'] } as const;
 
-    app.get('/resources', {
-      schema: { tags, operationId: 'listResources', summary: 'List resources',
-        description: 'Every resource with its refresh token status and when its access token expires.',
-        response: { 200: json('The resources.', z.array(resourceViewSchema)), ...errorAnswers() } },
-    }, async () => Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r))));
+    app.get(
+      '/resources',
+      {
+        schema: {
+          tags,
+          operationId: 'listResources',
+          summary: 'List resources',
+          description: 'Every resource with its refresh token status and when its access token expires.',
+          response: { 200: json('The resources.', z.array(resourceViewSchema)), ...errorAnswers() },
+        },
+      },
+      async () => Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r))),
+    );
 
-    app.post('/resources', {
-      schema: { tags, operationId: 'addResource', summary: 'Add a resource',
-        description: 'The short form: a preset (m365 by default) fills the guide\'s values from the tenant, client id and user; '
-          + 'any other field overrides what it derives. The client secret is stored sealed and never returned.',
-        body: resourceAddBody,
-        response: { 201: json('Added, with warnings about valid but risky settings.', resourceSavedSchema),
-          ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], 409: ['RESOURCE_EXISTS'] }) } },
-      // Validated by the handler with the very schema documented here, so the API and the CLI give the same typed error.
-      validatorCompiler: zodValidated,
-    }, async (req, reply) => {
-      const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
-      return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
-    });
+    app.post(
+      '/resources',
+      {
+        schema: {
+          tags,
+          operationId: 'addResource',
+          summary: 'Add a resource',
+          description:
+            "The short form: a preset (m365 by default) fills the guide's values from the tenant, client id " +
+            'and user; ' +
+            'any other field overrides what it derives. The client secret is stored sealed and never returned.',
+          body: resourceAddBody,
+          response: {
+            201: json('Added, with warnings about valid but risky settings.', resourceSavedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+          },
+        },
+        // Validated by the handler with the very schema documented here,
+        // so the API and the CLI give the same typed error.
+        validatorCompiler: zodValidated,
+      },
+      async (req, reply) => {
+        const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
+        return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
+      },
+    );
 
-    app.get('/resources/:name', {
-      schema: { tags, operationId: 'getResource', summary: 'Get a resource',
-        description: 'One resource: its settings, the guide\'s field table and its status.', params: nameParams,
-        response: { 200: json('The resource.', resourceDetailSchema), ...errorAnswers(notFound) } },
-    }, async (req) => {
-      const r = await mustGetResource(ctx.store, req.params.name);
-      return { ...(await resourceView(ctx.store, r)), settings: r, fields: await fieldTable(ctx.store, r) };
-    });
+    app.get(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'getResource',
+          summary: 'Get a resource',
+          description: "One resource: its settings, the guide's field table and its status.",
+          params: nameParams,
+          response: { 200: json('The resource.', resourceDetailSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => {
+        const r = await mustGetResource(ctx.store, req.params.name);
+        return { ...(await resourceView(ctx.store, r)), settings: r, fields: await fieldTable(ctx.store, r) };
+      },
+    );
 
-    app.get('/resources/:name/fields', {
-      schema: { tags, operationId: 'getResourceFields', summary: 'Get a resource\'s field table',
-        description: 'The guide\'s field table, with the integration platform\'s labels; the secret masked.', params: nameParams,
-        response: { 200: json('Label and value per row.', z.array(fieldRowSchema)), ...errorAnswers(notFound) } },
-    }, async (req) => fieldTable(ctx.store, await mustGetResource(ctx.store, req.params.name)));
+    app.get(
+      '/resources/:name/fields',
+      {
+        schema: {
+          tags,
+          operationId: 'getResourceFields',
+          summary: "Get a resource's field table",
+          description: "The guide's field table, with the integration platform's labels; the secret masked.",
+          params: nameParams,
+          response: { 200: json('Label and value per row.', z.array(fieldRowSchema)), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => fieldTable(ctx.store, await mustGetResource(ctx.store, req.params.name)),
+    );
 
-    app.patch('/resources/:name', {
-      schema: { tags, operationId: 'updateResource', summary: 'Change a resource',
-        description: 'Change fields; the result is validated again and nothing is written on error.', params: nameParams, body: resourcePatchBody,
-        response: { 200: json('Changed.', resourceSavedSchema), ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], ...notFound }) } },
-      validatorCompiler: zodValidated,
-    }, async (req) => {
-      const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
-      return { resource: await resourceView(ctx.store, resource), warnings };
-    });
+    app.patch(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'updateResource',
+          summary: 'Change a resource',
+          description: 'Change fields; the result is validated again and nothing is written on error.',
+          params: nameParams,
+          body: resourcePatchBody,
+          response: {
+            200: json('Changed.', resourceSavedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], ...notFound }),
+          },
+        },
+        validatorCompiler: zodValidated,
+      },
+      async (req) => {
+        const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
+        return { resource: await resourceView(ctx.store, resource), warnings };
+      },
+    );
 
-    app.delete('/resources/:name', {
-      schema: { tags, operationId: 'removeResource', summary: 'Remove a resource',
-        description: 'Remove a resource with its secrets and tokens.', params: nameParams,
-        response: { 200: json('Removed.', removedSchema), ...errorAnswers(notFound) } },
-    }, async (req) => {
-      if (!(await ctx.store.deleteResource(req.params.name))) await mustGetResource(ctx.store, req.params.name);
-      return { removed: req.params.name };
-    });
+    app.delete(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'removeResource',
+          summary: 'Remove a resource',
+          description: 'Remove a resource with its secrets and tokens.',
+          params: nameParams,
+          response: { 200: json('Removed.', removedSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => {
+        if (!(await ctx.store.deleteResource(req.params.name))) await mustGetResource(ctx.store, req.params.name);
+        return { removed: req.params.name };
+      },
+    );
 
-    app.post('/resources/import', {
-      schema: { tags, operationId: 'importResources', summary: 'Import a config file',
-        description: 'Import resources from a config file\'s text (YAML or JSON); everything is validated before anything is written. '
-          + 'Files named in the text (clientSecretFile) are refused: they would be read from the service\'s disk.',
-        body: importBody,
-        response: { 200: json('Imported.', importedSchema), ...errorAnswers({ 400: ['CONFIG_INVALID'], 409: ['RESOURCE_EXISTS'] }) } },
-    }, async (req) => {
-      // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
-      if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
-        throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecretFile', message: 'an uploaded config file cannot name files on the service\'s disk',
-          hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine' });
-      }
-      const { resources } = parseConfigText(req.body.text, { source: 'upload', baseDir: '/nonexistent', env: {}, format: req.body.format ?? 'yaml' });
-      if (req.body.replace !== true) {
-        for (const { resource } of resources) {
-          if (await ctx.store.getResource(resource.name)) {
-            throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `upload: a resource named "${resource.name}" already exists`,
-              hint: 'send replace: true to overwrite it, or rename it in the file' });
+    app.post(
+      '/resources/import',
+      {
+        schema: {
+          tags,
+          operationId: 'importResources',
+          summary: 'Import a config file',
+          description:
+            "Import resources from a config file's text (YAML or JSON); everything is validated before " +
+            'anything is written. ' +
+            "Files named in the text (clientSecretFile) are refused: they would be read from the service's disk.",
+          body: importBody,
+          response: {
+            200: json('Imported.', importedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+          },
+        },
+      },
+      async (req) => {
+        // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
+        if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
+          throw new ConfigError({
+            code: 'CONFIG_INVALID',
+            field: 'clientSecretFile',
+            message: "an uploaded config file cannot name files on the service's disk",
+            hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine',
+          });
+        }
+        const { resources } = parseConfigText(req.body.text, {
+          source: 'upload',
+          baseDir: '/nonexistent',
+          env: {},
+          format: req.body.format ?? 'yaml',
+        });
+        if (req.body.replace !== true) {
+          for (const { resource } of resources) {
+            if (await ctx.store.getResource(resource.name)) {
+              throw new ConfigError({
+                code: 'RESOURCE_EXISTS',
+                field: 'name',
+                message: `upload: a resource named "${resource.name}" already exists`,
+                hint: 'send replace: true to overwrite it, or rename it in the file',
+              });
+            }
           }
         }
-      }
-      for (const { resource, secrets } of resources) {
-        await ctx.store.putResource(resource);
-        if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-        if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
-      }
-      return { imported: resources.map((r) => r.resource.name), warnings: resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` }))) };
-    });
+        for (const { resource, secrets } of resources) {
+          await ctx.store.putResource(resource);
+          if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
+          if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
+        }
+        return {
+          imported: resources.map((r) => r.resource.name),
+          warnings: resources.flatMap((r) =>
+            r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })),
+          ),
+        };
+      },
+    );
 
-    app.get('/resources/export', {
-      schema: { tags, operationId: 'exportResources', summary: 'Export resources as a config file',
-        description: 'The resources as a config file in the short form; secrets are never exported.', querystring: exportQuery,
-        response: { 200: { description: 'The config file.', content: { 'application/yaml': { schema: z.string() },
-          'application/json': { schema: z.looseObject({ resources: z.array(z.looseObject({})) }) } } }, ...errorAnswers() } },
-    }, async (req, reply) => {
-      const format = req.query.format ?? 'yaml';
-      const text = exportConfig(await ctx.store.listResources(), format);
-      return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8')
-        .header('content-disposition', `attachment; filename="mailbridge-resources.${format === 'json' ? 'json' : 'yaml'}"`).send(text);
-    });
+    app.get(
+      '/resources/export',
+      {
+        schema: {
+          tags,
+          operationId: 'exportResources',
+          summary: 'Export resources as a config file',
+          description: 'The resources as a config file in the short form; secrets are never exported.',
+          querystring: exportQuery,
+          response: {
+            200: {
+              description: 'The config file.',
+              content: {
+                'application/yaml': { schema: z.string() },
+                'application/json': { schema: z.looseObject({ resources: z.array(z.looseObject({})) }) },
+              },
+            },
+            ...errorAnswers(),
+          },
+        },
+      },
+      async (req, reply) => {
+        const format = req.query.format ?? 'yaml';
+        const text = exportConfig(await ctx.store.listResources(), format);
+        return reply
+          .type(format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="mailbridge-resources.${format === 'json' ? 'json' : 'yaml'}"`,
+          )
+          .send(text);
+      },
+    );
 
-    app.get('/resources/:name/doctor', {
-      schema: { tags, operationId: 'diagnoseResource', summary: 'Diagnose a resource',
-        description: 'The doctor\'s report, step by step: token claims, DNS, TLS, capabilities, SASL mechanisms, a real login.',
-        params: nameParams, response: { 200: json('The report (ok is false when a check failed).', doctorReportSchema), ...errorAnswers(notFound) } },
-    }, async (req) => {
-      const resource = await mustGetResource(ctx.store, req.params.name);
-      return runDoctor({ resource, store: ctx.store, tokens: ctx.tokens, ...(ctx.logger ? { logger: ctx.logger } : {}) });
-    });
+    app.get(
+      '/resources/:name/doctor',
+      {
+        schema: {
+          tags,
+          operationId: 'diagnoseResource',
+          summary: 'Diagnose a resource',
+          description:
+            "The doctor's report, step by step: token claims, DNS, TLS, capabilities, SASL mechanisms, a real login.",
+          params: nameParams,
+          response: {
+            200: json('The report (ok is false when a check failed).', doctorReportSchema),
+            ...errorAnswers(notFound),
+          },
+        },
+      },
+      async (req) => {
+        const resource = await mustGetResource(ctx.store, req.params.name);
+        return runDoctor({
+          resource,
+          store: ctx.store,
+          tokens: ctx.tokens,
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+      },
+    );
 
-    app.post('/resources/:name/test', {
-      schema: { tags, operationId: 'testResource', summary: 'Test a resource with its server',
-        description: 'smtp: send a test message (to the resource\'s own address by default); imap/pop3: log in and list. '
-          + 'A refused round answers 200 with ok false and the server\'s own words.',
-        params: nameParams, body: probeBody,
-        response: { 200: json('The round\'s outcome.', probeResultSchema), ...errorAnswers(notFound) } },
-    }, async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}));
+    app.post(
+      '/resources/:name/test',
+      {
+        schema: {
+          tags,
+          operationId: 'testResource',
+          summary: 'Test a resource with its server',
+          description:
+            "smtp: send a test message (to the resource's own address by default); imap/pop3: log in and list. " +
+            "A refused round answers 200 with ok false and the server's own words.",
+          params: nameParams,
+          body: probeBody,
+          response: { 200: json("The round's outcome.", probeResultSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}),
+    );
   };
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConfigError({ code: 'REQUEST_INVALID', field: 'body', message: 'the body must be a JSON object', hint: 'send the resource\'s fields as a JSON object' });
+    throw new ConfigError({
+      code: 'REQUEST_INVALID',
+      field: 'body',
+      message: 'the body must be a JSON object',
+      hint: "send the resource's fields as a JSON object",
+    });
   }
   return body as Record<string, unknown>;
 }
