@@ -6,6 +6,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { SESSION_COOKIE } from './sessions.js';
 import { toSwagger2 } from './swagger2.js';
 
 /** Where the documents are served (no authentication: they hold no secrets); the build writes the same to docs/. */
@@ -68,6 +69,12 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             description:
               'An API key of this service (`authorization: Bearer mbk_…`), ' +
               'created in the console or with POST /api/keys.',
+          },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'A console login (browser); accepted where an operation lists it.',
           },
         },
       },

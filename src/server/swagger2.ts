@@ -18,9 +18,13 @@ export function toSwagger2(doc: Json): Json {
     schemas?: Record<string, Json>;
     securitySchemes?: Record<string, Json>;
   };
+  // 2.0 has no cookie API keys: the console's session scheme is left out.
+  const cookieSchemes = new Set(
+    Object.entries(components.securitySchemes ?? {}).filter(([, v]) => v.in === 'cookie').map(([k]) => k),
+  );
   const paths: Json = {};
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
-    paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, operation(op)]));
+    paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, operation(op, cookieSchemes)]));
   }
   return {
     swagger: '2.0',
@@ -34,7 +38,9 @@ export function toSwagger2(doc: Json): Json {
     paths,
     definitions: Object.fromEntries(Object.entries(components.schemas ?? {}).map(([k, v]) => [k, schema(v)])),
     securityDefinitions: Object.fromEntries(
-      Object.entries(components.securitySchemes ?? {}).map(([k, v]) => [k, securityScheme(v)]),
+      Object.entries(components.securitySchemes ?? {})
+        .filter(([, v]) => v.in !== 'cookie')
+        .map(([k, v]) => [k, securityScheme(v)]),
     ),
     ...(doc.security ? { security: doc.security } : {}),
   };
@@ -57,7 +63,7 @@ function securityScheme(s: Json): Json {
   return s;
 }
 
-function operation(op: Json): Json {
+function operation(op: Json, cookieSchemes: Set<string>): Json {
   const { requestBody, responses, parameters, ...rest } = op as {
     requestBody?: { required?: boolean; description?: string; content: Record<string, { schema?: Json }> };
     responses: Record<string, { description: string; content?: Record<string, { schema?: Json }> }>;
@@ -98,6 +104,9 @@ function operation(op: Json): Json {
   }
   return {
     ...rest,
+    ...(Array.isArray(rest.security)
+      ? { security: (rest.security as Json[]).filter((r) => !Object.keys(r).some((k) => cookieSchemes.has(k))) }
+      : {}),
     ...(consumes && !(consumes.length === 1 && consumes[0] === 'application/json') ? { consumes } : {}),
     ...(produces.size && !(produces.size === 1 && produces.has('application/json')) ? { produces: [...produces] } : {}),
     ...(params.length ? { parameters: params } : {}),

@@ -101,3 +101,31 @@ test(
     assert.match(out, /docs\/swagger2\.json: validated/);
   },
 );
+
+test('the Swagger 2.0 rendition keeps every operation id, sends bodies as body parameters, the key as a header', async () => {
+  const v3 = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  const v2 = JSON.parse(readFileSync('docs/swagger2.json', 'utf8')) as {
+    swagger: string;
+    host: string;
+    basePath: string;
+    securityDefinitions: Record<string, { type: string; in: string; name: string }>;
+    paths: Record<
+      string,
+      Record<string, Operation & { parameters?: { in: string; name: string; schema?: { $ref?: string } }[] }>
+    >;
+  };
+  assert.equal(v2.swagger, '2.0');
+  assert.equal(v2.host, '127.0.0.1:8025');
+  const { type, in: where, name } = v2.securityDefinitions.apiKey!;
+  assert.deepEqual([type, where, name], ['apiKey', 'header', 'Authorization']);
+  const ids = (doc: { paths: Record<string, Record<string, Operation>> }): string[] =>
+    Object.values(doc.paths)
+      .flatMap((item) => Object.values(item).map((op) => op.operationId!))
+      .sort();
+  assert.deepEqual(ids(v2), ids(v3));
+  const send = v2.paths['/api/mail/{resource}/send']!.post!;
+  assert.equal(send.parameters?.find((p) => p.in === 'body')?.schema?.$ref, '#/definitions/MailDraftInput');
+  assert.ok(!JSON.stringify(v2).includes('#/components/'), 'every reference points into definitions');
+});

@@ -45,6 +45,7 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsync {
         schema: {
           tags: ['health'],
           operationId: 'getMetrics',
+          security: [{ apiKey: [] }, { consoleSession: [] }],
           summary: 'Get metrics',
           description:
             'Prometheus text metrics: requests by route and status, resources by refresh token status, triggers. ' +
