@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TokenManager } from '../auth/token-manager.js';
 import type { Logger } from '../log.js';
@@ -16,6 +15,7 @@ import { DeviceFlows } from './device-flows.js';
 import { installErrorHandler } from './errors.js';
 import { installGuard } from './guard.js';
 import { createMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { mailRoutes } from './routes/mail.js';
@@ -68,7 +68,6 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
     logger: false,
     // Bodies are JSON or forms of a few KB; a config file import or a send with attachments more.
     bodyLimit: 25 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   installErrorHandler(app, o.logger);
   await app.register(fastifyCookie);
@@ -78,15 +77,7 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
     cookieKey: 'mb_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false },
   });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'mailbridge', version: '0.1.0',
-        description: 'Mail over OAuth 2.0 for Microsoft 365 / Exchange Online: resources, consent, mail, triggers.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key `mbk_…`' } } },
-      security: [{ apiKey: [] }],
-    },
-  });
+  await registerOpenApi(app, '0.1.0');
   installGuard(app, ctx);
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);
@@ -99,7 +90,6 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
   await app.register(triggerRoutes(ctx), { prefix: '/api' });
   await app.register(keyRoutes(ctx), { prefix: '/api' });
   await app.register(consolePlugin(ctx), { prefix: '/console' });
-  app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'key-or-session' } }, async () => app.swagger());
   await app.ready();
   return {
     app, ctx,

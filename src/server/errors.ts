@@ -59,7 +59,8 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   if (fe.validation) {
     const first = fe.validation[0];
     const where = fe.validationContext ?? 'request';
-    const field = first ? `${where}${first.instancePath ? first.instancePath.replaceAll('/', '.') : ''}${missing(first.params)}` : where;
+    const path = first?.instancePath && first.instancePath !== '/' ? first.instancePath.replaceAll('/', '.') : '';
+    const field = first ? `${where}${path}${missing(first.params)}` : where;
     return { status: 400, body: { error: { code: 'REQUEST_INVALID', message: `invalid ${field}: ${first?.message ?? 'bad value'}`,
       hint: 'see /openapi.json for the expected fields', field } } };
   }

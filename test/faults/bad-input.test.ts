@@ -167,6 +167,7 @@ test('mailbridge send: CR/LF in subject, addresses, headers or a file name, and 
     ['from', send('--from', 'Evil\r\nX-Injected: 1 <a@example.test>'), /HEADER_INJECTION|ADDRESS_INVALID/],
     ['header value', send('--header', 'X-Campaign: spring\r\nBcc: victim@example.com'), /HEADER_INJECTION/],
     ['header name', send('--header', 'X-Bad\r\nBcc: victim@example.com'), /HEADER_/],
+    ['header name not a field name', send('--header', 'Bad Header: x'), /HEADER_NAME_INVALID/],
     ['attachment file name', send('--attach', evilName), /HEADER_INJECTION/],
     ['10,000 recipients', ['send', 'out', ...many, '--subject', 's', '--text', 'b'], /10000 recipients.*limit is 500.*TOO_MANY_RECIPIENTS/],
   ];

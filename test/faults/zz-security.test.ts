@@ -170,7 +170,13 @@ test('every documented API route refuses a call without a key (401); a callback 
       }
     }
     assert.ok(checked > 30, `${checked} route × credential checks`);
-    assert.equal((await svc.server.app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 401);
+    // The document itself is public (issue 20: integration platforms import it by URL); it holds no secrets.
+    assert.equal((await svc.server.app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200);
+    for (const [p, methods] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(methods as Record<string, { security?: unknown[] }>)) {
+        assert.equal(PUBLIC.has(p), Array.isArray(op.security) && op.security.length === 0, `${method} ${p}: documented security matches`);
+      }
+    }
 
     const foreign = await svc.server.app.inject({ method: 'GET', url: '/oauth/callback?code=stolen-code&state=attacker-state' });
     assert.equal(foreign.statusCode, 400);

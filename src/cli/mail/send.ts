@@ -79,7 +79,9 @@ function parseHeaders(lines: string[]): Record<string, string> {
   for (const line of lines) {
     const i = line.indexOf(':');
     const name = i > 0 ? line.slice(0, i).trim() : '';
-    if (!/^[A-Za-z0-9-]+$/.test(name)) {
+    // Only the line's shape is checked here; the name itself is checked where every draft is
+    // (the composer's validateCustomHeaders: HEADER_NAME_INVALID), for the CLI and the API alike.
+    if (name === '') {
       throw new ConfigError({ code: 'CLI_HEADER_INVALID', message: `"${line}" is not a header line`, hint: "write it as 'Name: value', e.g. 'X-Campaign: spring'", field: 'header' });
     }
     out[name] = line.slice(i + 1).trim();

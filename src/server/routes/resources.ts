@@ -1,119 +1,302 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { presetInputSchema } from '../../config/entry.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { exportConfig, parseConfigText } from '../../config/file.js';
 import { ConfigError } from '../../errors.js';
 import { runDoctor } from '../../doctor/run.js';
 import type { ServerContext } from '../context.js';
 import { probeResource } from '../probe.js';
 import { addResource, editResource, fieldTable, mustGetResource, resourceView } from '../resource-service.js';
-import { anyObject, errorResponses, fromZod, nameParam, zodValidated } from '../schema.js';
-
-const resourceBody = fromZod(presetInputSchema, {
-  clientSecret: { type: 'string', description: 'the client secret\'s Value; stored sealed, never returned' },
-});
-const patchBody = { ...resourceBody, required: [] };
+import { errorAnswers, json, nameParams, removedSchema, zodValidated } from '../schemas/common.js';
+import {
+  doctorReportSchema,
+  exportQuery,
+  fieldRowSchema,
+  importBody,
+  importedSchema,
+  probeBody,
+  probeResultSchema,
+  resourceAddBody,
+  resourceDetailSchema,
+  resourcePatchBody,
+  resourceSavedSchema,
+  resourceViewSchema,
+} from '../schemas/resources.js';
 
 /**
  * /api/resources: CRUD, the guide's field table, config file import/export, the doctor and a
  * test round with the server. A client secret goes in; it never comes back out (masked only).
  */
 export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
-  return async (app) => {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<ZodTypeProvider>();
     const tags = ['resources'];
+    const notFound = { 404: ['RESOURCE_NOT_FOUND'] } as const;
 
-    app.get('/resources', {
-      schema: { tags, summary: 'resources with refresh token status and access token expiry', response: { 200: { type: 'array', items: anyObject }, ...errorResponses } },
-    }, async () => Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r))));
+    app.get(
+      '/resources',
+      {
+        schema: {
+          tags,
+          operationId: 'listResources',
+          summary: 'List resources',
+          description: 'Every resource with its refresh token status and when its access token expires.',
+          response: { 200: json('The resources.', z.array(resourceViewSchema)), ...errorAnswers() },
+        },
+      },
+      async () => Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r))),
+    );
 
-    app.post<{ Body: Record<string, unknown> }>('/resources', {
-      schema: { tags, summary: 'add a resource (short form: a preset fills the guide\'s values)', body: resourceBody, response: { 201: anyObject, ...errorResponses } },
-      validatorCompiler: zodValidated,
-    }, async (req, reply) => {
-      const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
-      return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
-    });
+    app.post(
+      '/resources',
+      {
+        schema: {
+          tags,
+          operationId: 'addResource',
+          summary: 'Add a resource',
+          description:
+            "The short form: a preset (m365 by default) fills the guide's values from the tenant, client id " +
+            'and user; ' +
+            'any other field overrides what it derives. The client secret is stored sealed and never returned.',
+          body: resourceAddBody,
+          response: {
+            201: json('Added, with warnings about valid but risky settings.', resourceSavedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+          },
+        },
+        // Validated by the handler with the very schema documented here,
+        // so the API and the CLI give the same typed error.
+        validatorCompiler: zodValidated,
+      },
+      async (req, reply) => {
+        const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
+        return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
+      },
+    );
 
-    app.get<{ Params: { name: string } }>('/resources/:name', {
-      schema: { tags, summary: 'one resource: settings, the guide\'s field table and status', params: nameParam, response: { 200: anyObject, ...errorResponses } },
-    }, async (req) => {
-      const r = await mustGetResource(ctx.store, req.params.name);
-      return { ...(await resourceView(ctx.store, r)), settings: r, fields: await fieldTable(ctx.store, r) };
-    });
+    app.get(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'getResource',
+          summary: 'Get a resource',
+          description: "One resource: its settings, the guide's field table and its status.",
+          params: nameParams,
+          response: { 200: json('The resource.', resourceDetailSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => {
+        const r = await mustGetResource(ctx.store, req.params.name);
+        return { ...(await resourceView(ctx.store, r)), settings: r, fields: await fieldTable(ctx.store, r) };
+      },
+    );
 
-    app.get<{ Params: { name: string } }>('/resources/:name/fields', {
-      schema: { tags, summary: 'the guide\'s field table (labels as in the integration platform; secret masked)', params: nameParam,
-        response: { 200: { type: 'array', items: { type: 'object', properties: { label: { type: 'string' }, value: { type: 'string' } } } }, ...errorResponses } },
-    }, async (req) => fieldTable(ctx.store, await mustGetResource(ctx.store, req.params.name)));
+    app.get(
+      '/resources/:name/fields',
+      {
+        schema: {
+          tags,
+          operationId: 'getResourceFields',
+          summary: "Get a resource's field table",
+          description: "The guide's field table, with the integration platform's labels; the secret masked.",
+          params: nameParams,
+          response: { 200: json('Label and value per row.', z.array(fieldRowSchema)), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => fieldTable(ctx.store, await mustGetResource(ctx.store, req.params.name)),
+    );
 
-    app.patch<{ Params: { name: string }; Body: Record<string, unknown> }>('/resources/:name', {
-      schema: { tags, summary: 'change fields (validated again; nothing written on error)', params: nameParam, body: patchBody, response: { 200: anyObject, ...errorResponses } },
-      validatorCompiler: zodValidated,
-    }, async (req) => {
-      const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
-      return { resource: await resourceView(ctx.store, resource), warnings };
-    });
+    app.patch(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'updateResource',
+          summary: 'Change a resource',
+          description: 'Change fields; the result is validated again and nothing is written on error.',
+          params: nameParams,
+          body: resourcePatchBody,
+          response: {
+            200: json('Changed.', resourceSavedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], ...notFound }),
+          },
+        },
+        validatorCompiler: zodValidated,
+      },
+      async (req) => {
+        const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
+        return { resource: await resourceView(ctx.store, resource), warnings };
+      },
+    );
 
-    app.delete<{ Params: { name: string } }>('/resources/:name', {
-      schema: { tags, summary: 'remove a resource with its secrets and tokens', params: nameParam, response: { 200: anyObject, ...errorResponses } },
-    }, async (req) => {
-      if (!(await ctx.store.deleteResource(req.params.name))) await mustGetResource(ctx.store, req.params.name);
-      return { removed: req.params.name };
-    });
+    app.delete(
+      '/resources/:name',
+      {
+        schema: {
+          tags,
+          operationId: 'removeResource',
+          summary: 'Remove a resource',
+          description: 'Remove a resource with its secrets and tokens.',
+          params: nameParams,
+          response: { 200: json('Removed.', removedSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => {
+        if (!(await ctx.store.deleteResource(req.params.name))) await mustGetResource(ctx.store, req.params.name);
+        return { removed: req.params.name };
+      },
+    );
 
-    app.post<{ Body: { format?: 'yaml' | 'json'; text: string; replace?: boolean } }>('/resources/import', {
-      schema: { tags, summary: 'import a config file (YAML or JSON text); everything is validated before anything is written',
-        body: { type: 'object', properties: { format: { type: 'string', enum: ['yaml', 'json'] }, text: { type: 'string', minLength: 1 }, replace: { type: 'boolean' } }, required: ['text'], additionalProperties: false },
-        response: { 200: anyObject, ...errorResponses } },
-    }, async (req) => {
-      // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
-      if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
-        throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecretFile', message: 'an uploaded config file cannot name files on the service\'s disk',
-          hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine' });
-      }
-      const { resources } = parseConfigText(req.body.text, { source: 'upload', baseDir: '/nonexistent', env: {}, format: req.body.format ?? 'yaml' });
-      if (req.body.replace !== true) {
-        for (const { resource } of resources) {
-          if (await ctx.store.getResource(resource.name)) {
-            throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `upload: a resource named "${resource.name}" already exists`,
-              hint: 'send replace: true to overwrite it, or rename it in the file' });
+    app.post(
+      '/resources/import',
+      {
+        schema: {
+          tags,
+          operationId: 'importResources',
+          summary: 'Import a config file',
+          description:
+            "Import resources from a config file's text (YAML or JSON); everything is validated before " +
+            'anything is written. ' +
+            "Files named in the text (clientSecretFile) are refused: they would be read from the service's disk.",
+          body: importBody,
+          response: {
+            200: json('Imported.', importedSchema),
+            ...errorAnswers({ 400: ['CONFIG_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+          },
+        },
+      },
+      async (req) => {
+        // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
+        if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
+          throw new ConfigError({
+            code: 'CONFIG_INVALID',
+            field: 'clientSecretFile',
+            message: "an uploaded config file cannot name files on the service's disk",
+            hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine',
+          });
+        }
+        const { resources } = parseConfigText(req.body.text, {
+          source: 'upload',
+          baseDir: '/nonexistent',
+          env: {},
+          format: req.body.format ?? 'yaml',
+        });
+        if (req.body.replace !== true) {
+          for (const { resource } of resources) {
+            if (await ctx.store.getResource(resource.name)) {
+              throw new ConfigError({
+                code: 'RESOURCE_EXISTS',
+                field: 'name',
+                message: `upload: a resource named "${resource.name}" already exists`,
+                hint: 'send replace: true to overwrite it, or rename it in the file',
+              });
+            }
           }
         }
-      }
-      for (const { resource, secrets } of resources) {
-        await ctx.store.putResource(resource);
-        if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-        if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
-      }
-      return { imported: resources.map((r) => r.resource.name), warnings: resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` }))) };
-    });
+        for (const { resource, secrets } of resources) {
+          await ctx.store.putResource(resource);
+          if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
+          if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
+        }
+        return {
+          imported: resources.map((r) => r.resource.name),
+          warnings: resources.flatMap((r) =>
+            r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })),
+          ),
+        };
+      },
+    );
 
-    app.get<{ Querystring: { format?: 'yaml' | 'json' } }>('/resources/export', {
-      schema: { tags, summary: 'the resources as a config file (secrets are never exported)',
-        querystring: { type: 'object', properties: { format: { type: 'string', enum: ['yaml', 'json'] } } }, produces: ['application/yaml', 'application/json'] },
-    }, async (req, reply) => {
-      const format = req.query.format ?? 'yaml';
-      const text = exportConfig(await ctx.store.listResources(), format);
-      return reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8')
-        .header('content-disposition', `attachment; filename="mailbridge-resources.${format === 'json' ? 'json' : 'yaml'}"`).send(text);
-    });
+    app.get(
+      '/resources/export',
+      {
+        schema: {
+          tags,
+          operationId: 'exportResources',
+          summary: 'Export resources as a config file',
+          description: 'The resources as a config file in the short form; secrets are never exported.',
+          querystring: exportQuery,
+          response: {
+            200: {
+              description: 'The config file.',
+              content: {
+                'application/yaml': { schema: z.string() },
+                'application/json': { schema: z.looseObject({ resources: z.array(z.looseObject({})) }) },
+              },
+            },
+            ...errorAnswers(),
+          },
+        },
+      },
+      async (req, reply) => {
+        const format = req.query.format ?? 'yaml';
+        const text = exportConfig(await ctx.store.listResources(), format);
+        return reply
+          .type(format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="mailbridge-resources.${format === 'json' ? 'json' : 'yaml'}"`,
+          )
+          .send(text);
+      },
+    );
 
-    app.get<{ Params: { name: string } }>('/resources/:name/doctor', {
-      schema: { tags, summary: 'the doctor\'s report: token claims, DNS, TLS, capabilities, mechanisms, login', params: nameParam, response: { 200: anyObject, ...errorResponses } },
-    }, async (req) => {
-      const resource = await mustGetResource(ctx.store, req.params.name);
-      return runDoctor({ resource, store: ctx.store, tokens: ctx.tokens, ...(ctx.logger ? { logger: ctx.logger } : {}) });
-    });
+    app.get(
+      '/resources/:name/doctor',
+      {
+        schema: {
+          tags,
+          operationId: 'diagnoseResource',
+          summary: 'Diagnose a resource',
+          description:
+            "The doctor's report, step by step: token claims, DNS, TLS, capabilities, SASL mechanisms, a real login.",
+          params: nameParams,
+          response: {
+            200: json('The report (ok is false when a check failed).', doctorReportSchema),
+            ...errorAnswers(notFound),
+          },
+        },
+      },
+      async (req) => {
+        const resource = await mustGetResource(ctx.store, req.params.name);
+        return runDoctor({
+          resource,
+          store: ctx.store,
+          tokens: ctx.tokens,
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+        });
+      },
+    );
 
-    app.post<{ Params: { name: string }; Body: { to?: string } | undefined }>('/resources/:name/test', {
-      schema: { tags, summary: 'test send (smtp: a message to the resource\'s own address) or test receive (imap/pop3: log in and list); the server\'s words on failure',
-        params: nameParam, body: { type: 'object', properties: { to: { type: 'string', minLength: 3 } }, additionalProperties: false }, response: { 200: anyObject, ...errorResponses } },
-    }, async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}));
+    app.post(
+      '/resources/:name/test',
+      {
+        schema: {
+          tags,
+          operationId: 'testResource',
+          summary: 'Test a resource with its server',
+          description:
+            "smtp: send a test message (to the resource's own address by default); imap/pop3: log in and list. " +
+            "A refused round answers 200 with ok false and the server's own words.",
+          params: nameParams,
+          body: probeBody,
+          response: { 200: json("The round's outcome.", probeResultSchema), ...errorAnswers(notFound) },
+        },
+      },
+      async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}),
+    );
   };
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConfigError({ code: 'REQUEST_INVALID', field: 'body', message: 'the body must be a JSON object', hint: 'send the resource\'s fields as a JSON object' });
+    throw new ConfigError({
+      code: 'REQUEST_INVALID',
+      field: 'body',
+      message: 'the body must be a JSON object',
+      hint: "send the resource's fields as a JSON object",
+    });
   }
   return body as Record<string, unknown>;
 }

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { epochMs, openObject } from './common.js';
+
+export const apiKeySchema = openObject({
+  id: z.string(),
+  label: z.string(),
+  prefix: z.string().describe('the first characters of the key, to tell keys apart; never enough to use one'),
+  createdAt: epochMs,
+  lastUsedAt: epochMs.optional(),
+}).meta({ id: 'ApiKey', example: { id: 'k_01', label: 'n8n', prefix: 'mbk_1a2b3c4d', createdAt: 1767225600000 } });
+
+export const createKeyBody = z
+  .object({ label: z.string().min(1).max(100) })
+  .strict()
+  .meta({ example: { label: 'n8n' } });
+
+export const createdKeySchema = apiKeySchema
+  .extend({ key: z.string().describe('the key itself: in this answer only') })
+  .meta({
+    example: { id: 'k_01', label: 'n8n', prefix: 'mbk_1a2b3c4d', createdAt: 1767225600000, key: 'mbk_1a2b3c4d…' },
+  });
