@@ -1,11 +1,17 @@
 /**
  * Typed errors. Every error a user can cause or meet carries a machine `code`, a one-line
  * `message` naming the cause, and a `hint` naming the fix. The CLI and the REST API print
- * these as one line (or JSON) and never a stack trace.
+ * these as one line (or JSON) and never a stack trace. Every code is registered in `errors/codes.ts`.
  */
+import type { ErrorCode } from './errors/codes.js';
+
+export { aadstsCode, errorCodes, isErrorCode, oauthErrorCode } from './errors/codes.js';
+export type { AadstsCode, ErrorCode, ErrorCodeInfo, OAuthErrorCode, RegisteredErrorCode } from './errors/codes.js';
+
+/** What every {@link MailbridgeError} is built from. */
 export interface ErrorDetails {
-  /** Machine code, e.g. `CONFIG_INVALID`, `AADSTS700082`, `SMTP_AUTH_DISABLED`. */
-  code: string;
+  /** Machine code from the registry ({@link errorCodes}), e.g. `CONFIG_INVALID`, `AADSTS700082`, `SMTP_AUTH_DISABLED`. */
+  code: ErrorCode;
   message: string;
   /** What to do about it. */
   hint: string;
@@ -17,7 +23,7 @@ export interface ErrorDetails {
 }
 
 export class MailbridgeError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string;
   readonly field?: string;
   readonly details: Record<string, unknown>;
