@@ -269,6 +269,7 @@ export interface TriggerEvent {
   at: number;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends CredentialRowStore {}
 
 /**
