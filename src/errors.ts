@@ -22,6 +22,18 @@ export interface ErrorDetails {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The base of every error mailbridge throws: a registered `code`, a one-line `message` naming the cause and a `hint`
+ * naming the fix. Catch it and switch on `code` (see {@link errorCodes} and docs/errors.md).
+ *
+ * @example
+ * ```ts
+ * try { await mailbox.send(draft); } catch (e) {
+ *   if (isMailbridgeError(e) && e.code === 'SMTP_AUTH_DISABLED') console.error(e.oneLine());
+ *   else throw e;
+ * }
+ * ```
+ */
 export class MailbridgeError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
@@ -64,6 +76,7 @@ export class ProtocolError extends MailbridgeError {}
 /** An operation a protocol cannot do. */
 export class UnsupportedError extends MailbridgeError {}
 
+/** Whether `e` is a {@link MailbridgeError} (any of its classes). */
 export function isMailbridgeError(e: unknown): e is MailbridgeError {
   return e instanceof MailbridgeError;
 }

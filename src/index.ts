@@ -33,7 +33,12 @@ export { Secret, maskSecret } from './secret.js';
 export { createLogger, type Logger } from './log.js';
 
 // Resources (what to connect to, and how to sign in).
-export { resourceSchema, RESOURCE_KINDS, REFRESH_TOKEN_STATUSES } from './config/resource.js';
+export {
+  AUTH_TYPES, CLIENT_AUTH_METHODS, CLOUDS, OAUTH_FLOWS, REFRESH_TOKEN_STATUSES, RESOURCE_KINDS, SECURE_MODES, oauthSchema,
+  resourceSchema, serverSchema, tlsSchema,
+} from './config/resource.js';
+export type { ResourceSecrets } from './config/validate.js';
+export type { ResourceWarning } from './config/warnings.js';
 export type {
   AuthType, ClientAuthMethod, Cloud, OAuthFlow, OAuthSettings, RefreshTokenStatus, Resource, ResourceInput,
   ResourceKind, SecureMode, ServerSettings, TlsSettings,
@@ -44,6 +49,7 @@ export { loadConfigFile, parseConfigText, type ResourceWithSecrets } from './con
 export { openStore, databaseTarget, type DatabaseTarget } from './store/open.js';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
 export { openPostgresStore, type PostgresStoreOptions } from './store/postgres.js';
+export { createSealer, type Sealer } from './store/seal.js';
 export type {
   AccessTokenRecord, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryOutcome, DeliveryRecord, DeliverySource,
   DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,

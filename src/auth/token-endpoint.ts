@@ -27,8 +27,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export interface TokenEndpointDeps {
+  /** The fetch used for the token endpoint (default: the global one). */
   fetch?: typeof fetch;
   logger?: Logger;
+  /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
   retry?: Partial<RetryPolicy>;
   /** Named in hints (`mailbridge auth NAME`). */

@@ -39,7 +39,9 @@ export interface TokenStatusReport {
 export interface TokenManagerOptions {
   store: Store;
   logger?: Logger;
+  /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
+  /** The fetch used for the token endpoint (default: the global one). */
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   /** Refresh this long before expiry so a token never dies mid-session (default 5 min). */
