@@ -1,11 +1,17 @@
 /**
  * Typed errors. Every error a user can cause or meet carries a machine `code`, a one-line
  * `message` naming the cause, and a `hint` naming the fix. The CLI and the REST API print
- * these as one line (or JSON) and never a stack trace.
+ * these as one line (or JSON) and never a stack trace. Every code is registered in `errors/codes.ts`.
  */
+import type { ErrorCode } from './errors/codes.js';
+
+export { aadstsCode, errorCodes, isErrorCode, oauthErrorCode } from './errors/codes.js';
+export type { AadstsCode, ErrorCode, ErrorCodeInfo, OAuthErrorCode, RegisteredErrorCode } from './errors/codes.js';
+
+/** What every {@link MailbridgeError} is built from. */
 export interface ErrorDetails {
-  /** Machine code, e.g. `CONFIG_INVALID`, `AADSTS700082`, `SMTP_AUTH_DISABLED`. */
-  code: string;
+  /** Machine code from the registry ({@link errorCodes}), e.g. `CONFIG_INVALID`, `AADSTS700082`, `SMTP_AUTH_DISABLED`. */
+  code: ErrorCode;
   message: string;
   /** What to do about it. */
   hint: string;
@@ -16,8 +22,20 @@ export interface ErrorDetails {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The base of every error mailbridge throws: a registered `code`, a one-line `message` naming the cause and a `hint`
+ * naming the fix. Catch it and switch on `code` (see {@link errorCodes} and docs/errors.md).
+ *
+ * @example
+ * ```ts
+ * try { await mailbox.send(draft); } catch (e) {
+ *   if (isMailbridgeError(e) && e.code === 'SMTP_AUTH_DISABLED') console.error(e.oneLine());
+ *   else throw e;
+ * }
+ * ```
+ */
 export class MailbridgeError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string;
   readonly field?: string;
   readonly details: Record<string, unknown>;
@@ -58,6 +76,7 @@ export class ProtocolError extends MailbridgeError {}
 /** An operation a protocol cannot do. */
 export class UnsupportedError extends MailbridgeError {}
 
+/** Whether `e` is a {@link MailbridgeError} (any of its classes). */
 export function isMailbridgeError(e: unknown): e is MailbridgeError {
   return e instanceof MailbridgeError;
 }

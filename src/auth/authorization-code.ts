@@ -1,5 +1,5 @@
 import type { Resource } from '../config/resource.js';
-import { AuthError } from '../errors.js';
+import { aadstsCode, AuthError, oauthErrorCode } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { PendingConsent, Store } from '../store/store.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
@@ -170,7 +170,7 @@ function authorizationError(resourceName: string, error: string, description?: s
   const text = description?.split(/\r?\n/)[0] ?? error;
   const denied = error === 'access_denied' || error === 'consent_required';
   return new AuthError({
-    code: aadsts ?? (denied ? 'CONSENT_DENIED' : `OAUTH_${error.toUpperCase()}`),
+    code: aadstsCode(aadsts) ?? (denied ? 'CONSENT_DENIED' : oauthErrorCode(error)),
     message: entry ? `${entry.message} (Microsoft: ${error})` : denied
       ? `the sign-in or consent was refused (${text})` : `the authorization server answered ${error}: ${text}`,
     hint: (entry?.hint ?? (denied

@@ -29,6 +29,7 @@ const PAGE = (title: string, text: string): string =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
   `<body style="font-family:sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body></html>`;
 
+/** Listens on a loopback callback URL for the authorization response (RFC 8252 section 7.3). */
 export async function startCallbackListener(
   callbackUrl: string, opts: { timeoutMs?: number; logger?: Logger } = {},
 ): Promise<CallbackListener> {

@@ -50,6 +50,7 @@ const AUDIENCE_IDS: Record<string, string> = {
   '00000003-0000-0000-c000-000000000000': GRAPH_RESOURCE,
 };
 
+/** The claims of a JWT access token, without checking its signature (for diagnostics: the resource server checks it). */
 export function decodeAccessTokenClaims(token: Secret): TokenClaims {
   let raw: unknown;
   try {

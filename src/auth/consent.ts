@@ -58,6 +58,13 @@ export interface AuthorizeResult {
   warnings: string[];
 }
 
+/**
+ * Runs the whole consent for resource `name` as `mailbridge auth` does: loopback listener, pasted redirect URL, device
+ * code or client credentials, by the resource's flow and `opts.mode`; stores the refresh token through `manager`.
+ *
+ * @throws `AuthError` when the sign-in is refused, times out or the state does not match
+ * @throws `ConfigError` when the resource is missing or does not use OAuth 2.0
+ */
 export async function authorize(manager: TokenManager, name: string, opts: AuthorizeOptions): Promise<AuthorizeResult> {
   const resource = await manager.resource(name);
   const oauth = requireOAuth(resource);

@@ -135,6 +135,7 @@ export function normaliseAadstsCode(input: string | number): string | undefined 
   return m ? `AADSTS${m[1]}` : undefined;
 }
 
+/** The catalogue entry for an AADSTS code (`AADSTS700082`, `700082` or a description naming it), if mailbridge knows it. */
 export function lookupAadsts(code: string | number): AadstsEntry | undefined {
   const normal = normaliseAadstsCode(code);
   return normal ? BY_CODE.get(normal) : undefined;

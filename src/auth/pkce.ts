@@ -10,11 +10,13 @@ export interface PkcePair {
   codeChallengeMethod: 'S256';
 }
 
+/** A new PKCE code verifier and its S256 challenge (RFC 7636 section 4.1 and 4.2). */
 export function createPkcePair(): PkcePair {
   const verifier = randomBytes(32).toString('base64url');
   return { codeVerifier: new Secret(verifier), codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' };
 }
 
+/** BASE64URL(SHA256(verifier)), the S256 code challenge of RFC 7636 section 4.2. */
 export function s256Challenge(codeVerifier: string): string {
   return createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { z } from 'zod';
-import { AuthError } from '../errors.js';
+import { aadstsCode, AuthError, oauthErrorCode, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../limits.js';
 import { Secret } from '../secret.js';
@@ -28,8 +28,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export interface TokenEndpointDeps {
+  /** The fetch used for the token endpoint (default: the global one). */
   fetch?: typeof fetch;
   logger?: Logger;
+  /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
   retry?: Partial<RetryPolicy>;
   /** Named in hints (`mailbridge auth NAME`). */
@@ -91,12 +93,12 @@ export class TokenEndpointError extends AuthError {
   constructor(f: {
     oauthError: string; aadsts?: string; description?: string; traceId?: string; correlationId?: string;
     timestamp?: string; httpStatus?: number; transient: boolean; attempts?: number; claims?: string; cause?: unknown;
-    code?: string; message?: string; hint?: string; resourceName?: string;
+    code?: ErrorCode; message?: string; hint?: string; resourceName?: string;
   }) {
     const entry = f.aadsts ? lookupAadsts(f.aadsts) : undefined;
     const summary = f.description ? firstLine(f.description) : f.oauthError;
     super({
-      code: f.code ?? f.aadsts ?? `OAUTH_${f.oauthError.toUpperCase()}`,
+      code: f.code ?? aadstsCode(f.aadsts) ?? oauthErrorCode(f.oauthError),
       message: (f.message ?? (entry ? `${entry.message} (Microsoft: ${f.oauthError})` : `token endpoint refused the request: ${summary}`))
         // Support (Microsoft's and the tenant admin's sign-in logs) finds a failure by these.
         + (f.traceId || f.correlationId ? ` [trace ID ${f.traceId ?? '-'}, correlation ID ${f.correlationId ?? '-'}]` : ''),

@@ -1,5 +1,5 @@
 import type { OAuthFlow, RefreshTokenStatus, Resource } from '../config/resource.js';
-import { AuthError, ConfigError } from '../errors.js';
+import { AuthError, ConfigError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Secret } from '../secret.js';
 import type { Store, TokenState, TokenStateInput } from '../store/store.js';
@@ -39,7 +39,9 @@ export interface TokenStatusReport {
 export interface TokenManagerOptions {
   store: Store;
   logger?: Logger;
+  /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
+  /** The fetch used for the token endpoint (default: the global one). */
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   /** Refresh this long before expiry so a token never dies mid-session (default 5 min). */
@@ -388,6 +390,11 @@ function baseState(s: TokenState): TokenStateInput {
   };
 }
 
+const STATUS_CODE: Record<RefreshTokenStatus, ErrorCode> = {
+  Available: 'REFRESH_TOKEN_AVAILABLE', Missing: 'REFRESH_TOKEN_MISSING', Expired: 'REFRESH_TOKEN_EXPIRED',
+  Revoked: 'REFRESH_TOKEN_REVOKED', ConsentRequired: 'REFRESH_TOKEN_CONSENT_REQUIRED', InvalidClient: 'REFRESH_TOKEN_INVALID_CLIENT',
+};
+
 const STATUS_HINT: Record<RefreshTokenStatus, (name: string) => string> = {
   Available: (n) => `run \`mailbridge token refresh ${n}\``,
   Missing: (n) => `run \`mailbridge auth ${n}\` to sign in and consent`,
@@ -401,7 +408,7 @@ const STATUS_HINT: Record<RefreshTokenStatus, (name: string) => string> = {
 export function statusError(name: string, state: { status: RefreshTokenStatus; statusReason?: string; statusCode?: string }): AuthError {
   const status = state.status;
   return new AuthError({
-    code: `REFRESH_TOKEN_${status.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`,
+    code: STATUS_CODE[status],
     message: `resource ${name}: refresh token status is ${status}${state.statusReason ? ` (${state.statusReason})` : ''}`,
     hint: STATUS_HINT[status](name),
     details: { status, ...(state.statusCode ? { statusCode: state.statusCode } : {}) },

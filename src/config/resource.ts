@@ -9,15 +9,19 @@ import { z } from 'zod';
 export const RESOURCE_KINDS = ['imap', 'pop3', 'smtp', 'ews', 'graph'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
+/** TLS on a connection: none, implicit TLS, or STARTTLS (STLS on POP3). */
 export const SECURE_MODES = ['none', 'tls', 'starttls'] as const;
 export type SecureMode = (typeof SECURE_MODES)[number];
 
+/** How a resource signs in: not at all, with a password, or with OAuth 2.0. */
 export const AUTH_TYPES = ['none', 'basic', 'oauth2'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
+/** The OAuth 2.0 grants a resource can use to get its first token. */
 export const OAUTH_FLOWS = ['authorization_code', 'device_code', 'client_credentials'] as const;
 export type OAuthFlow = (typeof OAUTH_FLOWS)[number];
 
+/** How the app proves itself at the token endpoint: a client secret, a certificate (JWT assertion) or nothing (public client). */
 export const CLIENT_AUTH_METHODS = ['secret', 'certificate', 'none'] as const;
 /** `secret`: client_secret; `certificate`: private_key_jwt assertion; `none`: public client. */
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
@@ -28,6 +32,7 @@ export type ResponseMode = (typeof RESPONSE_MODES)[number];
 export const PRESETS = ['m365', 'gmail', 'generic'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
+/** The Microsoft 365 clouds a resource can live in. */
 export const CLOUDS = ['global', 'usgovhigh', 'dod', 'china'] as const;
 /** Microsoft 365 national clouds: global, US GCC High, US DoD, China (21Vianet). */
 export type Cloud = (typeof CLOUDS)[number];
@@ -42,6 +47,7 @@ export const resourceNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'use 1-63 letters, digits, ".", "_" or "-"');
 
+/** The zod schema of a resource's server (host, port, TLS mode). */
 export const serverSchema = z.object({
   /** Host name (IMAP/POP3/SMTP) or base URL (EWS/Graph, e.g. https://outlook.office365.com). */
   host: z.string().min(1),
@@ -52,6 +58,7 @@ export const serverSchema = z.object({
 });
 export type ServerSettings = z.infer<typeof serverSchema>;
 
+/** The zod schema of a resource's TLS trust settings (extra CA file, loopback exceptions). */
 export const tlsSchema = z.object({
   /** PEM file of a CA to trust in addition to the system's (a private or test server). */
   caFile: z.string().optional(),
@@ -69,6 +76,7 @@ export const certificateSchema = z.object({
   certFile: z.string().min(1),
 });
 
+/** The zod schema of a resource's OAuth 2.0 settings (tenant, client, endpoints, scope, flow). */
 export const oauthSchema = z.object({
   tenantId: z.string().min(1),
   flow: z.enum(OAUTH_FLOWS),
@@ -106,6 +114,7 @@ export const graphFallbackSchema = z.object({
   baseUrl: z.string().url().default(GRAPH_DEFAULT_BASE_URL),
 });
 
+/** The zod schema of a resource: what to connect to (kind, server, TLS) and how to sign in (authType, oauth). */
 export const resourceSchema = z.object({
   name: resourceNameSchema,
   kind: z.enum(RESOURCE_KINDS),

@@ -151,6 +151,7 @@ export function parseAfterAction(text: string): AfterAction {
   });
 }
 
+/** The text form of an after-processing action (`leave`, `read`, `move:FOLDER`, `delete`); the inverse of {@link parseAfterAction}. */
 export function formatAfterAction(a: AfterAction): string {
   return a.kind === 'move' ? `move:${a.folder}` : a.kind;
 }

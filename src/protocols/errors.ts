@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MailbridgeError, ProtocolError } from '../errors.js';
+import { MailbridgeError, ProtocolError, type ErrorCode } from '../errors.js';
 
 /**
  * Turns what mail servers and sockets say into ProtocolErrors with a code and the fix.
@@ -10,6 +10,8 @@ import { MailbridgeError, ProtocolError } from '../errors.js';
  */
 
 export type MailProtocol = 'imap' | 'pop3' | 'smtp';
+const COMMAND_FAILED = { imap: 'IMAP_COMMAND_FAILED', pop3: 'POP3_COMMAND_FAILED', smtp: 'SMTP_COMMAND_FAILED' } as const;
+const OTHER_ERROR = { imap: 'IMAP_ERROR', pop3: 'POP3_ERROR', smtp: 'SMTP_ERROR' } as const;
 /** What the client was doing: it decides the error family. Login and TLS are part of connect. */
 export type Operation = 'connect' | 'disconnect' | 'send' | 'receive';
 
@@ -27,7 +29,7 @@ export interface ProtocolContext {
 }
 
 export interface Diagnosis {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
 }
@@ -231,7 +233,7 @@ export function errorFromServerReply(ctx: ProtocolContext, reply: string, cause?
   const d: Diagnosis = rule
     ? rule.diagnose(line, ctx)
     : {
-        code: `${ctx.protocol.toUpperCase()}_COMMAND_FAILED`,
+        code: COMMAND_FAILED[ctx.protocol],
         message: `the ${ctx.protocol.toUpperCase()} server refused the request: ${redactServerLine(line).slice(0, 200)}`,
         hint: 'read the server response in the error details; if it names a limit or a permission, fix that on the server side',
       };
@@ -362,7 +364,7 @@ export function toProtocolError(ctx: ProtocolContext, err: unknown): MailbridgeE
   return build(
     ctx,
     {
-      code: `${ctx.protocol.toUpperCase()}_ERROR`,
+      code: OTHER_ERROR[ctx.protocol],
       message: `${ctx.protocol.toUpperCase()} ${ctx.operation} to ${ctx.host}:${ctx.port} failed: ${outer.message ?? 'unknown error'}`,
       hint: 'run `mailbridge doctor RESOURCE` to check TLS, capabilities and the login step by step',
     },

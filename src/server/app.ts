@@ -33,11 +33,13 @@ export interface ServerOptions {
   logger?: Logger;
   /** Sets the console password when given (MAILBRIDGE_CONSOLE_PASSWORD). */
   consolePassword?: Secret;
+  /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
 }
 
 export interface MailbridgeServer {
   app: FastifyInstance;
+  /** @internal The service's wiring, for tests and the CLI. */
   ctx: ServerContext;
   close(): Promise<void>;
 }

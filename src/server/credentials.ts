@@ -34,6 +34,7 @@ export interface CredentialStore {
 }
 
 const KEY_RE = /^mbk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+/** The shortest console password accepted. */
 export const MIN_PASSWORD_LENGTH = 10;
 const CONSOLE_PASSWORD_ID = 'console_password';
 

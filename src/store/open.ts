@@ -22,6 +22,7 @@ export async function openStore(opts: { home: string; env: NodeJS.ProcessEnv }):
   return target.kind === 'postgres' ? openPostgresStore({ url: target.url, sealer }) : openSqliteStore({ path: target.path, sealer });
 }
 
+/** Which database `openStore` would use for these options: PostgreSQL when MAILBRIDGE_DATABASE_URL is set, else SQLite in the home. */
 export function databaseTarget(opts: { home: string; env: NodeJS.ProcessEnv }): DatabaseTarget {
   const url = opts.env.MAILBRIDGE_DATABASE_URL?.trim();
   if (!url) return { kind: 'sqlite', path: join(opts.home, 'mailbridge.db') };

@@ -21,6 +21,7 @@ const TAG_LEN = 16;
 const HEADER_LEN = 1 + KEY_ID_LEN + IV_LEN + TAG_LEN;
 export const KEY_LENGTH = 32;
 
+/** A {@link Sealer} over a 32-byte key: AES-256-GCM with the row's identity as additional data. */
 export function createSealer(key: Buffer): Sealer {
   if (key.length !== KEY_LENGTH) {
     throw new ConfigError({ code: 'KEY_INVALID', field: 'MAILBRIDGE_KEY', message: `the sealing key is ${key.length} bytes, AES-256 needs ${KEY_LENGTH}`, hint: 'generate one with `openssl rand -base64 32`' });

@@ -82,7 +82,7 @@ export interface PendingConsent {
 
 // --- mailbox triggers (src/triggers): definitions, checkpoints, delivery history ---
 
-/** The Store, with the trigger part (declaration merging keeps the base interface untouched). */
+// The Store, with the trigger part (declaration merging keeps the base interface untouched).
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends TriggerStore {}
 
@@ -135,7 +135,7 @@ export interface TriggerStore {
 
 // --- several instances on one database (PostgreSQL): token refresh lock, heartbeats, leases ---
 
-/** The Store, with the coordination part (declaration merging, like TriggerStore). */
+// The Store, with the coordination part (declaration merging, like TriggerStore).
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends CoordinationStore {}
 
@@ -274,6 +274,7 @@ export interface TriggerEvent {
   at: number;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends CredentialRowStore {}
 
 /**

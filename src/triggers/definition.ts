@@ -70,6 +70,7 @@ const afterActionSchema = z.string().transform((text, ctx): AfterAction => {
   }
 });
 
+/** The zod schema of a trigger definition (what `mailbridge trigger add` and PUT /api/triggers/NAME take). */
 export const triggerDefinitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
   resource: z.string().min(1),

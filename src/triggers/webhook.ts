@@ -5,7 +5,9 @@ import type { WebhookPayload } from './payload.js';
 
 /** Headers a receiver checks. The signature covers `${timestamp}.${body}` so a replayed body with a new timestamp fails. */
 export const SIGNATURE_HEADER = 'x-mailbridge-signature';
+/** The Unix time (seconds) the signature covers; reject old ones to stop replays. */
 export const TIMESTAMP_HEADER = 'x-mailbridge-timestamp';
+/** The delivery id: the same on every retry of one delivery, so a receiver can drop duplicates. */
 export const DELIVERY_HEADER = 'x-mailbridge-delivery';
 
 /** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */

@@ -23,6 +23,7 @@ import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { completeConsent, completeDeviceLogin } from '../helpers/consent.js';
+import { cliEntry } from '../helpers/cli.js';
 
 export { SANDBOX };
 
@@ -127,7 +128,7 @@ export function runCli(
   opts: { onStdout?: (soFar: string, stdin: NodeJS.WritableStream) => void; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
       cwd: PROJECT_ROOT, env: { ...process.env, CI: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

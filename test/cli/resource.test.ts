@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cliEntry } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const T = '8c3f2a1e-5b7d-4e9a-9f10-2d6c4b8a7e01';
 const SECRET = 'sandbox-secret-value-1234567890';
 const USER = 'alice@contoso.onmicrosoft.com';
@@ -16,7 +16,7 @@ interface Run { code: number | null; stdout: string; stderr: string }
 
 /** Runs the real CLI in its own process, with its own MAILBRIDGE_HOME. */
 function cli(home: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const r = spawnSync(process.execPath, [...cliEntry(), ...args], {
     cwd: ROOT,
     input: opts.input ?? '',
     encoding: 'utf8',

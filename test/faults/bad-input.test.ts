@@ -31,6 +31,7 @@ import { createSmtpSender } from '../../src/protocols/smtp/sender.js';
 import { Secret } from '../../src/secret.js';
 import type { Store } from '../../src/store/store.js';
 import { cliHome, PROJECT_ROOT } from '../auth/support.js';
+import { cliEntry } from '../helpers/cli.js';
 
 const T = '8c3f2a1e-5b7d-4e9a-9f10-2d6c4b8a7e01';
 const CID = '11111111-2222-3333-4444-555555555555';
@@ -41,7 +42,7 @@ interface Run { code: number; stdout: string; stderr: string }
 /** The real CLI in its own process (stdin closed unless given). */
 function cli(env: NodeJS.ProcessEnv, args: string[], input = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
       cwd: PROJECT_ROOT, env: { ...process.env, MAILBRIDGE_DATABASE_URL: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

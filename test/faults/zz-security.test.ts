@@ -25,6 +25,7 @@ import { cliHome, PROJECT_ROOT } from '../auth/support.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { consentedResource } from '../mail/facade-consent.js';
 import { startService, type Service } from '../server/support.js';
+import { cliEntry } from '../helpers/cli.js';
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -37,7 +38,7 @@ const secrets = new Set<string>([SANDBOX.clientSecret]);
 
 function cli(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
       cwd: PROJECT_ROOT, env: { ...process.env, ...home.env, MAILBRIDGE_LOG: 'debug', MAILBRIDGE_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -6,7 +6,7 @@
  * the server's own words (never a token).
  */
 import { z } from 'zod';
-import { ProtocolError } from '../../errors.js';
+import { ProtocolError, type ErrorCode } from '../../errors.js';
 import { ERROR_FAMILY, redactServerLine, type Operation } from '../errors.js';
 
 export interface EwsErrorContext {
@@ -19,7 +19,7 @@ export interface EwsErrorContext {
 }
 
 interface Diagnosis {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProtocolError } from '../../errors.js';
+import { ProtocolError, type ErrorCode } from '../../errors.js';
 import { ERROR_FAMILY, redactServerLine, type Operation } from '../errors.js';
 
 /**
@@ -40,7 +40,7 @@ export interface GraphFailure {
 }
 
 interface Diagnosis {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
 }
