@@ -87,7 +87,9 @@ interface StructuredHeaderValue {
  * mailsplit's own `filename` is decoded by a second, untouched libmime (encoding-japanese tables)
  * and never sees raw-byte repair, so `$BGd_e=8(B.xls` would come out of it.
  */
-function attachmentFilename(headers: Map<string, unknown> | undefined, fallback: string | undefined): string | undefined {
+function attachmentFilename(
+  headers: Map<string, unknown> | undefined, fallback: string | undefined,
+): string | undefined {
   const disposition = headers?.get('content-disposition') as StructuredHeaderValue | undefined;
   const type = headers?.get('content-type') as StructuredHeaderValue | undefined;
   const name = disposition?.params?.filename ?? type?.params?.name;
