@@ -2,14 +2,16 @@
  * Raw RFC 5322 message → MailMessage (plus attachment contents), with every charset decode
  * routed through charset/ so Japanese mail reads as Outlook shows it.
  *
- * mailparser's `Iconv` option covers text bodies only: in this mailparser/libmime version the
- * header path (RFC 2047 words, RFC 2231 parameters, address names) always decodes with
- * libmime's own tables (encoding-japanese for ISO-2022-JP/EUC-JP, which gives U+301C for the
- * wave dash and loses NEC/IBM characters). simpleParser gives no handle on the parser it
- * creates, so we drive MailParser the same way simpleParser does and replace the parser's
- * libmime `decodeWord` (the single step every header decode ends in) with ours. libmime still
- * joins adjacent encoded-words of one charset before calling it, which is what keeps a
- * character split across two words whole.
+ * mailparser decodes with libmime's own tables (encoding-japanese for ISO-2022-JP/EUC-JP, which
+ * gives U+301C for the wave dash and loses NEC/IBM characters), skips the charset step for parts
+ * labelled ASCII or nothing, and takes file names from mailsplit's separate libmime. simpleParser
+ * gives no handle on the parser it creates, so we drive MailParser the same way simpleParser
+ * does and replace three things: every text body goes to charset/body.ts (routeBodyDecoding),
+ * the parser's libmime `decodeWord` (the single step every header decode ends in) and its
+ * `decodeHeader` (raw 8-bit header bytes) are ours, and attachment names are read from the
+ * headers the parser decoded with them (attachmentFilename). libmime still joins adjacent
+ * encoded-words of one charset before calling decodeWord, which keeps a character split across
+ * two words whole.
  *
  * Malformed input: mailparser is tolerant, so we decode best-effort and list what was guessed
  * in `warnings` (unknown charsets, raw 8-bit headers). Only a failure of the parser itself (or
@@ -87,7 +89,9 @@ interface StructuredHeaderValue {
  * mailsplit's own `filename` is decoded by a second, untouched libmime (encoding-japanese tables)
  * and never sees raw-byte repair, so `$BGd_e=8(B.xls` would come out of it.
  */
-function attachmentFilename(headers: Map<string, unknown> | undefined, fallback: string | undefined): string | undefined {
+function attachmentFilename(
+  headers: Map<string, unknown> | undefined, fallback: string | undefined,
+): string | undefined {
   const disposition = headers?.get('content-disposition') as StructuredHeaderValue | undefined;
   const type = headers?.get('content-type') as StructuredHeaderValue | undefined;
   const name = disposition?.params?.filename ?? type?.params?.name;

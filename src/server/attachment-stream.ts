@@ -39,8 +39,11 @@ export function streamAttachment(raw: Readable, index: number): Promise<Attachme
       att.content.pipe(out);
       // a client that goes away must not stall the parser on an unread part
       out.once('close', () => att.content.resume());
-      resolve({ ...(att.filename ? { filename: att.filename } : {}), contentType: att.contentType || 'application/octet-stream',
-        stream: out });
+      resolve({
+        ...(att.filename ? { filename: att.filename } : {}),
+        contentType: att.contentType || 'application/octet-stream',
+        stream: out,
+      });
       return finished(att.content);
     }).then(() => {
       if (!found) {

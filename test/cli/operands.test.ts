@@ -33,25 +33,47 @@ async function run(argv: string[]): Promise<Array<{ name: string; args: unknown[
 
 test('get takes an id beginning with - as the id, with options before or after it', async () => {
   assert.deepEqual((await run(['get', 'pop', '-Q2D3xyz']))[0]?.args, ['pop', '-Q2D3xyz', { folder: 'INBOX' }]);
-  assert.deepEqual((await run(['get', 'pop', '-Q2D3xyz', '--folder', 'Archive', '--raw']))[0]?.args,
-    ['pop', '-Q2D3xyz', { folder: 'Archive', raw: true }]);
-  assert.deepEqual((await run(['--json', 'get', 'pop', '--folder', '-odd-', '-Q']))[0]?.args,
-    ['pop', '-Q', { folder: '-odd-' }]);
+  assert.deepEqual((await run(['get', 'pop', '-Q2D3xyz', '--folder', 'Archive', '--raw']))[0]?.args, [
+    'pop',
+    '-Q2D3xyz',
+    { folder: 'Archive', raw: true },
+  ]);
+  assert.deepEqual((await run(['--json', 'get', 'pop', '--folder', '-odd-', '-Q']))[0]?.args, [
+    'pop',
+    '-Q',
+    { folder: '-odd-' },
+  ]);
   assert.deepEqual((await run(['get', 'pop', '--', '-Q2D3xyz']))[0]?.args, ['pop', '-Q2D3xyz', { folder: 'INBOX' }]);
 });
 
 test('every command taking ids accepts them: mark, move, copy, delete, calendar/contacts/tasks', async () => {
-  assert.deepEqual((await run(['mark', 'in', '-a1', '7', '-b2', '--read']))[0]?.args,
-    ['in', ['7', '-a1', '-b2'], { folder: 'INBOX', read: true }]);
-  assert.deepEqual((await run(['move', 'in', '-x', '--to', 'Done']))[0]?.args, ['in', ['-x'], { to: 'Done', folder: 'INBOX' }]);
-  assert.deepEqual((await run(['copy', 'in', '--to', 'Done', '-x']))[0]?.args, ['in', ['-x'], { to: 'Done', folder: 'INBOX' }]);
+  assert.deepEqual((await run(['mark', 'in', '-a1', '7', '-b2', '--read']))[0]?.args, [
+    'in',
+    ['7', '-a1', '-b2'],
+    { folder: 'INBOX', read: true },
+  ]);
+  assert.deepEqual((await run(['move', 'in', '-x', '--to', 'Done']))[0]?.args, [
+    'in',
+    ['-x'],
+    { to: 'Done', folder: 'INBOX' },
+  ]);
+  assert.deepEqual((await run(['copy', 'in', '--to', 'Done', '-x']))[0]?.args, [
+    'in',
+    ['-x'],
+    { to: 'Done', folder: 'INBOX' },
+  ]);
   assert.deepEqual((await run(['delete', 'in', '-AAMkADAw==']))[0]?.args, ['in', ['-AAMkADAw=='], { folder: 'INBOX' }]);
   const cal = (await run(['calendar', 'g', 'get', '-AAMkAG_x']))[0]?.args;
   assert.deepEqual(cal?.slice(0, 3), ['g', 'get', '-AAMkAG_x']);
 });
 
 test('a mistyped long option is still an unknown option, and other commands are untouched', async () => {
-  await assert.rejects(run(['get', 'pop', '7', '--fodler', 'x']), (e: unknown) =>
-    e instanceof CommanderError && e.code === 'commander.unknownOption');
-  await assert.rejects(run(['list', 'pop', '-Q']), (e: unknown) => e instanceof CommanderError && e.code === 'commander.unknownOption');
+  await assert.rejects(
+    run(['get', 'pop', '7', '--fodler', 'x']),
+    (e: unknown) => e instanceof CommanderError && e.code === 'commander.unknownOption',
+  );
+  await assert.rejects(
+    run(['list', 'pop', '-Q']),
+    (e: unknown) => e instanceof CommanderError && e.code === 'commander.unknownOption',
+  );
 });

@@ -21,20 +21,26 @@ const base: MailDraft = {
 /** Python's email package (policy=default): subject, From name, plain body, file names. */
 function readWithPython(raw: Buffer): { subject: string; from: string; text: string; names: string[] } {
   const script = [
-    'import sys, json', 'from email import policy', 'from email.parser import BytesParser',
+    'import sys, json',
+    'from email import policy',
+    'from email.parser import BytesParser',
     'm = BytesParser(policy=policy.default).parse(sys.stdin.buffer)',
     'b = m.get_body(("plain",))',
     'print(json.dumps({"subject": str(m["subject"]), "from": m["from"].addresses[0].display_name,',
     '  "text": b.get_content(), "names": [p.get_filename() for p in m.iter_attachments()]}))',
   ].join('\n');
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: raw, encoding: 'utf8' })) as ReturnType<typeof readWithPython>;
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: raw, encoding: 'utf8' })) as ReturnType<
+    typeof readWithPython
+  >;
 }
 
 /** The body part's bytes, base64 decoded, as sent. */
 function plainBodyBytes(raw: Buffer): Buffer {
   const text = raw.toString('latin1');
-  const m = /Content-Type: text\/plain; charset=ISO-2022-JP[^\r]*\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n(?:\r\n|--)/
-    .exec(text);
+  const m =
+    /Content-Type: text\/plain; charset=ISO-2022-JP[^\r]*\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n(?:\r\n|--)/.exec(
+      text,
+    );
   assert.ok(m?.[1], 'a base64 ISO-2022-JP text part');
   return Buffer.from(m[1].replace(/\r\n/g, ''), 'base64');
 }
@@ -57,7 +63,10 @@ test('--iso-2022-jp: CP50220 kana, ESC ( B before each line end, lines ≤ 76 by
   const m = await parseMessage(raw);
   assert.equal(m.text?.replace(/\n$/, ''), `テストです。①\n${LONG}\n> 引用行\n末尾`);
   assert.equal(m.subject, 'カタカナの件名');
-  assert.deepEqual(m.attachments.map((a) => a.filename), ['報告書～最終.txt']);
+  assert.deepEqual(
+    m.attachments.map((a) => a.filename),
+    ['報告書～最終.txt'],
+  );
   // Python's strict reader (JIS X 0208 only: ① becomes U+FFFD, ～ U+301C, see docs/japanese.md)
   const py = readWithPython(raw);
   assert.equal(py.subject, 'カタカナの件名');
@@ -76,5 +85,8 @@ test('UTF-8 (default): base64 body, B-words, RFC 2231 and name= file names, read
   assert.deepEqual([py.subject, py.from, py.names], ['ｶﾀｶﾅの件名', '山田 太郎', ['報告書～最終.txt']]);
   assert.equal(py.text.replace(/\r\n/g, '\n').replace(/\n$/, ''), base.text);
   const m = await parseMessage(raw);
-  assert.deepEqual([m.subject, m.text?.replace(/\n$/, ''), m.attachments[0]?.filename], [base.subject, base.text, '報告書～最終.txt']);
+  assert.deepEqual(
+    [m.subject, m.text?.replace(/\n$/, ''), m.attachments[0]?.filename],
+    [base.subject, base.text, '報告書～最終.txt'],
+  );
 });

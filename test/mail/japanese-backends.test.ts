@@ -15,8 +15,16 @@ import { corpusCases, corpusDir } from '../fixtures/japanese/corpus.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
 
 /** Corpus messages that exercise headers and file names (the parts a listing and a save show). */
-const PICKED = ['006-wave-dash.eml', '024-non-mime-jis.eml', '026-non-mime-sjis.eml', '030-raw-jis-filename.eml',
-  '031-raw-sjis-filename.eml', '038-word-jis-filename.eml', '039-word-sjis-nec-filename.eml', '069-word-platform-chars.eml'];
+const PICKED = [
+  '006-wave-dash.eml',
+  '024-non-mime-jis.eml',
+  '026-non-mime-sjis.eml',
+  '030-raw-jis-filename.eml',
+  '031-raw-sjis-filename.eml',
+  '038-word-jis-filename.eml',
+  '039-word-sjis-nec-filename.eml',
+  '069-word-platform-chars.eml',
+];
 
 describe('Japanese mail through IMAP and POP3', () => {
   let rig: Rig;
@@ -48,10 +56,18 @@ describe('Japanese mail through IMAP and POP3', () => {
       const m = await imap.get(row.id);
       if (c.subject !== undefined) assert.equal(m.subject, c.subject, `get subject of ${c.file}`);
       if (c.attachments === undefined) continue;
-      assert.deepEqual(m.attachments.map((a) => a.filename), c.attachments, `get names of ${c.file}`);
+      assert.deepEqual(
+        m.attachments.map((a) => a.filename),
+        c.attachments,
+        `get names of ${c.file}`,
+      );
       const dir = await mkdtemp(join(tmpdir(), 'mb-ja-'));
       const saved = await imap.saveAttachments(row.id, dir);
-      assert.deepEqual(saved.map((s) => basename(s.path)), c.attachments, `saved names of ${c.file}`);
+      assert.deepEqual(
+        saved.map((s) => basename(s.path)),
+        c.attachments,
+        `saved names of ${c.file}`,
+      );
     }
   });
 
@@ -63,7 +79,11 @@ describe('Japanese mail through IMAP and POP3', () => {
       assert.ok(row);
       const m = await pop3.get(row.id);
       if (c.subject !== undefined) assert.equal(m.subject, c.subject, `get subject of ${c.file}`);
-      if (c.attachments !== undefined) assert.deepEqual(m.attachments.map((a) => a.filename), c.attachments);
+      if (c.attachments !== undefined)
+        assert.deepEqual(
+          m.attachments.map((a) => a.filename),
+          c.attachments,
+        );
     }
   });
 });

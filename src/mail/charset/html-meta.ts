@@ -27,7 +27,8 @@ function charsetFromContent(content: string): string | undefined {
 
 /** The charset label an HTML document declares in its first 1024 bytes, if any. */
 export function prescanHtmlCharset(bytes: Uint8Array): string | undefined {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PRESCAN_BYTES)).toString('latin1');
+  const length = Math.min(bytes.byteLength, PRESCAN_BYTES);
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('latin1');
   const re = /<!--[\s\S]*?-->|<meta(?=[\s/])([^>]*)>?/gi;
   for (const m of head.matchAll(re)) {
     if (m[1] === undefined) continue; // a comment

@@ -46,7 +46,8 @@ export async function fetchSummaries(client: ImapFlow, folder: string, uids: rea
   return withFolder(client, folder, async () => {
     const out: ImapMessageSummary[] = [];
     const query = {
-      uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true, headers: LISTED_HEADERS,
+      uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true,
+      headers: LISTED_HEADERS,
     };
     for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toSummary(msg));
     return out.sort((a, b) => a.uid - b.uid);
@@ -164,7 +165,8 @@ export async function fetchPartHeaders(
 ): Promise<Map<string, Buffer>> {
   if (parts.length === 0) return new Map();
   return withFolder(client, folder, async () => {
-    const msg = await client.fetchOne(String(uid), { uid: true, bodyParts: parts.map((p) => `${p}.MIME`) }, { uid: true });
+    const query = { uid: true, bodyParts: parts.map((p) => `${p}.MIME`) };
+    const msg = await client.fetchOne(String(uid), query, { uid: true });
     const out = new Map<string, Buffer>();
     for (const p of parts) {
       const header = msg ? msg.bodyParts?.get(`${p}.mime`) ?? msg.bodyParts?.get(`${p}.MIME`) : undefined;
