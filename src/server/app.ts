@@ -79,7 +79,7 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
     cookieKey: 'mb_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false },
   });
-  await registerOpenApi(app, '0.1.0');
+  await registerOpenApi(app);
   installGuard(app, ctx);
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);

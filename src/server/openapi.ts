@@ -1,4 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -38,7 +39,7 @@ const TAGS = [
  * OpenAPI 3.0.3 document. zod's `openapi-3.0` target is chosen by the declared version, so
  * the keywords match it (e.g. a boolean `exclusiveMinimum`).
  */
-export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifySwagger, {
@@ -46,7 +47,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       openapi: '3.0.3',
       info: {
         title: 'mailbridge',
-        version,
+        version: packageVersion(),
         description:
           'Mail over OAuth 2.0 for Microsoft 365 / Exchange Online (IMAP, POP3, SMTP, EWS, Graph): ' +
           'resources, consent, mail and triggers. Every error is `{"error":{"code","message","hint"}}`.',
@@ -117,4 +118,10 @@ function withoutUnusedSchemas(doc: Record<string, unknown>): Record<string, unkn
     ...doc,
     components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([id]) => used.has(id))) },
   };
+}
+
+/** The package's version (src/server and dist/server both sit two levels below package.json). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }

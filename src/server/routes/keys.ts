@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
-import { errorAnswers, idParams, json } from '../schemas/common.js';
+import { errorAnswers, idParams, json, removedSchema } from '../schemas/common.js';
 import { apiKeySchema, createdKeySchema, createKeyBody } from '../schemas/keys.js';
 
 /** /api/keys: API keys (the new key is returned once; only its hash is stored). */
@@ -53,7 +53,7 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           description: 'Revoke an API key: it stops working at once.',
           params: idParams,
           response: {
-            200: json('Revoked.', z.object({ removed: z.string() })),
+            200: json('Revoked.', removedSchema),
             ...errorAnswers({ 404: ['API_KEY_NOT_FOUND'] }),
           },
         },

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { OAUTH_FLOWS } from '../../config/resource.js';
-import { epochMs, openObject } from './common.js';
+import { epochMs, openObject, queryFlag } from './common.js';
 import { refreshTokenStatus } from './resources.js';
 
 export const consentQuery = z.object({
-  redirect: z
-    .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())
-    .optional()
-    .describe('true: answer 303 with the authorize URL as Location instead of JSON'),
+  redirect: queryFlag.optional().describe('true: answer 303 with the authorize URL as Location instead of JSON'),
 });
 
 export const consentStartSchema = z

@@ -29,13 +29,10 @@ export const resourcePatchBody = presetInputSchema
     example: { user: 'other@contoso.onmicrosoft.com' },
   });
 
-export const refreshTokenStatus = z
-  .enum(REFRESH_TOKEN_STATUSES)
-  .meta({
-    id: 'RefreshTokenStatus',
-    description:
-      "The guide's refresh token status: Available when mail can flow; the others name what a person must do.",
-  });
+export const refreshTokenStatus = z.enum(REFRESH_TOKEN_STATUSES).meta({
+  id: 'RefreshTokenStatus',
+  description: "The guide's refresh token status: Available when mail can flow; the others name what a person must do.",
+});
 
 export const resourceViewSchema = openObject({
   name: z.string(),
@@ -59,12 +56,10 @@ export const resourceViewSchema = openObject({
   },
 });
 
-export const warningSchema = z
-  .object({ field: z.string(), message: z.string(), hint: z.string() })
-  .meta({
-    id: 'Warning',
-    description: 'Something valid but likely to hurt later (e.g. a client secret about to expire).',
-  });
+export const warningSchema = z.object({ field: z.string(), message: z.string(), hint: z.string() }).meta({
+  id: 'Warning',
+  description: 'Something valid but likely to hurt later (e.g. a client secret about to expire).',
+});
 
 export const resourceSavedSchema = z.object({ resource: resourceViewSchema, warnings: z.array(warningSchema) });
 
