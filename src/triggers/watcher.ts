@@ -227,7 +227,8 @@ export class TriggerWatcher {
     const messageId = normalizeMessageId(item.messageId);
     if (item.maybeDelivered && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
       await store.addTriggerEvent(def.name, 'duplicate_skipped',
-        `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
+        `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ` +
+        `${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
       return skip();
     }
     let raw: Buffer | undefined;
@@ -239,7 +240,8 @@ export class TriggerWatcher {
     }
     if (raw === undefined) {
       // Deleted or moved away since the listing: its new place (if watched) reports it anew.
-      await store.addTriggerEvent(def.name, 'message_gone', `message ${item.key} left ${def.folder} before it could be fetched`);
+      await store.addTriggerEvent(def.name, 'message_gone',
+        `message ${item.key} left ${def.folder} before it could be fetched`);
       return skip();
     }
     let message: ParsedMessage;
@@ -252,8 +254,12 @@ export class TriggerWatcher {
       // The source is in memory: whatever the parser refuses is about this message alone.
       return this.#refused(item, raw, e);
     }
-    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, item.seen)) !== 'match') return skip();
-    const result = await dispatchWithRetry(ctx, { messageKey: item.key, message, raw, source: item.source, advance: advanceOf(item.advance) });
+    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, item.seen)) !== 'match') {
+      return skip();
+    }
+    const result = await dispatchWithRetry(ctx, {
+      messageKey: item.key, message, raw, source: item.source, advance: advanceOf(item.advance),
+    });
     if (result.kind === 'stopped') return 'stopped';
     if (result.kind === 'dead') {
       this.#status.dead++;
