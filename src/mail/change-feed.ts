@@ -121,5 +121,9 @@ export function isMessageGone(e: unknown): boolean {
  * anything else (network, server, token) is the mailbox's failure and is retried.
  */
 export function isMessageRefused(e: unknown): boolean {
-  return isMailbridgeError(e) && (e.code === 'MIME_MALFORMED' || /_TOO_LARGE$/.test(e.code));
+  // A cap met while reading one message's source (POP3 RETR, an EWS/Graph MIME download) is that message's.
+  return isMailbridgeError(e) && (e.code === 'MIME_MALFORMED' || MESSAGE_CAP.test(e.code));
 }
+
+/** The cap errors of the mail protocols (POP3_MESSAGE_TOO_LARGE, EWS_RESPONSE_TOO_LARGE…), not the token endpoint's. */
+const MESSAGE_CAP = /^(IMAP|POP3|EWS|GRAPH|MESSAGE)_[A-Z_]*TOO_LARGE$/;

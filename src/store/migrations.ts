@@ -182,7 +182,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     // The raw source of each dead letter (base64: TEXT in both databases), so a message refused
     // before delivery (unparsable, too large for the target) is kept while the folder moves on.
-    version: 6,
+    // Version 7: 6 is the API key scopes of the same round of work (issue 11); keep both, in order.
+    version: 7,
     statements: [
       `CREATE TABLE trigger_dead_letter_sources (
         delivery_id TEXT PRIMARY KEY,

@@ -367,8 +367,9 @@ class PostgresStore implements Store {
       const { rows: [row] } = await c.query<DeliveryRow>('SELECT * FROM trigger_deliveries WHERE trigger_name = $1 AND message_key = $2',
         [o.trigger, o.messageKey]);
       if (o.status === 'dead' && o.raw && o.raw.length <= DEAD_LETTER_SOURCE_MAX_BYTES) {
-        await c.query(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at) VALUES ($1, $2, $3, $4, $5)
-          ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`, [row!.id, o.trigger, o.raw.toString('base64'), o.raw.length, t]);
+        await c.query(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at)
+          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`,
+        [row!.id, o.trigger, o.raw.toString('base64'), o.raw.length, t]);
       } else if (o.status === 'delivered') {
         await c.query('DELETE FROM trigger_dead_letter_sources WHERE delivery_id = $1', [row!.id]);
       }
@@ -387,7 +388,8 @@ class PostgresStore implements Store {
   }
 
   async getDeliverySource(id: string): Promise<Buffer | undefined> {
-    const [row] = await this.#rows<{ raw: string }>('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = $1', [id]);
+    const [row] = await this.#rows<{ raw: string }>('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = $1',
+      [id]);
     return row ? Buffer.from(row.raw, 'base64') : undefined;
   }
 
@@ -538,8 +540,10 @@ class PostgresStore implements Store {
 }
 
 /** Rows of a trigger besides its definition, removed with it (its lease too). */
-const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_dead_letter_sources',
-  'trigger_events', 'leases'];
+const TRIGGER_TABLES = [
+  'trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries',
+  'trigger_dead_letter_sources', 'trigger_events', 'leases',
+];
 
 /** Heartbeat rows of instances gone for a day are removed (a crashed instance leaves one). */
 const INSTANCE_MEMORY_MS = 86_400_000;

@@ -10,7 +10,8 @@ import {
   accessTokenFromRow, type AccessTokenRow,
   credentialFromRow, type CredentialDbRow,
   aad, DEAD_LETTER_SOURCE_MAX_BYTES, deliveryRecord, leaseRecord, MESSAGE_ID_MEMORY_MS,
-  PRUNE_TRIGGER_EVENTS, TRIGGER_EVENTS_KEPT, resourceFromSettings, stripUndefined, tokenStateFromRow, triggerRecordFromRow,
+  PRUNE_TRIGGER_EVENTS, TRIGGER_EVENTS_KEPT, resourceFromSettings, stripUndefined, tokenStateFromRow,
+  triggerRecordFromRow,
   type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
@@ -331,8 +332,8 @@ class SqliteStore implements Store {
       }
       const row = this.#db.prepare('SELECT * FROM trigger_deliveries WHERE trigger_name = ? AND message_key = ?').get(o.trigger, o.messageKey) as DeliveryRow;
       if (o.status === 'dead' && o.raw && o.raw.length <= DEAD_LETTER_SOURCE_MAX_BYTES) {
-        this.#db.prepare(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`)
+        this.#db.prepare(`INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at)
+            VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET raw = excluded.raw, size = excluded.size`)
           .run(row.id, o.trigger, o.raw.toString('base64'), o.raw.length, t);
       } else if (o.status === 'delivered') {
         this.#db.prepare('DELETE FROM trigger_dead_letter_sources WHERE delivery_id = ?').run(row.id);
@@ -352,7 +353,8 @@ class SqliteStore implements Store {
   }
 
   async getDeliverySource(id: string): Promise<Buffer | undefined> {
-    const row = this.#db.prepare('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = ?').get(id) as { raw: string } | undefined;
+    const row = this.#db.prepare('SELECT raw FROM trigger_dead_letter_sources WHERE delivery_id = ?')
+      .get(id) as { raw: string } | undefined;
     return row ? Buffer.from(row.raw, 'base64') : undefined;
   }
 
@@ -503,8 +505,10 @@ class SqliteStore implements Store {
 }
 
 /** Rows of a trigger besides its definition, removed with it (its lease too). */
-const TRIGGER_TABLES = ['trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries', 'trigger_dead_letter_sources',
-  'trigger_events', 'leases'];
+const TRIGGER_TABLES = [
+  'trigger_secrets', 'trigger_checkpoints', 'trigger_uidls', 'trigger_message_ids', 'trigger_deliveries',
+  'trigger_dead_letter_sources', 'trigger_events', 'leases',
+];
 
 /** Heartbeat rows of instances gone for a day are removed (a crashed instance leaves one). */
 const INSTANCE_MEMORY_MS = 86_400_000;

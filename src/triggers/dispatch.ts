@@ -66,8 +66,9 @@ export async function dispatchWithRetry(c: DispatchContext, m: DispatchMessage):
       return { kind: 'delivered', record };
     }
     if (r.permanent || attempts >= maxAttempts) {
-      const record = await deadLetter(c, { ...base, attempts, lastError: r.detail, raw: m.raw, ...(m.advance ? { advance: m.advance } : {}) },
-        `after ${attempts} attempt(s)`);
+      const record = await deadLetter(c, {
+        ...base, attempts, lastError: r.detail, raw: m.raw, ...(m.advance ? { advance: m.advance } : {}),
+      }, `after ${attempts} attempt(s)`);
       return { kind: 'dead', record };
     }
     await c.store.recordDelivery({ ...base, status: 'failed', attempts, lastError: r.detail });
@@ -83,12 +84,17 @@ export async function dispatchWithRetry(c: DispatchContext, m: DispatchMessage):
  * not be parsed, it is too large): one bad message never blocks the folder.
  */
 export async function deadLetter(
-  c: Pick<DispatchContext, 'store' | 'definition' | 'logger'>, o: Omit<DeliveryOutcome, 'trigger' | 'status'>, why: string,
+  c: Pick<DispatchContext, 'store' | 'definition' | 'logger'>,
+  o: Omit<DeliveryOutcome, 'trigger' | 'status'>,
+  why: string,
 ): Promise<DeliveryRecord> {
   const trigger = c.definition.name;
   const record = await c.store.recordDelivery({ ...o, trigger, status: 'dead' });
-  await c.store.addTriggerEvent(trigger, 'dead_letter', `message ${o.messageKey} moved to the dead-letter list ${why}: ${o.lastError ?? 'no detail'}`);
-  c.logger?.warn({ event: 'trigger_dead_letter', trigger, deliveryId: record.id, messageKey: o.messageKey, attempts: o.attempts,
-    error: o.lastError }, 'message moved to the dead-letter list');
+  await c.store.addTriggerEvent(trigger, 'dead_letter',
+    `message ${o.messageKey} moved to the dead-letter list ${why}: ${o.lastError ?? 'no detail'}`);
+  c.logger?.warn({
+    event: 'trigger_dead_letter', trigger, deliveryId: record.id, messageKey: o.messageKey,
+    attempts: o.attempts, error: o.lastError,
+  }, 'message moved to the dead-letter list');
   return record;
 }

@@ -1,6 +1,7 @@
 import type { TokenManager } from '../auth/token-manager.js';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isMessageRefused } from '../mail/change-feed.js';
 import { openMailbox } from '../mail/open.js';
 import { parseMessage, type ParsedMessage } from '../mail/parse.js';
 import type { DeliveryRecord, Store } from '../store/store.js';
@@ -52,9 +53,13 @@ export async function replayDelivery(o: ReplayOptions, deliveryId: string): Prom
     else {
       try {
         const chunks: Buffer[] = [];
-        for await (const c of await mailbox.raw(id, { folder })) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+        for await (const c of await mailbox.raw(id, { folder })) {
+          chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+        }
         raw = Buffer.concat(chunks);
       } catch (e) {
+        // Still over a cap: its own error names the cap and how to raise it.
+        if (isMessageRefused(e)) throw e;
         throw gone(record, describeError(e));
       }
     }

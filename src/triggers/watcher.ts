@@ -47,21 +47,20 @@ export interface WatcherOptions {
 }
 
 /**
- * Watches one trigger's folder and delivers each new message at least once:
- * filter → deliver (with retries) → record delivery + advance checkpoint (one transaction) →
- * after-processing action. The action never runs before the record, so a crash anywhere
- * leaves the message where it was and a restart delivers it again rather than losing it.
+ * Watches one trigger's folder through the backend's change feed (src/mail/change-feed.ts) and
+ * delivers each new message at least once: filter → fetch → parse → deliver (with retries) →
+ * record delivery + advance checkpoint (one transaction) → after-processing action. The action
+ * never runs before the record, so a crash anywhere leaves the message where it was and a
+ * restart delivers it again rather than losing it. The feeds own the protocol's rules (IMAP
+ * UIDVALIDITY, POP3 UIDLs, EWS/Graph sync states and their resets); this loop is the same for all.
  *
- * UIDVALIDITY rule: when the folder's UIDVALIDITY differs from the checkpoint's, UIDs mean
- * nothing any more. The watcher records a `uidvalidity_changed` event and re-reads the folder
- * from UID 1, but the messages that were already there when the change was seen are delivered
- * only if their Message-ID is not among the trigger's delivered Message-IDs (kept 90 days);
- * messages without a Message-ID are delivered (they cannot be told apart: at least once wins).
- * Messages arriving after the change are delivered normally.
- *
- * Failures of the mailbox itself (network, server, token refresh hiccups) retry with
- * exponential backoff; failures only a person can fix (revoked/expired grant, consent,
- * invalid client, bad configuration) pause the trigger with the reason and stop the loop.
+ * Two kinds of failure, kept apart:
+ * - one message's (the parser refuses it, it is over a cap, the target refuses it for good):
+ *   it goes to the dead-letter list with its raw source, the checkpoint moves past it, and the
+ *   loop goes on with the next message;
+ * - the mailbox's (network, server, token refresh hiccups): reconnect with exponential backoff.
+ *   Failures only a person can fix (revoked/expired grant, consent, invalid client, bad
+ *   configuration) pause the trigger with the reason and stop the loop.
  */
 export class TriggerWatcher {
   readonly #o: WatcherOptions;
@@ -93,7 +92,7 @@ export class TriggerWatcher {
 
   /** Stops after the current step; a delivery in flight finishes, a backoff wait does not. */
   async stop(): Promise<void> {
-    // The connection closes when the loop has left it (finally in #watchImap): closing it here
+    // The connection closes when the loop has left it (finally in #watch): closing it here
     // could cut the after-processing action of a delivery that is just finishing.
     this.#abort.abort();
     await this.#loop;
@@ -227,7 +226,8 @@ export class TriggerWatcher {
     const messageId = normalizeMessageId(item.messageId);
     if (item.maybeDelivered && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
       await store.addTriggerEvent(def.name, 'duplicate_skipped',
-        `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
+        `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ` +
+        `${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
       return skip();
     }
     let raw: Buffer | undefined;
@@ -239,7 +239,8 @@ export class TriggerWatcher {
     }
     if (raw === undefined) {
       // Deleted or moved away since the listing: its new place (if watched) reports it anew.
-      await store.addTriggerEvent(def.name, 'message_gone', `message ${item.key} left ${def.folder} before it could be fetched`);
+      await store.addTriggerEvent(def.name, 'message_gone',
+        `message ${item.key} left ${def.folder} before it could be fetched`);
       return skip();
     }
     let message: ParsedMessage;
@@ -252,8 +253,12 @@ export class TriggerWatcher {
       // The source is in memory: whatever the parser refuses is about this message alone.
       return this.#refused(item, raw, e);
     }
-    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, item.seen)) !== 'match') return skip();
-    const result = await dispatchWithRetry(ctx, { messageKey: item.key, message, raw, source: item.source, advance: advanceOf(item.advance) });
+    if (early === 'need-message' && evaluateFilter(def.filters, viewOfParsed(message, item.seen)) !== 'match') {
+      return skip();
+    }
+    const result = await dispatchWithRetry(ctx, {
+      messageKey: item.key, message, raw, source: item.source, advance: advanceOf(item.advance),
+    });
     if (result.kind === 'stopped') return 'stopped';
     if (result.kind === 'dead') {
       this.#status.dead++;

@@ -1,5 +1,5 @@
 /**
- * Schema version 6 and the bounded event log, on SQLite and PostgreSQL alike: a dead letter
+ * Schema version 7 and the bounded event log, on SQLite and PostgreSQL alike: a dead letter
  * keeps its raw source (dropped once a replay delivered it, removed with the trigger), and a
  * trigger's event history keeps only its newest TRIGGER_EVENTS_KEPT rows.
  */

@@ -186,8 +186,10 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
       const store = await ctx.store();
       const raw = await store.getDeliverySource(id);
       if (!raw) {
-        throw new ConfigError({ code: 'TRIGGER_SOURCE_NOT_KEPT', message: `no raw source is kept for delivery ${id}`, field: 'deliveryId',
-          hint: 'only dead letters keep one (up to 25 MiB); otherwise get it from the server with `mailbridge get RESOURCE ID --raw`' });
+        throw new ConfigError({
+          code: 'TRIGGER_SOURCE_NOT_KEPT', message: `no raw source is kept for delivery ${id}`, field: 'deliveryId',
+          hint: 'only dead letters keep one (up to 25 MiB); else get it from the server (`mailbridge get RESOURCE ID --raw`)',
+        });
       }
       process.stdout.write(raw);
     });
