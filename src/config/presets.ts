@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { CLOUD_HOSTS, type CloudHosts } from './clouds.js';
+import { graphResourceFor, withGraphSendScope } from './graph-fallback.js';
 import type { PresetInput } from './entry.js';
 import type { OAuthFlow, ResourceInput, ResourceKind, SecureMode } from './resource.js';
 
@@ -69,11 +70,14 @@ export function m365Preset(input: PresetInput): ResourceInput {
       clientId,
       clientAuth: input.clientAuth ?? defaultClientAuth(flow, input),
       ...(input.certificate ? { certificate: input.certificate } : {}),
-      scope: input.scope ?? (flow === 'client_credentials' ? m365AppOnlyScope(input.kind, hosts) : m365DelegatedScope(input.kind, hosts)),
+      scope: input.scope ?? (flow === 'client_credentials' ? m365AppOnlyScope(input.kind, hosts)
+        : input.graphFallback ? withGraphSendScope(m365DelegatedScope(input.kind, hosts), cloud) : m365DelegatedScope(input.kind, hosts)),
       ...optionalOAuth(input),
       responseMode: input.responseMode ?? 'query',
     },
     ...tlsAndLimits(input, input.kind === 'smtp' ? M365_SMTP_RATE_LIMIT_PER_MINUTE : undefined),
+    // The fallback sends to the cloud's own Graph (graph.microsoft.us for GCC High…), not the global one.
+    ...(input.graphFallback ? { graphFallback: { baseUrl: input.graphFallback.baseUrl ?? graphResourceFor(cloud) } } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createTask, defaultTaskListId, deleteTask, getTask, listTasks, updateTask } from '../protocols/graph/todo.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
+import { withResourceFrom } from './default-from.js';
 import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
 import {
   type Address, type AfterAction, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
@@ -248,7 +249,7 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
       }
     },
 
-    send: async (draft) => sendMessage(http, await prefix(), draft),
+    send: async (draft) => sendMessage(http, await prefix(), withResourceFrom(draft, resource)),
 
     async delta(o = {}) {
       const p = await prefix();
