@@ -1,5 +1,5 @@
 import type { OAuthFlow, RefreshTokenStatus, Resource } from '../config/resource.js';
-import { AuthError, ConfigError } from '../errors.js';
+import { AuthError, ConfigError, isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Secret } from '../secret.js';
 import type { Store, TokenState, TokenStateInput } from '../store/store.js';
@@ -344,7 +344,7 @@ export class TokenManager {
       await this.getAccessToken(name, { forceRefresh: true, retryBlocked: true });
       return { ok: true, at };
     } catch (e) {
-      if (!(e instanceof AuthError)) throw e;
+      if (!isMailbridgeError(e)) throw e;
       const transient = e instanceof TokenEndpointError && e.transient;
       return { ok: false, at, transient, error: { code: e.code, message: e.message, hint: e.hint } };
     }

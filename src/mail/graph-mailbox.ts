@@ -19,6 +19,7 @@ import type { GraphMessage, GraphRecipient } from '../protocols/graph/schemas.js
 import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createTask, defaultTaskListId, deleteTask, getTask, listTasks, updateTask } from '../protocols/graph/todo.js';
+import { withSendAsParties } from '../protocols/errors.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
 import { withResourceFrom } from './default-from.js';
 import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
@@ -249,7 +250,14 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
       }
     },
 
-    send: async (draft) => sendMessage(http, await prefix(), withResourceFrom(draft, resource)),
+    send: async (given) => {
+      const draft = withResourceFrom(given, resource);
+      try {
+        return await sendMessage(http, await prefix(), draft);
+      } catch (e) {
+        throw withSendAsParties(e, draft.from, resource.user);
+      }
+    },
 
     async delta(o = {}) {
       const p = await prefix();

@@ -6,6 +6,7 @@ import { graphSendScope, scopeHasGraphSend } from '../config/graph-fallback.js';
 import { AuthError, ProtocolError } from '../errors.js';
 import { withResourceFrom } from './default-from.js';
 import type { Logger } from '../log.js';
+import { withSendAsParties } from '../protocols/errors.js';
 import { createSmtpSender } from '../protocols/smtp/index.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
 import { composeMessage } from './compose.js';
@@ -83,8 +84,10 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
         const r = await sender.send(composeMessage({ ...draft, from }));
         return { messageId: r.messageId, accepted: r.accepted, rejected: r.rejected, via: 'smtp' };
       } catch (e) {
-        if (e instanceof ProtocolError && SMTP_AUTH_REFUSED.has(e.code)) return viaGraph({ ...draft, from }, e);
-        throw e;
+        if (e instanceof ProtocolError && SMTP_AUTH_REFUSED.has(e.code)) {
+          return await viaGraph({ ...draft, from }, e).catch((g: unknown) => { throw withSendAsParties(g, from, resource.user); });
+        }
+        throw withSendAsParties(e, from, resource.user);
       }
     },
     async close() {
