@@ -1,4 +1,5 @@
 import type { OAuthFlow, RefreshTokenStatus } from '../config/resource.js';
+import { gmailFlowUnsupported } from '../config/presets.js';
 import { AuthError } from '../errors.js';
 import {
   buildAuthorizationRequest, exchangeAuthorizationCode, parseAuthorizationResponse, processAuthorizationResponse,
@@ -70,7 +71,9 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
     return finish(manager, name, 'client_credentials', 'client-credentials', t);
   }
 
-  if (mode === 'device' || (mode === 'auto' && oauth.flow === 'device_code' && !opts.redirectUrl)) {
+  const useDevice = mode === 'device' || (mode === 'auto' && oauth.flow === 'device_code' && !opts.redirectUrl);
+  if (useDevice && resource.preset === 'gmail') throw gmailFlowUnsupported('device_code', name);
+  if (useDevice) {
     const device = await requestDeviceAuthorization(resource, deps);
     opts.io.print(device.message);
     opts.io.onDeviceCode?.({ userCode: device.userCode, verificationUri: device.verificationUri, message: device.message });

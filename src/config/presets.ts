@@ -92,6 +92,7 @@ export function gmailPreset(input: PresetInput): ResourceInput {
   }
   const clientId = required(input.clientId, 'clientId', 'give the OAuth client ID from the Google Cloud console (--client-id)');
   const flow: OAuthFlow = input.flow ?? 'authorization_code';
+  if (flow !== 'authorization_code') throw gmailFlowUnsupported(flow, input.name);
   const defaults: Record<'imap' | 'pop3' | 'smtp', DefaultServer> = {
     imap: { host: 'imap.gmail.com', port: 993, secure: 'tls' },
     pop3: { host: 'pop.gmail.com', port: 995, secure: 'tls' },
@@ -122,6 +123,24 @@ export function gmailPreset(input: PresetInput): ResourceInput {
     },
     ...tlsAndLimits(input, undefined),
   };
+}
+
+/**
+ * Google offers neither of Microsoft's other flows for Gmail: no client-credentials grant
+ * (server-to-server is a Workspace service account with domain-wide delegation,
+ * https://developers.google.com/identity/protocols/oauth2/service-account), and its device
+ * flow refuses the Gmail scope
+ * (https://developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes).
+ */
+export function gmailFlowUnsupported(flow: 'client_credentials' | 'device_code', name: string): ConfigError {
+  return new ConfigError({
+    code: 'GMAIL_FLOW_UNSUPPORTED', field: 'oauth.flow',
+    message: flow === 'client_credentials'
+      ? 'Google has no client-credentials grant for Gmail (app-only access is a Workspace service account with domain-wide delegation, which mailbridge does not do)'
+      : 'Google\'s device flow does not allow the Gmail scope https://mail.google.com/',
+    hint: `use the default flow (--flow authorization_code) and sign in once with \`mailbridge auth ${name}\`; ` +
+      `on a machine without a browser, \`mailbridge auth ${name} --paste\` and open the URL anywhere`,
+  });
 }
 
 /** Any server: every endpoint given explicitly; missing ones are reported by validation. */
