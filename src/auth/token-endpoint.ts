@@ -264,7 +264,7 @@ export async function postForm(url: string, params: Record<string, string>, deps
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(Math.max(1, Math.min(policy.timeoutMs, budget))),
+        signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(policy.timeoutMs, budget)))),
       });
       const text = await res.text();
       let json: unknown;
