@@ -59,7 +59,7 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
       const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
       return { ...r, via: 'graph' };
     } catch (e) {
-      throw graphConsentMissing(resource, e) ?? e;
+      throw graphConsentMissing(resource, e) ?? graphUnreachable(resource, fallback.baseUrl, e) ?? e;
     }
   }
 
@@ -113,5 +113,17 @@ function graphConsentMissing(resource: Resource, e: unknown): AuthError | undefi
   return new AuthError({
     code: e.code, cause: e, details: e.details, hint,
     message: `the Graph fallback of ${resource.name} has no consent for ${scope}: ${e.message}`,
+  });
+}
+
+const UNREACHABLE = new Set(['HOST_NOT_FOUND', 'CONNECTION_REFUSED', 'TLS_UNTRUSTED', 'TLS_HOSTNAME_MISMATCH']);
+
+/** The fallback's Graph cannot be reached: the URL at fault is graphFallback's, not server.host. */
+function graphUnreachable(resource: Resource, baseUrl: string, e: unknown): ProtocolError | undefined {
+  if (!(e instanceof ProtocolError) || !UNREACHABLE.has(e.code)) return undefined;
+  return new ProtocolError({
+    code: e.code, message: `${e.message} (the Graph fallback's URL)`, details: e.details, cause: e, field: 'graphFallback.baseUrl',
+    hint: `the fallback sends to ${baseUrl}: \`mailbridge resource edit ${resource.name} --graph-fallback\` sets the Graph of the ` +
+      'resource\'s cloud (or give its URL after the option)',
   });
 }
