@@ -80,3 +80,15 @@ export class UnsupportedError extends MailbridgeError {}
 export function isMailbridgeError(e: unknown): e is MailbridgeError {
   return e instanceof MailbridgeError;
 }
+
+/**
+ * Hints written where the resource is not known (a protocol error, a Graph error) say
+ * `RESOURCE`; the layer that knows the resource fills in its name, so every printed fix is a
+ * command to copy as is. The same error object is kept (class, cause, stack).
+ */
+export function nameResourceInHint<E>(e: E, name: string): E {
+  if (e instanceof MailbridgeError && /\bRESOURCE\b/.test(e.hint)) {
+    (e as { hint: string }).hint = e.hint.replace(/\bRESOURCE\b/g, name);
+  }
+  return e;
+}

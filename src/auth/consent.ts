@@ -1,4 +1,5 @@
 import type { OAuthFlow, RefreshTokenStatus } from '../config/resource.js';
+import { gmailFlowUnsupported } from '../config/presets.js';
 import { AuthError } from '../errors.js';
 import {
   buildAuthorizationRequest, exchangeAuthorizationCode, parseAuthorizationResponse, processAuthorizationResponse,
@@ -77,13 +78,16 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
     return finish(manager, name, 'client_credentials', 'client-credentials', t);
   }
 
-  if (mode === 'device' || (mode === 'auto' && oauth.flow === 'device_code' && !opts.redirectUrl)) {
+  const useDevice = mode === 'device' || (mode === 'auto' && oauth.flow === 'device_code' && !opts.redirectUrl);
+  if (useDevice && resource.preset === 'gmail') throw gmailFlowUnsupported('device_code', name);
+  if (useDevice) {
     const device = await requestDeviceAuthorization(resource, deps);
     opts.io.print(device.message);
     opts.io.onDeviceCode?.({ userCode: device.userCode, verificationUri: device.verificationUri, message: device.message });
     const response = await pollDeviceAccessToken(resource, manager.store, device, deps);
     const t = await manager.recordGrant(name, response, audience);
-    return finish(manager, name, oauth.flow, 'device', t);
+    await recordFlow(manager, name, 'device_code');
+    return finish(manager, name, 'device_code', 'device', t);
   }
 
   let params: AuthorizationResponseParams;
@@ -122,7 +126,18 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
   const grant = await processAuthorizationResponse(name, manager.store, params, () => manager.now());
   const { response } = await exchangeAuthorizationCode(resource, manager.store, grant, deps);
   const t = await manager.recordGrant(name, response, audience);
-  return finish(manager, name, oauth.flow, via, t);
+  await recordFlow(manager, name, 'authorization_code');
+  return finish(manager, name, 'authorization_code', via, t);
+}
+
+/**
+ * The resource's flow says how its grant was obtained (`token status`, `resource show`) and
+ * which way the next plain `mailbridge auth` goes: after `auth --device` it is device_code.
+ */
+async function recordFlow(manager: TokenManager, name: string, flow: 'authorization_code' | 'device_code'): Promise<void> {
+  const current = await manager.store.getResource(name);
+  if (!current?.oauth || current.oauth.flow === flow) return;
+  await manager.store.putResource({ ...current, oauth: { ...current.oauth, flow } });
 }
 
 async function finish(

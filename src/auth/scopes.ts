@@ -67,12 +67,16 @@ export function analyseScope(scope: string): ScopeAnalysis {
   const audience = scopes.find((s) => s.resource !== undefined)?.resource;
   const otherResourceScopes = scopes.filter((s) => s.resource !== undefined && s.resource !== audience);
   const warnings: string[] = [];
-  if (audience && otherResourceScopes.length > 0) {
-    const names = otherResourceScopes.map((s) => `${s.raw} (${s.resource})`).join(', ');
+  // A bare name (`SMTP.Send`) meant for the audience but read as Graph's is the mistake; a fully
+  // qualified scope of another resource is deliberate (an smtp resource's Graph fallback asks
+  // for https://graph.microsoft.com/Mail.Send), and "fix" advice there would break it.
+  const bare = otherResourceScopes.filter((s) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s.raw));
+  if (audience && bare.length > 0) {
+    const names = bare.map((s) => `${s.raw} (${s.resource})`).join(', ');
     warnings.push(
       `the token will be for ${audience} (the first scope's resource); ${names} belong(s) to another resource: ` +
       'they are consented but not in this token (bare names mean Microsoft Graph); write them fully qualified, e.g. ' +
-      `${audience}/${otherResourceScopes[0]?.permission ?? 'SMTP.Send'}`,
+      `${audience}/${bare[0]?.permission ?? 'SMTP.Send'}`,
     );
   }
   return {

@@ -1,6 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { z } from 'zod';
-import { aadstsCode, AuthError, oauthErrorCode, type ErrorCode } from '../errors.js';
+import { aadstsCode, AuthError, ConfigError, oauthErrorCode, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../limits.js';
 import { Secret } from '../secret.js';
@@ -10,7 +10,8 @@ import { hintForOAuthError, lookupAadsts, normaliseAadstsCode } from './errors-c
  * The wire side of the token and device-code endpoints (RFC 6749 §3.2, §5.1, §5.2):
  * POST a form, parse Microsoft's v2 or v1 answer, keep its error fields, and retry what is
  * worth retrying (network, 5xx, 429 with Retry-After) a bounded number of times with
- * growing delays, never in a tight loop.
+ * growing delays, never in a tight loop, and never longer than a total budget. What no
+ * retry can fix (an untrusted certificate, a host name that does not exist) fails at once.
  */
 export interface RetryPolicy {
   /** Total tries, the first included. */
@@ -21,11 +22,23 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** One try's time limit. */
   timeoutMs: number;
+  /** All tries and the waits between them together: a silent endpoint cannot hold a command for minutes. */
+  totalTimeoutMs: number;
+  /** After this long without an answer, `onWait` hears about it (the CLI shows it on a TTY). */
+  progressAfterMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000, timeoutMs: 30_000,
+  totalTimeoutMs: 60_000, progressAfterMs: 3_000,
 };
+
+/** A token request that has been waiting a while: which host, which try. */
+export interface TokenWait {
+  host: string;
+  attempt: number;
+  maxAttempts: number;
+}
 
 export interface TokenEndpointDeps {
   /** The fetch used for the token endpoint (default: the global one). */
@@ -36,6 +49,30 @@ export interface TokenEndpointDeps {
   retry?: Partial<RetryPolicy>;
   /** Named in hints (`mailbridge auth NAME`). */
   resourceName?: string;
+  /** Told when a try has taken longer than `progressAfterMs`, and of every later try. */
+  onWait?: (wait: TokenWait) => void;
+}
+
+/**
+ * The total wait from `MAILBRIDGE_TOKEN_TIMEOUT` (seconds, default 60): a person on a slow
+ * link may allow more, a script that must fail fast less.
+ */
+export function retryPolicyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
+  const raw = env.MAILBRIDGE_TOKEN_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return {};
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new ConfigError({ code: 'CONFIG_INVALID', field: 'MAILBRIDGE_TOKEN_TIMEOUT',
+      message: `MAILBRIDGE_TOKEN_TIMEOUT=${raw} is not a number of seconds between 1 and 3600`,
+      hint: 'give the total wait for a token request in seconds, e.g. MAILBRIDGE_TOKEN_TIMEOUT=120, or unset it for 60' });
+  }
+  const totalTimeoutMs = Math.round(seconds * 1000);
+  return { totalTimeoutMs, timeoutMs: Math.min(DEFAULT_RETRY.timeoutMs, totalTimeoutMs) };
+}
+
+/** The one line a person sees while a token request waits. */
+export function describeTokenWait(w: TokenWait): string {
+  return `waiting for ${w.host}, try ${w.attempt} of ${w.maxAttempts}`;
 }
 
 export interface TokenResponse {
@@ -92,7 +129,8 @@ export class TokenEndpointError extends AuthError {
 
   constructor(f: {
     oauthError: string; aadsts?: string; description?: string; traceId?: string; correlationId?: string;
-    timestamp?: string; httpStatus?: number; transient: boolean; attempts?: number; claims?: string; cause?: unknown;
+    timestamp?: string; httpStatus?: number; transient: boolean; attempts?: number; retryAfterMs?: number | undefined;
+    claims?: string; cause?: unknown;
     code?: ErrorCode; message?: string; hint?: string; resourceName?: string;
   }) {
     const entry = f.aadsts ? lookupAadsts(f.aadsts) : undefined;
@@ -112,6 +150,7 @@ export class TokenEndpointError extends AuthError {
         ...(f.timestamp ? { timestamp: f.timestamp } : {}),
         ...(f.httpStatus ? { httpStatus: f.httpStatus } : {}),
         ...(f.attempts ? { attempts: f.attempts } : {}),
+        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
         ...(f.claims ? { claims: f.claims } : {}),
         ...(f.description ? { description: firstLine(f.description) } : {}),
       },
@@ -205,17 +244,30 @@ export async function postForm(url: string, params: Record<string, string>, deps
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? Date.now;
   const log = deps.logger;
-  const endpoint = url.split('?')[0];
+  const endpoint = url.split('?')[0] ?? url;
+  const host = new URL(url).host;
+  // Real elapsed time, not the injectable clock: the budget is about a person waiting.
+  const started = performance.now();
+  const elapsed = (): number => performance.now() - started;
   let last: TokenEndpointError | undefined;
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+  let attempt = 0;
+  let retryAfter: number | undefined;
+  while (attempt < policy.maxAttempts) {
+    const budget = policy.totalTimeoutMs - elapsed();
+    if (budget <= 0) break;
+    attempt++;
     let wait: number | undefined;
+    const waiting = { host, attempt, maxAttempts: policy.maxAttempts };
+    const progress = deps.onWait
+      ? setTimeout(() => deps.onWait?.(waiting), Math.max(0, policy.progressAfterMs - elapsed()))
+      : undefined;
     try {
       log?.debug({ event: 'oauth_request', endpoint, grant_type: params.grant_type, attempt }, 'token endpoint request');
       const res = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(policy.timeoutMs),
+        signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(policy.timeoutMs, budget)))),
       });
       const text = await readTokenAnswer(res);
       let json: unknown;
@@ -234,39 +286,105 @@ export async function postForm(url: string, params: Record<string, string>, deps
         aadsts: last.aadsts, trace_id: last.traceId, correlation_id: last.correlationId }, 'token endpoint error');
       if (!last.transient) throw last;
       wait = retryAfterMs(res.headers.get('retry-after'), now());
+      retryAfter = wait;
     } catch (e) {
       if (e instanceof AuthError) throw e;
-      // fetch failed (DNS, refused, reset, timeout): the endpoint said nothing about the grant.
+      // fetch failed (DNS, refused, reset, timeout, TLS): the endpoint said nothing about the grant.
+      const permanent = permanentNetworkFailure(e, host);
+      log?.info({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e), permanent: permanent !== undefined },
+        'token endpoint unreachable');
+      if (permanent) throw new TokenEndpointError({ oauthError: 'network_error', transient: false, cause: e, attempts: attempt, ...permanent });
       last = new TokenEndpointError({ oauthError: 'network_error', transient: true, cause: e,
         code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `cannot reach the token endpoint ${endpoint}: ${describeNetworkError(e)}`,
         hint: 'check the network and the token URL; the stored refresh token was kept' });
-      log?.info({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e) }, 'token endpoint unreachable');
+    } finally {
+      clearTimeout(progress);
     }
     if (attempt === policy.maxAttempts) break;
     if (wait !== undefined && wait > policy.maxRetryAfterMs) break;
-    await sleepMs(Math.max(wait ?? 0, backoffMs(policy, attempt)));
+    const pause = Math.max(wait ?? 0, backoffMs(policy, attempt));
+    if (elapsed() + pause >= policy.totalTimeoutMs) break;
+    await sleepMs(pause);
   }
-  throw exhausted(last, policy.maxAttempts);
+  throw exhausted(last, attempt, { retryAfterMs: retryAfter, policy, now: now() });
 }
 
-function exhausted(last: TokenEndpointError | undefined, attempts: number): TokenEndpointError {
-  if (last?.oauthError === 'network_error') {
-    return new TokenEndpointError({ oauthError: 'network_error', transient: true, attempts, cause: last.cause,
-      code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `${last.message} (after ${attempts} tries)`, hint: last.hint });
+const TLS_FAILURE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|ERR_CERT)/;
+
+/**
+ * Failures no retry can fix: the certificate is not trusted (or not for this host), or the
+ * host name does not exist (ENOTFOUND). EAI_AGAIN ("try again") stays transient: it is the
+ * resolver being unreachable, which passes.
+ */
+function permanentNetworkFailure(e: unknown, host: string): { code: string; message: string; hint: string } | undefined {
+  const code = causeCode(e);
+  if (code && TLS_FAILURE.test(code)) {
+    const wrongName = code === 'ERR_TLS_CERT_ALTNAME_INVALID';
+    return {
+      code: 'TOKEN_ENDPOINT_TLS_FAILED',
+      message: `the TLS certificate of the token endpoint ${host} is ${wrongName ? 'for another host name' : 'not trusted'} (${code})`,
+      hint: wrongName
+        ? 'use the host name the certificate names in the token URL (--authority, --cloud)'
+        : 'for a private or test identity endpoint, trust its CA: NODE_EXTRA_CA_CERTS=/path/ca.pem mailbridge … '
+          + '(the sandbox\'s CA: `mailbridge sandbox export-ca ca.pem`); otherwise a TLS-inspecting proxy is in the way',
+    };
   }
-  const throttled = last?.httpStatus === 429;
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
+    return {
+      code: 'TOKEN_ENDPOINT_HOST_NOT_FOUND',
+      message: `the host name of the token endpoint ${host} does not resolve (${code})`,
+      hint: 'check the token URL for typos (--authority, --cloud, --token-url) and that DNS works here',
+    };
+  }
+  return undefined;
+}
+
+/** undici wraps the socket error: `TypeError: fetch failed` with the errno or TLS code on `cause`. */
+function causeCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur instanceof Error; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && code.length > 0) return code;
+    cur = cur.cause;
+  }
+  return undefined;
+}
+
+function exhausted(
+  last: TokenEndpointError | undefined, attempts: number, o: { retryAfterMs: number | undefined; policy: RetryPolicy; now: number },
+): TokenEndpointError {
+  const tries = `${attempts} ${attempts === 1 ? 'try' : 'tries'}`;
+  const budget = `MAILBRIDGE_TOKEN_TIMEOUT (now ${Math.round(o.policy.totalTimeoutMs / 1000)} s)`;
+  if (last === undefined || last.oauthError === 'network_error') {
+    return new TokenEndpointError({ oauthError: 'network_error', transient: true, attempts, cause: last?.cause,
+      code: 'TOKEN_ENDPOINT_UNREACHABLE', message: `${last?.message ?? 'the token endpoint did not answer'} (after ${tries})`,
+      hint: `${last?.hint ?? 'check the network and the token URL; the stored refresh token was kept'}; a slow endpoint may need a longer wait: ${budget}` });
+  }
+  const throttled = last.httpStatus === 429;
+  const asked = o.retryAfterMs;
+  const askedLong = asked !== undefined && asked > o.policy.maxRetryAfterMs;
+  const at = asked !== undefined ? new Date(o.now + asked).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+  const wait = asked !== undefined ? `: Microsoft asked to wait ${formatSeconds(asked)} (Retry-After)` : '';
   return new TokenEndpointError({
-    oauthError: last?.oauthError ?? 'temporarily_unavailable', transient: true, attempts,
-    ...(last?.aadsts ? { aadsts: last.aadsts } : {}),
-    ...(last?.traceId ? { traceId: last.traceId } : {}),
-    ...(last?.correlationId ? { correlationId: last.correlationId } : {}),
-    ...(last?.httpStatus ? { httpStatus: last.httpStatus } : {}),
+    oauthError: last.oauthError, transient: true, attempts, retryAfterMs: asked,
+    ...(last.aadsts ? { aadsts: last.aadsts } : {}),
+    ...(last.traceId ? { traceId: last.traceId } : {}),
+    ...(last.correlationId ? { correlationId: last.correlationId } : {}),
+    ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
     code: throttled ? 'TOKEN_ENDPOINT_THROTTLED' : 'TOKEN_ENDPOINT_UNAVAILABLE',
     message: throttled
-      ? `the token endpoint is throttling requests (HTTP 429, ${attempts} tries)`
-      : `the token endpoint is failing (HTTP ${last?.httpStatus ?? '?'}, ${attempts} tries)`,
-    hint: 'retry in a few minutes; the stored refresh token was kept and its status is unchanged',
+      ? `the token endpoint is throttling requests (HTTP 429, ${tries})${wait}`
+      : `the token endpoint is failing (HTTP ${last.httpStatus ?? '?'}, ${tries})${wait}`,
+    hint: (askedLong
+      ? `mailbridge waits up to ${formatSeconds(o.policy.maxRetryAfterMs)} by itself, so it stopped: run the command again after ${at}`
+      : at ? `run the command again after ${at}` : 'retry in a few minutes')
+      + '; the stored refresh token was kept and its status is unchanged (triggers retry by themselves)',
   });
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s >= 120 ? `${s} s (${Math.round(s / 60)} min)` : `${s} s`;
 }
 
 function describeNetworkError(e: unknown): string {

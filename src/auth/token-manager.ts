@@ -1,5 +1,5 @@
 import type { OAuthFlow, RefreshTokenStatus, Resource } from '../config/resource.js';
-import { AuthError, ConfigError, type ErrorCode } from '../errors.js';
+import { AuthError, ConfigError, isMailbridgeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Secret } from '../secret.js';
 import type { Store, TokenState, TokenStateInput } from '../store/store.js';
@@ -9,7 +9,7 @@ import { requestClientCredentialsToken } from './client-credentials.js';
 import { refreshStatusEffect, type StatusEffect } from './errors-catalogue.js';
 import { refreshAccessToken } from './refresh.js';
 import { analyseScope, canonicalResource, GRAPH_RESOURCE, OUTLOOK_RESOURCE, resourceAudience } from './scopes.js';
-import { TokenEndpointError, type RetryPolicy, type TokenEndpointDeps, type TokenResponse } from './token-endpoint.js';
+import { TokenEndpointError, type RetryPolicy, type TokenEndpointDeps, type TokenResponse, type TokenWait } from './token-endpoint.js';
 import type { AccessTokenProvider } from './token-provider.js';
 
 export interface AccessToken {
@@ -46,6 +46,19 @@ export interface TokenManagerOptions {
   retry?: Partial<RetryPolicy>;
   /** Refresh this long before expiry so a token never dies mid-session (default 5 min). */
   refreshAheadMs?: number;
+  /** A token request has been waiting a while (the CLI prints it on a TTY). */
+  onWait?: (wait: TokenWait) => void;
+}
+
+/** What `token status --check` found by asking the token endpoint now. */
+export interface TokenCheck {
+  ok: boolean;
+  /** When the check ran (ms since epoch). */
+  at: number;
+  /** The refusal or failure, as one line with the fix; absent when ok. */
+  error?: { code: string; message: string; hint: string };
+  /** A transient failure (network, 5xx, 429) says nothing about the grant: status and tokens were kept. */
+  transient?: boolean;
 }
 
 export interface GetAccessTokenOptions {
@@ -79,6 +92,7 @@ export class TokenManager {
   readonly #fetch: typeof fetch | undefined;
   readonly #retry: Partial<RetryPolicy> | undefined;
   readonly #aheadMs: number;
+  readonly #onWait: ((wait: TokenWait) => void) | undefined;
   /** Callers waiting for the same (resource, audience, forced or not) share one promise. */
   readonly #inflight = new Map<string, Promise<AccessToken>>();
   /** The last completed forced refresh per key: late forceRefresh callers reuse its newer token. */
@@ -94,6 +108,7 @@ export class TokenManager {
     this.#fetch = opts.fetch;
     this.#retry = opts.retry;
     this.#aheadMs = opts.refreshAheadMs ?? 5 * 60_000;
+    this.#onWait = opts.onWait;
   }
 
   /** What the grant modules need to talk to the token endpoint as this manager does. */
@@ -104,6 +119,7 @@ export class TokenManager {
       ...(this.#log ? { logger: this.#log } : {}),
       ...(this.#retry ? { retry: this.#retry } : {}),
       ...(resourceName ? { resourceName } : {}),
+      ...(this.#onWait ? { onWait: this.#onWait } : {}),
     };
   }
 
@@ -315,6 +331,25 @@ export class TokenManager {
     }
     throw new AuthError({ code: 'TOKEN_STATE_BUSY', message: `the token state of ${name} kept changing while saving`,
       hint: 'another process is writing it; retry' });
+  }
+
+  /**
+   * Ask the token endpoint now (`token status --check`): the stored status is only as fresh
+   * as the last refresh, and an admin's revocation shows only when the refresh token is next
+   * used. A refusal of the grant marks the status as any refresh would; a transient failure
+   * changes nothing, and a success stores the rotated refresh token with compare-and-set, so
+   * a good grant is never lost by checking it.
+   */
+  async check(name: string): Promise<TokenCheck> {
+    const at = this.#now();
+    try {
+      await this.getAccessToken(name, { forceRefresh: true, retryBlocked: true });
+      return { ok: true, at };
+    } catch (e) {
+      if (!isMailbridgeError(e)) throw e;
+      const transient = e instanceof TokenEndpointError && e.transient;
+      return { ok: false, at, transient, error: { code: e.code, message: e.message, hint: e.hint } };
+    }
   }
 
   /** The status a person reads in `mailbridge token status`, with early warnings. */

@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { TokenManager } from '../auth/token-manager.js';
+import { describeTokenWait, retryPolicyFromEnv } from '../auth/token-endpoint.js';
 import { createLogger, type Logger } from '../log.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +13,8 @@ export interface CliContext {
   logger: Logger;
   /** Opened on first use and closed when the command ends. */
   store(): Promise<Store>;
+  /** A token manager for this command: the wait budget from the environment, progress on a TTY. */
+  tokens(): Promise<TokenManager>;
   /** True when the global --json flag was given. */
   json(): boolean;
   /** Print a line (or lines) for a person on stdout. */
@@ -30,6 +34,14 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
     store() {
       store ??= openStore({ home, env: process.env });
       return store;
+    },
+    async tokens() {
+      const retry = retryPolicyFromEnv(process.env);
+      // A person at a terminal hears why nothing happens; pipes and scripts stay quiet.
+      const onWait = process.stderr.isTTY === true && !opts.json()
+        ? (w: Parameters<typeof describeTokenWait>[0]) => process.stderr.write(`mailbridge: ${describeTokenWait(w)}\n`)
+        : undefined;
+      return new TokenManager({ store: await this.store(), logger, retry, ...(onWait ? { onWait } : {}) });
     },
     json: opts.json,
     print(text) {

@@ -16,7 +16,9 @@ export function resourceFieldRows(
   const rows: FieldRow[] = r.kind === 'ews' || r.kind === 'graph' ? webRows(r) : mailRows(r);
   rows.push({ label: 'Authentication type', value: AUTH_LABEL[r.authType] });
   rows.push({ label: 'User', value: r.user ?? '' });
-  rows.push({ label: 'OAuth refresh token status', value: opts.statusReason ? `${opts.status} (${opts.statusReason})` : opts.status });
+  // Client credentials have no refresh token: what is Available there is an app-only token.
+  const appOnly = r.oauth?.flow === 'client_credentials';
+  rows.push({ label: appOnly ? 'OAuth app-only token status' : 'OAuth refresh token status', value: opts.statusReason ? `${opts.status} (${opts.statusReason})` : opts.status });
   const o = r.oauth;
   if (o) {
     rows.push(
@@ -35,6 +37,7 @@ export function resourceFieldRows(
   }
   if (r.cloud && r.cloud !== 'global') rows.push({ label: 'Cloud', value: r.cloud });
   if (r.rateLimitPerMinute) rows.push({ label: 'Send rate limit', value: `${r.rateLimitPerMinute} per minute` });
+  if (r.graphFallback) rows.push({ label: 'Graph fallback', value: `${r.graphFallback.baseUrl} (sendMail when SMTP AUTH is refused)` });
   return rows;
 }
 
@@ -76,7 +79,10 @@ function outgoingSecure(m: SecureMode): string {
 }
 
 /** The short line of `resource list`. */
-export function resourceSummary(r: Resource, status: RefreshTokenStatus): { name: string; kind: string; server: string; user: string; status: RefreshTokenStatus } {
+export function resourceSummary(r: Resource, status: RefreshTokenStatus): {
+  name: string; kind: string; server: string; user: string; status: RefreshTokenStatus; token: 'refresh token' | 'app-only token' | 'none';
+} {
   const server = r.kind === 'ews' || r.kind === 'graph' ? r.server.host : `${r.server.host}:${r.server.port}`;
-  return { name: r.name, kind: r.kind, server, user: r.user ?? '', status };
+  const token = !r.oauth ? 'none' : r.oauth.flow === 'client_credentials' ? 'app-only token' : 'refresh token';
+  return { name: r.name, kind: r.kind, server, user: r.user ?? '', status, token };
 }

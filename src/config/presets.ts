@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { CLOUD_HOSTS, type CloudHosts } from './clouds.js';
+import { graphResourceFor, withGraphSendScope } from './graph-fallback.js';
 import type { PresetInput } from './entry.js';
 import type { OAuthFlow, ResourceInput, ResourceKind, SecureMode } from './resource.js';
 
@@ -69,11 +70,14 @@ export function m365Preset(input: PresetInput): ResourceInput {
       clientId,
       clientAuth: input.clientAuth ?? defaultClientAuth(flow, input),
       ...(input.certificate ? { certificate: input.certificate } : {}),
-      scope: input.scope ?? (flow === 'client_credentials' ? m365AppOnlyScope(input.kind, hosts) : m365DelegatedScope(input.kind, hosts)),
+      scope: input.scope ?? (flow === 'client_credentials' ? m365AppOnlyScope(input.kind, hosts)
+        : input.graphFallback ? withGraphSendScope(m365DelegatedScope(input.kind, hosts), cloud) : m365DelegatedScope(input.kind, hosts)),
       ...optionalOAuth(input),
       responseMode: input.responseMode ?? 'query',
     },
     ...tlsAndLimits(input, input.kind === 'smtp' ? M365_SMTP_RATE_LIMIT_PER_MINUTE : undefined),
+    // The fallback sends to the cloud's own Graph (graph.microsoft.us for GCC High…), not the global one.
+    ...(input.graphFallback ? { graphFallback: { baseUrl: input.graphFallback.baseUrl ?? graphResourceFor(cloud) } } : {}),
   };
 }
 
@@ -88,6 +92,7 @@ export function gmailPreset(input: PresetInput): ResourceInput {
   }
   const clientId = required(input.clientId, 'clientId', 'give the OAuth client ID from the Google Cloud console (--client-id)');
   const flow: OAuthFlow = input.flow ?? 'authorization_code';
+  if (flow !== 'authorization_code') throw gmailFlowUnsupported(flow, input.name);
   const defaults: Record<'imap' | 'pop3' | 'smtp', DefaultServer> = {
     imap: { host: 'imap.gmail.com', port: 993, secure: 'tls' },
     pop3: { host: 'pop.gmail.com', port: 995, secure: 'tls' },
@@ -118,6 +123,24 @@ export function gmailPreset(input: PresetInput): ResourceInput {
     },
     ...tlsAndLimits(input, undefined),
   };
+}
+
+/**
+ * Google offers neither of Microsoft's other flows for Gmail: no client-credentials grant
+ * (server-to-server is a Workspace service account with domain-wide delegation,
+ * https://developers.google.com/identity/protocols/oauth2/service-account), and its device
+ * flow refuses the Gmail scope
+ * (https://developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes).
+ */
+export function gmailFlowUnsupported(flow: 'client_credentials' | 'device_code', name: string): ConfigError {
+  return new ConfigError({
+    code: 'GMAIL_FLOW_UNSUPPORTED', field: 'oauth.flow',
+    message: flow === 'client_credentials'
+      ? 'Google has no client-credentials grant for Gmail (app-only access is a Workspace service account with domain-wide delegation, which mailbridge does not do)'
+      : 'Google\'s device flow does not allow the Gmail scope https://mail.google.com/',
+    hint: `use the default flow (--flow authorization_code) and sign in once with \`mailbridge auth ${name}\`; ` +
+      `on a machine without a browser, \`mailbridge auth ${name} --paste\` and open the URL anywhere`,
+  });
 }
 
 /** Any server: every endpoint given explicitly; missing ones are reported by validation. */

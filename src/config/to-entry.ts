@@ -24,6 +24,8 @@ export function resourceToEntry(r: Resource): PresetInput {
     ...(r.user !== undefined ? { user: r.user } : {}),
     ...inferAuthority(r),
     ...(r.kind === 'ews' && endpointVersion(r.oauth.authorizeUrl) === 'v1' ? { ewsV1: true } : {}),
+    // Derive with the fallback on, so its scope and its cloud's Graph URL count as the preset's.
+    ...(r.graphFallback ? { graphFallback: {} } : {}),
   };
   let derived: PresetInput;
   try {
@@ -33,7 +35,7 @@ export function resourceToEntry(r: Resource): PresetInput {
   }
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(full)) {
-    if (key in out) continue;
+    if (key in out && key !== 'graphFallback') continue;
     if (JSON.stringify(value) !== JSON.stringify((derived as Record<string, unknown>)[key])) out[key] = value;
   }
   return prune(out as PresetInput);

@@ -1,6 +1,7 @@
 import { isLoopbackHost } from './loopback.js';
 import { CLOUD_HOSTS } from './clouds.js';
 import type { Resource } from './resource.js';
+import { graphSendScope, scopeHasGraphSend } from './graph-fallback.js';
 import { endpointVersion, hasOfflineAccess, scopeResources } from './scopes.js';
 
 /** Something that works but will probably bite: shown, never fatal. */
@@ -26,7 +27,16 @@ export function resourceWarnings(r: Resource, opts: { now?: number } = {}): Reso
   if (o && o.flow !== 'client_credentials') {
     const graph = `https://${CLOUD_HOSTS[r.cloud ?? 'global'].graph}`;
     const resources = scopeResources(o.scope, microsoftV2 ? graph : undefined);
-    if (resources.length > 1) {
+    // The Graph fallback needs Graph's Mail.Send beside the mail scope: that second resource is meant.
+    const meant = r.graphFallback !== undefined && resources.slice(1).every((x) => x === graph);
+    if (r.graphFallback && microsoftV2 && !scopeHasGraphSend(o.scope, r.cloud)) {
+      out.push({
+        field: 'oauth.scope',
+        message: `the Graph fallback needs ${graphSendScope(r.cloud)} in the scope, or Graph refuses the token (AADSTS65001)`,
+        hint: `run \`mailbridge resource edit ${r.name} --graph-fallback\` (adds it), then \`mailbridge auth ${r.name}\``,
+      });
+    }
+    if (resources.length > 1 && !meant) {
       out.push({
         field: 'oauth.scope',
         message: `the scope names several resources (${resources.join(', ')}; bare names are Graph's): consent covers all, but each token is for the first, ${resources[0]}`,
@@ -44,9 +54,9 @@ export function resourceWarnings(r: Resource, opts: { now?: number } = {}): Reso
   if (o?.secretExpiresAt) {
     const days = Math.floor((Date.parse(o.secretExpiresAt) - now) / DAY_MS);
     if (days < 0) {
-      out.push({ field: 'oauth.secretExpiresAt', message: `the client secret expired on ${o.secretExpiresAt}`, hint: 'create a new secret (Certificates & secrets) and run `mailbridge resource edit NAME --client-secret-stdin`' });
+      out.push({ field: 'oauth.secretExpiresAt', message: `the client secret expired on ${o.secretExpiresAt}`, hint: `create a new secret (Certificates & secrets) and run \`mailbridge resource edit ${r.name} --client-secret-stdin\`` });
     } else if (days <= SECRET_EXPIRY_NOTICE_DAYS) {
-      out.push({ field: 'oauth.secretExpiresAt', message: `the client secret expires in ${days} day${days === 1 ? '' : 's'} (${o.secretExpiresAt})`, hint: 'create a new secret now and update it with `mailbridge resource edit NAME --client-secret-stdin`' });
+      out.push({ field: 'oauth.secretExpiresAt', message: `the client secret expires in ${days} day${days === 1 ? '' : 's'} (${o.secretExpiresAt})`, hint: `create a new secret now and update it with \`mailbridge resource edit ${r.name} --client-secret-stdin\`` });
     }
   }
   if (o?.responseMode === 'form_post') {

@@ -25,7 +25,11 @@ export interface RunDoctorOptions {
 export async function runDoctor(o: RunDoctorOptions): Promise<DoctorReport> {
   const r = o.resource;
   const checks: DoctorCheck[] = [];
-  const report = (): DoctorReport => ({ resource: r.name, ok: checks.every((c) => c.status !== 'fail'), checks });
+  const report = (): DoctorReport => ({
+    resource: r.name, ok: checks.every((c) => c.status !== 'fail'),
+    // Fixes read from protocol errors say RESOURCE; here the name is known.
+    checks: checks.map((c) => (c.fix ? { ...c, fix: c.fix.replace(/\bRESOURCE\b/g, r.name) } : c)),
+  });
   checks.push({ name: 'resource', status: 'pass', detail: `${r.kind} ${r.user ?? r.from ?? '(no user)'} at ${r.server.host}:${r.server.port} (${r.server.secure})` });
   if (r.kind !== 'imap' && r.kind !== 'pop3' && r.kind !== 'smtp') {
     checks.push({ name: 'protocol', status: 'skip', detail: `the doctor probes imap, pop3 and smtp resources, not ${r.kind}` });
@@ -88,7 +92,7 @@ async function checkLogin(o: RunDoctorOptions): Promise<DoctorCheck> {
     }
   } catch (e) {
     if (e instanceof UnsupportedError) return { name: 'login', status: 'skip', detail: e.message };
-    return failed('login', e, 'run `mailbridge auth login RESOURCE` and try again');
+    return failed('login', e, `run \`mailbridge auth ${o.resource.name}\` and try again`);
   }
 }
 

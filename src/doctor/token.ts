@@ -10,13 +10,20 @@ import type { DoctorCheck } from './check.js';
  * the protocol. Returns the checks and whether a login is worth trying.
  */
 export async function checkToken(resource: Resource, tokens: TokenManager, now: number): Promise<{ checks: DoctorCheck[]; usable: boolean }> {
+  // A fresh refresh, not the cached token: a revoked grant shows now, not at the next expiry.
+  const check = await tokens.check(resource.name);
+  if (!check.ok && check.error) {
+    const { code, message, hint } = check.error;
+    const detail = `${message}${check.transient ? ' (transient: the stored status and tokens were kept)' : ''}`;
+    return { checks: [{ name: 'access token', status: 'fail', detail, fix: hint, code }], usable: false };
+  }
   let token;
   try {
     token = await tokens.getAccessToken(resource.name);
   } catch (e) {
-    return { checks: [failed('access token', e, 'run `mailbridge auth login RESOURCE` to consent again')], usable: false };
+    return { checks: [failed('access token', e, `run \`mailbridge auth ${resource.name}\` to consent again`)], usable: false };
   }
-  const checks: DoctorCheck[] = [];
+  const checks: DoctorCheck[] = [{ name: 'token endpoint', status: 'pass', detail: 'a refresh just now issued a new access token' }];
   const claims = decodeAccessTokenClaims(token.token);
   if (!claims.jwt) {
     // Some providers issue opaque tokens; only the server can judge those.

@@ -30,6 +30,7 @@ import type {
 } from './mailbox.js';
 import type { MailDraft, MailMessage } from './message.js';
 import { parseMessage } from './parse.js';
+import { withResourceFrom } from './default-from.js';
 
 export interface EwsMailboxOptions {
   resource: Resource;
@@ -299,7 +300,8 @@ export function openEwsMailbox(opts: EwsMailboxOptions): EwsMailbox {
 
     afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
-    async send(draft: MailDraft): Promise<SendResult> {
+    async send(given: MailDraft): Promise<SendResult> {
+      const draft = withResourceFrom(given, opts.resource);
       const raw = await buildRawMessage(draft);
       const bcc = parseAddressList('bcc', draft.bcc ?? []).map((a) => a.address);
       const recipients = [

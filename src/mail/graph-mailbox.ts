@@ -19,8 +19,10 @@ import type { GraphMessage, GraphRecipient } from '../protocols/graph/schemas.js
 import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createTask, defaultTaskListId, deleteTask, getTask, listTasks, updateTask } from '../protocols/graph/todo.js';
+import { withSendAsParties } from '../protocols/errors.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
 import { runAfterAction } from './after-action.js';
+import { withResourceFrom } from './default-from.js';
 import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
 import {
   type Address, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
@@ -242,7 +244,14 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
 
     afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
-    send: async (draft) => sendMessage(http, await prefix(), draft),
+    send: async (given) => {
+      const draft = withResourceFrom(given, resource);
+      try {
+        return await sendMessage(http, await prefix(), draft);
+      } catch (e) {
+        throw withSendAsParties(e, draft.from, resource.user);
+      }
+    },
 
     async delta(o = {}) {
       const p = await prefix();

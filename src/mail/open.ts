@@ -2,7 +2,7 @@ import type { TokenManager } from '../auth/token-manager.js';
 import type { AccessTokenProvider } from '../auth/token-provider.js';
 import { CLOUD_HOSTS } from '../config/clouds.js';
 import type { Resource } from '../config/resource.js';
-import { ConfigError, UnsupportedError } from '../errors.js';
+import { ConfigError, nameResourceInHint, UnsupportedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { openEwsMailbox } from './ews-mailbox.js';
@@ -40,13 +40,45 @@ export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
     });
   }
   const common = { resource, tokens: o.tokens.provider(resource.name), ...(o.logger ? { logger: o.logger } : {}) };
+  try {
+    return namingResourceInErrors(await openByKind(o.tokens, resource, common), resource.name);
+  } catch (e) {
+    throw nameResourceInHint(e, resource.name);
+  }
+}
+
+async function openByKind(tokens: TokenManager, resource: Resource, common: {
+  resource: Resource; tokens: AccessTokenProvider; logger?: Logger;
+}): Promise<Mailbox> {
   switch (resource.kind) {
     case 'imap': return createImapMailbox(common);
     case 'pop3': return createPop3Mailbox(common);
-    case 'smtp': return createSmtpMailbox({ ...common, ...(resource.graphFallback ? { graphTokens: graphTokens(o.tokens, resource) } : {}) });
+    case 'smtp': return createSmtpMailbox({ ...common, ...(resource.graphFallback ? { graphTokens: graphTokens(tokens, resource) } : {}) });
     case 'ews': return openEwsMailbox(common);
     case 'graph': return openGraphMailbox(common);
   }
+}
+
+/**
+ * Every operation's errors with the resource's name in their hints (protocol and Graph
+ * errors are built without it): one wrapper here instead of the name threaded through
+ * every backend. Methods keep their `this`; non-functions pass through.
+ */
+function namingResourceInErrors<M extends object>(mailbox: M, name: string): M {
+  return new Proxy(mailbox, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          const result: unknown = value.apply(target, args);
+          return result instanceof Promise ? result.catch((e: unknown) => { throw nameResourceInHint(e, name); }) : result;
+        } catch (e) {
+          throw nameResourceInHint(e, name);
+        }
+      };
+    },
+  });
 }
 
 /**

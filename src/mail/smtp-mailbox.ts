@@ -1,7 +1,12 @@
 import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
-import { ConfigError, ProtocolError } from '../errors.js';
+import { refreshStatusEffect } from '../auth/errors-catalogue.js';
+import { TokenEndpointError } from '../auth/token-endpoint.js';
+import { graphSendScope, scopeHasGraphSend } from '../config/graph-fallback.js';
+import { AuthError, ProtocolError } from '../errors.js';
+import { withResourceFrom } from './default-from.js';
 import type { Logger } from '../log.js';
+import { withSendAsParties } from '../protocols/errors.js';
 import { createSmtpSender } from '../protocols/smtp/index.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
 import { composeMessage } from './compose.js';
@@ -43,14 +48,19 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
       // The tenant's choice stands; say that Graph is the other way to send.
       throw new ProtocolError({
         code: refused.code, message: refused.message, details: refused.details, cause: refused, ...(refused.field ? { field: refused.field } : {}),
-        hint: `${refused.hint}; or send through Microsoft Graph instead: \`mailbridge resource edit ${resource.name} --graph-fallback\`, then consent again including https://graph.microsoft.com/Mail.Send (\`mailbridge auth ${resource.name}\`)`,
+        hint: `${refused.hint}; or send through Microsoft Graph instead: \`mailbridge resource edit ${resource.name} --graph-fallback\` ` +
+          `(adds ${graphSendScope(resource.cloud)} to the scope), then \`mailbridge auth ${resource.name}\``,
       });
     }
     opts.logger?.info({ resource: resource.name, code: refused.code }, 'SMTP AUTH refused; sending through Microsoft Graph');
     const url = new URL(fallback.baseUrl);
     const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...resource, server: { ...resource.server, host: url.hostname } }) : undefined;
-    const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
-    return { ...r, via: 'graph' };
+    try {
+      const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
+      return { ...r, via: 'graph' };
+    } catch (e) {
+      throw graphConsentMissing(resource, e) ?? graphUnreachable(resource, fallback.baseUrl, e) ?? e;
+    }
   }
 
   return {
@@ -69,26 +79,51 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
     delete: no('delete messages'),
     afterProcessing: no('process received messages'),
     async send(draft) {
-      // An empty From means the resource's own address (the guide's From field, else the user).
-      const from = draft.from === '' ? (resource.from ?? resource.user) : draft.from;
-      if (!from) {
-        throw new ConfigError({
-          code: 'SMTP_FROM_MISSING',
-          message: `resource ${resource.name} has no From address and none was given`,
-          hint: 'pass --from, or set the resource\'s from (or user) to the mailbox address',
-          field: 'from',
-        });
-      }
+      const { from } = withResourceFrom(draft, resource);
       try {
         const r = await sender.send(composeMessage({ ...draft, from }));
         return { messageId: r.messageId, accepted: r.accepted, rejected: r.rejected, via: 'smtp' };
       } catch (e) {
-        if (e instanceof ProtocolError && SMTP_AUTH_REFUSED.has(e.code)) return viaGraph({ ...draft, from }, e);
-        throw e;
+        if (e instanceof ProtocolError && SMTP_AUTH_REFUSED.has(e.code)) {
+          return await viaGraph({ ...draft, from }, e).catch((g: unknown) => { throw withSendAsParties(g, from, resource.user); });
+        }
+        throw withSendAsParties(e, from, resource.user);
       }
     },
     async close() {
       sender.close();
     },
   };
+}
+
+/**
+ * Graph refused the fallback's token for want of consent (AADSTS65001…): re-consenting the
+ * same scope cannot help while the scope lacks Graph's Mail.Send, so say which step is missing.
+ */
+function graphConsentMissing(resource: Resource, e: unknown): AuthError | undefined {
+  if (!(e instanceof TokenEndpointError) || refreshStatusEffect(e.oauthError, e.aadsts) !== 'ConsentRequired') return undefined;
+  const o = resource.oauth;
+  const scope = graphSendScope(resource.cloud);
+  const hint = o?.flow === 'client_credentials'
+    ? 'add the application permission Microsoft Graph > Mail.Send to the app registration and grant admin consent'
+    : o && !scopeHasGraphSend(o.scope, resource.cloud)
+      ? `run \`mailbridge resource edit ${resource.name} --graph-fallback\` (adds ${scope} to the scope), then \`mailbridge auth ${resource.name}\``
+      : `add the delegated permission Microsoft Graph > Mail.Send to the app registration if it is missing, then run ` +
+        `\`mailbridge auth ${resource.name}\` and accept it (or have an administrator grant consent)`;
+  return new AuthError({
+    code: e.code, cause: e, details: e.details, hint,
+    message: `the Graph fallback of ${resource.name} has no consent for ${scope}: ${e.message}`,
+  });
+}
+
+const UNREACHABLE = new Set(['HOST_NOT_FOUND', 'CONNECTION_REFUSED', 'TLS_UNTRUSTED', 'TLS_HOSTNAME_MISMATCH']);
+
+/** The fallback's Graph cannot be reached: the URL at fault is graphFallback's, not server.host. */
+function graphUnreachable(resource: Resource, baseUrl: string, e: unknown): ProtocolError | undefined {
+  if (!(e instanceof ProtocolError) || !UNREACHABLE.has(e.code)) return undefined;
+  return new ProtocolError({
+    code: e.code, message: `${e.message} (the Graph fallback's URL)`, details: e.details, cause: e, field: 'graphFallback.baseUrl',
+    hint: `the fallback sends to ${baseUrl}: \`mailbridge resource edit ${resource.name} --graph-fallback\` sets the Graph of the ` +
+      'resource\'s cloud (or give its URL after the option)',
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Resource } from '../config/resource.js';
 import { MailbridgeError, ProtocolError, type ErrorCode } from '../errors.js';
 
 /**
@@ -26,6 +27,10 @@ export interface ProtocolContext {
   /** The configured mode, so a wrong-mode hint can name the other one. */
   secure?: 'none' | 'tls' | 'starttls';
   user?: string;
+  /** The resource's name, so that hints name the command to run with it. */
+  resource?: string;
+  /** Set for client-credentials resources: the app logs in, so the fixes are the app's rights. */
+  appOnly?: { clientId: string };
 }
 
 export interface Diagnosis {
@@ -34,8 +39,40 @@ export interface Diagnosis {
   hint: string;
 }
 
-const SEND_TOKEN_HINT =
-  'check that the access token is for https://outlook.office365.com with SMTP.Send (run `mailbridge doctor RESOURCE`), that the user name is the mailbox UPN, and that SMTP.Send is consented for the app';
+/** What a resource adds to a protocol context: its name and, for client credentials, the app. */
+export function resourceContext(resource: Resource): Pick<ProtocolContext, 'resource' | 'appOnly'> {
+  return {
+    resource: resource.name,
+    ...(resource.oauth?.flow === 'client_credentials' ? { appOnly: { clientId: resource.oauth.clientId } } : {}),
+  };
+}
+
+/** The resource as hints name it; the placeholder only where no resource is known (a bare library call). */
+function nameOf(ctx: ProtocolContext): string {
+  return ctx.resource ?? 'RESOURCE';
+}
+
+function sendTokenHint(ctx: ProtocolContext): string {
+  if (ctx.appOnly) return appOnlyHint(ctx, 'SMTP.SendAsApp', 'SendAs');
+  return `check that the access token is for https://outlook.office365.com with SMTP.Send (run \`mailbridge doctor ${nameOf(ctx)}\`), ` +
+    'that the user name is the mailbox UPN, and that SMTP.Send is consented for the app';
+}
+
+/**
+ * An app-only login is refused when Exchange does not know the app (no service principal),
+ * the app has no right on the mailbox, or no application permission for the protocol:
+ * https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth#use-client-credentials-grant-flow-to-authenticate-smtp-imap-and-pop-connections
+ */
+function appOnlyHint(ctx: ProtocolContext, permission: string, right: 'FullAccess' | 'SendAs'): string {
+  const app = ctx.appOnly?.clientId ?? '<client id>';
+  const mailbox = ctx.user ?? '<mailbox>';
+  const grant = right === 'FullAccess'
+    ? `Add-MailboxPermission -Identity ${mailbox} -User <service principal object id> -AccessRights FullAccess`
+    : `Add-RecipientPermission -Identity ${mailbox} -Trustee <service principal object id> -AccessRights SendAs`;
+  return `app-only access needs three things in Exchange Online PowerShell and Entra: the app's service principal ` +
+    `(New-ServicePrincipal -AppId ${app} -ObjectId <object id of the Enterprise application>), the mailbox right (${grant}), ` +
+    `and the application permission ${permission} (Office 365 Exchange Online) with admin consent; then run \`mailbridge doctor ${nameOf(ctx)}\``;
+}
 
 /** The usual ports and modes per protocol, for wrong-mode hints. */
 const MODES: Record<MailProtocol, { tls: string; starttls: string }> = {
@@ -88,7 +125,7 @@ const REPLY_RULES: Rule[] = [
     diagnose: (_reply, ctx) => ({
       code: 'SMTP_SEND_AS_DENIED',
       message: `${ctx.user ?? 'the signed-in mailbox'} may not send as this From address (5.7.60)`,
-      hint: 'grant Send As on the From mailbox (Add-RecipientPermission <from> -Trustee <user> -AccessRights SendAs), or send with From equal to the signed-in mailbox',
+      hint: sendAsHint(undefined, ctx.user),
     }),
   },
   {
@@ -115,7 +152,7 @@ const REPLY_RULES: Rule[] = [
     diagnose: (reply, ctx) => ({
       code: 'SMTP_AUTH_FAILED',
       message: `the SMTP server refused the login for ${ctx.user ?? 'the user'} (${smtpStatus(reply)})`,
-      hint: SEND_TOKEN_HINT,
+      hint: sendTokenHint(ctx),
     }),
   },
   {
@@ -160,8 +197,11 @@ const REPLY_RULES: Rule[] = [
     test: /\[AUTHENTICATIONFAILED\]|AUTHENTICATE failed|LOGIN failed/i,
     diagnose: (_reply, ctx) => ({
       code: 'IMAP_AUTH_FAILED',
-      message: `the IMAP server refused the login for ${ctx.user ?? 'the user'}`,
-      hint: 'check that the access token is for https://outlook.office365.com with IMAP.AccessAsUser.All (run `mailbridge doctor RESOURCE`), that the user name is the mailbox UPN (or the shared mailbox address), and that IMAP is enabled for the mailbox (Set-CASMailbox -ImapEnabled $true)',
+      message: `the IMAP server refused the ${ctx.appOnly ? 'app-only ' : ''}login for ${ctx.user ?? 'the user'}`,
+      hint: ctx.appOnly
+        ? appOnlyHint(ctx, 'IMAP.AccessAsApp', 'FullAccess')
+        : `check that the access token is for https://outlook.office365.com with IMAP.AccessAsUser.All (run \`mailbridge doctor ${nameOf(ctx)}\`), ` +
+          'that the user name is the mailbox UPN (or the shared mailbox address), and that IMAP is enabled for the mailbox (Set-CASMailbox -ImapEnabled $true)',
     }),
   },
   {
@@ -169,8 +209,11 @@ const REPLY_RULES: Rule[] = [
     test: /^-ERR\b.*(\[AUTH\]|Authentication fail|bad password|logon failure)/i,
     diagnose: (_reply, ctx) => ({
       code: 'POP3_AUTH_FAILED',
-      message: `the POP3 server refused the login for ${ctx.user ?? 'the user'}`,
-      hint: 'check that the access token is for https://outlook.office365.com with POP.AccessAsUser.All (run `mailbridge doctor RESOURCE`), that the user name is the mailbox UPN, and that POP is enabled for the mailbox (Set-CASMailbox -PopEnabled $true)',
+      message: `the POP3 server refused the ${ctx.appOnly ? 'app-only ' : ''}login for ${ctx.user ?? 'the user'}`,
+      hint: ctx.appOnly
+        ? appOnlyHint(ctx, 'POP.AccessAsApp', 'FullAccess')
+        : `check that the access token is for https://outlook.office365.com with POP.AccessAsUser.All (run \`mailbridge doctor ${nameOf(ctx)}\`), ` +
+          'that the user name is the mailbox UPN, and that POP is enabled for the mailbox (Set-CASMailbox -PopEnabled $true)',
     }),
   },
   {
@@ -183,6 +226,22 @@ const REPLY_RULES: Rule[] = [
     }),
   },
 ];
+
+/**
+ * The fix for a refused From, the same for SMTP (5.7.60) and Graph (ErrorSendAsDenied):
+ * https://learn.microsoft.com/exchange/recipients-in-exchange-online/manage-permissions-for-recipients
+ */
+export function sendAsHint(from: string | undefined, user: string | undefined): string {
+  return `grant Send As on the From mailbox (Add-RecipientPermission -Identity ${from ?? '<from>'} -Trustee ${user ?? '<signed-in user>'} ` +
+    '-AccessRights SendAs; Exchange Online takes up to an hour to apply it), or send without --from (the From is then the signed-in mailbox)';
+}
+
+/** A refused From (SMTP 5.7.60, Graph ErrorSendAsDenied) with the two mailboxes named in its fix. */
+export function withSendAsParties(e: unknown, from: string | { address: string }, user: string | undefined): unknown {
+  if (!(e instanceof ProtocolError) || (e.code !== 'SMTP_SEND_AS_DENIED' && e.code !== 'GRAPH_SEND_AS_DENIED')) return e;
+  const address = typeof from === 'string' ? (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim()) : from.address;
+  return new ProtocolError({ code: e.code, message: e.message, hint: sendAsHint(address, user), details: e.details, cause: e });
+}
 
 function throttled(): Diagnosis {
   return {
@@ -366,7 +425,7 @@ export function toProtocolError(ctx: ProtocolContext, err: unknown): MailbridgeE
     {
       code: OTHER_ERROR[ctx.protocol],
       message: `${ctx.protocol.toUpperCase()} ${ctx.operation} to ${ctx.host}:${ctx.port} failed: ${outer.message ?? 'unknown error'}`,
-      hint: 'run `mailbridge doctor RESOURCE` to check TLS, capabilities and the login step by step',
+      hint: `run \`mailbridge doctor ${nameOf(ctx)}\` to check TLS, capabilities and the login step by step`,
     },
     undefined,
     err,

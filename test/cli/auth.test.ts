@@ -96,7 +96,7 @@ test('mailbridge auth --device: shows the code, polls, ends Available', async ()
 test('mailbridge auth on a client-credentials resource: app-only token, no person', async () => {
   const run = await runCli(['auth', 'app'], home.env);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /app: refresh token status Available \(client_credentials/);
+  assert.match(run.stdout, /app: app-only token Available \(client_credentials/);
 });
 
 test('errors are one line with the fix', async () => {

@@ -99,8 +99,10 @@ describe('smtp resources falling back to Graph sendMail when SMTP AUTH is disabl
   test('with graphFallback but no Graph consent: a typed error, nothing sent', async () => {
     const { user, resource, mailbox } = await smtpResource({ scope: `offline_access ${OUTLOOK_SEND}`, fallback: true });
     const subject = `unconsented ${randomBytes(3).toString('hex')}`;
+    // Re-consenting the same scope cannot help: the fix adds Graph's Mail.Send to the scope first.
     await assert.rejects(mailbox.send(draft(user, subject)), (e: unknown) =>
-      e instanceof AuthError && e.code === 'AADSTS65001' && new RegExp(`mailbridge auth ${resource.name}`).test(e.hint));
+      e instanceof AuthError && e.code === 'AADSTS65001' && /has no consent for https:\/\/graph\.microsoft\.com\/Mail\.Send/.test(e.message) &&
+      new RegExp(`mailbridge resource edit ${resource.name} --graph-fallback\` .*then \`mailbridge auth ${resource.name}\``).test(e.hint));
     assert.equal((await recipient.list({ filter: { subject } })).length, 0);
     // A refusal for Graph says nothing about the SMTP grant: its status stays Available.
     assert.equal((await store.getTokenState(resource.name))?.status, 'Available');
@@ -129,7 +131,9 @@ describe('the graphFallback setting', () => {
     ].join('\n');
     const [entry] = parseConfigText(text, { source: 'test.yaml', baseDir: '.', env: {}, format: 'yaml' }).resources;
     assert.equal(entry?.resource.graphFallback?.baseUrl, 'https://graph.microsoft.com');
-    assert.deepEqual(resourceToEntry(entry!.resource).graphFallback, { baseUrl: 'https://graph.microsoft.com' });
+    // Exported as derived: on import it follows the resource's cloud again (graph.microsoft.us for GCC High).
+    assert.deepEqual(resourceToEntry(entry!.resource).graphFallback, {});
+    assert.match(entry!.resource.oauth?.scope ?? '', /https:\/\/graph\.microsoft\.com\/Mail\.Send/, 'the preset asks for Graph\'s Mail.Send');
     assert.throws(() => parseConfigText(text.replace('{}', '{ url: x }'), { source: 'test.yaml', baseDir: '.', env: {}, format: 'yaml' }),
       (e: unknown) => e instanceof ConfigError);
   });

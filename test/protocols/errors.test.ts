@@ -86,3 +86,19 @@ test('library errors: a nodemailer EAUTH goes by its server response, a wrapped 
   const imapflowLike = Object.assign(new Error('Command failed'), { responseStatus: 'NO', serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.' });
   assert.equal(toProtocolError(imap, imapflowLike).code, 'IMAP_AUTH_FAILED');
 });
+
+test('app-only logins get the app\'s fixes (FullAccess, service principal, *.AccessAsApp); hints name the resource (issue 19)', () => {
+  const base = { host: 'outlook.office365.com', port: 993, operation: 'connect' as const, user: 'box@contoso.com', resource: 'inbox' };
+  const app = { ...base, appOnly: { clientId: '11111111-2222-3333-4444-555555555555' } };
+  const imap = errorFromServerReply({ ...app, protocol: 'imap' }, 'a1 NO AUTHENTICATE failed.');
+  assert.equal(imap.code, 'IMAP_AUTH_FAILED');
+  assert.match(imap.hint, /Add-MailboxPermission -Identity box@contoso\.com .*-AccessRights FullAccess/);
+  assert.match(imap.hint, /New-ServicePrincipal -AppId 11111111-2222-3333-4444-555555555555/);
+  assert.match(imap.hint, /IMAP\.AccessAsApp/);
+  assert.doesNotMatch(imap.hint, /AccessAsUser|Set-CASMailbox/);
+  const pop = errorFromServerReply({ ...app, port: 995, protocol: 'pop3' }, '-ERR Authentication failure: unknown user name or bad password.');
+  assert.match(pop.hint, /POP\.AccessAsApp/);
+  const delegated = errorFromServerReply({ ...base, port: 587, protocol: 'smtp' }, '535 5.7.3 Authentication unsuccessful');
+  assert.match(delegated.hint, /`mailbridge doctor inbox`/);
+  assert.doesNotMatch(delegated.hint, /RESOURCE/);
+});

@@ -4,9 +4,9 @@ import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { authorize, type ConsentIO, type ConsentMode } from '../../auth/consent.js';
-import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { tokenLabel } from './token.js';
 
 interface AuthOptions {
   paste?: boolean;
@@ -38,7 +38,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--timeout', message: `--timeout ${o.timeout} is not a number of seconds`, hint: 'e.g. --timeout 300' });
       }
       const json = Boolean(o.json) || ctx.json();
-      const manager = new TokenManager({ store: await ctx.store(), logger: ctx.logger });
+      const manager = await ctx.tokens();
       const mode: ConsentMode = o.device ? 'device' : o.paste ? 'paste' : 'auto';
       const say = (text: string): void => {
         // With --json, stdout carries only the result; instructions go to stderr.
@@ -56,7 +56,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
         ctx.printJson({ ...result, expiresAt: new Date(result.expiresAt).toISOString() });
         return;
       }
-      ctx.print(`${name}: refresh token status ${result.status} (${result.flow}, via ${result.via}); ` +
+      ctx.print(`${name}: ${tokenLabel(result.flow)} ${result.status} (${result.flow}, via ${result.via}); ` +
         `access token for ${result.audience} valid until ${new Date(result.expiresAt).toISOString()}`);
       for (const w of result.warnings) ctx.print(`warning: ${w}`);
     });

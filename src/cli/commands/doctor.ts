@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import { formatDoctorReport } from '../../doctor/check.js';
 import { runDoctor } from '../../doctor/run.js';
@@ -16,7 +15,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       if (!resource) {
         throw new ConfigError({ code: 'RESOURCE_NOT_FOUND', message: `no resource named "${name}"`, hint: 'list them with `mailbridge resource list`', field: 'resource' });
       }
-      const report = await runDoctor({ resource, store, tokens: new TokenManager({ store, logger: ctx.logger }), logger: ctx.logger });
+      const report = await runDoctor({ resource, store, tokens: await ctx.tokens(), logger: ctx.logger });
       if (ctx.json()) ctx.printJson(report);
       else ctx.print(formatDoctorReport(report));
       if (!report.ok) process.exitCode = 1;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError, UnsupportedError } from '../../errors.js';
 import type { EntityBackend, EntityKind, EntityQuery, EntityTypes } from '../../mail/entities.js';
 import { openEwsMailbox } from '../../mail/ews-mailbox.js';
@@ -112,7 +111,7 @@ async function withEntities<T>(ctx: CliContext, name: string, work: (b: EntityBa
   if (resource.authType !== 'oauth2') {
     throw new UnsupportedError({ code: 'MAIL_AUTH_UNSUPPORTED', field: 'authType', message: `resource ${name} uses ${resource.authType} authentication; Exchange needs OAuth 2.0`, hint: 'set the resource\'s authType to oauth2' });
   }
-  const tokens = new TokenManager({ store, logger: ctx.logger });
+  const tokens = await ctx.tokens();
   const backend = resource.kind === 'graph'
     ? await openGraphResource({ resource, store, tokens, logger: ctx.logger })
     : openEwsMailbox({ resource, tokens: tokens.provider(name), logger: ctx.logger });

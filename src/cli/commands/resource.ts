@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { presetInputSchema, type PresetInput } from '../../config/entry.js';
+import { discoverGraphBaseUrl } from '../../auth/discovery.js';
+import { MICROSOFT_LOGIN_HOSTS } from '../../config/clouds.js';
 import { resourceFieldRows, resourceSummary } from '../../config/fields.js';
+import { graphFallbackNotes, withGraphSendScope } from '../../config/graph-fallback.js';
+import { endpointVersion } from '../../config/scopes.js';
 import { exportConfig, loadConfigFile } from '../../config/file.js';
 import { applyPreset } from '../../config/presets.js';
 import type { Resource } from '../../config/resource.js';
@@ -84,7 +88,7 @@ function withResourceOptions(cmd: Command): Command {
     .option('--ca-file <file>', 'PEM CA to trust in addition to the system\'s')
     .option('--insecure-loopback', 'skip certificate checks (loopback hosts only)')
     .option('--allow-plaintext-loopback', 'allow a plaintext connection (loopback hosts only)')
-    .option('--graph-fallback [url]', 'SMTP: send through Microsoft Graph when SMTP AUTH is refused (5.7.139); URL default https://graph.microsoft.com')
+    .option('--graph-fallback [url]', 'SMTP: send through Microsoft Graph when SMTP AUTH is refused (5.7.139); adds Graph\'s Mail.Send to the scope; URL default: the cloud\'s Graph')
     .option('--no-graph-fallback', 'SMTP: never fall back to Graph');
 }
 
@@ -129,7 +133,7 @@ async function addResource(ctx: CliContext, name: string, opts: Opts): Promise<v
   if (input.kind === undefined) {
     throw new ConfigError({ code: 'CONFIG_INVALID', field: 'kind', message: 'the resource kind is required', hint: 'give --kind imap, pop3, smtp, ews or graph' });
   }
-  const resource = buildResource(input);
+  const resource = await withGraphFallback(buildResource(input), opts);
   const clientSecret = await readClientSecret(opts);
   checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
   const store = await ctx.store();
@@ -138,7 +142,7 @@ async function addResource(ctx: CliContext, name: string, opts: Opts): Promise<v
   }
   await store.putResource(resource);
   if (clientSecret) await store.putSecret(name, 'client_secret', clientSecret);
-  report(ctx, `added ${resource.kind} resource "${name}"`, resource, resourceWarnings(resource));
+  report(ctx, `added ${resource.kind} resource "${name}"`, resource, resourceWarnings(resource), fallbackNotes(resource, opts));
 }
 
 async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
@@ -149,13 +153,13 @@ async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<
   const merged: Record<string, unknown> = { ...entry, ...changes, name };
   if (changes.tls) merged.tls = { ...entry.tls, ...changes.tls };
   if (opts.graphFallback === false) delete merged.graphFallback;
-  const resource = buildResource(merged);
+  const resource = await withGraphFallback(buildResource(merged), opts);
   const newSecret = await readClientSecret(opts);
   const clientSecret = newSecret ?? (await store.getSecret(name, 'client_secret'));
   checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
   await store.putResource(resource);
   if (newSecret) await store.putSecret(name, 'client_secret', newSecret);
-  report(ctx, `updated resource "${name}"`, resource, resourceWarnings(resource));
+  report(ctx, `updated resource "${name}"`, resource, resourceWarnings(resource), fallbackNotes(resource, opts));
 }
 
 async function listResources(ctx: CliContext): Promise<void> {
@@ -164,7 +168,9 @@ async function listResources(ctx: CliContext): Promise<void> {
   for (const r of await store.listResources()) rows.push(resourceSummary(r, (await store.getTokenState(r.name))?.status ?? 'Missing'));
   if (ctx.json()) return ctx.printJson(rows);
   if (rows.length === 0) return ctx.print('no resources yet: add one with `mailbridge resource add NAME --kind imap --tenant ID --client-id ID --user U --client-secret-stdin`');
-  ctx.print(table([['NAME', 'KIND', 'SERVER', 'USER', 'REFRESH TOKEN'], ...rows.map((r) => [r.name, r.kind, r.server, r.user, r.status])]));
+  // Client credentials have no refresh token: say which token the status is about.
+  ctx.print(table([['NAME', 'KIND', 'SERVER', 'USER', 'TOKEN STATUS'],
+    ...rows.map((r) => [r.name, r.kind, r.server, r.user, r.token === 'none' ? r.status : `${r.status} (${r.token})`])]));
 }
 
 /** Print the guide's field table of a resource (also used by `mailbridge demo`). */
@@ -260,10 +266,35 @@ function notFound(name: string): ConfigError {
   return new ConfigError({ code: 'RESOURCE_NOT_FOUND', field: 'name', message: `no resource named "${name}"`, hint: 'see `mailbridge resource list` for the names' });
 }
 
-function report(ctx: CliContext, line: string, resource: Resource, warnings: ResourceWarning[]): void {
-  if (ctx.json()) return ctx.printJson({ resource, warnings });
-  ctx.print(line);
+function report(ctx: CliContext, line: string, resource: Resource, warnings: ResourceWarning[], notes: string[] = []): void {
+  if (ctx.json()) return ctx.printJson({ resource, warnings, ...(notes.length ? { notes } : {}) });
+  ctx.print([line, ...notes.map((n) => `note: ${n}`)].join('\n'));
   printWarnings(warnings);
+}
+
+/**
+ * `--graph-fallback` given: one command makes the fallback work. Without a URL it sends to the
+ * Graph of the resource's cloud (the preset derives it), or, for an authority outside
+ * Microsoft's clouds (the sandbox), to the Graph its OpenID metadata names; a delegated
+ * grant also needs Graph's Mail.Send in the scope, so it is added.
+ */
+async function withGraphFallback(resource: Resource, opts: Opts): Promise<Resource> {
+  const o = resource.oauth;
+  if (!resource.graphFallback || opts.graphFallback === undefined || opts.graphFallback === false) return resource;
+  let baseUrl = resource.graphFallback.baseUrl;
+  if (opts.graphFallback === true && o && !MICROSOFT_LOGIN_HOSTS.includes(new URL(o.tokenUrl).hostname)) {
+    baseUrl = (await discoverGraphBaseUrl(o.tokenUrl)) ?? baseUrl;
+  }
+  const delegatedV2 = o !== undefined && o.flow !== 'client_credentials' && endpointVersion(o.tokenUrl) === 'v2';
+  return parseResource({
+    ...resource,
+    graphFallback: { baseUrl },
+    ...(o && delegatedV2 ? { oauth: { ...o, scope: withGraphSendScope(o.scope, resource.cloud) } } : {}),
+  });
+}
+
+function fallbackNotes(resource: Resource, opts: Opts): string[] {
+  return opts.graphFallback === undefined || opts.graphFallback === false ? [] : graphFallbackNotes(resource);
 }
 
 /** Warnings go to stderr so that stdout stays the command's result. */

@@ -1,22 +1,27 @@
 import type { Command } from 'commander';
 import { decodeAccessTokenClaims } from '../../auth/claims.js';
-import { TokenManager, type TokenStatusReport } from '../../auth/token-manager.js';
+import type { TokenCheck, TokenManager, TokenStatusReport } from '../../auth/token-manager.js';
+import type { OAuthFlow } from '../../config/resource.js';
 import type { CliContext } from '../context.js';
 
 /** `mailbridge token status|refresh|revoke|print RESOURCE`. */
 export function registerTokenCommand(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('see and manage the tokens of a resource');
-  const manager = async (): Promise<TokenManager> => new TokenManager({ store: await ctx.store(), logger: ctx.logger });
+  const manager = (): Promise<TokenManager> => ctx.tokens();
   const wantsJson = (o: { json?: boolean }): boolean => Boolean(o.json) || ctx.json();
 
   token.command('status')
     .description('refresh token status, why, access token expiry and early warnings')
     .argument('<resource>', 'resource name')
+    .option('--check', 'ask the token endpoint now (a refresh) instead of trusting the stored status; exit 1 unless it works')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, o: { json?: boolean }) => {
-      const report = await (await manager()).status(name);
-      if (wantsJson(o)) ctx.printJson(statusJson(report));
-      else ctx.print(formatStatus(report, Date.now()));
+    .action(async (name: string, o: { json?: boolean; check?: boolean }) => {
+      const m = await manager();
+      const check = o.check ? await m.check(name) : undefined;
+      const report = await m.status(name);
+      if (wantsJson(o)) ctx.printJson({ ...statusJson(report), ...(check ? { check: { ...check, at: new Date(check.at).toISOString() } } : {}) });
+      else ctx.print(formatStatus(report, Date.now(), check));
+      if (check && !check.ok) process.exitCode = 1;
     });
 
   token.command('refresh')
@@ -27,9 +32,9 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { audience?: string; json?: boolean }) => {
       const m = await manager();
       const t = await m.getAccessToken(name, { forceRefresh: true, retryBlocked: true, ...(o.audience ? { audience: o.audience } : {}) });
-      const status = (await m.status(name)).status;
+      const { status, flow } = await m.status(name);
       if (wantsJson(o)) ctx.printJson({ resource: name, status, audience: t.audience, expiresAt: new Date(t.expiresAt).toISOString(), scope: t.scope });
-      else ctx.print(`${name}: refresh token status ${status}; access token for ${t.audience} valid until ${new Date(t.expiresAt).toISOString()}`);
+      else ctx.print(`${name}: ${tokenLabel(flow)} ${status}; access token for ${t.audience} valid until ${new Date(t.expiresAt).toISOString()}`);
     });
 
   token.command('revoke')
@@ -86,12 +91,24 @@ function statusJson(r: TokenStatusReport): Record<string, unknown> {
   };
 }
 
-function formatStatus(r: TokenStatusReport, now: number): string {
+/** Client credentials have no refresh token: their status is the app-only token's. */
+export function tokenLabel(flow: OAuthFlow): string {
+  return flow === 'client_credentials' ? 'app-only token' : 'refresh token status';
+}
+
+function formatStatus(r: TokenStatusReport, now: number, check?: TokenCheck): string {
   const lines = [
     `resource       ${r.resource}`,
     `flow           ${r.flow}`,
-    `status         ${r.status}`,
+    `status         ${r.status}${r.flow === 'client_credentials' ? ' (app-only token: client credentials, no refresh token)' : ''}`,
   ];
+  if (check) {
+    const at = new Date(check.at).toISOString();
+    lines.push(check.ok
+      ? `checked        ${at}: the token endpoint issued a new access token`
+      : `checked        ${at}: ${check.error?.message ?? 'failed'} (${check.error?.code ?? '?'})` +
+        `${check.transient ? '; transient, status and tokens kept' : ''}. Fix: ${check.error?.hint ?? ''}`);
+  }
   if (r.reason) lines.push(`reason         ${r.reason}`);
   if (r.code) lines.push(`code           ${r.code}`);
   lines.push(`audience       ${r.audience}`);

@@ -1,4 +1,3 @@
-import { TokenManager } from '../../auth/token-manager.js';
 import { openMailbox } from '../../mail/open.js';
 import type { Mailbox } from '../../mail/mailbox.js';
 import type { CliContext } from '../context.js';
@@ -6,7 +5,7 @@ import type { CliContext } from '../context.js';
 /** Opens the resource's mailbox for one command and always closes it, even on failure. */
 export async function withMailbox<T>(ctx: CliContext, resource: string, work: (m: Mailbox) => Promise<T>): Promise<T> {
   const store = await ctx.store();
-  const tokens = new TokenManager({ store, logger: ctx.logger });
+  const tokens = await ctx.tokens();
   const mailbox = await openMailbox({ resource, store, tokens, logger: ctx.logger });
   try {
     return await work(mailbox);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProtocolError, type ErrorCode } from '../../errors.js';
-import { ERROR_FAMILY, redactServerLine, type Operation } from '../errors.js';
+import { ERROR_FAMILY, redactServerLine, sendAsHint, type Operation } from '../errors.js';
 
 /**
  * Graph's error JSON (microsoft.md §5.7) as typed ProtocolErrors with the fix. Exchange's
@@ -70,6 +70,34 @@ function diagnose(status: number, graphCode: string | undefined, text: string): 
       code: 'GRAPH_ACCESS_DENIED',
       message: `Microsoft Graph denied access${said}`,
       hint: 'grant the app the Graph permission this needs (Mail.ReadWrite to change mail, Mail.Send to send; application permissions need admin consent) and, for another user\'s mailbox, FullAccess or an app-only token; then run `mailbridge auth RESOURCE`',
+    };
+  }
+  if (code === 'ErrorSendAsDenied') {
+    return {
+      code: 'GRAPH_SEND_AS_DENIED',
+      message: `the signed-in mailbox may not send as this From address (Graph ErrorSendAsDenied)${said}`,
+      hint: sendAsHint(undefined, undefined),
+    };
+  }
+  if (code === 'ErrorQuotaExceeded' || code === 'ErrorQuotaExceededOnDelete') {
+    return {
+      code: 'GRAPH_MAILBOX_FULL',
+      message: `the mailbox is over its storage quota${said}`,
+      hint: 'free space (empty Deleted Items, move old mail to an archive) or raise the quota (Set-Mailbox -ProhibitSendReceiveQuota), then retry',
+    };
+  }
+  if (code === 'ErrorMessageSizeExceeded') {
+    return {
+      code: 'GRAPH_MESSAGE_TOO_LARGE',
+      message: `the message is larger than the mailbox may send or receive${said}`,
+      hint: 'send smaller or fewer attachments (Exchange Online allows 35 MB by default, 150 MB at most), or raise the limit: Set-Mailbox -MaxSendSize 150MB',
+    };
+  }
+  if (code === 'ErrorInvalidUser' || code === 'ErrorNonExistentMailbox') {
+    return {
+      code: 'GRAPH_USER_NOT_FOUND',
+      message: `the mailbox named by the resource's user does not exist in this tenant${said}`,
+      hint: 'check the user of the resource (`mailbridge resource edit RESOURCE --user ADDRESS`, the mailbox\'s primary SMTP address or UPN); a new mailbox can take a while to appear',
     };
   }
   if (code === 'ErrorItemNotFound' || code === 'itemNotFound' || code === 'ErrorInvalidIdMalformed' || (status === 404 && !code)) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Resource } from '../../config/resource.js';
 import type { MailbridgeError } from '../../errors.js';
-import { toProtocolError, type Operation } from '../errors.js';
+import { resourceContext, toProtocolError, type Operation } from '../errors.js';
 
 const imapAuthErrorSchema = z.object({
   authenticationFailed: z.boolean().optional(),
@@ -24,6 +24,7 @@ export function toImapProtocolError(e: unknown, resource: Resource, operation: O
       operation,
       secure: resource.server.secure,
       ...(resource.user ? { user: resource.user } : {}),
+      ...resourceContext(resource),
     },
     e,
   );

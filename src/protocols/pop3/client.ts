@@ -7,7 +7,9 @@ import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
 import { ConfigError, MailbridgeError } from '../../errors.js';
 import type { Secret } from '../../secret.js';
-import { connectionError, errorFromServerReply, makeProtocolError, toProtocolError, type Operation, type ProtocolContext } from '../errors.js';
+import {
+  connectionError, errorFromServerReply, makeProtocolError, resourceContext, toProtocolError, type Operation, type ProtocolContext,
+} from '../errors.js';
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import {
@@ -387,7 +389,9 @@ export async function connectPop3(opts: Pop3Options): Promise<Pop3Session> {
   const { host, port, secure } = resource.server;
   assertCredentialsMayTravel(resource);
   const tlsOptions = secure === 'none' ? undefined : await tlsOptionsFor(resource);
-  const base = { protocol: 'pop3' as const, host, port, secure, ...(resource.user ? { user: resource.user } : {}) };
+  const base = {
+    protocol: 'pop3' as const, host, port, secure, ...(resource.user ? { user: resource.user } : {}), ...resourceContext(resource),
+  };
   const ctx: ProtocolContext = { ...base, operation: 'connect' };
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 

@@ -5,7 +5,7 @@ import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
 import { MailbridgeError } from '../../errors.js';
 import type { Secret } from '../../secret.js';
-import { toProtocolError, type Operation, type ProtocolContext } from '../errors.js';
+import { resourceContext, toProtocolError, type Operation, type ProtocolContext } from '../errors.js';
 import { smtpTransportOptions, type SmtpPoolSettings, type SmtpTransportOptions } from './transport-options.js';
 
 /**
@@ -66,6 +66,7 @@ export function createSmtpSender(opts: SmtpSenderOptions): SmtpSender {
     secure: resource.server.secure,
     operation,
     ...(resource.user ? { user: resource.user } : {}),
+    ...resourceContext(resource),
   });
   let forcedRefreshes = 0;
   let providerError: unknown;

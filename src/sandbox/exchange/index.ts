@@ -99,6 +99,8 @@ export async function startExchangeSandbox(opts: ExchangeSandboxOptions): Promis
     closers.push(ews.close);
     const graph = await startGraphServer(context, { host, port: ports.graph ?? 0 });
     closers.push(graph.close);
+    // The emulator's OpenID metadata (msgraph_host) then points clients at this Graph, as Microsoft's does at its own.
+    opts.identity.seed.options.msgraphHost = new URL(graph.url).host;
     const adminHttp = opts.adminHttp ? await startAdminHttp(context.admin, { host, port: ports.admin ?? 0 }) : undefined;
     if (adminHttp) closers.push(adminHttp.close);
     return {

@@ -69,6 +69,8 @@ const optionsSchema = z.object({
   /** Access tokens live a random time in [min, max] seconds (Microsoft: 60–90 minutes). */
   accessTokenMinSeconds: z.number().int().positive().default(3600),
   accessTokenMaxSeconds: z.number().int().positive().default(5400),
+  /** The Graph host the OpenID metadata names (`msgraph_host`); the Exchange sandbox sets its own. */
+  msgraphHost: z.string().min(1).default('graph.microsoft.com'),
 });
 
 export const identitySeedSchema = z.object({

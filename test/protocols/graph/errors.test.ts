@@ -25,6 +25,10 @@ describe('Graph error JSON → typed errors', () => {
     [410, 'syncStateNotFound', 'The sync state is not found.', 'GRAPH_SYNC_RESET'],
     [410, 'resyncRequired', 'Resync required.', 'GRAPH_SYNC_RESET'],
     [400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.', 'GRAPH_MIME_INVALID'],
+    [403, 'ErrorSendAsDenied', 'The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.', 'GRAPH_SEND_AS_DENIED'],
+    [507, 'ErrorQuotaExceeded', 'The mailbox is over its size quota.', 'GRAPH_MAILBOX_FULL'],
+    [413, 'ErrorMessageSizeExceeded', 'The message exceeds the maximum supported size.', 'GRAPH_MESSAGE_TOO_LARGE'],
+    [404, 'ErrorInvalidUser', "The requested user 'x@contoso.com' is invalid.", 'GRAPH_USER_NOT_FOUND'],
     [500, 'generalException', 'boom', 'GRAPH_REQUEST_FAILED'],
   ];
   for (const [status, code, message, expected] of cases) {
@@ -88,5 +92,13 @@ describe('paging links and query strings', () => {
     assert.equal(mailboxPrefix({ appOnly: false, user: 'alice@contoso.com', tokenUser: 'Alice@contoso.com' }), '/me');
     assert.equal(mailboxPrefix({ appOnly: false, user: 'shared@contoso.com', tokenUser: 'alice@contoso.com' }), '/users/shared%40contoso.com');
     assert.equal(mailboxPrefix({ appOnly: true, user: 'bob@contoso.com' }), '/users/bob%40contoso.com');
+  });
+});
+
+describe('Graph fixes are the same as the SMTP path\'s where the cause is the same (issue 19)', () => {
+  it('ErrorSendAsDenied gives 5.7.60\'s fix (Add-RecipientPermission … SendAs), never "read the Graph error code"', () => {
+    const e = graphErrorFromResponse(ctx, { status: 403, body: body('ErrorSendAsDenied', 'no'), headers: {}, clientRequestId: 'ours' });
+    assert.match(e.hint, /Add-RecipientPermission .*-AccessRights SendAs/);
+    assert.doesNotMatch(e.hint, /read the Graph error code/);
   });
 });

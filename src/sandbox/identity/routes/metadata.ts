@@ -49,6 +49,8 @@ function discovery(ctx: EmulatorContext, req: TenantRequest, reply: FastifyReply
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'email', 'oid', 'upn'],
     tenant_region_scope: 'EU',
     cloud_instance_name: 'microsoftonline.com',
+    // Microsoft names its cloud's Graph host here; clients find the sandbox's Graph the same way.
+    msgraph_host: ctx.seed.options.msgraphHost,
     code_challenge_methods_supported: ['plain', 'S256'],
     introspection_endpoint: `${requestBaseUrl(req)}/introspect`,
   });

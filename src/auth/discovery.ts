@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Microsoft's OpenID Connect metadata names the Graph host of the authority's cloud
+ * (`msgraph_host`: graph.microsoft.com, graph.microsoft.us, microsoftgraph.chinacloudapi.cn),
+ * https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#fetch-the-openid-configuration-document
+ * For an authority that is not one of Microsoft's clouds (the sandbox, a test identity
+ * server) it is the only way to know where its Graph lives.
+ */
+const metadataSchema = z.object({ msgraph_host: z.string().min(1).optional() }).loose();
+
+/** `…/{tenant}/oauth2/v2.0/token` → `…/{tenant}/v2.0/.well-known/openid-configuration`. */
+export function openIdConfigurationUrl(tokenUrl: string): string | undefined {
+  const m = /^(.*)\/oauth2\/v2\.0\/token\/?$/.exec(tokenUrl);
+  return m ? `${m[1]}/v2.0/.well-known/openid-configuration` : undefined;
+}
+
+/** The authority's Graph base URL (`https://{msgraph_host}`), or undefined when the metadata names none. */
+export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fetch = fetch): Promise<string | undefined> {
+  const url = openIdConfigurationUrl(tokenUrl);
+  if (!url) return undefined;
+  let body: unknown;
+  try {
+    const res = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return undefined;
+    body = await res.json();
+  } catch (e) {
+    throw new ConfigError({
+      code: 'GRAPH_FALLBACK_URL_UNKNOWN', field: 'graphFallback.baseUrl',
+      message: `cannot read ${url} to find this authority's Graph host: ${e instanceof Error ? e.message : String(e)}`,
+      hint: 'start the identity endpoint (e.g. `mailbridge sandbox`), or give the Graph URL: --graph-fallback https://HOST:PORT',
+      cause: e,
+    });
+  }
+  const parsed = metadataSchema.safeParse(body);
+  const host = parsed.success ? parsed.data.msgraph_host : undefined;
+  return host ? `https://${host.replace(/\/+$/, '')}` : undefined;
+}
