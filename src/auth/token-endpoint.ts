@@ -316,7 +316,7 @@ const TLS_FAILURE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_
  * host name does not exist (ENOTFOUND). EAI_AGAIN ("try again") stays transient: it is the
  * resolver being unreachable, which passes.
  */
-function permanentNetworkFailure(e: unknown, host: string): { code: string; message: string; hint: string } | undefined {
+function permanentNetworkFailure(e: unknown, host: string): { code: ErrorCode; message: string; hint: string } | undefined {
   const code = causeCode(e);
   if (code && TLS_FAILURE.test(code)) {
     const wrongName = code === 'ERR_TLS_CERT_ALTNAME_INVALID';
