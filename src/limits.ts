@@ -7,9 +7,9 @@
 const MiB = 1024 * 1024;
 
 /**
- * The largest message mailbridge reads whole: Exchange Online accepts messages up to 150 MB
- * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#message-limits),
- * base64 on the wire included; MAILBRIDGE_MAX_MESSAGE_BYTES changes it.
+ * The largest message mailbridge reads whole: Exchange Online accepts messages up to 150 MB,
+ * base64 on the wire included; MAILBRIDGE_MAX_MESSAGE_BYTES changes it. Message limits:
+ * https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits
  */
 export function maxMessageBytes(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.MAILBRIDGE_MAX_MESSAGE_BYTES);
@@ -33,7 +33,10 @@ export const READ_LIMITS = {
 
 /** A peer sent more than a cap allows (callers turn it into their typed error). */
 export class ReadLimitExceeded extends Error {
-  constructor(readonly limit: number, what: string) {
+  constructor(
+    readonly limit: number,
+    what: string,
+  ) {
     super(`${what} is larger than ${formatBytes(limit)}`);
   }
 }
@@ -49,7 +52,10 @@ export function formatBytes(n: number): string {
  * reading past it destroys the source (through the iterator's return) and fails.
  */
 export async function readCapped(
-  source: AsyncIterable<Uint8Array | string>, limit: number, what: string, contentLength?: string | number | null,
+  source: AsyncIterable<Uint8Array | string>,
+  limit: number,
+  what: string,
+  contentLength?: string | number | null,
 ): Promise<Buffer> {
   const declared = contentLength === undefined || contentLength === null ? NaN : Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) {

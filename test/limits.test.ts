@@ -30,7 +30,10 @@ before(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(status, { 'content-type': 'application/json', ...(mode === 'claimed' ? { 'content-length': String(GiB) } : {}) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(mode === 'claimed' ? { 'content-length': String(GiB) } : {}),
+      });
       const chunk = Buffer.from(`{"pad":"${'x'.repeat(60_000)}"}\n`);
       const pump = () => {
         while (!res.destroyed && sent < GiB) {
@@ -65,10 +68,14 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<Mailbridg
 const tokens = { getAccessToken: async () => new Secret('opaque') };
 
 for (const lie of ['claimed', 'endless'] as const) {
-  describe(`an HTTP answer that is too large (${lie === 'claimed' ? 'Content-Length 1 GiB' : 'endless chunked body'})`, () => {
+  const how = lie === 'claimed' ? 'Content-Length 1 GiB' : 'endless chunked body';
+  describe(`an HTTP answer that is too large (${how})`, () => {
     test('token endpoint: TOKEN_RESPONSE_TOO_LARGE', async () => {
       [sent, mode, status] = [0, lie, 200];
-      const err = await rejectsWith(postForm(`${base}/token`, { grant_type: 'refresh_token' }, { retry: { maxAttempts: 1 } }), 'TOKEN_RESPONSE_TOO_LARGE');
+      const err = await rejectsWith(
+        postForm(`${base}/token`, { grant_type: 'refresh_token' }, { retry: { maxAttempts: 1 } }),
+        'TOKEN_RESPONSE_TOO_LARGE',
+      );
       assert.match(err.message, /more than 1 MiB/);
       assert.ok(sent < BOUNDED, `the server sent ${sent} bytes`);
     });
@@ -88,7 +95,10 @@ for (const lie of ['claimed', 'endless'] as const) {
       [sent, mode, status] = [0, lie, 400];
       const http = createGraphHttp({ baseUrl: base, tokens, mailbox: `err-${lie}@example.test` });
       try {
-        await assert.rejects(http.send({ method: 'GET', url: '/me/messages' }), (e: unknown) => e instanceof MailbridgeError && /400/.test(e.message));
+        await assert.rejects(
+          http.send({ method: 'GET', url: '/me/messages' }),
+          (e: unknown) => e instanceof MailbridgeError && /400/.test(e.message),
+        );
       } finally {
         http.close();
       }

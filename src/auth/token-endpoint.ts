@@ -399,14 +399,16 @@ function describeNetworkError(e: unknown): string {
 async function readTokenAnswer(res: Response): Promise<string> {
   if (!res.body) return '';
   try {
-    return (await readCapped(res.body, READ_LIMITS.tokenResponseBytes, 'the token endpoint answer', res.headers.get('content-length')))
-      .toString('utf8');
+    const length = res.headers.get('content-length');
+    const body = await readCapped(res.body, READ_LIMITS.tokenResponseBytes, 'the token endpoint answer', length);
+    return body.toString('utf8');
   } catch (e) {
     if (!(e instanceof ReadLimitExceeded)) throw e;
     throw new AuthError({
       code: 'TOKEN_RESPONSE_TOO_LARGE',
       message: `the token endpoint answered HTTP ${res.status} with more than ${formatBytes(e.limit)}; reading stopped`,
-      hint: 'check that the token URL points at the identity platform (…/oauth2/v2.0/token); the stored refresh token was kept',
+      hint: 'check that the token URL points at the identity platform (…/oauth2/v2.0/token); '
+        + 'the stored refresh token was kept',
     });
   }
 }

@@ -2,7 +2,9 @@ import { mkdir, rename } from 'node:fs/promises';
 import { childPath, labelledName, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { FetchState } from './fetch-state.js';
 import { formatAfterAction, type AfterAction, type Mailbox, type MessageFilter } from './mailbox.js';
-import { commitStaged, discardStaged, fsyncPath, stageMessage, syncStaged, type StagedMessage } from './message-files.js';
+import {
+  commitStaged, discardStaged, fsyncPath, stageMessage, syncStaged, type StagedMessage,
+} from './message-files.js';
 
 export interface FetchToDirectoryOptions {
   mailbox: Mailbox;
@@ -66,7 +68,8 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   await mkdir(o.dir, { recursive: true });
   const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
   const restarted = await checkUidValidity(o.mailbox, state, o.dir, folder);
-  const key = (id: string): MessageKey => ({ folder, id, ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}) });
+  const key = (id: string): MessageKey =>
+    ({ folder, id, ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}) });
   const found = await o.mailbox.list({ folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   const report: FetchReport = {
     matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after),
@@ -83,7 +86,8 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     const staged: StagedMessage[] = [];
     try {
       for (const m of toSave) {
-        staged.push(await stageMessage(await o.mailbox.raw(m.id, { folder }), o.dir, key(m.id), { attachments: o.mailbox.kind === 'imap' }));
+        const raw = await o.mailbox.raw(m.id, { folder });
+        staged.push(await stageMessage(raw, o.dir, key(m.id), { attachments: o.mailbox.kind === 'imap' }));
       }
       await syncStaged(staged);
     } catch (e) {

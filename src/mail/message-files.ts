@@ -49,7 +49,12 @@ const tempName = (suffix: string) => `.mb-${randomBytes(8).toString('hex')}${suf
  * cut from the staged file into a temp folder; a message the parser refuses (MIME_MALFORMED,
  * too many parts, a huge header block) is kept whole and marked with `failure`.
  */
-export async function stageMessage(raw: Readable, dir: string, key: MessageKey, opts: { attachments: boolean }): Promise<StagedMessage> {
+export async function stageMessage(
+  raw: Readable,
+  dir: string,
+  key: MessageKey,
+  opts: { attachments: boolean },
+): Promise<StagedMessage> {
   const emlTemp = childPath(dir, tempName('.part'));
   const staged: StagedMessage = { dir, base: messageBaseName(key), emlTemp, attachmentFiles: [] };
   try {
@@ -78,7 +83,11 @@ export async function stageMessage(raw: Readable, dir: string, key: MessageKey, 
 
 /** Flushes every staged file and folder to disk, all at once. */
 export async function syncStaged(staged: readonly StagedMessage[]): Promise<void> {
-  const paths = staged.flatMap((s) => [s.emlTemp, ...s.attachmentFiles, ...(s.attachmentsTemp ? [s.attachmentsTemp] : [])]);
+  const paths = staged.flatMap((s) => [
+    s.emlTemp,
+    ...s.attachmentFiles,
+    ...(s.attachmentsTemp ? [s.attachmentsTemp] : []),
+  ]);
   await Promise.all(paths.map(fsyncPath));
 }
 
@@ -100,8 +109,10 @@ export async function commitStaged(staged: readonly StagedMessage[]): Promise<Co
     await rename(s.emlTemp, file);
     dirs.add(s.dir);
     out.push({
-      file, attachments,
-      ...(attachmentsDir ? { attachmentsDir } : {}), ...(s.failure ? { failure: s.failure } : {}),
+      file,
+      attachments,
+      ...(attachmentsDir ? { attachmentsDir } : {}),
+      ...(s.failure ? { failure: s.failure } : {}),
     });
   }
   await Promise.all([...dirs].map(fsyncPath));
@@ -117,7 +128,12 @@ export async function discardStaged(staged: readonly StagedMessage[]): Promise<v
 }
 
 /** One message: stage, sync, commit (for callers that save messages one at a time). */
-export async function saveMessage(raw: Readable, dir: string, key: MessageKey, opts: { attachments: boolean }): Promise<CommittedMessage> {
+export async function saveMessage(
+  raw: Readable,
+  dir: string,
+  key: MessageKey,
+  opts: { attachments: boolean },
+): Promise<CommittedMessage> {
   const staged = await stageMessage(raw, dir, key, opts);
   try {
     await syncStaged([staged]);
@@ -147,8 +163,11 @@ async function writeNew(path: string, stream: Readable): Promise<void> {
   } catch (e) {
     stream.destroy();
     throw new StoreError({
-      code: 'SAVE_DIR_FAILED', message: `cannot write in ${path.slice(0, path.lastIndexOf('/'))}: ${(e as Error).message}`,
-      hint: 'choose a directory you can write to', field: 'dir', cause: e,
+      code: 'SAVE_DIR_FAILED',
+      message: `cannot write in ${path.slice(0, path.lastIndexOf('/'))}: ${(e as Error).message}`,
+      hint: 'choose a directory you can write to',
+      field: 'dir',
+      cause: e,
     });
   }
   try {

@@ -64,7 +64,8 @@ export function unescapeId(text: string): string | undefined {
     else if (c === '~' && /^[0-9a-f]{2}$/.test(text.slice(i + 1, i + 3))) {
       const b = parseInt(text.slice(i + 1, i + 3), 16);
       // escapeId writes these bytes literally or as `_x`: another spelling would be a second name for one id
-      if ((b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b === 0x2d && i > 0)) return undefined;
+      if ((b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b === 0x2d && i > 0))
+        return undefined;
       out.push(b);
       i += 2;
     } else return undefined;
@@ -117,11 +118,19 @@ export function labelledName(prefix: string, value: string): string {
 export function childPath(dir: string, name: string): string {
   const path = join(dir, name);
   const rel = relative(dir, path);
-  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name) || rel !== name || isAbsolute(rel) || basename(path) !== name) {
+  if (
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    /[/\\\0]/.test(name) ||
+    rel !== name ||
+    isAbsolute(rel) ||
+    basename(path) !== name
+  ) {
     throw new StoreError({
       code: 'UNSAFE_FILE_NAME',
       message: `refusing to write ${JSON.stringify(name)} in ${dir}: it is not a plain file name`,
-      hint: 'this is a bug in mailbridge\'s file naming; report it with the server id that caused it',
+      hint: "this is a bug in mailbridge's file naming; report it with the server id that caused it",
       details: { dir },
     });
   }

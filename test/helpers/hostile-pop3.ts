@@ -35,10 +35,11 @@ export async function startHostilePop3(messages: HostileMessage[]): Promise<Host
     port: 0,
     deleted: [],
     bytesSent: () => sent,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -58,9 +59,14 @@ export async function startHostilePop3(messages: HostileMessage[]): Promise<Host
     /** Writes lazily, only when the socket drains: what the client refuses to read is never produced. */
     const endless = (kind: 'lines' | 'one-line') => {
       write('+OK\r\n');
-      const chunk = Buffer.from(kind === 'lines' ? `${'x'.repeat(78)}\r\n`.repeat(800) : 'x'.repeat(64 * 1024), 'latin1');
+      const chunk = Buffer.from(
+        kind === 'lines' ? `${'x'.repeat(78)}\r\n`.repeat(800) : 'x'.repeat(64 * 1024),
+        'latin1',
+      );
       const pump = () => {
-        while (!socket.destroyed && write(chunk)) { /* until the kernel buffer is full */ }
+        while (!socket.destroyed && write(chunk)) {
+          /* until the kernel buffer is full */
+        }
       };
       socket.on('drain', pump);
       pump();
@@ -75,17 +81,25 @@ export async function startHostilePop3(messages: HostileMessage[]): Promise<Host
       const n = Number(arg);
       const m = messages[n - 1];
       switch (verb.toUpperCase()) {
-        case 'CAPA': return write('+OK\r\nUIDL\r\nUSER\r\nSASL XOAUTH2\r\n.\r\n');
-        case 'USER': case 'PASS': return write('+OK\r\n');
+        case 'CAPA':
+          return write('+OK\r\nUIDL\r\nUSER\r\nSASL XOAUTH2\r\n.\r\n');
+        case 'USER':
+        case 'PASS':
+          return write('+OK\r\n');
         case 'AUTH':
           if (line.split(' ').length > 2) return write('+OK logged in\r\n');
           pendingAuth = true;
           return write('+ \r\n');
-        case 'STAT': return write(`+OK ${messages.length} ${messages.reduce((a, x) => a + x.body.length, 0)}\r\n`);
+        case 'STAT':
+          return write(`+OK ${messages.length} ${messages.reduce((a, x) => a + x.body.length, 0)}\r\n`);
         case 'LIST':
-          if (arg !== undefined) return m ? write(`+OK ${n} ${m.announcedSize ?? m.body.length}\r\n`) : write('-ERR no such message\r\n');
-          return write(`+OK\r\n${messages.map((x, i) => `${i + 1} ${x.announcedSize ?? x.body.length}\r\n`).join('')}.\r\n`);
-        case 'UIDL': return write(`+OK\r\n${messages.map((x, i) => `${i + 1} ${x.uid}\r\n`).join('')}.\r\n`);
+          if (arg !== undefined)
+            return m ? write(`+OK ${n} ${m.announcedSize ?? m.body.length}\r\n`) : write('-ERR no such message\r\n');
+          return write(
+            `+OK\r\n${messages.map((x, i) => `${i + 1} ${x.announcedSize ?? x.body.length}\r\n`).join('')}.\r\n`,
+          );
+        case 'UIDL':
+          return write(`+OK\r\n${messages.map((x, i) => `${i + 1} ${x.uid}\r\n`).join('')}.\r\n`);
         case 'RETR':
           if (!m) return write('-ERR no such message\r\n');
           if (m.endless) return endless(m.endless);
@@ -95,15 +109,19 @@ export async function startHostilePop3(messages: HostileMessage[]): Promise<Host
           state.onDelete?.(m);
           marked.add(n);
           return write('+OK marked\r\n');
-        case 'RSET': marked.clear(); return write('+OK\r\n');
-        case 'NOOP': return write('+OK\r\n');
+        case 'RSET':
+          marked.clear();
+          return write('+OK\r\n');
+        case 'NOOP':
+          return write('+OK\r\n');
         case 'QUIT': {
           const gone = [...marked].sort((a, b) => b - a);
           for (const i of gone) state.deleted.push(...messages.splice(i - 1, 1).map((x) => x.uid));
           write('+OK bye\r\n');
           return socket.end();
         }
-        default: return write('-ERR unknown command\r\n');
+        default:
+          return write('-ERR unknown command\r\n');
       }
     };
     socket.on('data', (d: Buffer) => {

@@ -15,20 +15,49 @@ import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
 import { loadRig, mintingProvider } from '../helpers/rig.js';
 
 /** RFC 2231 `filename*=UTF-8''…`, so the hostile characters reach the parser exactly. */
-const part = (name: string, body: string) => [
-  '--b', `Content-Type: application/octet-stream`,
-  `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`, '', body,
-].join('\r\n');
+const part = (name: string, body: string) =>
+  [
+    '--b',
+    `Content-Type: application/octet-stream`,
+    `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+    '',
+    body,
+  ].join('\r\n');
 
-const NAMES = ['invoice\u202efdp.exe', 'x\u200b.pdf', '../../escape.txt', 'CON.txt', 'Report.pdf', 'report.pdf', 'same.txt', 'same.txt'];
+const NAMES = [
+  'invoice\u202efdp.exe',
+  'x\u200b.pdf',
+  '../../escape.txt',
+  'CON.txt',
+  'Report.pdf',
+  'report.pdf',
+  'same.txt',
+  'same.txt',
+];
 
-const message = (to: string) => [
-  'From: Mallory <mallory@example.test>', `To: ${to}`, 'Subject: hostile names', 'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary="b"', '',
-  ...NAMES.map((n, i) => part(n, `content ${i}`)), '--b--', '',
-].join('\r\n');
+const message = (to: string) =>
+  [
+    'From: Mallory <mallory@example.test>',
+    `To: ${to}`,
+    'Subject: hostile names',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    ...NAMES.map((n, i) => part(n, `content ${i}`)),
+    '--b--',
+    '',
+  ].join('\r\n');
 
-const EXPECTED = ['invoicefdp.exe', 'x.pdf', 'escape.txt', '_CON.txt', 'Report.pdf', 'report.pdf', 'same.txt', 'same (1).txt'];
+const EXPECTED = [
+  'invoicefdp.exe',
+  'x.pdf',
+  'escape.txt',
+  '_CON.txt',
+  'Report.pdf',
+  'report.pdf',
+  'same.txt',
+  'same (1).txt',
+];
 
 describe('attachment names from a hostile sender', () => {
   test('lose format characters and traversal, avoid device names, never replace each other', async () => {
@@ -41,7 +70,10 @@ describe('attachment names from a hostile sender', () => {
       const root = await mkdtemp(join(tmpdir(), 'mb-names-'));
       const dir = join(root, 'attachments');
       const saved = await mailbox.saveAttachments(summary?.id ?? '', dir);
-      assert.deepEqual(saved.map((a) => a.filename), EXPECTED);
+      assert.deepEqual(
+        saved.map((a) => a.filename),
+        EXPECTED,
+      );
       for (const [i, a] of saved.entries()) assert.equal(await readFile(a.path, 'utf8'), `content ${i}`, a.filename);
       assert.deepEqual(await readdir(root), ['attachments']);
 

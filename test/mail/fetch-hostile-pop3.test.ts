@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  buildAuthorizationRequest, exchangeAuthorizationCode, parseAuthorizationResponse, processAuthorizationResponse,
+  buildAuthorizationRequest,
+  exchangeAuthorizationCode,
+  parseAuthorizationResponse,
+  processAuthorizationResponse,
 } from '../../src/auth/authorization-code.js';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { applyPreset } from '../../src/config/presets.js';
@@ -35,17 +38,38 @@ async function evilResource(home: string, port: number): Promise<void> {
   const store = await openStore({ home, env: {} });
   try {
     const preset = applyPreset({
-      preset: 'm365', name: 'evil', kind: 'pop3', tenantId: rig.tenantId, clientId: SANDBOX.confidentialClientId,
-      user: SANDBOX.alice, authorityUrl: rig.emulatorUrl, mailHost: '127.0.0.1', port, callbackUrl: 'https://localhost',
+      preset: 'm365',
+      name: 'evil',
+      kind: 'pop3',
+      tenantId: rig.tenantId,
+      clientId: SANDBOX.confidentialClientId,
+      user: SANDBOX.alice,
+      authorityUrl: rig.emulatorUrl,
+      mailHost: '127.0.0.1',
+      port,
+      callbackUrl: 'https://localhost',
     });
-    const resource = parseResource({ ...preset, server: { host: '127.0.0.1', port, secure: 'none' }, tls: { allowPlaintextLoopback: true } });
+    const resource = parseResource({
+      ...preset,
+      server: { host: '127.0.0.1', port, secure: 'none' },
+      tls: { allowPlaintextLoopback: true },
+    });
     await store.putResource(resource);
     await store.putSecret(resource.name, 'client_secret', new Secret(SANDBOX.clientSecret));
     const tokens = new TokenManager({ store });
     const req = await buildAuthorizationRequest(resource, store);
     const redirect = await completeConsent(req.url, { username: SANDBOX.alice, password: SANDBOX.password });
-    const grant = await processAuthorizationResponse(resource.name, store, parseAuthorizationResponse(redirect.searchParams));
-    const { response, audience } = await exchangeAuthorizationCode(resource, store, grant, tokens.endpointDeps(resource.name));
+    const grant = await processAuthorizationResponse(
+      resource.name,
+      store,
+      parseAuthorizationResponse(redirect.searchParams),
+    );
+    const { response, audience } = await exchangeAuthorizationCode(
+      resource,
+      store,
+      grant,
+      tokens.endpointDeps(resource.name),
+    );
     await tokens.recordGrant(resource.name, response, audience);
   } finally {
     await store.close();
@@ -70,7 +94,12 @@ describe('fetch --save DIR --after delete against a hostile POP3 server', () => 
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'mb-hostile-'));
-    messages = UIDLS.map((uid, i) => ({ uid, body: Buffer.from(`From: x@example.test\r\nSubject: m${i}\r\n\r\nbody of ${uid} ${randomBytes(4).toString('hex')}\r\n`) }));
+    messages = UIDLS.map((uid, i) => ({
+      uid,
+      body: Buffer.from(
+        `From: x@example.test\r\nSubject: m${i}\r\n\r\nbody of ${uid} ${randomBytes(4).toString('hex')}\r\n`,
+      ),
+    }));
     server = await startHostilePop3([...messages]);
     await evilResource(home, server.port);
   });
@@ -101,7 +130,7 @@ describe('fetch --save DIR --after delete against a hostile POP3 server', () => 
     await writeFile(join(root, 'top.txt'), 'top');
     await writeFile(join(outer, 'canary.txt'), 'canary');
     await writeFile(join(outer, 'x'), 'mine');
-    await writeFile(join(dir, 'notes.txt'), 'the user\'s own file');
+    await writeFile(join(dir, 'notes.txt'), "the user's own file");
     const outside = () => [...filesUnder(root)].filter(([p]) => !p.startsWith(`${dir}/`));
     const before = outside();
 
@@ -114,16 +143,27 @@ describe('fetch --save DIR --after delete against a hostile POP3 server', () => 
 
     const r = await mailbridge(home, ['fetch', 'evil', '--save', dir, '--after', 'delete']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^fetched ${UIDLS.length} of ${UIDLS.length} messages .*after: delete \\(${UIDLS.length}\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(`^fetched ${UIDLS.length} of ${UIDLS.length} messages .*after: delete \\(${UIDLS.length}\\)`),
+    );
 
     assert.deepEqual(outside(), before, 'nothing outside DIR was created, changed or removed');
-    assert.equal(await readFile(join(dir, 'notes.txt'), 'utf8'), 'the user\'s own file');
+    assert.equal(await readFile(join(dir, 'notes.txt'), 'utf8'), "the user's own file");
     const emls = (await readdir(dir)).filter((n) => n.endsWith('.eml'));
     assert.equal(emls.length, UIDLS.length, `one file per message: ${emls.join(' ')}`);
     const bodies = await Promise.all(emls.map((n) => readFile(join(dir, n))));
-    for (const m of messages) assert.ok(bodies.some((b) => b.equals(m.body)), `${m.uid} saved byte for byte`);
+    for (const m of messages)
+      assert.ok(
+        bodies.some((b) => b.equals(m.body)),
+        `${m.uid} saved byte for byte`,
+      );
     assert.deepEqual(notOnDisk, [], 'no DELE before the message was saved');
     assert.deepEqual([...server.deleted].sort(), [...UIDLS].sort());
-    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.mb-')), [], 'no temp file left');
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith('.mb-')),
+      [],
+      'no temp file left',
+    );
   });
 });

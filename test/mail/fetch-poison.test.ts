@@ -17,19 +17,41 @@ import { mailbridge } from '../helpers/cli.js';
 import { loadRig, mintingProvider } from '../helpers/rig.js';
 import { consentedResource } from './facade-consent.js';
 
-const good = (to: string, subject: string) => [
-  'From: Ann <ann@example.test>', `To: ${to}`, `Subject: ${subject}`, 'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'hi', '',
-  '--b', 'Content-Type: text/plain; name="a.txt"', 'Content-Disposition: attachment; filename="a.txt"', '', 'attached', '--b--', '',
-].join('\r\n');
+const good = (to: string, subject: string) =>
+  [
+    'From: Ann <ann@example.test>',
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'hi',
+    '',
+    '--b',
+    'Content-Type: text/plain; name="a.txt"',
+    'Content-Disposition: attachment; filename="a.txt"',
+    '',
+    'attached',
+    '--b--',
+    '',
+  ].join('\r\n');
 
 /** 1,200 MIME parts: over the parser's limit of 1,000 child nodes, so parsing fails with MIME_MALFORMED. */
-const poison = (to: string, subject: string) => [
-  'From: Mallory <mallory@example.test>', `To: ${to}`, `Subject: ${subject}`, 'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary="p"', '',
-  ...Array.from({ length: 1200 }, (_, i) => `--p\r\nContent-Type: text/plain\r\n\r\npart ${i}`),
-  '--p--', '',
-].join('\r\n');
+const poison = (to: string, subject: string) =>
+  [
+    'From: Mallory <mallory@example.test>',
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="p"',
+    '',
+    ...Array.from({ length: 1200 }, (_, i) => `--p\r\nContent-Type: text/plain\r\n\r\npart ${i}`),
+    '--p--',
+    '',
+  ].join('\r\n');
 
 describe('fetch past a message that fails to parse', () => {
   test('keeps its raw source, reports it, continues, and never runs the after-action on it', async () => {
@@ -51,9 +73,16 @@ describe('fetch past a message that fails to parse', () => {
       assert.equal(failed?.code, 'MIME_MALFORMED');
       assert.equal(await readFile(failed?.file ?? '', 'utf8'), serverCopy, 'the raw source is kept byte for byte');
       assert.equal((await readdir(dir)).filter((n) => n.endsWith('.eml')).length, 3);
-      assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.mb-')), [], 'no temp file or folder left');
+      assert.deepEqual(
+        (await readdir(dir)).filter((n) => n.startsWith('.mb-')),
+        [],
+        'no temp file or folder left',
+      );
       assert.equal(await rig.countMessages(user), 1, 'only the poisonous message is still on the server');
-      assert.deepEqual((await mailbox.list()).map((m) => m.id), [poisonId]);
+      assert.deepEqual(
+        (await mailbox.list()).map((m) => m.id),
+        [poisonId],
+      );
 
       // A rerun does not stop at it either, and still leaves it on the server.
       const again = await fetchToDirectory({ mailbox, dir, after: { kind: 'delete' } });
@@ -76,7 +105,10 @@ describe('fetch past a message that fails to parse', () => {
     const dir = join(home, 'saved');
     const r = await mailbridge(home, ['fetch', 'in', '--subject', subject, '--save', dir, '--after', 'delete']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stdout, /^fetched 1 of 2 messages \(0 already done, 1 attachments, 1 kept unparsed\) .* after: delete \(1\)$/m);
+    assert.match(
+      r.stdout,
+      /^fetched 1 of 2 messages \(0 already done, 1 attachments, 1 kept unparsed\) .* after: delete \(1\)$/m,
+    );
     assert.match(r.stdout, /^not parsed: "\d+" saved as is to .+\.eml, left on the server \(MIME_MALFORMED: /m);
     const left = await mailbridge(home, ['--json', 'list', 'in', '--subject', subject]);
     assert.equal((JSON.parse(left.stdout) as unknown[]).length, 1);

@@ -64,7 +64,8 @@ describe('a resumed fetch after the folder was recreated (new UIDVALIDITY)', () 
         uidValidity: now,
         previousFilesIn: join(dir, labelledName('uidvalidity', before.uidValidity ?? '')),
       });
-      const file = (validity: string | undefined, id: string) => messageFileName({ folder: 'Work', id, ...(validity ? { validity } : {}) });
+      const file = (validity: string | undefined, id: string) =>
+        messageFileName({ folder: 'Work', id, ...(validity ? { validity } : {}) });
       assert.equal(await subjectOf(join(dir, file(now, '1'))), 'new-x');
       assert.equal(await subjectOf(join(dir, file(now, '2'))), 'new-y');
       // The earlier run's files are kept, not overwritten.

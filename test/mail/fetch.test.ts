@@ -35,10 +35,12 @@ describe('bulk fetch to a directory', () => {
       assert.equal(second.matched, 3);
       assert.equal(second.skipped, 2);
       assert.equal(second.saved, 1);
-      const { uidValidity } = JSON.parse(await readFile(join(dir, FETCH_STATE_FILE), 'utf8')) as { uidValidity: string };
+      const state = JSON.parse(await readFile(join(dir, FETCH_STATE_FILE), 'utf8')) as { uidValidity: string };
+      const { uidValidity } = state;
       const name = (id: string) => messageBaseName({ folder: 'INBOX', validity: uidValidity, id });
       const names = (await readdir(dir)).sort();
-      assert.deepEqual(names, ['.mailbridge-fetch.json', `${name('1')}.eml`, name('2'), `${name('2')}.eml`, `${name('3')}.eml`].sort());
+      const expected = ['.mailbridge-fetch.json', `${name('1')}.eml`, name('2'), `${name('2')}.eml`, `${name('3')}.eml`];
+      assert.deepEqual(names, expected.sort());
       assert.deepEqual(await readdir(join(dir, name('2'))), ['r.csv']);
       assert.match(await readFile(join(dir, name('2'), 'r.csv'), 'utf8'), /^a,b\r?\n1,2/);
       assert.match(await readFile(join(dir, `${name('1')}.eml`), 'utf8'), /Subject: one\r\n/);

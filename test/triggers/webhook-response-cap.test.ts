@@ -15,8 +15,24 @@ const GiB = 1024 ** 3;
 const BOUNDED = 16 * 1024 * 1024;
 
 const payload: WebhookPayload = {
-  event: 'message', trigger: 't', resource: 'r', folder: 'INBOX', deliveryId: 'd-1', messageKey: 'k', attempt: 1,
-  message: { id: '1', subject: 's', to: [], cc: [], replyTo: [], importance: 'normal', hasAttachments: false, headers: {}, attachments: [] },
+  event: 'message',
+  trigger: 't',
+  resource: 'r',
+  folder: 'INBOX',
+  deliveryId: 'd-1',
+  messageKey: 'k',
+  attempt: 1,
+  message: {
+    id: '1',
+    subject: 's',
+    to: [],
+    cc: [],
+    replyTo: [],
+    importance: 'normal',
+    hasAttachments: false,
+    headers: {},
+    attachments: [],
+  },
 };
 
 describe('webhook response bodies are capped', () => {

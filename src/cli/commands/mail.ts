@@ -46,8 +46,8 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .option('--folder <folder>', 'folder', 'INBOX')
     .option('--raw', 'write the RFC 5322 source (.eml) to stdout')
     .option('--save-attachments <dir>', 'stream every attachment into DIR')
-    .option('--save <dir>', 'save the message into DIR as fetch --save does (.eml named after the id, attachments beside it)')
-    .action((resource: string, uid: string, opts: { folder: string; raw?: boolean; saveAttachments?: string; save?: string }) =>
+    .option('--save <dir>', 'save the message into DIR as fetch --save does (.eml, attachments beside it)')
+    .action((resource: string, uid: string, opts: GetFlags) =>
       withMailbox(ctx, resource, async (m) => {
         if (opts.save) {
           const validity = await m.uidValidity?.({ folder: opts.folder });
@@ -56,8 +56,10 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
             { folder: opts.folder, id: uid, ...(validity !== undefined ? { validity } : {}) }, { attachments: true });
           if (saved.failure) process.exitCode = FETCH_PARTIAL_EXIT;
           if (ctx.json()) return ctx.printJson({ ...saved, failure: saved.failure?.toJSON() });
-          ctx.print(`${saved.file}${saved.attachmentsDir ? `  ${saved.attachments} attachments in ${saved.attachmentsDir}` : ''}`);
-          if (saved.failure) ctx.print(`not parsed: saved as is, no attachments cut (${saved.failure.code}: ${saved.failure.message})`);
+          const where = saved.attachmentsDir ? `  ${saved.attachments} attachments in ${saved.attachmentsDir}` : '';
+          ctx.print(`${saved.file}${where}`);
+          const f = saved.failure;
+          if (f) ctx.print(`not parsed: saved as is, no attachments cut (${f.code}: ${f.message})`);
           return;
         }
         if (opts.raw) {
@@ -96,9 +98,13 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
         if (report.failed.length > 0) process.exitCode = FETCH_PARTIAL_EXIT;
         if (ctx.json()) return ctx.printJson(report);
         const failed = report.failed.length > 0 ? `, ${report.failed.length} kept unparsed` : '';
-        ctx.print(`fetched ${report.saved} of ${report.matched} messages (${report.skipped} already done, ${report.attachments} attachments${failed}) into ${opts.save}; after: ${report.after}${report.after === 'leave' ? '' : ` (${report.processed})`}`);
+        const counts = `${report.skipped} already done, ${report.attachments} attachments${failed}`;
+        const processed = report.after === 'leave' ? '' : ` (${report.processed})`;
+        const afterText = `after: ${report.after}${processed}`;
+        ctx.print(`fetched ${report.saved} of ${report.matched} messages (${counts}) into ${opts.save}; ${afterText}`);
         for (const f of report.failed) {
-          ctx.print(`not parsed: ${JSON.stringify(f.id)} saved as is to ${f.file}, left on the server (${f.code}: ${f.message})`);
+          const why = `${f.code}: ${f.message}`;
+          ctx.print(`not parsed: ${JSON.stringify(f.id)} saved as is to ${f.file}, left on the server (${why})`);
         }
         if (report.restarted) {
           const r = report.restarted;
@@ -144,6 +150,13 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .option('--folder <folder>', 'folder', 'INBOX')
     .action((resource: string, uids: string[], o: { folder: string }) =>
       withMailbox(ctx, resource, (m) => m.delete(uids, { folder: o.folder })));
+}
+
+interface GetFlags {
+  folder: string;
+  raw?: boolean;
+  saveAttachments?: string;
+  save?: string;
 }
 
 interface FilterFlags {

@@ -160,7 +160,8 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
       throw new ProtocolError({
         code: 'GRAPH_RESPONSE_TOO_LARGE',
         message: `Graph answered ${req.method} ${url.pathname} with more than ${formatBytes(limit)}; reading stopped`,
-        hint: 'ask for smaller pages ($top) or fewer properties ($select); check that the base URL points at Microsoft Graph',
+        hint: 'ask for smaller pages ($top) or fewer properties ($select); '
+          + 'check that the base URL points at Microsoft Graph',
         details: { family: ERROR_FAMILY[req.operation ?? 'receive'], protocol: 'graph', host: url.host, limit },
       });
     }
@@ -234,7 +235,8 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
     async send(req) {
       const { res, release } = await perform(req);
       try {
-        return { status: res.statusCode ?? 0, headers: headersOf(res), body: await readText(res, req, READ_LIMITS.graphJsonBytes) };
+        const body = await readText(res, req, READ_LIMITS.graphJsonBytes);
+        return { status: res.statusCode ?? 0, headers: headersOf(res), body };
       } finally {
         release();
       }

@@ -75,7 +75,12 @@ export class Pop3Session {
   #sizes: Map<number, number> | undefined;
 
   /** @internal use connectPop3 */
-  constructor(socket: Socket | TLSSocket, reader: LineReader, ctx: Omit<ProtocolContext, 'operation'>, maxBytes = maxMessageBytes()) {
+  constructor(
+    socket: Socket | TLSSocket,
+    reader: LineReader,
+    ctx: Omit<ProtocolContext, 'operation'>,
+    maxBytes = maxMessageBytes(),
+  ) {
     this.#socket = socket;
     this.#reader = reader;
     this.#ctx = ctx;
@@ -111,7 +116,9 @@ export class Pop3Session {
       // or deleted, one for the other.
       const seen = new Set<string>();
       for (const u of uids) {
-        if (seen.has(u.uid)) throw new WireViolation(`the unique-id ${u.uid} was announced twice`, `${u.number} ${u.uid}`);
+        if (seen.has(u.uid)) {
+          throw new WireViolation(`the unique-id ${u.uid} was announced twice`, `${u.number} ${u.uid}`);
+        }
         seen.add(u.uid);
       }
       return uids;
@@ -136,7 +143,8 @@ export class Pop3Session {
   async #retrieveCap(n: string): Promise<{ maxBytes: number; what: string; isMessage: true }> {
     const announced = this.#sizes?.get(Number(n)) ?? parseListReply(await this.#simple(commandLine('LIST', n))).size;
     if (announced > this.#maxMessageBytes) {
-      throw new WireTooLarge(`message ${n} is ${announced} bytes, over the maximum (${formatBytes(this.#maxMessageBytes)})`, this.#maxMessageBytes, true);
+      const max = this.#maxMessageBytes;
+      throw new WireTooLarge(`message ${n} is ${announced} bytes, over the maximum (${formatBytes(max)})`, max, true);
     }
     return { maxBytes: retrCap(announced, this.#maxMessageBytes), what: `message ${n}`, isMessage: true };
   }

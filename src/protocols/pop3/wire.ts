@@ -142,9 +142,7 @@ export class LineReader {
    * connection ending first throws WireClosed, so a caller never mistakes a part for the whole.
    * More than `maxBytes` in all (the terminator aside), or a line over `maxLine`, is WireTooLarge.
    */
-  async *readMultiline(
-    cap: { maxBytes: number; maxLine?: number; what: string; isMessage?: boolean } = { maxBytes: maxMessageBytes(), what: 'the reply' },
-  ): AsyncGenerator<Buffer> {
+  async *readMultiline(cap: MultilineCap = { maxBytes: maxMessageBytes(), what: 'the reply' }): AsyncGenerator<Buffer> {
     let total = 0;
     for (;;) {
       // The terminator (".\r\n") may follow a response of exactly maxBytes.
@@ -168,7 +166,16 @@ export class LineReader {
   }
 }
 
-function tooLarge(cap: { maxBytes: number; what: string; isMessage?: boolean }): WireTooLarge {
+/** The caps of one multi-line reply: in all, per line, and what to call it in the error. */
+export interface MultilineCap {
+  maxBytes: number;
+  maxLine?: number;
+  what: string;
+  /** A message (RETR): its error is POP3_MESSAGE_TOO_LARGE. */
+  isMessage?: boolean;
+}
+
+function tooLarge(cap: MultilineCap): WireTooLarge {
   return new WireTooLarge(`${cap.what} is larger than ${formatBytes(cap.maxBytes)}`, cap.maxBytes, cap.isMessage);
 }
 
@@ -239,9 +246,13 @@ export function parseCapaLine(line: string): { name: string; args: string[] } {
 }
 
 /** A multi-line response whose lines are text (LIST, UIDL, CAPA), decoded; capped in line length and in all. */
-export async function readTextLines(reader: LineReader, what = 'a listing', maxBytes = READ_LIMITS.pop3ListingBytes): Promise<string[]> {
+export async function readTextLines(
+  reader: LineReader, what = 'a listing', maxBytes = READ_LIMITS.pop3ListingBytes,
+): Promise<string[]> {
   const out: string[] = [];
-  for await (const line of reader.readMultiline({ maxBytes, maxLine: MAX_TEXT_LINE, what })) out.push(stripEol(line).toString('utf8'));
+  for await (const line of reader.readMultiline({ maxBytes, maxLine: MAX_TEXT_LINE, what })) {
+    out.push(stripEol(line).toString('utf8'));
+  }
   return out;
 }
 

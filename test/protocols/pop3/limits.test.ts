@@ -30,12 +30,22 @@ async function hostile(messages: HostileMessage[]): Promise<HostilePop3> {
   return s;
 }
 
-const resourceFor = (port: number, authType: 'basic' | 'oauth2' = 'basic') => resourceSchema.parse({
-  name: 'hostile', kind: 'pop3', server: { host: '127.0.0.1', port, secure: 'none' }, user: 'u@example.test',
-  authType, tls: { allowPlaintextLoopback: true },
-});
+const resourceFor = (port: number, authType: 'basic' | 'oauth2' = 'basic') =>
+  resourceSchema.parse({
+    name: 'hostile',
+    kind: 'pop3',
+    server: { host: '127.0.0.1', port, secure: 'none' },
+    user: 'u@example.test',
+    authType,
+    tls: { allowPlaintextLoopback: true },
+  });
 const open = (port: number, maxMessageBytes?: number) =>
-  connectPop3({ resource: resourceFor(port), password: new Secret('pw'), timeoutMs: 10_000, ...(maxMessageBytes ? { maxMessageBytes } : {}) });
+  connectPop3({
+    resource: resourceFor(port),
+    password: new Secret('pw'),
+    timeoutMs: 10_000,
+    ...(maxMessageBytes ? { maxMessageBytes } : {}),
+  });
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<MailbridgeError> {
   try {
@@ -64,9 +74,12 @@ describe('POP3 read caps against a hostile server', () => {
     const server = await hostile([{ uid: 'endless', body: Buffer.alloc(0), announcedSize: 5000, endless: 'lines' }]);
     const s = await open(server.port);
     let received = 0;
-    await rejectsWith((async () => {
-      for await (const chunk of s.retrieveStream(1)) received += (chunk as Buffer).length;
-    })(), 'POP3_MESSAGE_TOO_LARGE');
+    await rejectsWith(
+      (async () => {
+        for await (const chunk of s.retrieveStream(1)) received += (chunk as Buffer).length;
+      })(),
+      'POP3_MESSAGE_TOO_LARGE',
+    );
     assert.ok(received <= 2 * 5000 + 64 * 1024);
     assert.ok(server.bytesSent() < BOUNDED, `the server sent ${server.bytesSent()} bytes`);
   });
@@ -95,13 +108,23 @@ describe('POP3 read caps against a hostile server', () => {
   });
 
   test('fetch --after delete stops at an endless message: nothing deleted, nothing half-written', async () => {
-    const server = await hostile([small('a'), { uid: 'b', body: Buffer.alloc(0), announcedSize: 2000, endless: 'lines' }, small('c')]);
+    const server = await hostile([
+      small('a'),
+      { uid: 'b', body: Buffer.alloc(0), announcedSize: 2000, endless: 'lines' },
+      small('c'),
+    ]);
     // The hostile server takes any token; an opaque one is not checked locally.
-    const mailbox = createPop3Mailbox({ resource: resourceFor(server.port, 'oauth2'), tokens: { getAccessToken: async () => new Secret('opaque') } });
+    const mailbox = createPop3Mailbox({
+      resource: resourceFor(server.port, 'oauth2'),
+      tokens: { getAccessToken: async () => new Secret('opaque') },
+    });
     const dir = await mkdtemp(join(tmpdir(), 'mb-pop3-cap-'));
     await rejectsWith(fetchToDirectory({ mailbox, dir, after: { kind: 'delete' } }), 'POP3_MESSAGE_TOO_LARGE');
     assert.deepEqual(server.deleted, []);
-    assert.deepEqual((await readdir(dir)).filter((n) => n !== '.mailbridge-fetch.json'), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n !== '.mailbridge-fetch.json'),
+      [],
+    );
     assert.ok(server.bytesSent() < BOUNDED);
   });
 });

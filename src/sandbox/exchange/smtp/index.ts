@@ -112,7 +112,9 @@ async function submit(ctx: ExchangeContext, rate: SubmissionRate, stream: SMTPSe
     size += chunk.length;
     if (size <= MAX_SIZE) chunks.push(chunk);
   }
-  if (stream.sizeExceeded || size > MAX_SIZE) throw replyError(552, `5.3.4 Message size exceeds fixed maximum message size`);
+  if (stream.sizeExceeded || size > MAX_SIZE) {
+    throw replyError(552, `5.3.4 Message size exceeds fixed maximum message size`);
+  }
   const raw = Buffer.concat(chunks);
   const user = userOf(session);
   const box = ctx.store.mailbox(user.mailbox);
