@@ -118,3 +118,45 @@ export interface GraphContext {
   options?: { method?: string; headers?: unknown; body?: unknown };
   response?: Response;
 }
+
+/** What ews-javascript-api reads from a finished request (a subset of XMLHttpRequest). */
+export interface EwsXhrResult {
+  status: number;
+  statusText: string;
+  responseText: string;
+  response: string;
+  getAllResponseHeaders(): string;
+  getResponseHeader(name: string): string | null;
+}
+
+/**
+ * ews-javascript-api's pluggable XHR layer (ConfigurationApi.ConfigureXHR) over node:https with
+ * the sandbox CA. Its default layer has no CA option; like the library's own, this resolves a
+ * 200 and rejects anything else with the response (the library reads SOAP faults from it).
+ */
+export function ewsXhrApi(ca: string): {
+  xhr(o: { type?: string; url: string; headers?: Record<string, string>; data?: string }): Promise<EwsXhrResult>;
+  xhrStream(): Promise<EwsXhrResult>;
+  disconnect(): void;
+  apiName: string;
+} {
+  return {
+    apiName: 'sandbox-ca',
+    async xhr(o) {
+      const res = await caRequest(ca, o.url, { method: o.type ?? 'POST', ...(o.headers ? { headers: o.headers } : {}), ...(o.data !== undefined ? { body: o.data } : {}) });
+      const text = res.body.toString('utf8');
+      const result: EwsXhrResult = {
+        status: res.status,
+        statusText: String(res.status),
+        responseText: text,
+        response: text,
+        getAllResponseHeaders: () => Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n'),
+        getResponseHeader: (name) => res.headers[name.toLowerCase()] ?? null,
+      };
+      if (res.status === 200) return result;
+      throw result;
+    },
+    xhrStream: () => Promise.reject(new Error('streaming notifications are not used by these tests')),
+    disconnect: () => undefined,
+  };
+}
