@@ -54,7 +54,9 @@ describe('mailbridge move / copy / mark / delete / fetch (pop3)', () => {
     assert.equal(await rig.countMessages(popUser), 2, 'only the message this run saved was deleted');
     const json = await cli(['--json', 'fetch', 'pop', '--save', dir]);
     assert.equal(json.code, 0, json.stderr);
-    assert.deepEqual(JSON.parse(json.stdout), { matched: 2, saved: 0, skipped: 2, attachments: 0, processed: 0, after: 'leave' });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      matched: 2, saved: 0, skipped: 2, attachments: 0, processed: 0, after: 'leave', failed: [],
+    });
     const filtered = await cli(['fetch', 'pop', '--save', dir, '--unseen']);
     assert.equal(filtered.code, 1);
     assert.match(filtered.stderr, /POP3 cannot search or filter messages .*Fix: use an imap resource/);

@@ -4,13 +4,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError, PublicClientApplication, ServerError,
+  ConfidentialClientApplication,
+  CryptoProvider,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  ServerError,
   type Configuration,
 } from '@azure/msal-node';
 import type { Browser, Page } from 'playwright-core';
 import { decodeJwt } from 'jose';
 import { completeDeviceLogin } from '../helpers/consent.js';
-import { SANDBOX, defaultSeed, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import {
+  SANDBOX,
+  defaultSeed,
+  startIdentityEmulator,
+  type IdentityEmulator,
+} from '../../src/sandbox/identity/index.js';
 import { launchChromium, msalNetwork, verifiedSpki } from './support.js';
 
 /** The person's part in Chromium: sign in, accept the consent page when it comes. */
@@ -87,23 +96,36 @@ describe('MSAL Node against the identity emulator', () => {
   });
 
   it('auth code + PKCE with a confidential client (getAuthCodeUrl, acquireTokenByCode), driven in Chromium', async () => {
-    const cca = new ConfidentialClientApplication(config(SANDBOX.confidentialClientId, { clientSecret: SANDBOX.clientSecret }));
+    const cca = new ConfidentialClientApplication(
+      config(SANDBOX.confidentialClientId, { clientSecret: SANDBOX.clientSecret }),
+    );
     const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
-    // The web app's redirect endpoint: a loopback server that reads the code (form_post, as MSAL asks).
+    // The web app's redirect endpoint: a loopback server that reads the code (query or form_post).
     let redirected: URL | undefined;
+    let arrived: () => void = () => undefined;
+    const codeArrived = new Promise<void>((resolve) => (arrived = resolve));
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
-        redirected = new URL(req.url ?? '/', 'http://localhost');
-        for (const [k, v] of new URLSearchParams(body)) redirected.searchParams.set(k, v);
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        for (const [k, v] of new URLSearchParams(body)) url.searchParams.set(k, v);
+        // Only the redirect with the code: Chromium also asks this origin for /favicon.ico.
+        if (url.searchParams.has('code') || url.searchParams.has('error')) {
+          redirected = url;
+          arrived();
+        }
         res.end('ok');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const redirectUri = `http://localhost:${(server.address() as AddressInfo).port}/`;
     const url = await cca.getAuthCodeUrl({
-      scopes: ['Mail.Read', 'offline_access'], redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'st-1',
+      scopes: ['Mail.Read', 'offline_access'],
+      redirectUri,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state: 'st-1',
     });
     const page = await browser.newPage();
     try {
@@ -111,22 +133,31 @@ describe('MSAL Node against the identity emulator', () => {
       await page.fill('#username', SANDBOX.bob);
       await page.fill('#password', SANDBOX.password);
       await Promise.all([page.waitForNavigation(), page.click('#signin')]);
-      await Promise.all([page.waitForURL((u) => u.origin === new URL(redirectUri).origin), page.click('#accept')]);
+      await page.click('#accept');
+      await codeArrived;
     } finally {
       await page.close();
       server.close();
     }
     assert.equal(redirected?.searchParams.get('state'), 'st-1');
     const result = await cca.acquireTokenByCode({
-      code: redirected!.searchParams.get('code')!, scopes: ['Mail.Read'], redirectUri, codeVerifier: verifier,
+      code: redirected!.searchParams.get('code')!,
+      scopes: ['Mail.Read'],
+      redirectUri,
+      codeVerifier: verifier,
     });
     assert.equal(decodeJwt(result.accessToken).aud, 'https://graph.microsoft.com');
     assert.equal(result.account?.homeAccountId, `${String(decodeJwt(result.accessToken).oid)}.${SANDBOX.tenantId}`);
 
     // A code is good once: MSAL surfaces Entra's invalid_grant with its AADSTS number.
-    const again = await cca.acquireTokenByCode({
-      code: redirected!.searchParams.get('code')!, scopes: ['Mail.Read'], redirectUri, codeVerifier: verifier,
-    }).catch((e: unknown) => e);
+    const again = await cca
+      .acquireTokenByCode({
+        code: redirected!.searchParams.get('code')!,
+        scopes: ['Mail.Read'],
+        redirectUri,
+        codeVerifier: verifier,
+      })
+      .catch((e: unknown) => e);
     assert.ok(again instanceof InteractionRequiredAuthError || again instanceof ServerError, String(again));
     assert.equal((again as ServerError).errorCode, 'invalid_grant');
     assert.match((again as ServerError).errorMessage, /AADSTS54005/);
@@ -147,7 +178,9 @@ describe('MSAL Node against the identity emulator', () => {
   });
 
   it('client credentials: roles from the admin-consented application permissions; no account', async () => {
-    const cca = new ConfidentialClientApplication(config(SANDBOX.confidentialClientId, { clientSecret: SANDBOX.clientSecret }));
+    const cca = new ConfidentialClientApplication(
+      config(SANDBOX.confidentialClientId, { clientSecret: SANDBOX.clientSecret }),
+    );
     const result = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
     assert.ok(result);
     assert.deepEqual(decodeJwt(result.accessToken).roles, ['Mail.ReadWrite', 'Mail.Send']);
@@ -159,7 +192,9 @@ describe('MSAL Node against the identity emulator', () => {
   it('error shapes: a wrong secret is a ServerError (invalid_client, AADSTS7000215) carrying our correlation id', async () => {
     const cca = new ConfidentialClientApplication(config(SANDBOX.confidentialClientId, { clientSecret: 'wrong' }));
     const correlationId = randomUUID();
-    const e = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'], correlationId }).catch((x: unknown) => x);
+    const e = await cca
+      .acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'], correlationId })
+      .catch((x: unknown) => x);
     assert.ok(e instanceof ServerError, String(e));
     assert.equal(e.errorCode, 'invalid_client');
     assert.match(e.errorMessage, /AADSTS7000215/);
@@ -178,13 +213,17 @@ describe('MSAL Node against the identity emulator', () => {
       });
       // Calendars.ReadWrite is a real Graph permission Bob has not granted: a silent refresh
       // for it must ask for interaction, not fail as an invalid scope.
-      const e = await pca.acquireTokenSilent({ account: first.account!, scopes: ['Calendars.ReadWrite'] }).catch((x: unknown) => x);
+      const e = await pca
+        .acquireTokenSilent({ account: first.account!, scopes: ['Calendars.ReadWrite'] })
+        .catch((x: unknown) => x);
       assert.ok(e instanceof InteractionRequiredAuthError, String(e));
       assert.equal(e.errorCode, 'invalid_grant');
       assert.equal(e.subError, 'consent_required');
       assert.match(e.errorMessage, /AADSTS65001/);
       // A permission Graph does not have is a plain server error, AADSTS70011.
-      const bad = await pca.acquireTokenSilent({ account: first.account!, scopes: ['Calendars.Everything'] }).catch((x: unknown) => x);
+      const bad = await pca
+        .acquireTokenSilent({ account: first.account!, scopes: ['Calendars.Everything'] })
+        .catch((x: unknown) => x);
       assert.ok(bad instanceof ServerError, String(bad));
       assert.equal((bad as ServerError).errorCode, 'invalid_scope');
     } finally {

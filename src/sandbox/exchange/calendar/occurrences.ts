@@ -38,7 +38,8 @@ interface Range {
 
 /** `{dateTime, timeZone}` (or an ISO string) as ms; undefined when unreadable. */
 export function eventTime(v: unknown): number | undefined {
-  const text = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { dateTime?: unknown }).dateTime : undefined;
+  const text =
+    typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { dateTime?: unknown }).dateTime : undefined;
   if (typeof text !== 'string') return undefined;
   const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text.replace(/(\.\d{3})\d*$/, '$1')}Z`);
   return Number.isNaN(ms) ? undefined : ms;
@@ -49,7 +50,11 @@ export function occurrenceId(masterId: string, startMs: number): string {
   return `${masterId}_${Buffer.from(new Date(startMs).toISOString()).toString('base64url')}`;
 }
 
-export function calendarView(records: readonly ItemRecord[], windowStart: number, windowEnd: number): CalendarInstance[] {
+export function calendarView(
+  records: readonly ItemRecord[],
+  windowStart: number,
+  windowEnd: number,
+): CalendarInstance[] {
   const out: CalendarInstance[] = [];
   for (const record of records) {
     const start = eventTime(record.data['start']);
@@ -62,7 +67,8 @@ export function calendarView(records: readonly ItemRecord[], windowStart: number
       continue;
     }
     for (const s of occurrenceStarts(start, recurrence.pattern, recurrence.range ?? {}, windowEnd)) {
-      if (overlaps(s, s + (end - start))) out.push({ record, kind: 'occurrence', startMs: s, endMs: s + (end - start), id: occurrenceId(record.id, s) });
+      if (overlaps(s, s + (end - start)))
+        out.push({ record, kind: 'occurrence', startMs: s, endMs: s + (end - start), id: occurrenceId(record.id, s) });
     }
   }
   return out.sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
@@ -93,7 +99,10 @@ function* occurrenceStarts(first: number, p: Pattern, r: Range, until: number): 
         break;
       case 'weekly': {
         const weekStart = firstDay - d.getUTCDay() * DAY + step * interval * 7 * DAY;
-        const days = (p.daysOfWeek ?? [WEEKDAYS[d.getUTCDay()]!]).map((w) => WEEKDAYS.indexOf(w.toLowerCase())).filter((i) => i >= 0).sort();
+        const days = (p.daysOfWeek ?? [WEEKDAYS[d.getUTCDay()]!])
+          .map((w) => WEEKDAYS.indexOf(w.toLowerCase()))
+          .filter((i) => i >= 0)
+          .sort();
         candidates = days.map((i) => weekStart + i * DAY);
         break;
       }
@@ -103,7 +112,11 @@ function* occurrenceStarts(first: number, p: Pattern, r: Range, until: number): 
         break;
       }
       case 'absoluteYearly':
-        candidates = dayInMonth(d.getUTCFullYear() + step * interval, (p.month ?? d.getUTCMonth() + 1) - 1, p.dayOfMonth ?? d.getUTCDate());
+        candidates = dayInMonth(
+          d.getUTCFullYear() + step * interval,
+          (p.month ?? d.getUTCMonth() + 1) - 1,
+          p.dayOfMonth ?? d.getUTCDate(),
+        );
         break;
       default:
         // relativeMonthly / relativeYearly: not expanded (see the module comment).

@@ -17,7 +17,10 @@ export class NonMailWriteError extends Error {}
 class EmptyFolder extends EventEmitter<{ [K in keyof FolderEvents]: FolderEvents[K] }> implements Folder {
   readonly uidValidity = 1;
   readonly uidNext = 1;
-  constructor(readonly id: string, readonly name: string) {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+  ) {
     super();
   }
   get path(): string {

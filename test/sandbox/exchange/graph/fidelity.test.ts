@@ -11,7 +11,9 @@ describe('graph endpoint: /me, $expand=attachments, malformed ids, calendarView'
     rig = await startGraphRig();
     token = await rig.token({ user: ALICE, scope: 'User.Read Mail.ReadWrite Calendars.ReadWrite' });
   });
-  after(async () => { await rig.close(); });
+  after(async () => {
+    await rig.close();
+  });
   const get = (path: string, t = token) => call(rig.ctx.tls.ca, `${rig.base}${path}`, { token: t });
 
   it('GET /me answers the signed-in user; /users/{upn | id} needs User.ReadBasic.All for someone else', async () => {
@@ -37,12 +39,28 @@ describe('graph endpoint: /me, $expand=attachments, malformed ids, calendarView'
   });
 
   it('$expand=attachments embeds the attachments with contentBytes, on get and list', async () => {
-    const raw = Buffer.from([
-      'From: a@example.org', `To: ${ALICE}`, 'Subject: with file', 'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'hello', '--b',
-      'Content-Type: application/pdf; name="r.pdf"', 'Content-Disposition: attachment; filename="r.pdf"',
-      'Content-Transfer-Encoding: base64', '', Buffer.from('%PDF-1.4 x').toString('base64'), '--b--', '',
-    ].join('\r\n'));
+    const raw = Buffer.from(
+      [
+        'From: a@example.org',
+        `To: ${ALICE}`,
+        'Subject: with file',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'hello',
+        '--b',
+        'Content-Type: application/pdf; name="r.pdf"',
+        'Content-Disposition: attachment; filename="r.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('%PDF-1.4 x').toString('base64'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
     const msg = await rig.ctx.store.mailbox(ALICE)!.folder('inbox')!.append(raw);
     const one = await get(`/me/messages/${msg.id}?$expand=attachments`);
     assert.equal(one.status, 200, one.text);
@@ -68,24 +86,39 @@ describe('graph endpoint: /me, $expand=attachments, malformed ids, calendarView'
 
   it('calendarView: events overlapping the window, a weekly series expanded into occurrences', async () => {
     const post = (body: object) => call(rig.ctx.tls.ca, `${rig.base}/me/events`, { method: 'POST', token, body });
-    await post({ subject: 'inside', start: { dateTime: '2026-03-03T10:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-03-03T11:00:00', timeZone: 'UTC' } });
-    await post({ subject: 'outside', start: { dateTime: '2026-04-03T10:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-04-03T11:00:00', timeZone: 'UTC' } });
+    await post({
+      subject: 'inside',
+      start: { dateTime: '2026-03-03T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-03-03T11:00:00', timeZone: 'UTC' },
+    });
+    await post({
+      subject: 'outside',
+      start: { dateTime: '2026-04-03T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-04-03T11:00:00', timeZone: 'UTC' },
+    });
     const series = await post({
-      subject: 'weekly', start: { dateTime: '2026-02-02T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-02-02T09:30:00', timeZone: 'UTC' },
+      subject: 'weekly',
+      start: { dateTime: '2026-02-02T09:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-02-02T09:30:00', timeZone: 'UTC' },
       recurrence: {
         pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday', 'wednesday'] },
         range: { type: 'endDate', startDate: '2026-02-02', endDate: '2026-03-04' },
       },
     });
     assert.equal(series.status, 201);
-    const view = await get('/me/calendarView?startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-08T00:00:00Z&$top=50');
+    const view = await get(
+      '/me/calendarView?startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-08T00:00:00Z&$top=50',
+    );
     assert.equal(view.status, 200, view.text);
     const rows = view.json<{ value: Json[] }>().value;
-    assert.deepEqual(rows.map((r) => [r['subject'], r['type'], (r['start'] as Json)['dateTime']]), [
-      ['weekly', 'occurrence', '2026-03-02T09:00:00.0000000'],
-      ['inside', 'singleInstance', '2026-03-03T10:00:00'],
-      ['weekly', 'occurrence', '2026-03-04T09:00:00.0000000'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r['subject'], r['type'], (r['start'] as Json)['dateTime']]),
+      [
+        ['weekly', 'occurrence', '2026-03-02T09:00:00.0000000'],
+        ['inside', 'singleInstance', '2026-03-03T10:00:00'],
+        ['weekly', 'occurrence', '2026-03-04T09:00:00.0000000'],
+      ],
+    );
     assert.equal(rows[0]!['seriesMasterId'], series.json<Json>()['id']);
     assert.notEqual(rows[0]!['id'], rows[2]!['id']);
     const missing = await get('/me/calendar/calendarView');

@@ -15,7 +15,8 @@ describe('sandbox IMAP: non-mail folders in LIST', () => {
     const c = await fx.client();
     const list = await c.list({ statusQuery: { messages: true, unseen: true } });
     const paths = list.map((f) => f.path);
-    for (const p of ['INBOX', 'Sent Items', 'Calendar', 'Contacts', 'Journal', 'Notes', 'Tasks']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+    for (const p of ['INBOX', 'Sent Items', 'Calendar', 'Contacts', 'Journal', 'Notes', 'Tasks'])
+      assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
     assert.deepEqual(list.find((f) => f.path === 'Calendar')?.status, { path: 'Calendar', messages: 0, unseen: 0 });
     const box = await c.mailboxOpen('Tasks', { readOnly: true });
     assert.equal(box.exists, 0);

@@ -15,23 +15,31 @@ export const createFolder: Operation = async (call, op) => {
   const folders = m(op, 'Folders')?.children ?? [];
   if (!folders.length) throw schemaError("The element 'CreateFolder' is missing 'Folders'.");
   const parent = resolveFolder(call, parentRef);
-  return each('CreateFolderResponseMessage', folders, async (node: XNode) => {
-    const name = tText(node, 'DisplayName');
-    if (!name) throw new EwsError('ErrorInvalidFolderName', 'The folder name is missing or empty.');
-    const folderClass = tText(node, 'FolderClass');
-    if (node.name !== 'Folder' || (folderClass && !folderClass.startsWith('IPF.Note'))) {
-      throw new EwsError('ErrorInvalidOperation', 'The sandbox creates mail folders only (t:Folder, IPF.Note).');
-    }
-    if (parent.kind === 'collection' || (parent.kind === 'root' && parent.name === 'root')) {
-      throw new EwsError('ErrorInvalidOperation', 'Mail folders can be created under msgfolderroot or a mail folder only.');
-    }
-    const under = parent.kind === 'mail' ? parent.folder : undefined;
-    const siblings = parent.mailbox.folders().filter((f) => f.parentId === under?.id);
-    if (siblings.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
-      throw new EwsError('ErrorFolderExists', 'A folder with the specified name already exists.');
-    }
-    const created = parent.mailbox.createFolder(name, under);
-    const { element, body } = serializeFolder({ kind: 'mail', mailbox: parent.mailbox, folder: created }, 'IdOnly');
-    return { 'm:Folders': { [element]: body } };
-  }, { 'm:Folders': '' });
+  return each(
+    'CreateFolderResponseMessage',
+    folders,
+    async (node: XNode) => {
+      const name = tText(node, 'DisplayName');
+      if (!name) throw new EwsError('ErrorInvalidFolderName', 'The folder name is missing or empty.');
+      const folderClass = tText(node, 'FolderClass');
+      if (node.name !== 'Folder' || (folderClass && !folderClass.startsWith('IPF.Note'))) {
+        throw new EwsError('ErrorInvalidOperation', 'The sandbox creates mail folders only (t:Folder, IPF.Note).');
+      }
+      if (parent.kind === 'collection' || (parent.kind === 'root' && parent.name === 'root')) {
+        throw new EwsError(
+          'ErrorInvalidOperation',
+          'Mail folders can be created under msgfolderroot or a mail folder only.',
+        );
+      }
+      const under = parent.kind === 'mail' ? parent.folder : undefined;
+      const siblings = parent.mailbox.folders().filter((f) => f.parentId === under?.id);
+      if (siblings.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
+        throw new EwsError('ErrorFolderExists', 'A folder with the specified name already exists.');
+      }
+      const created = parent.mailbox.createFolder(name, under);
+      const { element, body } = serializeFolder({ kind: 'mail', mailbox: parent.mailbox, folder: created }, 'IdOnly');
+      return { 'm:Folders': { [element]: body } };
+    },
+    { 'm:Folders': '' },
+  );
 };

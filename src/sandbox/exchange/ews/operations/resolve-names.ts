@@ -31,11 +31,15 @@ function resolution(c: Candidate, fullContact: boolean): XmlObject {
     't:EmailAddress': xmlSafe(c.address),
     't:RoutingType': 'SMTP',
     't:MailboxType': c.contact ? 'Contact' : 'Mailbox',
-    ...(c.contact ? { 't:ItemId': { '@_Id': itemId('contacts', c.contact.id), '@_ChangeKey': c.contact.changeKey } } : {}),
+    ...(c.contact
+      ? { 't:ItemId': { '@_Id': itemId('contacts', c.contact.id), '@_ChangeKey': c.contact.changeKey } }
+      : {}),
   };
   if (!fullContact) return { 't:Mailbox': mailbox };
-  const given = c.directory?.givenName ?? (typeof c.contact?.data.givenName === 'string' ? c.contact.data.givenName : undefined);
-  const surname = c.directory?.surname ?? (typeof c.contact?.data.surname === 'string' ? c.contact.data.surname : undefined);
+  const given =
+    c.directory?.givenName ?? (typeof c.contact?.data.givenName === 'string' ? c.contact.data.givenName : undefined);
+  const surname =
+    c.directory?.surname ?? (typeof c.contact?.data.surname === 'string' ? c.contact.data.surname : undefined);
   // ContactItemType elements in types.xsd order.
   const contact: XmlObject = {
     't:DisplayName': xmlSafe(c.name),
@@ -49,7 +53,10 @@ function resolution(c: Candidate, fullContact: boolean): XmlObject {
 
 export const resolveNames: Operation = async (call, op) => {
   const entryNode = op.children.find((c) => c.name === 'UnresolvedEntry');
-  const entry = (entryNode?.text ?? '').trim().replace(/^smtp:/i, '').toLowerCase();
+  const entry = (entryNode?.text ?? '')
+    .trim()
+    .replace(/^smtp:/i, '')
+    .toLowerCase();
   if (!entryNode) throw schemaError("The element 'ResolveNames' is missing 'UnresolvedEntry'.");
   const fullContact = op.attrs.ReturnFullContactData === 'true';
   const scope = op.attrs.SearchScope ?? 'ActiveDirectoryContacts';
@@ -62,10 +69,14 @@ export const resolveNames: Operation = async (call, op) => {
   if (scope !== 'ActiveDirectory') {
     for (const rec of call.mailbox.contacts.list()) {
       const emails = Array.isArray(rec.data.emailAddresses) ? rec.data.emailAddresses : [];
-      const first = emails.map((e) => (e && typeof e === 'object' ? (e as { address?: unknown }).address : undefined)).find((a) => typeof a === 'string');
+      const first = emails
+        .map((e) => (e && typeof e === 'object' ? (e as { address?: unknown }).address : undefined))
+        .find((a) => typeof a === 'string');
       if (typeof first !== 'string') continue;
-      const name = typeof rec.data.displayName === 'string' ? rec.data.displayName
-        : [rec.data.givenName, rec.data.surname].filter((x) => typeof x === 'string').join(' ') || first;
+      const name =
+        typeof rec.data.displayName === 'string'
+          ? rec.data.displayName
+          : [rec.data.givenName, rec.data.surname].filter((x) => typeof x === 'string').join(' ') || first;
       candidates.push({ name, address: first.toLowerCase(), contact: rec });
     }
   }
@@ -73,20 +84,36 @@ export const resolveNames: Operation = async (call, op) => {
   const element = 'ResolveNamesResponseMessage';
   if (found.length === 0) {
     const e = new EwsError('ErrorNameResolutionNoResults', 'No results were found.');
-    return [{ element, body: { '@_ResponseClass': 'Error', 'm:MessageText': e.message, 'm:ResponseCode': e.code, 'm:DescriptiveLinkKey': 0 } }];
+    return [
+      {
+        element,
+        body: {
+          '@_ResponseClass': 'Error',
+          'm:MessageText': e.message,
+          'm:ResponseCode': e.code,
+          'm:DescriptiveLinkKey': 0,
+        },
+      },
+    ];
   }
   const set = {
     'm:ResolutionSet': {
-      '@_TotalItemsInView': found.length, '@_IncludesLastItemInRange': true,
+      '@_TotalItemsInView': found.length,
+      '@_IncludesLastItemInRange': true,
       't:Resolution': found.map((c) => resolution(c, fullContact)),
     },
   };
   if (found.length === 1) return [{ element, body: success(set) }];
-  return [{
-    element,
-    body: {
-      '@_ResponseClass': 'Warning', 'm:MessageText': 'Multiple results were found.', 'm:ResponseCode': 'ErrorNameResolutionMultipleResults',
-      'm:DescriptiveLinkKey': 0, ...set,
+  return [
+    {
+      element,
+      body: {
+        '@_ResponseClass': 'Warning',
+        'm:MessageText': 'Multiple results were found.',
+        'm:ResponseCode': 'ErrorNameResolutionMultipleResults',
+        'm:DescriptiveLinkKey': 0,
+        ...set,
+      },
     },
-  }];
+  ];
 };

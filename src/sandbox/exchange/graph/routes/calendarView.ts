@@ -15,8 +15,14 @@ function instanceJson(i: CalendarInstance): Record<string, unknown> {
   const json = itemJson(i.record);
   if (i.kind === 'singleInstance') return { ...json, type: 'singleInstance', seriesMasterId: null };
   return {
-    ...json, id: i.id, type: 'occurrence', seriesMasterId: i.record.id, recurrence: null,
-    start: utc(i.startMs), end: utc(i.endMs), originalStart: graphDateTime(i.startMs),
+    ...json,
+    id: i.id,
+    type: 'occurrence',
+    seriesMasterId: i.record.id,
+    recurrence: null,
+    start: utc(i.startMs),
+    end: utc(i.endMs),
+    originalStart: graphDateTime(i.startMs),
   };
 }
 
@@ -43,7 +49,9 @@ export function registerCalendarViewRoutes(app: FastifyInstance): void {
       return {
         '@odata.context': `${call.base}/$metadata#${call.contextPath}/calendarView`,
         value: rows.slice(q.skip, q.skip + q.top).map((r) => applySelect(r, q.select)),
-        ...(q.skip + q.top < rows.length ? { '@odata.nextLink': linkWith(req, { $skip: String(q.skip + q.top) }) } : {}),
+        ...(q.skip + q.top < rows.length
+          ? { '@odata.nextLink': linkWith(req, { $skip: String(q.skip + q.top) }) }
+          : {}),
       };
     });
   }

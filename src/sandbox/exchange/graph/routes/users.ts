@@ -11,13 +11,29 @@ import type { GraphState } from '../state.js';
  * User.Read.All (delegated) or User.Read.All (application).
  * https://learn.microsoft.com/graph/api/user-get
  */
-const SELF_SCOPES = ['User.Read', 'User.ReadWrite', 'User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
+const SELF_SCOPES = [
+  'User.Read',
+  'User.ReadWrite',
+  'User.ReadBasic.All',
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'Directory.Read.All',
+];
 const OTHERS_SCOPES = ['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
 const APP_ROLES = ['User.Read.All', 'User.ReadBasic.All', 'User.ReadWrite.All', 'Directory.Read.All'];
 
 const USER_PROPERTIES = new Set([
-  'id', 'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation',
-  'preferredLanguage', 'surname', 'userPrincipalName',
+  'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
 ]);
 
 function userJson(u: DirectoryUser): Record<string, unknown> {
@@ -38,13 +54,21 @@ function userJson(u: DirectoryUser): Record<string, unknown> {
 
 function find(state: GraphState, ref: string): DirectoryUser | undefined {
   const lower = ref.toLowerCase();
-  return state.ctx.directory.get(lower) ?? [...state.ctx.directory.values()].find((u) => u.objectId.toLowerCase() === lower);
+  return (
+    state.ctx.directory.get(lower) ?? [...state.ctx.directory.values()].find((u) => u.objectId.toLowerCase() === lower)
+  );
 }
 
 function answer(req: FastifyRequest, u: DirectoryUser): Record<string, unknown> {
-  const select = parseSelect((req.query as Record<string, string | undefined>)['$select'], { typeName: 'microsoft.graph.user', properties: USER_PROPERTIES });
+  const select = parseSelect((req.query as Record<string, string | undefined>)['$select'], {
+    typeName: 'microsoft.graph.user',
+    properties: USER_PROPERTIES,
+  });
   const base = `${req.protocol}://${req.host}/v1.0`;
-  return { '@odata.context': `${base}/$metadata#users${select ? `(${select.join(',')})` : ''}/$entity`, ...applySelect(userJson(u), select) };
+  return {
+    '@odata.context': `${base}/$metadata#users${select ? `(${select.join(',')})` : ''}/$entity`,
+    ...applySelect(userJson(u), select),
+  };
 }
 
 export function registerUserRoutes(app: FastifyInstance, state: GraphState): void {
@@ -70,10 +94,16 @@ export function registerUserRoutes(app: FastifyInstance, state: GraphState): voi
 }
 
 function isSelf(p: TokenPrincipal, u: DirectoryUser): boolean {
-  return p.upn?.toLowerCase() === u.userPrincipalName.toLowerCase() || p.oid?.toLowerCase() === u.objectId.toLowerCase();
+  return (
+    p.upn?.toLowerCase() === u.userPrincipalName.toLowerCase() || p.oid?.toLowerCase() === u.objectId.toLowerCase()
+  );
 }
 
 /** The directory's (not Exchange's) not-found error. */
 function notFound(ref: string): GraphError {
-  return new GraphError(404, 'Request_ResourceNotFound', `Resource '${ref}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${ref}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
