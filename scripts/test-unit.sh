@@ -8,4 +8,4 @@ if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(grep -v '^\s*\(#
 # No rig: a test that reaches for it by mistake fails at once instead of waiting.
 unset MAILBRIDGE_TEST_PG_URL MAILBRIDGE_TEST_PG_DIR RIG_DIR $(compgen -e | grep "^MAILRIG_" || true)
 export MAILRIG_DIR=/nonexistent/mailbridge-unit-lane
-exec node --import tsx --test --test-concurrency=2 --test-timeout=60000 "${files[@]}"
+exec node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"

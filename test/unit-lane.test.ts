@@ -10,6 +10,7 @@ test('the unit lane lists existing files, sorted, none of which reaches for the 
   assert.deepEqual(files, [...files].sort(), 'keep scripts/unit-tests.txt sorted');
   for (const f of files) {
     assert.ok(existsSync(f), `${f} is listed but does not exist`);
+    if (f === 'test/unit-lane.test.ts') continue; // names the patterns itself
     const text = readFileSync(f, 'utf8');
     assert.doesNotMatch(text, /helpers\/rig\.js|store\/databases\.js|playwright|helpers\/cli\.js/, `${f} needs a server or the CLI: take it off the list`);
   }
