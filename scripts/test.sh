@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 # The tests and scripts are type-checked too (tsx runs them without checking).
 npx tsc -p tsconfig.test.json
+# The house rules that run: ESLint + the layer rules, and the API reference without warnings. A run narrowed to some
+# files skips them (they take minutes on a busy machine) unless MAILBRIDGE_LINT=1.
+if [ "$#" -eq 0 ] || [ "${MAILBRIDGE_LINT:-0}" = 1 ]; then
+  npm run --silent lint
+  npx typedoc --logLevel Warn
+fi
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
 
 # The real servers and the browser the tests use (installs them when missing, as root).
