@@ -57,6 +57,8 @@ export class AuthError extends MailbridgeError {}
 export class ProtocolError extends MailbridgeError {}
 /** An operation a protocol cannot do. */
 export class UnsupportedError extends MailbridgeError {}
+/** The caller may not do this (API key scope, host access not enabled): nothing was done. */
+export class PermissionError extends MailbridgeError {}
 
 export function isMailbridgeError(e: unknown): e is MailbridgeError {
   return e instanceof MailbridgeError;

@@ -32,7 +32,7 @@ export const errorResponse = {
 
 /** The error responses every protected route may give. */
 export const errorResponses = {
-  400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 502: errorResponse,
+  400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 502: errorResponse,
 } as const;
 
 export const nameParam = {

@@ -179,6 +179,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE trigger_checkpoints ADD COLUMN sync_state TEXT',
     ],
   },
+  {
+    // API key scopes (src/server/scopes.ts), space separated. Keys made before have NULL,
+    // which the service reads as `read` only (docs/security.md says why).
+    version: 6,
+    statements: [
+      'ALTER TABLE server_credentials ADD COLUMN scopes TEXT',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

@@ -492,10 +492,11 @@ class PostgresStore implements Store {
   }
 
   async putCredential(r: CredentialRow): Promise<void> {
-    await this.#rows(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    await this.#rows(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
-        created_at = excluded.created_at, last_used_at = excluded.last_used_at`,
-    [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null]);
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at, scopes = excluded.scopes`,
+    [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null]);
   }
 
   async getCredential(id: string): Promise<CredentialRow | undefined> {

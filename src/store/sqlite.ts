@@ -443,10 +443,10 @@ class SqliteStore implements Store {
   }
 
   async putCredential(r: CredentialRow): Promise<void> {
-    this.#db.prepare(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.#db.prepare(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
-        created_at = excluded.created_at, last_used_at = excluded.last_used_at`)
-      .run(r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null);
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at, scopes = excluded.scopes`)
+      .run(r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null);
   }
 
   async getCredential(id: string): Promise<CredentialRow | undefined> {

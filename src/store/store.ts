@@ -294,4 +294,6 @@ export interface CredentialRow {
   hash: string;
   createdAt: number;
   lastUsedAt?: number;
+  /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
+  scopes?: string;
 }

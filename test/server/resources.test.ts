@@ -6,7 +6,7 @@ import { m365Body, startService, type Service } from './support.js';
 let svc: Service;
 const SECRET = 'very-secret-client-secret-value-123';
 
-before(async () => { svc = await startService(); });
+before(async () => { svc = await startService({ allowHostAccess: false }); });
 after(async () => svc?.close());
 
 const body = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -85,7 +85,8 @@ test('export then import: the config file round-trips; secrets are never exporte
   assert.equal(again.status, 409);
   assert.equal((await svc.api('POST', '/api/resources/import', { text: only, replace: true })).status, 200);
   const fileRef = await svc.api('POST', '/api/resources/import', { text: 'resources:\n  - name: f\n    kind: imap\n    clientSecretFile: /etc/passwd\n' });
-  assert.equal(fileRef.status, 400);
+  assert.equal(fileRef.status, 403);
+  assert.equal(fileRef.json.error.code, 'HOST_ACCESS_REFUSED');
   assert.equal(fileRef.json.error.field, 'clientSecretFile');
   const broken = await svc.api('POST', '/api/resources/import', { text: 'resources: [' });
   assert.equal(broken.status, 400);

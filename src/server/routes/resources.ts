@@ -5,11 +5,12 @@ import { ConfigError } from '../../errors.js';
 import { runDoctor } from '../../doctor/run.js';
 import type { ServerContext } from '../context.js';
 import { probeResource } from '../probe.js';
-import { addResource, editResource, fieldTable, mustGetResource, resourceView } from '../resource-service.js';
+import { addResource, editResource, fieldTable, importResources, mustGetResource, resourceView, splitSecrets } from '../../services/resources.js';
 import { anyObject, errorResponses, fromZod, nameParam, zodValidated } from '../schema.js';
 
 const resourceBody = fromZod(presetInputSchema, {
   clientSecret: { type: 'string', description: 'the client secret\'s Value; stored sealed, never returned' },
+  password: { type: 'string', description: 'basic auth only: the mailbox password; stored sealed, never returned' },
 });
 const patchBody = { ...resourceBody, required: [] };
 
@@ -29,7 +30,8 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
       schema: { tags, summary: 'add a resource (short form: a preset fills the guide\'s values)', body: resourceBody, response: { 201: anyObject, ...errorResponses } },
       validatorCompiler: zodValidated,
     }, async (req, reply) => {
-      const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
+      const { input, secrets } = splitSecrets(bodyObject(req.body));
+      const { resource, warnings } = await addResource(ctx.store, input, secrets, ctx.hostAccess);
       return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
     });
 
@@ -49,8 +51,9 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
       schema: { tags, summary: 'change fields (validated again; nothing written on error)', params: nameParam, body: patchBody, response: { 200: anyObject, ...errorResponses } },
       validatorCompiler: zodValidated,
     }, async (req) => {
-      const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
-      return { resource: await resourceView(ctx.store, resource), warnings };
+      const { input, secrets } = splitSecrets(bodyObject(req.body));
+      const { resource, warnings, moved } = await editResource(ctx.store, req.params.name, input, secrets, ctx.hostAccess);
+      return { resource: await resourceView(ctx.store, resource), warnings, ...(moved.length > 0 ? { tokensDropped: moved } : {}) };
     });
 
     app.delete<{ Params: { name: string } }>('/resources/:name', {
@@ -65,25 +68,12 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
         body: { type: 'object', properties: { format: { type: 'string', enum: ['yaml', 'json'] }, text: { type: 'string', minLength: 1 }, replace: { type: 'boolean' } }, required: ['text'], additionalProperties: false },
         response: { 200: anyObject, ...errorResponses } },
     }, async (req) => {
-      // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
-      if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
-        throw new ConfigError({ code: 'CONFIG_INVALID', field: 'clientSecretFile', message: 'an uploaded config file cannot name files on the service\'s disk',
-          hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine' });
-      }
-      const { resources } = parseConfigText(req.body.text, { source: 'upload', baseDir: '/nonexistent', env: {}, format: req.body.format ?? 'yaml' });
-      if (req.body.replace !== true) {
-        for (const { resource } of resources) {
-          if (await ctx.store.getResource(resource.name)) {
-            throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `upload: a resource named "${resource.name}" already exists`,
-              hint: 'send replace: true to overwrite it, or rename it in the file' });
-          }
-        }
-      }
-      for (const { resource, secrets } of resources) {
-        await ctx.store.putResource(resource);
-        if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-        if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
-      }
+      // File fields (clientSecretFile, tls.caFile, …) are refused on the parsed entries unless
+      // the service allows host access; `env:` references see an empty environment.
+      const { resources } = parseConfigText(req.body.text, { source: 'upload', baseDir: '/nonexistent', env: {}, format: req.body.format ?? 'yaml',
+        allowFiles: ctx.hostAccess.hostAccess });
+      await importResources(ctx.store, resources, { replace: req.body.replace === true, source: 'upload',
+        fix: 'send replace: true to overwrite it, or rename it in the file' });
       return { imported: resources.map((r) => r.resource.name), warnings: resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` }))) };
     });
 

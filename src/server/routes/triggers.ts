@@ -4,7 +4,8 @@ import { ConfigError } from '../../errors.js';
 import { formatAfterAction } from '../../mail/mailbox.js';
 import { Secret } from '../../secret.js';
 import type { TriggerRecord } from '../../store/store.js';
-import { triggerDefinitionSchema } from '../../triggers/definition.js';
+import { checkTriggerHostAccess } from '../../services/host-access.js';
+import { parseTriggerDefinition, triggerDefinitionSchema } from '../../triggers/definition.js';
 import { saveTrigger } from '../../triggers/save.js';
 import type { ServerContext } from '../context.js';
 import { anyObject, errorResponses, fromZod, nameParam, zodValidated } from '../schema.js';
@@ -36,6 +37,8 @@ export function triggerRoutes(ctx: ServerContext): FastifyPluginAsync {
     if (given !== undefined && (typeof given !== 'string' || given.length < 16)) {
       throw new ConfigError({ code: 'TRIGGER_SECRET_INVALID', field: 'secret', message: 'the webhook secret must be a string of at least 16 characters', hint: 'leave it out to have one generated' });
     }
+    // On the parsed definition: command and handler targets need `serve --allow-host-access`.
+    checkTriggerHostAccess(parseTriggerDefinition(input), ctx.hostAccess);
     const isWebhook = (input.target as { kind?: unknown } | undefined)?.kind === 'webhook';
     const keep = existing && isWebhook && given === undefined && (await ctx.store.getTriggerSecret(String(input.name))) !== undefined;
     const generated = isWebhook && given === undefined && !keep;
