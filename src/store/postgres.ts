@@ -13,6 +13,7 @@ import {
   triggerRecordFromRow, type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
+import { resealValue, SEALED_COLUMNS, SEALED_KEY_TAGS_SQL } from './sealed-columns.js';
 import type {
   CredentialRow,
   AccessTokenRecord, DeliveryOutcome, DeliveryRecord, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store,
@@ -246,6 +247,27 @@ class PostgresStore implements Store {
     // An expired consent is refused like an unknown one (and is gone now either way).
     if (!row || row.expires_at <= this.#now()) return undefined;
     return consentFromRow(this.#sealer, row);
+  }
+
+  async sealedKeyTags(): Promise<string[]> {
+    return (await this.#rows<{ tag: string }>(SEALED_KEY_TAGS_SQL)).map((r) => r.tag);
+  }
+
+  async resealAll(next: Sealer): Promise<number> {
+    return withTx(this.#pool, async (tx) => {
+      let count = 0;
+      for (const c of SEALED_COLUMNS) {
+        // FOR UPDATE: a writer that slipped past the "no live instance" check waits, then sees the new values.
+        const { rows } = await tx.query<Record<string, string>>(
+          `SELECT ${[...c.keys, c.column].join(', ')} FROM ${c.table} WHERE ${c.column} IS NOT NULL FOR UPDATE`);
+        const where = c.keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
+        for (const row of rows) {
+          await tx.query(`UPDATE ${c.table} SET ${c.column} = $1 WHERE ${where}`, [resealValue(this.#sealer, next, c, row), ...c.keys.map((k) => row[k])]);
+          count++;
+        }
+      }
+      return count;
+    });
   }
 
   async close(): Promise<void> {
