@@ -27,9 +27,12 @@ export function credentialDestinations(r: Resource): Record<string, string> {
   };
 }
 
-/** The destination fields that differ between two versions of a resource. */
+/**
+ * The destination fields that a new version of a resource sets to a new value. A field that
+ * is removed (the Graph fallback turned off, the CA file dropped) sends nothing anywhere new.
+ */
 export function changedDestinations(before: Resource, after: Resource): string[] {
   const a = credentialDestinations(before);
   const b = credentialDestinations(after);
-  return Object.keys(a).filter((k) => a[k] !== b[k]);
+  return Object.keys(a).filter((k) => a[k] !== b[k] && b[k] !== '');
 }

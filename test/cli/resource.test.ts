@@ -69,7 +69,11 @@ test('add, list, show, edit, export, remove', () => {
   const parsed = JSON.parse(json.stdout) as { fields: { label: string; value: string }[] };
   assert.equal(parsed.fields.find((f) => f.label === 'Access token URL')?.value, `https://login.microsoftonline.com/${T}/oauth2/v2.0/token`);
 
-  const edit = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com']);
+  // A new tenant moves the token URL: the secret must come with the change (issue 11 item 4).
+  const moved = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com']);
+  runs.push(moved);
+  assertOneLineError(moved, /oauth\.tokenUrl.*client secret must be given again.*--client-secret-stdin/);
+  const edit = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com', '--client-secret-stdin'], { input: 'new-secret-value-0123456789' });
   runs.push(edit);
   assert.equal(edit.code, 0, edit.stderr);
   const after = JSON.parse(cli(home, ['--json', 'resource', 'show', 'receive']).stdout) as { resource: { oauth: { tokenUrl: string } } };
