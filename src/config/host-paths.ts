@@ -32,7 +32,8 @@ export function hostAccessRefused(field: string, what: string): PermissionError 
     code: 'HOST_ACCESS_REFUSED',
     field,
     message: `${field}: ${what} needs host access, which this service does not allow over the API or the console`,
-    hint: 'do it on the host with the mailbridge CLI, or start the service with `mailbridge serve --allow-host-access` '
-      + '(see docs/security.md)',
+    hint:
+      'do it on the host with the mailbridge CLI, or start the service with `mailbridge serve --allow-host-access` ' +
+      '(see docs/security.md)',
   });
 }

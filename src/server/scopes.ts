@@ -83,7 +83,10 @@ export function installScopes(app: FastifyInstance): void {
     if (config.auth === 'public' || config.auth === 'session') return;
     const method = [route.method].flat()[0] === 'HEAD' ? 'GET' : [route.method].flat()[0];
     const scope = ROUTE_SCOPES[`${method} ${route.url}`];
-    if (!scope) throw new Error(`route ${method} ${route.url} declares no API key scope: add it to ROUTE_SCOPES in src/server/scopes.ts`);
+    if (!scope)
+      throw new Error(
+        `route ${method} ${route.url} declares no API key scope: add it to ROUTE_SCOPES in src/server/scopes.ts`,
+      );
     route.config = { ...config, scope } as typeof route.config;
   });
 }
@@ -96,8 +99,12 @@ export function scopesAllow(held: readonly ApiScope[], needed: ApiScope): boolea
 export function scopeRefused(needed: ApiScope, held: readonly ApiScope[]): ServerError {
   return new ServerError(403, {
     code: 'SCOPE_REQUIRED',
-    message: `this call needs an API key with the scope "${needed}"; this key has ${held.map((s) => `"${s}"`).join(', ')}`,
-    hint: `create a key with the scope ${needed} (POST /api/keys {"label":…,"scopes":["${needed}"]} or the console's API keys page) and use it`,
+    message:
+      `this call needs an API key with the scope "${needed}"; ` +
+      `this key has ${held.map((s) => `"${s}"`).join(', ')}`,
+    hint:
+      `create a key with the scope ${needed} (POST /api/keys {"label":…,"scopes":["${needed}"]} ` +
+      "or the console's API keys page) and use it",
     details: { needed, held },
   });
 }

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify';
  * form-action allows http(s): the console's Connect answers a form post with a redirect to
  * the identity platform, which CSP counts as a form target.
  */
-export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' http: https:; "
-  + "frame-ancestors 'none'; base-uri 'none'";
+export const HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' http: https:; " +
+  "frame-ancestors 'none'; base-uri 'none'";
 const OTHER_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 export function installSecurityHeaders(app: FastifyInstance, o: { hsts: boolean }): void {

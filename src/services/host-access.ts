@@ -19,17 +19,25 @@ export interface HostAccessPolicy {
 export const LOCAL_POLICY: HostAccessPolicy = { hostAccess: true };
 
 /** Refuses file paths the new resource names, unless the old one already named the same file. */
-export function checkResourceHostAccess(next: Resource, previous: Resource | undefined, policy: HostAccessPolicy): void {
+export function checkResourceHostAccess(
+  next: Resource,
+  previous: Resource | undefined,
+  policy: HostAccessPolicy,
+): void {
   if (policy.hostAccess) return;
   const before = new Map((previous ? resourceHostPaths(previous) : []).map((p) => [p.field, p.path]));
   for (const p of resourceHostPaths(next)) {
-    if (before.get(p.field) !== p.path) throw hostAccessRefused(p.field, 'a file on the service\'s host');
+    if (before.get(p.field) !== p.path) throw hostAccessRefused(p.field, "a file on the service's host");
   }
 }
 
 /** Command and handler targets run on the host: refused without host access. */
 export function checkTriggerHostAccess(def: TriggerDefinition, policy: HostAccessPolicy): void {
   if (policy.hostAccess || def.target.kind === 'webhook') return;
-  throw hostAccessRefused('target.kind', def.target.kind === 'command' ? 'a command target (a program run on the host)'
-    : 'a handler target (code running inside the service)');
+  throw hostAccessRefused(
+    'target.kind',
+    def.target.kind === 'command'
+      ? 'a command target (a program run on the host)'
+      : 'a handler target (code running inside the service)',
+  );
 }

@@ -5,7 +5,13 @@ import type { ResourceWithSecrets } from '../config/file.js';
 import { applyPreset } from '../config/presets.js';
 import type { RefreshTokenStatus, Resource } from '../config/resource.js';
 import { resourceToEntry } from '../config/to-entry.js';
-import { checkSecretsPresent, parseResource, resourceWarnings, type ResourceSecrets, type ResourceWarning } from '../config/validate.js';
+import {
+  checkSecretsPresent,
+  parseResource,
+  resourceWarnings,
+  type ResourceSecrets,
+  type ResourceWarning,
+} from '../config/validate.js';
 import { configErrorFromZod } from '../config/zod-errors.js';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -49,28 +55,46 @@ export function buildResource(input: Record<string, unknown>): Resource {
 function secretFrom(field: 'clientSecret' | 'password', value: unknown): Secret | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError({ code: 'CONFIG_INVALID', field, message: `the ${field === 'clientSecret' ? 'client secret' : 'password'} must be a non-empty string`,
-      hint: field === 'clientSecret' ? 'give the secret\'s Value from Certificates & secrets' : 'give the mailbox password' });
+    throw new ConfigError({
+      code: 'CONFIG_INVALID',
+      field,
+      message: `the ${field === 'clientSecret' ? 'client secret' : 'password'} must be a non-empty string`,
+      hint:
+        field === 'clientSecret' ? "give the secret's Value from Certificates & secrets" : 'give the mailbox password',
+    });
   }
   return new Secret(value);
 }
 
 /** Splits a request body (REST, console form) into the short form and the secrets it carries. */
-export function splitSecrets(body: Record<string, unknown>): { input: Record<string, unknown>; secrets: ResourceSecrets } {
+export function splitSecrets(body: Record<string, unknown>): {
+  input: Record<string, unknown>;
+  secrets: ResourceSecrets;
+} {
   const { clientSecret, password, ...input } = body;
   const c = secretFrom('clientSecret', clientSecret);
   const p = secretFrom('password', password);
   return { input, secrets: { ...(c ? { clientSecret: c } : {}), ...(p ? { password: p } : {}) } };
 }
 
-export async function addResource(store: Store, input: Record<string, unknown>, secrets: ResourceSecrets, policy: HostAccessPolicy,
-  ): Promise<{ resource: Resource; warnings: ResourceWarning[] }> {
+export async function addResource(
+  store: Store,
+  input: Record<string, unknown>,
+  secrets: ResourceSecrets,
+  policy: HostAccessPolicy,
+): Promise<{ resource: Resource; warnings: ResourceWarning[] }> {
   const resource = buildResource(input);
   checkResourceHostAccess(resource, undefined, policy);
   checkSecretsPresent(resource, secrets);
   if (await store.getResource(resource.name)) {
-    throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `a resource named "${resource.name}" already exists`,
-      hint: `change it with \`mailbridge resource edit ${resource.name}\` or PATCH /api/resources/${resource.name}, or remove it first` });
+    throw new ConfigError({
+      code: 'RESOURCE_EXISTS',
+      field: 'name',
+      message: `a resource named "${resource.name}" already exists`,
+      hint:
+        `change it with \`mailbridge resource edit ${resource.name}\` or PATCH /api/resources/${resource.name}, ` +
+        'or remove it first',
+    });
   }
   await store.putResource(resource);
   await putSecrets(store, resource.name, secrets);
@@ -81,8 +105,13 @@ export async function addResource(store: Store, input: Record<string, unknown>, 
  * Applies changes (short-form fields; `graphFallback: null` removes the fallback) to a stored
  * resource. The preset runs again, so a new tenant also changes the URLs derived from it.
  */
-export async function editResource(store: Store, name: string, changes: Record<string, unknown>, secrets: ResourceSecrets,
-  policy: HostAccessPolicy): Promise<EditResult> {
+export async function editResource(
+  store: Store,
+  name: string,
+  changes: Record<string, unknown>,
+  secrets: ResourceSecrets,
+  policy: HostAccessPolicy,
+): Promise<EditResult> {
   const old = await mustGetResource(store, name);
   const entry = resourceToEntry(old);
   const merged: Record<string, unknown> = { ...entry, ...changes, name };
@@ -97,7 +126,8 @@ export async function editResource(store: Store, name: string, changes: Record<s
   checkSecretsPresent(resource, { ...(clientSecret ? { clientSecret } : {}), ...(password ? { password } : {}) });
   await store.withResourceLock(name, async () => {
     // Tokens go first: a refresh that reads the new endpoints then finds no token to send.
-    if (moved.length > 0) await dropTokens(store, name, `the resource's endpoints changed (${moved.join(', ')}): consent again`);
+    if (moved.length > 0)
+      await dropTokens(store, name, `the resource's endpoints changed (${moved.join(', ')}): consent again`);
     await store.putResource(resource);
     await putSecrets(store, name, secrets);
   });
@@ -105,15 +135,22 @@ export async function editResource(store: Store, name: string, changes: Record<s
 }
 
 /** Adds (or with `replace`, replaces) the resources of a config file, all checked before any is written. */
-export async function importResources(store: Store, entries: ResourceWithSecrets[], opts: { replace: boolean; source: string; fix: string },
-  ): Promise<string[]> {
+export async function importResources(
+  store: Store,
+  entries: ResourceWithSecrets[],
+  opts: { replace: boolean; source: string; fix: string },
+): Promise<string[]> {
   const existing = new Map<string, Resource>();
   for (const { resource } of entries) {
     const old = await store.getResource(resource.name);
     if (!old) continue;
     if (!opts.replace) {
-      throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `${opts.source}: a resource named "${resource.name}" already exists`,
-        hint: opts.fix });
+      throw new ConfigError({
+        code: 'RESOURCE_EXISTS',
+        field: 'name',
+        message: `${opts.source}: a resource named "${resource.name}" already exists`,
+        hint: opts.fix,
+      });
     }
     existing.set(resource.name, old);
   }
@@ -121,7 +158,12 @@ export async function importResources(store: Store, entries: ResourceWithSecrets
     const old = existing.get(resource.name);
     const moved = old ? changedDestinations(old, resource) : [];
     await store.withResourceLock(resource.name, async () => {
-      if (moved.length > 0) await dropTokens(store, resource.name, `replaced by an import with other endpoints (${moved.join(', ')}): consent again`);
+      if (moved.length > 0)
+        await dropTokens(
+          store,
+          resource.name,
+          `replaced by an import with other endpoints (${moved.join(', ')}): consent again`,
+        );
       await store.putResource(resource);
       await putSecrets(store, resource.name, secrets);
     });
@@ -133,21 +175,38 @@ export async function importResources(store: Store, entries: ResourceWithSecrets
  * The credentials a moved resource uses must come with the change: the caller proves they hold
  * them (or replaces them), so a stored secret never follows a new endpoint.
  */
-function requireCredentialsAgain(r: Resource, moved: string[], secrets: ResourceSecrets, changes: Record<string, unknown>): void {
+function requireCredentialsAgain(
+  r: Resource,
+  moved: string[],
+  secrets: ResourceSecrets,
+  changes: Record<string, unknown>,
+): void {
   const need = (field: string, what: string, how: string): never => {
     throw new ConfigError({
-      code: 'CREDENTIALS_REQUIRED', field,
-      message: `${r.name}: changing ${moved.join(', ')} changes where its credentials go, so the ${what} must be given again with the change`,
+      code: 'CREDENTIALS_REQUIRED',
+      field,
+      message:
+        `${r.name}: changing ${moved.join(', ')} changes where its credentials go, ` +
+        `so the ${what} must be given again with the change`,
       hint: `${how}; the stored tokens are then dropped and the resource needs consent again`,
     });
   };
   if (r.oauth?.clientAuth === 'secret' && !secrets.clientSecret) {
-    need('clientSecret', 'client secret', 'send clientSecret in the same request (CLI: --client-secret-stdin or --client-secret-env VAR)');
+    need(
+      'clientSecret',
+      'client secret',
+      'send clientSecret in the same request (CLI: --client-secret-stdin or --client-secret-env VAR)',
+    );
   }
   if (r.oauth?.clientAuth === 'certificate' && changes.certificate === undefined) {
-    need('certificate', 'certificate', 'give the certificate again in the same request (CLI: --certificate-key KEY.pem --certificate CERT.pem)');
+    need(
+      'certificate',
+      'certificate',
+      'give the certificate again in the same request (CLI: --certificate-key KEY.pem --certificate CERT.pem)',
+    );
   }
-  if (r.authType === 'basic' && !secrets.password) need('password', 'password', 'send the password in the same request');
+  if (r.authType === 'basic' && !secrets.password)
+    need('password', 'password', 'send the password in the same request');
 }
 
 /** Forgets the refresh and access tokens (status Missing, with the reason), winning over concurrent writers. */
@@ -155,10 +214,14 @@ async function dropTokens(store: Store, name: string, reason: string): Promise<v
   await store.deleteAccessTokens(name);
   for (let i = 0; i < 5; i++) {
     const current = await store.getTokenState(name);
-    if (await store.compareAndSetTokenState(name, current?.version ?? 0, { status: 'Missing', statusReason: reason })) return;
+    if (await store.compareAndSetTokenState(name, current?.version ?? 0, { status: 'Missing', statusReason: reason }))
+      return;
   }
-  throw new ConfigError({ code: 'TOKEN_STATE_BUSY', message: `the token state of ${name} kept changing while dropping it`,
-    hint: 'another process is writing it; retry the change' });
+  throw new ConfigError({
+    code: 'TOKEN_STATE_BUSY',
+    message: `the token state of ${name} kept changing while dropping it`,
+    hint: 'another process is writing it; retry the change',
+  });
 }
 
 async function putSecrets(store: Store, name: string, secrets: ResourceSecrets): Promise<void> {
@@ -169,8 +232,12 @@ async function putSecrets(store: Store, name: string, secrets: ResourceSecrets):
 export async function mustGetResource(store: Store, name: string): Promise<Resource> {
   const r = await store.getResource(name);
   if (!r) {
-    throw new ConfigError({ code: 'RESOURCE_NOT_FOUND', field: 'name', message: `no resource named "${name}"`,
-      hint: 'list them with `mailbridge resource list` or GET /api/resources' });
+    throw new ConfigError({
+      code: 'RESOURCE_NOT_FOUND',
+      field: 'name',
+      message: `no resource named "${name}"`,
+      hint: 'list them with `mailbridge resource list` or GET /api/resources',
+    });
   }
   return r;
 }
@@ -199,6 +266,9 @@ export async function resourceView(store: Store, r: Resource): Promise<ResourceV
 /** The guide's field table, secret masked. */
 export async function fieldTable(store: Store, r: Resource): Promise<FieldRow[]> {
   const state = await store.getTokenState(r.name);
-  return resourceFieldRows(r, { status: state?.status ?? 'Missing', clientSecret: await store.getSecret(r.name, 'client_secret'),
-    statusReason: state?.statusReason });
+  return resourceFieldRows(r, {
+    status: state?.status ?? 'Missing',
+    clientSecret: await store.getSecret(r.name, 'client_secret'),
+    statusReason: state?.statusReason,
+  });
 }

@@ -21,27 +21,49 @@ export interface RotationResult {
  * sets it on every instance. Refused while a service instance is live on the store: it would
  * go on sealing with the old key.
  */
-export async function rotateSealingKey(o: { home: string; env: NodeJS.ProcessEnv; newKeyText?: string }): Promise<RotationResult> {
+export async function rotateSealingKey(o: {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  newKeyText?: string;
+}): Promise<RotationResult> {
   const current = findSealingKey(o);
   if (!current) {
-    throw new ConfigError({ code: 'KEY_MISSING', message: 'there is no sealing key to rotate (MAILBRIDGE_KEY is unset and no key file exists)',
-      hint: 'nothing is sealed yet: the first command that stores a secret creates the key' });
+    throw new ConfigError({
+      code: 'KEY_MISSING',
+      message: 'there is no sealing key to rotate (MAILBRIDGE_KEY is unset and no key file exists)',
+      hint: 'nothing is sealed yet: the first command that stores a secret creates the key',
+    });
   }
   const fromEnv = current.source === 'MAILBRIDGE_KEY';
   if (fromEnv && o.newKeyText === undefined) {
-    throw new ConfigError({ code: 'KEY_NEW_REQUIRED', field: 'MAILBRIDGE_KEY', message: 'the key comes from MAILBRIDGE_KEY, which mailbridge cannot change',
-      hint: 'pipe a new key into `mailbridge key rotate --new-key-stdin` (e.g. from `openssl rand -base64 32`), then set MAILBRIDGE_KEY to it everywhere' });
+    throw new ConfigError({
+      code: 'KEY_NEW_REQUIRED',
+      field: 'MAILBRIDGE_KEY',
+      message: 'the key comes from MAILBRIDGE_KEY, which mailbridge cannot change',
+      hint:
+        'pipe a new key into `mailbridge key rotate --new-key-stdin` (e.g. from `openssl rand -base64 32`), ' +
+        'then set MAILBRIDGE_KEY to it everywhere',
+    });
   }
   const next = o.newKeyText !== undefined ? decodeKey(o.newKeyText.trim(), 'the new key') : randomBytes(KEY_LENGTH);
   if (next.equals(current.key)) {
-    throw new ConfigError({ code: 'KEY_UNCHANGED', message: 'the new key is the current key', hint: 'generate a new one with `openssl rand -base64 32`' });
+    throw new ConfigError({
+      code: 'KEY_UNCHANGED',
+      message: 'the new key is the current key',
+      hint: 'generate a new one with `openssl rand -base64 32`',
+    });
   }
   const store = await openStore(o);
   try {
     const live = await store.listLiveInstances();
     if (live.length > 0) {
-      throw new StoreError({ code: 'KEY_ROTATE_BUSY', message: `${live.length} mailbridge service instance(s) are running on this store (${live.join(', ')})`,
-        hint: 'stop every `mailbridge serve` on this store first (a crashed one is forgotten once its heartbeat expires), then rotate' });
+      throw new StoreError({
+        code: 'KEY_ROTATE_BUSY',
+        message: `${live.length} mailbridge service instance(s) are running on this store (${live.join(', ')})`,
+        hint:
+          'stop every `mailbridge serve` on this store first ' +
+          '(a crashed one is forgotten once its heartbeat expires), then rotate',
+      });
     }
     if (fromEnv) return { resealed: await store.resealAll(createSealer(next)) };
     const pending = `${keyFilePath(o.home)}.new`;

@@ -20,7 +20,8 @@ function fileFields(schema: z.ZodType): string[] {
       if (/file$|path$|dir$/i.test(k)) out.push(`${path}${k}`);
       walk(v, `${path}${k}.`);
     }
-    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) for (const v of (n[key] as unknown[] | undefined) ?? []) walk(v, path);
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const)
+      for (const v of (n[key] as unknown[] | undefined) ?? []) walk(v, path);
     if (n.items) walk(n.items, path);
   };
   walk(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), '');
@@ -28,15 +29,46 @@ function fileFields(schema: z.ZodType): string[] {
 }
 
 test('every file field of a resource is a host path the checks know', () => {
-  const r = resourceSchema.parse({ name: 'x', kind: 'imap', server: { host: 'h', port: 993, secure: 'tls' }, authType: 'oauth2',
-    oauth: { tenantId: 't', flow: 'authorization_code', authorizeUrl: 'https://a/', tokenUrl: 'https://t/', callbackUrl: 'https://c/', clientId: 'c',
-      clientAuth: 'certificate', certificate: { keyFile: '/k', certFile: '/c' }, scope: 's', responseMode: 'query' }, tls: { caFile: '/ca' } });
-  assert.deepEqual(fileFields(resourceSchema), ['oauth.certificate.certFile', 'oauth.certificate.keyFile', 'tls.caFile']);
-  assert.deepEqual(resourceHostPaths(r).map((p) => p.path).sort(), ['/c', '/ca', '/k']);
+  const r = resourceSchema.parse({
+    name: 'x',
+    kind: 'imap',
+    server: { host: 'h', port: 993, secure: 'tls' },
+    authType: 'oauth2',
+    oauth: {
+      tenantId: 't',
+      flow: 'authorization_code',
+      authorizeUrl: 'https://a/',
+      tokenUrl: 'https://t/',
+      callbackUrl: 'https://c/',
+      clientId: 'c',
+      clientAuth: 'certificate',
+      certificate: { keyFile: '/k', certFile: '/c' },
+      scope: 's',
+      responseMode: 'query',
+    },
+    tls: { caFile: '/ca' },
+  });
+  assert.deepEqual(fileFields(resourceSchema), [
+    'oauth.certificate.certFile',
+    'oauth.certificate.keyFile',
+    'tls.caFile',
+  ]);
+  assert.deepEqual(
+    resourceHostPaths(r)
+      .map((p) => p.path)
+      .sort(),
+    ['/c', '/ca', '/k'],
+  );
 });
 
 test('every file field of a config entry is refused or mapped; trigger definitions have none', () => {
-  assert.deepEqual(fileFields(configEntrySchema), ['certificate.certFile', 'certificate.keyFile', 'clientSecretFile', 'passwordFile', 'tls.caFile']);
+  assert.deepEqual(fileFields(configEntrySchema), [
+    'certificate.certFile',
+    'certificate.keyFile',
+    'clientSecretFile',
+    'passwordFile',
+    'tls.caFile',
+  ]);
   for (const f of CONFIG_ENTRY_FILE_FIELDS) assert.ok(fileFields(configEntrySchema).includes(f));
   assert.deepEqual(fileFields(triggerDefinitionSchema), []);
 });

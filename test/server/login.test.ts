@@ -21,7 +21,12 @@ import { CONSOLE_PASSWORD } from './support.js';
 async function withServer(o: Partial<ServerOptions>, work: (s: MailbridgeServer) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-login-'));
   const store: Store = openSqliteStore({ path: join(dir, 'db'), sealer: createSealer(randomBytes(32)) });
-  const server = await buildServer({ store, credentials: createCredentialStore(store), consolePassword: new Secret(CONSOLE_PASSWORD), ...o });
+  const server = await buildServer({
+    store,
+    credentials: createCredentialStore(store),
+    consolePassword: new Secret(CONSOLE_PASSWORD),
+    ...o,
+  });
   try {
     await work(server);
   } finally {
@@ -34,12 +39,18 @@ async function withServer(o: Partial<ServerOptions>, work: (s: MailbridgeServer)
 /** The attacker's kit: one login page fetched once, its CSRF cookie and token reused for every guess. */
 async function loginKit(s: MailbridgeServer, headers: Record<string, string> = {}) {
   const page = await s.app.inject({ method: 'GET', url: '/console/login', headers });
-  const cookie = [page.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+  const cookie = [page.headers['set-cookie'] ?? []]
+    .flat()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  return (password: string, from: Record<string, string> = headers) => s.app.inject({
-    method: 'POST', url: '/console/login', headers: { ...from, cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: token, password, next: '/console/' }).toString(),
-  });
+  return (password: string, from: Record<string, string> = headers) =>
+    s.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: { ...from, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: token, password, next: '/console/' }).toString(),
+    });
 }
 
 test('brute force: after a few wrong passwords the client gets 429 with Retry-After, even for the right password; others are not affected', async () => {
@@ -63,7 +74,8 @@ test('brute force: after a few wrong passwords the client gets 429 with Retry-Af
 test('guesses spread over many client addresses hit the overall ceiling: 429 for everyone', async () => {
   await withServer({ trustProxy: '127.0.0.1' }, async (s) => {
     const guess = await loginKit(s);
-    for (let i = 0; i < 30; i++) assert.equal((await guess(`wrong-${i}`, { 'x-forwarded-for': `192.0.2.${i + 1}` })).statusCode, 303);
+    for (let i = 0; i < 30; i++)
+      assert.equal((await guess(`wrong-${i}`, { 'x-forwarded-for': `192.0.2.${i + 1}` })).statusCode, 303);
     const next = await guess('wrong-again', { 'x-forwarded-for': '192.0.2.200' });
     assert.equal(next.statusCode, 429);
     assert.ok(Number(next.headers['retry-after']) >= 1);
@@ -81,13 +93,19 @@ test('Secure cookies behind a TLS proxy (--behind-tls-proxy), or over https as a
   });
   await withServer({ trustProxy: '127.0.0.1' }, async (s) => {
     const https = await (await loginKit(s, { 'x-forwarded-proto': 'https' }))(CONSOLE_PASSWORD);
-    assert.match([https.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('mb_session=')) ?? '', /;\s*Secure/i);
+    assert.match(
+      [https.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('mb_session=')) ?? '',
+      /;\s*Secure/i,
+    );
     const http = await (await loginKit(s))(CONSOLE_PASSWORD);
-    assert.doesNotMatch([http.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('mb_session=')) ?? '', /Secure/i);
+    assert.doesNotMatch(
+      [http.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('mb_session=')) ?? '',
+      /Secure/i,
+    );
   });
 });
 
-test('the login page, the OAuth callback page and API errors carry the security headers (CSP frame-ancestors \'none\')', async () => {
+test("the login page, the OAuth callback page and API errors carry the security headers (CSP frame-ancestors 'none')", async () => {
   await withServer({}, async (s) => {
     for (const url of ['/console/login', '/oauth/callback?state=x&code=y', '/api/resources', '/health']) {
       const res = await s.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
@@ -104,15 +122,27 @@ test('the login page, the OAuth callback page and API errors carry the security 
 
 test('before authentication the service reads no big body: 413 on the login form, 401 before parsing on the API', async () => {
   await withServer({}, async (s) => {
-    const big = await s.app.inject({ method: 'POST', url: '/console/login', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `password=${'x'.repeat(1024 * 1024)}` });
+    const big = await s.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `password=${'x'.repeat(1024 * 1024)}`,
+    });
     assert.equal(big.statusCode, 413);
-    const callback = await s.app.inject({ method: 'POST', url: '/oauth/callback', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `code=${'x'.repeat(1024 * 1024)}` });
+    const callback = await s.app.inject({
+      method: 'POST',
+      url: '/oauth/callback',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `code=${'x'.repeat(1024 * 1024)}`,
+    });
     assert.equal(callback.statusCode, 413);
     // More than the authenticated limit (25 MB): a parser would answer 413; the guard answers first.
-    const api = await s.app.inject({ method: 'POST', url: '/api/resources/import', headers: { 'content-type': 'application/json' },
-      payload: Buffer.alloc(26 * 1024 * 1024, 0x20) });
+    const api = await s.app.inject({
+      method: 'POST',
+      url: '/api/resources/import',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.alloc(26 * 1024 * 1024, 0x20),
+    });
     assert.equal(api.statusCode, 401);
   });
 });

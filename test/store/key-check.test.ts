@@ -19,12 +19,19 @@ import { SEALED_COLUMNS } from '../../src/store/sealed-columns.js';
 import type { Store } from '../../src/store/store.js';
 import { freshDatabase, type BackendName, type TestDatabase } from './databases.js';
 
-interface Setup { db: TestDatabase; home: string; env: NodeJS.ProcessEnv }
+interface Setup {
+  db: TestDatabase;
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
 
 async function setup(backend: BackendName): Promise<Setup> {
   const db = await freshDatabase(backend);
   const home = join(mkdtempSync(join(tmpdir(), 'mb-keycheck-')), 'home');
-  const env: NodeJS.ProcessEnv = { MAILBRIDGE_DATABASE_URL: db.url, ...(backend === 'postgres' ? { MAILBRIDGE_KEY: randomBytes(32).toString('base64') } : {}) };
+  const env: NodeJS.ProcessEnv = {
+    MAILBRIDGE_DATABASE_URL: db.url,
+    ...(backend === 'postgres' ? { MAILBRIDGE_KEY: randomBytes(32).toString('base64') } : {}),
+  };
   return { db, home, env };
 }
 
@@ -33,15 +40,28 @@ async function fill(store: Store): Promise<void> {
   await store.putSecret('a', 'client_secret', new Secret('secret-a'));
   await store.putSecret('b', 'client_secret', new Secret('secret-b'));
   await store.compareAndSetTokenState('a', 0, { status: 'Available', refreshToken: new Secret('refresh-a') });
-  await store.putAccessToken('a', { audience: 'https://outlook.office.com', token: new Secret('access-a'), expiresAt: Date.now() + 3600_000 });
-  await store.putPendingConsent({ state: 's1', resource: 'a', codeVerifier: new Secret('verifier-a'), redirectUri: 'http://127.0.0.1', createdAt: Date.now(), expiresAt: Date.now() + 600_000 });
+  await store.putAccessToken('a', {
+    audience: 'https://outlook.office.com',
+    token: new Secret('access-a'),
+    expiresAt: Date.now() + 3600_000,
+  });
+  await store.putPendingConsent({
+    state: 's1',
+    resource: 'a',
+    codeVerifier: new Secret('verifier-a'),
+    redirectUri: 'http://127.0.0.1',
+    createdAt: Date.now(),
+    expiresAt: Date.now() + 600_000,
+  });
   await store.putTriggerSecret('t', new Secret('hook-secret'));
 }
 
 async function readAll(store: Store): Promise<string[]> {
   return [
-    (await store.getSecret('a', 'client_secret'))?.reveal(), (await store.getSecret('b', 'client_secret'))?.reveal(),
-    (await store.getTokenState('a'))?.refreshToken?.reveal(), (await store.getAccessToken('a', 'https://outlook.office.com'))?.token.reveal(),
+    (await store.getSecret('a', 'client_secret'))?.reveal(),
+    (await store.getSecret('b', 'client_secret'))?.reveal(),
+    (await store.getTokenState('a'))?.refreshToken?.reveal(),
+    (await store.getAccessToken('a', 'https://outlook.office.com'))?.token.reveal(),
     (await store.getTriggerSecret('t'))?.reveal(),
   ].map(String);
 }
@@ -64,8 +84,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await store.close();
         if (s.env.MAILBRIDGE_KEY) delete s.env.MAILBRIDGE_KEY;
         else rmSync(join(s.home, 'key'));
-        await assert.rejects(openStore(s), (e: unknown) => e instanceof StoreError && e.code === 'KEY_MISSING' && /restore the key file/.test(e.hint)
-          && !e.message.includes('\n'));
+        await assert.rejects(
+          openStore(s),
+          (e: unknown) =>
+            e instanceof StoreError &&
+            e.code === 'KEY_MISSING' &&
+            /restore the key file/.test(e.hint) &&
+            !e.message.includes('\n'),
+        );
         assert.equal(existsSync(join(s.home, 'key')), false, 'no new key was made');
       } finally {
         await s.db.drop();
@@ -79,7 +105,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await fill(store);
         await store.close();
         setKey(s, randomBytes(32));
-        await assert.rejects(openStore(s), (e: unknown) => e instanceof StoreError && e.code === 'KEY_MISMATCH' && e.message.includes(keySource(s)));
+        await assert.rejects(
+          openStore(s),
+          (e: unknown) => e instanceof StoreError && e.code === 'KEY_MISMATCH' && e.message.includes(keySource(s)),
+        );
       } finally {
         await s.db.drop();
       }
@@ -95,7 +124,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         const oldFile = s.env.MAILBRIDGE_KEY ? undefined : readFileSync(join(s.home, 'key'), 'utf8');
         let newKey: Buffer | undefined;
         if (s.env.MAILBRIDGE_KEY) {
-          await assert.rejects(rotateSealingKey(s), (e: unknown) => (e as { code?: string }).code === 'KEY_NEW_REQUIRED');
+          await assert.rejects(
+            rotateSealingKey(s),
+            (e: unknown) => (e as { code?: string }).code === 'KEY_NEW_REQUIRED',
+          );
           newKey = randomBytes(32);
         }
         const r = await rotateSealingKey({ ...s, ...(newKey ? { newKeyText: newKey.toString('base64') } : {}) });
@@ -111,8 +143,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         assert.equal((await again.sealedKeyTags()).length, 1);
         await again.close();
         if (oldFile !== undefined) writeFileSync(join(s.home, 'key'), oldFile, { mode: 0o600 });
-        await assert.rejects(openStore(oldFile !== undefined ? s : { ...s, env: oldEnv }),
-          (e: unknown) => e instanceof StoreError && e.code === 'KEY_MISMATCH');
+        await assert.rejects(
+          openStore(oldFile !== undefined ? s : { ...s, env: oldEnv }),
+          (e: unknown) => e instanceof StoreError && e.code === 'KEY_MISMATCH',
+        );
       } finally {
         await s.db.drop();
       }
@@ -126,10 +160,18 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await store.putSecret('c', 'client_secret', new Secret('secret-c'));
         await store.close();
         // Resource c's sealed secret moved onto another row: its AAD no longer matches, so it fails to open.
-        await s.db.exec("UPDATE secrets SET sealed = (SELECT sealed FROM secrets WHERE resource = 'a') WHERE resource = 'c'");
-        await assert.rejects(rotateSealingKey({ ...s, newKeyText: randomBytes(32).toString('base64') }),
-          (e: unknown) => e instanceof StoreError && e.code === 'SEAL_TAMPERED');
-        assert.equal(existsSync(join(s.home, 'key.new')), false, 'the pending new key is gone with the rolled-back transaction');
+        await s.db.exec(
+          "UPDATE secrets SET sealed = (SELECT sealed FROM secrets WHERE resource = 'a') WHERE resource = 'c'",
+        );
+        await assert.rejects(
+          rotateSealingKey({ ...s, newKeyText: randomBytes(32).toString('base64') }),
+          (e: unknown) => e instanceof StoreError && e.code === 'SEAL_TAMPERED',
+        );
+        assert.equal(
+          existsSync(join(s.home, 'key.new')),
+          false,
+          'the pending new key is gone with the rolled-back transaction',
+        );
         const after = await openStore(s);
         assert.deepEqual(await readAll(after), VALUES, 'the old key still opens everything');
         await after.close();
@@ -145,8 +187,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await fill(store);
         await store.heartbeat('serve-1', 60_000);
         await store.close();
-        await assert.rejects(rotateSealingKey({ ...s, newKeyText: randomBytes(32).toString('base64') }),
-          (e: unknown) => e instanceof StoreError && e.code === 'KEY_ROTATE_BUSY' && /stop every/.test(e.hint));
+        await assert.rejects(
+          rotateSealingKey({ ...s, newKeyText: randomBytes(32).toString('base64') }),
+          (e: unknown) => e instanceof StoreError && e.code === 'KEY_ROTATE_BUSY' && /stop every/.test(e.hint),
+        );
       } finally {
         await s.db.drop();
       }
@@ -159,7 +203,8 @@ test('every sealed column of the schema is in SEALED_COLUMNS (the key check and 
   for (const m of MIGRATIONS) {
     for (const sql of m.statements) {
       const table = /(?:CREATE TABLE|ALTER TABLE)\s+(\w+)/i.exec(sql)?.[1];
-      for (const col of sql.matchAll(/\b(sealed\w*)\s+TEXT/gi)) assert.ok(listed.has(`${table}.${col[1]}`), `${table}.${col[1]} is listed`);
+      for (const col of sql.matchAll(/\b(sealed\w*)\s+TEXT/gi))
+        assert.ok(listed.has(`${table}.${col[1]}`), `${table}.${col[1]} is listed`);
     }
   }
 });
