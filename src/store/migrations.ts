@@ -194,6 +194,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_dead_letter_sources_trigger ON trigger_dead_letter_sources (trigger_name)',
     ],
   },
+  {
+    // API key scopes (src/server/scopes.ts), space separated. Keys made before have NULL,
+    // which the service reads as `read` only (docs/security.md says why).
+    version: 7,
+    statements: [
+      'ALTER TABLE server_credentials ADD COLUMN scopes TEXT',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

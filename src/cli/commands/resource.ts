@@ -1,16 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { presetInputSchema, type PresetInput } from '../../config/entry.js';
+import type { PresetInput } from '../../config/entry.js';
 import { resourceFieldRows, resourceSummary } from '../../config/fields.js';
 import { exportConfig, loadConfigFile } from '../../config/file.js';
-import { applyPreset } from '../../config/presets.js';
 import type { Resource } from '../../config/resource.js';
-import { resourceToEntry } from '../../config/to-entry.js';
-import { checkSecretsPresent, parseResource, resourceWarnings, type ResourceWarning } from '../../config/validate.js';
-import { configErrorFromZod } from '../../config/zod-errors.js';
+import { resourceWarnings, type ResourceWarning } from '../../config/validate.js';
 import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
+import { LOCAL_POLICY } from '../../services/host-access.js';
+import * as resources from '../../services/resources.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 
@@ -117,45 +116,24 @@ function optionsToInput(opts: Opts): Partial<PresetInput> {
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<PresetInput>;
 }
 
-/** Validates the short form, runs the preset, then the cross-field rules. */
-function buildResource(input: Record<string, unknown>): Resource {
-  const parsed = presetInputSchema.safeParse(input);
-  if (!parsed.success) throw configErrorFromZod(parsed.error);
-  return parseResource(applyPreset(parsed.data));
-}
-
 async function addResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
   const input = { ...optionsToInput(opts), name };
   if (input.kind === undefined) {
     throw new ConfigError({ code: 'CONFIG_INVALID', field: 'kind', message: 'the resource kind is required', hint: 'give --kind imap, pop3, smtp, ews or graph' });
   }
-  const resource = buildResource(input);
   const clientSecret = await readClientSecret(opts);
-  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
-  const store = await ctx.store();
-  if (await store.getResource(name)) {
-    throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `a resource named "${name}" already exists`, hint: `change it with \`mailbridge resource edit ${name}\`, or remove it first` });
-  }
-  await store.putResource(resource);
-  if (clientSecret) await store.putSecret(name, 'client_secret', clientSecret);
-  report(ctx, `added ${resource.kind} resource "${name}"`, resource, resourceWarnings(resource));
+  const { resource, warnings } = await resources.addResource(await ctx.store(), input, clientSecret ? { clientSecret } : {}, LOCAL_POLICY);
+  report(ctx, `added ${resource.kind} resource "${name}"`, resource, warnings);
 }
 
+/** The shared service applies the endpoint-change rule: a moved resource needs its secret again and loses its tokens. */
 async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
-  const store = await ctx.store();
-  const old = await mustGet(store, name);
-  const changes = optionsToInput(opts);
-  const entry = resourceToEntry(old);
-  const merged: Record<string, unknown> = { ...entry, ...changes, name };
-  if (changes.tls) merged.tls = { ...entry.tls, ...changes.tls };
-  if (opts.graphFallback === false) delete merged.graphFallback;
-  const resource = buildResource(merged);
-  const newSecret = await readClientSecret(opts);
-  const clientSecret = newSecret ?? (await store.getSecret(name, 'client_secret'));
-  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
-  await store.putResource(resource);
-  if (newSecret) await store.putSecret(name, 'client_secret', newSecret);
-  report(ctx, `updated resource "${name}"`, resource, resourceWarnings(resource));
+  const changes: Record<string, unknown> = optionsToInput(opts);
+  if (opts.graphFallback === false) changes.graphFallback = null;
+  const clientSecret = await readClientSecret(opts);
+  const { resource, warnings, moved } = await resources.editResource(await ctx.store(), name, changes, clientSecret ? { clientSecret } : {}, LOCAL_POLICY);
+  report(ctx, `updated resource "${name}"${moved.length > 0 ? ` (endpoints changed: tokens dropped, consent again with \`mailbridge auth ${name}\`)` : ''}`,
+    resource, warnings);
 }
 
 async function listResources(ctx: CliContext): Promise<void> {
@@ -190,24 +168,13 @@ async function removeResource(ctx: CliContext, name: string): Promise<void> {
 
 /** Everything in the file is validated before anything is written. */
 async function importResources(ctx: CliContext, file: string, opts: Opts): Promise<void> {
-  const { resources } = loadConfigFile(file);
-  const store = await ctx.store();
-  if (opts.replace !== true) {
-    for (const { resource } of resources) {
-      if (await store.getResource(resource.name)) {
-        throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `${file}: a resource named "${resource.name}" already exists`, hint: 'pass --replace to overwrite it, or rename it in the file' });
-      }
-    }
-  }
-  for (const { resource, secrets } of resources) {
-    await store.putResource(resource);
-    if (secrets.clientSecret) await store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-    if (secrets.password) await store.putSecret(resource.name, 'password', secrets.password);
-  }
-  const warnings = resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
-  if (ctx.json()) ctx.printJson({ imported: resources.map((r) => r.resource.name), warnings });
+  const { resources: entries } = loadConfigFile(file);
+  const names = await resources.importResources(await ctx.store(), entries, { replace: opts.replace === true, source: file,
+    fix: 'pass --replace to overwrite it, or rename it in the file' });
+  const warnings = entries.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
+  if (ctx.json()) ctx.printJson({ imported: names, warnings });
   else {
-    ctx.print(`imported ${resources.length} resource${resources.length === 1 ? '' : 's'}: ${resources.map((r) => r.resource.name).join(', ')}`);
+    ctx.print(`imported ${names.length} resource${names.length === 1 ? '' : 's'}: ${names.join(', ')}`);
     printWarnings(warnings);
   }
 }
