@@ -75,6 +75,8 @@ export class AuthError extends MailbridgeError {}
 export class ProtocolError extends MailbridgeError {}
 /** An operation a protocol cannot do. */
 export class UnsupportedError extends MailbridgeError {}
+/** The caller may not do this (API key scope, host access not enabled): nothing was done. */
+export class PermissionError extends MailbridgeError {}
 
 /** Whether `e` is a {@link MailbridgeError} (any of its classes). */
 export function isMailbridgeError(e: unknown): e is MailbridgeError {

@@ -16,7 +16,7 @@ export class Secret {
     return this.#value;
   }
 
-  /** A hint of which secret this is, never enough to use it: `abcd…(40 chars)`. */
+  /** A hint of which secret this is, never enough to use it: `abc…(40 chars)`. */
   masked(): string {
     return maskSecret(this.#value);
   }
@@ -34,9 +34,13 @@ export class Secret {
   }
 }
 
-/** Show at most the first 4 characters of a secret and its length. */
+/**
+ * Show no more than Microsoft Entra does once a client secret is saved: its first 3 characters
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials), and the
+ * length, which tells a pasted Secret ID (a 36-character GUID) from the Value.
+ */
 export function maskSecret(value: string): string {
   if (value.length === 0) return '(empty)';
-  const head = value.length >= 16 ? value.slice(0, 4) : '';
+  const head = value.length >= 16 ? value.slice(0, 3) : '';
   return `${head}…(${value.length} chars)`;
 }

@@ -18,7 +18,16 @@ export interface RunningService {
 }
 
 /** Starts the REST API, the web console and every trigger over the CLI's store (`serve` and `demo`). */
-export async function startService(ctx: CliContext, o: { host: string; port: number }): Promise<RunningService> {
+export interface ServiceOptions {
+  host: string;
+  port: number;
+  /** Command/handler targets and file paths over the API and the console (docs/security.md). */
+  allowHostAccess?: boolean;
+  behindTlsProxy?: boolean;
+  trustProxy?: string;
+}
+
+export async function startService(ctx: CliContext, o: ServiceOptions): Promise<RunningService> {
   const store = await ctx.store();
   const credentials = createCredentialStore(store);
   const tokens = new TokenManager({ store, logger: ctx.logger });
@@ -34,6 +43,7 @@ export async function startService(ctx: CliContext, o: { host: string; port: num
   }
   const server = await buildServer({
     store, credentials, tokens, runner, logger: ctx.logger,
+    allowHostAccess: o.allowHostAccess === true, behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
     ...(envPassword ? { consolePassword: new Secret(envPassword) } : {}),
   });
   await server.app.listen({ host: o.host, port: o.port });

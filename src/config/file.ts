@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError, isMailbridgeError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { presetInputSchema } from './entry.js';
+import { CONFIG_ENTRY_FILE_FIELDS, hostAccessRefused, resourceHostPaths } from './host-paths.js';
 import { applyPreset } from './presets.js';
 import type { Resource } from './resource.js';
 import { resourceToEntry } from './to-entry.js';
@@ -46,7 +47,7 @@ export function loadConfigFile(path: string, opts: { env?: NodeJS.ProcessEnv } =
 /** The same as loadConfigFile, for text already in memory (tests, REST uploads). */
 export function parseConfigText(
   text: string,
-  opts: { source: string; baseDir: string; env: NodeJS.ProcessEnv; format: 'json' | 'yaml' },
+  opts: { source: string; baseDir: string; env: NodeJS.ProcessEnv; format: 'json' | 'yaml'; allowFiles?: boolean },
 ): { resources: ResourceWithSecrets[] } {
   const doc = parseDocument(text, opts.source, opts.format);
   const top = configFileSchema.safeParse(doc);
@@ -58,12 +59,20 @@ export function parseConfigText(
     try {
       const entry = configEntrySchema.safeParse(raw);
       if (!entry.success) throw configErrorFromZod(entry.error, { where });
+      // Checked on the parsed entry, before any file is read: `--allow-host-access` or the CLI only.
+      if (opts.allowFiles === false) {
+        for (const field of CONFIG_ENTRY_FILE_FIELDS) if (entry.data[field] !== undefined) throw hostAccessRefused(field, 'a file on the service\'s host');
+      }
       const { clientSecret, clientSecretFile, password, passwordFile, ...short } = entry.data;
       if (seen.has(short.name)) {
         throw new ConfigError({ code: 'CONFIG_INVALID', field: 'name', message: `${where}: the name is used twice`, hint: 'give every resource its own name' });
       }
       seen.add(short.name);
       const resource = parseResource(applyPreset(short));
+      if (opts.allowFiles === false) {
+        const [file] = resourceHostPaths(resource);
+        if (file) throw hostAccessRefused(file.field, 'a file on the service\'s host');
+      }
       const secrets: ResourceSecrets = {
         ...readSecret('clientSecret', clientSecret, clientSecretFile, opts),
         ...readSecret('password', password, passwordFile, opts),
@@ -139,7 +148,9 @@ function entryLabel(raw: unknown, i: number): string {
 /** Prefix the file and resource to an error from inside an entry, keeping its field and hint. */
 function inEntry(e: unknown, where: string): unknown {
   if (!isMailbridgeError(e) || e.message.startsWith(where)) return e;
-  return new ConfigError({
+  // The same class (a refusal stays a PermissionError), with the entry named in the message.
+  const Same = e.constructor as typeof ConfigError;
+  return new Same({
     code: e.code,
     ...(e.field ? { field: e.field } : {}),
     message: `${where}: ${e.message}`,

@@ -14,6 +14,7 @@ import type { CredentialStore } from './credentials.js';
 import { DeviceFlows } from './device-flows.js';
 import { installErrorHandler } from './errors.js';
 import { installGuard } from './guard.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { createMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
@@ -22,6 +23,8 @@ import { mailRoutes } from './routes/mail.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { resourceRoutes } from './routes/resources.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { installScopes } from './scopes.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { createSessions } from './sessions.js';
 
 export interface ServerOptions {
@@ -33,6 +36,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** Sets the console password when given (MAILBRIDGE_CONSOLE_PASSWORD). */
   consolePassword?: Secret;
+  /** `serve --allow-host-access`: command/handler targets and file paths over the API and console (docs/security.md). */
+  allowHostAccess?: boolean;
+  /** `serve --behind-tls-proxy`: a proxy in front terminates TLS, so cookies are always `Secure` (and HSTS is sent). */
+  behindTlsProxy?: boolean;
+  /** `serve --trust-proxy ADDR,…`: take the client address and protocol from X-Forwarded-* sent by these proxies. */
+  trustProxy?: string;
   /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
 }
@@ -60,6 +69,9 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
     consents: new ConsentBroker(tokens),
     devices: new DeviceFlows(tokens),
     metrics: createMetrics(),
+    hostAccess: { hostAccess: o.allowHostAccess === true },
+    loginThrottle: createLoginThrottle({ now }),
+    secureCookies: o.behindTlsProxy === true ? true : 'auto',
     now,
     ...(o.logger ? { logger: o.logger } : {}),
   };
@@ -69,7 +81,9 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
     // The service logs through ctx.logger (redacting) itself; Fastify's per-request lines stay off.
     logger: false,
     // Bodies are JSON or forms of a few KB; a config file import or a send with attachments more.
+    // Only authenticated routes take this much: public ones get PUBLIC_BODY_LIMIT (guard.ts).
     bodyLimit: 25 * 1024 * 1024,
+    ...(o.trustProxy ? { trustProxy: o.trustProxy.split(',').map((a) => a.trim()) } : {}),
   });
   installErrorHandler(app, o.logger);
   await app.register(fastifyCookie);
@@ -77,8 +91,11 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'mb_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false },
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', signed: false, secure: ctx.secureCookies },
   });
+  installSecurityHeaders(app, { hsts: o.behindTlsProxy === true });
+  // Before any route is registered: every key-protected route gets its scope (or the start fails).
+  installScopes(app);
   await registerOpenApi(app);
   installGuard(app, ctx);
   app.addHook('onResponse', async (req, reply) => {

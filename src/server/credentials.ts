@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { StoreError } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { CredentialRow, CredentialRowStore } from '../store/store.js';
+import { API_SCOPES, LEGACY_KEY_SCOPES, type ApiScope } from './scopes.js';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -17,13 +18,15 @@ export interface ApiKeyInfo {
   label: string;
   /** The first characters of the key (`mbk_1a2b3c4d`), to tell keys apart; never enough to use one. */
   prefix: string;
+  /** What the key may do (src/server/scopes.ts), chosen when it was created. */
+  scopes: ApiScope[];
   createdAt: number;
   lastUsedAt?: number;
 }
 
 export interface CredentialStore {
   /** The new key is returned once; only its hash is kept. */
-  createApiKey(label: string): Promise<{ info: ApiKeyInfo; key: Secret }>;
+  createApiKey(label: string, scopes: readonly ApiScope[]): Promise<{ info: ApiKeyInfo; key: Secret }>;
   listApiKeys(): Promise<ApiKeyInfo[]>;
   deleteApiKey(id: string): Promise<boolean>;
   /** The key's record when `presented` is a live key (and notes its use). */
@@ -41,12 +44,14 @@ const CONSOLE_PASSWORD_ID = 'console_password';
 /** The credentials over the store: every instance on one database shares keys and password. */
 export function createCredentialStore(store: CredentialRowStore, opts: { now?: () => number } = {}): CredentialStore {
   const now = opts.now ?? Date.now;
-  const info = (r: CredentialRow): ApiKeyInfo => ({ id: r.id, label: r.label, prefix: r.prefix, createdAt: r.createdAt, ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}) });
+  const info = (r: CredentialRow): ApiKeyInfo => ({ id: r.id, label: r.label, prefix: r.prefix, scopes: scopesOf(r), createdAt: r.createdAt,
+    ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}) });
   return {
-    async createApiKey(label) {
+    async createApiKey(label, scopes) {
       const id = randomBytes(4).toString('hex');
       const key = `mbk_${id}_${randomBytes(32).toString('base64url')}`;
-      const row: CredentialRow = { id, kind: 'api_key', label, prefix: `mbk_${id}`, hash: sha256(key), createdAt: now() };
+      const row: CredentialRow = { id, kind: 'api_key', label, prefix: `mbk_${id}`, hash: sha256(key), createdAt: now(),
+        scopes: API_SCOPES.filter((s) => scopes.includes(s)).join(' ') };
       await store.putCredential(row);
       return { info: info(row), key: new Secret(key) };
     },
@@ -88,6 +93,13 @@ export function createCredentialStore(store: CredentialRowStore, opts: { now?: (
       return got.length === want.length && timingSafeEqual(got, want);
     },
   };
+}
+
+/** A row's scopes; a key from before scopes (no value) gets LEGACY_KEY_SCOPES, unknown words nothing. */
+function scopesOf(r: CredentialRow): ApiScope[] {
+  if (r.scopes === undefined) return [...LEGACY_KEY_SCOPES];
+  const words = r.scopes.split(' ');
+  return API_SCOPES.filter((s) => words.includes(s));
 }
 
 function sha256(text: string): string {

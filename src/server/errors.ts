@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TokenEndpointError } from '../auth/token-endpoint.js';
 import type { Logger } from '../log.js';
-import { AuthError, ConfigError, isMailbridgeError, MailbridgeError, ProtocolError, StoreError, UnsupportedError } from '../errors.js';
+import { AuthError, ConfigError, isMailbridgeError, MailbridgeError, PermissionError, ProtocolError, StoreError, UnsupportedError } from '../errors.js';
 
 /** The one error shape of the API: `{ error: { code, message, hint, field?, ... } }`, never a stack. */
 export interface ErrorBody {
@@ -24,6 +24,7 @@ export function unauthorized(hint: string): ServerError {
 /** The HTTP status for a typed error: the code says more than the class, so it is read first. */
 export function statusFor(e: MailbridgeError): number {
   if (e instanceof ServerError) return e.status;
+  if (e instanceof PermissionError) return 403;
   if (/_NOT_FOUND$/.test(e.code)) return 404;
   if (/_EXISTS$/.test(e.code)) return 409;
   if (e instanceof ConfigError || e instanceof UnsupportedError) return 400;

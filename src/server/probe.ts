@@ -3,7 +3,7 @@ import { isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openMailbox } from '../mail/open.js';
 import type { Store } from '../store/store.js';
-import { mustGetResource } from './resource-service.js';
+import { mustGetResource } from '../services/resources.js';
 
 /**
  * The console's "test send" / "test receive": one real round with the mail server. A failure

@@ -180,6 +180,14 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // API key scopes (src/server/scopes.ts), space separated. Keys made before have NULL,
+    // which the service reads as `read` only (docs/security.md says why).
+    version: 6,
+    statements: [
+      'ALTER TABLE server_credentials ADD COLUMN scopes TEXT',
+    ],
+  },
+  {
     // The raw source of each dead letter (base64: TEXT in both databases), so a message refused
     // before delivery (unparsable, too large for the target) is kept while the folder moves on.
     // Version 7: 6 is the API key scopes of the same round of work (issue 11); keep both, in order.

@@ -14,6 +14,7 @@ import {
   triggerRecordFromRow, type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
+import { resealValue, SEALED_COLUMNS, SEALED_KEY_TAGS_SQL } from './sealed-columns.js';
 import type {
   CredentialRow,
   AccessTokenRecord, DeliveryOutcome, DeliveryRecord, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store,
@@ -247,6 +248,27 @@ class PostgresStore implements Store {
     // An expired consent is refused like an unknown one (and is gone now either way).
     if (!row || row.expires_at <= this.#now()) return undefined;
     return consentFromRow(this.#sealer, row);
+  }
+
+  async sealedKeyTags(): Promise<string[]> {
+    return (await this.#rows<{ tag: string }>(SEALED_KEY_TAGS_SQL)).map((r) => r.tag);
+  }
+
+  async resealAll(next: Sealer): Promise<number> {
+    return withTx(this.#pool, async (tx) => {
+      let count = 0;
+      for (const c of SEALED_COLUMNS) {
+        // FOR UPDATE: a writer that slipped past the "no live instance" check waits, then sees the new values.
+        const { rows } = await tx.query<Record<string, string>>(
+          `SELECT ${[...c.keys, c.column].join(', ')} FROM ${c.table} WHERE ${c.column} IS NOT NULL FOR UPDATE`);
+        const where = c.keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
+        for (const row of rows) {
+          await tx.query(`UPDATE ${c.table} SET ${c.column} = $1 WHERE ${where}`, [resealValue(this.#sealer, next, c, row), ...c.keys.map((k) => row[k])]);
+          count++;
+        }
+      }
+      return count;
+    });
   }
 
   async close(): Promise<void> {
@@ -508,10 +530,11 @@ class PostgresStore implements Store {
   }
 
   async putCredential(r: CredentialRow): Promise<void> {
-    await this.#rows(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    await this.#rows(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
-        created_at = excluded.created_at, last_used_at = excluded.last_used_at`,
-    [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null]);
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at, scopes = excluded.scopes`,
+    [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null]);
   }
 
   async getCredential(id: string): Promise<CredentialRow | undefined> {

@@ -226,12 +226,14 @@ export interface CredentialDbRow {
   hash: string;
   created_at: number;
   last_used_at: number | null;
+  scopes: string | null;
 }
 
 export function credentialFromRow(r: CredentialDbRow): CredentialRow {
   return {
     id: r.id, kind: r.kind, label: r.label, prefix: r.prefix, hash: r.hash, createdAt: r.created_at,
     ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
+    ...(r.scopes !== null ? { scopes: r.scopes } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ import { ConfigError, StoreError } from '../errors.js';
 export interface Sealer {
   seal(plaintext: string, aad: string): string;
   unseal(sealed: string, aad: string): string;
+  /** The first KEY_TAG_CHARS characters of every value this key seals (version and key id). */
+  readonly keyTag: string;
 }
 
 const VERSION = 1;
@@ -20,6 +22,8 @@ const IV_LEN = 12;
 const TAG_LEN = 16;
 const HEADER_LEN = 1 + KEY_ID_LEN + IV_LEN + TAG_LEN;
 export const KEY_LENGTH = 32;
+/** Version + key id are 9 bytes: exactly the first 12 base64 characters of a sealed value. */
+export const KEY_TAG_CHARS = 12;
 
 /** A {@link Sealer} over a 32-byte key: AES-256-GCM with the row's identity as additional data. */
 export function createSealer(key: Buffer): Sealer {
@@ -28,6 +32,7 @@ export function createSealer(key: Buffer): Sealer {
   }
   const keyId = createHmac('sha256', key).update('mailbridge key id').digest().subarray(0, KEY_ID_LEN);
   return {
+    keyTag: Buffer.concat([Buffer.from([VERSION]), keyId]).toString('base64'),
     seal(plaintext, aad) {
       const iv = randomBytes(IV_LEN);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LEN });

@@ -15,6 +15,7 @@ import {
   type ConsentRow, type DeliveryRow, type LeaseRow, type TokenRow, type TriggerRow,
 } from './rows.js';
 import type { Sealer } from './seal.js';
+import { resealValue, SEALED_COLUMNS, SEALED_KEY_TAGS_SQL } from './sealed-columns.js';
 import type {
   CredentialRow,
   AccessTokenRecord, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
@@ -201,6 +202,25 @@ class SqliteStore implements Store {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
     };
+  }
+
+  async sealedKeyTags(): Promise<string[]> {
+    return (this.#db.prepare(SEALED_KEY_TAGS_SQL).all() as { tag: string }[]).map((r) => r.tag);
+  }
+
+  async resealAll(next: Sealer): Promise<number> {
+    return this.#db.transaction(() => {
+      let count = 0;
+      for (const c of SEALED_COLUMNS) {
+        const rows = this.#db.prepare(`SELECT ${[...c.keys, c.column].join(', ')} FROM ${c.table} WHERE ${c.column} IS NOT NULL`).all() as Record<string, string>[];
+        const update = this.#db.prepare(`UPDATE ${c.table} SET ${c.column} = ? WHERE ${c.keys.map((k) => `${k} = ?`).join(' AND ')}`);
+        for (const row of rows) {
+          update.run(resealValue(this.#sealer, next, c, row), ...c.keys.map((k) => row[k]));
+          count++;
+        }
+      }
+      return count;
+    }).immediate();
   }
 
   async close(): Promise<void> {
@@ -459,10 +479,10 @@ class SqliteStore implements Store {
   }
 
   async putCredential(r: CredentialRow): Promise<void> {
-    this.#db.prepare(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.#db.prepare(`INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix, hash = excluded.hash,
-        created_at = excluded.created_at, last_used_at = excluded.last_used_at`)
-      .run(r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null);
+        created_at = excluded.created_at, last_used_at = excluded.last_used_at, scopes = excluded.scopes`)
+      .run(r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null);
   }
 
   async getCredential(id: string): Promise<CredentialRow | undefined> {

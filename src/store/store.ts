@@ -1,5 +1,6 @@
 import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
+import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../triggers/definition.js';
 
 /**
@@ -300,4 +301,18 @@ export interface CredentialRow {
   hash: string;
   createdAt: number;
   lastUsedAt?: number;
+  /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
+  scopes?: string;
+}
+
+/** The Store, with the sealing-key part (declaration merging, like TriggerStore). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Store extends SealingStore {}
+
+/** What the key check at start and `mailbridge key rotate` need (src/store/sealed-columns.ts lists the columns). */
+export interface SealingStore {
+  /** The distinct key tags (Sealer.keyTag) of every sealed value stored. */
+  sealedKeyTags(): Promise<string[]>;
+  /** Unseals every sealed value and seals it with `next`, all in one transaction; how many values. */
+  resealAll(next: Sealer): Promise<number>;
 }

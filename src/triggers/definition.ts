@@ -31,6 +31,14 @@ export const commandTargetSchema = z.strictObject({
   /** Run without a shell: argv[0] is the program. The raw MIME message arrives on stdin. */
   argv: z.array(z.string().min(1)).min(1),
   timeoutSeconds: z.number().positive().max(3600).default(60),
+  /**
+   * Names of the service's environment variables the program may see, besides PATH, LANG,
+   * LC_ALL and TZ (command.ts); the service's own MAILBRIDGE_* secrets can never be passed.
+   */
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name' })
+    .refine((n) => !n.startsWith('MAILBRIDGE_'), { message: 'the service\'s own MAILBRIDGE_* variables are never passed to a command' }))
+    .default([])
+    .describe('names of environment variables the program may see besides PATH, LANG, LC_ALL and TZ (never MAILBRIDGE_*)'),
 });
 
 /** A TypeScript handler registered under this name with the TriggerRunner (library use). */

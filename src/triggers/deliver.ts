@@ -1,6 +1,6 @@
 import type { ParsedMessage } from '../mail/parse.js';
 import type { Secret } from '../secret.js';
-import { runCommandTarget } from './command.js';
+import { commandEnvironment, runCommandTarget } from './command.js';
 import type { DeliveryTarget, TriggerDefinition } from './definition.js';
 import { buildWebhookPayload } from './payload.js';
 import { postWebhook } from './webhook.js';
@@ -58,13 +58,13 @@ export async function attemptDelivery(c: AttemptContext): Promise<AttemptResult>
         argv: target.argv,
         raw: d.raw,
         timeoutMs: target.timeoutSeconds * 1000,
-        env: {
+        env: commandEnvironment(target.env, {
           MAILBRIDGE_TRIGGER: d.trigger,
           MAILBRIDGE_DELIVERY_ID: d.deliveryId,
           MAILBRIDGE_MESSAGE_KEY: d.messageKey,
           MAILBRIDGE_MESSAGE_ID: d.message.messageId ?? '',
           MAILBRIDGE_ATTEMPT: String(d.attempt),
-        },
+        }),
       });
       return { ...r, permanent: false };
     }

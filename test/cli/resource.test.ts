@@ -62,14 +62,18 @@ test('add, list, show, edit, export, remove', () => {
   assert.match(show.stdout, /Incoming mail server\s+outlook\.office365\.com/);
   assert.match(show.stdout, /OAuth refresh token status\s+Missing/);
   assert.match(show.stdout, /Scope\s+offline_access https:\/\/outlook\.office365\.com\/IMAP\.AccessAsUser\.All/);
-  assert.match(show.stdout, /Client secret\s+sand…\(31 chars\)/);
+  assert.match(show.stdout, /Client secret\s+san…\(31 chars\)/);
 
   const json = cli(home, ['--json', 'resource', 'show', 'receive']);
   runs.push(json);
   const parsed = JSON.parse(json.stdout) as { fields: { label: string; value: string }[] };
   assert.equal(parsed.fields.find((f) => f.label === 'Access token URL')?.value, `https://login.microsoftonline.com/${T}/oauth2/v2.0/token`);
 
-  const edit = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com']);
+  // A new tenant moves the token URL: the secret must come with the change (issue 11 item 4).
+  const moved = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com']);
+  runs.push(moved);
+  assertOneLineError(moved, /oauth\.tokenUrl.*client secret must be given again.*--client-secret-stdin/);
+  const edit = cli(home, ['resource', 'edit', 'receive', '--tenant', 'contoso.onmicrosoft.com', '--client-secret-stdin'], { input: 'new-secret-value-0123456789' });
   runs.push(edit);
   assert.equal(edit.code, 0, edit.stderr);
   const after = JSON.parse(cli(home, ['--json', 'resource', 'show', 'receive']).stdout) as { resource: { oauth: { tokenUrl: string } } };
@@ -95,7 +99,7 @@ test('secret from an environment variable; a stdin secret with a newline is trim
   assert.equal(env.code, 0, env.stderr);
   cli(home, addReceive, { input: `${SECRET}\n` });
   const shown = cli(home, ['resource', 'show', 'receive']).stdout;
-  assert.match(shown, /Client secret\s+sand…\(31 chars\)/, 'newline not part of the secret');
+  assert.match(shown, /Client secret\s+san…\(31 chars\)/, 'newline not part of the secret');
   assert.match(cli(home, ['resource', 'show', 'send']).stdout, /Outgoing secure connection\s+TLS/);
 });
 

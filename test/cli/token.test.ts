@@ -61,7 +61,7 @@ test('token status: text and --json', async () => {
 test('token print: masked by default, the token itself only with --reveal', async () => {
   const masked = await cli('token', 'print', 'inbox');
   assert.equal(masked.code, 0, masked.stderr);
-  assert.match(masked.stdout, /token +\S{4}…\(\d+ chars\)/);
+  assert.match(masked.stdout, /token +\S{3}…\(\d+ chars\)/);
   assert.match(masked.stdout, /scp +.*IMAP\.AccessAsUser\.All/);
   const revealed = await cli('token', 'print', 'inbox', '--reveal');
   const token = revealed.stdout.trim();

@@ -87,7 +87,7 @@ export interface paths {
         head?: never;
         /**
          * Change a resource
-         * @description Change fields; the result is validated again and nothing is written on error.
+         * @description Change fields; the result is validated again and nothing is written on error. A change to where the credentials go (tenant, token URL, mail host, client id, user…) needs the secret again in the same request (clientSecret, password or certificate: CREDENTIALS_REQUIRED otherwise) and drops the stored tokens (consent again; tokensDropped names the fields).
          */
         patch: operations["updateResource"];
         trace?: never;
@@ -123,7 +123,7 @@ export interface paths {
         put?: never;
         /**
          * Import a config file
-         * @description Import resources from a config file's text (YAML or JSON); everything is validated before anything is written. Files named in the text (clientSecretFile) are refused: they would be read from the service's disk.
+         * @description Import resources from a config file's text (YAML or JSON); everything is validated before anything is written. Files named in the text (clientSecretFile, tls.caFile, …) are read from the service's disk: refused unless the service runs with --allow-host-access.
          */
         post: operations["importResources"];
         delete?: never;
@@ -555,7 +555,7 @@ export interface paths {
         put?: never;
         /**
          * Add a trigger
-         * @description Watch one folder of one resource and deliver each new message that passes the filters to a webhook, a command or a registered handler, at least once. A webhook's signing secret is generated when absent and returned once.
+         * @description Watch one folder of one resource and deliver each new message that passes the filters to a webhook, a command or a registered handler, at least once. A webhook's signing secret is generated when absent and returned once. Command and handler targets run on the host: refused unless the service runs with --allow-host-access.
          */
         post: operations["addTrigger"];
         delete?: never;
@@ -687,7 +687,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Create an API key; the key is in this answer only (the service keeps its hash).
+         * @description Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md); the key is in this answer only (the service keeps its hash).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -789,9 +789,11 @@ export interface components {
             };
             /** @description the client secret's Value; stored sealed, never returned */
             clientSecret?: string;
+            /** @description basic auth only: the mailbox password; stored sealed, never returned */
+            password?: string;
         };
         /**
-         * @description Fields to change; everything is validated again and nothing is written on error.
+         * @description Fields to change; everything is validated again and nothing is written on error. Changing where the credentials go needs the secret again in the same request (CREDENTIALS_REQUIRED otherwise).
          * @example {
          *       "user": "other@contoso.onmicrosoft.com"
          *     }
@@ -851,8 +853,10 @@ export interface components {
                 /** Format: uri */
                 baseUrl?: string;
             };
-            /** @description the client secret's Value; stored sealed, never returned */
+            /** @description the client secret's Value; required with a change to where the credentials go (tenant, URLs, …) */
             clientSecret?: string;
+            /** @description basic auth only: required with a change to where the credentials go */
+            password?: string;
         };
         /**
          * @example {
@@ -979,6 +983,11 @@ export interface components {
                 argv: string[];
                 /** @default 60 */
                 timeoutSeconds?: number;
+                /**
+                 * @description names of environment variables the program may see besides PATH, LANG, LC_ALL and TZ (never MAILBRIDGE_*)
+                 * @default []
+                 */
+                env?: string[];
             } | {
                 /** @enum {string} */
                 kind: "handler";
@@ -1321,6 +1330,9 @@ export interface components {
          *       "id": "k_01",
          *       "label": "n8n",
          *       "prefix": "mbk_1a2b3c4d",
+         *       "scopes": [
+         *         "read"
+         *       ],
          *       "createdAt": 1767225600000
          *     }
          */
@@ -1329,6 +1341,8 @@ export interface components {
             label: string;
             /** @description the first characters of the key, to tell keys apart; never enough to use one */
             prefix: string;
+            /** @description what the key may do: read, send, modify, admin (docs/security.md) */
+            scopes: ("read" | "send" | "modify" | "admin")[];
             /** @description milliseconds since 1970-01-01T00:00:00Z */
             createdAt: number;
             /** @description milliseconds since 1970-01-01T00:00:00Z */
@@ -1600,6 +1614,11 @@ export interface components {
                     argv: string[];
                     /** @default 60 */
                     timeoutSeconds: number;
+                    /**
+                     * @description names of environment variables the program may see besides PATH, LANG, LC_ALL and TZ (never MAILBRIDGE_*)
+                     * @default []
+                     */
+                    env: string[];
                 } | {
                     /** @enum {string} */
                     kind: "handler";
@@ -1679,6 +1698,11 @@ export interface components {
                     argv: string[];
                     /** @default 60 */
                     timeoutSeconds: number;
+                    /**
+                     * @description names of environment variables the program may see besides PATH, LANG, LC_ALL and TZ (never MAILBRIDGE_*)
+                     * @default []
+                     */
+                    env: string[];
                 } | {
                     /** @enum {string} */
                     kind: "handler";
@@ -1879,7 +1903,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1935,7 +1959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,7 +2022,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED, HOST_ACCESS_REFUSED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2066,7 +2090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2136,7 +2160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2190,10 +2214,12 @@ export interface operations {
                     "application/json": {
                         resource: components["schemas"]["Resource"];
                         warnings: components["schemas"]["Warning"][];
+                        /** @description the fields that moved the credentials: the stored tokens were dropped, consent again */
+                        tokensDropped?: string[];
                     };
                 };
             };
-            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. Codes: CONFIG_INVALID, REQUEST_INVALID. */
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. Codes: CONFIG_INVALID, REQUEST_INVALID, CREDENTIALS_REQUIRED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2211,7 +2237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED, HOST_ACCESS_REFUSED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,7 +2305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2361,7 +2387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED, HOST_ACCESS_REFUSED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,7 +2462,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2495,7 +2521,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2570,7 +2596,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2648,7 +2674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2726,7 +2752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2921,7 +2947,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2997,7 +3023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3065,7 +3091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,7 +3164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,7 +3239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3299,7 +3325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3405,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3495,7 +3521,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3611,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3677,7 +3703,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3777,7 +3803,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3878,7 +3904,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,7 +4005,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +4103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4167,7 +4193,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4250,7 +4276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4314,7 +4340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED, HOST_ACCESS_REFUSED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4391,7 +4417,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4467,7 +4493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED, HOST_ACCESS_REFUSED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4537,7 +4563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4611,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4679,7 +4705,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4751,7 +4777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,7 +4844,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4892,7 +4918,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4923,6 +4949,13 @@ export interface operations {
             content: {
                 "application/json": {
                     label: string;
+                    /**
+                     * @description read, send, modify, admin (docs/security.md); default read
+                     * @default [
+                     *       "read"
+                     *     ]
+                     */
+                    scopes?: ("read" | "send" | "modify" | "admin")[];
                 };
             };
         };
@@ -4938,6 +4971,8 @@ export interface operations {
                         label: string;
                         /** @description the first characters of the key, to tell keys apart; never enough to use one */
                         prefix: string;
+                        /** @description what the key may do: read, send, modify, admin (docs/security.md) */
+                        scopes: ("read" | "send" | "modify" | "admin")[];
                         /** @description milliseconds since 1970-01-01T00:00:00Z */
                         createdAt: number;
                         /** @description milliseconds since 1970-01-01T00:00:00Z */
@@ -4967,7 +5002,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5027,7 +5062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key lacks the scope this operation needs (the error's hint names it). */
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
                 headers: {
                     [name: string]: unknown;

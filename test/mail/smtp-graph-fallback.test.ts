@@ -150,7 +150,10 @@ describe('the graphFallback setting', () => {
     };
     const add = cli(['resource', 'add', 'send', '--kind', 'smtp', '--tenant', 'contoso.onmicrosoft.com', '--client-id', 'cid', '--user', 'a@contoso.onmicrosoft.com', '--client-secret-stdin', '--graph-fallback'], 'secret');
     assert.deepEqual(fallbackOf(add), { baseUrl: 'https://graph.microsoft.com' });
-    assert.deepEqual(fallbackOf(cli(['resource', 'edit', 'send', '--graph-fallback', 'https://graph.microsoft.us'])), { baseUrl: 'https://graph.microsoft.us' });
+    // A new fallback URL is a new place for the access token: the secret comes with it (issue 11 item 4).
+    assert.match(cli(['resource', 'edit', 'send', '--graph-fallback', 'https://graph.microsoft.us']).stderr, /CREDENTIALS_REQUIRED/);
+    assert.deepEqual(fallbackOf(cli(['resource', 'edit', 'send', '--graph-fallback', 'https://graph.microsoft.us', '--client-secret-stdin'], 'secret')),
+      { baseUrl: 'https://graph.microsoft.us' });
     assert.equal(fallbackOf(cli(['resource', 'edit', 'send', '--no-graph-fallback'])), undefined);
     const bad = cli(['resource', 'edit', 'send', '--kind', 'imap', '--graph-fallback']);
     assert.equal(bad.status, 1);

@@ -35,15 +35,20 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(opts: { syncIntervalMs?: number } = {}): Promise<Service> {
+/**
+ * `allowHostAccess` defaults to true here: the rig's resources name its CA file, as an operator
+ * who started `serve --allow-host-access` would; test/server/privilege.test.ts starts without.
+ */
+export async function startService(opts: { syncIntervalMs?: number; allowHostAccess?: boolean } = {}): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-server-'));
   const path = join(dir, 'mailbridge.db');
   const store = openSqliteStore({ path, sealer: createSealer(randomBytes(32)) });
   const credentials = createCredentialStore(store);
   const tokens = new TokenManager({ store });
   const runner = new TriggerRunner({ store, tokens, syncIntervalMs: opts.syncIntervalMs ?? 60_000 });
-  const server = await buildServer({ store, credentials, tokens, runner, consolePassword: new Secret(CONSOLE_PASSWORD) });
-  const key = (await credentials.createApiKey('tests')).key.reveal();
+  const server = await buildServer({ store, credentials, tokens, runner, consolePassword: new Secret(CONSOLE_PASSWORD),
+    allowHostAccess: opts.allowHostAccess ?? true });
+  const key = (await credentials.createApiKey('tests', ['admin'])).key.reveal();
   const svc: Service = {
     dir, store, credentials, server, runner, key, base: '',
     async listen() {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, StoreError } from '../../src/errors.js';
-import { loadSealingKey } from '../../src/store/key.js';
+import { createKeyFile, findSealingKey } from '../../src/store/key.js';
 import { createSealer } from '../../src/store/seal.js';
 
 test('seal/unseal round trip; every seal differs (random IV)', () => {
@@ -36,23 +36,26 @@ test('another key is SEAL_WRONG_KEY with a hint about MAILBRIDGE_KEY', () => {
 test('key from MAILBRIDGE_KEY; a wrong length is a ConfigError with a hint', () => {
   const key = randomBytes(32);
   const home = mkdtempSync(join(tmpdir(), 'mb-key-'));
-  assert.deepEqual(loadSealingKey({ home, env: { MAILBRIDGE_KEY: key.toString('base64') } }), key);
-  assert.throws(() => loadSealingKey({ home, env: { MAILBRIDGE_KEY: randomBytes(16).toString('base64') } }), (e: unknown) =>
+  assert.deepEqual(findSealingKey({ home, env: { MAILBRIDGE_KEY: key.toString('base64') } })?.key, key);
+  assert.throws(() => findSealingKey({ home, env: { MAILBRIDGE_KEY: randomBytes(16).toString('base64') } }), (e: unknown) =>
     e instanceof ConfigError && e.field === 'MAILBRIDGE_KEY' && /openssl rand -base64 32/.test(e.hint));
-  assert.throws(() => loadSealingKey({ home, env: { MAILBRIDGE_KEY: 'not base64 at all!' } }), ConfigError);
+  assert.throws(() => findSealingKey({ home, env: { MAILBRIDGE_KEY: 'not base64 at all!' } }), ConfigError);
 });
 
-test('key file is created once with mode 0600 in a 0700 home, and reused', () => {
+test('key file is created once with mode 0600 in a 0700 home, never overwritten, and reused', () => {
   const home = join(mkdtempSync(join(tmpdir(), 'mb-key-')), 'home');
-  const k1 = loadSealingKey({ home, env: {} });
-  const k2 = loadSealingKey({ home, env: {} });
+  assert.equal(findSealingKey({ home, env: {} }), undefined, 'finding never creates');
+  createKeyFile(home, randomBytes(32));
+  assert.throws(() => createKeyFile(home, randomBytes(32)), (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_EXISTS');
+  const k1 = findSealingKey({ home, env: {} })?.key;
+  const k2 = findSealingKey({ home, env: {} })?.key;
   assert.deepEqual(k1, k2);
   assert.equal(statSync(join(home, 'key')).mode & 0o777, 0o600);
   assert.equal(statSync(home).mode & 0o777, 0o700);
   assert.equal(Buffer.from(readFileSync(join(home, 'key'), 'utf8').trim(), 'base64').length, 32);
   chmodSync(join(home, 'key'), 0o644);
-  assert.throws(() => loadSealingKey({ home, env: {} }), (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_EXPOSED');
+  assert.throws(() => findSealingKey({ home, env: {} }), (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_EXPOSED');
   writeFileSync(join(home, 'key'), 'short', { mode: 0o600 });
   chmodSync(join(home, 'key'), 0o600);
-  assert.throws(() => loadSealingKey({ home, env: {} }), ConfigError);
+  assert.throws(() => findSealingKey({ home, env: {} }), ConfigError);
 });

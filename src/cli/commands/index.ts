@@ -4,6 +4,7 @@ import { registerAuthCommand } from './auth.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEntitiesCommand } from './entities.js';
+import { registerKeyCommand } from './key.js';
 import { registerMailCommand } from './mail.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerResourceCommand } from './resource.js';
@@ -28,4 +29,5 @@ export const commands: RegisterCommand[] = [
   registerEntitiesCommand,
   registerMigrateCommand,
   registerServeCommand,
+  registerKeyCommand,
 ];

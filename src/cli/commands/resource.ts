@@ -1,20 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { presetInputSchema, type PresetInput } from '../../config/entry.js';
+import type { PresetInput } from '../../config/entry.js';
 import { discoverGraphBaseUrl } from '../../auth/discovery.js';
 import { MICROSOFT_LOGIN_HOSTS } from '../../config/clouds.js';
 import { resourceFieldRows, resourceSummary } from '../../config/fields.js';
 import { graphFallbackNotes, withGraphSendScope } from '../../config/graph-fallback.js';
 import { endpointVersion } from '../../config/scopes.js';
 import { exportConfig, loadConfigFile } from '../../config/file.js';
-import { applyPreset } from '../../config/presets.js';
 import type { Resource } from '../../config/resource.js';
-import { resourceToEntry } from '../../config/to-entry.js';
-import { checkSecretsPresent, parseResource, resourceWarnings, type ResourceWarning } from '../../config/validate.js';
-import { configErrorFromZod } from '../../config/zod-errors.js';
+import { parseResource, resourceWarnings, type ResourceWarning } from '../../config/validate.js';
 import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
+import { LOCAL_POLICY } from '../../services/host-access.js';
+import * as resources from '../../services/resources.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 
@@ -121,45 +120,26 @@ function optionsToInput(opts: Opts): Partial<PresetInput> {
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<PresetInput>;
 }
 
-/** Validates the short form, runs the preset, then the cross-field rules. */
-function buildResource(input: Record<string, unknown>): Resource {
-  const parsed = presetInputSchema.safeParse(input);
-  if (!parsed.success) throw configErrorFromZod(parsed.error);
-  return parseResource(applyPreset(parsed.data));
-}
-
 async function addResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
   const input = { ...optionsToInput(opts), name };
   if (input.kind === undefined) {
     throw new ConfigError({ code: 'CONFIG_INVALID', field: 'kind', message: 'the resource kind is required', hint: 'give --kind imap, pop3, smtp, ews or graph' });
   }
-  const resource = await withGraphFallback(buildResource(input), opts);
   const clientSecret = await readClientSecret(opts);
-  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
-  const store = await ctx.store();
-  if (await store.getResource(name)) {
-    throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `a resource named "${name}" already exists`, hint: `change it with \`mailbridge resource edit ${name}\`, or remove it first` });
-  }
-  await store.putResource(resource);
-  if (clientSecret) await store.putSecret(name, 'client_secret', clientSecret);
-  report(ctx, `added ${resource.kind} resource "${name}"`, resource, resourceWarnings(resource), fallbackNotes(resource, opts));
+  const { resource, warnings } = await resources.addResource(await ctx.store(), input, clientSecret ? { clientSecret } : {}, LOCAL_POLICY,
+    fallbackOptions(opts));
+  report(ctx, `added ${resource.kind} resource "${name}"`, resource, warnings, fallbackNotes(resource, opts));
 }
 
+/** The shared service applies the endpoint-change rule: a moved resource needs its secret again and loses its tokens. */
 async function editResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
-  const store = await ctx.store();
-  const old = await mustGet(store, name);
-  const changes = optionsToInput(opts);
-  const entry = resourceToEntry(old);
-  const merged: Record<string, unknown> = { ...entry, ...changes, name };
-  if (changes.tls) merged.tls = { ...entry.tls, ...changes.tls };
-  if (opts.graphFallback === false) delete merged.graphFallback;
-  const resource = await withGraphFallback(buildResource(merged), opts);
-  const newSecret = await readClientSecret(opts);
-  const clientSecret = newSecret ?? (await store.getSecret(name, 'client_secret'));
-  checkSecretsPresent(resource, clientSecret ? { clientSecret } : {});
-  await store.putResource(resource);
-  if (newSecret) await store.putSecret(name, 'client_secret', newSecret);
-  report(ctx, `updated resource "${name}"`, resource, resourceWarnings(resource), fallbackNotes(resource, opts));
+  const changes: Record<string, unknown> = optionsToInput(opts);
+  if (opts.graphFallback === false) changes.graphFallback = null;
+  const clientSecret = await readClientSecret(opts);
+  const { resource, warnings, moved } = await resources.editResource(await ctx.store(), name, changes, clientSecret ? { clientSecret } : {},
+    LOCAL_POLICY, fallbackOptions(opts));
+  report(ctx, `updated resource "${name}"${moved.length > 0 ? ` (endpoints changed: tokens dropped, consent again with \`mailbridge auth ${name}\`)` : ''}`,
+    resource, warnings, fallbackNotes(resource, opts));
 }
 
 async function listResources(ctx: CliContext): Promise<void> {
@@ -196,24 +176,13 @@ async function removeResource(ctx: CliContext, name: string): Promise<void> {
 
 /** Everything in the file is validated before anything is written. */
 async function importResources(ctx: CliContext, file: string, opts: Opts): Promise<void> {
-  const { resources } = loadConfigFile(file);
-  const store = await ctx.store();
-  if (opts.replace !== true) {
-    for (const { resource } of resources) {
-      if (await store.getResource(resource.name)) {
-        throw new ConfigError({ code: 'RESOURCE_EXISTS', field: 'name', message: `${file}: a resource named "${resource.name}" already exists`, hint: 'pass --replace to overwrite it, or rename it in the file' });
-      }
-    }
-  }
-  for (const { resource, secrets } of resources) {
-    await store.putResource(resource);
-    if (secrets.clientSecret) await store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-    if (secrets.password) await store.putSecret(resource.name, 'password', secrets.password);
-  }
-  const warnings = resources.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
-  if (ctx.json()) ctx.printJson({ imported: resources.map((r) => r.resource.name), warnings });
+  const { resources: entries } = loadConfigFile(file);
+  const names = await resources.importResources(await ctx.store(), entries, { replace: opts.replace === true, source: file,
+    fix: 'pass --replace to overwrite it, or rename it in the file' });
+  const warnings = entries.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
+  if (ctx.json()) ctx.printJson({ imported: names, warnings });
   else {
-    ctx.print(`imported ${resources.length} resource${resources.length === 1 ? '' : 's'}: ${resources.map((r) => r.resource.name).join(', ')}`);
+    ctx.print(`imported ${names.length} resource${names.length === 1 ? '' : 's'}: ${names.join(', ')}`);
     printWarnings(warnings);
   }
 }
@@ -291,6 +260,14 @@ async function withGraphFallback(resource: Resource, opts: Opts): Promise<Resour
     graphFallback: { baseUrl },
     ...(o && delegatedV2 ? { oauth: { ...o, scope: withGraphSendScope(o.scope, resource.cloud) } } : {}),
   });
+}
+
+/**
+ * A bare `--graph-fallback` takes the Graph URL from the resource's own authority (its cloud or
+ * its OpenID metadata), so the endpoint-change rule does not ask for the secret again for it.
+ */
+function fallbackOptions(opts: Opts): resources.ResourceChangeOptions {
+  return { prepare: (r) => withGraphFallback(r, opts), derived: opts.graphFallback === true ? ['graphFallback.baseUrl'] : [] };
 }
 
 function fallbackNotes(resource: Resource, opts: Opts): string[] {

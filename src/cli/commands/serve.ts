@@ -10,7 +10,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .description('run the service: REST API, web console and every trigger (loopback only unless --host says otherwise)')
     .option('--port <n>', 'port to listen on', '8025')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .action(async (o: { port: string; host: string }) => {
+    .option('--allow-host-access', 'let admin API keys and the console run commands, name handlers and read files on this host (docs/security.md)')
+    .option('--behind-tls-proxy', 'a proxy in front terminates TLS: always mark cookies Secure and send HSTS')
+    .option('--trust-proxy <addresses>', 'comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed (login throttling per client, Secure cookies)')
+    .action(async (o: { port: string; host: string; allowHostAccess?: boolean; behindTlsProxy?: boolean; trustProxy?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${o.port} is not a port number`, hint: 'e.g. --port 8025' });
@@ -18,7 +21,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (!isLoopbackHost(o.host)) {
         ctx.print(`warning: listening on ${o.host}, not a loopback address: put TLS in front (a reverse proxy) before others reach it`);
       }
-      const service = await startService(ctx, { host: o.host, port });
+      const service = await startService(ctx, { host: o.host, port, allowHostAccess: o.allowHostAccess === true,
+        behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}) });
+      if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
       const { base } = service;
       ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);
       if (service.firstPassword) ctx.print(`console password (created now, shown once; change it with MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);

@@ -11,6 +11,7 @@ import type { CliContext } from '../context.js';
 
 interface AddOptions {
   resource: string;
+  commandEnv?: string;
   folder?: string;
   mode?: 'idle' | 'poll';
   poll?: string;
@@ -49,6 +50,7 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
     .option('--webhook <url>', 'POST each message as signed JSON to this URL')
     .option('--secret-env <VAR>', 'environment variable holding the webhook signing secret')
     .option('--command <argv...>', 'run this program (no shell) with the raw message on stdin; exit 0 = delivered')
+    .option('--command-env <names>', 'comma-separated environment variables the command may see (besides PATH, LANG, LC_ALL, TZ)')
     .option('--after <action>', 'leave, read, move:FOLDER or delete, run only after the delivery succeeded')
     .option('--from <text>', 'only messages from an address or name containing this')
     .option('--to <text>', 'only messages to an address or name containing this')
@@ -88,7 +90,8 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
           ...(o.importance ? { importance: o.importance } : {}),
           ...(o.unread ? { unread: true } : {}),
         },
-        target: o.webhook ? { kind: 'webhook', url: o.webhook } : { kind: 'command', argv: o.command ?? [] },
+        target: o.webhook ? { kind: 'webhook', url: o.webhook } : { kind: 'command', argv: o.command ?? [],
+          ...(o.commandEnv ? { env: o.commandEnv.split(',').map((n) => n.trim()).filter(Boolean) } : {}) },
         ...(o.after ? { afterAction: o.after } : {}),
         ...(o.maxAttempts ? { retry: { maxAttempts: Number(o.maxAttempts), backoffBaseMs: 1000, backoffMaxMs: 300_000 } } : {}),
       };

@@ -28,34 +28,46 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
       ctx,
       page(reply, title, body, status = 200) {
         const csrf = reply.generateCsrf();
+        // CSP and the other security headers: security-headers.ts, on every answer.
         return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'")
           .send(layout(title, csrf, body(csrf)));
       },
       post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
       get: { config: { auth: 'session' }, schema: { hide: true } },
     };
 
-    app.get<{ Querystring: { next?: string; failed?: string } }>('/login', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const loginPage = async (reply: FastifyReply, o: { next?: string | undefined; failed?: boolean; waitSeconds?: number }, status = 200) => {
       const csrf = reply.generateCsrf();
       const has = await ctx.credentials.hasConsolePassword();
-      const body = html`${req.query.failed ? html`<p class="err" id="login-error">Wrong password.</p>` : ''}
+      const body = html`${o.failed ? html`<p class="err" id="login-error">Wrong password.</p>` : ''}
+${o.waitSeconds ? html`<p class="err" id="login-throttled">Too many failed attempts: try again in ${String(o.waitSeconds)} s.</p>` : ''}
 ${has ? html`<form method="post" action="/console/login"><input type="hidden" name="_csrf" value="${csrf}">
-<input type="hidden" name="next" value="${safeNext(req.query.next)}">
+<input type="hidden" name="next" value="${safeNext(o.next)}">
 <label><span>Console password</span><input type="password" name="password" id="password" autocomplete="current-password" required></label>
 <button id="login">Log in</button></form>`
     : html`<p class="err">No console password is set yet. Start the service with MAILBRIDGE_CONSOLE_PASSWORD set, or let <code>mailbridge serve</code> create one (it prints it once).</p>`}`;
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(layout('Log in', undefined, body));
-    });
+      return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(layout('Log in', undefined, body));
+    };
 
+    app.get<{ Querystring: { next?: string; failed?: string } }>('/login', { config: { auth: 'public' }, schema: { hide: true } },
+      async (req, reply) => loginPage(reply, { next: req.query.next, failed: req.query.failed !== undefined }));
+
+    // Throttled per client address and overall (login-throttle.ts) before the password is even checked.
     app.post<{ Body: { password?: string; next?: string } }>('/login', {
-      config: { auth: 'public' }, schema: { hide: true }, preHandler: app.csrfProtection,
+      config: { auth: 'public' }, schema: { hide: true }, preHandler: app.csrfProtection, bodyLimit: 4096,
     }, async (req, reply) => {
+      const wait = ctx.loginThrottle.waitMs(req.ip);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        return loginPage(reply.header('retry-after', String(seconds)), { next: req.body.next, waitSeconds: seconds }, 429);
+      }
       if (!(await ctx.credentials.verifyConsolePassword(req.body.password ?? ''))) {
+        ctx.loginThrottle.failed(req.ip);
         return reply.redirect(`/console/login?failed=1&next=${encodeURIComponent(safeNext(req.body.next))}`, 303);
       }
+      ctx.loginThrottle.succeeded(req.ip);
       reply.setCookie(SESSION_COOKIE, ctx.sessions.create(), {
-        path: '/', httpOnly: true, sameSite: 'strict', maxAge: Math.floor(SESSION_TTL_MS / 1000),
+        path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.secureCookies, maxAge: Math.floor(SESSION_TTL_MS / 1000),
       });
       return reply.redirect(safeNext(req.body.next), 303);
     });

@@ -4,7 +4,7 @@ import { isMailbridgeError } from '../../errors.js';
 import { servicePort } from '../routes/oauth.js';
 import { toErrorBody } from '../errors.js';
 import { probeResource, type ProbeResult } from '../probe.js';
-import { addResource, fieldTable, mustGetResource, resourceView, type ResourceView } from '../resource-service.js';
+import { addResource, fieldTable, splitSecrets, mustGetResource, resourceView, type ResourceView } from '../../services/resources.js';
 import { html, type Html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
 
@@ -16,17 +16,18 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
 
   app.get('/', kit.get, async (_req, reply) => {
     const views = await Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r)));
-    return kit.page(reply, 'Resources', (csrf) => html`${resourceTable(views, csrf, ctx.now())}${addForm(csrf, {})}`);
+    return kit.page(reply, 'Resources', (csrf) => html`${resourceTable(views, csrf, ctx.now())}${addForm(csrf, {}, ctx.hostAccess.hostAccess)}`);
   });
 
   app.post<{ Body: AddForm }>('/resources', kit.post, async (req, reply) => {
     try {
-      const { resource } = await addResource(ctx.store, formToInput(req.body));
+      const { input, secrets } = splitSecrets(formToInput(req.body));
+      const { resource } = await addResource(ctx.store, input, secrets, ctx.hostAccess);
       return reply.redirect(`/console/resources/${encodeURIComponent(resource.name)}`, 303);
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
       const views = await Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r)));
-      return kit.page(reply, 'Resources', (csrf) => html`${errorBox(e)}${resourceTable(views, csrf, ctx.now())}${addForm(csrf, req.body)}`, 400);
+      return kit.page(reply, 'Resources', (csrf) => html`${errorBox(e)}${resourceTable(views, csrf, ctx.now())}${addForm(csrf, req.body, ctx.hostAccess.hostAccess)}`, 400);
     }
   });
 
@@ -113,7 +114,7 @@ function expiry(at: number | undefined, now: number): string {
   return `valid until ${new Date(at).toISOString()} (${Math.round((at - now) / 60_000)} min)`;
 }
 
-function addForm(csrf: string, v: AddForm): Html {
+function addForm(csrf: string, v: AddForm, hostAccess: boolean): Html {
   const val = (k: string, d = ''): string => v[k] ?? d;
   const kinds = ['imap', 'pop3', 'smtp'];
   return html`<form method="post" action="/console/resources" id="add-resource"><fieldset><legend>Add a Microsoft 365 resource</legend>
@@ -130,7 +131,7 @@ function addForm(csrf: string, v: AddForm): Html {
 <label><span>Mail host</span><input name="mailHost" value="${val('mailHost')}" placeholder="outlook.office365.com"></label>
 <label><span>Port</span><input name="port" value="${val('port')}" inputmode="numeric"></label>
 <label><span>Secure</span><select name="secure"><option value="">(preset)</option>${['tls', 'starttls'].map((s) => html`<option ${val('secure') === s ? html`selected` : ''}>${s}</option>`)}</select></label>
-<label><span>CA file (PEM)</span><input name="caFile" value="${val('caFile')}"></label>
+${hostAccess ? html`<label><span>CA file (PEM)</span><input name="caFile" value="${val('caFile')}"></label>` : ''}
 </details>
 <button id="add">Add resource</button></fieldset></form>`;
 }

@@ -19,7 +19,10 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           operationId: 'listApiKeys',
           summary: 'List API keys',
           description: 'The API keys: id, label, prefix and dates; never the key itself.',
-          response: { 200: json('The keys.', z.array(apiKeySchema)), ...errorAnswers() },
+          response: {
+            200: json('The keys.', z.array(apiKeySchema)),
+            ...errorAnswers(),
+          },
         },
       },
       async () => ctx.credentials.listApiKeys(),
@@ -32,13 +35,18 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags,
           operationId: 'createApiKey',
           summary: 'Create an API key',
-          description: 'Create an API key; the key is in this answer only (the service keeps its hash).',
+          description:
+            'Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md); ' +
+            'the key is in this answer only (the service keeps its hash).',
           body: createKeyBody,
-          response: { 201: json('Created.', createdKeySchema), ...errorAnswers() },
+          response: {
+            201: json('Created.', createdKeySchema),
+            ...errorAnswers(),
+          },
         },
       },
       async (req, reply) => {
-        const { info, key } = await ctx.credentials.createApiKey(req.body.label);
+        const { info, key } = await ctx.credentials.createApiKey(req.body.label, req.body.scopes);
         return reply.status(201).send({ ...info, key: key.reveal() });
       },
     );

@@ -6,7 +6,15 @@ import { ConfigError } from '../../errors.js';
 import { runDoctor } from '../../doctor/run.js';
 import type { ServerContext } from '../context.js';
 import { probeResource } from '../probe.js';
-import { addResource, editResource, fieldTable, mustGetResource, resourceView } from '../resource-service.js';
+import {
+  addResource,
+  editResource,
+  fieldTable,
+  importResources,
+  mustGetResource,
+  resourceView,
+  splitSecrets,
+} from '../../services/resources.js';
 import { errorAnswers, json, nameParams, removedSchema, zodValidated } from '../schemas/common.js';
 import {
   doctorReportSchema,
@@ -17,6 +25,7 @@ import {
   probeBody,
   probeResultSchema,
   resourceAddBody,
+  resourceChangedSchema,
   resourceDetailSchema,
   resourcePatchBody,
   resourceSavedSchema,
@@ -41,7 +50,10 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           operationId: 'listResources',
           summary: 'List resources',
           description: 'Every resource with its refresh token status and when its access token expires.',
-          response: { 200: json('The resources.', z.array(resourceViewSchema)), ...errorAnswers() },
+          response: {
+            200: json('The resources.', z.array(resourceViewSchema)),
+            ...errorAnswers(),
+          },
         },
       },
       async () => Promise.all((await ctx.store.listResources()).map((r) => resourceView(ctx.store, r))),
@@ -61,7 +73,11 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           body: resourceAddBody,
           response: {
             201: json('Added, with warnings about valid but risky settings.', resourceSavedSchema),
-            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+            ...errorAnswers({
+              400: ['CONFIG_INVALID', 'REQUEST_INVALID'],
+              403: ['HOST_ACCESS_REFUSED'],
+              409: ['RESOURCE_EXISTS'],
+            }),
           },
         },
         // Validated by the handler with the very schema documented here,
@@ -69,8 +85,12 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
         validatorCompiler: zodValidated,
       },
       async (req, reply) => {
-        const { resource, warnings } = await addResource(ctx.store, bodyObject(req.body));
-        return reply.status(201).send({ resource: await resourceView(ctx.store, resource), warnings });
+        const { input, secrets } = splitSecrets(bodyObject(req.body));
+        const { resource, warnings } = await addResource(ctx.store, input, secrets, ctx.hostAccess);
+        return reply.status(201).send({
+          resource: await resourceView(ctx.store, resource),
+          warnings,
+        });
       },
     );
 
@@ -83,12 +103,19 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: 'Get a resource',
           description: "One resource: its settings, the guide's field table and its status.",
           params: nameParams,
-          response: { 200: json('The resource.', resourceDetailSchema), ...errorAnswers(notFound) },
+          response: {
+            200: json('The resource.', resourceDetailSchema),
+            ...errorAnswers(notFound),
+          },
         },
       },
       async (req) => {
         const r = await mustGetResource(ctx.store, req.params.name);
-        return { ...(await resourceView(ctx.store, r)), settings: r, fields: await fieldTable(ctx.store, r) };
+        return {
+          ...(await resourceView(ctx.store, r)),
+          settings: r,
+          fields: await fieldTable(ctx.store, r),
+        };
       },
     );
 
@@ -101,7 +128,10 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: "Get a resource's field table",
           description: "The guide's field table, with the integration platform's labels; the secret masked.",
           params: nameParams,
-          response: { 200: json('Label and value per row.', z.array(fieldRowSchema)), ...errorAnswers(notFound) },
+          response: {
+            200: json('Label and value per row.', z.array(fieldRowSchema)),
+            ...errorAnswers(notFound),
+          },
         },
       },
       async (req) => fieldTable(ctx.store, await mustGetResource(ctx.store, req.params.name)),
@@ -114,19 +144,38 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags,
           operationId: 'updateResource',
           summary: 'Change a resource',
-          description: 'Change fields; the result is validated again and nothing is written on error.',
+          description:
+            'Change fields; the result is validated again and nothing is written on error. ' +
+            'A change to where the credentials go (tenant, token URL, mail host, client id, user…) needs the ' +
+            'secret again in the same request (clientSecret, password or certificate: CREDENTIALS_REQUIRED ' +
+            'otherwise) and drops the stored tokens (consent again; tokensDropped names the fields).',
           params: nameParams,
           body: resourcePatchBody,
           response: {
-            200: json('Changed.', resourceSavedSchema),
-            ...errorAnswers({ 400: ['CONFIG_INVALID', 'REQUEST_INVALID'], ...notFound }),
+            200: json('Changed.', resourceChangedSchema),
+            ...errorAnswers({
+              400: ['CONFIG_INVALID', 'REQUEST_INVALID', 'CREDENTIALS_REQUIRED'],
+              403: ['HOST_ACCESS_REFUSED'],
+              ...notFound,
+            }),
           },
         },
         validatorCompiler: zodValidated,
       },
       async (req) => {
-        const { resource, warnings } = await editResource(ctx.store, req.params.name, bodyObject(req.body));
-        return { resource: await resourceView(ctx.store, resource), warnings };
+        const { input, secrets } = splitSecrets(bodyObject(req.body));
+        const { resource, warnings, moved } = await editResource(
+          ctx.store,
+          req.params.name,
+          input,
+          secrets,
+          ctx.hostAccess,
+        );
+        return {
+          resource: await resourceView(ctx.store, resource),
+          warnings,
+          ...(moved.length > 0 ? { tokensDropped: moved } : {}),
+        };
       },
     );
 
@@ -139,7 +188,10 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           summary: 'Remove a resource',
           description: 'Remove a resource with its secrets and tokens.',
           params: nameParams,
-          response: { 200: json('Removed.', removedSchema), ...errorAnswers(notFound) },
+          response: {
+            200: json('Removed.', removedSchema),
+            ...errorAnswers(notFound),
+          },
         },
       },
       async (req) => {
@@ -158,51 +210,41 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           description:
             "Import resources from a config file's text (YAML or JSON); everything is validated before " +
             'anything is written. ' +
-            "Files named in the text (clientSecretFile) are refused: they would be read from the service's disk.",
+            "Files named in the text (clientSecretFile, tls.caFile, …) are read from the service's disk: refused " +
+            'unless the service runs with --allow-host-access.',
           body: importBody,
           response: {
             200: json('Imported.', importedSchema),
-            ...errorAnswers({ 400: ['CONFIG_INVALID'], 409: ['RESOURCE_EXISTS'] }),
+            ...errorAnswers({
+              400: ['CONFIG_INVALID'],
+              403: ['HOST_ACCESS_REFUSED'],
+              409: ['RESOURCE_EXISTS'],
+            }),
           },
         },
       },
       async (req) => {
-        // Files named in the text (clientSecretFile) would be read from the service's disk: refused.
-        if (/\b(clientSecretFile|passwordFile)\b/.test(req.body.text)) {
-          throw new ConfigError({
-            code: 'CONFIG_INVALID',
-            field: 'clientSecretFile',
-            message: "an uploaded config file cannot name files on the service's disk",
-            hint: 'put the secret in the entry (clientSecret: …) or use `mailbridge resource import FILE` on the machine',
-          });
-        }
+        // File fields (clientSecretFile, tls.caFile, …) are refused on the parsed entries unless
+        // the service allows host access; `env:` references see an empty environment.
         const { resources } = parseConfigText(req.body.text, {
           source: 'upload',
           baseDir: '/nonexistent',
           env: {},
           format: req.body.format ?? 'yaml',
+          allowFiles: ctx.hostAccess.hostAccess,
         });
-        if (req.body.replace !== true) {
-          for (const { resource } of resources) {
-            if (await ctx.store.getResource(resource.name)) {
-              throw new ConfigError({
-                code: 'RESOURCE_EXISTS',
-                field: 'name',
-                message: `upload: a resource named "${resource.name}" already exists`,
-                hint: 'send replace: true to overwrite it, or rename it in the file',
-              });
-            }
-          }
-        }
-        for (const { resource, secrets } of resources) {
-          await ctx.store.putResource(resource);
-          if (secrets.clientSecret) await ctx.store.putSecret(resource.name, 'client_secret', secrets.clientSecret);
-          if (secrets.password) await ctx.store.putSecret(resource.name, 'password', secrets.password);
-        }
+        await importResources(ctx.store, resources, {
+          replace: req.body.replace === true,
+          source: 'upload',
+          fix: 'send replace: true to overwrite it, or rename it in the file',
+        });
         return {
           imported: resources.map((r) => r.resource.name),
           warnings: resources.flatMap((r) =>
-            r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })),
+            r.warnings.map((w) => ({
+              ...w,
+              field: `${r.resource.name}: ${w.field}`,
+            })),
           ),
         };
       },
@@ -222,7 +264,11 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
               description: 'The config file.',
               content: {
                 'application/yaml': { schema: z.string() },
-                'application/json': { schema: z.looseObject({ resources: z.array(z.looseObject({})) }) },
+                'application/json': {
+                  schema: z.looseObject({
+                    resources: z.array(z.looseObject({})),
+                  }),
+                },
               },
             },
             ...errorAnswers(),
@@ -281,7 +327,10 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
             "A refused round answers 200 with ok false and the server's own words.",
           params: nameParams,
           body: probeBody,
-          response: { 200: json("The round's outcome.", probeResultSchema), ...errorAnswers(notFound) },
+          response: {
+            200: json("The round's outcome.", probeResultSchema),
+            ...errorAnswers(notFound),
+          },
         },
       },
       async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}),

@@ -6,7 +6,8 @@ import { ConfigError } from '../../errors.js';
 import { formatAfterAction } from '../../mail/mailbox.js';
 import { Secret } from '../../secret.js';
 import type { TriggerRecord } from '../../store/store.js';
-import type { TriggerDefinition } from '../../triggers/definition.js';
+import { checkTriggerHostAccess } from '../../services/host-access.js';
+import { parseTriggerDefinition, type TriggerDefinition } from '../../triggers/definition.js';
 import type { TriggerRunnerStatus } from '../../triggers/runner.js';
 import { saveTrigger } from '../../triggers/save.js';
 import type { ServerContext } from '../context.js';
@@ -67,6 +68,8 @@ export function triggerRoutes(ctx: ServerContext): FastifyPluginAsync {
         hint: 'leave it out to have one generated',
       });
     }
+    // On the parsed definition: command and handler targets need `serve --allow-host-access`.
+    checkTriggerHostAccess(parseTriggerDefinition(input), ctx.hostAccess);
     const isWebhook = (input.target as { kind?: unknown } | undefined)?.kind === 'webhook';
     const keep =
       existing &&
@@ -114,12 +117,14 @@ export function triggerRoutes(ctx: ServerContext): FastifyPluginAsync {
           description:
             'Watch one folder of one resource and deliver each new message that passes the filters to a ' +
             'webhook, a command or a registered handler, at least once. ' +
-            "A webhook's signing secret is generated when absent and returned once.",
+            "A webhook's signing secret is generated when absent and returned once. " +
+            'Command and handler targets run on the host: refused unless the service runs with --allow-host-access.',
           body: triggerBody,
           response: {
             201: json('Added.', triggerSavedSchema),
             ...errorAnswers({
               400: ['TRIGGER_INVALID', 'TRIGGER_SECRET_INVALID', 'REQUEST_INVALID'],
+              403: ['HOST_ACCESS_REFUSED'],
               404: ['RESOURCE_NOT_FOUND'],
               409: ['TRIGGER_EXISTS'],
             }),
@@ -178,7 +183,11 @@ export function triggerRoutes(ctx: ServerContext): FastifyPluginAsync {
           body: triggerBody,
           response: {
             200: json('Replaced.', triggerSavedSchema),
-            ...errorAnswers({ 400: ['TRIGGER_INVALID', 'TRIGGER_RENAME', 'TRIGGER_SECRET_INVALID'], ...notFound }),
+            ...errorAnswers({
+              400: ['TRIGGER_INVALID', 'TRIGGER_RENAME', 'TRIGGER_SECRET_INVALID'],
+              403: ['HOST_ACCESS_REFUSED'],
+              ...notFound,
+            }),
           },
         },
         validatorCompiler: zodValidated,

@@ -37,13 +37,18 @@ const ERROR_STATUS = {
     'Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) ' +
     'or a typed code of the operation',
   401: 'UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login',
-  403: "The API key lacks the scope this operation needs (the error's hint names it)",
+  403:
+    "Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, " +
+    '`needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …)',
   404: 'Not found: ROUTE_NOT_FOUND or the named thing does not exist',
   409: 'Conflict with the stored state',
   500: 'INTERNAL: the service failed unexpectedly (details only in the service log)',
   502: "The upstream (Microsoft's token endpoint or the mail server) failed or refused",
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUS;
+
+/** Every route behind an API key can refuse a key without the route's scope (src/server/scopes.ts). */
+const SCOPE_CODES = ['SCOPE_REQUIRED'] as const;
 
 const errorAnswer = (status: ErrorStatus, codes: readonly string[]) => ({
   description: codes.length ? `${ERROR_STATUS[status]}. Codes: ${codes.join(', ')}.` : `${ERROR_STATUS[status]}.`,
@@ -65,8 +70,11 @@ export function errorAnswers<const S extends ErrorStatus>(
     ...(Object.keys(own).map(Number) as ErrorStatus[]),
   ]);
   const out: Partial<Record<ErrorStatus, ReturnType<typeof errorAnswer>>> = {};
-  for (const s of [...statuses].sort())
-    out[s] = errorAnswer(s, (own as Partial<Record<ErrorStatus, readonly string[]>>)[s] ?? []);
+  const ownCodes = own as Partial<Record<ErrorStatus, readonly string[]>>;
+  for (const s of [...statuses].sort()) {
+    const codes = ownCodes[s] ?? [];
+    out[s] = errorAnswer(s, s === 403 && opts.authenticated !== false ? [...SCOPE_CODES, ...codes] : codes);
+  }
   return out as Record<S | 400 | 401 | 403 | 500, ReturnType<typeof errorAnswer>>;
 }
 

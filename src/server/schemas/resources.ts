@@ -4,28 +4,41 @@ import { REFRESH_TOKEN_STATUSES, RESOURCE_KINDS, resourceSchema } from '../../co
 import { epochMs, openObject } from './common.js';
 
 const clientSecret = z.string().describe("the client secret's Value; stored sealed, never returned");
+const password = z.string().describe('basic auth only: the mailbox password; stored sealed, never returned');
 
 /** POST /api/resources: the short form the CLI and the config file use, plus the secret. */
-export const resourceAddBody = presetInputSchema.extend({ clientSecret: clientSecret.optional() }).meta({
-  id: 'NewResource',
-  description: "The short form: a preset fills the guide's values; any field overrides what the preset derives.",
-  example: {
-    name: 'inbox',
-    kind: 'imap',
-    preset: 'm365',
-    tenantId: 'contoso.onmicrosoft.com',
-    clientId: '00000000-0000-0000-0000-000000000001',
-    user: 'someone@contoso.onmicrosoft.com',
-    clientSecret: 'the secret Value',
-  },
-});
+export const resourceAddBody = presetInputSchema
+  .extend({
+    clientSecret: clientSecret.optional(),
+    password: password.optional(),
+  })
+  .meta({
+    id: 'NewResource',
+    description: "The short form: a preset fills the guide's values; any field overrides what the preset derives.",
+    example: {
+      name: 'inbox',
+      kind: 'imap',
+      preset: 'm365',
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: '00000000-0000-0000-0000-000000000001',
+      user: 'someone@contoso.onmicrosoft.com',
+      clientSecret: 'the secret Value',
+    },
+  });
 /** PATCH /api/resources/{name}: the same fields, each optional; the name comes from the path. */
 export const resourcePatchBody = presetInputSchema
   .partial()
-  .extend({ clientSecret: clientSecret.optional() })
+  .extend({
+    clientSecret: clientSecret
+      .optional()
+      .describe("the client secret's Value; required with a change to where the credentials go (tenant, URLs, …)"),
+    password: password.optional().describe('basic auth only: required with a change to where the credentials go'),
+  })
   .meta({
     id: 'ResourcePatch',
-    description: 'Fields to change; everything is validated again and nothing is written on error.',
+    description:
+      'Fields to change; everything is validated again and nothing is written on error. Changing where the ' +
+      'credentials go needs the secret again in the same request (CREDENTIALS_REQUIRED otherwise).',
     example: { user: 'other@contoso.onmicrosoft.com' },
   });
 
@@ -61,11 +74,26 @@ export const warningSchema = z.object({ field: z.string(), message: z.string(), 
   description: 'Something valid but likely to hurt later (e.g. a client secret about to expire).',
 });
 
-export const resourceSavedSchema = z.object({ resource: resourceViewSchema, warnings: z.array(warningSchema) });
+export const resourceSavedSchema = z.object({
+  resource: resourceViewSchema,
+  warnings: z.array(warningSchema),
+});
 
-export const fieldRowSchema = z
-  .object({ label: z.string(), value: z.string() })
-  .meta({ id: 'FieldRow', example: { label: 'Client ID', value: '00000000-0000-0000-0000-000000000001' } });
+/** PATCH's answer: also the destination fields whose change dropped the stored tokens. */
+export const resourceChangedSchema = resourceSavedSchema.extend({
+  tokensDropped: z
+    .array(z.string())
+    .optional()
+    .describe('the fields that moved the credentials: the stored tokens were dropped, consent again'),
+});
+
+export const fieldRowSchema = z.object({ label: z.string(), value: z.string() }).meta({
+  id: 'FieldRow',
+  example: {
+    label: 'Client ID',
+    value: '00000000-0000-0000-0000-000000000001',
+  },
+});
 
 export const resourceDetailSchema = resourceViewSchema
   .extend({
@@ -92,7 +120,9 @@ export const importedSchema = z
   .object({ imported: z.array(z.string()), warnings: z.array(warningSchema) })
   .meta({ example: { imported: ['inbox'], warnings: [] } });
 
-export const exportQuery = z.object({ format: z.enum(['yaml', 'json']).optional().describe('default yaml') });
+export const exportQuery = z.object({
+  format: z.enum(['yaml', 'json']).optional().describe('default yaml'),
+});
 
 const doctorCheck = openObject({
   name: z.string(),
@@ -110,12 +140,20 @@ export const doctorReportSchema = openObject({
   example: {
     resource: 'inbox',
     ok: true,
-    checks: [{ name: 'login', status: 'pass', detail: 'AUTHENTICATE XOAUTH2 accepted' }],
+    checks: [
+      {
+        name: 'login',
+        status: 'pass',
+        detail: 'AUTHENTICATE XOAUTH2 accepted',
+      },
+    ],
   },
 });
 
 export const probeBody = z
-  .object({ to: z.string().min(3).optional().describe("smtp: the recipient (default: the resource's own address)") })
+  .object({
+    to: z.string().min(3).optional().describe("smtp: the recipient (default: the resource's own address)"),
+  })
   .strict()
   .optional();
 export const probeResultSchema = openObject({
@@ -123,10 +161,19 @@ export const probeResultSchema = openObject({
   action: z.enum(['send', 'receive']),
   detail: z.string(),
   messageId: z.string().optional(),
-  error: openObject({ code: z.string(), message: z.string(), hint: z.string(), serverResponse: z.string().optional() })
+  error: openObject({
+    code: z.string(),
+    message: z.string(),
+    hint: z.string(),
+    serverResponse: z.string().optional(),
+  })
     .optional()
     .describe("the typed error, with the mail server's own words in serverResponse"),
 }).meta({
   id: 'ProbeResult',
-  example: { ok: true, action: 'receive', detail: 'logged in; 2 recent message(s) listed' },
+  example: {
+    ok: true,
+    action: 'receive',
+    detail: 'logged in; 2 recent message(s) listed',
+  },
 });
