@@ -69,6 +69,8 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
       };
       const em = await startIdentityEmulator({
         host, port: portOption('--port', opts.port), httpsPort: portOption('--https-port', opts.httpsPort), seed, dataDir,
+        // A kept mail store keeps the tenant's grants with it, as a real tenant would.
+        ...(opts.storeDir ? { stateFile: join(opts.storeDir, 'identity-state.json') } : {}),
       });
       let ex: ExchangeSandbox;
       try {
