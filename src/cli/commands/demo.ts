@@ -67,6 +67,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         const sink = await startDeliverySink((subject) => ctx.print(`trigger demo-inbox delivered "${subject}" to its webhook`));
         stops.unshift(() => new Promise((r) => sink.server.close(() => r())));
         ctx.print(`sandbox tenant ${SANDBOX.tenantDomain}: identity platform ${em.url}, Exchange IMAP ${ex.host}:${ex.imap.port}, SMTP ${ex.host}:${ex.smtp.port}, EWS ${ex.ews.url}, Graph ${ex.graph.url}`);
+        const inbox = ex.context.store.mailbox(SANDBOX.alice)?.folder('Inbox')?.counts().total ?? 0;
+        ctx.print(`sandbox mailboxes and grants kept in ${dataDir} (${SANDBOX.alice}'s Inbox: ${inbox} message(s))`);
         // Re-pointed at this run's sandbox before the service starts, so its trigger never tries
         // the previous run's ports.
         const resources = demoResources(em, ex, join(dataDir, 'ca.pem'));
