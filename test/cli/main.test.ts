@@ -1,13 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createCredentialStore } from '../../src/server/credentials.js';
 import { openStore } from '../../src/store/open.js';
-import { mailbridge } from '../helpers/cli.js';
+import { cliEntry, mailbridge } from '../helpers/cli.js';
+
+const run = promisify(execFile);
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
@@ -55,6 +60,24 @@ test('console password resets the console password and prints the new one once',
     const credentials = createCredentialStore(store);
     assert.equal(await credentials.verifyConsolePassword(b), true, 'the printed password signs in');
     assert.equal(await credentials.verifyConsolePassword(a), false, 'the reset replaced the old one');
+  } finally {
+    await store.close();
+  }
+});
+
+test('under systemd the sealing key comes from the mailbridge-key credential, not a key file in the home', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'mb-main-'));
+  const credentials = mkdtempSync(join(tmpdir(), 'mb-cred-'));
+  t.after(() => [home, credentials].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(join(credentials, 'mailbridge-key'), `${key}\n`, { mode: 0o400 });
+  const env = { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '', CREDENTIALS_DIRECTORY: credentials };
+  const r = await run(process.execPath, [...cliEntry(), '--json', 'console', 'password'], { env });
+  const { password } = JSON.parse(r.stdout) as { password: string };
+  assert.equal(existsSync(join(home, 'key')), false, 'no key file was created');
+  const store = await openStore({ home, env: { MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: key } });
+  try {
+    assert.equal(await createCredentialStore(store).verifyConsolePassword(password), true);
   } finally {
     await store.close();
   }
