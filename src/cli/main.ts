@@ -5,7 +5,7 @@ import { isMailbridgeError } from '../errors.js';
 import { createCliContext } from './context.js';
 import { commands } from './commands/index.js';
 import { idsAsOperands } from './operands.js';
-import { explainSandboxDown } from './sandbox-down.js';
+import { explainSandboxDown } from './commands/sandbox.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
 async function main(argv: string[]): Promise<number> {
@@ -47,7 +47,7 @@ function reportError(e: unknown, json: boolean): number {
 /** The version in package.json, which sits two levels above both src/cli/ and dist/cli/. */
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return String(pkg.version ?? 'unknown');
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /**
