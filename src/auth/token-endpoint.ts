@@ -4,6 +4,7 @@ import { aadstsCode, AuthError, ConfigError, oauthErrorCode, type ErrorCode } fr
 import type { Logger } from '../log.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../limits.js';
 import { Secret } from '../secret.js';
+import { fetchTrustingCa } from './ca-fetch.js';
 import { hintForOAuthError, lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
 
 /**
@@ -51,6 +52,8 @@ export interface TokenEndpointDeps {
   resourceName?: string;
   /** Told when a try has taken longer than `progressAfterMs`, and of every later try. */
   onWait?: (wait: TokenWait) => void;
+  /** The resource's tls.caFile: trusted for the identity platform too (when no `fetch` is given). */
+  caFile?: string;
 }
 
 /**
@@ -241,7 +244,7 @@ function retryAfterMs(header: string | null, now: number): number | undefined {
  */
 export async function postForm(url: string, params: Record<string, string>, deps: TokenEndpointDeps = {}): Promise<unknown> {
   const policy = { ...DEFAULT_RETRY, ...deps.retry };
-  const doFetch = deps.fetch ?? fetch;
+  const doFetch = deps.fetch ?? (deps.caFile ? fetchTrustingCa(deps.caFile) : fetch);
   const now = deps.now ?? Date.now;
   const log = deps.logger;
   const endpoint = url.split('?')[0] ?? url;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TokenManager } from '../auth/token-manager.js';
@@ -32,7 +33,7 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
     home,
     logger,
     store() {
-      store ??= openStore({ home, env: process.env });
+      store ??= openStore({ home, env: withCredentialKey(process.env) });
       return store;
     },
     async tokens() {
@@ -54,4 +55,20 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
       if (store) await (await store).close();
     },
   };
+}
+
+/**
+ * Under systemd, the sealing key comes as a credential (`LoadCredential=mailbridge-key:…`, see
+ * deploy/mailbridge.service): a file only this service can read, so the key never sits in the
+ * environment or the unit. https://systemd.io/CREDENTIALS/ An explicit MAILBRIDGE_KEY wins.
+ */
+function withCredentialKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dir = env.CREDENTIALS_DIRECTORY;
+  if (!dir || env.MAILBRIDGE_KEY) return env;
+  try {
+    return { ...env, MAILBRIDGE_KEY: readFileSync(join(dir, 'mailbridge-key'), 'utf8').trim() };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw e;
+  }
 }

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isMailbridgeError } from '../errors.js';
 import { createCliContext } from './context.js';
 import { commands } from './commands/index.js';
 import { idsAsOperands } from './operands.js';
+import { explainSandboxDown } from './commands/sandbox.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
 async function main(argv: string[]): Promise<number> {
   const program = new Command('mailbridge')
     .description('Mail over OAuth 2.0 for Microsoft 365 / Exchange Online and any OAuth2 provider')
+    .version(packageVersion(), '-V, --version', 'print the mailbridge version')
     .option('--json', 'machine-readable output')
     .exitOverride()
     .showHelpAfterError(false);
@@ -18,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    return reportError(e, ctx.json());
+    const plainer = isMailbridgeError(e) ? await explainSandboxDown(() => ctx.store(), e, argv).catch(() => undefined) : undefined;
+    return reportError(plainer ?? e, ctx.json());
   } finally {
     await ctx.close().catch(() => undefined);
   }
@@ -32,11 +36,18 @@ function reportError(e: unknown, json: boolean): number {
   if (isMailbridgeError(e)) {
     if (json) process.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
     else process.stderr.write(`mailbridge: ${printable(e.oneLine())}\n`);
-    return 1;
+    // 2: the command could not start as asked (EX_USAGE-like), so scripts can tell it from a failed operation.
+    return e.code === 'PORT_IN_USE' ? 2 : 1;
   }
   // A bug of ours, not a user error: say so, and keep the stack for the report.
   process.stderr.write(`mailbridge: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;
+}
+
+/** The version in package.json, which sits two levels above both src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { TokenManager } from '../auth/token-manager.js';
+import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { buildServer } from '../server/app.js';
 import { createCredentialStore } from '../server/credentials.js';
@@ -46,7 +47,12 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
     allowHostAccess: o.allowHostAccess === true, behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
     ...(envPassword ? { consolePassword: new Secret(envPassword) } : {}),
   });
-  await server.app.listen({ host: o.host, port: o.port });
+  try {
+    await server.app.listen({ host: o.host, port: o.port });
+  } catch (e) {
+    await server.close().catch(() => undefined);
+    throw (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(o.host, o.port, e) : e;
+  }
   await runner.start();
   const address = server.app.server.address();
   const bound = address && typeof address === 'object' ? address.port : o.port;
@@ -60,6 +66,15 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
       await server.close();
     },
   };
+}
+
+/** Another process (often a running `mailbridge serve` or `demo`) holds the port: a user error, not a bug. */
+function portInUse(host: string, port: number, cause: unknown): ConfigError {
+  return new ConfigError({
+    code: 'PORT_IN_USE', field: '--port', cause,
+    message: `port ${port} on ${host} is already in use (is another mailbridge serve or demo running?)`,
+    hint: `stop the other process, or pick another port: --port ${port + 1} (or --port 0 for any free port)`,
+  });
 }
 
 /** Resolves on Ctrl-C or SIGTERM. */

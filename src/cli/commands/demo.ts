@@ -57,17 +57,25 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${opts.port} is not a port number`, hint: 'give 0–65535 (0: any free port)' });
       }
       const dataDir = join(ctx.home, 'sandbox');
-      const em = await startIdentityEmulator({ dataDir });
+      // Mailboxes and the identity platform's consents and refresh tokens stay on disk, as a real
+      // tenant's would: a second run finds the mail and the grants of the first.
+      const em = await startIdentityEmulator({ dataDir, stateFile: join(dataDir, 'identity-state.json') });
       const stops: (() => Promise<void>)[] = [() => em.close()];
       try {
-        const ex = await startExchangeSandbox({ identity: em, tlsDir: dataDir });
+        const ex = await startExchangeSandbox({ identity: em, tlsDir: dataDir, dataDir: join(dataDir, 'mail') });
         stops.unshift(() => ex.close());
         const sink = await startDeliverySink((subject) => ctx.print(`trigger demo-inbox delivered "${subject}" to its webhook`));
         stops.unshift(() => new Promise((r) => sink.server.close(() => r())));
         ctx.print(`sandbox tenant ${SANDBOX.tenantDomain}: identity platform ${em.url}, Exchange IMAP ${ex.host}:${ex.imap.port}, SMTP ${ex.host}:${ex.smtp.port}, EWS ${ex.ews.url}, Graph ${ex.graph.url}`);
+        const inbox = ex.context.store.mailbox(SANDBOX.alice)?.folder('Inbox')?.counts().total ?? 0;
+        ctx.print(`sandbox mailboxes and grants kept in ${dataDir} (${SANDBOX.alice}'s Inbox: ${inbox} message(s))`);
+        // Re-pointed at this run's sandbox before the service starts, so its trigger never tries
+        // the previous run's ports.
+        const resources = demoResources(em, ex, join(dataDir, 'ca.pem'));
+        await pointResources(ctx, resources);
         const service = await startService(ctx, { host: '127.0.0.1', port });
         stops.unshift(() => service.stop());
-        await addResources(ctx, service.tokens, em, ex, join(dataDir, 'ca.pem'));
+        await consentResources(ctx, service.tokens, resources);
         const store = await ctx.store();
         await store.putTrigger(triggerDefinitionSchema.parse({
           name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url, attachmentLinkBase: service.base },
@@ -88,24 +96,46 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-async function addResources(ctx: CliContext, tokens: TokenManager, em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): Promise<void> {
+type DemoResource = ReturnType<typeof demoResources>[number];
+
+async function pointResources(ctx: CliContext, resources: DemoResource[]): Promise<void> {
   const store = await ctx.store();
-  for (const input of demoResources(em, ex, caFile)) {
+  for (const input of resources) {
     const { tls, ...preset } = input;
-    // Re-pointed at this run's sandbox every time: its ports differ from the last run.
     await store.putResource(parseResource({ ...applyPreset(preset), tls }));
     await store.putSecret(input.name, 'client_secret', new Secret(SANDBOX.clientSecret));
-    let authorizeUrl = '';
-    const result = await authorize(tokens, input.name, {
-      mode: 'paste',
-      io: {
-        print: () => undefined,
-        onAuthorizeUrl: (url) => { authorizeUrl = url; },
-        readRedirectUrl: async () => (await completeConsent(authorizeUrl, { username: SANDBOX.alice, password: SANDBOX.password })).toString(),
-      },
-    });
-    ctx.print(`\n== ${input.name}: consent by ${result.via} as ${SANDBOX.alice}, token for ${result.audience}`);
+  }
+}
+
+/** Consents each resource as the sandbox user, unless the refresh token of an earlier run still works. */
+async function consentResources(ctx: CliContext, tokens: TokenManager, resources: DemoResource[]): Promise<void> {
+  for (const input of resources) {
+    if (await refreshStillWorks(tokens, input.name)) {
+      ctx.print(`\n== ${input.name}: refresh token of the last run still valid (the sandbox kept it)`);
+    } else {
+      let authorizeUrl = '';
+      const result = await authorize(tokens, input.name, {
+        mode: 'paste',
+        io: {
+          print: () => undefined,
+          onAuthorizeUrl: (url) => { authorizeUrl = url; },
+          readRedirectUrl: async () => (await completeConsent(authorizeUrl, { username: SANDBOX.alice, password: SANDBOX.password })).toString(),
+        },
+      });
+      ctx.print(`\n== ${input.name}: consent by ${result.via} as ${SANDBOX.alice}, token for ${result.audience}`);
+    }
     await showResource(ctx, input.name);
+  }
+}
+
+async function refreshStillWorks(tokens: TokenManager, name: string): Promise<boolean> {
+  const state = await tokens.store.getTokenState(name);
+  if (!state?.refreshToken) return false;
+  try {
+    await tokens.getAccessToken(name, { forceRefresh: true });
+    return true;
+  } catch {
+    return false; // e.g. a sandbox home from before the identity state was kept: consent again
   }
 }
 

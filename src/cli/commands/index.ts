@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAuthCommand } from './auth.js';
+import { registerConsoleCommand } from './console.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEntitiesCommand } from './entities.js';
@@ -30,4 +31,5 @@ export const commands: RegisterCommand[] = [
   registerMigrateCommand,
   registerServeCommand,
   registerKeyCommand,
+  registerConsoleCommand,
 ];

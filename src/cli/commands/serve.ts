@@ -26,7 +26,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
       const { base } = service;
       ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);
-      if (service.firstPassword) ctx.print(`console password (created now, shown once; change it with MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);
+      if (service.firstPassword) ctx.print(`console password (created now, shown once; reset it with \`mailbridge console password\` or set MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);
       ctx.print(`running ${service.runner.status().filter((s) => s.state !== 'paused').length} trigger(s); Ctrl-C to stop`);
       await untilSignal();
       await service.stop();

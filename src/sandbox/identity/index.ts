@@ -5,6 +5,7 @@ import type { EmulatorContext } from './context.js';
 import { FaultRegistry } from './faults.js';
 import { parseSeed, defaultSeed, type IdentitySeed } from './seed.js';
 import { buildApp } from './server.js';
+import { persistIdentityState } from './persist.js';
 import { IdentityState } from './state.js';
 import { loadOrCreateSigningKey } from './tokens.js';
 
@@ -28,6 +29,8 @@ export interface IdentityEmulatorOptions {
   dataDir?: string;
   /** Clock in ms, for expiry tests. */
   now?: () => number;
+  /** Keep consents and refresh tokens in this JSON file across restarts (default: in memory only). */
+  stateFile?: string;
 }
 
 export interface IdentityEmulator {
@@ -58,6 +61,7 @@ export async function startIdentityEmulator(opts: IdentityEmulatorOptions = {}):
     key,
     now: opts.now ?? Date.now,
   };
+  const persisted = opts.stateFile ? await persistIdentityState(ctx.state, opts.stateFile) : undefined;
   const admin = createAdmin(ctx);
   const httpApp = await buildApp(ctx, admin);
   const httpsApp = await buildApp(ctx, admin, { key: tls.keyPem, cert: tls.certPem });
@@ -65,7 +69,7 @@ export async function startIdentityEmulator(opts: IdentityEmulatorOptions = {}):
     await httpApp.listen({ host, port: opts.port ?? 0 });
     await httpsApp.listen({ host, port: opts.httpsPort ?? 0 });
   } catch (e) {
-    await Promise.allSettled([httpApp.close(), httpsApp.close()]);
+    await Promise.allSettled([httpApp.close(), httpsApp.close(), persisted?.close()]);
     throw e;
   }
   const port = (httpApp.server.address() as AddressInfo).port;
@@ -83,6 +87,7 @@ export async function startIdentityEmulator(opts: IdentityEmulatorOptions = {}):
     stats: () => admin.stats(),
     async close() {
       await Promise.all([httpApp.close(), httpsApp.close()]);
+      await persisted?.close();
     },
   };
 }

@@ -220,6 +220,11 @@ export class IdentityState {
     return this.#seq;
   }
 
+  /** Continue numbering after `seq` (state restored from disk: new tokens must not look revoked). */
+  resumeSeqAfter(seq: number): void {
+    this.#seq = Math.max(this.#seq, seq);
+  }
+
   /** Was something issued with this sequence number (or, unknown, at this time) revoked since? */
   isRevoked(user: User, seq: number | undefined, issuedMs: number): boolean {
     if (user.revokedAtMs === undefined) return false;

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { Secret } from '../../secret.js';
+import { createCredentialStore } from '../../server/credentials.js';
+import type { CliContext } from '../context.js';
+
+/**
+ * `mailbridge console password`: replaces the web console's password with a new random one and
+ * prints it once (only its scrypt hash is stored, so a lost password cannot be shown again).
+ */
+export function registerConsoleCommand(program: Command, ctx: CliContext): void {
+  const consoleCmd = program.command('console').description('the web console\'s sign-in');
+  consoleCmd.command('password')
+    .description('reset the console password to a new random one and print it once')
+    .action(async () => {
+      const password = randomBytes(15).toString('base64url');
+      await createCredentialStore(await ctx.store()).setConsolePassword(new Secret(password));
+      if (ctx.json()) ctx.printJson({ password });
+      else ctx.print(`console password (new, shown once; sessions signed in before keep working until they end): ${password}`);
+      if (process.env.MAILBRIDGE_CONSOLE_PASSWORD) {
+        process.stderr.write('mailbridge: note: MAILBRIDGE_CONSOLE_PASSWORD is set; `serve` and `demo` replace this password with it on start\n');
+      }
+    });
+}
