@@ -88,8 +88,8 @@ export async function readResponsePrefix(res: Response, limit: number): Promise<
   let cut = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (done || !value) break;
       chunks.push(value);
       size += value.byteLength;
       if (size > limit) {

@@ -39,7 +39,7 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
     async tokens() {
       const retry = retryPolicyFromEnv(process.env);
       // A person at a terminal hears why nothing happens; pipes and scripts stay quiet.
-      const onWait = process.stderr.isTTY === true && !opts.json()
+      const onWait = process.stderr.isTTY && !opts.json()
         ? (w: Parameters<typeof describeTokenWait>[0]) => process.stderr.write(`mailbridge: ${describeTokenWait(w)}\n`)
         : undefined;
       return new TokenManager({ store: await this.store(), logger, retry, ...(onWait ? { onWait } : {}) });

@@ -144,7 +144,9 @@ class ImapFeed implements ChangeFeed {
       {
         markRead: () => this.#run(() => setSeen(this.#client, this.folder, uids(), true)),
         move: (_ids, target) =>
-          this.#run(async () => void (await moveMessages(this.#client, this.folder, uids(), target))),
+          this.#run(async () => {
+            await moveMessages(this.#client, this.folder, uids(), target);
+          }),
         delete: () => this.#run(() => deleteMessages(this.#client, this.folder, uids())),
       },
       ids,
@@ -196,7 +198,7 @@ class ImapFeed implements ChangeFeed {
   #state(): { uidValidity: string; uidNext: number } {
     const mb = this.#client.mailbox;
     if (!mb) throw toImapProtocolError(new Error(`folder ${this.folder} is no longer selected`), this.#resource);
-    return { uidValidity: String(mb.uidValidity), uidNext: Number(mb.uidNext) };
+    return { uidValidity: String(mb.uidValidity), uidNext: mb.uidNext };
   }
 
   #poke(): void {

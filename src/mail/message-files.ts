@@ -101,8 +101,9 @@ export async function commitStaged(staged: readonly StagedMessage[]): Promise<Co
     const attachments = s.attachmentFiles.length;
     if (s.attachmentsTemp) {
       attachmentsDir = childPath(s.dir, s.base);
-      await rename(s.attachmentsTemp, attachmentsDir).catch(async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+      await rename(s.attachmentsTemp, attachmentsDir).catch(async (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
         await removeAttachments(s); // an earlier run's complete copy is already in place
       });
     }

@@ -59,7 +59,8 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
       const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
       return { ...r, via: 'graph' };
     } catch (e) {
-      throw graphConsentMissing(resource, e) ?? graphUnreachable(resource, fallback.baseUrl, e) ?? e;
+      const diagnosed: Error | undefined = graphConsentMissing(resource, e) ?? graphUnreachable(resource, fallback.baseUrl, e);
+      throw diagnosed ?? e;
     }
   }
 

@@ -28,7 +28,7 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext): void {
   // Authenticated routes are refused in onRequest, before their body is read; public routes
   // read theirs, so they get a small limit unless they set a smaller one themselves.
   app.addHook('onRoute', (route) => {
-    if ((route.config as { auth?: RouteAuth } | undefined)?.auth === 'public') route.bodyLimit = Math.min(route.bodyLimit ?? PUBLIC_BODY_LIMIT, PUBLIC_BODY_LIMIT);
+    if ((route.config as { auth?: RouteAuth }).auth === 'public') route.bodyLimit = Math.min(route.bodyLimit ?? PUBLIC_BODY_LIMIT, PUBLIC_BODY_LIMIT);
   });
   app.addHook('onRequest', async (req, reply) => {
     const auth: RouteAuth = req.routeOptions.config.auth ?? 'key';

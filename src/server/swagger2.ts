@@ -57,7 +57,7 @@ function securityScheme(s: Json): Json {
       type: 'apiKey',
       in: 'header',
       name: 'Authorization',
-      description: `${String(s.description ?? '')} Send the header value as "Bearer " followed by the key.`.trim(),
+      description: `${typeof s.description === 'string' ? s.description : ''} Send the header value as "Bearer " followed by the key.`.trim(),
     };
   }
   return s;

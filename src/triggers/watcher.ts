@@ -227,7 +227,7 @@ export class TriggerWatcher {
     if (item.maybeDelivered && messageId && (await store.wasMessageIdDelivered(def.name, messageId))) {
       await store.addTriggerEvent(def.name, 'duplicate_skipped',
         `message ${item.key} (Message-ID ${messageId}) was delivered before the folder's ` +
-        `${feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'}`);
+        (feed.kind === 'imap' ? 'UIDVALIDITY changed' : 'sync state was reset'));
       return skip();
     }
     let raw: Buffer | undefined;

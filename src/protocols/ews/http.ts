@@ -39,7 +39,7 @@ export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes
           for (const [k, v] of Object.entries(res.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
           readCapped(res, maxResponseBytes, `the EWS answer from ${url.host}`, res.headers['content-length']).then(
             (body) => resolve({ status: res.statusCode ?? 0, headers: out, body: body.toString('utf8') }),
-            (e: unknown) => reject(e instanceof ReadLimitExceeded ? tooLarge(url, e) : e),
+            (e: unknown) => reject(e instanceof ReadLimitExceeded ? tooLarge(url, e) : e instanceof Error ? e : new Error(String(e))),
           );
         });
         req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'EWS_TIMEOUT' })));

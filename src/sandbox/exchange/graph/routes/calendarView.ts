@@ -35,9 +35,9 @@ export function registerCalendarViewRoutes(app: FastifyInstance): void {
   const shape = { typeName: 'microsoft.graph.event', properties: new AnyProperty() };
   for (const path of ['/calendarView', '/calendar/calendarView']) {
     mailboxRoute(app, 'GET', path, 'calendars.read', async (req, _reply, call) => {
-      const query = req.query as Record<string, unknown>;
-      const start = Date.parse(String(query['startDateTime'] ?? ''));
-      const end = Date.parse(String(query['endDateTime'] ?? ''));
+      const query = req.query as Record<string, string | undefined>;
+      const start = Date.parse(query['startDateTime'] ?? '');
+      const end = Date.parse(query['endDateTime'] ?? '');
       if (Number.isNaN(start) || Number.isNaN(end)) {
         throw badRequest(
           'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',

@@ -32,7 +32,7 @@ function pathValue(view: Record<string, unknown>, path: string): unknown {
  */
 function parseExpand(raw: unknown): boolean {
   if (raw === undefined) return false;
-  const names = String(raw).split(',').map((s) => s.trim().replace(/\(.*\)$/, '')).filter(Boolean);
+  const names = (typeof raw === 'string' ? raw : JSON.stringify(raw)).split(',').map((s) => s.trim().replace(/\(.*\)$/, '')).filter(Boolean);
   for (const n of names) {
     if (n !== 'attachments') {
       throw badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${n}' on type 'microsoft.graph.message'.`);
