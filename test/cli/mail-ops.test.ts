@@ -45,7 +45,7 @@ describe('mailbridge mark / fetch (imap)', () => {
     assert.match(nothing.stderr, /^mailbridge: nothing to mark \(CLI_MARK_NOTHING\)\. Fix: give --read, --unread, --flag or --unflag/);
     assert.notEqual(both.code, 0, 'contradictory flags are refused');
     assert.equal(badUid.code, 1);
-    assert.match(badUid.stderr, /IMAP_UID_INVALID.*Fix: use a UID from `mailbridge list RESOURCE`/);
+    assert.match(badUid.stderr, /IMAP_UID_INVALID.*Fix: use a UID from `mailbridge list in`/);
   });
 
   test('fetch after the folder was recreated says so in the summary and fetches it as new', async () => {

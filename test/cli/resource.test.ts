@@ -1,50 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { cliEntry } from '../helpers/cli.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const T = '8c3f2a1e-5b7d-4e9a-9f10-2d6c4b8a7e01';
-const SECRET = 'sandbox-secret-value-1234567890';
-const USER = 'alice@contoso.onmicrosoft.com';
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs the real CLI in its own process, with its own MAILBRIDGE_HOME. */
-function cli(home: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [...cliEntry(), ...args], {
-    cwd: ROOT,
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: '', MAILBRIDGE_DATABASE_URL: '', ...opts.env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function newHome(): string {
-  return join(mkdtempSync(join(tmpdir(), 'mb-cli-')), 'home');
-}
-
-const addReceive = ['resource', 'add', 'receive', '--kind', 'imap', '--tenant', T, '--client-id', 'cid', '--user', USER, '--client-secret-stdin'];
-
-/** A failure is one line on stderr naming the field and the fix, with no stack trace. */
-function assertOneLineError(r: Run, field: RegExp): void {
-  assert.equal(r.code, 1, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^mailbridge: /);
-  assert.match(lines[0]!, field);
-  assert.match(lines[0]!, /Fix: /);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
-
-function allOutput(home: string, runs: Run[]): string {
-  return runs.map((r) => r.stdout + r.stderr).join('\n') + (existsSync(home) ? readdirSync(home).join(' ') : '');
-}
+import { cli, newHome, assertOneLineError, allOutput, T, SECRET, addReceive, type Run } from './resource-support.js';
 
 test('add, list, show, edit, export, remove', () => {
   const home = newHome();
@@ -93,57 +49,3 @@ test('add, list, show, edit, export, remove', () => {
   assert.ok(!allOutput(home, runs).includes(SECRET), 'the secret never appears in any output');
 });
 
-test('secret from an environment variable; a stdin secret with a newline is trimmed', () => {
-  const home = newHome();
-  const env = cli(home, ['resource', 'add', 'send', '--kind', 'smtp', '--tenant', T, '--client-id', 'cid', '--user', USER, '--client-secret-env', 'MB_TEST_SECRET'], { env: { MB_TEST_SECRET: SECRET } });
-  assert.equal(env.code, 0, env.stderr);
-  cli(home, addReceive, { input: `${SECRET}\n` });
-  const shown = cli(home, ['resource', 'show', 'receive']).stdout;
-  assert.match(shown, /Client secret\s+san…\(31 chars\)/, 'newline not part of the secret');
-  assert.match(cli(home, ['resource', 'show', 'send']).stdout, /Outgoing secure connection\s+TLS/);
-});
-
-test('invalid input: exit 1, one line naming the field and the fix, nothing written', () => {
-  const home = newHome();
-  assertOneLineError(cli(home, ['resource', 'add', 'x', '--kind', 'exchange', '--tenant', T, '--client-id', 'c'], { input: SECRET }), /kind.*imap, pop3, smtp, ews, graph/);
-  assertOneLineError(cli(home, ['resource', 'add', 'x', '--kind', 'smtp', '--secure', 'tls', '--tenant', T, '--client-id', 'c', '--user', USER], { input: SECRET }), /server\.secure.*--secure starttls/);
-  assertOneLineError(cli(home, ['resource', 'add', 'x', '--kind', 'imap', '--tenant', T, '--client-id', 'c', '--user', USER, '--callback-url', 'http://example.com/cb'], { input: SECRET }), /oauth\.callbackUrl/);
-  assertOneLineError(cli(home, ['resource', 'add', 'x', '--kind', 'imap', '--tenant', T, '--client-id', 'c', '--user', USER, '--port', 'abc'], { input: SECRET }), /port/);
-  assertOneLineError(cli(home, ['resource', 'add', 'x', '--kind', 'imap', '--tenant', T, '--client-id', 'c', '--user', USER]), /client secret.*--client-secret-stdin/);
-  assert.match(cli(home, ['resource', 'list']).stdout, /no resources yet/, 'nothing was written');
-
-  assert.equal(cli(home, addReceive, { input: SECRET }).code, 0);
-  const before = cli(home, ['--json', 'resource', 'show', 'receive']).stdout;
-  assertOneLineError(cli(home, ['resource', 'edit', 'receive', '--secure', 'starttls']), /server\.secure.*--secure tls/);
-  assertOneLineError(cli(home, addReceive, { input: SECRET }), /already exists/);
-  assert.equal(cli(home, ['--json', 'resource', 'show', 'receive']).stdout, before, 'edit wrote nothing');
-
-  const json = cli(home, ['--json', 'resource', 'edit', 'receive', '--user', 'alice']);
-  assert.equal(json.code, 1);
-  assert.equal((JSON.parse(json.stderr) as { error: { field: string } }).error.field, 'user');
-});
-
-test('import and export through files; secrets stay out of the export', () => {
-  const home = newHome();
-  const dir = mkdtempSync(join(tmpdir(), 'mb-cli-files-'));
-  const file = join(dir, 'resources.yaml');
-  writeFileSync(file, `resources:\n  - name: receive\n    kind: imap\n    tenantId: ${T}\n    clientId: cid\n    user: ${USER}\n    clientSecret: env:MB_IMPORT_SECRET\n  - name: exchange\n    kind: ews\n    ewsV1: true\n    tenantId: ${T}\n    clientId: cid\n    user: ${USER}\n    clientSecret: env:MB_IMPORT_SECRET\n`);
-  const imp = cli(home, ['resource', 'import', file], { env: { MB_IMPORT_SECRET: SECRET } });
-  assert.equal(imp.code, 0, imp.stderr);
-  assert.match(imp.stdout, /imported 2 resources/);
-  assert.match(cli(home, ['resource', 'show', 'exchange']).stdout, /Authorization URL\s+https:\/\/login\.microsoftonline\.com\/[^/]+\/oauth2\/authorize\n/);
-
-  const again = cli(home, ['resource', 'import', file], { env: { MB_IMPORT_SECRET: SECRET } });
-  assertOneLineError(again, /already exists.*--replace/);
-
-  const out = join(dir, 'export.json');
-  assert.equal(cli(home, ['resource', 'export', out]).code, 0);
-  const text = readFileSync(out, 'utf8');
-  assert.ok(!text.includes(SECRET));
-  assert.deepEqual((JSON.parse(text) as { resources: { name: string }[] }).resources.map((r) => r.name), ['exchange', 'receive']);
-
-  const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, `resources:\n  - name: other\n    kind: imap\n    tenantId: ${T}\n    clientId: cid\n    user: ${USER}\n    clientSecret: x\n  - name: broken\n    kind: smtp\n    tenantId: ${T}\n    clientId: cid\n    user: ${USER}\n    port: 465\n    clientSecret: x\n`);
-  assertOneLineError(cli(home, ['resource', 'import', bad]), /bad\.yaml: resource "broken".*server\.secure/);
-  assert.doesNotMatch(cli(home, ['resource', 'list']).stdout, /other/, 'a bad file imports nothing');
-});
