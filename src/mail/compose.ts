@@ -210,15 +210,19 @@ function foldJisLine(line: string): string[] {
   return [...pieces, piece];
 }
 
+/** An ISO-2022-JP body: its Content-Type and its bytes, CRLF line ends, ASCII before each. */
+interface JisBody {
+  contentType: string;
+  bytes: Buffer;
+}
+
 /**
  * text/plain in ISO-2022-JP as old Japanese mailers expect it (RFC 1468): ESC ( B before every
  * line end, lines of at most 76 bytes. A longer line is folded as format=flowed with DelSp=yes
  * (RFC 3676 §4.2, meant for languages written without spaces): a flowed reader (Thunderbird,
- * Apple Mail, mailparser) rejoins it exactly, any other shows the breaks. The transfer encoding
- * stays base64, which every Japanese mailer decodes: nodemailer writes a body holding ESC bytes
- * as quoted-printable or base64 only, never 7bit, and QP would cut escape sequences at =\r\n.
+ * Apple Mail, mailparser) rejoins it exactly, any other shows the breaks.
  */
-function jisTextBody(text: string): Attachment {
+function jisTextBody(text: string): JisBody {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const long = lines.some((l) => encodeIso2022jp(l).bytes.length > JIS_LINE_BYTES);
   let out: string[] = lines;
@@ -234,17 +238,37 @@ function jisTextBody(text: string): Attachment {
   const { bytes, unmappable } = encodeIso2022jp(out.join('\r\n'));
   if (unmappable.length > 0) throw unmappableError('text', unmappable);
   const flowed = long ? '; format=flowed; delsp=yes' : '';
-  return { contentType: `text/plain; charset=ISO-2022-JP${flowed}`, content: bytes, contentTransferEncoding: 'base64' };
+  return { contentType: `text/plain; charset=ISO-2022-JP${flowed}`, bytes };
+}
+
+/** text/html in ISO-2022-JP; its lines are not folded (a reader could not rejoin them safely). */
+function jisHtmlBody(html: string): JisBody {
+  const { bytes, unmappable } = encodeIso2022jp(html.replace(/\r?\n/g, '\r\n'));
+  if (unmappable.length > 0) throw unmappableError('html', unmappable);
+  return { contentType: 'text/html; charset=ISO-2022-JP', bytes };
+}
+
+/** RFC 5322 §2.1.1: the longest line a 7bit body may have, CRLF excluded. */
+const MAX_7BIT_LINE = 998;
+
+/** 7bit (RFC 2045 §2.7) describes the bytes: no NUL, no 8-bit byte, no line over 998 bytes. */
+function fitsSevenBit(bytes: Buffer): boolean {
+  if (bytes.some((b) => b === 0 || b >= 0x80)) return false;
+  return bytes.toString('latin1').split('\r\n').every((line) => line.length <= MAX_7BIT_LINE);
 }
 
 /**
- * text/html in ISO-2022-JP, sent base64: HTML lines have no length a reader could fold safely,
- * and nodemailer re-encodes any body holding ESC bytes as quoted-printable unless told base64.
+ * A body part in ISO-2022-JP sent as it is, Content-Transfer-Encoding 7bit, the form RFC 1468
+ * describes and old Japanese mailers expect. nodemailer labels any body holding ESC bytes
+ * quoted-printable or base64 whatever it is told (its 7bit test rejects control characters), so
+ * the part goes in as a pre-built (raw) node. HTML with a line over 998 bytes stays base64.
  */
-function jisHtmlBody(html: string): Attachment {
-  const { bytes, unmappable } = encodeIso2022jp(html.replace(/\r?\n/g, '\r\n'));
-  if (unmappable.length > 0) throw unmappableError('html', unmappable);
-  return { contentType: 'text/html; charset=ISO-2022-JP', content: bytes, contentTransferEncoding: 'base64' };
+function jisBodyPart(body: JisBody): Attachment {
+  if (!fitsSevenBit(body.bytes)) {
+    return { contentType: body.contentType, content: body.bytes, contentTransferEncoding: 'base64' };
+  }
+  const head = `${foldLines(`Content-Type: ${body.contentType}`, 76)}\r\nContent-Transfer-Encoding: 7bit`;
+  return { contentType: body.contentType, raw: Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), body.bytes]) };
 }
 
 async function* bytesOf(src: DraftAttachment): AsyncGenerator<Buffer> {
@@ -374,20 +398,39 @@ function composeIso2022jp(draft: MailDraft, c: CheckedDraft, common: SendMailOpt
   put('To', jisAddressList('to', c.to));
   if (c.cc.length) put('Cc', jisAddressList('cc', c.cc));
   if (c.replyTo.length) put('Reply-To', jisAddressList('replyTo', c.replyTo));
-  const alternatives: Attachment[] = [];
-  if (draft.text !== undefined) alternatives.push(jisTextBody(draft.text));
-  if (draft.html !== undefined) alternatives.push(jisHtmlBody(draft.html));
-  // A pre-built part as the only part would become the root and lose the message headers.
-  if (alternatives.length === 0 && c.attachments.length > 0) alternatives.push(jisTextBody(''));
-  return {
+  const bodies: JisBody[] = [];
+  if (draft.text !== undefined) bodies.push(jisTextBody(draft.text));
+  if (draft.html !== undefined) bodies.push(jisHtmlBody(draft.html));
+  if (bodies.length === 0) bodies.push(jisTextBody(''));
+  const options: SendMailOptions = {
     ...common,
     subject: jisWords('subject', draft.subject),
     headers,
     normalizeHeaderKey: renameJisHeader,
-    alternatives,
     // nodemailer derives the envelope from the from/to options, which are left out here.
     envelope: { from: c.from.address, to: [...c.to, ...c.cc, ...c.bcc].map((a) => a.address) },
-    attachments: c.attachments.map(jisAttachment),
+  };
+  const [only] = bodies;
+  if (bodies.length === 1 && c.attachments.length === 0 && only !== undefined && fitsSevenBit(only.bytes)) {
+    return singlePartJis(options, only);
+  }
+  return { ...options, alternatives: bodies.map(jisBodyPart), attachments: c.attachments.map(jisAttachment) };
+}
+
+/**
+ * A message that is one 7bit ISO-2022-JP body. A pre-built part at the root would lose the
+ * message headers, so nodemailer writes the headers for an ASCII stand-in body (which it labels
+ * 7bit itself) and the real bytes follow them; the result goes out as nodemailer's `raw` message.
+ */
+function singlePartJis(options: SendMailOptions, body: JisBody): SendMailOptions {
+  const standIn = { contentType: body.contentType, content: '.' };
+  const root = new MailComposer({ ...options, alternatives: [standIn] }).compile();
+  const head = root.buildHeaders();
+  return {
+    envelope: options.envelope,
+    // the same id sendMail reports back
+    messageId: root.messageId(),
+    raw: Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'utf8'), body.bytes]),
   };
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { buildRawMessage } from '../../src/mail/compose.js';
 import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
 import type { DraftEncoding, MailDraft } from '../../src/mail/message.js';
 import { parseMessage } from '../../src/mail/parse.js';
@@ -71,6 +72,27 @@ async function send(rig: Rig, encoding: DraftEncoding, from: string, to: string,
   return expected;
 }
 
+/** The 7bit ISO-2022-JP text and HTML part bodies of a message (RFC 1468 form), byte for byte. */
+function jisParts(raw: Buffer): string[] {
+  const re =
+    /text\/(?:plain|html); charset=ISO-2022-JP[^\r]*\r\nContent-Transfer-Encoding: 7bit\r\n\r\n([^]*?)\r\n--/g;
+  return [...raw.toString('latin1').matchAll(re)].map((m) => m[1] ?? '');
+}
+
+/**
+ * ISO-2022-JP mode: the whole stored message is 7-bit and its text and HTML parts are the bytes
+ * composed (7bit, so Postfix and Dovecot have nothing to re-encode).
+ */
+async function assertJisBytesKept(stored: Buffer, e: Expected, from: string): Promise<void> {
+  assert.ok(!stored.some((b) => b >= 0x80), 'only 7-bit bytes stored');
+  const composed = await buildRawMessage({
+    encoding: 'iso-2022-jp', from, to: ['x@example.test'], subject: e.subject, text: e.text, html: e.html,
+  });
+  const parts = jisParts(composed);
+  assert.equal(parts.length, 2);
+  assert.deepEqual(jisParts(stored), parts);
+}
+
 function assertSameMessage(m: Awaited<ReturnType<typeof parseMessage>>, e: Expected, from: string, over: string): void {
   assert.equal(m.subject, e.subject, `${over}: subject`);
   assert.deepEqual(m.from, { name: '山田 太郎', address: from }, `${over}: from`);
@@ -114,7 +136,9 @@ for (const encoding of ['utf-8', 'iso-2022-jp'] as const) {
         assert.equal(more.length, 0);
         assert.equal(summary.subject, expected.subject);
         assert.equal(summary.hasAttachments, true);
-        assertSameMessage(await parseMessage(await buffer(await imap.raw(summary.id))), expected, from, 'IMAP raw');
+        const stored = await buffer(await imap.raw(summary.id));
+        assertSameMessage(await parseMessage(stored), expected, from, 'IMAP raw');
+        if (encoding === 'iso-2022-jp') await assertJisBytesKept(stored, expected, from);
         const parsed = await imap.get(summary.id);
         assert.equal(parsed.subject, expected.subject);
         assert.deepEqual(parsed.attachments.map((a) => a.filename), ['logo.png', ...expected.files.map(([n]) => n)]);
@@ -138,6 +162,7 @@ for (const encoding of ['utf-8', 'iso-2022-jp'] as const) {
       assert.equal(more.length, 0);
       const raw = await buffer(await pop3.raw(summary.id));
       assertSameMessage(await parseMessage(raw), expected, from, 'POP3 raw');
+      if (encoding === 'iso-2022-jp') await assertJisBytesKept(raw, expected, from);
       const parsed = await pop3.get(summary.id);
       assert.equal(parsed.subject, expected.subject);
       assert.equal(parsed.text, expected.text);
@@ -145,3 +170,38 @@ for (const encoding of ['utf-8', 'iso-2022-jp'] as const) {
     });
   });
 }
+
+test('SMTP → IMAP, ISO-2022-JP text only: one 7bit text/plain message, body bytes and Message-ID kept', async () => {
+  const rig = loadRig();
+  const from = rig.uniqueMailbox();
+  const to = rig.uniqueMailbox();
+  const text = `${JP}\n${'長い行は折り返されます。'.repeat(8)}\n末尾`;
+  const draft: MailDraft = {
+    encoding: 'iso-2022-jp', from: { name: '山田 太郎', address: from }, to: [to], subject: JP, text,
+  };
+  const smtp = createSmtpMailbox({ resource: rig.resource('smtp', from), tokens: mintingProvider(rig, from) });
+  let messageId: string;
+  try {
+    messageId = (await smtp.send(draft)).messageId;
+  } finally {
+    await smtp.close();
+  }
+  await rig.waitForMessages(to, 1);
+  const imap = createImapMailbox({ resource: rig.resource('imap', to), tokens: mintingProvider(rig, to) });
+  try {
+    const [summary] = await imap.list();
+    assert.ok(summary);
+    const stored = await buffer(await imap.raw(summary.id));
+    assert.ok(!stored.some((b) => b >= 0x80), 'only 7-bit bytes stored');
+    const s = stored.toString('latin1');
+    assert.match(s, /^Content-Type: text\/plain; charset=ISO-2022-JP; format=flowed; delsp=yes\r$/m);
+    assert.match(s, /^Content-Transfer-Encoding: 7bit\r$/m);
+    assert.equal(/^Message-ID: (.+)\r$/im.exec(s)?.[1], messageId, 'the id send reported');
+    const body = (raw: Buffer) => raw.subarray(raw.indexOf('\r\n\r\n') + 4).toString('latin1').replace(/(\r\n)+$/, '');
+    assert.equal(body(stored), body(await buildRawMessage(draft)), 'body bytes as composed');
+    const m = await parseMessage(stored);
+    assert.deepEqual([m.subject, m.text?.replace(/\n$/, '')], [JP, text]);
+  } finally {
+    await imap.close();
+  }
+});
