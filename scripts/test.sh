@@ -28,4 +28,4 @@ bash scripts/pg/start.sh
 set -a; . "${PG_DIR:-/tmp/mbpg}/pg.env"; set +a
 
 # Not exec: the EXIT trap must stop the rig, and the runner's exit code is the script's.
-node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
