@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AttendeeInfo,
+  AutodiscoverErrorCode,
+  AutodiscoverService,
   AvailabilityData,
   BasePropertySet,
   LegacyFreeBusyStatus,
@@ -22,6 +24,7 @@ import {
   ResolveNameSearchLocation,
   SyncFolderItemsScope,
   TimeWindow,
+  UserSettingName,
   Uri,
   WellKnownFolderName,
   type IXHRApi,
@@ -272,5 +275,34 @@ describe('ews-javascript-api against the sandbox', () => {
     const tokyo = zones.find((z) => z.Id === 'Tokyo Standard Time');
     assert.ok(tokyo, zones.map((z) => z.Id).join(', '));
     assert.equal(tokyo.BaseUtcOffset.TotalMinutes, 540);
+  });
+
+  it('AutodiscoverService.GetUserSettings (SOAP Autodiscover) gives the EWS URL', async () => {
+    const token = (
+      await em.admin.mintAccessToken({
+        username: SANDBOX.alice,
+        audience: 'https://outlook.office365.com',
+        scope: 'EWS.AccessAsUser.All',
+      })
+    ).access_token;
+    const autodiscover = new AutodiscoverService(
+      new Uri(`${sb.ews.url}/autodiscover/autodiscover.svc`),
+      ExchangeVersion.Exchange2016,
+    );
+    autodiscover.Credentials = new OAuthCredentials(token);
+    const settings = await autodiscover.GetUserSettings(SANDBOX.alice, [
+      UserSettingName.ExternalEwsUrl,
+      UserSettingName.InternalEwsUrl,
+    ]);
+    assert.equal(settings.ErrorCode, AutodiscoverErrorCode.NoError, settings.ErrorMessage);
+    const url = settings.Settings.get(UserSettingName.ExternalEwsUrl) as string;
+    assert.equal(url, `${sb.ews.url}/EWS/Exchange.asmx`);
+    assert.equal(settings.Settings.get(UserSettingName.InternalEwsUrl), url);
+    // The URL found is the one the service works with.
+    const found = new ExchangeService(ExchangeVersion.Exchange2016);
+    found.Credentials = new OAuthCredentials(token);
+    found.Url = new Uri(url);
+    const inbox = await found.FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(100));
+    assert.ok(inbox.Folders.some((f) => f.DisplayName === 'Inbox'));
   });
 });
