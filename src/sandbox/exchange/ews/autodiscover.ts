@@ -26,20 +26,28 @@ const kids = (n: XNode | undefined, name: string) => n?.children.filter((c) => c
 const kid = (n: XNode | undefined, name: string) => kids(n, name)[0];
 
 function envelope(action: string, body: XmlObject): string {
-  return '<?xml version="1.0" encoding="utf-8"?>' + buildXml({
-    's:Envelope': {
-      '@_xmlns:s': SOAP,
-      '@_xmlns:a': WSA,
-      's:Header': {
-        'a:Action': { '@_s:mustUnderstand': 1, '#text': action },
-        'h:ServerVersionInfo': {
-          '@_xmlns:h': AD, '@_xmlns:i': XSI,
-          'h:MajorVersion': 15, 'h:MinorVersion': 20, 'h:MajorBuildNumber': 8, 'h:MinorBuildNumber': 0, 'h:Version': 'Exchange2015',
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
+    buildXml({
+      's:Envelope': {
+        '@_xmlns:s': SOAP,
+        '@_xmlns:a': WSA,
+        's:Header': {
+          'a:Action': { '@_s:mustUnderstand': 1, '#text': action },
+          'h:ServerVersionInfo': {
+            '@_xmlns:h': AD,
+            '@_xmlns:i': XSI,
+            'h:MajorVersion': 15,
+            'h:MinorVersion': 20,
+            'h:MajorBuildNumber': 8,
+            'h:MinorBuildNumber': 0,
+            'h:Version': 'Exchange2015',
+          },
         },
+        's:Body': body,
       },
-      's:Body': body,
-    },
-  });
+    })
+  );
 }
 
 /** A request Autodiscover cannot read: a SOAP fault, as WCF answers it. */
@@ -56,7 +64,9 @@ export async function handleAutodiscover(
   if (!token) return { ...tokenRefusal('missing'), body: '' };
   // Autodiscover takes the tokens EWS takes (Exchange's audience).
   const checked = await ctx.tokens.validate(token, {
-    audience: 'outlook', anyScope: ['EWS.AccessAsUser.All'], anyRole: ['full_access_as_app'],
+    audience: 'outlook',
+    anyScope: ['EWS.AccessAsUser.All'],
+    anyRole: ['full_access_as_app'],
   });
   if (!checked.ok) return { ...tokenRefusal(checked.reason), body: '' };
 
@@ -77,17 +87,34 @@ export async function handleAutodiscover(
   const responses = users.map((address) => {
     const mailbox = ctx.store.mailbox(address);
     if (!mailbox) {
-      return { ErrorCode: 'InvalidUser', ErrorMessage: `Invalid user: '${address}'`, RedirectTarget: { '@_i:nil': true },
-        UserSettingErrors: {}, UserSettings: {} };
+      return {
+        ErrorCode: 'InvalidUser',
+        ErrorMessage: `Invalid user: '${address}'`,
+        RedirectTarget: { '@_i:nil': true },
+        UserSettingErrors: {},
+        UserSettings: {},
+      };
     }
     const user = ctx.directory.get(address);
-    const known: Record<string, string> = { ExternalEwsUrl: ews, InternalEwsUrl: ews, UserDisplayName: user?.displayName ?? address };
-    const settings = names.filter((n) => n in known)
+    const known: Record<string, string> = {
+      ExternalEwsUrl: ews,
+      InternalEwsUrl: ews,
+      UserDisplayName: user?.displayName ?? address,
+    };
+    const settings = names
+      .filter((n) => n in known)
       .map((n) => ({ '@_i:type': 'StringSetting', Name: n, Value: known[n]! }));
-    const errors = names.filter((n) => !(n in known))
-      .map((n) => ({ ErrorCode: 'InvalidSetting', ErrorMessage: `The setting '${n}' is not served by the sandbox.`, SettingName: n }));
+    const errors = names
+      .filter((n) => !(n in known))
+      .map((n) => ({
+        ErrorCode: 'InvalidSetting',
+        ErrorMessage: `The setting '${n}' is not served by the sandbox.`,
+        SettingName: n,
+      }));
     return {
-      ErrorCode: 'NoError', ErrorMessage: 'No error.', RedirectTarget: { '@_i:nil': true },
+      ErrorCode: 'NoError',
+      ErrorMessage: 'No error.',
+      RedirectTarget: { '@_i:nil': true },
       UserSettingErrors: errors.length ? { UserSettingError: errors } : {},
       UserSettings: settings.length ? { UserSetting: settings } : {},
     };
@@ -97,10 +124,15 @@ export async function handleAutodiscover(
       '@_xmlns': AD,
       Response: {
         '@_xmlns:i': XSI,
-        ErrorCode: 'NoError', ErrorMessage: '',
+        ErrorCode: 'NoError',
+        ErrorMessage: '',
         UserResponses: { UserResponse: responses },
       },
     },
   };
-  return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: envelope(`${ACTION}Response`, answer) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml; charset=utf-8' },
+    body: envelope(`${ACTION}Response`, answer),
+  };
 }

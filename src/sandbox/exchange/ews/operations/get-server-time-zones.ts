@@ -53,11 +53,14 @@ export const getServerTimeZones: Operation = async (_call, op) => {
     'GetServerTimeZonesResponseMessage',
     [ids],
     async (wanted) => {
-      const chosen = wanted.length === 0 ? ZONES : wanted.map((id) => {
-        const zone = ZONES.find((z) => z.id === id);
-        if (!zone) throw new EwsError('ErrorTimeZone', `The time zone '${id}' is not known to the sandbox.`);
-        return zone;
-      });
+      const chosen =
+        wanted.length === 0
+          ? ZONES
+          : wanted.map((id) => {
+              const zone = ZONES.find((z) => z.id === id);
+              if (!zone) throw new EwsError('ErrorTimeZone', `The time zone '${id}' is not known to the sandbox.`);
+              return zone;
+            });
       return { 'm:TimeZoneDefinitions': { 't:TimeZoneDefinition': chosen.map((z) => definition(z, full)) } };
     },
     { 'm:TimeZoneDefinitions': {} },

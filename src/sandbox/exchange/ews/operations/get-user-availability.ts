@@ -13,7 +13,12 @@ import { schemaError, type PlainOperation } from './types.js';
  * as local xs:dateTime without an offset, as Exchange does. Suggestions are not modelled.
  */
 const BUSY_TYPE: Readonly<Record<string, string>> = {
-  free: 'Free', tentative: 'Tentative', busy: 'Busy', oof: 'OOF', workingElsewhere: 'WorkingElsewhere', unknown: 'NoData',
+  free: 'Free',
+  tentative: 'Tentative',
+  busy: 'Busy',
+  oof: 'OOF',
+  workingElsewhere: 'WorkingElsewhere',
+  unknown: 'NoData',
 };
 /** The sandbox's own cap on the window (Exchange's is a server setting); longer → ErrorInvalidTimeInterval. */
 const MAX_WINDOW_DAYS = 62;
@@ -73,7 +78,8 @@ export const getUserAvailability: PlainOperation = {
     const bias = zone ? Number(tText(zone, 'Bias') ?? '0') : 0;
     if (!Number.isInteger(bias)) throw schemaError('TimeZone/Bias must be an integer number of minutes.');
     const mailboxes = ts(m(op, 'MailboxDataArray'), 'MailboxData');
-    if (mailboxes.length === 0) throw schemaError("The element 'GetUserAvailabilityRequest' needs MailboxDataArray/MailboxData.");
+    if (mailboxes.length === 0)
+      throw schemaError("The element 'GetUserAvailabilityRequest' needs MailboxDataArray/MailboxData.");
     const options = t(op, 'FreeBusyViewOptions');
     if (!options) throw schemaError('The sandbox answers free/busy requests only: FreeBusyViewOptions is missing.');
     const timeWindow = t(options, 'TimeWindow');
