@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AttendeeInfo,
+  AutodiscoverErrorCode,
+  AutodiscoverService,
+  AvailabilityData,
   BasePropertySet,
+  LegacyFreeBusyStatus,
   CalendarView,
   ConfigurationApi,
   DateTime,
@@ -18,6 +23,8 @@ import {
   PropertySet,
   ResolveNameSearchLocation,
   SyncFolderItemsScope,
+  TimeWindow,
+  UserSettingName,
   Uri,
   WellKnownFolderName,
   type IXHRApi,
@@ -230,5 +237,72 @@ describe('ews-javascript-api against the sandbox', () => {
       contacts.Items.map((c) => c.Subject),
       ['Dana Contact'],
     );
+  });
+
+  it("GetUserAvailability: another user's busy times in the window, each with its free/busy status", async () => {
+    const bob = sb.context.store.mailbox(SANDBOX.bob)!;
+    bob.calendar.create({
+      subject: 'busy at noon',
+      start: { dateTime: '2026-06-17T12:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-06-17T13:00:00', timeZone: 'UTC' },
+    });
+    bob.calendar.create({
+      subject: 'maybe later',
+      start: { dateTime: '2026-06-17T15:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-06-17T15:30:00', timeZone: 'UTC' },
+      showAs: 'tentative',
+    });
+    const results = await service.GetUserAvailability(
+      [new AttendeeInfo(SANDBOX.bob)],
+      new TimeWindow(DateTime.Parse('2026-06-17T00:00:00Z'), DateTime.Parse('2026-06-18T00:00:00Z')),
+      AvailabilityData.FreeBusy,
+    );
+    const attendee = results.AttendeesAvailability.__thisIndexer(0);
+    assert.equal(attendee.ErrorCode, 0, attendee.ErrorMessage);
+    const events = attendee.CalendarEvents.map((e) => [
+      e.StartTime.ToISOString(),
+      e.EndTime.ToISOString(),
+      LegacyFreeBusyStatus[e.FreeBusyStatus],
+    ]);
+    assert.deepEqual(events, [
+      ['2026-06-17T12:00:00.000Z', '2026-06-17T13:00:00.000Z', 'Busy'],
+      ['2026-06-17T15:00:00.000Z', '2026-06-17T15:30:00.000Z', 'Tentative'],
+    ]);
+  });
+
+  it("GetServerTimeZones: the server's zones, parsed into TimeZoneInfo", async () => {
+    const zones = await service.GetServerTimeZones();
+    const tokyo = zones.find((z) => z.Id === 'Tokyo Standard Time');
+    assert.ok(tokyo, zones.map((z) => z.Id).join(', '));
+    assert.equal(tokyo.BaseUtcOffset.TotalMinutes, 540);
+  });
+
+  it('AutodiscoverService.GetUserSettings (SOAP Autodiscover) gives the EWS URL', async () => {
+    const token = (
+      await em.admin.mintAccessToken({
+        username: SANDBOX.alice,
+        audience: 'https://outlook.office365.com',
+        scope: 'EWS.AccessAsUser.All',
+      })
+    ).access_token;
+    const autodiscover = new AutodiscoverService(
+      new Uri(`${sb.ews.url}/autodiscover/autodiscover.svc`),
+      ExchangeVersion.Exchange2016,
+    );
+    autodiscover.Credentials = new OAuthCredentials(token);
+    const settings = await autodiscover.GetUserSettings(SANDBOX.alice, [
+      UserSettingName.ExternalEwsUrl,
+      UserSettingName.InternalEwsUrl,
+    ]);
+    assert.equal(settings.ErrorCode, AutodiscoverErrorCode.NoError, settings.ErrorMessage);
+    const url = settings.Settings.get(UserSettingName.ExternalEwsUrl) as string;
+    assert.equal(url, `${sb.ews.url}/EWS/Exchange.asmx`);
+    assert.equal(settings.Settings.get(UserSettingName.InternalEwsUrl), url);
+    // The URL found is the one the service works with.
+    const found = new ExchangeService(ExchangeVersion.Exchange2016);
+    found.Credentials = new OAuthCredentials(token);
+    found.Url = new Uri(url);
+    const inbox = await found.FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(100));
+    assert.ok(inbox.Folders.some((f) => f.DisplayName === 'Inbox'));
   });
 });

@@ -35,9 +35,10 @@ const user = (name: string, id?: string): PermissionDef => ({ name, adminConsent
 const admin = (name: string, id?: string): PermissionDef => ({ name, adminConsent: true, ...(id ? { id } : {}) });
 
 /**
- * Office 365 Exchange Online's permissions. Ids: EWS.AccessAsUser.All and full_access_as_app from
+ * Office 365 Exchange Online's permissions. Ids: EWS.AccessAsUser.All (3b5f3d61-…, Scope) and
+ * full_access_as_app (dc890d15-…, Role), checked against the requiredResourceAccess snippet of
  * https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth
- * (the manifest snippets); the others' ids are not given in Microsoft's docs, so none is claimed.
+ * The others' ids are not given in Microsoft's docs, so none is claimed.
  * IMAP/POP/SMTP delegated scopes are user-consentable, the app roles admin-only:
  * https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
  */
@@ -65,6 +66,9 @@ export const OUTLOOK: ResourceDef = {
 /**
  * Microsoft Graph's mail-related permissions, with the ids and admin-consent flags of
  * https://learn.microsoft.com/graph/permissions-reference (transcribed, not fetched at build).
+ * Every id below was cross-checked (no mismatch found) against listings generated from Microsoft
+ * Graph's service principal, e.g. https://graphpermissions.merill.net/permission/Mail.Send ;
+ * Microsoft's own page could not be consulted when checking, see src/sandbox/README.md.
  * Graph tokens get `aud: https://graph.microsoft.com` (the URL, as Microsoft issues for v1-format
  * Graph tokens asked for by URI) rather than the app id GUID, so one audience string identifies
  * each resource throughout the sandbox.

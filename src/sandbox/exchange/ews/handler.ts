@@ -3,8 +3,8 @@ import type { ExchangeContext, SandboxMailbox, TokenPrincipal } from '../contrac
 import { ewsAccess } from '../settings.js';
 import { bearerToken, ewsBlocked, tokenRefusal, type HttpRefusal } from './auth.js';
 import type { EwsCall } from './context.js';
-import { OPERATIONS } from './operations/index.js';
-import { EwsError, EwsFault, faultEnvelope, responseEnvelope, serverBusy } from './soap.js';
+import { OPERATIONS, PLAIN_OPERATIONS } from './operations/index.js';
+import { EwsError, EwsFault, faultEnvelope, plainResponseEnvelope, responseEnvelope, serverBusy } from './soap.js';
 import { child, NS, parseXml, t, tText, XmlSyntaxError, type XNode } from './xml.js';
 
 /**
@@ -68,6 +68,16 @@ export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Prom
   if (injected?.kind === 'drop_connection') return { drop: true };
   if (injected?.kind === 'slow') await delay(injected.value ?? 1000);
 
+  const plain = PLAIN_OPERATIONS[envelope.operation.name];
+  if (plain) {
+    try {
+      const body = await plain.run(call, envelope.operation);
+      return { status: 200, headers: XML_HEADERS, body: plainResponseEnvelope(plain.response, body) };
+    } catch (e) {
+      if (e instanceof EwsError) return fault(e);
+      throw e;
+    }
+  }
   const operation = OPERATIONS[envelope.operation.name];
   if (!operation) {
     return fault(new EwsFault('ErrorInvalidRequest', `The request is valid but the sandbox does not implement the ${envelope.operation.name} operation.`));

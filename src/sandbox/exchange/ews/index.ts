@@ -6,11 +6,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExchangeContext } from '../contract.js';
+import { handleAutodiscover } from './autodiscover.js';
 import { handleEws } from './handler.js';
 
 /**
  * The Exchange sandbox's EWS endpoint: SOAP 1.1 over HTTPS at /EWS/Exchange.asmx, plus the
- * schema files an Exchange server publishes at /EWS/types.xsd and /EWS/messages.xsd.
+ * schema files an Exchange server publishes at /EWS/types.xsd and /EWS/messages.xsd, and SOAP
+ * Autodiscover (GetUserSettings) at /autodiscover/autodiscover.svc.
  */
 
 export interface EwsServer {
@@ -59,7 +61,8 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
       );
       return;
     }
-    if (path !== '/ews/exchange.asmx') return send(404, { 'content-type': 'text/plain' }, 'not found');
+    const autodiscover = path === '/autodiscover/autodiscover.svc';
+    if (path !== '/ews/exchange.asmx' && !autodiscover) return send(404, { 'content-type': 'text/plain' }, 'not found');
     if (req.method !== 'POST') return send(405, { allow: 'POST', 'content-type': 'text/plain' }, 'EWS accepts POST only');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -74,6 +77,14 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
     });
     req.on('end', () => {
       if (res.headersSent) return;
+      if (autodiscover) {
+        const request = { authorization: req.headers.authorization, host: req.headers.host ?? 'localhost', body: Buffer.concat(chunks).toString('utf8') };
+        handleAutodiscover(ctx, request).then(
+          (out) => send(out.status, out.headers, out.body),
+          (e: unknown) => send(500, { 'content-type': 'text/plain' }, `internal error: ${e instanceof Error ? e.message : String(e)}`),
+        );
+        return;
+      }
       handleEws(ctx, { headers: req.headers, body: Buffer.concat(chunks) }).then(
         (out) => ('drop' in out ? req.socket.destroy() : send(out.status, out.headers, out.body)),
         (e: unknown) => send(500, { 'content-type': 'text/plain' }, `internal error: ${e instanceof Error ? e.message : String(e)}`),

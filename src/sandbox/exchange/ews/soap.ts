@@ -86,3 +86,11 @@ export function serverBusy(backOffMs: number): EwsFault {
 
 /** EWS's xs:dateTime form: UTC, whole seconds. */
 export const ewsDate = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * The response document of an operation whose body is not a list of response messages
+ * (GetUserAvailability answers m:GetUserAvailabilityResponse with m:FreeBusyResponseArray).
+ */
+export function plainResponseEnvelope(element: string, body: XmlObject): string {
+  return envelope({ [`m:${element}`]: { '@_xmlns:m': NS.m, '@_xmlns:t': NS.t, ...body } }, true);
+}

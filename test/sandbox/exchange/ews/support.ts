@@ -33,7 +33,8 @@ export interface EwsRig {
   url: string;
   userToken(user?: string, extra?: { scope?: string; expiresInSeconds?: number; audience?: string }): Promise<string>;
   appToken(roles?: string[]): Promise<string>;
-  post(body: string, opts?: { token?: string; anchor?: string; headers?: Record<string, string> }): Promise<EwsResponse>;
+  /** POST to the EWS endpoint, or to `opts.url` (e.g. Autodiscover). */
+  post(body: string, opts?: { token?: string; anchor?: string; headers?: Record<string, string>; url?: string }): Promise<EwsResponse>;
   /** A plain GET with the sandbox CA trusted. */
   fetchUrl(url: string): Promise<Response>;
   close(): Promise<void>;
@@ -76,7 +77,7 @@ export async function startEwsRig(): Promise<EwsRig> {
       const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       if (opts.anchor) headers['x-anchormailbox'] = opts.anchor;
-      const res = await fetch(endpoint, { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(20_000) } as RequestInit);
+      const res = await fetch(opts.url ?? endpoint, { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(20_000) } as RequestInit);
       return { status: res.status, headers: res.headers, text: await res.text() };
     },
     async fetchUrl(url: string) {

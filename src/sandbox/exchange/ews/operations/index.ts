@@ -10,7 +10,9 @@ import { getFolder } from './get-folder.js';
 import { getItem } from './get-item.js';
 import { resolveNames } from './resolve-names.js';
 import { syncFolderItems } from './sync-folder-items.js';
-import type { Operation } from './types.js';
+import { getServerTimeZones } from './get-server-time-zones.js';
+import { getUserAvailability } from './get-user-availability.js';
+import type { Operation, PlainOperation } from './types.js';
 import { updateItem } from './update-item.js';
 
 /** The EWS operations the sandbox answers, by the local name of their m: request element. */
@@ -29,4 +31,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   SyncFolderItems: syncFolderItems,
   ResolveNames: resolveNames,
   CreateFolder: createFolder,
+  GetServerTimeZones: getServerTimeZones,
+};
+
+/** Operations whose response is not a list of response messages, by request element name. */
+export const PLAIN_OPERATIONS: Readonly<Record<string, PlainOperation>> = {
+  GetUserAvailabilityRequest: getUserAvailability,
 };

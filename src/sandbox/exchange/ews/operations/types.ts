@@ -11,6 +11,13 @@ export interface ResponseMessage {
 /** An EWS operation: the request's m:{Name} element in, its response messages out. */
 export type Operation = (call: EwsCall, request: XNode) => Promise<ResponseMessage[]>;
 
+/** An operation whose response element is not m:{Name}Response with m:ResponseMessages. */
+export interface PlainOperation {
+  /** The response's body element (local name, m: namespace). */
+  response: string;
+  run(call: EwsCall, request: XNode): Promise<XmlObject>;
+}
+
 /**
  * One response message per requested thing, as EWS answers batches: a failure of one item is
  * an Error message for it, the others still succeed. `onError` holds elements the schema
