@@ -58,7 +58,8 @@ export type {
 
 // Tokens.
 export { TokenManager } from './auth/token-manager.js';
-export type { AccessToken, GetAccessTokenOptions, TokenManagerOptions, TokenStatusReport } from './auth/token-manager.js';
+export type { AccessToken, GetAccessTokenOptions, TokenCheck, TokenManagerOptions, TokenStatusReport } from './auth/token-manager.js';
+export type { TokenWait } from './auth/token-endpoint.js';
 export type { AccessTokenProvider } from './auth/token-provider.js';
 
 // Mail.

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 export { TokenManager } from './auth/token-manager.js';
-export type { AccessToken, GetAccessTokenOptions, TokenManagerOptions, TokenStatusReport } from './auth/token-manager.js';
+export type { AccessToken, GetAccessTokenOptions, TokenCheck, TokenManagerOptions, TokenStatusReport } from './auth/token-manager.js';
 export type { AccessTokenProvider } from './auth/token-provider.js';
 export { authorize } from './auth/consent.js';
 export type { AuthorizeOptions, AuthorizeResult, ConsentIO, ConsentMode, ConsentVia } from './auth/consent.js';
@@ -28,4 +28,4 @@ export { startCallbackListener, isLoopbackCallback, type CallbackListener } from
 export { decodeAccessTokenClaims, checkTokenFitsProtocol, type TokenClaims, type TokenFitness } from './auth/claims.js';
 export { lookupAadsts, aadstsCatalogue, type AadstsEntry, type StatusEffect } from './auth/errors-catalogue.js';
 export { TokenEndpointError } from './auth/token-endpoint.js';
-export type { RetryPolicy as TokenRetryPolicy, TokenEndpointDeps, TokenResponse } from './auth/token-endpoint.js';
+export type { RetryPolicy as TokenRetryPolicy, TokenEndpointDeps, TokenResponse, TokenWait } from './auth/token-endpoint.js';

@@ -305,7 +305,7 @@ export interface CredentialRow {
   scopes?: string;
 }
 
-/** The Store, with the sealing-key part (declaration merging, like TriggerStore). */
+// The Store, with the sealing-key part (declaration merging, like TriggerStore).
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Store extends SealingStore {}
 
