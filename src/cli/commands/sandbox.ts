@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -256,6 +257,17 @@ function resourceFileText(em: IdentityEmulator, ex: ExchangeSandbox, caFile: str
 /** Codes that mean "nothing listens there", whatever the protocol. */
 const UNREACHABLE = new Set(['CONNECTION_REFUSED', 'TOKEN_ENDPOINT_UNREACHABLE']);
 
+/** True when a TCP connection to host:port is refused (or fails) at once: nothing listens there. */
+function connectionRefused(hostPort: string): Promise<boolean> {
+  const i = hostPort.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostPort.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(i + 1)) });
+    socket.setTimeout(2_000, () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('error', () => resolve(true));
+  });
+}
+
 /** host:port of every endpoint a resource talks to (mail server and token endpoint). */
 function endpointsOf(r: Resource): string[] {
   const hostPort = (u: string): string | undefined => {
@@ -283,6 +295,8 @@ export async function explainSandboxDown(store: () => Promise<Store>, e: Mailbri
     if (r.oauth?.tenantId !== SANDBOX.tenantId) continue;
     const endpoint = endpointsOf(r).find((hp) => e.message.includes(hp));
     if (!endpoint) continue;
+    // A slow sandbox is not a stopped one: only a refused connection now says nothing listens.
+    if (!(await connectionRefused(endpoint))) return undefined;
     const demo = r.name.startsWith('demo-');
     return new ConfigError({
       code: 'SANDBOX_NOT_RUNNING', cause: e,
