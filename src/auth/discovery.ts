@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { readResponsePrefix } from '../limits.js';
+
+/** OpenID metadata is a few KB; a larger answer is not an identity platform's. */
+const METADATA_MAX_BYTES = 1024 * 1024;
 
 /**
  * Microsoft's OpenID Connect metadata names the Graph host of the authority's cloud
@@ -24,7 +28,9 @@ export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fet
   try {
     const res = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
     if (!res.ok) return undefined;
-    body = await res.json();
+    const { text, cut } = await readResponsePrefix(res, METADATA_MAX_BYTES);
+    if (cut) throw new Error(`the answer is larger than ${METADATA_MAX_BYTES} bytes`);
+    body = JSON.parse(text);
   } catch (e) {
     throw new ConfigError({
       code: 'GRAPH_FALLBACK_URL_UNKNOWN', field: 'graphFallback.baseUrl',

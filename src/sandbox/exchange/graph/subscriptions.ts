@@ -54,7 +54,7 @@ export async function validateEndpoint(url: URL): Promise<void> {
     const res = await fetch(target, {
       method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '', signal: AbortSignal.timeout(VALIDATION_TIMEOUT_MS),
     });
-    ok = res.status === 200 && (await res.text()) === token;
+    ok = res.status === 200 && (await readPrefix(res, Buffer.byteLength(token) + 1)) === token;
   } catch {
     ok = false;
   }
@@ -145,4 +145,23 @@ export class Subscriptions {
     for (const id of [...this.subs.keys()]) this.remove(id);
     await Promise.allSettled([...this.deliveries]);
   }
+}
+
+/** At most `limit` bytes of an answer (the endpoint is the user's: never read it whole), then the rest is cancelled. */
+async function readPrefix(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    while (size <= limit) {
+      const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (done || !value) break;
+      chunks.push(Buffer.from(value));
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
