@@ -20,8 +20,9 @@ const LAYERS = {
   mail: ['config', 'store', 'auth', 'protocols'],
   triggers: ['config', 'store', 'auth', 'protocols', 'mail'],
   doctor: ['config', 'store', 'auth', 'protocols'],
-  server: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor'],
-  cli: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server'],
+  gateway: ['config', 'store', 'auth', 'protocols', 'mail'],
+  server: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
+  cli: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
   sandbox: [],
 };
 
