@@ -2,7 +2,7 @@ import type { TokenManager } from '../auth/token-manager.js';
 import { isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { unsupported } from '../mail/mailbox.js';
-import type { DraftEncoding } from '../mail/message.js';
+import type { DraftEncoding } from '../message/message.js';
 import { openMailbox } from '../mail/open.js';
 import type { Store } from '../store/store.js';
 import { mustGetResource } from '../services/resources.js';

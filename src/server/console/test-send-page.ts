@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DraftEncoding } from '../../mail/message.js';
+import type { DraftEncoding } from '../../message/message.js';
 import { mustGetResource } from '../../services/resources.js';
 import { canSend, probeResource, type ProbeResult } from '../probe.js';
 import { html, type Html } from './html.js';
