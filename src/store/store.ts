@@ -303,6 +303,8 @@ export interface CredentialRow {
   lastUsedAt?: number;
   /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
   scopes?: string;
+  /** API keys: when the key stops working (epoch ms); absent: never (migration 10). */
+  expiresAt?: number;
 }
 
 // The Store, with the sealing-key part (declaration merging, like TriggerStore).

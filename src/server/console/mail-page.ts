@@ -61,16 +61,15 @@ ${[...list].reverse().map((s) => html`<tr><td>${s.date ? new Date(s.date).toISOS
     try {
       const msg = await withMailbox(name, (m) => m.get(id, { folder }));
       const frame = html`<iframe class="message-html" id="message-html" title="The message's HTML (remote content blocked)" sandbox
-src="${here}/html?${q(folder)}" loading="lazy" referrerpolicy="no-referrer"></iframe>`;
+src="${here}/html?${q(folder)}" referrerpolicy="no-referrer"></iframe>`;
       return kit.page(reply, msg.subject || '(no subject)', () => html`<p><a href="/console/mail/${name}?${q(folder)}">← ${folder}</a></p>
 <table id="message-headers"><tr><th scope="row">From</th><td>${msg.from ? addresses([msg.from]) : ''}</td></tr><tr><th scope="row">To</th><td>${addresses(msg.to)}</td></tr>
 ${msg.cc.length ? html`<tr><th scope="row">Cc</th><td>${addresses(msg.cc)}</td></tr>` : ''}<tr><th scope="row">Date</th><td>${msg.date ? msg.date.toISOString() : ''}</td></tr>
 <tr><th scope="row">Message-ID</th><td>${msg.messageId ?? ''}</td></tr></table>
 <p><a id="download-source" href="${here}/source?${q(folder)}" download>Download the source (.eml)</a></p>
-${msg.text !== undefined ? html`<pre id="message-text">${msg.text}</pre>` : ''}
-${msg.html !== undefined && msg.text === undefined ? html`<p class="note" id="html-note">This message has HTML only. It is shown below with remote images and other content from the network blocked, and without scripts.</p>${frame}` : ''}
-${msg.html !== undefined && msg.text !== undefined ? html`<details id="html-version"><summary>The HTML version (remote content blocked)</summary>${frame}</details>` : ''}
-${msg.text === undefined && msg.html === undefined ? html`<p class="note" id="no-body">This message has no text body.</p>` : ''}
+${msg.html !== undefined ? html`<p class="note" id="html-note">The message's HTML, with remote images and everything else from the network blocked, and no scripts.</p>${frame}
+${msg.text !== undefined ? html`<details id="text-version"><summary>The text version</summary><pre id="message-text">${msg.text}</pre></details>` : ''}`
+    : msg.text !== undefined ? html`<pre id="message-text">${msg.text}</pre>` : html`<p class="note" id="no-body">This message has no body.</p>`}
 ${msg.attachments.length ? html`<h2>Attachments</h2><ul id="attachments">${msg.attachments.map((a, i) => html`<li><a href="${here}/attachments/${i}?${q(folder)}" download>${a.filename ?? `attachment-${i + 1}`}</a> · ${a.contentType} · ${a.size} bytes</li>`)}</ul>` : ''}`);
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;

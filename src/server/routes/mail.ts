@@ -42,8 +42,11 @@ export function mailRoutes(ctx: ServerContext): FastifyPluginAsync {
       await m.close().catch(() => undefined);
     }
   };
-  const stream = (reply: FastifyReply, resource: string, open: (m: Mailbox) => Promise<MailStream>): Promise<FastifyReply> =>
-    streamFromMailbox(ctx, reply, resource, open);
+  const stream = (
+    reply: FastifyReply,
+    resource: string,
+    open: (m: Mailbox) => Promise<MailStream>,
+  ): Promise<FastifyReply> => streamFromMailbox(ctx, reply, resource, open);
 
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
