@@ -91,7 +91,7 @@ ${op.parameters?.length ? html`<h3>Parameters</h3><table><tr><th>Name</th><th>In
 ${op.parameters.map((p) => html`<tr><td><code>${p.name}</code>${p.required ? ' (required)' : ''}</td><td>${p.in}</td><td>${p.schema ? typeText(p.schema) : ''}</td><td>${p.description ?? p.schema?.description ?? ''}</td></tr>`)}</table>` : ''}
 ${body.map(([type, c]) => html`<h3>Body (${type})${op.requestBody?.required ? ' required' : ''}</h3>${c.schema ? schemaBlock(c.schema) : ''}`)}
 <h3>Answers</h3><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>
-${Object.entries(op.responses ?? {}).map(([status, r]) => html`<tr><td>${status}</td><td>${r.description ?? ''}</td><td>${Object.entries(r.content ?? {}).map(([type, c]) => html`<code>${type}</code>${c.schema ? html` ${typeText(c.schema)}` : ''} `)}</td></tr>`)}</table>
+${Object.entries(op.responses ?? {}).map(([status, r]) => html`<tr><td>${status}</td><td>${r.description ?? ''}</td><td>${Object.entries(r.content ?? {}).map(([type, c]) => html`<code>${type}</code>${c.schema ? (c.schema.properties ? schemaBlock(c.schema) : html` ${typeText(c.schema)}`) : ''} `)}</td></tr>`)}</table>
 </details>`;
 }
 

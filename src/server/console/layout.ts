@@ -2,8 +2,9 @@ import { Html, html } from './html.js';
 
 /**
  * The console's stylesheet. Narrow screens (a 390 px phone): nothing may be wider than the
- * viewport, so wide tables scroll inside their own box (display:block + overflow-x), long
- * words (addresses, URLs, message ids) break, form labels stack above their fields and the
+ * viewport, so wide tables scroll inside their own box (display:block + overflow-x; their cells
+ * break words only where they must, so columns keep readable widths), long words elsewhere
+ * (addresses, URLs, message ids) break, form labels stack above their fields and the
  * header's links wrap. Focus is always visible (a thick outline that shows on the dark header
  * and on white alike), as WCAG 2.4.7 asks.
  */
@@ -37,7 +38,7 @@ iframe.message-html{width:100%;height:60vh;border:1px solid #d8dde3;background:#
 .api-op{background:#fff;border:1px solid #d8dde3;margin:.3em 0;padding:.3em .6em}
 @media (max-width:700px){
   header{padding:.5em .8em}main{padding:.8em}
-  table{display:block;overflow-x:auto}
+  table{display:block;overflow-x:auto}th,td{overflow-wrap:break-word}
   label span{display:block;min-width:0}
   textarea{width:100%}
   input:not([type=checkbox]):not([type=radio]),select{width:100%}
