@@ -51,9 +51,10 @@ export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
 export { openPostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { createSealer, type Sealer } from './store/seal.js';
 export type {
-  AccessTokenRecord, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryOutcome, DeliveryRecord, DeliverySource,
-  DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, SecretKind, Store, TokenState, TokenStateInput,
-  TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord, TriggerStore,
+  AccessTokenRecord, ConsentStore, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryOutcome, DeliveryRecord,
+  DeliverySource, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, ResourceStore, SealingStore, SecretKind, Store,
+  TokenState, TokenStateInput, TokenStore, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
+  TriggerStore,
 } from './store/store.js';
 
 // Tokens.
