@@ -687,7 +687,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md); the key is in this answer only (the service keeps its hash).
+         * @description Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md) and, optionally, a lifetime in days; the key is in this answer only (the service keeps its hash).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -1347,6 +1347,8 @@ export interface components {
             createdAt: number;
             /** @description milliseconds since 1970-01-01T00:00:00Z */
             lastUsedAt?: number;
+            /** @description when the key stops working (401 API_KEY_EXPIRED after); absent: never */
+            expiresAt?: number;
         } & {
             [key: string]: unknown;
         };
@@ -4956,6 +4958,8 @@ export interface operations {
                      *     ]
                      */
                     scopes?: ("read" | "send" | "modify" | "admin")[];
+                    /** @description the key stops working this many days from now (401 API_KEY_EXPIRED); default: never */
+                    expiresInDays?: number;
                 };
             };
         };
@@ -4977,6 +4981,8 @@ export interface operations {
                         createdAt: number;
                         /** @description milliseconds since 1970-01-01T00:00:00Z */
                         lastUsedAt?: number;
+                        /** @description when the key stops working (401 API_KEY_EXPIRED after); absent: never */
+                        expiresAt?: number;
                         /** @description the key itself: in this answer only */
                         key: string;
                     } & {
