@@ -57,7 +57,7 @@ ${[...list].reverse().map((s) => html`<tr><td>${s.date ? new Date(s.date).toISOS
   app.get<MessageRoute>('/mail/:name/:id', kit.get, async (req, reply) => {
     const { name, id } = req.params;
     const folder = req.query.folder || 'INBOX';
-    const here = `${base(name, id)}`;
+    const here = base(name, id);
     try {
       const msg = await withMailbox(name, (m) => m.get(id, { folder }));
       const frame = html`<iframe class="message-html" id="message-html" title="The message's HTML (remote content blocked)" sandbox
