@@ -91,3 +91,28 @@ for (const [name, label] of [
     assert.equal(await page.textContent('h1'), subject);
   });
 }
+
+test('the same over REST: POST /api/resources/{name}/test receives by default and sends with action send', async () => {
+  const received = await svc.api('POST', '/api/resources/g/test', {});
+  assert.equal(received.status, 200, received.text);
+  assert.equal(received.json.action, 'receive');
+  assert.equal(received.json.ok, true, received.text);
+  const subject = 'REST経由のテスト送信';
+  const sent = await svc.api('POST', '/api/resources/e/test', {
+    action: 'send',
+    to: user,
+    subject,
+    text: 'テスト',
+    encoding: 'iso-2022-jp',
+  });
+  assert.equal(sent.status, 200, sent.text);
+  assert.deepEqual([sent.json.action, sent.json.ok], ['send', true], sent.text);
+  const listed = await svc.api('GET', `/api/mail/e/messages?subject=${encodeURIComponent('REST')}`);
+  assert.ok(
+    listed.json.some((m: { subject: string }) => m.subject === subject),
+    listed.text,
+  );
+  const bad = await svc.api('POST', '/api/resources/e/test', { action: 'send', encoding: 'shift_jis' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'REQUEST_INVALID');
+});

@@ -183,7 +183,7 @@ export interface paths {
         put?: never;
         /**
          * Test a resource with its server
-         * @description smtp: send a test message (to the resource's own address by default); imap/pop3: log in and list. A refused round answers 200 with ok false and the server's own words.
+         * @description A send (smtp's default; ews and graph with action send, through their own send path): a test message, to the resource's own address unless `to` says otherwise, with an optional subject, text and encoding. A receive (the default of imap, pop3, ews and graph): log in and list. A refused round answers 200 with ok false and the server's own words.
          */
         post: operations["testResource"];
         delete?: never;
@@ -2565,8 +2565,22 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description smtp: the recipient (default: the resource's own address) */
+                    /**
+                     * @description send (smtp, ews, graph) or receive (imap, pop3, ews, graph); default: send for smtp, receive otherwise
+                     * @enum {string}
+                     */
+                    action?: "send" | "receive";
+                    /** @description a send: the recipient (default: the resource's own address) */
                     to?: string;
+                    /** @description a send: the subject (default: mailbridge test message) */
+                    subject?: string;
+                    /** @description a send: the text body (default: a short English note) */
+                    text?: string;
+                    /**
+                     * @description a send: the charset of subject and body (default utf-8; iso-2022-jp for Japanese systems that expect it)
+                     * @enum {string}
+                     */
+                    encoding?: "utf-8" | "iso-2022-jp";
                 };
             };
         };
