@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import type { AfterAction } from '../config/after-action.js';
 import { ConfigError, UnsupportedError } from '../errors.js';
 import type { MailDraft, MailMessage } from './message.js';
 
@@ -136,25 +137,8 @@ export function isEmptyFilter(f: MessageFilter | undefined): boolean {
   return !f || Object.values(f).every((v) => v === undefined);
 }
 
-/** The after-processing action: leave, mark read, move to a folder, or delete. */
-export type AfterAction = { kind: 'leave' } | { kind: 'read' } | { kind: 'move'; folder: string } | { kind: 'delete' };
-
-/** `leave` | `read` | `move:FOLDER` | `delete`, as the CLI and the config take it. */
-export function parseAfterAction(text: string): AfterAction {
-  if (text === 'leave' || text === 'read' || text === 'delete') return { kind: text };
-  if (text.startsWith('move:') && text.length > 'move:'.length) return { kind: 'move', folder: text.slice('move:'.length) };
-  throw new ConfigError({
-    code: 'AFTER_ACTION_INVALID',
-    message: `unknown after-processing action "${text}"`,
-    hint: 'use leave, read, move:FOLDER (e.g. move:Archive) or delete',
-    field: 'after',
-  });
-}
-
-/** The text form of an after-processing action (`leave`, `read`, `move:FOLDER`, `delete`); the inverse of {@link parseAfterAction}. */
-export function formatAfterAction(a: AfterAction): string {
-  return a.kind === 'move' ? `move:${a.folder}` : a.kind;
-}
+// The after-processing action is configuration (a trigger's definition names one): it lives in config/.
+export { formatAfterAction, parseAfterAction, type AfterAction } from '../config/after-action.js';
 
 /** The error a backend throws for an operation its protocol cannot do. */
 export function unsupported(kind: string, operation: string, fix: string): UnsupportedError {
