@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { resourceSchema, REFRESH_TOKEN_STATUSES, type Resource } from '../config/resource.js';
 import { StoreError } from '../errors.js';
 import { Secret } from '../secret.js';
-import { triggerDefinitionSchema } from '../triggers/definition.js';
+import { triggerDefinitionSchema } from '../config/trigger.js';
 import type { Sealer } from './seal.js';
 import type {
   AccessTokenRecord, CredentialRow, DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,

@@ -1,7 +1,7 @@
 import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
 import type { Sealer } from './seal.js';
-import type { TriggerDefinition } from '../triggers/definition.js';
+import type { TriggerDefinition } from '../config/trigger.js';
 
 /**
  * The one persistence interface: every slice below, and `close`. One implementation, the SQL

@@ -13,7 +13,7 @@ import { parseResource } from '../../src/config/validate.js';
 import { StoreError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 import type { Store } from '../../src/store/store.js';
-import { parseTriggerDefinition } from '../../src/triggers/definition.js';
+import { parseTriggerDefinition } from '../../src/config/trigger.js';
 import { freshDatabase, type BackendName, type TestDatabase } from './databases.js';
 
 const T = '8c3f2a1e-5b7d-4e9a-9f10-2d6c4b8a7e01';
