@@ -7,8 +7,6 @@
 // - protocols → mail: protocols/* use the message model and the MIME composer (item 3 moves them to src/message/).
 // - doctor → mail: doctor/run.ts opens the Mailbox to probe a resource (found when this rule was first run; the
 //   table says doctor knows auth and protocols only: probe through protocols/, or move the table's line).
-// - cli → sandbox: `mailbridge demo` and `mailbridge sandbox` start the sandbox (item 2 loads it by dynamic import
-//   from its own package).
 // Remove an entry as soon as its import is gone; never add one without an issue.
 
 /** Folder → the folders it may import (besides itself and the shared top-level files). */
@@ -23,7 +21,6 @@ const LAYERS = {
   gateway: ['config', 'store', 'auth', 'protocols', 'mail'],
   server: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
   cli: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
-  sandbox: [],
 };
 
 /** Files allowed to break their layer's rule today, by the folder they reach into (see the comment above). */
@@ -36,7 +33,6 @@ const KNOWN_EXCEPTIONS = {
     ],
   },
   doctor: { mail: ['^src/doctor/run\\.ts$'] },
-  cli: { sandbox: ['^src/cli/commands/demo\\.ts$', '^src/cli/commands/sandbox\\.ts$'] },
 };
 
 const SHARED = '^src/(errors|secret|log)(\\.ts$|/)';
@@ -56,6 +52,32 @@ for (const [layer, allowed] of Object.entries(LAYERS)) {
     });
   }
 }
+// The sandbox is the package @mailbridge/sandbox (packages/sandbox). mailbridge loads it only where it runs it (`demo`,
+// `sandbox`: src/cli/load-sandbox.ts) by import(), so `mailbridge --help` and every other command never load it; types
+// may be imported (erased). The one static import is src/sandbox.ts, the `mailbridge/sandbox` entry point that
+// re-exports the package for users of the mailbridge tarball; nothing in src/ imports that entry.
+const SANDBOX_PACKAGE = '(^|/)node_modules/@mailbridge/sandbox/|^packages/sandbox/';
+forbidden.push({
+  name: 'src-no-static-sandbox-import',
+  comment: 'src/ loads @mailbridge/sandbox only by import() (src/cli/load-sandbox.ts); a static import would load it on every start',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/sandbox\\.ts$' },
+  to: { path: SANDBOX_PACKAGE, dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'] },
+});
+forbidden.push({
+  name: 'src-not-the-sandbox-entry',
+  comment: 'src/sandbox.ts is the `mailbridge/sandbox` entry point for users; importing it would load the sandbox statically',
+  severity: 'error',
+  from: { path: '^src/' },
+  to: { path: '^src/sandbox\\.ts$' },
+});
+forbidden.push({
+  name: 'sandbox-imports-no-mailbridge',
+  comment: 'packages/sandbox is a package of its own (@mailbridge/sandbox): it imports nothing of mailbridge',
+  severity: 'error',
+  from: { path: '^packages/sandbox/' },
+  to: { path: '^(src|test|scripts|bench|examples)/|(^|/)node_modules/mailbridge/' },
+});
 forbidden.push({
   name: 'shared-files-import-no-layer',
   comment: 'errors, secret and log sit below every layer and import none of them',

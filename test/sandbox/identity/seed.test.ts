@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../../src/errors.js';
-import { SANDBOX, defaultSeed, loadSeedFile, startIdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { SANDBOX, defaultSeed, loadSeedFile, startIdentityEmulator } from '@mailbridge/sandbox';
 import { postForm } from './support.js';
 
 describe('identity emulator: seed files', () => {
