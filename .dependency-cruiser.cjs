@@ -52,14 +52,14 @@ for (const [layer, allowed] of Object.entries(LAYERS)) {
     });
   }
 }
-// The sandbox is the package @mailbridge/sandbox (packages/sandbox). mailbridge loads it only where it runs it (`demo`,
-// `sandbox`: src/cli/load-sandbox.ts) by import(), so `mailbridge --help` and every other command never load it; types
-// may be imported (erased). The one static import is src/sandbox.ts, the `mailbridge/sandbox` entry point that
-// re-exports the package for users of the mailbridge tarball; nothing in src/ imports that entry.
+// The sandbox is the package @mailbridge/sandbox (packages/sandbox; `#sandbox` in package.json `imports`). mailbridge
+// loads it only where it runs it (`demo`, `sandbox`: src/cli/load-sandbox.ts) by import(), so `mailbridge --help` and
+// every other command never load it; types may be imported (erased). The one static import is src/sandbox.ts, the
+// `mailbridge/sandbox` entry point that re-exports the package for users; nothing in src/ imports that entry.
 const SANDBOX_PACKAGE = '(^|/)node_modules/@mailbridge/sandbox/|^packages/sandbox/';
 forbidden.push({
   name: 'src-no-static-sandbox-import',
-  comment: 'src/ loads @mailbridge/sandbox only by import() (src/cli/load-sandbox.ts); a static import would load it on every start',
+  comment: 'src/ loads the sandbox (#sandbox, @mailbridge/sandbox) only by import() (src/cli/load-sandbox.ts); a static import would load it on every start',
   severity: 'error',
   from: { path: '^src/', pathNot: '^src/sandbox\\.ts$' },
   to: { path: SANDBOX_PACKAGE, dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'] },

@@ -3,7 +3,7 @@
  * mailbridge resource at it, and send and read mail without a tenant or a network.
  *
  * The sandbox is its own package, `@mailbridge/sandbox` (`npm install --save-dev @mailbridge/sandbox`); mailbridge
- * users also reach it as `mailbridge/sandbox` (the mailbridge package carries it).
+ * users also reach it as `mailbridge/sandbox` (mailbridge's package carries its build).
  *
  * Run: node --import tsx examples/sandbox-in-ci.ts
  * `sandboxHome()` is what a test suite would call in its setup (the other examples' test does).

@@ -1,15 +1,19 @@
 import { ConfigError } from '../errors.js';
 
 /** The `@mailbridge/sandbox` package, as `import()` gives it. */
-export type SandboxModule = typeof import('@mailbridge/sandbox');
+export type SandboxModule = typeof import('#sandbox');
 
 /**
  * Loads `@mailbridge/sandbox` (identity emulator + Exchange emulator) for the commands that run it (`demo`, `sandbox`).
  * It is a package of its own that mailbridge never imports statically (the layer rules check it), so `mailbridge
  * --help` and every other command start without loading its servers.
+ *
+ * `#sandbox` is package.json's `imports` entry for the sandbox's build, which mailbridge's tarball carries
+ * (`packages/sandbox/dist`), so an installed mailbridge (`npm install -g` of the tarball) needs no second package.
+ * Under tsx, tsconfig.json's `paths` maps it to the sandbox's sources.
  */
 export function loadSandbox(): Promise<SandboxModule> {
-  return import('@mailbridge/sandbox');
+  return import('#sandbox');
 }
 
 /**

@@ -12,7 +12,7 @@ import { openMailbox } from '../../mail/open.js';
 import { Secret } from '../../secret.js';
 import { triggerDefinitionSchema } from '../../triggers/definition.js';
 // Types only (erased): the package itself is loaded by loadSandbox() when the demo runs.
-import type { ExchangeSandbox, IdentityEmulator } from '@mailbridge/sandbox';
+import type { ExchangeSandbox, IdentityEmulator } from '#sandbox';
 import type { CliContext } from '../context.js';
 import { loadSandbox, type SandboxModule } from '../load-sandbox.js';
 import { startService, untilSignal } from '../service.js';

@@ -7,7 +7,7 @@ import type { Resource } from '../../config/resource.js';
 import { ConfigError, type MailbridgeError } from '../../errors.js';
 import { maskSecret } from '../../secret.js';
 // Types only (erased): the package itself is loaded by loadSandbox() when a sandbox command runs.
-import type { ExchangeSandbox, IdentityEmulator } from '@mailbridge/sandbox';
+import type { ExchangeSandbox, IdentityEmulator } from '#sandbox';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { asConfigError, loadSandbox, type SandboxModule } from '../load-sandbox.js';
