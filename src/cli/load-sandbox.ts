@@ -22,5 +22,11 @@ export function loadSandbox(): Promise<SandboxModule> {
  */
 export function asConfigError(e: unknown, sandbox: SandboxModule): unknown {
   if (!(e instanceof sandbox.SandboxSeedError)) return e;
-  return new ConfigError({ code: e.code, message: e.message, hint: e.hint, ...(e.field ? { field: e.field } : {}), cause: e });
+  return new ConfigError({
+    code: e.code,
+    message: e.message,
+    hint: e.hint,
+    ...(e.field ? { field: e.field } : {}),
+    cause: e,
+  });
 }

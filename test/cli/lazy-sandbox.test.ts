@@ -16,14 +16,20 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mb-lazy-sandbox-'));
 
 // Plain ESM files written here (not TypeScript): the hook runs on the loader's own thread, before tsx's hooks.
-writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+writeFileSync(
+  join(dir, 'hooks.mjs'),
+  `import { appendFileSync } from 'node:fs';
 let file;
 export function initialize(data) { file = data.file; }
 export async function load(url, context, next) { appendFileSync(file, url + '\\n'); return next(url, context); }
-`);
-writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';
+`,
+);
+writeFileSync(
+  join(dir, 'register.mjs'),
+  `import { register } from 'node:module';
 register('./hooks.mjs', import.meta.url, { data: { file: process.env.MB_LOADED_FILE } });
-`);
+`,
+);
 
 /** Runs `mailbridge ARGS` with the hook; the module URLs it loaded. */
 async function loadedBy(name: string, args: string[]): Promise<string[]> {
@@ -44,14 +50,23 @@ describe('the sandbox package is loaded only when a command runs it', () => {
 
   test('mailbridge --help loads the CLI and none of the sandbox', async () => {
     const loaded = await loadedBy('help', ['--help']);
-    assert.ok(loaded.some((u) => /\/(src|dist)\/cli\/main\.(ts|js)$/.test(u)), `the hook saw the CLI load:\n${loaded.join('\n')}`);
-    assert.deepEqual(loaded.filter((u) => SANDBOX_FILE.test(u)), []);
+    assert.ok(
+      loaded.some((u) => /\/(src|dist)\/cli\/main\.(ts|js)$/.test(u)),
+      `the hook saw the CLI load:\n${loaded.join('\n')}`,
+    );
+    assert.deepEqual(
+      loaded.filter((u) => SANDBOX_FILE.test(u)),
+      [],
+    );
   });
 
   test('control: mailbridge sandbox export-ca loads it', async () => {
     const ca = join(dir, 'ca.pem');
     const loaded = await loadedBy('export-ca', ['sandbox', 'export-ca', ca, '--data-dir', join(dir, 'sandbox-data')]);
     assert.match(readFileSync(ca, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
-    assert.ok(loaded.some((u) => SANDBOX_FILE.test(u)), 'the sandbox package was loaded');
+    assert.ok(
+      loaded.some((u) => SANDBOX_FILE.test(u)),
+      'the sandbox package was loaded',
+    );
   });
 });

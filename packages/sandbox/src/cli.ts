@@ -9,7 +9,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SandboxSeedError } from './errors.js';
-import { defaultExchangeSeed, loadExchangeSeedFile, startExchangeSandbox, type ExchangeSandbox } from './exchange/index.js';
+import {
+  defaultExchangeSeed,
+  loadExchangeSeedFile,
+  startExchangeSandbox,
+  type ExchangeSandbox,
+} from './exchange/index.js';
 import { defaultSeed, loadSeedFile, startIdentityEmulator, type IdentityEmulator } from './identity/index.js';
 
 const USAGE = `usage: mailbridge-sandbox [options]
@@ -27,11 +32,25 @@ Ctrl-C / SIGTERM. Every port defaults to 0 (any free port); the chosen ones are 
   --json                print the endpoints as one line of JSON
   -h, --help            this text`;
 
-const PORT_OPTIONS = ['port', 'https-port', 'smtp-port', 'pop3-port', 'pop3s-port', 'imap-port', 'imaps-port', 'ews-port', 'graph-port', 'admin-port'] as const;
+const PORT_OPTIONS = [
+  'port',
+  'https-port',
+  'smtp-port',
+  'pop3-port',
+  'pop3s-port',
+  'imap-port',
+  'imaps-port',
+  'ews-port',
+  'graph-port',
+  'admin-port',
+] as const;
 
 /** A mistake in the command line: one line naming the cause and the fix, exit code 2. */
 class UsageError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -69,7 +88,10 @@ function port(name: string, value: string): number {
 function loopback(host: string): string {
   if (host === 'localhost') return '127.0.0.1';
   if (host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return host;
-  throw new UsageError(`--host ${host} is not a loopback address`, 'use 127.0.0.1, ::1 or localhost: the sandbox must not be reachable from other machines');
+  throw new UsageError(
+    `--host ${host} is not a loopback address`,
+    'use 127.0.0.1, ::1 or localhost: the sandbox must not be reachable from other machines',
+  );
 }
 
 /** What a test suite needs to point its client at: endpoints, tenant, apps and users (all sandbox values). */
@@ -109,7 +131,9 @@ function banner(d: ReturnType<typeof describe>): string {
     `  Graph        ${d.graph}`,
     `  admin API    ${d.admin ?? '(off)'}`,
     ...(d.caFile ? [`  CA file      ${d.caFile}`] : []),
-    ...d.apps.map((a) => `  app          ${a.clientId}  ${a.type}${a.secrets.length ? `  secret: ${a.secrets.join(', ')}` : ''}`),
+    ...d.apps.map(
+      (a) => `  app          ${a.clientId}  ${a.type}${a.secrets.length ? `  secret: ${a.secrets.join(', ')}` : ''}`,
+    ),
     ...d.users.map((u) => `  user         ${u.username}  ${u.password}`),
     `  (${d.note})`,
   ].join('\n');
@@ -122,7 +146,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const host = loopback(String(o['host']));
-  const ports = Object.fromEntries(PORT_OPTIONS.map((name) => [name, port(name, String(o[name]))])) as Record<(typeof PORT_OPTIONS)[number], number>;
+  const ports = Object.fromEntries(PORT_OPTIONS.map((name) => [name, port(name, String(o[name]))])) as Record<
+    (typeof PORT_OPTIONS)[number],
+    number
+  >;
   const seedFile = typeof o['seed'] === 'string' ? o['seed'] : undefined;
   const dataDir = typeof o['data-dir'] === 'string' ? resolve(o['data-dir']) : undefined;
   const storeDir = typeof o['store-dir'] === 'string' ? resolve(o['store-dir']) : undefined;
@@ -131,17 +158,29 @@ async function main(argv: string[]): Promise<number> {
   const exchangeSeed = seedFile ? await loadExchangeSeedFile(seedFile) : defaultExchangeSeed();
 
   const em = await startIdentityEmulator({
-    host, port: ports.port, httpsPort: ports['https-port'], seed,
+    host,
+    port: ports.port,
+    httpsPort: ports['https-port'],
+    seed,
     ...(dataDir ? { dataDir } : {}),
     ...(storeDir ? { stateFile: resolve(storeDir, 'identity-state.json') } : {}),
   });
   let ex: ExchangeSandbox;
   try {
     ex = await startExchangeSandbox({
-      identity: em, host, seed: exchangeSeed, adminHttp: true,
+      identity: em,
+      host,
+      seed: exchangeSeed,
+      adminHttp: true,
       ports: {
-        smtp: ports['smtp-port'], pop3: ports['pop3-port'], pop3s: ports['pop3s-port'], imap: ports['imap-port'],
-        imaps: ports['imaps-port'], ews: ports['ews-port'], graph: ports['graph-port'], admin: ports['admin-port'],
+        smtp: ports['smtp-port'],
+        pop3: ports['pop3-port'],
+        pop3s: ports['pop3s-port'],
+        imap: ports['imap-port'],
+        imaps: ports['imaps-port'],
+        ews: ports['ews-port'],
+        graph: ports['graph-port'],
+        admin: ports['admin-port'],
       },
       ...(dataDir ? { tlsDir: dataDir } : {}),
       ...(storeDir ? { dataDir: storeDir } : {}),
@@ -179,10 +218,14 @@ main(process.argv.slice(2)).then(
     }
     const code = (e as { code?: unknown }).code;
     if (code === 'EADDRINUSE') {
-      process.stderr.write(`mailbridge-sandbox: a port is already in use (${(e as Error).message}). Fix: choose another port, or 0 for any free one\n`);
+      process.stderr.write(
+        `mailbridge-sandbox: a port is already in use (${(e as Error).message}). Fix: choose another port, or 0 for any free one\n`,
+      );
       process.exit(2);
     }
-    process.stderr.write(`mailbridge-sandbox: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `mailbridge-sandbox: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exit(70);
   },
 );
