@@ -1,7 +1,8 @@
 /**
- * Issue 16 item 2: mailbridge loads @mailbridge/sandbox only where it runs it. The CLI is started with a module hook
- * (node:module register, `load`) that writes every module URL it loads to a file; `mailbridge --help` must load none
- * of the sandbox's files, while `mailbridge sandbox export-ca` (the control) must, so the check can fail.
+ * Issue 16 item 2: mailbridge loads @mailbridge/sandbox only where it runs it, and prints its errors as its own. The
+ * CLI is started with a module hook (node:module register, `load`) that writes every module URL it loads to a file;
+ * `mailbridge --help` must load none of the sandbox's files, while `mailbridge sandbox export-ca` (the control) must,
+ * so the check can fail.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -45,7 +46,7 @@ async function loadedBy(name: string, args: string[]): Promise<string[]> {
 /** A URL of the sandbox package: its sources (tsx) or its build, by its repository path or through node_modules. */
 const SANDBOX_FILE = /\/packages\/sandbox\/|\/node_modules\/@mailbridge\/sandbox\//;
 
-describe('the sandbox package is loaded only when a command runs it', () => {
+describe('mailbridge and the sandbox package', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('mailbridge --help loads the CLI and none of the sandbox', async () => {
@@ -68,5 +69,20 @@ describe('the sandbox package is loaded only when a command runs it', () => {
       loaded.some((u) => SANDBOX_FILE.test(u)),
       'the sandbox package was loaded',
     );
+  });
+
+  test("a bad seed: the sandbox's SandboxSeedError is mailbridge's one-line ConfigError, exit 1", async () => {
+    const seed = join(dir, 'bad-seed.yaml');
+    writeFileSync(seed, 'users:\n  - username: no-at-sign\n    password: x\n');
+    const home = mkdtempSync(join(dir, 'home-'));
+    const failed = await run(process.execPath, [...cliEntry(), 'sandbox', '--seed', seed], {
+      env: { ...process.env, MAILBRIDGE_HOME: home },
+    }).then(
+      () => assert.fail('mailbridge sandbox started with a bad seed'),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^mailbridge: .*bad-seed\.yaml: tenant: .*\(SANDBOX_SEED_INVALID\)\. Fix: /);
+    assert.equal(failed.stderr.split('\n').filter(Boolean).length, 1, failed.stderr);
   });
 });
