@@ -21,6 +21,13 @@ export function splice(
   leftovers: { client: Buffer; upstream: Buffer },
   onEnd: (result: SpliceResult) => void,
 ): void {
+  // The client may have gone while the upstream login ran: its 'close' is past, so end here.
+  if (client.destroyed || upstream.destroyed) {
+    client.destroy();
+    upstream.destroy();
+    onEnd({ up: 0, down: 0, closedBy: client.destroyed ? 'client' : 'upstream' });
+    return;
+  }
   const startClient = client.bytesWritten;
   const startUpstream = upstream.bytesWritten;
   let closedBy: SpliceResult['closedBy'] | undefined;
