@@ -28,7 +28,8 @@ export class WireBuffer {
     this.#notify();
   };
   readonly #onEnd = () => this.#finish(new WireBufferClosed('the peer closed the connection'));
-  readonly #onError = (err: Error) => this.#finish(new WireBufferClosed(`connection error: ${err.message}`, { cause: err }));
+  readonly #onError = (err: Error) =>
+    this.#finish(new WireBufferClosed(`connection error: ${err.message}`, { cause: err }));
 
   constructor(socket: Duplex, opts: { timeoutMs: number }) {
     this.#timeoutMs = opts.timeoutMs;

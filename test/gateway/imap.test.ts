@@ -15,7 +15,15 @@ import { startImapGateway } from '../../src/gateway/imap/index.js';
 import type { GatewayListener } from '../../src/gateway/relay/listener.js';
 import { connectImap } from '../../src/protocols/imap/connect.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
-import { bigMessage, japaneseMessage, memoryDirectory, python, run, rigUpstreams, type MemoryDirectory } from './support.js';
+import {
+  bigMessage,
+  japaneseMessage,
+  memoryDirectory,
+  python,
+  run,
+  rigUpstreams,
+  type MemoryDirectory,
+} from './support.js';
 
 const PASSWORD = 'Printer-pässwörd "42"';
 /** imaplib sends LOGIN in ASCII only; quotes and a backslash make it escape the quoted string. */
@@ -46,7 +54,11 @@ describe('IMAP gateway → Dovecot (rig)', () => {
       { name: 'nowhere', password: 'x', resource: 'down' },
       { name: 'sendonly', password: 'x', resource: 'sender' },
     ]);
-    const common = { directory, upstreams: rigUpstreams(rig, [resource, down, sender]), tls: { selfSigned: true as const, dir } };
+    const common = {
+      directory,
+      upstreams: rigUpstreams(rig, [resource, down, sender]),
+      tls: { selfSigned: true as const, dir },
+    };
     tlsGateway = await startImapGateway({ ...common, security: 'tls' });
     starttlsGateway = await startImapGateway({ ...common, security: 'starttls', plaintextLogin: 'never' });
     certFile = join(dir, 'gateway-cert.pem');
@@ -65,7 +77,11 @@ describe('IMAP gateway → Dovecot (rig)', () => {
       await c.mailboxOpen('INBOX');
       const msg = await c.fetchOne('*', { source: true });
       assert.ok(msg && msg.source);
-      assert.equal(Buffer.compare(msg.source.subarray(msg.source.length - delivered.length), delivered), 0, 'LMTP only prepends trace headers');
+      assert.equal(
+        Buffer.compare(msg.source.subarray(msg.source.length - delivered.length), delivered),
+        0,
+        'LMTP only prepends trace headers',
+      );
       return msg.source;
     } finally {
       await c.logout();
@@ -74,8 +90,14 @@ describe('IMAP gateway → Dovecot (rig)', () => {
 
   const client = (user = 'scanner', pass = PASSWORD, extra: Partial<ConstructorParameters<typeof ImapFlow>[0]> = {}) =>
     new ImapFlow({
-      host: '127.0.0.1', port: tlsGateway.port, secure: true, tls: { ca: [tlsGateway.certPem ?? ''], servername: 'localhost' },
-      auth: { user, pass }, logger: false, disableAutoIdle: true, ...extra,
+      host: '127.0.0.1',
+      port: tlsGateway.port,
+      secure: true,
+      tls: { ca: [tlsGateway.certPem ?? ''], servername: 'localhost' },
+      auth: { user, pass },
+      logger: false,
+      disableAutoIdle: true,
+      ...extra,
     });
 
   it('imapflow logs in (AUTHENTICATE PLAIN), sees the upstream capabilities and fetches 8-bit and ISO-2022-JP mail byte for byte', async () => {
@@ -109,7 +131,12 @@ describe('IMAP gateway → Dovecot (rig)', () => {
 
   it('a synchronizing literal LOGIN ({n} answered with +) and pipelined commands after it', async () => {
     const tls = await import('node:tls');
-    const s = tls.connect({ host: '127.0.0.1', port: tlsGateway.port, ca: [tlsGateway.certPem ?? ''], servername: 'localhost' });
+    const s = tls.connect({
+      host: '127.0.0.1',
+      port: tlsGateway.port,
+      ca: [tlsGateway.certPem ?? ''],
+      servername: 'localhost',
+    });
     await once(s, 'secureConnect');
     let got = '';
     const waitFor = async (re: RegExp) => {
@@ -161,7 +188,11 @@ print('LOGINDISABLED' in m.capabilities)
 print(m.login('script', password)[0])
 m.logout()
 `;
-    const out = (await python(script, [String(tlsGateway.port), String(starttlsGateway.port), certFile, ASCII_PASSWORD])).trim().split('\n');
+    const out = (
+      await python(script, [String(tlsGateway.port), String(starttlsGateway.port), certFile, ASCII_PASSWORD])
+    )
+      .trim()
+      .split('\n');
     assert.deepEqual(out.slice(0, 3), ['OK', 'OK', 'OK']);
     assert.match(out[3] ?? '', /^refused .*AUTHENTICATIONFAILED/);
     assert.match(out[4] ?? '', /^refused .*AUTHENTICATIONFAILED/);
@@ -180,9 +211,21 @@ m.logout()
     const uid = found ? found.uid : 0;
     lock.release();
     await c.logout();
-    const { stdout } = await run('curl', ['-sS', '--cacert', certFile, '--user', `scanner:${PASSWORD}`, `imaps://localhost:${tlsGateway.port}/INBOX;UID=${uid}`], {
-      encoding: 'buffer', maxBuffer: 1 << 26,
-    });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--cacert',
+        certFile,
+        '--user',
+        `scanner:${PASSWORD}`,
+        `imaps://localhost:${tlsGateway.port}/INBOX;UID=${uid}`,
+      ],
+      {
+        encoding: 'buffer',
+        maxBuffer: 1 << 26,
+      },
+    );
     assert.equal(Buffer.compare(stdout, await direct(raw)), 0);
   });
 
@@ -221,7 +264,10 @@ m.logout()
   });
 
   it('upstream down → NO [UNAVAILABLE]; a non-imap resource → NO [AUTHENTICATIONFAILED]', async () => {
-    for (const [user, code] of [['nowhere', 'UNAVAILABLE'], ['sendonly', 'AUTHENTICATIONFAILED']] as const) {
+    for (const [user, code] of [
+      ['nowhere', 'UNAVAILABLE'],
+      ['sendonly', 'AUTHENTICATIONFAILED'],
+    ] as const) {
       const c = client(user, 'x');
       await assert.rejects(c.connect(), (e: { serverResponseCode?: string; responseText?: string }) => {
         assert.equal(e.serverResponseCode, code);
@@ -241,7 +287,9 @@ m.logout()
     const s = netConnect({ host: '127.0.0.1', port: starttlsGateway.port });
     s.setEncoding('utf8');
     let got = '';
-    s.on('data', (d: string) => { got += d; });
+    s.on('data', (d: string) => {
+      got += d;
+    });
     await once(s, 'data');
     s.write('a STARTTLS\r\n');
     await once(s, 'data');
@@ -251,11 +299,11 @@ m.logout()
     await once(t, 'secureConnect');
     t.setEncoding('utf8');
     got = '';
-    t.on('data', (d: string) => { got += d; });
+    t.on('data', (d: string) => {
+      got += d;
+    });
     t.write('b LOGIN scanner bad\r\nc LOGIN scanner bad\r\nd LOGIN scanner bad\r\n');
     await once(t, 'close');
     assert.match(got, /d NO \[AUTHENTICATIONFAILED\][^]*\* BYE/);
   });
 });
-
-

@@ -38,7 +38,11 @@ describe('POP3 gateway → Dovecot (rig)', () => {
       { name: 'old', password: 'x', resource: 'drop', disabled: true },
       { name: 'nowhere', password: 'x', resource: 'down' },
     ]);
-    const common = { directory, upstreams: rigUpstreams(rig, [resource, down]), tls: { selfSigned: true as const, dir } };
+    const common = {
+      directory,
+      upstreams: rigUpstreams(rig, [resource, down]),
+      tls: { selfSigned: true as const, dir },
+    };
     tlsGateway = await startPop3Gateway({ ...common, security: 'tls' });
     stlsGateway = await startPop3Gateway({ ...common, security: 'starttls', plaintextLogin: 'never' });
     certFile = join(dir, 'gateway-cert.pem');
@@ -87,7 +91,9 @@ m.user('copier')
 print(m.pass_(password).decode().split(' ')[0])
 m.quit()
 `;
-    const out = (await python(script, [String(tlsGateway.port), String(stlsGateway.port), certFile, PASSWORD])).trim().split('\n');
+    const out = (await python(script, [String(tlsGateway.port), String(stlsGateway.port), certFile, PASSWORD]))
+      .trim()
+      .split('\n');
     assert.deepEqual(out.slice(0, 4), ["True ['PLAIN']", '+OK', '1', '+OK True']);
     assert.match(out[4] ?? '', /^refused .*\[AUTH\]/);
     assert.match(out[5] ?? '', /^refused .*\[AUTH\]/);
@@ -97,9 +103,23 @@ m.quit()
   });
 
   it('curl (AUTH PLAIN) retrieves an ISO-2022-JP / 8-bit message byte for byte', async () => {
-    const { stdout } = await run('curl', ['-sS', '--cacert', certFile, '--login-options', 'AUTH=PLAIN', '--user', `copier:${PASSWORD}`, `pop3s://localhost:${tlsGateway.port}/1`], {
-      encoding: 'buffer', maxBuffer: 1 << 26,
-    });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--cacert',
+        certFile,
+        '--login-options',
+        'AUTH=PLAIN',
+        '--user',
+        `copier:${PASSWORD}`,
+        `pop3s://localhost:${tlsGateway.port}/1`,
+      ],
+      {
+        encoding: 'buffer',
+        maxBuffer: 1 << 26,
+      },
+    );
     const session = await connectPop3({ resource, tokens: mintingProvider(rig, mailbox) });
     try {
       const upstream = await session.retrieve(1);

@@ -21,7 +21,12 @@ import { startPop3Gateway } from '../../src/gateway/pop3/index.js';
 import type { GatewayListener } from '../../src/gateway/relay/listener.js';
 import { createLogger } from '../../src/log.js';
 import { startExchangeSandbox, type ExchangeSandbox } from '../../src/sandbox/exchange/index.js';
-import { SANDBOX, completeConsent, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import {
+  SANDBOX,
+  completeConsent,
+  startIdentityEmulator,
+  type IdentityEmulator,
+} from '../../src/sandbox/identity/index.js';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -48,7 +53,14 @@ describe('IMAP and POP3 gateways → Exchange sandbox (token manager, consent, r
     store = openSqliteStore({ path: ':memory:', sealer: createSealer(randomBytes(32)) });
     // Every request for a token goes to the token endpoint, so a revoked grant shows at the next login.
     const tokens = new TokenManager({ store, refreshAheadMs: 24 * 3600_000 });
-    const common = { preset: 'm365' as const, tenantId: SANDBOX.tenantId, clientId: SANDBOX.confidentialClientId, user, authorityUrl: identity.url, mailHost: sandbox.host };
+    const common = {
+      preset: 'm365' as const,
+      tenantId: SANDBOX.tenantId,
+      clientId: SANDBOX.confidentialClientId,
+      user,
+      authorityUrl: identity.url,
+      mailHost: sandbox.host,
+    };
     const inputs = [
       { ...common, name: 'mail-imap', kind: 'imap' as const, port: sandbox.imap.port, secure: 'tls' as const },
       { ...common, name: 'mail-pop3', kind: 'pop3' as const, port: sandbox.pop3.tlsPort, secure: 'tls' as const },
@@ -61,8 +73,11 @@ describe('IMAP and POP3 gateways → Exchange sandbox (token manager, consent, r
         mode: 'paste',
         io: {
           print: () => undefined,
-          onAuthorizeUrl: (u) => { url = u; },
-          readRedirectUrl: async () => (await completeConsent(url, { username: user, password: SANDBOX.password })).toString(),
+          onAuthorizeUrl: (u) => {
+            url = u;
+          },
+          readRedirectUrl: async () =>
+            (await completeConsent(url, { username: user, password: SANDBOX.password })).toString(),
         },
       });
     }
@@ -70,8 +85,22 @@ describe('IMAP and POP3 gateways → Exchange sandbox (token manager, consent, r
       { name: 'frontdesk', password: 'imap-pass', resource: 'mail-imap' },
       { name: 'mfp', password: 'pop-pass', resource: 'mail-pop3' },
     ]);
-    const logger = createLogger({ level: 'info', destination: new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } }) });
-    const options = { directory, upstreams: tokens, logger, security: 'tls' as const, tls: { selfSigned: true as const, dir } };
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk, _enc, cb) {
+          logLines.push(String(chunk));
+          cb();
+        },
+      }),
+    });
+    const options = {
+      directory,
+      upstreams: tokens,
+      logger,
+      security: 'tls' as const,
+      tls: { selfSigned: true as const, dir },
+    };
     imap = await startImapGateway(options);
     pop3 = await startPop3Gateway(options);
     await sandbox.admin.deliver(japaneseMessage('jp@example.test', user), { from: 'jp@example.test', to: [user] });
@@ -86,10 +115,16 @@ describe('IMAP and POP3 gateways → Exchange sandbox (token manager, consent, r
     await rm(dir, { recursive: true, force: true });
   });
 
-  const imapClient = () => new ImapFlow({
-    host: '127.0.0.1', port: imap.port, secure: true, tls: { ca: [imap.certPem ?? ''], servername: 'localhost' },
-    auth: { user: 'frontdesk', pass: 'imap-pass' }, logger: false, disableAutoIdle: true,
-  });
+  const imapClient = () =>
+    new ImapFlow({
+      host: '127.0.0.1',
+      port: imap.port,
+      secure: true,
+      tls: { ca: [imap.certPem ?? ''], servername: 'localhost' },
+      auth: { user: 'frontdesk', pass: 'imap-pass' },
+      logger: false,
+      disableAutoIdle: true,
+    });
   const poplib = `
 import poplib, ssl, sys
 m = poplib.POP3_SSL('localhost', int(sys.argv[1]), context=ssl.create_default_context(cafile=sys.argv[2]))
@@ -126,13 +161,18 @@ except poplib.error_proto as e:
     });
     const out = await python(poplib, [String(pop3.port), join(dir, 'gateway-cert.pem')]);
     assert.match(out, /^-ERR \[AUTH\]/);
-    if (process.env.GW_DEBUG) console.log(logLines.join(""));
-    const failures = logLines.map((l) => JSON.parse(l) as { msg: string; code?: string; hint?: string }).filter((l) => /upstream login failed/.test(l.msg));
+    if (process.env.GW_DEBUG) console.log(logLines.join(''));
+    const failures = logLines
+      .map((l) => JSON.parse(l) as { msg: string; code?: string; hint?: string })
+      .filter((l) => /upstream login failed/.test(l.msg));
     assert.equal(failures.length, 2, 'one log event per gateway');
     for (const f of failures) {
       assert.match(f.code ?? '', /REFRESH_TOKEN_REVOKED|CONSENT|INVALID_GRANT|AADSTS/);
       assert.match(`${f.msg} ${f.hint ?? ''}`, /consent/i);
     }
-    assert.ok(!logLines.join('').includes('pop-pass') && !logLines.join('').includes('imap-pass'), 'no password in the log');
+    assert.ok(
+      !logLines.join('').includes('pop-pass') && !logLines.join('').includes('imap-pass'),
+      'no password in the log',
+    );
   });
 });

@@ -34,7 +34,12 @@ export async function memoryDirectory(users: TestUser[] = []): Promise<MemoryDir
     checks,
     async add(u) {
       const salt = randomBytes(16);
-      table.set(u.name.toLowerCase(), { salt, hash: await scryptAsync(u.password, salt, 32), resource: u.resource, disabled: u.disabled === true });
+      table.set(u.name.toLowerCase(), {
+        salt,
+        hash: await scryptAsync(u.password, salt, 32),
+        resource: u.resource,
+        disabled: u.disabled === true,
+      });
     },
     async authenticate(name, password, context): Promise<GatewayLogin> {
       const row = table.get(name.toLowerCase());
@@ -73,7 +78,11 @@ export function rigUpstreams(rig: Rig, resources: Resource[]): GatewayUpstreams 
 
 /** Runs a Python 3 script (argv after it) and returns its stdout; stderr is in the error. */
 export async function python(script: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await run('python3', ['-c', script, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+  const { stdout } = await run('python3', ['-c', script, ...args], {
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  });
   return stdout;
 }
 
@@ -89,8 +98,13 @@ export function bigMessage(from: string, to: string, size: number): Buffer {
 export function japaneseMessage(from: string, to: string): Buffer {
   const jis = Buffer.from([0x1b, 0x24, 0x42, 0x46, 0x7c, 0x4b, 0x5c, 0x38, 0x6c, 0x1b, 0x28, 0x42]); // 日本語
   return Buffer.concat([
-    Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=\r\nMessage-ID: <jp.${Date.now()}@test>\r\nMIME-Version: 1.0\r\n` +
-      'Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n'),
-    jis, Buffer.from('\r\n8bit: '), Buffer.from([0xe6, 0x97, 0xa5, 0x83, 0x65, 0x83, 0x58, 0x83, 0x67, 0xa4, 0xa2]), Buffer.from('\r\n'),
+    Buffer.from(
+      `From: ${from}\r\nTo: ${to}\r\nSubject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=\r\nMessage-ID: <jp.${Date.now()}@test>\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n',
+    ),
+    jis,
+    Buffer.from('\r\n8bit: '),
+    Buffer.from([0xe6, 0x97, 0xa5, 0x83, 0x65, 0x83, 0x58, 0x83, 0x67, 0xa4, 0xa2]),
+    Buffer.from('\r\n'),
   ]);
 }

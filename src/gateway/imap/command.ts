@@ -116,7 +116,7 @@ function readQuoted(line: string, start: number): { value: string; end: number }
     } else if (ch === '"') {
       return { value, end: i + 1 };
     } else {
-      value += ch;
+      value += ch ?? '';
     }
   }
   return undefined;

@@ -11,5 +11,7 @@ export type ImapGatewayOptions = GatewayListenerOptions;
  */
 export function startImapGateway(options: ImapGatewayOptions): Promise<GatewayListener> {
   const logger = options.logger?.child({ component: 'gateway-imap' });
-  return startGatewayListener('imap', options, (conn) => runImapSession(conn, { ...options, ...(logger ? { logger } : {}) }));
+  return startGatewayListener('imap', options, (conn) =>
+    runImapSession(conn, { ...options, ...(logger ? { logger } : {}) }),
+  );
 }

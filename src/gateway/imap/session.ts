@@ -22,7 +22,9 @@ const LIMITS = { maxLine: 8 * 1024, maxLiteral: 8 * 1024 };
 /** Commands before login on one connection (a client needs a handful; EmailEngine's proxy crashed past 50, emailengine#596). */
 const MAX_PRE_LOGIN_COMMANDS = 50;
 
-type Options = Pick<GatewayListenerOptions, 'directory' | 'upstreams' | 'preAuthTimeoutMs' | 'maxLoginFailures'> & { logger?: Logger };
+type Options = Pick<GatewayListenerOptions, 'directory' | 'upstreams' | 'preAuthTimeoutMs' | 'maxLoginFailures'> & {
+  logger?: Logger;
+};
 
 export async function runImapSession(conn: GatewayConnection, opts: Options): Promise<void> {
   const log = opts.logger?.child({ session: conn.id, remote: conn.remoteAddress });
@@ -39,8 +41,11 @@ export async function runImapSession(conn: GatewayConnection, opts: Options): Pr
   for (let n = 0; n < MAX_PRE_LOGIN_COMMANDS; n++) {
     let read;
     try {
-      read = await readImapCommand(buffer, () => send('+ Ready for literal data'), LIMITS, (name) =>
-        name === 'LOGIN' && !conn.loginAllowed ? 'Log in after STARTTLS' : undefined,
+      read = await readImapCommand(
+        buffer,
+        () => send('+ Ready for literal data'),
+        LIMITS,
+        (name) => (name === 'LOGIN' && !conn.loginAllowed ? 'Log in after STARTTLS' : undefined),
       );
     } catch (err) {
       if (err instanceof WireBufferTimeout) send('* BYE Autologout; idle for too long');
@@ -113,7 +118,10 @@ export async function runImapSession(conn: GatewayConnection, opts: Options): Pr
           send(`${cmd.tag} NO [PRIVACYREQUIRED] Log in after STARTTLS`);
           break;
         }
-        const login = await opts.directory.authenticate(credentials.user, credentials.password, { protocol: 'imap', remoteAddress: conn.remoteAddress });
+        const login = await opts.directory.authenticate(credentials.user, credentials.password, {
+          protocol: 'imap',
+          remoteAddress: conn.remoteAddress,
+        });
         if (!login.ok) {
           failures++;
           log?.warn({ user: credentials.user, reason: login.reason }, 'imap gateway login refused');
@@ -138,7 +146,13 @@ export async function runImapSession(conn: GatewayConnection, opts: Options): Pr
 
 /** Logs in upstream as the user's resource; on success the session becomes a relay (true). */
 async function relay(
-  conn: GatewayConnection, buffer: WireBuffer, tag: string, principal: GatewayPrincipal, opts: Options, log: Logger | undefined, started: number,
+  conn: GatewayConnection,
+  buffer: WireBuffer,
+  tag: string,
+  principal: GatewayPrincipal,
+  opts: Options,
+  log: Logger | undefined,
+  started: number,
 ): Promise<boolean> {
   const send = (text: string) => conn.socket.write(`${text}\r\n`);
   const who = { user: principal.user, resource: principal.resource };
@@ -146,24 +160,46 @@ async function relay(
   try {
     const resource = await opts.upstreams.resource(principal.resource);
     if (resource.kind !== 'imap') {
-      log?.error({ ...who, kind: resource.kind }, `imap gateway: resource ${resource.name} is a ${resource.kind} resource; map the user to an imap resource`);
+      log?.error(
+        { ...who, kind: resource.kind },
+        `imap gateway: resource ${resource.name} is a ${resource.kind} resource; map the user to an imap resource`,
+      );
       send(`${tag} NO [AUTHENTICATIONFAILED] This account has no IMAP mailbox`);
       return false;
     }
-    upstream = await loginImapForRelay({ resource, tokens: opts.upstreams.provider(resource.name), ...(log ? { logger: log } : {}) });
+    upstream = await loginImapForRelay({
+      resource,
+      tokens: opts.upstreams.provider(resource.name),
+      ...(log ? { logger: log } : {}),
+    });
   } catch (err) {
     const failure = classifyUpstreamFailure(nameResourceInHint(err, principal.resource));
-    log?.error({ ...who, code: failure.code, hint: failure.hint }, `imap gateway: upstream login failed: ${failure.message}`);
-    send(failure.kind === 'unavailable'
-      ? `${tag} NO [UNAVAILABLE] The mail server cannot be reached now; try again later`
-      : `${tag} NO [AUTHENTICATIONFAILED] The mail server refused this account's sign-in; the administrator must renew it`);
+    log?.error(
+      { ...who, code: failure.code, hint: failure.hint },
+      `imap gateway: upstream login failed: ${failure.message}`,
+    );
+    send(
+      failure.kind === 'unavailable'
+        ? `${tag} NO [UNAVAILABLE] The mail server cannot be reached now; try again later`
+        : `${tag} NO [AUTHENTICATIONFAILED] The mail server refused this account's sign-in; the administrator must renew it`,
+    );
     return false;
   }
   const clientLeftover = buffer.release();
   send(`${tag} OK [CAPABILITY ${postLoginCapabilities(upstream.capabilities).join(' ')}] Logged in`);
   log?.info(who, 'imap gateway login; relaying');
   splice(conn.socket, upstream.socket, { client: clientLeftover, upstream: upstream.leftover }, (r) => {
-    log?.info({ ...who, up: r.up, down: r.down, closedBy: r.closedBy, ms: Date.now() - started, ...(r.error ? { error: r.error } : {}) }, 'imap session ended');
+    log?.info(
+      {
+        ...who,
+        up: r.up,
+        down: r.down,
+        closedBy: r.closedBy,
+        ms: Date.now() - started,
+        ...(r.error ? { error: r.error } : {}),
+      },
+      'imap session ended',
+    );
   });
   return true;
 }
@@ -172,14 +208,20 @@ type Credentials = { user: string; password: string } | { refusal: string | unde
 
 function loginArgs(cmd: ImapCommand): Credentials {
   const [user, password] = cmd.args;
-  if (cmd.args.length !== 2 || user === undefined || password === undefined) return { refusal: 'BAD LOGIN takes a user name and a password' };
+  if (cmd.args.length !== 2 || user === undefined || password === undefined)
+    return { refusal: 'BAD LOGIN takes a user name and a password' };
   return { user, password };
 }
 
 /** AUTHENTICATE PLAIN, with the initial response on the line (SASL-IR, `=` for empty) or after a `+`. */
-async function authenticatePlain(cmd: ImapCommand, buffer: WireBuffer, send: (t: string) => void): Promise<Credentials> {
+async function authenticatePlain(
+  cmd: ImapCommand,
+  buffer: WireBuffer,
+  send: (t: string) => void,
+): Promise<Credentials> {
   const [mechanism, initial, ...extra] = cmd.args;
-  if (!mechanism || extra.length > 0) return { refusal: 'BAD AUTHENTICATE takes a mechanism and an optional initial response' };
+  if (!mechanism || extra.length > 0)
+    return { refusal: 'BAD AUTHENTICATE takes a mechanism and an optional initial response' };
   if (mechanism.toUpperCase() !== 'PLAIN') return { refusal: 'NO [CANNOT] Only AUTHENTICATE PLAIN is offered here' };
   let response = initial;
   if (response === undefined) {
@@ -189,6 +231,7 @@ async function authenticatePlain(cmd: ImapCommand, buffer: WireBuffer, send: (t:
   if (response === '*') return { refusal: 'BAD AUTHENTICATE cancelled' };
   const decoded = decodeSaslPlain(response === '=' ? '' : response);
   if (!decoded) return { refusal: 'BAD Malformed AUTHENTICATE PLAIN response' };
-  if (decoded.authzid && decoded.authzid !== decoded.authcid) return { refusal: 'NO [AUTHORIZATIONFAILED] Logging in as another user is not supported' };
+  if (decoded.authzid && decoded.authzid !== decoded.authcid)
+    return { refusal: 'NO [AUTHORIZATIONFAILED] Logging in as another user is not supported' };
   return { user: decoded.authcid, password: decoded.password };
 }

@@ -11,5 +11,7 @@ export type Pop3GatewayOptions = GatewayListenerOptions;
  */
 export function startPop3Gateway(options: Pop3GatewayOptions): Promise<GatewayListener> {
   const logger = options.logger?.child({ component: 'gateway-pop3' });
-  return startGatewayListener('pop3', options, (conn) => runPop3Session(conn, { ...options, ...(logger ? { logger } : {}) }));
+  return startGatewayListener('pop3', options, (conn) =>
+    runPop3Session(conn, { ...options, ...(logger ? { logger } : {}) }),
+  );
 }

@@ -1,7 +1,13 @@
 import { nameResourceInHint } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { connectPop3 } from '../../protocols/pop3/client.js';
-import { lineText, WireBuffer, WireBufferClosed, WireBufferTimeout, WireBufferTooLong } from '../../protocols/wire-buffer.js';
+import {
+  lineText,
+  WireBuffer,
+  WireBufferClosed,
+  WireBufferTimeout,
+  WireBufferTooLong,
+} from '../../protocols/wire-buffer.js';
 import type { GatewayPrincipal } from '../directory.js';
 import type { GatewayConnection, GatewayListenerOptions } from '../relay/listener.js';
 import { decodeSaslPlain } from '../relay/sasl-plain.js';
@@ -19,7 +25,9 @@ import { classifyUpstreamFailure } from '../relay/upstream-failure.js';
 const MAX_LINE = 8 * 1024;
 const MAX_PRE_LOGIN_COMMANDS = 50;
 
-type Options = Pick<GatewayListenerOptions, 'directory' | 'upstreams' | 'preAuthTimeoutMs' | 'maxLoginFailures'> & { logger?: Logger };
+type Options = Pick<GatewayListenerOptions, 'directory' | 'upstreams' | 'preAuthTimeoutMs' | 'maxLoginFailures'> & {
+  logger?: Logger;
+};
 
 export async function runPop3Session(conn: GatewayConnection, opts: Options): Promise<void> {
   const log = opts.logger?.child({ session: conn.id, remote: conn.remoteAddress });
@@ -35,7 +43,10 @@ export async function runPop3Session(conn: GatewayConnection, opts: Options): Pr
   let failures = 0;
 
   const login = async (name: string, password: string): Promise<'relay' | 'refused' | 'closed'> => {
-    const result = await opts.directory.authenticate(name, password, { protocol: 'pop3', remoteAddress: conn.remoteAddress });
+    const result = await opts.directory.authenticate(name, password, {
+      protocol: 'pop3',
+      remoteAddress: conn.remoteAddress,
+    });
     if (!result.ok) {
       failures++;
       log?.warn({ user: name, reason: result.reason }, 'pop3 gateway login refused');
@@ -171,7 +182,12 @@ function preLoginCapa(state: { canStartTls: boolean; loginAllowed: boolean }): s
 
 /** Logs in upstream as the user's resource; on success the session becomes a relay (true). */
 async function relay(
-  conn: GatewayConnection, buffer: WireBuffer, principal: GatewayPrincipal, opts: Options, log: Logger | undefined, started: number,
+  conn: GatewayConnection,
+  buffer: WireBuffer,
+  principal: GatewayPrincipal,
+  opts: Options,
+  log: Logger | undefined,
+  started: number,
 ): Promise<boolean> {
   const send = (text: string) => conn.socket.write(`${text}\r\n`);
   const who = { user: principal.user, resource: principal.resource };
@@ -179,25 +195,47 @@ async function relay(
   try {
     const resource = await opts.upstreams.resource(principal.resource);
     if (resource.kind !== 'pop3') {
-      log?.error({ ...who, kind: resource.kind }, `pop3 gateway: resource ${resource.name} is a ${resource.kind} resource; map the user to a pop3 resource`);
+      log?.error(
+        { ...who, kind: resource.kind },
+        `pop3 gateway: resource ${resource.name} is a ${resource.kind} resource; map the user to a pop3 resource`,
+      );
       send('-ERR [AUTH] This account has no POP3 mailbox');
       return false;
     }
-    const session = await connectPop3({ resource, tokens: opts.upstreams.provider(resource.name), ...(log ? { logger: log } : {}) });
+    const session = await connectPop3({
+      resource,
+      tokens: opts.upstreams.provider(resource.name),
+      ...(log ? { logger: log } : {}),
+    });
     upstream = await session.handOver();
   } catch (err) {
     const failure = classifyUpstreamFailure(nameResourceInHint(err, principal.resource));
-    log?.error({ ...who, code: failure.code, hint: failure.hint }, `pop3 gateway: upstream login failed: ${failure.message}`);
-    send(failure.kind === 'unavailable'
-      ? '-ERR [SYS/TEMP] The mail server cannot be reached now; try again later'
-      : '-ERR [AUTH] The mail server refused this account\'s sign-in; the administrator must renew it');
+    log?.error(
+      { ...who, code: failure.code, hint: failure.hint },
+      `pop3 gateway: upstream login failed: ${failure.message}`,
+    );
+    send(
+      failure.kind === 'unavailable'
+        ? '-ERR [SYS/TEMP] The mail server cannot be reached now; try again later'
+        : "-ERR [AUTH] The mail server refused this account's sign-in; the administrator must renew it",
+    );
     return false;
   }
   const clientLeftover = buffer.release();
   send('+OK Logged in');
   log?.info(who, 'pop3 gateway login; relaying');
   splice(conn.socket, upstream.socket, { client: clientLeftover, upstream: upstream.leftover }, (r) => {
-    log?.info({ ...who, up: r.up, down: r.down, closedBy: r.closedBy, ms: Date.now() - started, ...(r.error ? { error: r.error } : {}) }, 'pop3 session ended');
+    log?.info(
+      {
+        ...who,
+        up: r.up,
+        down: r.down,
+        closedBy: r.closedBy,
+        ms: Date.now() - started,
+        ...(r.error ? { error: r.error } : {}),
+      },
+      'pop3 session ended',
+    );
   });
   return true;
 }

@@ -149,10 +149,13 @@ export async function startGatewayListener(
 
   let server: Server;
   if (opts.security === 'tls' && identity) {
-    server = createTlsServer({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' }, (s) => accept(s, true));
-    server.on('tlsClientError', (err, s) => {
+    const tlsServer = createTlsServer({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' }, (s) =>
+      accept(s, true),
+    );
+    tlsServer.on('tlsClientError', (err: Error, s: TLSSocket) => {
       log?.info({ remote: s.remoteAddress, err: err.message }, 'TLS handshake failed');
     });
+    server = tlsServer;
   } else {
     server = createServer((s) => accept(s, false));
   }
@@ -166,7 +169,10 @@ export async function startGatewayListener(
   });
   server.on('error', (err) => log?.error({ err: err.message }, 'listener error'));
   const port = (server.address() as AddressInfo).port;
-  log?.info({ host, port, security: opts.security, ...(identity ? { fingerprint256: identity.fingerprint256 } : {}) }, 'gateway listening');
+  log?.info(
+    { host, port, security: opts.security, ...(identity ? { fingerprint256: identity.fingerprint256 } : {}) },
+    'gateway listening',
+  );
   return {
     port,
     host,

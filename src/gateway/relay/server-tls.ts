@@ -83,7 +83,10 @@ const KEY = 'gateway-key.pem';
 async function selfSigned(opts: GatewaySelfSignedTls): Promise<{ certPem: string; keyPem: string }> {
   if (opts.dir) {
     try {
-      return { certPem: await readFile(join(opts.dir, CERT), 'utf8'), keyPem: await readFile(join(opts.dir, KEY), 'utf8') };
+      return {
+        certPem: await readFile(join(opts.dir, CERT), 'utf8'),
+        keyPem: await readFile(join(opts.dir, KEY), 'utf8'),
+      };
     } catch {
       await mkdir(opts.dir, { recursive: true, mode: 0o700 });
       return makeSelfSigned(opts.dir, opts.hostnames);
@@ -101,16 +104,32 @@ async function selfSigned(opts: GatewaySelfSignedTls): Promise<{ certPem: string
  * The openssl CLI (present wherever Debian's `ca-certificates` is) rather than an npm X.509
  * package: Node can verify certificates but not issue them. EC P-256: made in milliseconds.
  */
-async function makeSelfSigned(dir: string, hostnames = ['localhost', '127.0.0.1', '::1']): Promise<{ certPem: string; keyPem: string }> {
+async function makeSelfSigned(
+  dir: string,
+  hostnames = ['localhost', '127.0.0.1', '::1'],
+): Promise<{ certPem: string; keyPem: string }> {
   const san = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
   const keyFile = join(dir, KEY);
   const certFile = join(dir, CERT);
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '3650',
-      '-subj', `/O=mailbridge gateway/CN=${hostnames[0] ?? 'localhost'}`,
-      '-addext', `subjectAltName=${san}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '3650',
+      '-subj',
+      `/O=mailbridge gateway/CN=${hostnames[0] ?? 'localhost'}`,
+      '-addext',
+      `subjectAltName=${san}`,
     ]);
   } catch (cause) {
     throw new ConfigError({

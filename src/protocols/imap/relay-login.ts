@@ -7,7 +7,12 @@ import { MailbridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Secret } from '../../secret.js';
 import {
-  connectionError, errorFromServerReply, makeProtocolError, resourceContext, toProtocolError, type ProtocolContext,
+  connectionError,
+  errorFromServerReply,
+  makeProtocolError,
+  resourceContext,
+  toProtocolError,
+  type ProtocolContext,
 } from '../errors.js';
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
@@ -48,11 +53,21 @@ export async function loginImapForRelay(opts: ImapRelayLoginOptions): Promise<Im
   const { resource } = opts;
   const { host, port, secure } = resource.server;
   const ctx: ProtocolContext = {
-    protocol: 'imap', host, port, operation: 'connect', secure, ...(resource.user ? { user: resource.user } : {}), ...resourceContext(resource),
+    protocol: 'imap',
+    host,
+    port,
+    operation: 'connect',
+    secure,
+    ...(resource.user ? { user: resource.user } : {}),
+    ...resourceContext(resource),
   };
   const user = resource.user ?? resource.from;
   if (!user) {
-    throw makeProtocolError(ctx, { code: 'IMAP_USER_MISSING', message: `resource ${resource.name} has no mailbox user name`, hint: 'set the resource\'s user to the mailbox address' });
+    throw makeProtocolError(ctx, {
+      code: 'IMAP_USER_MISSING',
+      message: `resource ${resource.name} has no mailbox user name`,
+      hint: "set the resource's user to the mailbox address",
+    });
   }
   assertCredentialsMayTravel(resource);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -67,22 +82,41 @@ export async function loginImapForRelay(opts: ImapRelayLoginOptions): Promise<Im
     if (secure === 'starttls' && tlsOptions) {
       const reply = await wire.command('STARTTLS');
       if (!/^OK\b/i.test(reply.status)) {
-        throw makeProtocolError(ctx, { code: 'TLS_WRONG_MODE', message: `${host}:${port} refused STARTTLS`, hint: 'use port 993 with TLS (secure: tls)' }, reply.status);
+        throw makeProtocolError(
+          ctx,
+          {
+            code: 'TLS_WRONG_MODE',
+            message: `${host}:${port} refused STARTTLS`,
+            hint: 'use port 993 with TLS (secure: tls)',
+          },
+          reply.status,
+        );
       }
       socket = await wire.upgrade(tlsOptions, timeoutMs);
       caps = undefined; // RFC 9051 §6.2.1: capabilities learnt before TLS are void.
     }
     caps ??= (await wire.command('CAPABILITY')).capabilities;
     if (caps && !caps.some((c) => c.toUpperCase() === 'AUTH=XOAUTH2')) {
-      throw errorFromServerReply(ctx, `NO [AUTHENTICATIONFAILED] the server offers no AUTH=XOAUTH2 (capabilities: ${caps.join(' ')})`);
+      throw errorFromServerReply(
+        ctx,
+        `NO [AUTHENTICATIONFAILED] the server offers no AUTH=XOAUTH2 (capabilities: ${caps.join(' ')})`,
+      );
     }
     const saslIr = caps?.some((c) => c.toUpperCase() === 'SASL-IR') ?? false;
 
     let result = await authenticate(wire, user, fitToken(await opts.tokens.getAccessToken(), user), saslIr);
     if (!result.ok) {
       // Exchange answers alike for an expired and a wrong token: only a fresh one tells them apart.
-      opts.logger?.info({ resource: resource.name, reply: result.status }, 'imap: token refused, retrying once with a refreshed token');
-      result = await authenticate(wire, user, fitToken(await opts.tokens.getAccessToken({ forceRefresh: true }), user), saslIr);
+      opts.logger?.info(
+        { resource: resource.name, reply: result.status },
+        'imap: token refused, retrying once with a refreshed token',
+      );
+      result = await authenticate(
+        wire,
+        user,
+        fitToken(await opts.tokens.getAccessToken({ forceRefresh: true }), user),
+        saslIr,
+      );
     }
     if (!result.ok) {
       const error = errorFromServerReply(ctx, result.status);
@@ -97,7 +131,8 @@ export async function loginImapForRelay(opts: ImapRelayLoginOptions): Promise<Im
     if (err instanceof MailbridgeError) throw err;
     if (err instanceof WireBufferClosed) throw connectionError(ctx, 'CONNECTION_DROPPED', err.message);
     if (err instanceof WireBufferTimeout) throw connectionError(ctx, 'TIMEOUT', err.message);
-    if (err instanceof WireBufferTooLong || err instanceof ImapWireViolation) throw connectionError(ctx, 'PROTOCOL_VIOLATION', err.message);
+    if (err instanceof WireBufferTooLong || err instanceof ImapWireViolation)
+      throw connectionError(ctx, 'PROTOCOL_VIOLATION', err.message);
     throw toProtocolError(ctx, err);
   }
 }
@@ -136,7 +171,8 @@ async function authenticate(wire: ImapWire, user: string, token: Secret, saslIr:
       continue;
     }
     const status = tagged(line, tag);
-    if (status === undefined) throw new ImapWireViolation(`an unexpected line during AUTHENTICATE: ${line.slice(0, 80)}`);
+    if (status === undefined)
+      throw new ImapWireViolation(`an unexpected line during AUTHENTICATE: ${line.slice(0, 80)}`);
     if (/^OK\b/i.test(status)) {
       const caps = capabilityCode(status) ?? untaggedCaps.at(-1);
       return caps ? { ok: true, capabilities: caps } : { ok: true };
@@ -150,7 +186,10 @@ class ImapWireViolation extends Error {}
 /** The few client-side exchanges of the login: one command at a time, our own tags. */
 class ImapWire {
   #seq = 0;
-  constructor(readonly buffer: WireBuffer, public socket: Socket | TLSSocket) {}
+  constructor(
+    readonly buffer: WireBuffer,
+    public socket: Socket | TLSSocket,
+  ) {}
 
   nextTag(): string {
     return `mb${++this.#seq}`;
@@ -166,7 +205,10 @@ class ImapWire {
     for (let m = /\{(\d+)\}$/.exec(text); m; m = /\{(\d+)\}$/.exec(text)) {
       const n = Number(m[1]);
       if (n > MAX_LINE) throw new ImapWireViolation(`a literal of ${n} bytes during login`);
-      text = text.slice(0, m.index) + JSON.stringify((await this.buffer.readExact(n)).toString('utf8')) + lineText(await this.buffer.readLine(MAX_LINE));
+      text =
+        text.slice(0, m.index) +
+        JSON.stringify((await this.buffer.readExact(n)).toString('utf8')) +
+        lineText(await this.buffer.readLine(MAX_LINE));
     }
     return text;
   }
@@ -183,7 +225,8 @@ class ImapWire {
       }
       const status = tagged(line, tag);
       if (status === undefined) throw new ImapWireViolation(`an unexpected line after ${verb}: ${line.slice(0, 80)}`);
-      if (!/^OK\b/i.test(status) && verb !== 'STARTTLS') throw new ImapWireViolation(`${verb} was refused: ${status.slice(0, 200)}`);
+      if (!/^OK\b/i.test(status) && verb !== 'STARTTLS')
+        throw new ImapWireViolation(`${verb} was refused: ${status.slice(0, 200)}`);
       capabilities ??= capabilityCode(status);
       return { status, ...(capabilities ? { capabilities } : {}) };
     }
@@ -191,9 +234,15 @@ class ImapWire {
 
   async upgrade(tlsOptions: ConnectionOptions, timeoutMs: number): Promise<TLSSocket> {
     // Anything after the OK and before the handshake would be injected plaintext.
-    if (this.buffer.buffered > 0) throw new ImapWireViolation('data after the STARTTLS reply, before the TLS handshake');
+    if (this.buffer.buffered > 0)
+      throw new ImapWireViolation('data after the STARTTLS reply, before the TLS handshake');
     this.buffer.release({ pause: false });
-    const secured = await ready(tlsConnect({ ...tlsOptions, socket: this.socket as Socket }), 'secureConnect', 'TLS handshake', timeoutMs);
+    const secured = await ready(
+      tlsConnect({ ...tlsOptions, socket: this.socket }),
+      'secureConnect',
+      'TLS handshake',
+      timeoutMs,
+    );
     this.socket = secured;
     this.buffer.attach(secured);
     return secured;
@@ -220,12 +269,22 @@ function untaggedCapability(line: string): string[] | undefined {
   return m?.[1] ? m[1].trim().split(/\s+/) : undefined;
 }
 
-function openSocket(host: string, port: number, tlsOptions: ConnectionOptions | undefined, timeoutMs: number): Promise<Socket | TLSSocket> {
+function openSocket(
+  host: string,
+  port: number,
+  tlsOptions: ConnectionOptions | undefined,
+  timeoutMs: number,
+): Promise<Socket | TLSSocket> {
   if (tlsOptions) return ready(tlsConnect({ ...tlsOptions, host, port }), 'secureConnect', 'TLS handshake', timeoutMs);
   return ready(netConnect({ host, port }), 'connect', 'connect', timeoutMs);
 }
 
-function ready<S extends Socket>(s: S, event: 'connect' | 'secureConnect', what: string, timeoutMs: number): Promise<S> {
+function ready<S extends Socket>(
+  s: S,
+  event: 'connect' | 'secureConnect',
+  what: string,
+  timeoutMs: number,
+): Promise<S> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       s.destroy();
