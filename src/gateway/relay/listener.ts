@@ -111,6 +111,8 @@ export async function startGatewayListener(
   const open = new Set<Socket>();
 
   const accept = (socket: Socket, secure: boolean) => {
+    // The login is a few small request/reply round trips: no Nagle delay on them.
+    socket.setNoDelay(true);
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     const remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');

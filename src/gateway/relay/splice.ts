@@ -28,6 +28,9 @@ export function splice(
     onEnd({ up: 0, down: 0, closedBy: client.destroyed ? 'client' : 'upstream' });
     return;
   }
+  // Interactive traffic (a command, its reply) must not wait for Nagle's algorithm on either hop.
+  client.setNoDelay(true);
+  upstream.setNoDelay(true);
   const startClient = client.bytesWritten;
   const startUpstream = upstream.bytesWritten;
   let closedBy: SpliceResult['closedBy'] | undefined;

@@ -275,8 +275,9 @@ function openSocket(
   tlsOptions: ConnectionOptions | undefined,
   timeoutMs: number,
 ): Promise<Socket | TLSSocket> {
-  if (tlsOptions) return ready(tlsConnect({ ...tlsOptions, host, port }), 'secureConnect', 'TLS handshake', timeoutMs);
-  return ready(netConnect({ host, port }), 'connect', 'connect', timeoutMs);
+  // A few small round trips, then a relay of interactive traffic: no Nagle delay.
+  if (tlsOptions) return ready(tlsConnect({ ...tlsOptions, host, port }).setNoDelay(true), 'secureConnect', 'TLS handshake', timeoutMs);
+  return ready(netConnect({ host, port, noDelay: true }), 'connect', 'connect', timeoutMs);
 }
 
 function ready<S extends Socket>(
