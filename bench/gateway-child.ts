@@ -13,7 +13,12 @@ const [user, dir] = process.argv.slice(2) as [string, string];
 const rig = loadRig();
 const resource = rig.resource('imap', user, { name: 'bench' });
 const directory = await memoryDirectory([{ name: 'bench', password: 'bench-pass', resource: 'bench' }]);
-const common = { logger: createLogger({ level: 'error' }), directory, upstreams: rigUpstreams(rig, [resource]), tls: { selfSigned: true as const, dir } };
+const common = {
+  logger: createLogger({ level: 'error' }),
+  directory,
+  upstreams: rigUpstreams(rig, [resource]),
+  tls: { selfSigned: true as const, dir },
+};
 const tls = await startImapGateway({ ...common, security: 'tls' });
 const plain = await startImapGateway({ ...common, security: 'plain' });
 process.stdout.write(`${JSON.stringify({ tls: tls.port, plain: plain.port, certPem: tls.certPem })}\n`);
@@ -21,7 +26,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line !== 'mem') continue;
   globalThis.gc?.();
   const m = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, sessions: tls.sessions + plain.sessions })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, sessions: tls.sessions + plain.sessions })}\n`,
+  );
 }
 await tls.close();
 await plain.close();
