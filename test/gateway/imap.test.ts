@@ -47,16 +47,18 @@ describe('IMAP gateway → Dovecot (rig)', () => {
     resource = rig.resource('imap', mailbox, { name: 'inbox' });
     const down = rig.resource('imap', mailbox, { name: 'down', server: { host: '127.0.0.1', port: 1, secure: 'tls' } });
     const sender = rig.resource('smtp', mailbox, { name: 'sender' });
+    const viaStarttls = rig.resource('imap', mailbox, { name: 'inbox-starttls', secure: 'starttls' });
     directory = await memoryDirectory([
       { name: 'scanner', password: PASSWORD, resource: 'inbox' },
       { name: 'script', password: ASCII_PASSWORD, resource: 'inbox' },
       { name: 'old', password: 'x', resource: 'inbox', disabled: true },
       { name: 'nowhere', password: 'x', resource: 'down' },
       { name: 'sendonly', password: 'x', resource: 'sender' },
+      { name: 'upstream-starttls', password: 'x', resource: 'inbox-starttls' },
     ]);
     const common = {
       directory,
-      upstreams: rigUpstreams(rig, [resource, down, sender]),
+      upstreams: rigUpstreams(rig, [resource, down, sender, viaStarttls]),
       tls: { selfSigned: true as const, dir },
     };
     tlsGateway = await startImapGateway({ ...common, security: 'tls' });
@@ -258,6 +260,18 @@ m.logout()
       const upstream = await direct(raw);
       assert.equal(msg.source.length, upstream.length);
       assert.equal(Buffer.compare(msg.source, upstream), 0);
+    } finally {
+      await c.logout();
+    }
+  });
+
+  it('logs in upstream over STARTTLS too (Dovecot port 143-style)', async () => {
+    const c = client('upstream-starttls', 'x');
+    await c.connect();
+    try {
+      assert.ok(c.capabilities.has('IDLE'));
+      const status = await c.status('INBOX', { messages: true });
+      assert.ok(status && typeof status.messages === 'number');
     } finally {
       await c.logout();
     }

@@ -133,10 +133,13 @@ export async function startGatewayListener(
       },
       async startTls() {
         if (!identity) throw new Error('no TLS certificate');
+        // The TLS socket reports the raw one's failures; a listener here keeps a stray one from being uncaught.
+        current.on('error', () => undefined);
         const secured = new TLSSocket(current, { isServer: true, secureContext: identity.secureContext });
         await new Promise<void>((resolve, reject) => {
           secured.once('secure', () => resolve());
           secured.once('error', reject);
+          secured.once('close', () => reject(new Error('the client closed the connection during the TLS handshake')));
         });
         current = secured;
         conn.secure = true;

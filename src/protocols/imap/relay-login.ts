@@ -237,6 +237,8 @@ class ImapWire {
     if (this.buffer.buffered > 0)
       throw new ImapWireViolation('data after the STARTTLS reply, before the TLS handshake');
     this.buffer.release({ pause: false });
+    // The TLS socket reports the raw one's failures; a listener here keeps a stray one from being uncaught.
+    this.socket.on('error', () => undefined);
     const secured = await ready(
       tlsConnect({ ...tlsOptions, socket: this.socket }),
       'secureConnect',
@@ -276,7 +278,13 @@ function openSocket(
   timeoutMs: number,
 ): Promise<Socket | TLSSocket> {
   // A few small round trips, then a relay of interactive traffic: no Nagle delay.
-  if (tlsOptions) return ready(tlsConnect({ ...tlsOptions, host, port }).setNoDelay(true), 'secureConnect', 'TLS handshake', timeoutMs);
+  if (tlsOptions)
+    return ready(
+      tlsConnect({ ...tlsOptions, host, port }).setNoDelay(true),
+      'secureConnect',
+      'TLS handshake',
+      timeoutMs,
+    );
   return ready(netConnect({ host, port, noDelay: true }), 'connect', 'connect', timeoutMs);
 }
 
