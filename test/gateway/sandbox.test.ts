@@ -20,13 +20,13 @@ import { startImapGateway } from '../../src/gateway/imap/index.js';
 import { startPop3Gateway } from '../../src/gateway/pop3/index.js';
 import type { GatewayListener } from '../../src/gateway/relay/listener.js';
 import { createLogger } from '../../src/log.js';
-import { startExchangeSandbox, type ExchangeSandbox } from '../../src/sandbox/exchange/index.js';
+import { startExchangeSandbox, type ExchangeSandbox } from '@mailbridge/sandbox';
 import {
   SANDBOX,
   completeConsent,
   startIdentityEmulator,
   type IdentityEmulator,
-} from '../../src/sandbox/identity/index.js';
+} from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
