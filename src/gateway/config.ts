@@ -53,7 +53,7 @@ export const deliveryConfigSchema = z.object({
   retryMaxMs: z.number().int().positive().default(3_600_000),
   maxAgeMs: z.number().int().positive().default(2 * 86_400_000),
   concurrency: z.number().int().positive().max(64).default(8),
-  /** The From: of bounces; default postmaster@ the gateway's hostname. */
+  /** The From: of bounces; default the sending mailbox itself (Exchange checks Send As on it). */
   bounceFrom: z.string().optional(),
   /** The resource bounces are sent through; default the failed message's own resource. */
   bounceResource: z.string().optional(),

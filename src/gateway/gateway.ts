@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './config.js';
 import { startSmtpGateway, type SmtpGateway } from './smtp/server.js';
 import { loadGatewayTls, type GatewayTls } from './smtp/tls.js';
-import { startSpoolWorker, type SpoolWorker } from './spool.js';
+import { startSpoolWorker, type SpoolOutcome, type SpoolWorker } from './spool.js';
 import { openUpstream, type Upstream } from './upstream.js';
 import { GatewayUsers } from './users.js';
 
@@ -23,6 +23,8 @@ export interface GatewayDeps {
   /** MAILBRIDGE_HOME: the generated certificate is kept here. */
   home: string;
   logger?: Logger;
+  /** Every delivery outcome (for tests and metrics). */
+  onOutcome?(o: SpoolOutcome): void;
 }
 
 export interface RunningGateway {
@@ -90,7 +92,8 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
     limits: { messagesPerMinute: d.messagesPerMinute, recipientsPerDay: d.recipientsPerDay },
     retry: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, maxAgeMs: d.maxAgeMs },
     concurrency: d.concurrency, hostname: config.hostname,
-    bounceFrom: d.bounceFrom ?? `postmaster@${config.hostname}`,
+    ...(d.bounceFrom ? { bounceFrom: d.bounceFrom } : {}),
+    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
     ...(d.bounceResource ? { bounceResource: d.bounceResource } : {}),
     ...(logger ? { logger } : {}),
   });

@@ -44,13 +44,16 @@ export interface SpoolWorkerOptions {
   concurrency?: number;
   /** How long a claim holds before another worker may take the message over. Default 10 minutes. */
   leaseMs?: number;
-  /** Reporting-MTA and the From of bounces. */
+  /** Reporting-MTA of bounces. */
   hostname: string;
-  bounceFrom: string;
+  /** The From of bounces; default the sending mailbox itself (Exchange allows no other without Send As). */
+  bounceFrom?: string;
   /** Where bounces are sent from (a resource that may send to the envelope sender); none = dead letter only. */
   bounceResource?: string;
   logger?: Logger;
   now?: () => number;
+  /** Told of every outcome (tests wait for these instead of polling). */
+  onOutcome?(o: SpoolOutcome): void;
   /** Poll interval when idle; a new submission wakes the worker at once. Default 1 s. */
   pollMs?: number;
 }
@@ -63,6 +66,14 @@ export interface SpoolWorker {
   /** Counters since start, for the log and the bench. */
   stats(): { relayed: number; retried: number; bounced: number; possibleDuplicates: number };
 }
+
+export type SpoolOutcome =
+  | { kind: 'relayed'; id: string; via: 'smtp' | 'graph'; upstreamId: string; possibleDuplicate: boolean }
+  | { kind: 'deferred'; id: string; status: string; diagnostic: string; retryInMs: number }
+  | { kind: 'failed'; id: string; status: string; diagnostic: string; bounce: string };
+
+/** The principal of the gateway's own bounces. */
+export const DSN_PRINCIPAL = 'gateway:dsn';
 
 export const DEFAULT_LIMITS: DeliveryLimits = { messagesPerMinute: 30, recipientsPerDay: 10_000 };
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 30_000, maxMs: 3_600_000, maxAgeMs: 2 * 86_400_000 };
@@ -136,7 +147,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
 
   async function deliver(entry: SpoolEntry): Promise<void> {
     const log = { spoolId: entry.id, resource: entry.resource, principal: entry.principal, attempt: entry.attempts, recipients: entry.rcptTo.length, size: entry.size };
-    if (entry.possibleDuplicate && entry.attempts > 1) stats.possibleDuplicates += entry.state === 'sending' ? 1 : 0;
+    if (entry.possibleDuplicate) stats.possibleDuplicates++;
     try {
       const opensAt = await windowOpensAt(entry.resource, entry.rcptTo.length);
       if (opensAt > now()) {
@@ -156,6 +167,12 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
       });
       stats.relayed++;
       o.logger?.info({ ...log, via: r.via, upstreamId: r.upstreamId, ms: now() - started, possibleDuplicate: entry.possibleDuplicate || undefined }, 'gateway: relayed');
+      if (r.rejected.length > 0) {
+        const f: DeliveryFailure = { kind: 'permanent', status: '5.1.1', diagnostic: `smtp; the upstream refused the recipient (${r.upstreamId.slice(0, 120)})` };
+        const bounce = await sendBounce(entry, raw, r.rejected, f);
+        o.logger?.warn({ ...log, rejected: r.rejected.length, bounce }, 'gateway: some recipients refused upstream; bounced');
+      }
+      o.onOutcome?.({ kind: 'relayed', id: entry.id, via: r.via, upstreamId: r.upstreamId, possibleDuplicate: entry.possibleDuplicate });
     } catch (e) {
       const f = classifyFailure(e);
       const age = now() - entry.createdAt;
@@ -166,6 +183,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         await o.store.reschedule(entry.id, now() + wait, f.diagnostic, now()).catch(() => undefined);
         stats.retried++;
         o.logger?.warn({ ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, retryInMs: wait, hint: hintOf(e) }, 'gateway: delivery deferred');
+        o.onOutcome?.({ kind: 'deferred', id: entry.id, status: f.status, diagnostic: f.diagnostic, retryInMs: wait });
         return;
       }
       const final: DeliveryFailure = f.kind === 'transient' ? { ...f, kind: 'permanent', status: '4.4.7', diagnostic: `${f.diagnostic} (gave up after ${Math.round(age / 60_000)} minutes)` } : f;
@@ -175,43 +193,55 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     }
   }
 
-  async function failPermanently(entry: SpoolEntry, f: DeliveryFailure, log: Record<string, unknown>): Promise<void> {
-    const raw = (await o.store.raw(entry.id)) ?? Buffer.alloc(0);
-    const wanted = entry.rcptTo.filter((_, i) => {
-      const n = entry.dsn.notify?.[i];
+  /** Queues a DSN for `recipients` of `entry`; says what happened ('sent', 'null-sender', 'notify-never', 'failed: …'). */
+  async function sendBounce(entry: SpoolEntry, raw: Buffer, recipients: string[], f: DeliveryFailure): Promise<string> {
+    const wanted = recipients.filter((r) => {
+      const n = entry.dsn.notify?.[entry.rcptTo.indexOf(r)];
       return !n || n.map((x) => x.toUpperCase()).includes('FAILURE');
     });
-    // Never answer a null-sender message (RFC 5321 §4.5.5), and obey NOTIFY=NEVER (RFC 3461).
-    let bounce = entry.mailFrom === '' ? 'null-sender' : wanted.length === 0 ? 'notify-never' : 'sent';
-    if (bounce === 'sent') {
+    // Never answer a null-sender message or our own bounce (RFC 5321 §4.5.5); obey NOTIFY=NEVER (RFC 3461).
+    if (entry.mailFrom === '' || entry.principal === DSN_PRINCIPAL) return 'null-sender';
+    if (wanted.length === 0) return 'notify-never';
+    const resource = o.bounceResource ?? entry.resource;
+    try {
+      const from = o.bounceFrom ?? (await o.upstream(resource)).ownAddress ?? `postmaster@${o.hostname}`;
       const dsn = buildBounce({
-        reportingMta: o.hostname, to: entry.mailFrom, from: o.bounceFrom,
+        reportingMta: o.hostname, to: entry.mailFrom, from,
         recipients: wanted.map((address) => ({ address, status: f.status, diagnostic: f.diagnostic })),
         arrivalDate: new Date(entry.createdAt), ...(entry.dsn.envid ? { envid: entry.dsn.envid } : {}), ...(entry.dsn.ret ? { ret: entry.dsn.ret } : {}),
         original: raw,
       });
-      const resource = o.bounceResource ?? entry.resource;
-      try {
-        // Spooled like any message (null sender, so a bounce is never bounced): a failing upstream keeps it.
-        await o.store.enqueue({
-          id: `dsn-${randomBytes(8).toString('hex')}`, resource, principal: 'gateway:dsn', source: 'gateway', mailFrom: '',
-          rcptTo: [entry.mailFrom], dsn: {}, raw: dsn,
-        }, now());
-      } catch (e) {
-        bounce = `failed: ${e instanceof Error ? e.message : String(e)}`;
-      }
+      // Spooled like any message (null sender: a bounce is never bounced), so a failing upstream keeps it.
+      await o.store.enqueue({
+        id: `dsn-${randomBytes(8).toString('hex')}`, resource, principal: DSN_PRINCIPAL, source: 'gateway', mailFrom: '',
+        rcptTo: [entry.mailFrom], dsn: {}, raw: dsn,
+      }, now());
+      wake();
+      return 'sent';
+    } catch (e) {
+      return `failed: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  async function failPermanently(entry: SpoolEntry, f: DeliveryFailure, log: Record<string, unknown>): Promise<void> {
+    const raw = (await o.store.raw(entry.id)) ?? Buffer.alloc(0);
+    const bounce = await sendBounce(entry, raw, entry.rcptTo, f);
     await o.store.markDead(entry.id, {
       id: entry.id, resource: entry.resource, principal: entry.principal, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo,
       status: f.status, reason: f.diagnostic, size: entry.size, bounce, createdAt: now(),
     });
     stats.bounced++;
     o.logger?.warn({ ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, bounce }, 'gateway: delivery failed permanently; dead letter kept');
+    o.onOutcome?.({ kind: 'failed', id: entry.id, status: f.status, diagnostic: f.diagnostic, bounce });
+  }
+
+  function wake(): void {
+    void tick();
   }
 
   schedule(0);
   return {
-    wake: () => void tick(),
+    wake,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

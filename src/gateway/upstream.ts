@@ -39,6 +39,8 @@ export interface UpstreamResult {
   via: 'smtp' | 'graph';
   /** The upstream's id: SMTP's reply (`250 2.0.0 Ok: queued as …`) or Graph's request-id. */
   upstreamId: string;
+  /** Recipients the upstream refused while taking the others (SMTP only): they get a bounce. */
+  rejected: string[];
 }
 
 export interface Upstream {
@@ -73,8 +75,9 @@ export async function openUpstream(resource: Resource, tokens: TokenManager, log
     async send(m) {
       try {
         // nodemailer writes `raw` as given (dot-stuffing only); the envelope is ours, not the headers'.
-        const r = await sender.send({ envelope: { from: m.mailFrom || '', to: m.rcptTo }, raw: m.raw });
-        return { via: 'smtp', upstreamId: r.response };
+        // A bounce (null sender) goes out from the mailbox itself: Exchange checks Send As on MAIL FROM.
+        const r = await sender.send({ envelope: { from: m.mailFrom || ownAddress || '', to: m.rcptTo }, raw: m.raw });
+        return { via: 'smtp', upstreamId: r.response, rejected: r.rejected };
       } catch (e) {
         if (!(isMailbridgeError(e) && e.code === 'SMTP_AUTH_DISABLED' && resource.graphFallback)) throw e;
         logger?.info({ resource: resource.name }, 'gateway: SMTP AUTH is disabled for the mailbox; relaying through Microsoft Graph');
@@ -118,11 +121,11 @@ async function graphSender(o: { baseUrl: string; tokens: AccessTokenProvider; re
       if (m.raw.length <= GRAPH_MIME_MAX_BYTES) {
         const raw = await withEnvelopeOnlyAsBcc(m.raw, m.rcptTo);
         const res = await http.send({ method: 'POST', url: `${p}/sendMail`, body: Buffer.from(raw.toString('base64')), contentType: 'text/plain', operation: 'send' });
-        return { via: 'graph', upstreamId: res.headers['request-id'] ?? res.headers['client-request-id'] ?? '' };
+        return { via: 'graph', upstreamId: res.headers['request-id'] ?? res.headers['client-request-id'] ?? '', rejected: [] };
       }
       const draft = await draftFromMime(m);
       const r = await sendMessage(http, p, draft);
-      return { via: 'graph', upstreamId: `draft ${r.messageId}` };
+      return { via: 'graph', upstreamId: `draft ${r.messageId}`, rejected: [] };
     },
     close: () => http.close(),
   };
