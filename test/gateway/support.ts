@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenManager } from '../../src/auth/token-manager.js';
@@ -121,7 +121,8 @@ export function pythonSend(o: { port: number; caFile: string; user?: string; pas
   const input = JSON.stringify({
     ca: o.caFile, port: o.port, user: o.user ?? '', password: o.password ?? '', from: o.from, to: o.to, data: o.data.toString('hex'), starttls: o.starttls ?? true,
   });
-  return runClient('python3', ['-c', script], input);
+  // Debian's interpreter: a version manager's shim (pyenv) costs seconds per start.
+  return runClient(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', script], input);
 }
 
 /** msmtp with implicit TLS, pinned to the gateway's SHA-256 fingerprint (no CA needed), AUTH LOGIN. */
