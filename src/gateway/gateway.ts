@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { TokenManager } from '../auth/token-manager.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { GatewayStore } from '../store/gateway.js';
 import type { Store } from '../store/store.js';
 import { gatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './config.js';
 import { startSmtpGateway, type SmtpGateway } from './smtp/server.js';
@@ -17,8 +16,8 @@ import { GatewayUsers } from './users.js';
  */
 
 export interface GatewayDeps {
+  /** The store (its gateway slice holds users, spool, relays and dead letters). */
   store: Store;
-  gatewayStore: GatewayStore;
   tokens: TokenManager;
   /** MAILBRIDGE_HOME: the generated certificate is kept here. */
   home: string;
@@ -50,9 +49,9 @@ export function parseGatewayConfig(input: GatewayConfigInput | undefined): Gatew
 
 export async function startGateway(input: GatewayConfigInput | GatewayConfig | undefined, deps: GatewayDeps): Promise<RunningGateway> {
   const config = parseGatewayConfig(input);
-  const { store, gatewayStore, tokens, logger } = deps;
+  const { store, tokens, logger } = deps;
   const users = new GatewayUsers({
-    store: gatewayStore, ...(logger ? { logger } : {}),
+    store: store, ...(logger ? { logger } : {}),
     limits: { failuresPerSource: config.smtp.rate.loginFailuresPerSource },
     resourceExists: async (n) => (await store.getResource(n)) !== undefined,
   });
@@ -88,7 +87,7 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
 
   const d = config.delivery;
   const worker = startSpoolWorker({
-    store: gatewayStore, upstream,
+    store: store, upstream,
     limits: { messagesPerMinute: d.messagesPerMinute, recipientsPerDay: d.recipientsPerDay },
     retry: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, maxAgeMs: d.maxAgeMs },
     concurrency: d.concurrency, hostname: config.hostname,
@@ -101,7 +100,7 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
   let smtp: SmtpGateway;
   try {
     smtp = await startSmtpGateway({
-      config: config.smtp, hostname: config.hostname, tls, directory: users, store: gatewayStore,
+      config: config.smtp, hostname: config.hostname, tls, directory: users, store: store,
       ownAddress: async (name) => {
         const r = await store.getResource(name);
         return (r?.from ?? r?.user)?.toLowerCase();

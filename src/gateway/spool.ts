@@ -127,7 +127,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         again = false;
         const free = concurrency - inFlight.size;
         if (free <= 0) break;
-        const due = await o.store.claimDue(now(), leaseMs, free);
+        const due = await o.store.claimSpooled(now(), leaseMs, free);
         for (const entry of due) {
           const p = deliver(entry).finally(() => {
             inFlight.delete(p);
@@ -153,15 +153,15 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
       if (opensAt > now()) {
         heldUntil.set(entry.resource, opensAt);
         // Waiting for a window is not an attempt: give the attempt back.
-        await o.store.reschedule(entry.id, opensAt, 'waiting for the mailbox\'s sending limit (30 a minute, 10,000 recipients a day)', now());
+        await o.store.rescheduleSpooled(entry.id, opensAt, 'waiting for the mailbox\'s sending limit (30 a minute, 10,000 recipients a day)', now());
         return;
       }
-      const raw = await o.store.raw(entry.id);
+      const raw = await o.store.spooledRaw(entry.id);
       if (!raw) return; // relayed or dead-lettered meanwhile by another worker
       const upstream = await o.upstream(entry.resource);
       const started = now();
       const r = await upstream.send({ raw, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo });
-      await o.store.markRelayed(entry.id, {
+      await o.store.markSpooledRelayed(entry.id, {
         id: entry.id, resource: entry.resource, principal: entry.principal, recipients: entry.rcptTo.length, size: entry.size,
         upstreamId: r.upstreamId, via: r.via, attempts: entry.attempts, possibleDuplicate: entry.possibleDuplicate, acceptedAt: entry.createdAt, relayedAt: now(),
       });
@@ -180,7 +180,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         const backoff = Math.min(o.retry.maxMs, o.retry.baseMs * 2 ** Math.max(0, entry.attempts - 1));
         const wait = Math.max(f.retryAfterMs ?? 0, Math.round(backoff * (0.8 + Math.random() * 0.4)));
         if (f.retryAfterMs !== undefined) heldUntil.set(entry.resource, now() + f.retryAfterMs);
-        await o.store.reschedule(entry.id, now() + wait, f.diagnostic, now()).catch(() => undefined);
+        await o.store.rescheduleSpooled(entry.id, now() + wait, f.diagnostic, now()).catch(() => undefined);
         stats.retried++;
         o.logger?.warn({ ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, retryInMs: wait, hint: hintOf(e) }, 'gateway: delivery deferred');
         o.onOutcome?.({ kind: 'deferred', id: entry.id, status: f.status, diagnostic: f.diagnostic, retryInMs: wait });
@@ -212,7 +212,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         original: raw,
       });
       // Spooled like any message (null sender: a bounce is never bounced), so a failing upstream keeps it.
-      await o.store.enqueue({
+      await o.store.spoolMessage({
         id: `dsn-${randomBytes(8).toString('hex')}`, resource, principal: DSN_PRINCIPAL, source: 'gateway', mailFrom: '',
         rcptTo: [entry.mailFrom], dsn: {}, raw: dsn,
       }, now());
@@ -224,9 +224,9 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   }
 
   async function failPermanently(entry: SpoolEntry, f: DeliveryFailure, log: Record<string, unknown>): Promise<void> {
-    const raw = (await o.store.raw(entry.id)) ?? Buffer.alloc(0);
+    const raw = (await o.store.spooledRaw(entry.id)) ?? Buffer.alloc(0);
     const bounce = await sendBounce(entry, raw, entry.rcptTo, f);
-    await o.store.markDead(entry.id, {
+    await o.store.markSpooledDead(entry.id, {
       id: entry.id, resource: entry.resource, principal: entry.principal, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo,
       status: f.status, reason: f.diagnostic, size: entry.size, bounce, createdAt: now(),
     });

@@ -5,7 +5,7 @@ import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError, isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { MailDraft } from '../mail/message.js';
+import type { MailDraft } from '../message/message.js';
 import { graphTokens } from '../mail/open.js';
 import { createGraphHttp, type GraphHttp } from '../protocols/graph/http.js';
 import { sendMessage } from '../protocols/graph/send-mail.js';

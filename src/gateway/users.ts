@@ -140,7 +140,7 @@ export class GatewayUsers implements GatewayDirectory {
   /** Adds a user; returns the generated password when none was given (shown once, never stored). */
   async add(input: GatewayUserInput): Promise<{ user: GatewayUserView; generatedPassword?: Secret }> {
     const name = checkUserName(input.name);
-    if (await this.#store.getUser(name)) {
+    if (await this.#store.getGatewayUser(name)) {
       throw new ConfigError({
         code: 'GATEWAY_USER_EXISTS', field: 'name',
         message: `a gateway user named "${name}" already exists`,
@@ -169,25 +169,25 @@ export class GatewayUsers implements GatewayDirectory {
       createdAt: now,
       updatedAt: now,
     };
-    await this.#store.putUser(record);
+    await this.#store.putGatewayUser(record);
     this.#logger?.info({ gatewayUser: name, sendResource: record.sendResource, receiveResource: record.receiveResource }, 'gateway: user added');
     return { user: await this.get(name), ...(generated ? { generatedPassword: generated } : {}) };
   }
 
   async get(name: string): Promise<GatewayUserView> {
-    const u = await this.#store.getUser(name);
+    const u = await this.#store.getGatewayUser(name);
     if (!u) throw notFound(name);
-    return this.#view(u, await this.#store.usage(name));
+    return this.#view(u, await this.#store.gatewayUsage(name));
   }
 
   async list(): Promise<GatewayUserView[]> {
-    const [users, usage] = await Promise.all([this.#store.listUsers(), this.#store.usage()]);
+    const [users, usage] = await Promise.all([this.#store.listGatewayUsers(), this.#store.gatewayUsage()]);
     return users.map((u) => this.#view(u, usage.filter((x) => x.name === u.name)));
   }
 
   /** Changes the mapping or the allowed From addresses (only the fields given). */
   async update(name: string, patch: { sendResource?: string | null; receiveResource?: string | null; allowedFrom?: string[] }): Promise<GatewayUserView> {
-    const u = await this.#store.getUser(name);
+    const u = await this.#store.getGatewayUser(name);
     if (!u) throw notFound(name);
     if (patch.sendResource) await this.#checkResource(patch.sendResource, 'sendResource');
     if (patch.receiveResource) await this.#checkResource(patch.receiveResource, 'receiveResource');
@@ -201,41 +201,41 @@ export class GatewayUsers implements GatewayDirectory {
       else next.receiveResource = patch.receiveResource;
     }
     if (patch.allowedFrom) next.allowedFrom = normaliseAllowedFrom(patch.allowedFrom);
-    await this.#store.putUser(next);
+    await this.#store.putGatewayUser(next);
     return this.get(name);
   }
 
   async resetPassword(name: string, password?: Secret): Promise<{ generatedPassword?: Secret }> {
-    const u = await this.#store.getUser(name);
+    const u = await this.#store.getGatewayUser(name);
     if (!u) throw notFound(name);
     const generated = password ? undefined : new Secret(generatePassword());
     const hash = await hashPassword(checkPassword(password ?? generated!));
-    await this.#store.putUser({ ...u, passwordHash: hash, updatedAt: this.#now() });
+    await this.#store.putGatewayUser({ ...u, passwordHash: hash, updatedAt: this.#now() });
     this.#logger?.info({ gatewayUser: name }, 'gateway: password reset');
     return generated ? { generatedPassword: generated } : {};
   }
 
   async setDisabled(name: string, disabled: boolean): Promise<GatewayUserView> {
-    const u = await this.#store.getUser(name);
+    const u = await this.#store.getGatewayUser(name);
     if (!u) throw notFound(name);
-    await this.#store.putUser({ ...u, disabled, updatedAt: this.#now() });
+    await this.#store.putGatewayUser({ ...u, disabled, updatedAt: this.#now() });
     this.#logger?.info({ gatewayUser: name, disabled }, 'gateway: user ' + (disabled ? 'disabled' : 'enabled'));
     return this.get(name);
   }
 
   async remove(name: string): Promise<void> {
-    if (!(await this.#store.deleteUser(name))) throw notFound(name);
+    if (!(await this.#store.deleteGatewayUser(name))) throw notFound(name);
     this.#logger?.info({ gatewayUser: name }, 'gateway: user removed');
   }
 
   /** Counts messages a user relayed (the SMTP gateway calls this once a message is spooled). */
   async countMessage(name: string, protocol: GatewayProtocol, address: string): Promise<void> {
-    await this.#store.recordUse(name, protocol, { messages: 1, address, at: this.#now() });
+    await this.#store.recordGatewayUse(name, protocol, { messages: 1, address, at: this.#now() });
   }
 
   /** The stored record (for the SMTP gateway's From check); undefined for an unknown name. */
   async record(name: string): Promise<GatewayUserRecord | undefined> {
-    return this.#store.getUser(name);
+    return this.#store.getGatewayUser(name);
   }
 
   async authenticate(name: string, password: string, context: { readonly protocol: GatewayProtocol; readonly remoteAddress: string }): Promise<GatewayLogin> {
@@ -245,13 +245,13 @@ export class GatewayUsers implements GatewayDirectory {
         this.#bySource.note(remoteAddress);
         this.#byUser.note(name);
       }
-      if (known) await this.#store.recordUse(name, protocol, { failure: true, address: remoteAddress, at: this.#now() });
+      if (known) await this.#store.recordGatewayUse(name, protocol, { failure: true, address: remoteAddress, at: this.#now() });
       this.#logger?.warn({ gatewayUser: name.slice(0, 128), protocol, remoteAddress, reason }, 'gateway: login refused');
       return { ok: false, reason };
     };
     // Checked before scrypt: a client looping on a wrong password costs no CPU once it is over.
     if (this.#bySource.blocked(remoteAddress) || this.#byUser.blocked(name)) return refuse('rate-limited', false);
-    const u = NAME.test(name) ? await this.#store.getUser(name) : undefined;
+    const u = NAME.test(name) ? await this.#store.getGatewayUser(name) : undefined;
     const resource = protocol === 'smtp' ? u?.sendResource : u?.receiveResource;
     if (!u || !resource) {
       // The same work as a real check, so a wrong name cannot be told from a wrong password by timing.
@@ -261,7 +261,7 @@ export class GatewayUsers implements GatewayDirectory {
     const ok = await verifyPassword(new Secret(password), u.passwordHash);
     if (!ok) return refuse('wrong-password', true);
     if (u.disabled) return refuse('disabled', true);
-    await this.#store.recordUse(name, protocol, { login: true, address: remoteAddress, at: this.#now() });
+    await this.#store.recordGatewayUse(name, protocol, { login: true, address: remoteAddress, at: this.#now() });
     this.#logger?.info({ gatewayUser: name, protocol, remoteAddress, resource }, 'gateway: login');
     return { ok: true, principal: { user: u.name, resource, allowedFrom: u.allowedFrom } };
   }

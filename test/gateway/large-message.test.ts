@@ -13,20 +13,18 @@ import { after, before, describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { Secret } from '../../src/secret.js';
-import type { GatewayStore } from '../../src/store/gateway.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { consentedSandboxResource, sandboxUser } from '../mail/facade-suite-support.js';
 import { startSandboxes, type Sandboxes } from '../sandbox/exchange/support.js';
-import { gatewayStoreFor, message, pythonSend, startTestGateway, type TestGateway } from './support.js';
+import { message, pythonSend, startTestGateway, type TestGateway } from './support.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe('SMTP gateway: large messages', { timeout: 120_000 }, () => {
   let sb: Sandboxes;
   let store: Store;
-  let gstore: GatewayStore;
   let t: TestGateway;
   let home: string;
   let sender: string;
@@ -37,18 +35,16 @@ describe('SMTP gateway: large messages', { timeout: 120_000 }, () => {
     home = mkdtempSync(join(tmpdir(), 'mb-gw-big-'));
     const dbPath = join(home, 'mailbridge.db');
     store = openSqliteStore({ path: dbPath, sealer: createSealer(randomBytes(32)) });
-    gstore = gatewayStoreFor(dbPath);
     sender = sandboxUser(sb, 'gw-big');
     rcpt = sandboxUser(sb, 'gw-big-rcpt');
     await consentedSandboxResource(sb, 'smtp', { store, name: 'big-smtp', user: sender });
     await consentedSandboxResource(sb, 'graph', { store, name: 'big-graph', user: sender });
-    t = await startTestGateway({ store, gatewayStore: gstore, tokens: new TokenManager({ store }), home });
+    t = await startTestGateway({ store, tokens: new TokenManager({ store }), home });
     await t.gw.users.add({ name: 'erp', password: new Secret(PASSWORD), sendResource: 'big-smtp' });
     await t.gw.users.add({ name: 'erp-graph', password: new Secret(PASSWORD), sendResource: 'big-graph' });
   });
   after(async () => {
     await t?.close();
-    await gstore?.close();
     await store?.close();
     await sb?.close();
   });
@@ -72,7 +68,7 @@ describe('SMTP gateway: large messages', { timeout: 120_000 }, () => {
   });
 
   test('over the gateway\'s size limit: 552 5.3.4 at DATA, nothing spooled', async () => {
-    const small = await startTestGateway({ store, gatewayStore: gstore, tokens: new TokenManager({ store }), home, config: { smtp: { maxMessageBytes: 1024 * 1024 } } });
+    const small = await startTestGateway({ store, tokens: new TokenManager({ store }), home, config: { smtp: { maxMessageBytes: 1024 * 1024 } } });
     try {
       const data = message(sender, rcpt, 'too big', randomBytes(1024 * 1024).toString('base64'));
       const r = await pythonSend({ port: small.gw.smtp.port!, caFile: ca(), user: 'erp', password: PASSWORD, from: sender, to: [rcpt], data });

@@ -18,13 +18,11 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { GatewayUsers } from '../../src/gateway/users.js';
 import { Secret } from '../../src/secret.js';
-import type { GatewayStore } from '../../src/store/gateway.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { consentedResource } from '../mail/facade-consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
-import { gatewayStoreFor } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COUNT = Number(process.env.GW_RESTART_COUNT ?? 200);
@@ -43,7 +41,6 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 1
   let rig: Rig;
   let home: string;
   let store: Store;
-  let gstore: GatewayStore;
   let key: Buffer;
   let user: string;
   let port: number;
@@ -55,18 +52,16 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 1
     const dbPath = join(home, 'mailbridge.db');
     key = randomBytes(32);
     store = openSqliteStore({ path: dbPath, sealer: createSealer(key) });
-    gstore = gatewayStoreFor(dbPath);
     user = rig.uniqueMailbox();
     await rig.ensureUser(user);
     await consentedResource(rig, 'smtp', { store, name: 'rig-send', user });
-    await new GatewayUsers({ store: gstore }).add({ name: 'erp', password: new Secret(PASSWORD), sendResource: 'rig-send' });
+    await new GatewayUsers({ store: store }).add({ name: 'erp', password: new Secret(PASSWORD), sendResource: 'rig-send' });
     port = await freePort();
     // Postfix is not Exchange: no 30-a-minute pacing for this relay.
     writeFileSync(join(home, 'gateway.yaml'), `gateway:\n  hostname: gw.test\n  delivery:\n    messagesPerMinute: 0\n    retryBaseMs: 200\n`);
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await gstore?.close();
     await store?.close();
   });
 
@@ -138,7 +133,7 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 1
     // Wait (by the gateway's own events) until its spool is empty, then for Dovecot to hold them.
     await new Promise<void>((resolve) => {
       const check = async () => {
-        const n = (await gstore.listSpool()).length;
+        const n = (await store.listSpool()).length;
         if (process.env.GW_DEBUG) process.stderr.write(`spool ${n}, relayed ${relayed}\n`);
         if (n === 0) resolve();
         else setTimeout(() => void check(), 100);
@@ -156,7 +151,7 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 1
     const missing = ids.filter((id) => !unique.has(id));
     assert.deepEqual(missing, [], 'no accepted message is lost');
     const duplicates = copies - unique.size;
-    const flagged = (await gstore.listRelayed(10_000)).filter((r) => r.possibleDuplicate).length;
+    const flagged = (await store.listRelayed(10_000)).filter((r) => r.possibleDuplicate).length;
     // A duplicate comes from a crash between upstream 250 and the spool's commit (flagged by the
     // gateway), or from a client resubmitting a message whose 250 the kill swallowed.
     assert.ok(duplicates <= flagged + (COUNT - KILL_AFTER), `duplicates ${duplicates} are explained`);

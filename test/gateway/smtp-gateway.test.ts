@@ -15,13 +15,12 @@ import { after, before, describe, test } from 'node:test';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { parseResource } from '../../src/config/validate.js';
 import { Secret } from '../../src/secret.js';
-import type { GatewayStore } from '../../src/store/gateway.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { consentedSandboxResource, sandboxUser } from '../mail/facade-suite-support.js';
 import { startSandboxes, type Sandboxes } from '../sandbox/exchange/support.js';
-import { gatewayStoreFor, message, msmtp, pythonSend, startTestGateway, swaks, type TestGateway } from './support.js';
+import { message, msmtp, pythonSend, startTestGateway, swaks, type TestGateway } from './support.js';
 
 /** swaks always writes a CRLF of its own before the final dot: what it sent is the file plus that. */
 const swaksSent = (data: Buffer): Buffer => Buffer.concat([data, Buffer.from('\r\n')]);
@@ -35,7 +34,6 @@ const PASSWORD = 'correct horse battery staple';
 describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
   let sb: Sandboxes;
   let store: Store;
-  let gstore: GatewayStore;
   let t: TestGateway;
   let home: string;
   let sender: string;
@@ -46,20 +44,18 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
     home = mkdtempSync(join(tmpdir(), 'mb-gw-'));
     const dbPath = join(home, 'mailbridge.db');
     store = openSqliteStore({ path: dbPath, sealer: createSealer(randomBytes(32)) });
-    gstore = gatewayStoreFor(dbPath);
     sender = sandboxUser(sb, 'gw-printer');
     rcpt = sandboxUser(sb, 'gw-rcpt');
     await consentedSandboxResource(sb, 'smtp', {
       store, name: 'gw-smtp', user: sender, scope: `offline_access ${OUTLOOK_SEND} ${GRAPH_SEND}`, extra: { graphFallback: { baseUrl: sb.exchange.graph.url } },
     });
     const tokens = new TokenManager({ store });
-    t = await startTestGateway({ store, gatewayStore: gstore, tokens, home });
+    t = await startTestGateway({ store, tokens, home });
     await t.gw.users.add({ name: 'printer', password: new Secret(PASSWORD), sendResource: 'gw-smtp' });
     await t.gw.users.add({ name: 'off', password: new Secret(PASSWORD), sendResource: 'gw-smtp', disabled: true });
   });
   after(async () => {
     await t?.close();
-    await gstore?.close();
     await store?.close();
     await sb?.close();
   });
@@ -109,7 +105,7 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
   });
 
   test('refusals: wrong password, disabled user, no login, envelope and header From not allowed; nothing spooled', async () => {
-    const everything = async () => new Set([...(await gstore.listSpool()), ...(await gstore.listRelayed(1000)), ...(await gstore.listDeadLetters(1000))].map((x) => x.id));
+    const everything = async () => new Set([...(await store.listSpool()), ...(await store.listRelayed(1000)), ...(await store.listGatewayDeadLetters(1000))].map((x) => x.id));
     const before = await everything();
     const data = message(sender, rcpt, 'refused');
     const ca = join(home, 'gateway-tls', 'gateway-cert.pem');
@@ -172,9 +168,9 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
     assert.equal(out.kind, 'failed');
     assert.equal(out.kind === 'failed' && out.bounce, 'sent');
     assert.equal(out.kind === 'failed' && out.status, '5.1.10');
-    const dead = (await gstore.listDeadLetters(50)).find((d) => d.id === id);
+    const dead = (await store.listGatewayDeadLetters(50)).find((d) => d.id === id);
     assert.ok(dead, 'a dead letter is kept');
-    assert.ok((await gstore.deadLetterRaw(id))?.toString().includes(subject), 'with the raw message');
+    assert.ok((await store.gatewayDeadLetterRaw(id))?.toString().includes(subject), 'with the raw message');
     await t.waitFor((o) => o.kind === 'relayed' && o.id.startsWith('dsn-'));
     const report = inbox(sender).list().find((m) => m.summary.subject === 'Undelivered Mail Returned to Sender');
     assert.ok(report, 'the sender got the bounce');
@@ -198,7 +194,7 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
     const out = await t.waitFor((o) => o.id === id);
     assert.equal(out.kind, 'deferred');
     assert.ok(out.kind === 'deferred' && /CONNECTION_REFUSED|refused/i.test(out.diagnostic), JSON.stringify(out));
-    assert.ok((await gstore.listSpool()).some((e) => e.id === id), 'still spooled');
+    assert.ok((await store.listSpool()).some((e) => e.id === id), 'still spooled');
   });
 
   test('upstream token revoked: deferred (held for a new consent), never lost', async () => {
@@ -211,6 +207,6 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
     const id = queuedId(r.stdout);
     const out = await t.waitFor((o) => o.id === id);
     assert.equal(out.kind, 'deferred', JSON.stringify(out));
-    assert.ok((await gstore.listSpool()).some((e) => e.id === id), 'still spooled');
+    assert.ok((await store.listSpool()).some((e) => e.id === id), 'still spooled');
   });
 });

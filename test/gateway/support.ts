@@ -12,8 +12,6 @@ import type { TokenManager } from '../../src/auth/token-manager.js';
 import type { GatewayConfigInput } from '../../src/gateway/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
 import type { SpoolOutcome } from '../../src/gateway/spool.js';
-import { createGatewayStore, type GatewayStore } from '../../src/store/gateway.js';
-import { openSqlitePort } from '../../src/store/sql-port.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface TestGateway {
@@ -24,12 +22,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export function gatewayStoreFor(dbPath: string): GatewayStore {
-  return createGatewayStore(openSqlitePort(dbPath));
-}
-
 export async function startTestGateway(o: {
-  store: Store; gatewayStore: GatewayStore; tokens: TokenManager; home: string; config?: GatewayConfigInput;
+  store: Store; tokens: TokenManager; home: string; config?: GatewayConfigInput;
 }): Promise<TestGateway> {
   const outcomes: SpoolOutcome[] = [];
   const events = new EventEmitter();
@@ -40,7 +34,7 @@ export async function startTestGateway(o: {
     delivery: { retryBaseMs: 50, retryMaxMs: 500, ...o.config?.delivery },
   };
   const gw = await startGateway(config, {
-    store: o.store, gatewayStore: o.gatewayStore, tokens: o.tokens, home: o.home,
+    store: o.store, tokens: o.tokens, home: o.home,
     onOutcome: (x) => {
       outcomes.push(x);
       events.emit('outcome', x);

@@ -5,10 +5,9 @@ import type { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import type { GatewayConfigInput } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/gateway.js';
-import { openGatewayStore } from '../../gateway/open.js';
 import { GatewayUsers, type GatewayUserView } from '../../gateway/users.js';
 import { Secret } from '../../secret.js';
-import type { GatewayStore } from '../../store/gateway.js';
+import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { untilSignal } from '../service.js';
 
@@ -68,10 +67,9 @@ export function gatewayConfigFrom(o: GatewayFlags): GatewayConfigInput {
   return { ...file, ...(o.hostname ? { hostname: o.hostname } : {}), smtp };
 }
 
-async function gatewayStoreOf(ctx: CliContext): Promise<{ gstore: GatewayStore; users: GatewayUsers }> {
-  const store = await ctx.store(); // applies the migrations (version 8: the gateway's tables)
-  const gstore = openGatewayStore({ home: ctx.home, env: process.env });
-  const users = new GatewayUsers({ store: gstore, logger: ctx.logger, resourceExists: async (n) => (await store.getResource(n)) !== undefined });
+async function gatewayStoreOf(ctx: CliContext): Promise<{ gstore: Store; users: GatewayUsers }> {
+  const gstore = await ctx.store();
+  const users = new GatewayUsers({ store: gstore, logger: ctx.logger, resourceExists: async (n) => (await gstore.getResource(n)) !== undefined });
   return { gstore, users };
 }
 
@@ -97,22 +95,11 @@ function describeUser(u: GatewayUserView): string {
 
 /** `serve --gateway`: the gateway next to the service, on its store and token manager. */
 export async function startServeGateway(ctx: CliContext, tokens: TokenManager, configFile?: string): Promise<{ close(): Promise<void> }> {
-  const { gstore } = await gatewayStoreOf(ctx);
-  try {
-    const running = await startGateway(gatewayConfigFrom(configFile ? { config: configFile } : {}), { store: await ctx.store(), gatewayStore: gstore, tokens, home: ctx.home, logger: ctx.logger });
-    const { smtp, tls } = running;
-    const host = running.config.smtp.host;
-    ctx.print(`  gateway   SMTP ${host}:${smtp.port ?? 'off'} (STARTTLS), ${host}:${smtp.tlsPort ?? 'off'} (TLS); certificate SHA-256 ${tls.fingerprint}`);
-    return {
-      async close() {
-        await running.close();
-        await gstore.close();
-      },
-    };
-  } catch (e) {
-    await gstore.close();
-    throw e;
-  }
+  const running = await startGateway(gatewayConfigFrom(configFile ? { config: configFile } : {}), { store: await ctx.store(), tokens, home: ctx.home, logger: ctx.logger });
+  const { smtp, tls } = running;
+  const host = running.config.smtp.host;
+  ctx.print(`  gateway   SMTP ${host}:${smtp.port ?? 'off'} (STARTTLS), ${host}:${smtp.tlsPort ?? 'off'} (TLS); certificate SHA-256 ${tls.fingerprint}`);
+  return { close: () => running.close() };
 }
 
 export function registerGatewayCommand(program: Command, ctx: CliContext): void {
@@ -128,8 +115,7 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
     .option('--hostname <name>', 'the name the gateway greets with and reports in bounces')
     .action(async (o: GatewayFlags) => {
       const config = gatewayConfigFrom(o);
-      const { gstore } = await gatewayStoreOf(ctx);
-      const running = await startGateway(config, { store: await ctx.store(), gatewayStore: gstore, tokens: await ctx.tokens(), home: ctx.home, logger: ctx.logger });
+      const running = await startGateway(config, { store: await ctx.store(), tokens: await ctx.tokens(), home: ctx.home, logger: ctx.logger });
       const { smtp, tls } = running;
       const host = running.config.smtp.host;
       if (ctx.json()) ctx.printJson({ smtp: { host, port: smtp.port, tlsPort: smtp.tlsPort }, tls: { fingerprint: tls.fingerprint, generated: tls.generated, subject: tls.subject } });
@@ -145,7 +131,6 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
       // The IMAP and POP3 gateways (running.config.imap / .pop3) are started here once they are wired in.
       await untilSignal();
       await running.close();
-      await gstore.close();
     });
 
   const user = gateway.command('user').description('manage the gateway users legacy clients log in as');
@@ -158,33 +143,25 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
     .option('--password-stdin', 'read the password from standard input')
     .option('--disabled', 'add it disabled')
     .action(async (name: string, o: { send?: string; receive?: string; from?: string[]; passwordStdin?: boolean; disabled?: boolean }) => {
-      const { gstore, users } = await gatewayStoreOf(ctx);
-      try {
-        const r = await users.add({
-          name, ...(o.send ? { sendResource: o.send } : {}), ...(o.receive ? { receiveResource: o.receive } : {}),
-          allowedFrom: o.from ?? [], ...(o.passwordStdin ? { password: readPasswordFromStdin() } : {}), disabled: o.disabled === true,
-        });
-        if (ctx.json()) ctx.printJson({ user: r.user, ...(r.generatedPassword ? { password: r.generatedPassword.reveal() } : {}) });
-        else {
-          ctx.print(describeUser(r.user));
-          if (r.generatedPassword) ctx.print(`password (shown once; only its scrypt hash is stored): ${r.generatedPassword.reveal()}`);
-        }
-      } finally {
-        await gstore.close();
+      const { users } = await gatewayStoreOf(ctx);
+      const r = await users.add({
+        name, ...(o.send ? { sendResource: o.send } : {}), ...(o.receive ? { receiveResource: o.receive } : {}),
+        allowedFrom: o.from ?? [], ...(o.passwordStdin ? { password: readPasswordFromStdin() } : {}), disabled: o.disabled === true,
+      });
+      if (ctx.json()) ctx.printJson({ user: r.user, ...(r.generatedPassword ? { password: r.generatedPassword.reveal() } : {}) });
+      else {
+        ctx.print(describeUser(r.user));
+        if (r.generatedPassword) ctx.print(`password (shown once; only its scrypt hash is stored): ${r.generatedPassword.reveal()}`);
       }
     });
 
   user.command('list')
     .description('list gateway users with their mapping, last use and counts per protocol')
     .action(async () => {
-      const { gstore, users } = await gatewayStoreOf(ctx);
-      try {
-        const list = await users.list();
-        if (ctx.json()) ctx.printJson({ users: list });
-        else ctx.print(list.length ? list.map(describeUser).join('\n') : 'no gateway users yet: `mailbridge gateway user add NAME --send RESOURCE`');
-      } finally {
-        await gstore.close();
-      }
+      const { users } = await gatewayStoreOf(ctx);
+      const list = await users.list();
+      if (ctx.json()) ctx.printJson({ users: list });
+      else ctx.print(list.length ? list.map(describeUser).join('\n') : 'no gateway users yet: `mailbridge gateway user add NAME --send RESOURCE`');
     });
 
   user.command('edit <name>')
@@ -193,83 +170,63 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
     .option('--receive <resource>', 'the receive resource (none to remove)')
     .option('--from <address...>', 'replace the allowed From addresses')
     .action(async (name: string, o: { send?: string; receive?: string; from?: string[] }) => {
-      const { gstore, users } = await gatewayStoreOf(ctx);
-      try {
-        const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
-        const send = orNull(o.send);
-        const receive = orNull(o.receive);
-        const u = await users.update(name, { ...(send !== undefined ? { sendResource: send } : {}), ...(receive !== undefined ? { receiveResource: receive } : {}), ...(o.from ? { allowedFrom: o.from } : {}) });
-        if (ctx.json()) ctx.printJson({ user: u });
-        else ctx.print(describeUser(u));
-      } finally {
-        await gstore.close();
-      }
+      const { users } = await gatewayStoreOf(ctx);
+      const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
+      const send = orNull(o.send);
+      const receive = orNull(o.receive);
+      const u = await users.update(name, { ...(send !== undefined ? { sendResource: send } : {}), ...(receive !== undefined ? { receiveResource: receive } : {}), ...(o.from ? { allowedFrom: o.from } : {}) });
+      if (ctx.json()) ctx.printJson({ user: u });
+      else ctx.print(describeUser(u));
     });
 
   user.command('reset-password <name>')
     .description('set a new password (random and printed once, or from --password-stdin)')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (name: string, o: { passwordStdin?: boolean }) => {
-      const { gstore, users } = await gatewayStoreOf(ctx);
-      try {
-        const r = await users.resetPassword(name, o.passwordStdin ? readPasswordFromStdin() : undefined);
-        if (ctx.json()) ctx.printJson({ name, ...(r.generatedPassword ? { password: r.generatedPassword.reveal() } : {}) });
-        else ctx.print(r.generatedPassword ? `new password for ${name} (shown once): ${r.generatedPassword.reveal()}` : `password of ${name} changed`);
-      } finally {
-        await gstore.close();
-      }
+      const { users } = await gatewayStoreOf(ctx);
+      const r = await users.resetPassword(name, o.passwordStdin ? readPasswordFromStdin() : undefined);
+      if (ctx.json()) ctx.printJson({ name, ...(r.generatedPassword ? { password: r.generatedPassword.reveal() } : {}) });
+      else ctx.print(r.generatedPassword ? `new password for ${name} (shown once): ${r.generatedPassword.reveal()}` : `password of ${name} changed`);
     });
 
   for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
     user.command(`${verb} <name>`)
       .description(disabled ? 'refuse this user\'s logins (its mail already spooled is still delivered)' : 'accept this user\'s logins again')
       .action(async (name: string) => {
-        const { gstore, users } = await gatewayStoreOf(ctx);
-        try {
-          const u = await users.setDisabled(name, disabled);
-          if (ctx.json()) ctx.printJson({ user: u });
-          else ctx.print(`${name} ${disabled ? 'disabled' : 'enabled'}`);
-        } finally {
-          await gstore.close();
-        }
+        const { users } = await gatewayStoreOf(ctx);
+        const u = await users.setDisabled(name, disabled);
+        if (ctx.json()) ctx.printJson({ user: u });
+        else ctx.print(`${name} ${disabled ? 'disabled' : 'enabled'}`);
       });
   }
 
   user.command('remove <name>')
     .description('remove a gateway user (its mail already spooled is still delivered)')
     .action(async (name: string) => {
-      const { gstore, users } = await gatewayStoreOf(ctx);
-      try {
-        await users.remove(name);
-        if (ctx.json()) ctx.printJson({ removed: name });
-        else ctx.print(`${name} removed`);
-      } finally {
-        await gstore.close();
-      }
+      const { users } = await gatewayStoreOf(ctx);
+      await users.remove(name);
+      if (ctx.json()) ctx.printJson({ removed: name });
+      else ctx.print(`${name} removed`);
     });
 
   gateway.command('queue')
     .description('show the spool (messages waiting for delivery), the latest relayed messages and the dead letters')
     .option('--limit <n>', 'how many relayed messages and dead letters to show', '20')
     .action(async (o: { limit: string }) => {
-      const { gstore } = await gatewayStoreOf(ctx);
-      try {
-        const limit = Math.max(1, Math.min(1000, Number(o.limit) || 20));
-        const [spool, relayed, dead] = await Promise.all([gstore.listSpool(), gstore.listRelayed(limit), gstore.listDeadLetters(limit)]);
-        const duplicates = relayed.filter((r) => r.possibleDuplicate).length;
-        if (ctx.json()) ctx.printJson({ spool, relayed, deadLetters: dead, possibleDuplicates: duplicates });
-        else {
-          ctx.print([
-            `spool: ${spool.length} waiting`,
-            ...spool.map((e) => `  ${e.id} ${e.resource} ${e.rcptTo.length} rcpt ${e.size} B, attempt ${e.attempts}, next ${new Date(e.nextAttemptAt).toISOString()}${e.lastError ? `: ${e.lastError}` : ''}`),
-            `relayed (latest ${relayed.length}; ${duplicates} possibly sent twice after a crash):`,
-            ...relayed.map((r) => `  ${r.id} via ${r.via} ${r.upstreamId ?? ''}${r.possibleDuplicate ? ' (possible duplicate)' : ''}`),
-            `dead letters (latest ${dead.length}):`,
-            ...dead.map((d) => `  ${d.id} ${d.status} ${d.reason} (bounce: ${d.bounce})`),
-          ].join('\n'));
-        }
-      } finally {
-        await gstore.close();
+      const gstore = await ctx.store();
+      const limit = Math.max(1, Math.min(1000, Number(o.limit) || 20));
+      const [spool, relayed, dead] = await Promise.all([gstore.listSpool(), gstore.listRelayed(limit), gstore.listGatewayDeadLetters(limit)]);
+      const duplicates = relayed.filter((r) => r.possibleDuplicate).length;
+      if (ctx.json()) ctx.printJson({ spool, relayed, deadLetters: dead, possibleDuplicates: duplicates });
+      else {
+        ctx.print([
+          `spool: ${spool.length} waiting`,
+          ...spool.map((e) => `  ${e.id} ${e.resource} ${e.rcptTo.length} rcpt ${e.size} B, attempt ${e.attempts}, next ${new Date(e.nextAttemptAt).toISOString()}${e.lastError ? `: ${e.lastError}` : ''}`),
+          `relayed (latest ${relayed.length}; ${duplicates} possibly sent twice after a crash):`,
+          ...relayed.map((r) => `  ${r.id} via ${r.via} ${r.upstreamId ?? ''}${r.possibleDuplicate ? ' (possible duplicate)' : ''}`),
+          `dead letters (latest ${dead.length}):`,
+          ...dead.map((d) => `  ${d.id} ${d.status} ${d.reason} (bounce: ${d.bounce})`),
+        ].join('\n'));
       }
     });
 }

@@ -195,7 +195,7 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     const id = `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
     const envDsn = session.envelope.dsn;
     try {
-      await o.store.enqueue({
+      await o.store.spoolMessage({
         id, resource: s.resource, principal: `${s.kind}:${s.name}`, source: session.remoteAddress, mailFrom, rcptTo,
         dsn: {
           ...(envDsn?.ret ? { ret: envDsn.ret === 'HDRS' ? 'HDRS' : 'FULL' } : {}),
