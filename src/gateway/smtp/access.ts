@@ -39,7 +39,8 @@ export function buildSourceAllowList(rules: readonly SourceRule[]): SourceAllowL
           hint: 'write loopback, an address (192.0.2.10) or a network (192.0.2.0/24)',
         });
       }
-      if (prefix < (family === 6 ? 48 : 16)) {
+      // Loopback is one host however wide its block; other networks must be named narrowly.
+      if (rule.network !== 'loopback' && prefix < (family === 6 ? 48 : 16)) {
         throw new ConfigError({
           code: 'GATEWAY_OPEN_RELAY_REFUSED', field: `smtp.allowSources.${i}.network`,
           message: `${n} is too wide for sending without a login: everything in it could relay through your Microsoft 365 mailbox`,
