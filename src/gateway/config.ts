@@ -53,6 +53,8 @@ export const deliveryConfigSchema = z.object({
   retryMaxMs: z.number().int().positive().default(3_600_000),
   maxAgeMs: z.number().int().positive().default(2 * 86_400_000),
   concurrency: z.number().int().positive().max(64).default(8),
+  /** How long a claimed message is held by one worker; after a crash it is retried once this passes. */
+  leaseMs: z.number().int().positive().default(10 * 60_000),
   /** The From: of bounces; default the sending mailbox itself (Exchange checks Send As on it). */
   bounceFrom: z.string().optional(),
   /** The resource bounces are sent through; default the failed message's own resource. */

@@ -90,7 +90,7 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
     store: store, upstream,
     limits: { messagesPerMinute: d.messagesPerMinute, recipientsPerDay: d.recipientsPerDay },
     retry: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, maxAgeMs: d.maxAgeMs },
-    concurrency: d.concurrency, hostname: config.hostname,
+    concurrency: d.concurrency, leaseMs: d.leaseMs, hostname: config.hostname,
     ...(d.bounceFrom ? { bounceFrom: d.bounceFrom } : {}),
     ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
     ...(d.bounceResource ? { bounceResource: d.bounceResource } : {}),

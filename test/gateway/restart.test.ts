@@ -37,7 +37,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 300_000 }, () => {
+describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 480_000 }, () => {
   let rig: Rig;
   let home: string;
   let store: Store;
@@ -60,7 +60,9 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 3
     // Postfix is not Exchange: no 30-a-minute pacing for this relay.
     // And one client sends all 200 within a minute: no per-user submission limit either.
     writeFileSync(join(home, 'gateway.yaml'), [
-      'gateway:', '  hostname: gw.test', '  smtp:', '    rate:', '      messagesPerMinutePerUser: 0', '  delivery:', '    messagesPerMinute: 0', '    retryBaseMs: 200', '',
+      'gateway:', '  hostname: gw.test', '  smtp:', '    rate:', '      messagesPerMinutePerUser: 0', '  delivery:', '    messagesPerMinute: 0', '    retryBaseMs: 200',
+      // What the killed gateway had claimed comes back after this lease (default 10 minutes).
+      '    leaseMs: 15000', '',
     ].join('\n'));
   });
   after(async () => {
@@ -76,7 +78,10 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 3
     });
     children.push(child);
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (line.includes('"gateway: relayed"')) onRelayed();
+      if (line.includes('"gateway: relayed"')) {
+        onRelayed();
+        if (process.env.GW_DEBUG) process.stderr.write(`gw relayed ${line.slice(0, 200)}\n`);
+      }
       else if (process.env.GW_DEBUG) process.stderr.write(`gw: ${line.slice(0, 300)}\n`);
     });
     return new Promise((resolve, reject) => {
