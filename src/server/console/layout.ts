@@ -23,7 +23,7 @@ export function layout(title: string, csrf: string | undefined, body: Html): str
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · mailbridge</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS)}</style></head>
 <body><header><strong>mailbridge</strong>
-${csrf ? html`<a href="/console/">Resources</a><a href="/console/triggers">Triggers</a><a href="/console/keys">API keys</a>
+${csrf ? html`<a href="/console/">Resources</a><a href="/console/triggers">Triggers</a><a href="/console/keys">API keys</a><a href="/console/gateway">Gateway</a>
 <form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${csrf}"><button id="logout">Log out</button></form>` : ''}
 </header><main><h1>${title}</h1>${body}</main></body></html>`.text;
 }

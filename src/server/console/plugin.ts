@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { ServerContext } from '../context.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
 import { html } from './html.js';
+import { gatewayPages } from './gateway-page.js';
 import { keyPages } from './keys-page.js';
 import { layout } from './layout.js';
 import { mailPages } from './mail-page.js';
@@ -82,6 +83,7 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     mailPages(app, kit);
     triggerPages(app, kit);
     keyPages(app, kit);
+    gatewayPages(app, kit);
   };
 }
 
