@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { Semaphore } from '../protocols/graph/semaphore.js';
 import type { GatewayStore, SpoolEntry } from '../store/gateway.js';
 import { buildBounce } from './dsn.js';
 import { classifyFailure, type DeliveryFailure } from './failure.js';
@@ -44,6 +46,8 @@ export interface SpoolWorkerOptions {
   concurrency?: number;
   /** How long a claim holds before another worker may take the message over. Default 10 minutes. */
   leaseMs?: number;
+  /** Messages in flight per resource (sending mailbox): Exchange allows 3 SMTP connections and 4 Graph requests. Default 3. */
+  perResource?: number;
   /** Reporting-MTA of bounces. */
   hostname: string;
   /** The From of bounces; default the sending mailbox itself (Exchange allows no other without Send As). */
@@ -84,6 +88,12 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   const leaseMs = o.leaseMs ?? 10 * 60_000;
   const pollMs = o.pollMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
+  const slots = new Map<string, Semaphore>();
+  const slotsOf = (resource: string): Semaphore => {
+    let s = slots.get(resource);
+    if (!s) slots.set(resource, (s = new Semaphore(o.perResource ?? 3)));
+    return s;
+  };
   const stats = { relayed: 0, retried: 0, bounced: 0, possibleDuplicates: 0 };
   /** Resources waiting for a rate window, until when. */
   const heldUntil = new Map<string, number>();
@@ -159,8 +169,14 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
       const raw = await o.store.spooledRaw(entry.id);
       if (!raw) return; // relayed or dead-lettered meanwhile by another worker
       const upstream = await o.upstream(entry.resource);
+      const release = await slotsOf(entry.resource).acquire();
       const started = now();
-      const r = await upstream.send({ raw, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo });
+      let r: Awaited<ReturnType<Upstream['send']>>;
+      try {
+        r = await withTimeout(upstream.send({ raw, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo }), Math.max(1000, Math.floor(leaseMs / 2)));
+      } finally {
+        release();
+      }
       await o.store.markSpooledRelayed(entry.id, {
         id: entry.id, resource: entry.resource, principal: entry.principal, recipients: entry.rcptTo.length, size: entry.size,
         upstreamId: r.upstreamId, via: r.via, attempts: entry.attempts, possibleDuplicate: entry.possibleDuplicate, acceptedAt: entry.createdAt, relayedAt: now(),
@@ -249,6 +265,18 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     },
     stats: () => ({ ...stats }),
   };
+}
+
+/** An upstream that neither answers nor fails must not hold a worker slot forever: past half the lease it counts as a transient failure. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProtocolError({
+      code: 'TIMEOUT', message: `the upstream did not finish the delivery within ${Math.round(ms / 1000)} s`,
+      hint: 'the message stays spooled and is tried again; check the upstream server', details: { family: 'send' },
+    })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function hintOf(e: unknown): string | undefined {

@@ -16,8 +16,8 @@ import { headerEnd, readHeaderAddresses } from './headers.js';
 
 /**
  * Upstream delivery for one resource: the spooled bytes go out unchanged.
- * - smtp resource: SMTP submission with XOAUTH2 (nodemailer `raw` + envelope; pooled, at most 3
- *   connections per mailbox as Exchange allows). When the tenant turned SMTP AUTH off
+ * - smtp resource: SMTP submission with XOAUTH2 (nodemailer `raw` + envelope; the worker keeps
+ *   at most 3 connections per mailbox, as Exchange allows). When the tenant turned SMTP AUTH off
  *   (535 5.7.139) and the resource has `graphFallback`, the message goes through Graph instead.
  * - graph resource: Graph `sendMail` with the raw MIME, base64, as text/plain
  *   (https://learn.microsoft.com/graph/outlook-send-mime-message). Graph takes about 4 MB per
@@ -67,7 +67,9 @@ export async function openUpstream(resource: Resource, tokens: TokenManager, log
       hint: `map the gateway user to an smtp resource (XOAUTH2) or a graph resource (Mail.Send): \`mailbridge gateway user edit NAME --send RESOURCE\``,
     });
   }
-  const sender: SmtpSender = createSmtpSender({ resource, tokens: tokens.provider(resource.name), pool: { maxConnections: 3 }, ...(logger ? { logger } : {}) });
+  // One connection per message, not nodemailer's pool: a pooled connection that the server drops
+  // mid-session could leave queued sends waiting; the worker caps connections per mailbox (3).
+  const sender: SmtpSender = createSmtpSender({ resource, tokens: tokens.provider(resource.name), ...(logger ? { logger } : {}) });
   let fallback: Promise<GraphSender> | undefined;
   return {
     resource: resource.name,
