@@ -46,13 +46,15 @@ export function buildBounce(b: BounceInput): Buffer {
     ...(b.envid ? [`Original-Envelope-Id: ${foldSafe(b.envid)}`] : []),
     `Arrival-Date: ${b.arrivalDate.toUTCString().replace('GMT', '+0000')}`,
   ];
-  const perRecipient = b.recipients.map((r) => [
-    `Final-Recipient: rfc822; ${r.address}`,
-    'Action: failed',
-    `Status: ${r.status}`,
-    `Diagnostic-Code: ${foldSafe(r.diagnostic)}`,
-    `Last-Attempt-Date: ${now.toUTCString().replace('GMT', '+0000')}`,
-  ].join('\r\n'));
+  const perRecipient = b.recipients.map((r) =>
+    [
+      `Final-Recipient: rfc822; ${r.address}`,
+      'Action: failed',
+      `Status: ${r.status}`,
+      `Diagnostic-Code: ${foldSafe(r.diagnostic)}`,
+      `Last-Attempt-Date: ${now.toUTCString().replace('GMT', '+0000')}`,
+    ].join('\r\n'),
+  );
   const original = headersOnly ? b.original.subarray(0, headerEnd(b.original)) : b.original;
   const head = [
     `From: Mail Delivery System <${b.from}>`,

@@ -21,8 +21,18 @@ export interface DeliveryFailure {
 const REPLY = /^(\d)(\d\d)[ -](?:(\d\.\d{1,3}\.\d{1,3})\s)?/;
 const QUOTA = /SubmissionQuotaExceeded|quota exceeded|5\.2\.25[1-5]/i;
 const TRANSIENT_CODES = new Set([
-  'CONNECTION_REFUSED', 'CONNECTION_DROPPED', 'TIMEOUT', 'HOST_NOT_FOUND', 'GRAPH_THROTTLED', 'GRAPH_UNAVAILABLE', 'GRAPH_UPLOAD_STALLED',
-  'SANDBOX_NOT_RUNNING', 'TOKEN_ENDPOINT_UNREACHABLE', 'SMTP_AUTH_FAILED', 'GRAPH_AUTH_INVALID', 'RESOURCE_NOT_FOUND',
+  'CONNECTION_REFUSED',
+  'CONNECTION_DROPPED',
+  'TIMEOUT',
+  'HOST_NOT_FOUND',
+  'GRAPH_THROTTLED',
+  'GRAPH_UNAVAILABLE',
+  'GRAPH_UPLOAD_STALLED',
+  'SANDBOX_NOT_RUNNING',
+  'TOKEN_ENDPOINT_UNREACHABLE',
+  'SMTP_AUTH_FAILED',
+  'GRAPH_AUTH_INVALID',
+  'RESOURCE_NOT_FOUND',
 ]);
 
 export function classifyFailure(e: unknown): DeliveryFailure {
@@ -43,7 +53,8 @@ export function classifyFailure(e: unknown): DeliveryFailure {
       const enhanced = m[3] ?? `${cls}.0.0`;
       if (QUOTA.test(line)) return { ...base, kind: 'transient', status: `4${enhanced.slice(1)}`, diagnostic };
       // A refused login is about our token, not the message: hold it until consent is renewed (or it expires).
-      if (/^53[05]$/.test(`${cls}${m[2]}`) || e.code === 'SMTP_AUTH_FAILED') return { ...base, kind: 'transient', status: '4.7.0', diagnostic };
+      if (/^53[05]$/.test(`${cls}${m[2]}`) || e.code === 'SMTP_AUTH_FAILED')
+        return { ...base, kind: 'transient', status: '4.7.0', diagnostic };
       if (cls === '4') return { ...base, kind: 'transient', status: enhanced, diagnostic };
       if (cls === '5') return { ...base, kind: 'permanent', status: enhanced, diagnostic };
     }
@@ -51,16 +62,24 @@ export function classifyFailure(e: unknown): DeliveryFailure {
   if (status !== undefined) {
     const graphCode = typeof d.graphCode === 'string' ? d.graphCode : String(status);
     const diagnostic = `x-graph; ${status} ${graphCode}${typeof d.requestId === 'string' ? ` request-id ${d.requestId}` : ''}`;
-    if (status === 401 || status === 408 || status === 429 || status >= 500) return { ...base, kind: 'transient', status: status === 429 ? '4.7.0' : '4.4.1', diagnostic };
-    if (status === 413 || e.code === 'GRAPH_MESSAGE_TOO_LARGE') return { ...base, kind: 'permanent', status: '5.3.4', diagnostic };
-    if (e.code === 'GRAPH_SEND_AS_DENIED' || status === 403) return { ...base, kind: 'permanent', status: '5.7.1', diagnostic };
+    if (status === 401 || status === 408 || status === 429 || status >= 500)
+      return { ...base, kind: 'transient', status: status === 429 ? '4.7.0' : '4.4.1', diagnostic };
+    if (status === 413 || e.code === 'GRAPH_MESSAGE_TOO_LARGE')
+      return { ...base, kind: 'permanent', status: '5.3.4', diagnostic };
+    if (e.code === 'GRAPH_SEND_AS_DENIED' || status === 403)
+      return { ...base, kind: 'permanent', status: '5.7.1', diagnostic };
     if (e.code === 'GRAPH_MAILBOX_FULL') return { ...base, kind: 'permanent', status: '5.2.2', diagnostic };
     return { ...base, kind: 'permanent', status: '5.0.0', diagnostic };
   }
   const diagnostic = `x-mailbridge; ${e.code}: ${e.message.slice(0, 200)}`;
   // Token failures (AuthError: consent revoked, refresh token expired) hold the message: after
   // `mailbridge auth RESOURCE` it goes out; only the spool's age limit turns them into a bounce.
-  if (TRANSIENT_CODES.has(e.code) || e.name === 'AuthError' || e.code.startsWith('AADSTS') || e.code.startsWith('OAUTH_')) {
+  if (
+    TRANSIENT_CODES.has(e.code) ||
+    e.name === 'AuthError' ||
+    e.code.startsWith('AADSTS') ||
+    e.code.startsWith('OAUTH_')
+  ) {
     return { ...base, kind: 'transient', status: '4.4.1', diagnostic };
   }
   if (e.name === 'ConfigError') return { ...base, kind: 'permanent', status: '5.3.0', diagnostic };

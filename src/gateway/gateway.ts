@@ -41,31 +41,39 @@ export function parseGatewayConfig(input: GatewayConfigInput | undefined): Gatew
   const issue = r.error.issues[0];
   const field = issue?.path.join('.') ?? '';
   throw new ConfigError({
-    code: 'CONFIG_INVALID', field: `gateway.${field}`,
+    code: 'CONFIG_INVALID',
+    field: `gateway.${field}`,
     message: `the gateway configuration is invalid at ${field || '(top)'}: ${issue?.message ?? 'unknown'}`,
     hint: 'see docs/gateway.md for the gateway section (smtp, delivery, imap, pop3)',
   });
 }
 
-export async function startGateway(input: GatewayConfigInput | GatewayConfig | undefined, deps: GatewayDeps): Promise<RunningGateway> {
+export async function startGateway(
+  input: GatewayConfigInput | GatewayConfig | undefined,
+  deps: GatewayDeps,
+): Promise<RunningGateway> {
   const config = parseGatewayConfig(input);
   const { store, tokens, logger } = deps;
   const users = new GatewayUsers({
-    store: store, ...(logger ? { logger } : {}),
+    store: store,
+    ...(logger ? { logger } : {}),
     limits: { failuresPerSource: config.smtp.rate.loginFailuresPerSource },
     resourceExists: async (n) => (await store.getResource(n)) !== undefined,
   });
   for (const [i, s] of config.smtp.allowSources.entries()) {
     if (!(await store.getResource(s.resource))) {
       throw new ConfigError({
-        code: 'RESOURCE_NOT_FOUND', field: `gateway.smtp.allowSources.${i}.resource`,
-        message: `no resource named "${s.resource}"`, hint: 'list them with `mailbridge resource list`',
+        code: 'RESOURCE_NOT_FOUND',
+        field: `gateway.smtp.allowSources.${i}.resource`,
+        message: `no resource named "${s.resource}"`,
+        hint: 'list them with `mailbridge resource list`',
       });
     }
   }
   const tls = await loadGatewayTls({
     ...(config.smtp.tls ? { certFile: config.smtp.tls.certFile, keyFile: config.smtp.tls.keyFile } : {}),
-    dir: join(deps.home, 'gateway-tls'), hostname: config.hostname,
+    dir: join(deps.home, 'gateway-tls'),
+    hostname: config.hostname,
   });
 
   const upstreams = new Map<string, Promise<Upstream>>();
@@ -75,7 +83,12 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
       u = (async () => {
         const resource = await store.getResource(name);
         if (!resource) {
-          throw new ConfigError({ code: 'RESOURCE_NOT_FOUND', field: 'resource', message: `no resource named "${name}"`, hint: 'add the resource again or map the gateway user to another one' });
+          throw new ConfigError({
+            code: 'RESOURCE_NOT_FOUND',
+            field: 'resource',
+            message: `no resource named "${name}"`,
+            hint: 'add the resource again or map the gateway user to another one',
+          });
         }
         return openUpstream(resource, tokens, logger);
       })();
@@ -87,12 +100,15 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
 
   const d = config.delivery;
   const worker = startSpoolWorker({
-    store: store, upstream,
+    store: store,
+    upstream,
     limits: { messagesPerMinute: d.messagesPerMinute, recipientsPerDay: d.recipientsPerDay },
     retry: { baseMs: d.retryBaseMs, maxMs: d.retryMaxMs, maxAgeMs: d.maxAgeMs },
-    concurrency: d.concurrency, leaseMs: d.leaseMs, hostname: config.hostname,
+    concurrency: d.concurrency,
+    leaseMs: d.leaseMs,
+    hostname: config.hostname,
     ...(d.bounceFrom ? { bounceFrom: d.bounceFrom } : {}),
-    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
+    ...(deps.onOutcome ? { onOutcome: (x: SpoolOutcome) => deps.onOutcome?.(x) } : {}),
     ...(d.bounceResource ? { bounceResource: d.bounceResource } : {}),
     ...(logger ? { logger } : {}),
   });
@@ -100,7 +116,11 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
   let smtp: SmtpGateway;
   try {
     smtp = await startSmtpGateway({
-      config: config.smtp, hostname: config.hostname, tls, directory: users, store: store,
+      config: config.smtp,
+      hostname: config.hostname,
+      tls,
+      directory: users,
+      store: store,
       ownAddress: async (name) => {
         const r = await store.getResource(name);
         return (r?.from ?? r?.user)?.toLowerCase();
@@ -114,9 +134,13 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new ConfigError({
-        code: 'GATEWAY_PORT_UNAVAILABLE', field: 'gateway.smtp.port',
+        code: 'GATEWAY_PORT_UNAVAILABLE',
+        field: 'gateway.smtp.port',
         message: `cannot listen on ${config.smtp.host} port ${config.smtp.port ?? ''}/${config.smtp.tlsPort ?? ''}: ${code === 'EACCES' ? 'permission denied' : 'already in use'}`,
-        hint: code === 'EACCES' ? 'use ports above 1023 (e.g. 2587 and 2465), or grant CAP_NET_BIND_SERVICE' : 'stop what uses the port, or choose others with --smtp-port / --smtps-port',
+        hint:
+          code === 'EACCES'
+            ? 'use ports above 1023 (e.g. 2587 and 2465), or grant CAP_NET_BIND_SERVICE'
+            : 'stop what uses the port, or choose others with --smtp-port / --smtps-port',
         cause: e,
       });
     }
@@ -124,11 +148,19 @@ export async function startGateway(input: GatewayConfigInput | GatewayConfig | u
   }
 
   return {
-    config, tls, smtp, users, worker,
+    config,
+    tls,
+    smtp,
+    users,
+    worker,
     async close() {
       await smtp.close();
       await worker.stop();
-      for (const u of upstreams.values()) await u.then((x) => x.close(), () => undefined);
+      for (const u of upstreams.values())
+        await u.then(
+          (x) => x.close(),
+          () => undefined,
+        );
     },
   };
 }

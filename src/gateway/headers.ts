@@ -27,10 +27,12 @@ export interface HeaderAddresses {
 }
 
 const list = (v: AddressObject | AddressObject[] | undefined): string[] =>
-  (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((a) => a.value).flatMap(function flat(a): string[] {
-    if (a.group) return a.group.flatMap(flat);
-    return a.address ? [a.address.toLowerCase()] : [];
-  });
+  (v === undefined ? [] : Array.isArray(v) ? v : [v])
+    .flatMap((a) => a.value)
+    .flatMap(function flat(a): string[] {
+      if (a.group) return a.group.flatMap(flat);
+      return a.address ? [a.address.toLowerCase()] : [];
+    });
 
 export async function readHeaderAddresses(raw: Buffer): Promise<HeaderAddresses> {
   const head = raw.subarray(0, headerEnd(raw));

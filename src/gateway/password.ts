@@ -12,7 +12,9 @@ const COST = { N: 16384, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 }
 
 export async function hashPassword(password: Secret): Promise<string> {

@@ -98,6 +98,8 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   /** Resources waiting for a rate window, until when. */
   const heldUntil = new Map<string, number>();
   let stopped = false;
+  // Read through a function: stop() changes it while tick awaits, which narrowing cannot see.
+  const isStopped = () => stopped;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
@@ -106,7 +108,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void tick(), ms);
-    timer.unref?.();
+    timer.unref();
   };
 
   /** When `resource` may send `recipients` more (now, or the time its window frees). */
@@ -146,7 +148,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
           inFlight.add(p);
         }
         if (due.length === free) again = true;
-      } while (again && !stopped);
+      } while (again && !isStopped());
     } catch (e) {
       o.logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'gateway: spool read failed; retrying');
     } finally {
@@ -156,14 +158,26 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   }
 
   async function deliver(entry: SpoolEntry): Promise<void> {
-    const log = { spoolId: entry.id, resource: entry.resource, principal: entry.principal, attempt: entry.attempts, recipients: entry.rcptTo.length, size: entry.size };
+    const log = {
+      spoolId: entry.id,
+      resource: entry.resource,
+      principal: entry.principal,
+      attempt: entry.attempts,
+      recipients: entry.rcptTo.length,
+      size: entry.size,
+    };
     if (entry.possibleDuplicate) stats.possibleDuplicates++;
     try {
       const opensAt = await windowOpensAt(entry.resource, entry.rcptTo.length);
       if (opensAt > now()) {
         heldUntil.set(entry.resource, opensAt);
         // Waiting for a window is not an attempt: give the attempt back.
-        await o.store.rescheduleSpooled(entry.id, opensAt, 'waiting for the mailbox\'s sending limit (30 a minute, 10,000 recipients a day)', now());
+        await o.store.rescheduleSpooled(
+          entry.id,
+          opensAt,
+          "waiting for the mailbox's sending limit (30 a minute, 10,000 recipients a day)",
+          now(),
+        );
         return;
       }
       const raw = await o.store.spooledRaw(entry.id);
@@ -173,22 +187,56 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
       const started = now();
       let r: Awaited<ReturnType<Upstream['send']>>;
       try {
-        r = await withTimeout(upstream.send({ raw, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo }), Math.max(1000, Math.floor(leaseMs / 2)));
+        r = await withTimeout(
+          upstream.send({ raw, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo }),
+          Math.max(1000, Math.floor(leaseMs / 2)),
+        );
       } finally {
         release();
       }
       await o.store.markSpooledRelayed(entry.id, {
-        id: entry.id, resource: entry.resource, principal: entry.principal, recipients: entry.rcptTo.length, size: entry.size,
-        upstreamId: r.upstreamId, via: r.via, attempts: entry.attempts, possibleDuplicate: entry.possibleDuplicate, acceptedAt: entry.createdAt, relayedAt: now(),
+        id: entry.id,
+        resource: entry.resource,
+        principal: entry.principal,
+        recipients: entry.rcptTo.length,
+        size: entry.size,
+        upstreamId: r.upstreamId,
+        via: r.via,
+        attempts: entry.attempts,
+        possibleDuplicate: entry.possibleDuplicate,
+        acceptedAt: entry.createdAt,
+        relayedAt: now(),
       });
       stats.relayed++;
-      o.logger?.info({ ...log, via: r.via, upstreamId: r.upstreamId, ms: now() - started, possibleDuplicate: entry.possibleDuplicate || undefined }, 'gateway: relayed');
+      o.logger?.info(
+        {
+          ...log,
+          via: r.via,
+          upstreamId: r.upstreamId,
+          ms: now() - started,
+          possibleDuplicate: entry.possibleDuplicate || undefined,
+        },
+        'gateway: relayed',
+      );
       if (r.rejected.length > 0) {
-        const f: DeliveryFailure = { kind: 'permanent', status: '5.1.1', diagnostic: `smtp; the upstream refused the recipient (${r.upstreamId.slice(0, 120)})` };
+        const f: DeliveryFailure = {
+          kind: 'permanent',
+          status: '5.1.1',
+          diagnostic: `smtp; the upstream refused the recipient (${r.upstreamId.slice(0, 120)})`,
+        };
         const bounce = await sendBounce(entry, raw, r.rejected, f);
-        o.logger?.warn({ ...log, rejected: r.rejected.length, bounce }, 'gateway: some recipients refused upstream; bounced');
+        o.logger?.warn(
+          { ...log, rejected: r.rejected.length, bounce },
+          'gateway: some recipients refused upstream; bounced',
+        );
       }
-      o.onOutcome?.({ kind: 'relayed', id: entry.id, via: r.via, upstreamId: r.upstreamId, possibleDuplicate: entry.possibleDuplicate });
+      o.onOutcome?.({
+        kind: 'relayed',
+        id: entry.id,
+        via: r.via,
+        upstreamId: r.upstreamId,
+        possibleDuplicate: entry.possibleDuplicate,
+      });
     } catch (e) {
       const f = classifyFailure(e);
       const age = now() - entry.createdAt;
@@ -198,13 +246,27 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         if (f.retryAfterMs !== undefined) heldUntil.set(entry.resource, now() + f.retryAfterMs);
         await o.store.rescheduleSpooled(entry.id, now() + wait, f.diagnostic, now()).catch(() => undefined);
         stats.retried++;
-        o.logger?.warn({ ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, retryInMs: wait, hint: hintOf(e) }, 'gateway: delivery deferred');
+        o.logger?.warn(
+          { ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, retryInMs: wait, hint: hintOf(e) },
+          'gateway: delivery deferred',
+        );
         o.onOutcome?.({ kind: 'deferred', id: entry.id, status: f.status, diagnostic: f.diagnostic, retryInMs: wait });
         return;
       }
-      const final: DeliveryFailure = f.kind === 'transient' ? { ...f, kind: 'permanent', status: '4.4.7', diagnostic: `${f.diagnostic} (gave up after ${Math.round(age / 60_000)} minutes)` } : f;
+      const final: DeliveryFailure =
+        f.kind === 'transient'
+          ? {
+              ...f,
+              kind: 'permanent',
+              status: '4.4.7',
+              diagnostic: `${f.diagnostic} (gave up after ${Math.round(age / 60_000)} minutes)`,
+            }
+          : f;
       await failPermanently(entry, final, log).catch((err: unknown) => {
-        o.logger?.error({ ...log, err: err instanceof Error ? err.message : String(err) }, 'gateway: could not record a failed message; it stays spooled');
+        o.logger?.error(
+          { ...log, err: err instanceof Error ? err.message : String(err) },
+          'gateway: could not record a failed message; it stays spooled',
+        );
       });
     }
   }
@@ -222,16 +284,29 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     try {
       const from = o.bounceFrom ?? (await o.upstream(resource)).ownAddress ?? `postmaster@${o.hostname}`;
       const dsn = buildBounce({
-        reportingMta: o.hostname, to: entry.mailFrom, from,
+        reportingMta: o.hostname,
+        to: entry.mailFrom,
+        from,
         recipients: wanted.map((address) => ({ address, status: f.status, diagnostic: f.diagnostic })),
-        arrivalDate: new Date(entry.createdAt), ...(entry.dsn.envid ? { envid: entry.dsn.envid } : {}), ...(entry.dsn.ret ? { ret: entry.dsn.ret } : {}),
+        arrivalDate: new Date(entry.createdAt),
+        ...(entry.dsn.envid ? { envid: entry.dsn.envid } : {}),
+        ...(entry.dsn.ret ? { ret: entry.dsn.ret } : {}),
         original: raw,
       });
       // Spooled like any message (null sender: a bounce is never bounced), so a failing upstream keeps it.
-      await o.store.spoolMessage({
-        id: `dsn-${randomBytes(8).toString('hex')}`, resource, principal: DSN_PRINCIPAL, source: 'gateway', mailFrom: '',
-        rcptTo: [entry.mailFrom], dsn: {}, raw: dsn,
-      }, now());
+      await o.store.spoolMessage(
+        {
+          id: `dsn-${randomBytes(8).toString('hex')}`,
+          resource,
+          principal: DSN_PRINCIPAL,
+          source: 'gateway',
+          mailFrom: '',
+          rcptTo: [entry.mailFrom],
+          dsn: {},
+          raw: dsn,
+        },
+        now(),
+      );
       wake();
       return 'sent';
     } catch (e) {
@@ -243,11 +318,22 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     const raw = (await o.store.spooledRaw(entry.id)) ?? Buffer.alloc(0);
     const bounce = await sendBounce(entry, raw, entry.rcptTo, f);
     await o.store.markSpooledDead(entry.id, {
-      id: entry.id, resource: entry.resource, principal: entry.principal, mailFrom: entry.mailFrom, rcptTo: entry.rcptTo,
-      status: f.status, reason: f.diagnostic, size: entry.size, bounce, createdAt: now(),
+      id: entry.id,
+      resource: entry.resource,
+      principal: entry.principal,
+      mailFrom: entry.mailFrom,
+      rcptTo: entry.rcptTo,
+      status: f.status,
+      reason: f.diagnostic,
+      size: entry.size,
+      bounce,
+      createdAt: now(),
     });
     stats.bounced++;
-    o.logger?.warn({ ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, bounce }, 'gateway: delivery failed permanently; dead letter kept');
+    o.logger?.warn(
+      { ...log, status: f.status, code: f.code, diagnostic: f.diagnostic, bounce },
+      'gateway: delivery failed permanently; dead letter kept',
+    );
     o.onOutcome?.({ kind: 'failed', id: entry.id, status: f.status, diagnostic: f.diagnostic, bounce });
   }
 
@@ -271,10 +357,18 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProtocolError({
-      code: 'TIMEOUT', message: `the upstream did not finish the delivery within ${Math.round(ms / 1000)} s`,
-      hint: 'the message stays spooled and is tried again; check the upstream server', details: { family: 'send' },
-    })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ProtocolError({
+            code: 'TIMEOUT',
+            message: `the upstream did not finish the delivery within ${Math.round(ms / 1000)} s`,
+            hint: 'the message stays spooled and is tried again; check the upstream server',
+            details: { family: 'send' },
+          }),
+        ),
+      ms,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

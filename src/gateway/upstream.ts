@@ -57,19 +57,29 @@ export const GRAPH_MIME_MAX_BYTES = 3 * 1024 * 1024;
 export async function openUpstream(resource: Resource, tokens: TokenManager, logger?: Logger): Promise<Upstream> {
   const ownAddress = (resource.from ?? resource.user)?.toLowerCase();
   if (resource.kind === 'graph') {
-    const graph = await graphSender({ baseUrl: resource.server.host, tokens: tokens.provider(resource.name), resource, ...(logger ? { logger } : {}) });
+    const graph = await graphSender({
+      baseUrl: resource.server.host,
+      tokens: tokens.provider(resource.name),
+      resource,
+      ...(logger ? { logger } : {}),
+    });
     return { resource: resource.name, ownAddress, send: (m) => graph.send(m), close: () => graph.close() };
   }
   if (resource.kind !== 'smtp') {
     throw new ConfigError({
-      code: 'GATEWAY_RESOURCE_CANNOT_SEND', field: 'sendResource',
+      code: 'GATEWAY_RESOURCE_CANNOT_SEND',
+      field: 'sendResource',
       message: `resource ${resource.name} is a ${resource.kind} resource; the SMTP gateway sends through smtp or graph resources`,
       hint: `map the gateway user to an smtp resource (XOAUTH2) or a graph resource (Mail.Send): \`mailbridge gateway user edit NAME --send RESOURCE\``,
     });
   }
   // One connection per message, not nodemailer's pool: a pooled connection that the server drops
   // mid-session could leave queued sends waiting; the worker caps connections per mailbox (3).
-  const sender: SmtpSender = createSmtpSender({ resource, tokens: tokens.provider(resource.name), ...(logger ? { logger } : {}) });
+  const sender: SmtpSender = createSmtpSender({
+    resource,
+    tokens: tokens.provider(resource.name),
+    ...(logger ? { logger } : {}),
+  });
   let fallback: Promise<GraphSender> | undefined;
   return {
     resource: resource.name,
@@ -82,14 +92,25 @@ export async function openUpstream(resource: Resource, tokens: TokenManager, log
         return { via: 'smtp', upstreamId: r.response, rejected: r.rejected };
       } catch (e) {
         if (!(isMailbridgeError(e) && e.code === 'SMTP_AUTH_DISABLED' && resource.graphFallback)) throw e;
-        logger?.info({ resource: resource.name }, 'gateway: SMTP AUTH is disabled for the mailbox; relaying through Microsoft Graph');
-        fallback ??= graphSender({ baseUrl: resource.graphFallback.baseUrl, tokens: graphTokens(tokens, resource), resource, ...(logger ? { logger } : {}) });
+        logger?.info(
+          { resource: resource.name },
+          'gateway: SMTP AUTH is disabled for the mailbox; relaying through Microsoft Graph',
+        );
+        fallback ??= graphSender({
+          baseUrl: resource.graphFallback.baseUrl,
+          tokens: graphTokens(tokens, resource),
+          resource,
+          ...(logger ? { logger } : {}),
+        });
         return (await fallback).send(m);
       }
     },
     close() {
       sender.close();
-      void fallback?.then((g) => g.close(), () => undefined);
+      void fallback?.then(
+        (g) => g.close(),
+        () => undefined,
+      );
     },
   };
 }
@@ -99,14 +120,27 @@ interface GraphSender {
   close(): void;
 }
 
-async function graphSender(o: { baseUrl: string; tokens: AccessTokenProvider; resource: Resource; logger?: Logger }): Promise<GraphSender> {
+async function graphSender(o: {
+  baseUrl: string;
+  tokens: AccessTokenProvider;
+  resource: Resource;
+  logger?: Logger;
+}): Promise<GraphSender> {
   const url = new URL(o.baseUrl);
-  const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...o.resource, server: { ...o.resource.server, host: url.hostname } }) : undefined;
+  const tls =
+    url.protocol === 'https:'
+      ? await tlsOptionsFor({ ...o.resource, server: { ...o.resource.server, host: url.hostname } })
+      : undefined;
   const user = o.resource.user;
   const http: GraphHttp = createGraphHttp({
-    baseUrl: o.baseUrl, tokens: o.tokens, mailbox: user ?? o.resource.name, ...(tls ? { tls } : {}), ...(o.logger ? { logger: o.logger } : {}),
+    baseUrl: o.baseUrl,
+    tokens: o.tokens,
+    mailbox: user ?? o.resource.name,
+    ...(tls ? { tls } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
     // The spool retries with its own backoff; a long Retry-After is not waited for in here.
-    maxRetries: 1, maxRetryAfterMs: 5_000,
+    maxRetries: 1,
+    maxRetryAfterMs: 5_000,
   });
   let prefix: string | undefined;
   const prefixFor = async (): Promise<string> => {
@@ -122,8 +156,18 @@ async function graphSender(o: { baseUrl: string; tokens: AccessTokenProvider; re
       const p = await prefixFor();
       if (m.raw.length <= GRAPH_MIME_MAX_BYTES) {
         const raw = await withEnvelopeOnlyAsBcc(m.raw, m.rcptTo);
-        const res = await http.send({ method: 'POST', url: `${p}/sendMail`, body: Buffer.from(raw.toString('base64')), contentType: 'text/plain', operation: 'send' });
-        return { via: 'graph', upstreamId: res.headers['request-id'] ?? res.headers['client-request-id'] ?? '', rejected: [] };
+        const res = await http.send({
+          method: 'POST',
+          url: `${p}/sendMail`,
+          body: Buffer.from(raw.toString('base64')),
+          contentType: 'text/plain',
+          operation: 'send',
+        });
+        return {
+          via: 'graph',
+          upstreamId: res.headers['request-id'] ?? res.headers['client-request-id'] ?? '',
+          rejected: [],
+        };
       }
       const draft = await draftFromMime(m);
       const r = await sendMessage(http, p, draft);
@@ -150,7 +194,8 @@ async function draftFromMime(m: UpstreamMessage): Promise<MailDraft> {
   const named = new Set([...h.to, ...h.cc, ...h.bcc]);
   const extraHeaders: Record<string, string> = {};
   for (const line of parsed.headerLines) {
-    if (/^x-/i.test(line.key)) extraHeaders[line.line.slice(0, line.line.indexOf(':'))] = line.line.slice(line.line.indexOf(':') + 1).trim();
+    if (/^x-/i.test(line.key))
+      extraHeaders[line.line.slice(0, line.line.indexOf(':'))] = line.line.slice(line.line.indexOf(':') + 1).trim();
   }
   return {
     from: h.from[0] ?? m.mailFrom,
@@ -160,7 +205,9 @@ async function draftFromMime(m: UpstreamMessage): Promise<MailDraft> {
     subject: parsed.subject ?? '',
     ...(typeof parsed.html === 'string' ? { html: parsed.html } : { text: parsed.text ?? '' }),
     attachments: parsed.attachments.map((a, i) => ({
-      content: a.content, filename: a.filename ?? `attachment-${i + 1}`, contentType: a.contentType,
+      content: a.content,
+      filename: a.filename ?? `attachment-${i + 1}`,
+      contentType: a.contentType,
       ...(a.contentId && a.related ? { cid: a.contentId.replace(/^<|>$/g, '') } : {}),
     })),
     ...(Object.keys(extraHeaders).length ? { headers: extraHeaders } : {}),

@@ -52,7 +52,8 @@ const DOMAIN = /^@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/;
 export function checkUserName(name: string): string {
   if (!NAME.test(name)) {
     throw new ConfigError({
-      code: 'GATEWAY_USER_INVALID', field: 'name',
+      code: 'GATEWAY_USER_INVALID',
+      field: 'name',
       message: `"${name.slice(0, 40)}" is not a valid gateway user name`,
       hint: 'use 1–128 letters, digits and . _ @ + - (starting with a letter or digit)',
     });
@@ -67,7 +68,8 @@ export function normaliseAllowedFrom(list: readonly string[]): string[] {
     if (!a) continue;
     if (!ADDRESS.test(a) && !DOMAIN.test(a)) {
       throw new ConfigError({
-        code: 'GATEWAY_USER_INVALID', field: 'allowedFrom',
+        code: 'GATEWAY_USER_INVALID',
+        field: 'allowedFrom',
         message: `"${raw.slice(0, 80)}" is neither an address nor a domain (@example.com)`,
         hint: 'give addresses like printer@contoso.com or whole domains like @contoso.com',
       });
@@ -81,7 +83,8 @@ function checkPassword(p: Secret): Secret {
   const v = p.reveal();
   if (v.length < 8 || v.length > 256 || /[\r\n\0]/.test(v)) {
     throw new ConfigError({
-      code: 'GATEWAY_PASSWORD_WEAK', field: 'password',
+      code: 'GATEWAY_PASSWORD_WEAK',
+      field: 'password',
       message: 'a gateway password must be 8 to 256 characters, without line breaks',
       hint: 'choose a longer password, or leave it out and a random one is generated and printed once',
     });
@@ -91,7 +94,8 @@ function checkPassword(p: Secret): Secret {
 
 function notFound(name: string): ConfigError {
   return new ConfigError({
-    code: 'GATEWAY_USER_NOT_FOUND', field: 'name',
+    code: 'GATEWAY_USER_NOT_FOUND',
+    field: 'name',
     message: `no gateway user named "${name}"`,
     hint: 'list them with `mailbridge gateway user list`, or add one with `mailbridge gateway user add NAME --send RESOURCE`',
   });
@@ -114,7 +118,10 @@ export class GatewayUsers implements GatewayDirectory {
   readonly #resourceExists: ((name: string) => Promise<boolean>) | undefined;
 
   constructor(opts: {
-    store: GatewayStore; logger?: Logger; now?: () => number; limits?: LoginLimits;
+    store: GatewayStore;
+    logger?: Logger;
+    now?: () => number;
+    limits?: LoginLimits;
     resourceExists?: (name: string) => Promise<boolean>;
   }) {
     this.#store = opts.store;
@@ -130,7 +137,8 @@ export class GatewayUsers implements GatewayDirectory {
     if (name === undefined || !this.#resourceExists) return;
     if (!(await this.#resourceExists(name))) {
       throw new ConfigError({
-        code: 'RESOURCE_NOT_FOUND', field,
+        code: 'RESOURCE_NOT_FOUND',
+        field,
         message: `no resource named "${name}"`,
         hint: 'list them with `mailbridge resource list`, or add one with `mailbridge resource add`',
       });
@@ -142,14 +150,16 @@ export class GatewayUsers implements GatewayDirectory {
     const name = checkUserName(input.name);
     if (await this.#store.getGatewayUser(name)) {
       throw new ConfigError({
-        code: 'GATEWAY_USER_EXISTS', field: 'name',
+        code: 'GATEWAY_USER_EXISTS',
+        field: 'name',
         message: `a gateway user named "${name}" already exists`,
         hint: `change it with \`mailbridge gateway user reset-password ${name}\` or remove it first`,
       });
     }
     if (!input.sendResource && !input.receiveResource) {
       throw new ConfigError({
-        code: 'GATEWAY_USER_INVALID', field: 'sendResource',
+        code: 'GATEWAY_USER_INVALID',
+        field: 'sendResource',
         message: `gateway user "${name}" maps to no resource`,
         hint: 'give --send RESOURCE (SMTP) and/or --receive RESOURCE (IMAP/POP3)',
       });
@@ -170,7 +180,10 @@ export class GatewayUsers implements GatewayDirectory {
       updatedAt: now,
     };
     await this.#store.putGatewayUser(record);
-    this.#logger?.info({ gatewayUser: name, sendResource: record.sendResource, receiveResource: record.receiveResource }, 'gateway: user added');
+    this.#logger?.info(
+      { gatewayUser: name, sendResource: record.sendResource, receiveResource: record.receiveResource },
+      'gateway: user added',
+    );
     return { user: await this.get(name), ...(generated ? { generatedPassword: generated } : {}) };
   }
 
@@ -182,11 +195,19 @@ export class GatewayUsers implements GatewayDirectory {
 
   async list(): Promise<GatewayUserView[]> {
     const [users, usage] = await Promise.all([this.#store.listGatewayUsers(), this.#store.gatewayUsage()]);
-    return users.map((u) => this.#view(u, usage.filter((x) => x.name === u.name)));
+    return users.map((u) =>
+      this.#view(
+        u,
+        usage.filter((x) => x.name === u.name),
+      ),
+    );
   }
 
   /** Changes the mapping or the allowed From addresses (only the fields given). */
-  async update(name: string, patch: { sendResource?: string | null; receiveResource?: string | null; allowedFrom?: string[] }): Promise<GatewayUserView> {
+  async update(
+    name: string,
+    patch: { sendResource?: string | null; receiveResource?: string | null; allowedFrom?: string[] },
+  ): Promise<GatewayUserView> {
     const u = await this.#store.getGatewayUser(name);
     if (!u) throw notFound(name);
     if (patch.sendResource) await this.#checkResource(patch.sendResource, 'sendResource');
@@ -238,15 +259,26 @@ export class GatewayUsers implements GatewayDirectory {
     return this.#store.getGatewayUser(name);
   }
 
-  async authenticate(name: string, password: string, context: { readonly protocol: GatewayProtocol; readonly remoteAddress: string }): Promise<GatewayLogin> {
+  async authenticate(
+    name: string,
+    password: string,
+    context: { readonly protocol: GatewayProtocol; readonly remoteAddress: string },
+  ): Promise<GatewayLogin> {
     const { protocol, remoteAddress } = context;
-    const refuse = async (reason: 'unknown-user' | 'wrong-password' | 'disabled' | 'rate-limited', known: boolean): Promise<GatewayLogin> => {
+    const refuse = async (
+      reason: 'unknown-user' | 'wrong-password' | 'disabled' | 'rate-limited',
+      known: boolean,
+    ): Promise<GatewayLogin> => {
       if (reason !== 'rate-limited') {
         this.#bySource.note(remoteAddress);
         this.#byUser.note(name);
       }
-      if (known) await this.#store.recordGatewayUse(name, protocol, { failure: true, address: remoteAddress, at: this.#now() });
-      this.#logger?.warn({ gatewayUser: name.slice(0, 128), protocol, remoteAddress, reason }, 'gateway: login refused');
+      if (known)
+        await this.#store.recordGatewayUse(name, protocol, { failure: true, address: remoteAddress, at: this.#now() });
+      this.#logger?.warn(
+        { gatewayUser: name.slice(0, 128), protocol, remoteAddress, reason },
+        'gateway: login refused',
+      );
       return { ok: false, reason };
     };
     // Checked before scrypt: a client looping on a wrong password costs no CPU once it is over.

@@ -93,7 +93,11 @@ export interface GatewayStore {
   getGatewayUser(name: string): Promise<GatewayUserRecord | undefined>;
   listGatewayUsers(): Promise<GatewayUserRecord[]>;
   deleteGatewayUser(name: string): Promise<boolean>;
-  recordGatewayUse(name: string, protocol: GatewayUsageProtocol, use: { login?: boolean; failure?: boolean; messages?: number; address: string; at: number }): Promise<void>;
+  recordGatewayUse(
+    name: string,
+    protocol: GatewayUsageProtocol,
+    use: { login?: boolean; failure?: boolean; messages?: number; address: string; at: number },
+  ): Promise<void>;
   gatewayUsage(name?: string): Promise<GatewayUsageRecord[]>;
 
   /** Commits the message: only after this resolves may the gateway answer 250. */

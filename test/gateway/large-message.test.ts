@@ -54,50 +54,103 @@ describe('SMTP gateway: large messages', { timeout: 120_000 }, () => {
 
   test('30 MB over SMTP XOAUTH2: accepted, spooled, relayed byte for byte', async () => {
     const subject = `big ${randomBytes(3).toString('hex')}`;
-    const body = randomBytes(22 * 1024 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
-    const data = message(sender, rcpt, subject, body, ['Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64']);
+    const body = randomBytes(22 * 1024 * 1024)
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
+    const data = message(sender, rcpt, subject, body, [
+      'Content-Type: application/octet-stream',
+      'Content-Transfer-Encoding: base64',
+    ]);
     assert.ok(data.length > 29 * 1024 * 1024 && data.length < 35 * 1024 * 1024, String(data.length));
-    const r = await pythonSend({ port: t.gw.smtp.port!, caFile: ca(), user: 'erp', password: PASSWORD, from: sender, to: [rcpt], data });
+    const r = await pythonSend({
+      port: t.gw.smtp.port!,
+      caFile: ca(),
+      user: 'erp',
+      password: PASSWORD,
+      from: sender,
+      to: [rcpt],
+      data,
+    });
     assert.equal(r.stdout.trim(), 'OK', r.stdout + r.stderr);
     const out = await t.waitFor((o) => o.kind === 'relayed');
     assert.equal(out.kind === 'relayed' && out.via, 'smtp');
-    const m = inbox().list().find((x) => x.summary.subject === subject);
+    const m = inbox()
+      .list()
+      .find((x) => x.summary.subject === subject);
     assert.ok(m, 'delivered');
     const got = await inbox().read(m.uid);
     assert.ok(got.subarray(got.length - data.length).equals(data), '30 MB byte for byte');
   });
 
-  test('over the gateway\'s size limit: 552 5.3.4 at DATA, nothing spooled', async () => {
-    const small = await startTestGateway({ store, tokens: new TokenManager({ store }), home, config: { smtp: { maxMessageBytes: 1024 * 1024 } } });
+  test("over the gateway's size limit: 552 5.3.4 at DATA, nothing spooled", async () => {
+    const small = await startTestGateway({
+      store,
+      tokens: new TokenManager({ store }),
+      home,
+      config: { smtp: { maxMessageBytes: 1024 * 1024 } },
+    });
     try {
       const data = message(sender, rcpt, 'too big', randomBytes(1024 * 1024).toString('base64'));
-      const r = await pythonSend({ port: small.gw.smtp.port!, caFile: ca(), user: 'erp', password: PASSWORD, from: sender, to: [rcpt], data });
+      const r = await pythonSend({
+        port: small.gw.smtp.port!,
+        caFile: ca(),
+        user: 'erp',
+        password: PASSWORD,
+        from: sender,
+        to: [rcpt],
+        data,
+      });
       assert.match(r.stdout, /^(SMTPDataError|SMTPSenderRefused) 552/m, r.stdout + r.stderr);
     } finally {
       await small.close();
     }
   });
 
-  test('5 MB to a Graph resource: draft + upload session (Graph\'s route above 4 MB), attachment whole', async () => {
+  test("5 MB to a Graph resource: draft + upload session (Graph's route above 4 MB), attachment whole", async () => {
     const subject = `graph big ${randomBytes(3).toString('hex')}`;
     const blob = randomBytes(5 * 1024 * 1024);
     const boundary = 'b-gw-big';
     const body = [
-      `--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', 'See the attached scan.', '',
-      `--${boundary}`, 'Content-Type: application/pdf; name="scan.pdf"', 'Content-Disposition: attachment; filename="scan.pdf"', 'Content-Transfer-Encoding: base64', '',
-      blob.toString('base64').replace(/.{76}/g, '$&\r\n'), `--${boundary}--`, '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'See the attached scan.',
+      '',
+      `--${boundary}`,
+      'Content-Type: application/pdf; name="scan.pdf"',
+      'Content-Disposition: attachment; filename="scan.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      blob.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      `--${boundary}--`,
+      '',
     ].join('\r\n');
     const data = message(sender, rcpt, subject, body, [`Content-Type: multipart/mixed; boundary="${boundary}"`]);
-    const r = await pythonSend({ port: t.gw.smtp.port!, caFile: ca(), user: 'erp-graph', password: PASSWORD, from: sender, to: [rcpt], data });
+    const r = await pythonSend({
+      port: t.gw.smtp.port!,
+      caFile: ca(),
+      user: 'erp-graph',
+      password: PASSWORD,
+      from: sender,
+      to: [rcpt],
+      data,
+    });
     assert.equal(r.stdout.trim(), 'OK', r.stdout + r.stderr);
-    const out = await t.waitFor((o) => o.kind !== 'deferred' && t.outcomes.filter((x) => x.kind === 'relayed').length >= 2);
+    const out = await t.waitFor(
+      (o) => o.kind !== 'deferred' && t.outcomes.filter((x) => x.kind === 'relayed').length >= 2,
+    );
     assert.equal(out.kind, 'relayed', JSON.stringify(out));
     assert.equal(out.kind === 'relayed' && out.via, 'graph');
-    const m = inbox().list().find((x) => x.summary.subject === subject);
+    const m = inbox()
+      .list()
+      .find((x) => x.summary.subject === subject);
     assert.ok(m, 'delivered');
     const parsed = await simpleParser(await inbox().read(m.uid));
     const pdf = parsed.attachments.find((a) => a.filename === 'scan.pdf');
     assert.ok(pdf, 'the attachment arrived');
-    assert.equal(createHash('sha256').update(pdf.content).digest('hex'), createHash('sha256').update(blob).digest('hex'));
+    assert.equal(
+      createHash('sha256').update(pdf.content).digest('hex'),
+      createHash('sha256').update(blob).digest('hex'),
+    );
   });
 });

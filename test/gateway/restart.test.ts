@@ -55,15 +55,30 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
     user = rig.uniqueMailbox();
     await rig.ensureUser(user);
     await consentedResource(rig, 'smtp', { store, name: 'rig-send', user });
-    await new GatewayUsers({ store: store }).add({ name: 'erp', password: new Secret(PASSWORD), sendResource: 'rig-send' });
+    await new GatewayUsers({ store: store }).add({
+      name: 'erp',
+      password: new Secret(PASSWORD),
+      sendResource: 'rig-send',
+    });
     port = await freePort();
     // Postfix is not Exchange: no 30-a-minute pacing for this relay.
     // And one client sends all 200 within a minute: no per-user submission limit either.
-    writeFileSync(join(home, 'gateway.yaml'), [
-      'gateway:', '  hostname: gw.test', '  smtp:', '    rate:', '      messagesPerMinutePerUser: 0', '  delivery:', '    messagesPerMinute: 0', '    retryBaseMs: 200',
-      // What the killed gateway had claimed comes back after this lease (default 10 minutes).
-      '    leaseMs: 15000', '',
-    ].join('\n'));
+    writeFileSync(
+      join(home, 'gateway.yaml'),
+      [
+        'gateway:',
+        '  hostname: gw.test',
+        '  smtp:',
+        '    rate:',
+        '      messagesPerMinutePerUser: 0',
+        '  delivery:',
+        '    messagesPerMinute: 0',
+        '    retryBaseMs: 200',
+        // What the killed gateway had claimed comes back after this lease (default 10 minutes).
+        '    leaseMs: 15000',
+        '',
+      ].join('\n'),
+    );
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -72,17 +87,39 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
 
   /** Starts `mailbridge gateway`; resolves once it listens. Counts its 'relayed' log events. */
   function startGateway(onRelayed: () => void): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), '--json', 'gateway', '--config', join(home, 'gateway.yaml'), '--smtp-port', String(port), '--smtps-port', 'off'], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MAILBRIDGE_HOME: home, MAILBRIDGE_KEY: key.toString('base64'), MAILBRIDGE_DATABASE_URL: '', MAILBRIDGE_LOG: 'info' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'src/cli/main.ts'),
+        '--json',
+        'gateway',
+        '--config',
+        join(home, 'gateway.yaml'),
+        '--smtp-port',
+        String(port),
+        '--smtps-port',
+        'off',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          MAILBRIDGE_HOME: home,
+          MAILBRIDGE_KEY: key.toString('base64'),
+          MAILBRIDGE_DATABASE_URL: '',
+          MAILBRIDGE_LOG: 'info',
+        },
+      },
+    );
     children.push(child);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (line.includes('"gateway: relayed"')) {
         onRelayed();
         if (process.env.GW_DEBUG) process.stderr.write(`gw relayed ${line.slice(0, 200)}\n`);
-      }
-      else if (process.env.GW_DEBUG) process.stderr.write(`gw: ${line.slice(0, 300)}\n`);
+      } else if (process.env.GW_DEBUG) process.stderr.write(`gw: ${line.slice(0, 300)}\n`);
     });
     return new Promise((resolve, reject) => {
       let out = '';
@@ -101,12 +138,22 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
       relayed++;
     };
     let gw = await startGateway(onRelayed);
-    const client = () => nodemailer.createTransport({
-      host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { ca: ca(), servername: 'localhost' },
-      auth: { user: 'erp', pass: PASSWORD }, pool: true, maxConnections: 6,
-    });
+    const client = () =>
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        requireTLS: true,
+        tls: { ca: ca(), servername: 'localhost' },
+        auth: { user: 'erp', pass: PASSWORD },
+        pool: true,
+        maxConnections: 6,
+      });
     const ids = Array.from({ length: COUNT }, (_, i) => `restart-${i}.${randomBytes(4).toString('hex')}@gw.test`);
-    const raw = (i: number) => Buffer.from(`From: ${user}\r\nTo: ${user}\r\nSubject: restart ${i}\r\nMessage-ID: <${ids[i]}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nmessage ${i}\r\n`);
+    const raw = (i: number) =>
+      Buffer.from(
+        `From: ${user}\r\nTo: ${user}\r\nSubject: restart ${i}\r\nMessage-ID: <${ids[i]}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nmessage ${i}\r\n`,
+      );
     const accepted = new Set<number>();
     let acceptedTwice = 0;
     let pending = [...Array(COUNT).keys()];
@@ -115,30 +162,38 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
     for (let round = 0; pending.length > 0 && round < 5; round++) {
       const transport = client();
       const failed: number[] = [];
-      await Promise.all(pending.map(async (i) => {
-        try {
-          await transport.sendMail({ envelope: { from: user, to: [user] }, raw: raw(i) });
-          if (accepted.has(i)) acceptedTwice++;
-          accepted.add(i);
-          if (!killed && accepted.size >= KILL_AFTER) {
-            killed = true;
-            gw.kill('SIGKILL');
+      await Promise.all(
+        pending.map(async (i) => {
+          try {
+            await transport.sendMail({ envelope: { from: user, to: [user] }, raw: raw(i) });
+            if (accepted.has(i)) acceptedTwice++;
+            accepted.add(i);
+            if (!killed && accepted.size >= KILL_AFTER) {
+              killed = true;
+              gw.kill('SIGKILL');
+            }
+          } catch {
+            failed.push(i);
           }
-        } catch {
-          failed.push(i);
-        }
-      }));
+        }),
+      );
       transport.close();
       pending = failed;
-      if (process.env.GW_DEBUG) process.stderr.write(`round ${round}: accepted ${accepted.size}, failed ${failed.length}\n`);
-      if (killed && gw.exitCode === null && gw.signalCode === null && !restarted) await new Promise((r) => gw.once('exit', r));
+      if (process.env.GW_DEBUG)
+        process.stderr.write(`round ${round}: accepted ${accepted.size}, failed ${failed.length}\n`);
+      if (killed && gw.exitCode === null && gw.signalCode === null && !restarted)
+        await new Promise((r) => gw.once('exit', r));
       if (gw.exitCode !== null || gw.signalCode !== null) {
         gw = await startGateway(onRelayed);
         restarted = true;
       }
     }
     assert.ok(killed, 'the gateway was killed mid-run');
-    assert.equal(accepted.size, COUNT, 'every message was eventually accepted (the client resubmitted the unanswered ones)');
+    assert.equal(
+      accepted.size,
+      COUNT,
+      'every message was eventually accepted (the client resubmitted the unanswered ones)',
+    );
 
     // Wait (by the gateway's own events) until its spool is empty, then for Dovecot to hold them.
     await new Promise<void>((resolve) => {
@@ -165,7 +220,9 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
     // A duplicate comes from a crash between upstream 250 and the spool's commit (flagged by the
     // gateway), or from a client resubmitting a message whose 250 the kill swallowed.
     assert.ok(duplicates <= flagged + (COUNT - KILL_AFTER), `duplicates ${duplicates} are explained`);
-    process.stdout.write(`# restart: ${COUNT} accepted, ${copies} delivered, ${duplicates} duplicate(s); gateway flagged ${flagged} possible duplicate(s); ${acceptedTwice} accepted twice by client resubmission; relayed events ${relayed}\n`);
+    process.stdout.write(
+      `# restart: ${COUNT} accepted, ${copies} delivered, ${duplicates} duplicate(s); gateway flagged ${flagged} possible duplicate(s); ${acceptedTwice} accepted twice by client resubmission; relayed events ${relayed}\n`,
+    );
     gw.kill('SIGTERM');
   });
 });

@@ -14,20 +14,33 @@ describe('REST: gateway users', () => {
   let svc: Service;
   before(async () => {
     svc = await startService();
-    await svc.store.putResource(parseResource({
-      name: 'printer-send', kind: 'smtp', server: { host: 'smtp.office365.com', port: 587, secure: 'starttls' }, user: 'scan@contoso.com', authType: 'none',
-    }));
+    await svc.store.putResource(
+      parseResource({
+        name: 'printer-send',
+        kind: 'smtp',
+        server: { host: 'smtp.office365.com', port: 587, secure: 'starttls' },
+        user: 'scan@contoso.com',
+        authType: 'none',
+      }),
+    );
   });
   after(async () => svc?.close());
 
   test('add (random password, shown once), list with usage, change, disable, reset, remove', async () => {
-    const created = await svc.api('POST', '/api/gateway/users', { name: 'mfp-3f', sendResource: 'printer-send', allowedFrom: ['Scan@Contoso.com'] });
+    const created = await svc.api('POST', '/api/gateway/users', {
+      name: 'mfp-3f',
+      sendResource: 'printer-send',
+      allowedFrom: ['Scan@Contoso.com'],
+    });
     assert.equal(created.status, 201, created.text);
     const password = created.json.password as string;
     assert.equal(password.length, 24);
     assert.deepEqual(created.json.user.allowedFrom, ['scan@contoso.com']);
     const direct = new GatewayUsers({ store: svc.store });
-    assert.equal((await direct.authenticate('mfp-3f', password, { protocol: 'smtp', remoteAddress: '192.0.2.1' })).ok, true);
+    assert.equal(
+      (await direct.authenticate('mfp-3f', password, { protocol: 'smtp', remoteAddress: '192.0.2.1' })).ok,
+      true,
+    );
 
     const list = await svc.api('GET', '/api/gateway/users');
     assert.equal(list.status, 200);
@@ -40,19 +53,33 @@ describe('REST: gateway users', () => {
     assert.equal(dup.json.error.code, 'GATEWAY_USER_EXISTS');
     const noRes = await svc.api('POST', '/api/gateway/users', { name: 'x1', sendResource: 'nope' });
     assert.deepEqual([noRes.status, noRes.json.error.code], [404, 'RESOURCE_NOT_FOUND']);
-    const weak = await svc.api('POST', '/api/gateway/users', { name: 'x2', sendResource: 'printer-send', password: 'short' });
+    const weak = await svc.api('POST', '/api/gateway/users', {
+      name: 'x2',
+      sendResource: 'printer-send',
+      password: 'short',
+    });
     assert.equal(weak.status, 400);
 
-    const disabled = await svc.api('PATCH', '/api/gateway/users/mfp-3f', { disabled: true, allowedFrom: ['@contoso.com'] });
+    const disabled = await svc.api('PATCH', '/api/gateway/users/mfp-3f', {
+      disabled: true,
+      allowedFrom: ['@contoso.com'],
+    });
     assert.equal(disabled.status, 200, disabled.text);
     assert.equal(disabled.json.disabled, true);
     assert.deepEqual(disabled.json.allowedFrom, ['@contoso.com']);
-    assert.deepEqual(await direct.authenticate('mfp-3f', password, { protocol: 'smtp', remoteAddress: '192.0.2.1' }), { ok: false, reason: 'disabled' });
+    assert.deepEqual(await direct.authenticate('mfp-3f', password, { protocol: 'smtp', remoteAddress: '192.0.2.1' }), {
+      ok: false,
+      reason: 'disabled',
+    });
 
     const reset = await svc.api('POST', '/api/gateway/users/mfp-3f/password', { password: 'a brand new password' });
     assert.deepEqual(reset.json, { name: 'mfp-3f' });
     await svc.api('PATCH', '/api/gateway/users/mfp-3f', { disabled: false });
-    assert.equal((await direct.authenticate('mfp-3f', 'a brand new password', { protocol: 'smtp', remoteAddress: '192.0.2.1' })).ok, true);
+    assert.equal(
+      (await direct.authenticate('mfp-3f', 'a brand new password', { protocol: 'smtp', remoteAddress: '192.0.2.1' }))
+        .ok,
+      true,
+    );
 
     const queue = await svc.api('GET', '/api/gateway/queue');
     assert.deepEqual(queue.json, { spool: [], relayed: [], deadLetters: [] });
@@ -64,8 +91,17 @@ describe('REST: gateway users', () => {
 
   test('admin scope only', async () => {
     const { key } = await svc.credentials.createApiKey('reader', ['read', 'send', 'modify']);
-    for (const [method, url] of [['GET', '/api/gateway/users'], ['GET', '/api/gateway/queue'], ['POST', '/api/gateway/users']] as const) {
-      const res = await svc.server.app.inject({ method, url, headers: { authorization: `Bearer ${key.reveal()}`, 'content-type': 'application/json' }, ...(method === 'POST' ? { payload: '{"name":"x","sendResource":"printer-send"}' } : {}) });
+    for (const [method, url] of [
+      ['GET', '/api/gateway/users'],
+      ['GET', '/api/gateway/queue'],
+      ['POST', '/api/gateway/users'],
+    ] as const) {
+      const res = await svc.server.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${key.reveal()}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { payload: '{"name":"x","sendResource":"printer-send"}' } : {}),
+      });
       assert.equal(res.statusCode, 403, `${method} ${url}`);
     }
   });

@@ -34,7 +34,8 @@ export function buildSourceAllowList(rules: readonly SourceRule[]): SourceAllowL
       const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);
       if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
         throw new ConfigError({
-          code: 'GATEWAY_SOURCE_INVALID', field: `smtp.allowSources.${i}.network`,
+          code: 'GATEWAY_SOURCE_INVALID',
+          field: `smtp.allowSources.${i}.network`,
           message: `"${n}" is not an address or a network in CIDR form`,
           hint: 'write loopback, an address (192.0.2.10) or a network (192.0.2.0/24)',
         });
@@ -42,9 +43,10 @@ export function buildSourceAllowList(rules: readonly SourceRule[]): SourceAllowL
       // Loopback is one host however wide its block; other networks must be named narrowly.
       if (rule.network !== 'loopback' && prefix < (family === 6 ? 48 : 16)) {
         throw new ConfigError({
-          code: 'GATEWAY_OPEN_RELAY_REFUSED', field: `smtp.allowSources.${i}.network`,
+          code: 'GATEWAY_OPEN_RELAY_REFUSED',
+          field: `smtp.allowSources.${i}.network`,
           message: `${n} is too wide for sending without a login: everything in it could relay through your Microsoft 365 mailbox`,
-          hint: 'name the devices\' own network (at most /16 for IPv4, /48 for IPv6), or give the devices a gateway user',
+          hint: "name the devices' own network (at most /16 for IPv4, /48 for IPv6), or give the devices a gateway user",
         });
       }
       list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerOptions,
+  type SMTPServerSession,
+} from 'smtp-server';
 import type { Logger } from '../../log.js';
 import type { GatewayStore } from '../../store/gateway.js';
 import type { SmtpGatewayConfig } from '../config.js';
@@ -59,7 +65,8 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
   const submissions = new SlidingWindowLimiter(config.rate.messagesPerMinutePerUser, 60_000);
   const senders = new WeakMap<SMTPServerSession, Sender>();
 
-  const plainAllowed = (session: SMTPServerSession) => session.secure || config.allowPlain || isLoopbackAddress(session.remoteAddress);
+  const plainAllowed = (session: SMTPServerSession) =>
+    session.secure || config.allowPlain || isLoopbackAddress(session.remoteAddress);
 
   const senderOf = (session: SMTPServerSession): Sender | undefined => {
     const known = senders.get(session);
@@ -68,7 +75,12 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     if (user && typeof user === 'object' && 'resource' in user) return user as Sender;
     const rule = sources.match(session.remoteAddress);
     if (!rule) return undefined;
-    const s: Sender = { kind: 'source', name: session.remoteAddress, resource: rule.resource, allowedFrom: rule.allowedFrom.map((a) => a.toLowerCase()) };
+    const s: Sender = {
+      kind: 'source',
+      name: session.remoteAddress,
+      resource: rule.resource,
+      allowedFrom: rule.allowedFrom.map((a) => a.toLowerCase()),
+    };
     senders.set(session, s);
     return s;
   };
@@ -95,15 +107,24 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     socketTimeout: 120_000,
     onConnect(session, cb) {
       if (!connections.take(session.remoteAddress)) {
-        logger?.warn({ session: session.id, remoteAddress: session.remoteAddress }, 'gateway: smtp connection refused (too many from this source)');
+        logger?.warn(
+          { session: session.id, remoteAddress: session.remoteAddress },
+          'gateway: smtp connection refused (too many from this source)',
+        );
         cb(reply(421, '4.7.0 Too many connections from your address; try again later'));
         return;
       }
-      logger?.info({ session: session.id, remoteAddress: session.remoteAddress, localPort: session.localPort }, 'gateway: smtp session opened');
+      logger?.info(
+        { session: session.id, remoteAddress: session.remoteAddress, localPort: session.localPort },
+        'gateway: smtp session opened',
+      );
       cb();
     },
     onClose(session) {
-      logger?.info({ session: session.id, remoteAddress: session.remoteAddress, user: senderOf(session)?.name }, 'gateway: smtp session closed');
+      logger?.info(
+        { session: session.id, remoteAddress: session.remoteAddress, user: senderOf(session)?.name },
+        'gateway: smtp session closed',
+      );
     },
     onAuth(auth: SMTPServerAuthentication, session, cb) {
       if (!plainAllowed(session)) {
@@ -112,18 +133,33 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
       }
       const name = auth.username ?? '';
       const password = auth.password ?? '';
-      o.directory.authenticate(name, password, { protocol: 'smtp', remoteAddress: session.remoteAddress }).then((r) => {
-        if (!r.ok) {
-          cb(r.reason === 'rate-limited'
-            ? reply(454, '4.7.0 Too many failed logins; try again later')
-            : reply(535, '5.7.8 Authentication credentials invalid'));
-          return;
-        }
-        cb(null, { user: { kind: 'user', name: r.principal.user, resource: r.principal.resource, allowedFrom: r.principal.allowedFrom } satisfies Sender });
-      }, (e: unknown) => {
-        logger?.error({ session: session.id, err: e instanceof Error ? e.message : String(e) }, 'gateway: login check failed');
-        cb(reply(454, '4.7.0 Temporary authentication failure'));
-      });
+      o.directory.authenticate(name, password, { protocol: 'smtp', remoteAddress: session.remoteAddress }).then(
+        (r) => {
+          if (!r.ok) {
+            cb(
+              r.reason === 'rate-limited'
+                ? reply(454, '4.7.0 Too many failed logins; try again later')
+                : reply(535, '5.7.8 Authentication credentials invalid'),
+            );
+            return;
+          }
+          cb(null, {
+            user: {
+              kind: 'user',
+              name: r.principal.user,
+              resource: r.principal.resource,
+              allowedFrom: r.principal.allowedFrom,
+            } satisfies Sender,
+          });
+        },
+        (e: unknown) => {
+          logger?.error(
+            { session: session.id, err: e instanceof Error ? e.message : String(e) },
+            'gateway: login check failed',
+          );
+          cb(reply(454, '4.7.0 Temporary authentication failure'));
+        },
+      );
     },
     onMailFrom(address, session, cb) {
       const s = senderOf(session);
@@ -139,18 +175,24 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
         cb(reply(550, '5.7.1 Null sender not accepted from clients'));
         return;
       }
-      void allowedFromOf(s).then((allowed) => {
-        if (!fromAllowed(allowed, address.address)) {
-          logger?.warn({ session: session.id, sender: s.name, mailFrom: address.address }, 'gateway: envelope sender not allowed');
-          cb(reply(553, `5.7.1 Sender address <${address.address}> is not allowed for this login`));
-          return;
-        }
-        if (!submissions.take(`${s.kind}:${s.name}`)) {
-          cb(reply(451, '4.7.1 Too many messages from this login; try again in a minute'));
-          return;
-        }
-        cb();
-      }, (e: unknown) => cb(reply(451, `4.3.0 ${e instanceof Error ? e.message.slice(0, 100) : 'temporary failure'}`)));
+      void allowedFromOf(s).then(
+        (allowed) => {
+          if (!fromAllowed(allowed, address.address)) {
+            logger?.warn(
+              { session: session.id, sender: s.name, mailFrom: address.address },
+              'gateway: envelope sender not allowed',
+            );
+            cb(reply(553, `5.7.1 Sender address <${address.address}> is not allowed for this login`));
+            return;
+          }
+          if (!submissions.take(`${s.kind}:${s.name}`)) {
+            cb(reply(451, '4.7.1 Too many messages from this login; try again in a minute'));
+            return;
+          }
+          cb();
+        },
+        (e: unknown) => cb(reply(451, `4.3.0 ${e instanceof Error ? e.message.slice(0, 100) : 'temporary failure'}`)),
+      );
     },
     onRcptTo(address, session, cb) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
@@ -164,7 +206,10 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
       cb();
     },
     onData(stream: SMTPServerDataStream, session, cb) {
-      void receive(stream, session).then((text) => cb(null, text), (e: unknown) => cb(e as Error));
+      void receive(stream, session).then(
+        (text) => cb(null, text),
+        (e: unknown) => cb(e as Error),
+      );
     },
   };
 
@@ -195,22 +240,42 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     const id = `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
     const envDsn = session.envelope.dsn;
     try {
-      await o.store.spoolMessage({
-        id, resource: s.resource, principal: `${s.kind}:${s.name}`, source: session.remoteAddress, mailFrom, rcptTo,
-        dsn: {
-          ...(envDsn?.ret ? { ret: envDsn.ret === 'HDRS' ? 'HDRS' : 'FULL' } : {}),
-          ...(envDsn?.envid ? { envid: envDsn.envid } : {}),
-          notify: session.envelope.rcptTo.map((r) => r.dsn?.notify),
+      await o.store.spoolMessage(
+        {
+          id,
+          resource: s.resource,
+          principal: `${s.kind}:${s.name}`,
+          source: session.remoteAddress,
+          mailFrom,
+          rcptTo,
+          dsn: {
+            ...(envDsn?.ret ? { ret: envDsn.ret === 'HDRS' ? 'HDRS' : 'FULL' } : {}),
+            ...(envDsn?.envid ? { envid: envDsn.envid } : {}),
+            notify: session.envelope.rcptTo.map((r) => r.dsn?.notify),
+          },
+          raw,
         },
-        raw,
-      }, Date.now());
+        Date.now(),
+      );
     } catch (e) {
-      logger?.error({ session: session.id, err: e instanceof Error ? e.message : String(e) }, 'gateway: could not spool a message; the client was told to retry');
+      logger?.error(
+        { session: session.id, err: e instanceof Error ? e.message : String(e) },
+        'gateway: could not spool a message; the client was told to retry',
+      );
       throw reply(451, '4.3.0 Could not store the message; try again later');
     }
-    logger?.info({
-      session: session.id, spoolId: id, sender: `${s.kind}:${s.name}`, resource: s.resource, size, recipients: rcptTo.length, messageId: headers.messageId,
-    }, 'gateway: message accepted');
+    logger?.info(
+      {
+        session: session.id,
+        spoolId: id,
+        sender: `${s.kind}:${s.name}`,
+        resource: s.resource,
+        size,
+        recipients: rcptTo.length,
+        messageId: headers.messageId,
+      },
+      'gateway: message accepted',
+    );
     if (s.kind === 'user') void o.countMessage?.(s.name, session.remoteAddress).catch(() => undefined);
     o.onAccepted?.(id);
     return `2.0.0 Ok: queued as ${id}`;
@@ -237,12 +302,17 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     if (plain) await new Promise<void>((r) => plain.server.close(() => r()));
     throw e;
   }
-  logger?.info({ host: config.host, port: plain?.port, tlsPort: implicit?.port, fingerprint: o.tls.fingerprint }, 'gateway: smtp listening');
+  logger?.info(
+    { host: config.host, port: plain?.port, tlsPort: implicit?.port, fingerprint: o.tls.fingerprint },
+    'gateway: smtp listening',
+  );
   return {
     port: plain?.port,
     tlsPort: implicit?.port,
     async close() {
-      await Promise.all([plain, implicit].map((l) => l && new Promise<void>((r) => l.server.close(() => r()))));
+      await Promise.all(
+        [plain, implicit].flatMap((l) => (l ? [new Promise<void>((r) => l.server.close(() => r()))] : [])),
+      );
     },
   };
 }

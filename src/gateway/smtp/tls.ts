@@ -22,7 +22,12 @@ export interface GatewayTls {
   validTo: string;
 }
 
-export async function loadGatewayTls(o: { certFile?: string; keyFile?: string; dir: string; hostname: string }): Promise<GatewayTls> {
+export async function loadGatewayTls(o: {
+  certFile?: string;
+  keyFile?: string;
+  dir: string;
+  hostname: string;
+}): Promise<GatewayTls> {
   if (o.certFile && o.keyFile) return read(o.certFile, o.keyFile, false);
   const certFile = join(o.dir, 'gateway-cert.pem');
   const keyFile = join(o.dir, 'gateway-key.pem');
@@ -32,14 +37,33 @@ export async function loadGatewayTls(o: { certFile?: string; keyFile?: string; d
     await mkdir(o.dir, { recursive: true, mode: 0o700 });
     const cn = o.hostname.replace(/[^A-Za-z0-9.-]/g, '') || 'mailbridge-gateway';
     try {
-      await run('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', keyFile, '-out', certFile, '-days', '3650', '-subj', `/O=mailbridge gateway/CN=${cn}`,
-        '-addext', `subjectAltName=DNS:${cn},DNS:localhost,IP:127.0.0.1,IP:::1`,
-      ], { timeout: 30_000 });
+      await run(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+          '-days',
+          '3650',
+          '-subj',
+          `/O=mailbridge gateway/CN=${cn}`,
+          '-addext',
+          `subjectAltName=DNS:${cn},DNS:localhost,IP:127.0.0.1,IP:::1`,
+        ],
+        { timeout: 30_000 },
+      );
     } catch (e) {
       throw new ConfigError({
-        code: 'GATEWAY_TLS_UNAVAILABLE', field: 'smtp.tls',
+        code: 'GATEWAY_TLS_UNAVAILABLE',
+        field: 'smtp.tls',
         message: `cannot make a self-signed certificate with openssl: ${(e as Error).message.split('\n')[0]}`,
         hint: 'install openssl (apt-get install openssl) or give smtp.tls.certFile and smtp.tls.keyFile',
         cause: e,
@@ -59,7 +83,8 @@ async function read(certFile: string, keyFile: string, generated: boolean): Prom
   } catch (e) {
     if (generated) throw e;
     throw new ConfigError({
-      code: 'GATEWAY_TLS_UNAVAILABLE', field: 'smtp.tls',
+      code: 'GATEWAY_TLS_UNAVAILABLE',
+      field: 'smtp.tls',
       message: `cannot read the gateway's certificate or key (${certFile}, ${keyFile}): ${(e as Error).message}`,
       hint: 'check the paths and that this user may read them, or leave smtp.tls out for a generated self-signed certificate',
       cause: e,
@@ -70,9 +95,19 @@ async function read(certFile: string, keyFile: string, generated: boolean): Prom
     x = new X509Certificate(cert);
   } catch (e) {
     throw new ConfigError({
-      code: 'GATEWAY_TLS_UNAVAILABLE', field: 'smtp.tls.certFile',
-      message: `${certFile} holds no PEM certificate`, hint: 'give the certificate (chain) in PEM form', cause: e,
+      code: 'GATEWAY_TLS_UNAVAILABLE',
+      field: 'smtp.tls.certFile',
+      message: `${certFile} holds no PEM certificate`,
+      hint: 'give the certificate (chain) in PEM form',
+      cause: e,
     });
   }
-  return { cert, key, fingerprint: x.fingerprint256, generated, subject: x.subject.replace(/\n/g, ', '), validTo: x.validTo };
+  return {
+    cert,
+    key,
+    fingerprint: x.fingerprint256,
+    generated,
+    subject: x.subject.replace(/\n/g, ', '),
+    validTo: x.validTo,
+  };
 }

@@ -1,5 +1,11 @@
 import type {
-  DeadLetterRecord, GatewayStore, GatewayUsageProtocol, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
+  DeadLetterRecord,
+  GatewayStore,
+  GatewayUsageProtocol,
+  GatewayUserRecord,
+  RelayedRecord,
+  SpoolDsn,
+  SpoolEntry,
 } from '../gateway.js';
 import type { SqlContext } from './context.js';
 
@@ -67,15 +73,16 @@ interface DeadRow {
 const userFromRow = (r: UserRow): GatewayUserRecord => ({
   name: r.name,
   passwordHash: r.password_hash,
-  disabled: Number(r.disabled) === 1,
+  disabled: r.disabled === 1,
   ...(r.send_resource ? { sendResource: r.send_resource } : {}),
   ...(r.receive_resource ? { receiveResource: r.receive_resource } : {}),
   allowedFrom: JSON.parse(r.allowed_from) as string[],
-  createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
-const SPOOL_COLUMNS = 'id, resource, principal, source, mail_from, rcpt_to, dsn, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at';
+const SPOOL_COLUMNS =
+  'id, resource, principal, source, mail_from, rcpt_to, dsn, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at';
 
 const spoolFromRow = (r: SpoolRow): SpoolEntry => ({
   id: r.id,
@@ -85,28 +92,28 @@ const spoolFromRow = (r: SpoolRow): SpoolEntry => ({
   mailFrom: r.mail_from,
   rcptTo: JSON.parse(r.rcpt_to) as string[],
   dsn: JSON.parse(r.dsn) as SpoolDsn,
-  size: Number(r.size),
+  size: r.size,
   state: r.state === 'sending' ? 'sending' : 'queued',
-  attempts: Number(r.attempts),
-  nextAttemptAt: Number(r.next_attempt_at),
-  leaseUntil: Number(r.lease_until),
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  leaseUntil: r.lease_until,
   ...(r.last_error ? { lastError: r.last_error } : {}),
-  possibleDuplicate: Number(r.possible_duplicate) === 1,
-  createdAt: Number(r.created_at),
+  possibleDuplicate: r.possible_duplicate === 1,
+  createdAt: r.created_at,
 });
 
 const relayedFromRow = (r: RelayedRow): RelayedRecord => ({
   id: r.id,
   resource: r.resource,
   principal: r.principal,
-  recipients: Number(r.recipients),
-  size: Number(r.size),
+  recipients: r.recipients,
+  size: r.size,
   ...(r.upstream_id ? { upstreamId: r.upstream_id } : {}),
   via: r.via === 'graph' ? 'graph' : 'smtp',
-  attempts: Number(r.attempts),
-  possibleDuplicate: Number(r.possible_duplicate) === 1,
-  acceptedAt: Number(r.accepted_at),
-  relayedAt: Number(r.relayed_at),
+  attempts: r.attempts,
+  possibleDuplicate: r.possible_duplicate === 1,
+  acceptedAt: r.accepted_at,
+  relayedAt: r.relayed_at,
 });
 
 const deadFromRow = (r: DeadRow): DeadLetterRecord => ({
@@ -117,9 +124,9 @@ const deadFromRow = (r: DeadRow): DeadLetterRecord => ({
   rcptTo: JSON.parse(r.rcpt_to) as string[],
   status: r.status,
   reason: r.reason,
-  size: Number(r.size),
+  size: r.size,
   bounce: r.bounce,
-  createdAt: Number(r.created_at),
+  createdAt: r.created_at,
 });
 
 export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
@@ -132,7 +139,16 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
          ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, disabled = excluded.disabled,
            send_resource = excluded.send_resource, receive_resource = excluded.receive_resource,
            allowed_from = excluded.allowed_from, updated_at = excluded.updated_at`,
-        [u.name, u.passwordHash, u.disabled ? 1 : 0, u.sendResource ?? null, u.receiveResource ?? null, JSON.stringify(u.allowedFrom), u.createdAt, u.updatedAt],
+        [
+          u.name,
+          u.passwordHash,
+          u.disabled ? 1 : 0,
+          u.sendResource ?? null,
+          u.receiveResource ?? null,
+          JSON.stringify(u.allowedFrom),
+          u.createdAt,
+          u.updatedAt,
+        ],
       );
     },
     async getGatewayUser(name) {
@@ -159,17 +175,27 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
       );
     },
     async gatewayUsage(name) {
-      const rows = await sql.all<{ name: string; protocol: string; logins: number; failures: number; messages: number; last_used_at: number | null; last_address: string | null }>(
-        name === undefined ? 'SELECT * FROM gateway_user_usage ORDER BY name, protocol' : 'SELECT * FROM gateway_user_usage WHERE name = ? ORDER BY protocol',
+      const rows = await sql.all<{
+        name: string;
+        protocol: string;
+        logins: number;
+        failures: number;
+        messages: number;
+        last_used_at: number | null;
+        last_address: string | null;
+      }>(
+        name === undefined
+          ? 'SELECT * FROM gateway_user_usage ORDER BY name, protocol'
+          : 'SELECT * FROM gateway_user_usage WHERE name = ? ORDER BY protocol',
         name === undefined ? [] : [name],
       );
       return rows.map((r) => ({
         name: r.name,
         protocol: r.protocol as GatewayUsageProtocol,
-        logins: Number(r.logins),
-        failures: Number(r.failures),
-        messages: Number(r.messages),
-        ...(r.last_used_at !== null ? { lastUsedAt: Number(r.last_used_at) } : {}),
+        logins: r.logins,
+        failures: r.failures,
+        messages: r.messages,
+        ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
         ...(r.last_address ? { lastAddress: r.last_address } : {}),
       }));
     },
@@ -178,7 +204,20 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
       await sql.run(
         `INSERT INTO gateway_spool (id, resource, principal, source, mail_from, rcpt_to, dsn, raw, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, NULL, 0, ?, ?)`,
-        [e.id, e.resource, e.principal, e.source, e.mailFrom, JSON.stringify(e.rcptTo), JSON.stringify(e.dsn), e.raw.toString('base64'), e.raw.length, now, now, now],
+        [
+          e.id,
+          e.resource,
+          e.principal,
+          e.source,
+          e.mailFrom,
+          JSON.stringify(e.rcptTo),
+          JSON.stringify(e.dsn),
+          e.raw.toString('base64'),
+          e.raw.length,
+          now,
+          now,
+          now,
+        ],
       );
     },
     async claimSpooled(now, leaseMs, limit) {
@@ -200,8 +239,11 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
         );
         if (changed === 1) {
           claimed.push({
-            ...spoolFromRow(row), state: 'sending', leaseUntil: now + leaseMs, attempts: Number(row.attempts) + 1,
-            possibleDuplicate: stale || Number(row.possible_duplicate) === 1,
+            ...spoolFromRow(row),
+            state: 'sending',
+            leaseUntil: now + leaseMs,
+            attempts: row.attempts + 1,
+            possibleDuplicate: stale || row.possible_duplicate === 1,
           });
         }
       }
@@ -212,7 +254,10 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
       return row ? Buffer.from(row.raw, 'base64') : undefined;
     },
     async rescheduleSpooled(id, at, error, now) {
-      await sql.run(`UPDATE gateway_spool SET state = 'queued', next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ? WHERE id = ?`, [at, error, now, id]);
+      await sql.run(
+        `UPDATE gateway_spool SET state = 'queued', next_attempt_at = ?, lease_until = 0, last_error = ?, updated_at = ? WHERE id = ?`,
+        [at, error, now, id],
+      );
     },
     async markSpooledRelayed(id, r) {
       await sql.transaction(async (q) => {
@@ -220,7 +265,19 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
         await q.run(
           `INSERT INTO gateway_relayed (id, resource, principal, recipients, size, upstream_id, via, attempts, possible_duplicate, accepted_at, relayed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-          [r.id, r.resource, r.principal, r.recipients, r.size, r.upstreamId ?? null, r.via, r.attempts, r.possibleDuplicate ? 1 : 0, r.acceptedAt, r.relayedAt],
+          [
+            r.id,
+            r.resource,
+            r.principal,
+            r.recipients,
+            r.size,
+            r.upstreamId ?? null,
+            r.via,
+            r.attempts,
+            r.possibleDuplicate ? 1 : 0,
+            r.acceptedAt,
+            r.relayedAt,
+          ],
         );
       });
     },
@@ -231,27 +288,54 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
         await q.run(
           `INSERT INTO gateway_dead_letters (id, resource, principal, mail_from, rcpt_to, status, reason, raw, size, bounce, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-          [d.id, d.resource, d.principal, d.mailFrom, JSON.stringify(d.rcptTo), d.status, d.reason, row?.raw ?? '', d.size, d.bounce, d.createdAt],
+          [
+            d.id,
+            d.resource,
+            d.principal,
+            d.mailFrom,
+            JSON.stringify(d.rcptTo),
+            d.status,
+            d.reason,
+            row?.raw ?? '',
+            d.size,
+            d.bounce,
+            d.createdAt,
+          ],
         );
       });
     },
     async relayedSince(resource, since) {
-      const [row] = await sql.all<{ messages: number | string; recipients: number | string | null; oldest: number | string | null }>(
+      const [row] = await sql.all<{
+        messages: number | string;
+        recipients: number | string | null;
+        oldest: number | string | null;
+      }>(
         'SELECT COUNT(*) AS messages, SUM(recipients) AS recipients, MIN(relayed_at) AS oldest FROM gateway_relayed WHERE resource = ? AND relayed_at > ?',
         [resource, since],
       );
-      return { messages: Number(row?.messages ?? 0), recipients: Number(row?.recipients ?? 0), ...(row?.oldest != null ? { oldest: Number(row.oldest) } : {}) };
+      return {
+        messages: Number(row?.messages ?? 0),
+        recipients: Number(row?.recipients ?? 0),
+        ...(row?.oldest != null ? { oldest: Number(row.oldest) } : {}),
+      };
     },
     async listSpool() {
-      return (await sql.all<SpoolRow>(`SELECT ${SPOOL_COLUMNS} FROM gateway_spool ORDER BY created_at`)).map(spoolFromRow);
+      return (await sql.all<SpoolRow>(`SELECT ${SPOOL_COLUMNS} FROM gateway_spool ORDER BY created_at`)).map(
+        spoolFromRow,
+      );
     },
     async listRelayed(limit) {
-      return (await sql.all<RelayedRow>('SELECT * FROM gateway_relayed ORDER BY relayed_at DESC LIMIT ?', [limit])).map(relayedFromRow);
+      return (await sql.all<RelayedRow>('SELECT * FROM gateway_relayed ORDER BY relayed_at DESC LIMIT ?', [limit])).map(
+        relayedFromRow,
+      );
     },
     async listGatewayDeadLetters(limit) {
-      return (await sql.all<DeadRow>(
-        'SELECT id, resource, principal, mail_from, rcpt_to, status, reason, size, bounce, created_at FROM gateway_dead_letters ORDER BY created_at DESC LIMIT ?', [limit],
-      )).map(deadFromRow);
+      return (
+        await sql.all<DeadRow>(
+          'SELECT id, resource, principal, mail_from, rcpt_to, status, reason, size, bounce, created_at FROM gateway_dead_letters ORDER BY created_at DESC LIMIT ?',
+          [limit],
+        )
+      ).map(deadFromRow);
     },
     async gatewayDeadLetterRaw(id) {
       const [row] = await sql.all<{ raw: string }>('SELECT raw FROM gateway_dead_letters WHERE id = ?', [id]);
