@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isMailbridgeError } from '../errors.js';
+import { isMailbridgeError, type MailbridgeError } from '../errors.js';
+import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
 import { commands } from './commands/index.js';
 import { idsAsOperands } from './operands.js';
-import { explainSandboxDown } from './commands/sandbox.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
 async function main(argv: string[]): Promise<number> {
@@ -21,10 +21,22 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    const plainer = isMailbridgeError(e) ? await explainSandboxDown(() => ctx.store(), e, argv).catch(() => undefined) : undefined;
+    const plainer = isMailbridgeError(e) ? await explainIfSandboxDown(() => ctx.store(), e, argv) : undefined;
     return reportError(plainer ?? e, ctx.json());
   } finally {
     await ctx.close().catch(() => undefined);
+  }
+}
+
+/** The plainer error when a sandbox resource failed because the sandbox stopped (loaded only on an error). */
+async function explainIfSandboxDown(
+  store: () => Promise<Store>, e: MailbridgeError, argv: readonly string[],
+): Promise<MailbridgeError | undefined> {
+  try {
+    const { explainSandboxDown } = await import('./commands/sandbox.js');
+    return await explainSandboxDown(store, e, argv);
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { startService, untilSignal } from '../service.js';
 
 /** `mailbridge serve [--port N] [--host 127.0.0.1]`: the REST API, the web console and the triggers. */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -21,6 +20,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (!isLoopbackHost(o.host)) {
         ctx.print(`warning: listening on ${o.host}, not a loopback address: put TLS in front (a reverse proxy) before others reach it`);
       }
+      const { startService, untilSignal } = await import('../service.js');
       const service = await startService(ctx, { host: o.host, port, allowHostAccess: o.allowHostAccess === true,
         behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}) });
       if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
