@@ -28,10 +28,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The plainer error when a sandbox resource failed because the sandbox stopped (loaded only on an error). */
+/** The codes after which a stopped sandbox may be the cause (explainSandboxDown decides; see sandbox.ts). */
+const NOTHING_LISTENS = new Set(['CONNECTION_REFUSED', 'TOKEN_ENDPOINT_UNREACHABLE']);
+
+/**
+ * The plainer error when a sandbox resource failed because the sandbox stopped. The sandbox
+ * command's module is loaded only for an error that can mean that: not for every bad input.
+ */
 async function explainIfSandboxDown(
   store: () => Promise<Store>, e: MailbridgeError, argv: readonly string[],
 ): Promise<MailbridgeError | undefined> {
+  if (!NOTHING_LISTENS.has(e.code)) return undefined;
   try {
     const { explainSandboxDown } = await import('./commands/sandbox.js');
     return await explainSandboxDown(store, e, argv);
