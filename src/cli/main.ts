@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isMailbridgeError, type MailbridgeError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
-import { commands } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 import { idsAsOperands } from './operands.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
-  for (const register of commands) register(program, ctx);
+  await registerCommands(program, ctx, commandWord(argv, program));
   try {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -45,6 +45,11 @@ async function explainIfSandboxDown(
   } catch {
     return undefined;
   }
+}
+
+/** The command the user typed: the first argument that is not a global option (undefined when there is none). */
+function commandWord(argv: readonly string[], program: Command): string | undefined {
+  return argv.slice(2).find((a) => !program.options.some((o) => o.long === a || o.short === a));
 }
 
 function reportError(e: unknown, json: boolean): number {
