@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { TokenManager } from '../auth/token-manager.js';
-import { describeTokenWait, retryPolicyFromEnv } from '../auth/token-endpoint.js';
+import type { TokenManager } from '../auth/token-manager.js';
+import type { TokenWait } from '../auth/token-endpoint.js';
 import { createLogger, type Logger } from '../log.js';
-import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 /** What every CLI command gets: where mailbridge keeps its files, the store, output. */
@@ -32,15 +31,21 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
   return {
     home,
     logger,
+    // The store, the token manager and what they load are imported on first use: `--help` and
+    // commands that need neither start without them.
     store() {
-      store ??= openStore({ home, env: withCredentialKey(process.env) });
+      store ??= import('../store/open.js').then(({ openStore }) => openStore({ home, env: withCredentialKey(process.env) }));
       return store;
     },
     async tokens() {
+      const [{ TokenManager }, { describeTokenWait, retryPolicyFromEnv }] = await Promise.all([
+        import('../auth/token-manager.js'),
+        import('../auth/token-endpoint.js'),
+      ]);
       const retry = retryPolicyFromEnv(process.env);
       // A person at a terminal hears why nothing happens; pipes and scripts stay quiet.
       const onWait = process.stderr.isTTY && !opts.json()
-        ? (w: Parameters<typeof describeTokenWait>[0]) => process.stderr.write(`mailbridge: ${describeTokenWait(w)}\n`)
+        ? (w: TokenWait) => process.stderr.write(`mailbridge: ${describeTokenWait(w)}\n`)
         : undefined;
       return new TokenManager({ store: await this.store(), logger, retry, ...(onWait ? { onWait } : {}) });
     },

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isMailbridgeError } from '../errors.js';
+import { isMailbridgeError, type MailbridgeError } from '../errors.js';
+import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
-import { commands } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 import { idsAsOperands } from './operands.js';
-import { explainSandboxDown } from './commands/sandbox.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
 async function main(argv: string[]): Promise<number> {
@@ -16,16 +16,40 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
-  for (const register of commands) register(program, ctx);
+  await registerCommands(program, ctx, commandWord(argv, program));
   try {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    const plainer = isMailbridgeError(e) ? await explainSandboxDown(() => ctx.store(), e, argv).catch(() => undefined) : undefined;
+    const plainer = isMailbridgeError(e) ? await explainIfSandboxDown(() => ctx.store(), e, argv) : undefined;
     return reportError(plainer ?? e, ctx.json());
   } finally {
     await ctx.close().catch(() => undefined);
   }
+}
+
+/** The codes after which a stopped sandbox may be the cause (explainSandboxDown decides; see sandbox.ts). */
+const NOTHING_LISTENS = new Set(['CONNECTION_REFUSED', 'TOKEN_ENDPOINT_UNREACHABLE']);
+
+/**
+ * The plainer error when a sandbox resource failed because the sandbox stopped. The sandbox
+ * command's module is loaded only for an error that can mean that: not for every bad input.
+ */
+async function explainIfSandboxDown(
+  store: () => Promise<Store>, e: MailbridgeError, argv: readonly string[],
+): Promise<MailbridgeError | undefined> {
+  if (!NOTHING_LISTENS.has(e.code)) return undefined;
+  try {
+    const { explainSandboxDown } = await import('./commands/sandbox.js');
+    return await explainSandboxDown(store, e, argv);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command the user typed: the first argument that is not a global option (undefined when there is none). */
+function commandWord(argv: readonly string[], program: Command): string | undefined {
+  return argv.slice(2).find((a) => !program.options.some((o) => o.long === a || o.short === a));
 }
 
 function reportError(e: unknown, json: boolean): number {

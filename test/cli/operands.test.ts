@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { commands } from '../../src/cli/commands/index.js';
+import { registerCommands } from '../../src/cli/commands/index.js';
 import { createCliContext } from '../../src/cli/context.js';
 import { idsAsOperands } from '../../src/cli/operands.js';
 
 /** The real program with every action replaced by a recorder of (operands, options). */
-function program(): { program: Command; calls: Array<{ name: string; args: unknown[] }> } {
+async function program(): Promise<{ program: Command; calls: Array<{ name: string; args: unknown[] }> }> {
   const p = new Command('mailbridge').option('--json').exitOverride();
   p.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   const ctx = createCliContext({ json: () => false });
-  for (const register of commands) register(p, ctx);
+  await registerCommands(p, ctx, undefined);
   const calls: Array<{ name: string; args: unknown[] }> = [];
   for (const c of p.commands) {
     c.exitOverride();
@@ -25,7 +25,7 @@ function program(): { program: Command; calls: Array<{ name: string; args: unkno
 }
 
 async function run(argv: string[]): Promise<Array<{ name: string; args: unknown[] }>> {
-  const { program: p, calls } = program();
+  const { program: p, calls } = await program();
   const full = ['node', 'mailbridge', ...argv];
   await p.parseAsync(idsAsOperands(full, p));
   return calls;

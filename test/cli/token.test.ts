@@ -45,25 +45,26 @@ after(async () => {
 });
 
 test('token status: text and --json', async () => {
-  const text = await cli('token', 'status', 'inbox');
+  // Three reads that do not depend on each other: one process start's worth of waiting.
+  const [text, json, fresh] = await Promise.all([
+    cli('token', 'status', 'inbox'), cli('token', 'status', 'inbox', '--json'), cli('--json', 'token', 'status', 'fresh'),
+  ]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /status +Available/);
   assert.match(text.stdout, /access token +https:\/\/outlook\.office365\.com: valid until/);
-  const json = await cli('token', 'status', 'inbox', '--json');
   const report = JSON.parse(json.stdout) as { status: string; accessTokens: { audience: string; expiresAt: string }[]; warnings: string[] };
   assert.equal(report.status, 'Available');
   assert.equal(report.accessTokens[0]?.audience, 'https://outlook.office365.com');
-  const never = JSON.parse((await cli('--json', 'token', 'status', 'fresh')).stdout) as { status: string; reason: string };
+  const never = JSON.parse(fresh.stdout) as { status: string; reason: string };
   assert.equal(never.status, 'Missing');
   assert.match(never.reason, /no consent/);
 });
 
 test('token print: masked by default, the token itself only with --reveal', async () => {
-  const masked = await cli('token', 'print', 'inbox');
+  const [masked, revealed] = await Promise.all([cli('token', 'print', 'inbox'), cli('token', 'print', 'inbox', '--reveal')]);
   assert.equal(masked.code, 0, masked.stderr);
   assert.match(masked.stdout, /token +\S{3}…\(\d+ chars\)/);
   assert.match(masked.stdout, /scp +.*IMAP\.AccessAsUser\.All/);
-  const revealed = await cli('token', 'print', 'inbox', '--reveal');
   const token = revealed.stdout.trim();
   assert.equal(token.split('.').length, 3);
   assert.equal(decodeJwt(token).aud, 'https://outlook.office365.com');

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { authorize, type ConsentIO, type ConsentMode } from '../../auth/consent.js';
+import type { ConsentIO, ConsentMode } from '../../auth/consent.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { tokenLabel } from './token.js';
@@ -49,6 +49,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
         readRedirectUrl: () => readOneLine(),
         ...(o.browser ? { openBrowser: openInBrowser } : {}),
       };
+      const { authorize } = await import('../../auth/consent.js');
       const result = await authorize(manager, name, {
         mode, io, timeoutMs: timeoutS * 1000, ...(o.redirectUrl ? { redirectUrl: o.redirectUrl } : {}),
       });

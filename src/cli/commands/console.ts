@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { Secret } from '../../secret.js';
-import { createCredentialStore } from '../../server/credentials.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -14,6 +13,7 @@ export function registerConsoleCommand(program: Command, ctx: CliContext): void 
     .description('reset the console password to a new random one and print it once')
     .action(async () => {
       const password = randomBytes(15).toString('base64url');
+      const { createCredentialStore } = await import('../../server/credentials.js');
       await createCredentialStore(await ctx.store()).setConsolePassword(new Secret(password));
       if (ctx.json()) ctx.printJson({ password });
       else ctx.print(`console password (new, shown once; sessions signed in before keep working until they end): ${password}`);

@@ -2,21 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { authorize } from '../../auth/consent.js';
 import type { TokenManager } from '../../auth/token-manager.js';
 import type { PresetInput } from '../../config/entry.js';
-import { applyPreset } from '../../config/presets.js';
-import { parseResource } from '../../config/validate.js';
 import { ConfigError } from '../../errors.js';
-import { openMailbox } from '../../mail/open.js';
 import { Secret } from '../../secret.js';
-import { triggerDefinitionSchema } from '../../config/trigger.js';
 // Types only (erased): the package itself is loaded by loadSandbox() when the demo runs.
 import type { ExchangeSandbox, IdentityEmulator } from '#sandbox';
 import type { CliContext } from '../context.js';
 import { loadSandbox, type SandboxModule } from '../load-sandbox.js';
-import { startService, untilSignal } from '../service.js';
-import { showResource } from './resource.js';
 
 /**
  * The guide's three resources (Email receive over IMAP, Email send over SMTP with the guide's
@@ -76,10 +69,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         // the previous run's ports.
         const resources = demoResources(sb, em, ex, join(dataDir, 'ca.pem'));
         await pointResources(ctx, resources, SANDBOX.clientSecret);
+        const { startService, untilSignal } = await import('../service.js');
         const service = await startService(ctx, { host: '127.0.0.1', port });
         stops.unshift(() => service.stop());
         await consentResources(ctx, service.tokens, resources, sb);
         const store = await ctx.store();
+        const { triggerDefinitionSchema } = await import('../../config/trigger.js');
         await store.putTrigger(triggerDefinitionSchema.parse({
           name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url, attachmentLinkBase: service.base },
         }));
@@ -103,6 +98,10 @@ type DemoResource = ReturnType<typeof demoResources>[number];
 
 async function pointResources(ctx: CliContext, resources: DemoResource[], clientSecret: string): Promise<void> {
   const store = await ctx.store();
+  const [{ applyPreset }, { parseResource }] = await Promise.all([
+    import('../../config/presets.js'),
+    import('../../config/validate.js'),
+  ]);
   for (const input of resources) {
     const { tls, ...preset } = input;
     await store.putResource(parseResource({ ...applyPreset(preset), tls }));
@@ -114,6 +113,7 @@ async function pointResources(ctx: CliContext, resources: DemoResource[], client
 async function consentResources(
   ctx: CliContext, tokens: TokenManager, resources: DemoResource[], { SANDBOX, completeConsent }: SandboxModule,
 ): Promise<void> {
+  const [{ authorize }, { showResource }] = await Promise.all([import('../../auth/consent.js'), import('./resource.js')]);
   for (const input of resources) {
     if (await refreshStillWorks(tokens, input.name)) {
       ctx.print(`\n== ${input.name}: refresh token of the last run still valid (the sandbox kept it)`);
@@ -186,6 +186,7 @@ async function sendAndWatch(ctx: CliContext, tokens: TokenManager, sink: Deliver
   const store = await ctx.store();
   const subject = `mailbridge demo ${new Date().toISOString()}`;
   const delivered = sink.next(subject);
+  const { openMailbox } = await import('../../mail/open.js');
   const mailbox = await openMailbox({ resource: 'demo-send', store, tokens, logger: ctx.logger });
   try {
     await mailbox.send({ from: { address: alice }, to: [{ address: alice }], subject, text: 'sent by mailbridge demo --once' });

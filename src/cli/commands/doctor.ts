@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { formatDoctorReport } from '../../doctor/check.js';
-import { runDoctor } from '../../doctor/run.js';
 import type { CliContext } from '../context.js';
 
 /** `mailbridge doctor RESOURCE`: each check with pass/fail and the fix; exit 1 when one fails. */
@@ -15,6 +13,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
       if (!resource) {
         throw new ConfigError({ code: 'RESOURCE_NOT_FOUND', message: `no resource named "${name}"`, hint: 'list them with `mailbridge resource list`', field: 'resource' });
       }
+      const { runDoctor } = await import('../../doctor/run.js');
+      const { formatDoctorReport } = await import('../../doctor/check.js');
       const report = await runDoctor({ resource, store, tokens: await ctx.tokens(), logger: ctx.logger });
       if (ctx.json()) ctx.printJson(report);
       else ctx.print(formatDoctorReport(report));

@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError, UnsupportedError } from '../../errors.js';
 import type { EntityBackend, EntityKind, EntityQuery, EntityTypes } from '../../message/entities.js';
-import { openEwsMailbox } from '../../mail/ews-mailbox.js';
-import { openGraphResource } from '../../mail/graph-mailbox.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -113,8 +111,8 @@ async function withEntities<T>(ctx: CliContext, name: string, work: (b: EntityBa
   }
   const tokens = await ctx.tokens();
   const backend = resource.kind === 'graph'
-    ? await openGraphResource({ resource, store, tokens, logger: ctx.logger })
-    : openEwsMailbox({ resource, tokens: tokens.provider(name), logger: ctx.logger });
+    ? await (await import('../../mail/graph-mailbox.js')).openGraphResource({ resource, store, tokens, logger: ctx.logger })
+    : (await import('../../mail/ews-mailbox.js')).openEwsMailbox({ resource, tokens: tokens.provider(name), logger: ctx.logger });
   try {
     return await work(backend);
   } finally {

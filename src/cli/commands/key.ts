@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { rotateSealingKey } from '../../store/rotate-key.js';
 import type { CliContext } from '../context.js';
 
 /** `mailbridge key rotate`: the sealing key of secrets and tokens at rest, replaced. */
@@ -14,6 +13,7 @@ export function registerKeyCommand(program: Command, ctx: CliContext): void {
     )
     .action(async (o: { newKeyStdin?: boolean }) => {
       const newKeyText = o.newKeyStdin ? await readStdin() : undefined;
+      const { rotateSealingKey } = await import('../../store/rotate-key.js');
       const r = await rotateSealingKey({
         home: ctx.home,
         env: process.env,

@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
-import { fetchToDirectory } from '../../mail/fetch.js';
-import { saveMessage } from '../../mail/message-files.js';
 import { parseAfterAction } from '../../message/after-action.js';
 import { parseMessageFilter, type MessageFilter } from '../../message/filter.js';
 import type { CliContext } from '../context.js';
@@ -53,6 +51,7 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
         if (opts.save) {
           const validity = await m.uidValidity?.({ folder: opts.folder });
           await mkdir(opts.save, { recursive: true });
+          const { saveMessage } = await import('../../mail/message-files.js');
           const saved = await saveMessage(await m.raw(uid, { folder: opts.folder }), opts.save,
             { folder: opts.folder, id: uid, ...(validity !== undefined ? { validity } : {}) }, { attachments: true });
           if (saved.failure) process.exitCode = FETCH_PARTIAL_EXIT;
@@ -89,6 +88,7 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
       const after = parseAfterAction(opts.after);
       return withMailbox(ctx, resource, async (m) => {
         const tty = process.stderr.isTTY === true && !ctx.json();
+        const { fetchToDirectory } = await import('../../mail/fetch.js');
         const report = await fetchToDirectory({
           mailbox: m, dir: opts.save, folder: opts.folder, filter: filterFrom(opts), after,
           ...(opts.limit ? { limit: opts.limit } : {}),

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { startService, untilSignal } from '../service.js';
-import { startServeGateway } from './gateway.js';
 
 /** `mailbridge serve [--port N] [--host 127.0.0.1]`: the REST API, the web console and the triggers. */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -24,13 +22,14 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (!isLoopbackHost(o.host)) {
         ctx.print(`warning: listening on ${o.host}, not a loopback address: put TLS in front (a reverse proxy) before others reach it`);
       }
+      const { startService, untilSignal } = await import('../service.js');
       const service = await startService(ctx, { host: o.host, port, allowHostAccess: o.allowHostAccess === true,
         behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}) });
       if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
       const { base } = service;
       ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);
       if (service.firstPassword) ctx.print(`console password (created now, shown once; reset it with \`mailbridge console password\` or set MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);
-      const gateway = o.gateway || o.gatewayConfig ? await startServeGateway(ctx, service.tokens, o.gatewayConfig) : undefined;
+      const gateway = o.gateway || o.gatewayConfig ? await (await import('./gateway.js')).startServeGateway(ctx, service.tokens, o.gatewayConfig) : undefined;
       ctx.print(`running ${service.runner.status().filter((s) => s.state !== 'paused').length} trigger(s); Ctrl-C to stop`);
       await untilSignal();
       await gateway?.close();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { decodeAccessTokenClaims } from '../../auth/claims.js';
 import type { TokenCheck, TokenManager, TokenStatusReport } from '../../auth/token-manager.js';
 import type { OAuthFlow } from '../../config/resource.js';
 import type { CliContext } from '../context.js';
@@ -62,6 +61,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
         ctx.print(t.token.reveal());
         return;
       }
+      const { decodeAccessTokenClaims } = await import('../../auth/claims.js');
       const claims = decodeAccessTokenClaims(t.token);
       const out = {
         resource: name, audience: t.audience, expiresAt: new Date(t.expiresAt).toISOString(),

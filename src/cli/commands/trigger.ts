@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
 import { formatAfterAction } from '../../message/after-action.js';
 import type { TriggerDefinitionInput } from '../../config/trigger.js';
-import { TriggerRunner } from '../../triggers/runner.js';
-import { saveTrigger } from '../../triggers/save.js';
+import type { TriggerRunner } from '../../triggers/runner.js';
 import type { CliContext } from '../context.js';
 
 interface AddOptions {
@@ -34,8 +32,13 @@ interface AddOptions {
 export function registerTriggerCommand(program: Command, ctx: CliContext): void {
   const trigger = program.command('trigger').description('watch a mailbox folder and deliver each new message to a webhook or a command');
   const wantsJson = (o: { json?: boolean }): boolean => Boolean(o.json) || ctx.json();
+  // The runner and the mail stack behind it load when a command needs them, not at CLI start.
   const runner = async (): Promise<TriggerRunner> => {
     const store = await ctx.store();
+    const [{ TriggerRunner }, { TokenManager }] = await Promise.all([
+      import('../../triggers/runner.js'),
+      import('../../auth/token-manager.js'),
+    ]);
     return new TriggerRunner({ store, tokens: new TokenManager({ store, logger: ctx.logger }), logger: ctx.logger });
   };
 
@@ -95,6 +98,7 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
         ...(o.after ? { afterAction: o.after } : {}),
         ...(o.maxAttempts ? { retry: { maxAttempts: Number(o.maxAttempts), backoffBaseMs: 1000, backoffMaxMs: 300_000 } } : {}),
       };
+      const { saveTrigger } = await import('../../triggers/save.js');
       const def = await saveTrigger(await ctx.store(), input, secret ? { webhookSecret: secret } : {});
       if (wantsJson(o)) ctx.printJson({ name: def.name, resource: def.resource, ...(generated && secret ? { secret: secret.reveal() } : {}) });
       else {
