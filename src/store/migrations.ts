@@ -203,6 +203,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_dead_letter_sources_trigger ON trigger_dead_letter_sources (trigger_name)',
     ],
   },
+  {
+    // The last attempt with each resource per area (token endpoint, mail server) and its last
+    // failure until the next success (store/attempts.ts), for the console's "as of" status (issue 21).
+    // Version 9: 8 is the gateway's table of the same round of work; keep both, in order.
+    version: 9,
+    statements: [
+      `CREATE TABLE resource_attempts (
+        resource TEXT NOT NULL,
+        area TEXT NOT NULL,
+        last_json TEXT NOT NULL,
+        failure_json TEXT,
+        last_success_at BIGINT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (resource, area)
+      )`,
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

@@ -1,3 +1,5 @@
+import { attemptFromRow, attemptParams, SELECT_ATTEMPTS, UPSERT_ATTEMPT, type AttemptRow } from './attempt-rows.js';
+import type { AttemptArea, AttemptOutcome, ResourceAttempts } from './attempts.js';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Resource } from '../config/resource.js';
@@ -165,11 +167,19 @@ class PostgresStore implements Store {
 
   async deleteResource(name: string): Promise<boolean> {
     return this.#tx(async (c) => {
-      for (const table of ['secrets', 'token_states', 'access_tokens', 'pending_consents']) {
+      for (const table of ['secrets', 'token_states', 'access_tokens', 'pending_consents', 'resource_attempts']) {
         await c.query(`DELETE FROM ${table} WHERE resource = $1`, [name]);
       }
       return ((await c.query('DELETE FROM resources WHERE name = $1', [name])).rowCount ?? 0) > 0;
     });
+  }
+
+  async recordAttempt(resource: string, area: AttemptArea, outcome: AttemptOutcome): Promise<void> {
+    await this.#pool.query(UPSERT_ATTEMPT, attemptParams(resource, area, outcome));
+  }
+
+  async listAttempts(resource: string): Promise<ResourceAttempts[]> {
+    return (await this.#pool.query<AttemptRow>(SELECT_ATTEMPTS, [resource])).rows.map(attemptFromRow);
   }
 
   async putSecret(resource: string, kind: SecretKind, value: Secret): Promise<void> {

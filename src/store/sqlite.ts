@@ -1,3 +1,5 @@
+import { attemptFromRow, attemptParams, SELECT_ATTEMPTS, UPSERT_ATTEMPT, type AttemptRow } from './attempt-rows.js';
+import type { AttemptArea, AttemptOutcome, ResourceAttempts } from './attempts.js';
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Resource } from '../config/resource.js';
@@ -106,11 +108,19 @@ class SqliteStore implements Store {
 
   async deleteResource(name: string): Promise<boolean> {
     return this.#db.transaction(() => {
-      for (const table of ['secrets', 'token_states', 'access_tokens', 'pending_consents']) {
+      for (const table of ['secrets', 'token_states', 'access_tokens', 'pending_consents', 'resource_attempts']) {
         this.#db.prepare(`DELETE FROM ${table} WHERE resource = ?`).run(name);
       }
       return this.#db.prepare('DELETE FROM resources WHERE name = ?').run(name).changes > 0;
     }).immediate();
+  }
+
+  async recordAttempt(resource: string, area: AttemptArea, outcome: AttemptOutcome): Promise<void> {
+    this.#db.prepare(UPSERT_ATTEMPT.replace(/\$\d+/g, '?')).run(...attemptParams(resource, area, outcome));
+  }
+
+  async listAttempts(resource: string): Promise<ResourceAttempts[]> {
+    return (this.#db.prepare(SELECT_ATTEMPTS.replace(/\$\d+/g, '?')).all(resource) as AttemptRow[]).map(attemptFromRow);
   }
 
   async putSecret(resource: string, kind: SecretKind, value: Secret): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
+import type { AttemptStore } from './attempts.js';
 import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../triggers/definition.js';
 
@@ -80,6 +81,11 @@ export interface PendingConsent {
   /** ms since epoch; expired consents are refused like unknown ones. */
   expiresAt: number;
 }
+
+// --- the last attempt with each resource (store/attempts.ts) ---
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Store extends AttemptStore {}
 
 // --- mailbox triggers (src/triggers): definitions, checkpoints, delivery history ---
 

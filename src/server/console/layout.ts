@@ -1,3 +1,4 @@
+import { FORM_CSS } from './form-styles.js';
 import { Html, html } from './html.js';
 
 const CSS = `
@@ -21,7 +22,7 @@ pre{background:#fff;border:1px solid #d8dde3;padding:.6em;white-space:pre-wrap;o
 /** The console's page frame: navigation, the logout form (with its CSRF token) and the content. */
 export function layout(title: string, csrf: string | undefined, body: Html): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · mailbridge</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS)}</style></head>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS + FORM_CSS)}</style></head>
 <body><header><strong>mailbridge</strong>
 ${csrf ? html`<a href="/console/">Resources</a><a href="/console/triggers">Triggers</a><a href="/console/keys">API keys</a>
 <form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${csrf}"><button id="logout">Log out</button></form>` : ''}

@@ -108,6 +108,10 @@ export function oauthRoutes(ctx: ServerContext): FastifyPluginAsync {
             page(
               'Connected',
               `<p id="consent-result">${escapeHtml(done.resource)}: refresh token status <strong>${escapeHtml(done.status.status)}</strong>.</p>` +
+                // A reload shows the result it had, not STATE_UNKNOWN (the state was used once, by the first load).
+                (done.finishedAt
+                  ? `<p id="consent-again">This consent was finished at ${escapeHtml(new Date(done.finishedAt).toISOString())}; this page was loaded again.</p>`
+                  : '') +
                 `<p><a id="back" href="${escapeHtml(back)}">Back to the console</a></p>`,
               back,
             ),
