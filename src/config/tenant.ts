@@ -10,12 +10,12 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 const ALIASES = ['common', 'organizations', 'consumers'];
 
 /**
- * The same two shapes for the browser's `pattern` attribute (the whole value must match; no
- * flags, so the domain part lists both cases; `-` escaped, as the `v` flag Chromium compiles
- * patterns with requires).
+ * The same shapes for the browser's `pattern` attribute (the whole value must match; no flags,
+ * so both cases are listed). Chromium compiles patterns with the `v` flag: a `-` inside a class
+ * must be escaped there, and outside a class it must not be (an identity escape is an error).
  */
 export const TENANT_PATTERN =
-  '[0-9A-Fa-f]{8}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{12}' +
+  '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}' +
   '|([A-Za-z0-9]([A-Za-z0-9\\-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}|common|organizations|consumers';
 
 /** Why `value` is not a Microsoft tenant id, or undefined when it is one. */

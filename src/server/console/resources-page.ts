@@ -48,7 +48,7 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
       'Resources',
       (csrf) =>
         html`${o.notice ? changeNotice(o.notice, csrf) : ''}${o.error ? errorBox(o.error, { csrf }) : ''}${resourceTable(rows, csrf, ctx.now())}
-        ${resourceForm(o.form ?? {}, {
+        ${resourceForm(o.form ?? { callbackUrl: 'http://127.0.0.1' }, {
           mode: 'add',
           action: '/console/resources',
           csrf,
