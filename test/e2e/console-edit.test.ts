@@ -46,7 +46,7 @@ test('a wrong new client secret: saved without losing the tokens, the check fail
   // The failure stays on the resource page (item 2) with its time, and the fix is a link (item 4), not a command.
   await page.goto(`${run.svc.base}/console/resources/edit-inbox`);
   const attempt = await page.textContent('#attempt-token') ?? '';
-  assert.match(attempt, /as of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(token refresh\)/);
+  assert.match(attempt, /as of\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(token refresh\)/);
   assert.match(attempt, /failed/);
   assert.match(attempt, /AADSTS7000215/);
   assert.doesNotMatch(attempt, /mailbridge |PATCH \/api/);
@@ -62,30 +62,29 @@ test('a wrong new client secret: saved without losing the tokens, the check fail
   assert.equal(await page.textContent('#status'), 'Available');
 });
 
-test('moving the credentials (another User) needs the secret again; with it the tokens are dropped and Connect is offered', async () => {
+test('moving the credentials (another mail server port) needs the secret again; with it the tokens are dropped and Connect is offered', async () => {
   const { page } = run;
-  const other = rig.uniqueMailbox();
-  await rig.ensureUser(other);
   await page.goto(`${run.svc.base}/console/resources/edit-inbox/edit`);
   assert.equal(await page.inputValue('#f-tenantId'), rig.tenantId, 'the edit form starts with the stored values');
   assert.equal(await page.inputValue('#f-port'), String(rig.imap.port));
-  await page.fill('#f-user', other);
+  await page.fill('#f-port', String(rig.imap.starttlsPort));
+  await page.selectOption('#f-secure', 'starttls');
   await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error') ?? '', /CREDENTIALS_REQUIRED/);
   assert.ok(await page.$('#error a.fix-secret'), 'the fix is a link to the secret field');
-  assert.equal(await page.inputValue('#f-user'), other, 'the change typed is kept');
-  assert.equal((await run.svc.api('GET', '/api/resources/edit-inbox')).json.user, user, 'nothing was written');
+  assert.equal(await page.inputValue('#f-port'), String(rig.imap.starttlsPort), 'the change typed is kept');
+  assert.equal((await run.svc.api('GET', '/api/resources/edit-inbox')).json.settings.server.port, rig.imap.port, 'nothing was written');
   await run.shot('2-credentials-required');
 
   await page.fill('#f-clientSecret', SANDBOX.clientSecret);
   await Promise.all([page.waitForURL(/moved=/), page.click('#save')]);
-  assert.match(await page.textContent('#tokens-dropped') ?? '', /user/);
+  assert.match(await page.textContent('#tokens-dropped') ?? '', /server\.port/);
   assert.equal(await page.textContent('#status'), 'Missing');
-  await Promise.all([page.waitForURL((u) => u.origin === rig.emulatorUrl), page.click('#tokens-dropped button.fix-connect')]);
+  await Promise.all([page.waitForURL((u) => u.origin === rig.emulatorUrl || u.pathname === '/'), page.click('#tokens-dropped button.fix-connect')]);
   await page.waitForSelector('#username, #accept, #consent-result');
   if (await page.$('#username')) {
-    await page.fill('#username', other);
+    await page.fill('#username', user);
     await page.fill('#password', rig.basicPassword.reveal());
     await page.click('#signin');
   }
@@ -93,6 +92,12 @@ test('moving the credentials (another User) needs the secret again; with it the 
   if (await page.$('#accept')) await page.click('#accept');
   await page.waitForSelector('#consent-result');
   assert.match(await page.textContent('#consent-result') ?? '', /Available/);
+  // A change that sends nothing elsewhere (the From address) needs no secret and keeps the tokens.
+  await page.goto(`${run.svc.base}/console/resources/edit-inbox/edit`);
+  await page.$eval('#other', (d) => { (d as HTMLDetailsElement).open = true; });
+  await page.fill('#f-state', 'fixed-state');
+  await Promise.all([page.waitForURL(/saved=state$/), page.click('#save')]);
+  assert.equal(await page.textContent('#status'), 'Available');
 });
 
 test('duplicate: the copy keeps the original\'s secret only while it sends it to the same places', async () => {
@@ -100,7 +105,7 @@ test('duplicate: the copy keeps the original\'s secret only while it sends it to
   await page.goto(`${run.svc.base}/console/resources/edit-inbox`);
   await Promise.all([page.waitForURL(/\/duplicate$/), page.click('#duplicate')]);
   assert.equal(await page.inputValue('#f-name'), 'edit-inbox-copy');
-  await page.fill('#f-user', rig.uniqueMailbox());
+  await page.fill('#f-port', String(rig.imap.port));
   await Promise.all([page.waitForLoadState('load'), page.click('#add-copy')]);
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error') ?? '', /CREDENTIALS_REQUIRED/);

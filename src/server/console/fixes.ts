@@ -122,7 +122,8 @@ export function consoleFix(
 
 export function fixButtons(actions: FixAction[], csrf: string): Html {
   if (actions.length === 0) return html``;
-  return html`<p class="fixes">
+  // A div: a form inside a <p> would end the paragraph, leaving the buttons outside it.
+  return html`<div class="fixes">
     ${actions.map((a) =>
       a.post
         ? html`<form class="inline" method="post" action="${a.post}">
@@ -130,7 +131,7 @@ export function fixButtons(actions: FixAction[], csrf: string): Html {
           </form>`
         : html`<a class="${a.id}" href="${a.href}">${a.label}</a>`,
     )}
-  </p>`;
+  </div>`;
 }
 
 /** The fix of an error as the console's buttons and links (fixes.ts), the rest of the hint as text. */

@@ -394,7 +394,7 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
     >`;
   };
   const section = (s: Field['section']) => RESOURCE_FIELDS.filter((f) => f.section === s).map(field);
-  const secretRequired = m.mode !== 'edit' && !m.secretKept;
+  const secretRequired = m.mode === 'add' && !m.secretKept;
   const kind = val('kind') || 'imap';
   return html`<form method="post" action="${m.action}" id="resource-form" class="resource-form">
     <input
@@ -437,7 +437,7 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
           type="password"
           autocomplete="off"
           ${secretRequired ? html`required` : ''}
-          placeholder="${m.secretKept ? 'kept from your last try: leave empty to use it' : m.mode === 'edit' ? 'leave empty to keep the stored one' : ''}"
+          placeholder="${m.secretKept ? 'kept from your last try: leave empty to use it' : m.mode === 'edit' ? 'leave empty to keep the stored one' : m.mode === 'duplicate' ? 'leave empty to use the original\'s' : ''}"
         />
         <small class="note"
           >the secret's Value (not its ID) from Certificates &amp;
