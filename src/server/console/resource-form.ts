@@ -10,6 +10,9 @@ export type FormValues = Record<string, string | undefined>;
  * compiles patterns with the `v` flag, where an unescaped `-` in a class is a syntax error and
  * the whole check is silently skipped.
  */
+/** The Add form's Callback URL: the loopback URI the browser comes back to this service on by itself. */
+export const DEFAULT_CALLBACK = 'http://127.0.0.1';
+
 export const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}';
 
 type Applies = 'all' | 'receive' | 'send' | 'mail' | 'web' | 'ews' | 'oauth';
@@ -367,7 +370,9 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
           .replace(/^server\./, ''),
       )
     : undefined;
-  const hasAny = (section: Field['section']) => RESOURCE_FIELDS.some((f) => f.section === section && val(f.key) !== '');
+  // A section opens when something in it was typed (the Add form's default Callback URL does not count).
+  const hasAny = (section: Field['section']) =>
+    RESOURCE_FIELDS.some((f) => f.section === section && val(f.key) !== '' && !(f.key === 'callbackUrl' && val(f.key) === DEFAULT_CALLBACK));
   const field = (f: Field): Html => {
     if (f.hostAccess && !m.hostAccess) return html``;
     const label =

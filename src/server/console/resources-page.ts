@@ -18,7 +18,7 @@ import { servicePort } from '../routes/oauth.js';
 import { errorBox, fixLine } from './fixes.js';
 import { html, type Html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
-import { formToInput, resourceForm, type FormValues } from './resource-form.js';
+import { DEFAULT_CALLBACK, formToInput, resourceForm, type FormValues } from './resource-form.js';
 import { fieldOf, keepSecret, takeSecret, withoutSecret } from './secret-drafts.js';
 import { attemptLines, changeNotice, consoleFieldRows, statusBadge } from './resource-status.js';
 
@@ -48,7 +48,7 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
       'Resources',
       (csrf) =>
         html`${o.notice ? changeNotice(o.notice, csrf) : ''}${o.error ? errorBox(o.error, { csrf }) : ''}${resourceTable(rows, csrf, ctx.now())}
-        ${resourceForm(o.form ?? { callbackUrl: 'http://127.0.0.1' }, {
+        ${resourceForm(o.form ?? { callbackUrl: DEFAULT_CALLBACK }, {
           mode: 'add',
           action: '/console/resources',
           csrf,
