@@ -1,7 +1,7 @@
 import type { Resource } from '../config/resource.js';
 import { aadstsCode, AuthError, oauthErrorCode } from '../errors.js';
 import { Secret } from '../secret.js';
-import type { PendingConsent, Store } from '../store/store.js';
+import type { ConsentStore, PendingConsent, ResourceStore } from '../store/store.js';
 import { caFileOf } from './ca-fetch.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
@@ -40,7 +40,7 @@ export function newState(fixed: string | undefined): string {
 
 /** RFC 6749 §4.1.1: the URL to send the user to, with the consent remembered in the store. */
 export async function buildAuthorizationRequest(
-  resource: Resource, store: Store,
+  resource: Resource, store: Pick<ConsentStore, 'putPendingConsent'>,
   opts: { redirectUri?: string; now?: () => number; loginHint?: string; prompt?: string } = {},
 ): Promise<AuthorizationRequest> {
   const oauth = requireOAuth(resource);
@@ -133,7 +133,7 @@ export function parseAuthorizationResponse(input: string | URLSearchParams): Aut
  * Then an `error` from the authorization server is turned into a typed error.
  */
 export async function processAuthorizationResponse(
-  resourceName: string, store: Store, params: AuthorizationResponseParams, now: () => number = Date.now,
+  resourceName: string, store: Pick<ConsentStore, 'takePendingConsent'>, params: AuthorizationResponseParams, now: () => number = Date.now,
 ): Promise<{ code: Secret; consent: PendingConsent }> {
   if (!params.state) {
     throw new AuthError({ code: 'STATE_MISSING', message: 'the redirected URL carries no state',
@@ -183,7 +183,7 @@ function authorizationError(resourceName: string, error: string, description?: s
 
 /** RFC 6749 §4.1.3 (+ RFC 7636 §4.5): redeem the code with the verifier and client credentials. */
 export async function exchangeAuthorizationCode(
-  resource: Resource, store: Store, grant: { code: Secret; consent: PendingConsent }, deps: TokenEndpointDeps = {},
+  resource: Resource, store: Pick<ResourceStore, 'getSecret'>, grant: { code: Secret; consent: PendingConsent }, deps: TokenEndpointDeps = {},
 ): Promise<{ response: TokenResponse; audience: string }> {
   const oauth = requireOAuth(resource);
   const audience = resourceAudience(resource);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import type { Resource } from '../config/resource.js';
 import { AuthError, ConfigError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { ResourceStore } from '../store/store.js';
 
 /**
  * Client authentication at the token endpoint (RFC 6749 §2.3; RFC 7523 for assertions):
@@ -60,7 +60,7 @@ export async function createClientAssertion(input: ClientAssertionInput): Promis
 
 /** The form fields that authenticate the client of `resource` at `tokenUrl`. */
 export async function clientAuthenticationParams(
-  resource: Resource, store: Store, tokenUrl: string, now?: () => number,
+  resource: Resource, store: Pick<ResourceStore, 'getSecret'>, tokenUrl: string, now?: () => number,
 ): Promise<Record<string, string>> {
   const oauth = requireOAuth(resource);
   switch (oauth.clientAuth) {

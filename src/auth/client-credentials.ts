@@ -1,6 +1,6 @@
 import type { Resource } from '../config/resource.js';
 import { ConfigError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { ResourceStore } from '../store/store.js';
 import { caFileOf } from './ca-fetch.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { tokenRequestTarget } from './scopes.js';
@@ -12,7 +12,7 @@ import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse 
  * the mailbox is named at login (XOAUTH2 `user=`) and Exchange checks the app's rights to it.
  */
 export async function requestClientCredentialsToken(
-  resource: Resource, store: Store, audience: string, deps: TokenEndpointDeps = {},
+  resource: Resource, store: Pick<ResourceStore, 'getSecret'>, audience: string, deps: TokenEndpointDeps = {},
 ): Promise<TokenResponse> {
   const oauth = requireOAuth(resource);
   if (oauth.clientAuth === 'none') {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Resource } from '../config/resource.js';
 import { AuthError } from '../errors.js';
 import { Secret } from '../secret.js';
-import type { Store } from '../store/store.js';
+import type { ResourceStore } from '../store/store.js';
 import { caFileOf } from './ca-fetch.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { resourceAudience, withOfflineAccess } from './scopes.js';
@@ -78,7 +78,7 @@ export async function requestDeviceAuthorization(
  * interval; `slow_down` → add 5 s to it for good; declined / expired → stop with a typed error.
  */
 export async function pollDeviceAccessToken(
-  resource: Resource, store: Store, device: DeviceAuthorization,
+  resource: Resource, store: Pick<ResourceStore, 'getSecret'>, device: DeviceAuthorization,
   deps: TokenEndpointDeps & { signal?: AbortSignal } = {},
 ): Promise<TokenResponse> {
   const oauth = requireOAuth(resource);

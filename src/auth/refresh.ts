@@ -1,6 +1,6 @@
 import type { Resource } from '../config/resource.js';
 import type { Secret } from '../secret.js';
-import type { Store } from '../store/store.js';
+import type { ResourceStore } from '../store/store.js';
 import { caFileOf } from './ca-fetch.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { tokenRequestTarget } from './scopes.js';
@@ -14,7 +14,7 @@ import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse 
  * The answer usually carries a new (rotated) refresh token; storing it is the caller's job.
  */
 export async function refreshAccessToken(
-  resource: Resource, store: Store, refreshToken: Secret, audience: string, deps: TokenEndpointDeps = {},
+  resource: Resource, store: Pick<ResourceStore, 'getSecret'>, refreshToken: Secret, audience: string, deps: TokenEndpointDeps = {},
 ): Promise<TokenResponse> {
   const oauth = requireOAuth(resource);
   const params: Record<string, string> = {

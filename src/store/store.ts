@@ -5,43 +5,58 @@ import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../triggers/definition.js';
 
 /**
- * The one persistence interface. SQLite (embedded default) and PostgreSQL implement it;
- * which one is used is decided once, by configuration (store/open.ts). Every method is
- * async so both fit. Implementations seal every Secret with AES-256-GCM before it touches
- * disk and unseal it on read; callers only ever see Secret objects.
+ * The one persistence interface: every slice below, and `close`. One implementation, the SQL
+ * store (store/sql/), runs on SQLite (embedded default) or PostgreSQL; which one is decided once,
+ * by configuration (store/open.ts). Every method is async so both fit. Secrets are sealed with
+ * AES-256-GCM before they touch disk and unsealed on read; callers only ever see Secret objects.
+ *
+ * Code that needs only part of it takes that slice (`TokenStore`, `TriggerStore`, …).
  */
-export interface Store {
-  // --- resources (non-secret settings) ---
+export interface Store
+  extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore,
+    AttemptStore {
+  /** Closes the database connections; the store is unusable after. */
+  close(): Promise<void>;
+}
+
+/** Resources (non-secret settings) and their secrets (client secret, basic password, certificate key passphrase). */
+export interface ResourceStore {
+  /** Inserts or replaces the resource's settings. */
   putResource(resource: Resource): Promise<void>;
   getResource(name: string): Promise<Resource | undefined>;
+  /** Every resource, sorted by name. */
   listResources(): Promise<Resource[]>;
   /** Removes the resource with its secrets, tokens and pending consents. */
   deleteResource(name: string): Promise<boolean>;
 
-  // --- secrets of a resource (client secret, basic password, certificate key passphrase) ---
   putSecret(resource: string, kind: SecretKind, value: Secret): Promise<void>;
   getSecret(resource: string, kind: SecretKind): Promise<Secret | undefined>;
+}
 
-  // --- the refresh token and its status, one per resource ---
+/** The refresh token and its status (one per resource), and cached access tokens (one per resource and audience). */
+export interface TokenStore {
   getTokenState(resource: string): Promise<TokenState | undefined>;
   /**
    * Atomically replace the token state if its version is still `expectedVersion`
    * (optimistic concurrency: a rotated refresh token is never overwritten by an older one).
    * Returns the stored state with its new version, or undefined if the version moved on.
    */
-  compareAndSetTokenState(resource: string, expectedVersion: number, next: TokenStateInput): Promise<TokenState | undefined>;
+  compareAndSetTokenState(
+    resource: string,
+    expectedVersion: number,
+    next: TokenStateInput,
+  ): Promise<TokenState | undefined>;
 
-  // --- cached access tokens, one per (resource, audience) ---
   getAccessToken(resource: string, audience: string): Promise<AccessTokenRecord | undefined>;
   putAccessToken(resource: string, record: AccessTokenRecord): Promise<void>;
   deleteAccessTokens(resource: string): Promise<void>;
+}
 
-  // --- consents in flight: state → PKCE verifier, taken exactly once ---
+/** Consents in flight: state → PKCE verifier, taken exactly once. */
+export interface ConsentStore {
   putPendingConsent(p: PendingConsent): Promise<void>;
   /** Returns and deletes the pending consent for this state; undefined if unknown or used. */
   takePendingConsent(state: string): Promise<PendingConsent | undefined>;
-
-  close(): Promise<void>;
 }
 
 export type SecretKind = 'client_secret' | 'password';
@@ -82,18 +97,9 @@ export interface PendingConsent {
   expiresAt: number;
 }
 
-// --- the last attempt with each resource (store/attempts.ts) ---
-
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends AttemptStore {}
-
 // --- mailbox triggers (src/triggers): definitions, checkpoints, delivery history ---
 
-// The Store, with the trigger part (declaration merging keeps the base interface untouched).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends TriggerStore {}
-
-/** What triggers keep: every Store implementation provides it. */
+/** What mailbox triggers keep: definitions, checkpoints, delivery history, events. */
 export interface TriggerStore {
   /** Inserts or replaces the definition; the paused state and the checkpoint are kept. */
   putTrigger(definition: TriggerDefinition): Promise<void>;
@@ -141,10 +147,6 @@ export interface TriggerStore {
 }
 
 // --- several instances on one database (PostgreSQL): token refresh lock, heartbeats, leases ---
-
-// The Store, with the coordination part (declaration merging, like TriggerStore).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends CoordinationStore {}
 
 /**
  * What lets identical instances share one database without other coordination. Times are ms
@@ -281,9 +283,6 @@ export interface TriggerEvent {
   at: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends CredentialRowStore {}
-
 /**
  * The service's own credentials (API keys, the console password) as rows of hashes: the
  * server derives and checks the hashes; the store only keeps them, like everything else
@@ -310,10 +309,6 @@ export interface CredentialRow {
   /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
   scopes?: string;
 }
-
-// The Store, with the sealing-key part (declaration merging, like TriggerStore).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Store extends SealingStore {}
 
 /** What the key check at start and `mailbridge key rotate` need (src/store/sealed-columns.ts lists the columns). */
 export interface SealingStore {

@@ -1,8 +1,8 @@
 import type { FeedPosition, PositionChange } from '../mail/change-feed.js';
-import type { DeliveryOutcome, Store } from '../store/store.js';
+import type { DeliveryOutcome, TriggerStore } from '../store/store.js';
 
 /** What the store holds of a trigger's place in its folder, as a change feed reads it. */
-export async function loadPosition(store: Store, trigger: string): Promise<FeedPosition> {
+export async function loadPosition(store: TriggerStore, trigger: string): Promise<FeedPosition> {
   const cp = await store.getTriggerCheckpoint(trigger);
   const uidls = await store.listTriggerUidls(trigger);
   return {
@@ -16,7 +16,7 @@ export async function loadPosition(store: Store, trigger: string): Promise<FeedP
 }
 
 /** Stores a move of the position on its own (a skipped message, a round finished, a first start). */
-export async function savePosition(store: Store, trigger: string, c: PositionChange): Promise<void> {
+export async function savePosition(store: TriggerStore, trigger: string, c: PositionChange): Promise<void> {
   switch (c.kind) {
     case 'uid':
       return store.putTriggerCheckpoint(trigger, {

@@ -1,13 +1,13 @@
 import { ConfigError } from '../errors.js';
 import type { Secret } from '../secret.js';
-import type { Store } from '../store/store.js';
+import type { ResourceStore, TriggerStore } from '../store/store.js';
 import { checkTriggerFitsResource, parseTriggerDefinition, type TriggerDefinition } from './definition.js';
 
 /**
  * Validates and stores a trigger (and its webhook secret, sealed). Checked against its
  * resource first, so nothing is written for a trigger that could never run.
  */
-export async function saveTrigger(store: Store, input: unknown, opts: { webhookSecret?: Secret } = {}): Promise<TriggerDefinition> {
+export async function saveTrigger(store: TriggerStore & Pick<ResourceStore, 'getResource'>, input: unknown, opts: { webhookSecret?: Secret } = {}): Promise<TriggerDefinition> {
   const def = parseTriggerDefinition(input);
   const resource = await store.getResource(def.resource);
   if (!resource) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
-import { assertNoSecret, fillAddForm, openConsole, signInAndConsent, type ConsoleRun } from './console-support.js';
+import { assertNoSecret, fillAddForm, openConsole, type DomDetails, signInAndConsent, type ConsoleRun } from './console-support.js';
 
 // Edit, new client secret and duplicate in Chromium (issue 21, items 1, 2, 4 and 7): every change
 // goes through the shared resource service, so the endpoint-change rule of docs/security.md holds
@@ -94,7 +94,7 @@ test('moving the credentials (another mail server port) needs the secret again; 
   assert.match(await page.textContent('#consent-result') ?? '', /Available/);
   // A change that sends nothing elsewhere (the From address) needs no secret and keeps the tokens.
   await page.goto(`${run.svc.base}/console/resources/edit-inbox/edit`);
-  await page.$eval('#other', (d) => { (d as HTMLDetailsElement).open = true; });
+  await page.$eval('#other', (d) => { (d as unknown as DomDetails).open = true; });
   await page.fill('#f-state', 'fixed-state');
   await Promise.all([page.waitForURL(/saved=state$/), page.click('#save')]);
   assert.equal(await page.textContent('#status'), 'Available');

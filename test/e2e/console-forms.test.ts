@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Secret } from '../../src/secret.js';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
-import { assertNoSecret, fillAddForm, openConsole, signInAndConsent, visibleLabels, type ConsoleRun } from './console-support.js';
+import { assertNoSecret, fillAddForm, openConsole, type DomDetails, type DomForm, type DomInput, signInAndConsent, visibleLabels, type ConsoleRun } from './console-support.js';
 
 // The Add form in Chromium (issue 21, items 8 and 10): the guide's field names, fields hidden by
 // Server type, a Name pattern Chromium really checks, tenant ids checked before Connect, and what
@@ -44,9 +44,9 @@ test('the Add form uses the resource page\'s words, shows only the fields of the
   // Chromium compiles `pattern` with the v flag: an invalid one is skipped with a console warning.
   assert.equal(run.consoleMessages.filter((m) => /pattern/i.test(m)).length, 0, run.consoleMessages.join('\n'));
   await page.fill('#f-name', 'two words');
-  assert.equal(await page.$eval('#f-name', (i) => (i as HTMLInputElement).validity.patternMismatch), true);
+  assert.equal(await page.$eval('#f-name', (i) => (i as unknown as DomInput).validity.patternMismatch), true);
   await page.fill('#f-name', 'ok-name_1.x');
-  assert.equal(await page.$eval('#f-name', (i) => (i as HTMLInputElement).validity.valid), true);
+  assert.equal(await page.$eval('#f-name', (i) => (i as unknown as DomInput).validity.valid), true);
 });
 
 test('a tenant id one character short is refused in the browser and by the server, and the form keeps what was typed', async () => {
@@ -57,9 +57,9 @@ test('a tenant id one character short is refused in the browser and by the serve
     name: 'forms-inbox', kind: 'imap', tenantId: short, clientId: SANDBOX.confidentialClientId, clientSecret: SANDBOX.clientSecret,
     user, authorityUrl: rig.emulatorUrl, mailHost: rig.host, port: rig.imap.port, secure: 'tls', caFile: rig.caFile,
   });
-  assert.equal(await page.$eval('#f-tenantId', (i) => (i as HTMLInputElement).validity.patternMismatch), true);
+  assert.equal(await page.$eval('#f-tenantId', (i) => (i as unknown as DomInput).validity.patternMismatch), true);
   // The browser stops the form; the server checks the same without it (an old browser, a script).
-  await page.$eval('#resource-form', (f) => { (f as HTMLFormElement).noValidate = true; });
+  await page.$eval('#resource-form', (f) => { (f as unknown as DomForm).noValidate = true; });
   await Promise.all([page.waitForLoadState('load'), page.click('#add')]);
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error') ?? '', /looks like a Directory \(tenant\) ID but is not one: 35 characters/);
@@ -69,7 +69,7 @@ test('a tenant id one character short is refused in the browser and by the serve
   assert.equal(await page.inputValue('#f-user'), user);
   assert.equal(await page.inputValue('#f-authorityUrl'), rig.emulatorUrl);
   assert.equal(await page.inputValue('#f-port'), String(rig.imap.port));
-  assert.equal(await page.$eval('#advanced', (d) => (d as HTMLDetailsElement).open), true);
+  assert.equal(await page.$eval('#advanced', (d) => (d as unknown as DomDetails).open), true);
   assert.equal(await page.inputValue('#f-clientSecret'), '');
   assert.match(await page.getAttribute('#f-clientSecret', 'placeholder') ?? '', /kept from your last try/);
   assertNoSecret(await page.content(), SANDBOX.clientSecret);

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONSOLE_PASSWORD, startService, type Service } from '../server/support.js';
 
+/** The few DOM members the tests read in the page (the test build has no DOM library). */
+export interface DomInput { validity: { patternMismatch: boolean; valid: boolean }; checked: boolean; value: string }
+export interface DomForm { noValidate: boolean }
+export interface DomDetails { open: boolean }
+interface DomElement { offsetParent: unknown; textContent: string | null }
+
 export interface ConsoleRun {
   svc: Service;
   browser: Browser;
@@ -69,7 +75,7 @@ export async function fillAddForm(page: Page, r: FormResource): Promise<void> {
   await page.fill('#f-clientId', r.clientId);
   await page.fill('#f-clientSecret', r.clientSecret);
   await page.fill('#f-user', r.user);
-  if (!(await page.$eval('#advanced', (d) => (d as HTMLDetailsElement).open))) await page.click('#advanced summary');
+  if (!(await page.$eval('#advanced', (d) => (d as unknown as DomDetails).open))) await page.click('#advanced summary');
   await page.fill('#f-authorityUrl', r.authorityUrl);
   if (r.mailHost) await page.fill('#f-mailHost', r.mailHost);
   if (r.port) await page.fill('#f-port', String(r.port));
@@ -97,7 +103,7 @@ export async function signInAndConsent(page: Page, emulatorUrl: string, user: st
 /** The visible text of every label span in the resource form (what a person reads). */
 export async function visibleLabels(page: Page): Promise<string[]> {
   return page.$$eval('#resource-form label > span', (spans) =>
-    spans.filter((s) => (s as HTMLElement).offsetParent !== null).map((s) => (s.textContent ?? '').trim()));
+    spans.filter((s) => (s as unknown as DomElement).offsetParent !== null).map((s) => (s.textContent ?? '').trim()));
 }
 
 export function assertNoSecret(source: string, secret: string): void {

@@ -7,7 +7,7 @@ import { completeConsent } from '../helpers/consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { startReceiver, type Receiver } from '../server/receiver.js';
 import { m365Body } from '../server/support.js';
-import { openConsole, type ConsoleRun } from './console-support.js';
+import { openConsole, type DomInput, type ConsoleRun } from './console-support.js';
 
 // Triggers and removal in Chromium (issue 21, items 3, 7 and 8): the trigger form keeps what was
 // typed after the server refused it; a trigger's last error goes away once its mailbox works
@@ -131,7 +131,7 @@ test('removing a resource that a trigger uses: confirmed on its own page, refuse
   assert.match(await page.textContent('#used-by') ?? '', /to-hook/);
   await run.shot('4-remove-confirm');
   // Not ticked: refused, the trigger named, nothing removed.
-  await page.$eval('#cascade', (c) => { (c as HTMLInputElement).checked = false; });
+  await page.$eval('#cascade', (c) => { (c as unknown as DomInput).checked = false; });
   await Promise.all([page.waitForLoadState('load'), page.click('#confirm-remove')]);
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error') ?? '', /RESOURCE_IN_USE/);
