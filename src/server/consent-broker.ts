@@ -98,9 +98,10 @@ export class ConsentBroker {
    * URL): state known to this service → the store's state check and verifier → code exchange
    * with the verifier → grant stored.
    */
-  async finish(response: URLSearchParams | string, expectedResource?: string): Promise<ConsentDone> {
+  async finish(response: URLSearchParams | string, expectedResource?: string, opts: { reload?: boolean } = {}): Promise<ConsentDone> {
     const params = parseAuthorizationResponse(response);
-    const again = this.#again(params.state, params.code ?? params.error, expectedResource);
+    // A browser reloading the result page sees that result again; an API client replaying an answer is refused as before.
+    const again = opts.reload ? this.#again(params.state, params.code ?? params.error, expectedResource) : undefined;
     if (again) return again;
     const pending = params.state ? this.#pending.get(params.state) : undefined;
     if (!params.state || !pending || pending.expiresAt <= this.#tokens.now()) {

@@ -72,7 +72,7 @@ test('duplicate: the original\'s secret goes with the copy only to the same dest
   assert.equal((await svc.store.getSecret('orig-moved', 'client_secret'))?.reveal(), 'another-secret-value');
 });
 
-test('a consent answer loaded twice: the second gives the first\'s result without a second exchange; another code is still refused', async () => {
+test('a consent result page reloaded: the first\'s result again without a second exchange; an API replay or another code is still refused', async () => {
   const user = rig.uniqueMailbox();
   await rig.ensureUser(user);
   assert.equal((await svc.api('POST', '/api/resources', { ...body('twice'), user })).status, 201);
@@ -87,11 +87,14 @@ test('a consent answer loaded twice: the second gives the first\'s result withou
   const text = await again.text();
   assert.match(text, /twice: refresh token status <strong>Available/);
   assert.match(text, /id="consent-again"/);
+  const replay = await fetch(back, { headers: { accept: 'application/json' } });
+  assert.equal(replay.status, 400, 'an API client replaying the answer is refused as before');
+  assert.equal((await replay.json() as { error: { code: string } }).error.code, 'STATE_UNKNOWN');
   const forged = new URL(back);
   forged.searchParams.set('code', 'another-code');
-  const refused = await fetch(forged, { headers: { accept: 'application/json' } });
+  const refused = await fetch(forged, page);
   assert.equal(refused.status, 400);
-  assert.equal((await refused.json() as { error: { code: string } }).error.code, 'STATE_UNKNOWN');
+  assert.match(await refused.text(), /STATE_UNKNOWN/);
 });
 
 test('the console\'s fixes: commands it can run become buttons and links, the rest stays as text', () => {

@@ -189,7 +189,7 @@ ${receive ? html`<a href="/console/mail/${enc}">Browse the mailbox</a>` : ''}
     kit.post,
     async (req, reply) => {
       try {
-        const done = await ctx.consents.finish(req.body.redirectUrl ?? '', req.params.name);
+        const done = await ctx.consents.finish(req.body.redirectUrl ?? '', req.params.name, { reload: true });
         return resourcePage(
           req,
           req.params.name,

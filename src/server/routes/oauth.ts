@@ -97,7 +97,7 @@ export function oauthRoutes(ctx: ServerContext): FastifyPluginAsync {
         return reply.redirect('/console/');
       }
       try {
-        const done = await ctx.consents.finish(params);
+        const done = await ctx.consents.finish(params, undefined, { reload: html });
         if (!html) return { resource: done.resource, status: statusJson(done.status) };
         const back = done.returnTo ?? `/console/resources/${encodeURIComponent(done.resource)}`;
         // A page, not a redirect: after a cross-site redirect chain the browser would not send
