@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SANDBOX } from '../../src/sandbox/identity/index.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
-import { assertNoSecret, fillAddForm, openConsole, type DomDetails, signInAndConsent, type ConsoleRun } from './console-support.js';
+import {
+  assertNoSecret,
+  fillAddForm,
+  openConsole,
+  type DomDetails,
+  signInAndConsent,
+  type ConsoleRun,
+} from './console-support.js';
 
 // Edit, new client secret and duplicate in Chromium (issue 21, items 1, 2, 4 and 7): every change
 // goes through the shared resource service, so the endpoint-change rule of docs/security.md holds
@@ -18,8 +25,17 @@ before(async () => {
   run = await openConsole('console-edit');
   const { page } = run;
   await fillAddForm(page, {
-    name: 'edit-inbox', kind: 'imap', tenantId: rig.tenantId, clientId: SANDBOX.confidentialClientId, clientSecret: SANDBOX.clientSecret,
-    user, authorityUrl: rig.emulatorUrl, mailHost: rig.host, port: rig.imap.port, secure: 'tls', caFile: rig.caFile,
+    name: 'edit-inbox',
+    kind: 'imap',
+    tenantId: rig.tenantId,
+    clientId: SANDBOX.confidentialClientId,
+    clientSecret: SANDBOX.clientSecret,
+    user,
+    authorityUrl: rig.emulatorUrl,
+    mailHost: rig.host,
+    port: rig.imap.port,
+    secure: 'tls',
+    caFile: rig.caFile,
   });
   await Promise.all([page.waitForURL(/\/console\/resources\/edit-inbox$/), page.click('#add')]);
   await signInAndConsent(page, rig.emulatorUrl, user, rig.basicPassword.reveal());
@@ -36,21 +52,25 @@ test('a wrong new client secret: saved without losing the tokens, the check fail
   await Promise.all([page.waitForURL(/\/edit#f-clientSecret$/), page.click('#rotate')]);
   await page.fill('#f-clientSecret', 'not-the-secret-value');
   await Promise.all([page.waitForURL(/\/console\/resources\/edit-inbox\?saved=clientSecret$/), page.click('#save')]);
-  assert.match(await page.textContent('#notice') ?? '', /Saved: clientSecret/);
+  assert.match((await page.textContent('#notice')) ?? '', /Saved: clientSecret/);
   assert.equal(await page.$('#tokens-dropped'), null, 'a new secret alone keeps the tokens');
   assertNoSecret(await page.content(), 'not-the-secret-value');
 
   await Promise.all([page.waitForLoadState('load'), page.click('#check')]);
   await page.waitForSelector('#check-result');
-  assert.match(await page.textContent('#check-result') ?? '', /AADSTS7000215/);
+  assert.match((await page.textContent('#check-result')) ?? '', /AADSTS7000215/);
   // The failure stays on the resource page (item 2) with its time, and the fix is a link (item 4), not a command.
   await page.goto(`${run.svc.base}/console/resources/edit-inbox`);
-  const attempt = await page.textContent('#attempt-token') ?? '';
+  const attempt = (await page.textContent('#attempt-token')) ?? '';
   assert.match(attempt, /as of\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(token refresh\)/);
   assert.match(attempt, /failed/);
   assert.match(attempt, /AADSTS7000215/);
   assert.doesNotMatch(attempt, /mailbridge |PATCH \/api/);
-  assert.notEqual(await page.getAttribute('#status', 'class'), 'badge Available', 'not green while the last attempt failed');
+  assert.notEqual(
+    await page.getAttribute('#status', 'class'),
+    'badge Available',
+    'not green while the last attempt failed',
+  );
   await run.shot('1-wrong-secret');
 
   await Promise.all([page.waitForURL(/\/edit#f-clientSecret$/), page.click('#attempt-token a.fix-secret')]);
@@ -58,7 +78,7 @@ test('a wrong new client secret: saved without losing the tokens, the check fail
   await Promise.all([page.waitForURL(/saved=clientSecret/), page.click('#save')]);
   await Promise.all([page.waitForLoadState('load'), page.click('#check')]);
   await page.waitForSelector('#check-result.ok');
-  assert.match(await page.textContent('#attempt-token') ?? '', /\(token refresh\): OK/);
+  assert.match((await page.textContent('#attempt-token')) ?? '', /\(token refresh\): OK/);
   assert.equal(await page.textContent('#status'), 'Available');
 });
 
@@ -71,17 +91,24 @@ test('moving the credentials (another mail server port) needs the secret again; 
   await page.selectOption('#f-secure', 'starttls');
   await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
   await page.waitForSelector('#error');
-  assert.match(await page.textContent('#error') ?? '', /CREDENTIALS_REQUIRED/);
+  assert.match((await page.textContent('#error')) ?? '', /CREDENTIALS_REQUIRED/);
   assert.ok(await page.$('#error a.fix-secret'), 'the fix is a link to the secret field');
   assert.equal(await page.inputValue('#f-port'), String(rig.imap.starttlsPort), 'the change typed is kept');
-  assert.equal((await run.svc.api('GET', '/api/resources/edit-inbox')).json.settings.server.port, rig.imap.port, 'nothing was written');
+  assert.equal(
+    (await run.svc.api('GET', '/api/resources/edit-inbox')).json.settings.server.port,
+    rig.imap.port,
+    'nothing was written',
+  );
   await run.shot('2-credentials-required');
 
   await page.fill('#f-clientSecret', SANDBOX.clientSecret);
   await Promise.all([page.waitForURL(/moved=/), page.click('#save')]);
-  assert.match(await page.textContent('#tokens-dropped') ?? '', /server\.port/);
+  assert.match((await page.textContent('#tokens-dropped')) ?? '', /server\.port/);
   assert.equal(await page.textContent('#status'), 'Missing');
-  await Promise.all([page.waitForURL((u) => u.origin === rig.emulatorUrl || u.pathname === '/'), page.click('#tokens-dropped button.fix-connect')]);
+  await Promise.all([
+    page.waitForURL((u) => u.origin === rig.emulatorUrl || u.pathname === '/'),
+    page.click('#tokens-dropped button.fix-connect'),
+  ]);
   await page.waitForSelector('#username, #accept, #consent-result');
   if (await page.$('#username')) {
     await page.fill('#username', user);
@@ -91,16 +118,18 @@ test('moving the credentials (another mail server port) needs the secret again; 
   await page.waitForSelector('#accept, #consent-result');
   if (await page.$('#accept')) await page.click('#accept');
   await page.waitForSelector('#consent-result');
-  assert.match(await page.textContent('#consent-result') ?? '', /Available/);
+  assert.match((await page.textContent('#consent-result')) ?? '', /Available/);
   // A change that sends nothing elsewhere (the From address) needs no secret and keeps the tokens.
   await page.goto(`${run.svc.base}/console/resources/edit-inbox/edit`);
-  await page.$eval('#other', (d) => { (d as unknown as DomDetails).open = true; });
+  await page.$eval('#other', (d) => {
+    (d as unknown as DomDetails).open = true;
+  });
   await page.fill('#f-state', 'fixed-state');
   await Promise.all([page.waitForURL(/saved=state$/), page.click('#save')]);
   assert.equal(await page.textContent('#status'), 'Available');
 });
 
-test('duplicate: the copy keeps the original\'s secret only while it sends it to the same places', async () => {
+test("duplicate: the copy keeps the original's secret only while it sends it to the same places", async () => {
   const { page } = run;
   await page.goto(`${run.svc.base}/console/resources/edit-inbox`);
   await Promise.all([page.waitForURL(/\/duplicate$/), page.click('#duplicate')]);
@@ -108,7 +137,7 @@ test('duplicate: the copy keeps the original\'s secret only while it sends it to
   await page.fill('#f-port', String(rig.imap.port));
   await Promise.all([page.waitForLoadState('load'), page.click('#add-copy')]);
   await page.waitForSelector('#error');
-  assert.match(await page.textContent('#error') ?? '', /CREDENTIALS_REQUIRED/);
+  assert.match((await page.textContent('#error')) ?? '', /CREDENTIALS_REQUIRED/);
   assert.equal((await run.svc.api('GET', '/api/resources/edit-inbox-copy')).status, 404);
 
   await page.goto(`${run.svc.base}/console/resources/edit-inbox/duplicate`);

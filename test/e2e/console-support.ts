@@ -10,10 +10,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONSOLE_PASSWORD, startService, type Service } from '../server/support.js';
 
 /** The few DOM members the tests read in the page (the test build has no DOM library). */
-export interface DomInput { validity: { patternMismatch: boolean; valid: boolean }; checked: boolean; value: string }
-export interface DomForm { noValidate: boolean }
-export interface DomDetails { open: boolean }
-interface DomElement { offsetParent: unknown; textContent: string | null }
+export interface DomInput {
+  validity: { patternMismatch: boolean; valid: boolean };
+  checked: boolean;
+  value: string;
+}
+export interface DomForm {
+  noValidate: boolean;
+}
+export interface DomDetails {
+  open: boolean;
+}
+interface DomElement {
+  offsetParent: unknown;
+  textContent: string | null;
+}
 
 export interface ConsoleRun {
   svc: Service;
@@ -33,18 +44,30 @@ export async function openConsole(folder: string, opts: { syncIntervalMs?: numbe
   await svc.runner.start();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage();
   page.setDefaultTimeout(45_000);
   const consoleMessages: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') consoleMessages.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') consoleMessages.push(m.text());
+  });
   await page.goto(`${svc.base}/console/`);
   await page.fill('#password', CONSOLE_PASSWORD);
   await Promise.all([page.waitForURL(/\/console\/$/), page.click('#login')]);
   return {
-    svc, browser, page, consoleMessages,
+    svc,
+    browser,
+    page,
+    consoleMessages,
     shot: (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }),
     async close() {
       await browser.close();
@@ -103,7 +126,8 @@ export async function signInAndConsent(page: Page, emulatorUrl: string, user: st
 /** The visible text of every label span in the resource form (what a person reads). */
 export async function visibleLabels(page: Page): Promise<string[]> {
   return page.$$eval('#resource-form label > span', (spans) =>
-    spans.filter((s) => (s as unknown as DomElement).offsetParent !== null).map((s) => (s.textContent ?? '').trim()));
+    spans.filter((s) => (s as unknown as DomElement).offsetParent !== null).map((s) => (s.textContent ?? '').trim()),
+  );
 }
 
 export function assertNoSecret(source: string, secret: string): void {

@@ -20,24 +20,32 @@ let relay: Relay;
 let user: string;
 
 /** A TCP relay to the rig's IMAPS port that can go away and come back on the same port. */
-interface Relay { port: number; stop(): Promise<void>; start(): Promise<void> }
+interface Relay {
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
 
 async function startRelay(target: { host: string; port: number }): Promise<Relay> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
-  const listen = (port: number) => new Promise<number>((resolve, reject) => {
-    server = createServer((client) => {
-      const upstream = connect(target.port, target.host);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => { client.destroy(); upstream.destroy(); });
-      }
-      client.pipe(upstream).pipe(client);
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server!.address() as AddressInfo).port));
     });
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve((server!.address() as AddressInfo).port));
-  });
   const relay: Relay = {
     port: await listen(0),
     async stop() {
@@ -58,10 +66,22 @@ before(async () => {
   receiver = await startReceiver();
   relay = await startRelay({ host: rig.host, port: rig.imap.port });
   run = await openConsole('console-triggers');
-  const added = await run.svc.api('POST', '/api/resources', m365Body('trig-inbox', {
-    kind: 'imap', authorityUrl: rig.emulatorUrl, tenantId: rig.tenantId, clientId: SANDBOX.confidentialClientId,
-    clientSecret: SANDBOX.clientSecret, user, mailHost: rig.host, port: relay.port, secure: 'tls', caFile: rig.caFile,
-  }));
+  const added = await run.svc.api(
+    'POST',
+    '/api/resources',
+    m365Body('trig-inbox', {
+      kind: 'imap',
+      authorityUrl: rig.emulatorUrl,
+      tenantId: rig.tenantId,
+      clientId: SANDBOX.confidentialClientId,
+      clientSecret: SANDBOX.clientSecret,
+      user,
+      mailHost: rig.host,
+      port: relay.port,
+      secure: 'tls',
+      caFile: rig.caFile,
+    }),
+  );
   assert.equal(added.status, 201, added.text);
   const start = await run.svc.api('POST', '/api/resources/trig-inbox/consent');
   const back = await completeConsent(start.json.authorizeUrl, { username: user, password: rig.basicPassword.reveal() });
@@ -106,20 +126,26 @@ test('the trigger form keeps every field after the server refuses it', async () 
   await page.waitForSelector('#trigger-added');
 });
 
-test('a trigger\'s last error shows with its time while the mail server is away, and goes once a scan succeeds again', async () => {
+test("a trigger's last error shows with its time while the mail server is away, and goes once a scan succeeds again", async () => {
   const { page } = run;
   const section = '[data-trigger="to-hook"]';
   await untilTriggersPage(async () => (await page.$(`${section} .last-scan`)) !== null);
   await relay.stop();
   await untilTriggersPage(async () => (await page.$(`${section} .last-error`)) !== null);
-  assert.match(await page.textContent(`${section} .last-error`) ?? '', /Last error at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: /);
+  assert.match(
+    (await page.textContent(`${section} .last-error`)) ?? '',
+    /Last error at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: /,
+  );
   await run.shot('2-trigger-last-error');
   await relay.start();
-  await rig.deliver(user, `From: a@example.com\r\nTo: ${user}\r\nSubject: after the outage\r\nMessage-ID: <outage-${Date.now()}@example.com>\r\n\r\nback\r\n`);
+  await rig.deliver(
+    user,
+    `From: a@example.com\r\nTo: ${user}\r\nSubject: after the outage\r\nMessage-ID: <outage-${Date.now()}@example.com>\r\n\r\nback\r\n`,
+  );
   await receiver.waitFor(1);
   await untilTriggersPage(async () => (await page.$(`${section} .last-error`)) === null);
-  assert.match(await page.textContent(`${section} .last-scan`) ?? '', /Last whole scan: \d{4}-/);
-  assert.match(await page.textContent(`${section} .deliveries`) ?? '', /after the outage/);
+  assert.match((await page.textContent(`${section} .last-scan`)) ?? '', /Last whole scan: \d{4}-/);
+  assert.match((await page.textContent(`${section} .deliveries`)) ?? '', /after the outage/);
   await run.shot('3-trigger-recovered');
 });
 
@@ -128,19 +154,24 @@ test('removing a resource that a trigger uses: confirmed on its own page, refuse
   await page.goto(`${run.svc.base}/console/resources/trig-inbox`);
   await Promise.all([page.waitForURL(/\/remove$/), page.click('#remove')]);
   assert.equal((await run.svc.api('GET', '/api/resources/trig-inbox')).status, 200, 'the link alone removes nothing');
-  assert.match(await page.textContent('#used-by') ?? '', /to-hook/);
+  assert.match((await page.textContent('#used-by')) ?? '', /to-hook/);
   await run.shot('4-remove-confirm');
   // Not ticked: refused, the trigger named, nothing removed.
-  await page.$eval('#cascade', (c) => { (c as unknown as DomInput).checked = false; });
+  await page.$eval('#cascade', (c) => {
+    (c as unknown as DomInput).checked = false;
+  });
   await Promise.all([page.waitForLoadState('load'), page.click('#confirm-remove')]);
   await page.waitForSelector('#error');
-  assert.match(await page.textContent('#error') ?? '', /RESOURCE_IN_USE/);
-  assert.match(await page.textContent('#error') ?? '', /to-hook/);
+  assert.match((await page.textContent('#error')) ?? '', /RESOURCE_IN_USE/);
+  assert.match((await page.textContent('#error')) ?? '', /to-hook/);
   assert.equal((await run.svc.api('GET', '/api/resources/trig-inbox')).status, 200);
   // Ticked: the resource and its trigger go, and the runner stops watching.
   await page.check('#cascade');
   await Promise.all([page.waitForURL(/\/console\/\?removed=trig-inbox/), page.click('#confirm-remove')]);
-  assert.match((await page.textContent('#notice') ?? '').replace(/\s+/g, ' '), /Removed trig-inbox and its trigger to-hook/);
+  assert.match(
+    ((await page.textContent('#notice')) ?? '').replace(/\s+/g, ' '),
+    /Removed trig-inbox and its trigger to-hook/,
+  );
   assert.equal((await run.svc.api('GET', '/api/resources/trig-inbox')).status, 404);
   assert.equal((await run.svc.api('GET', '/api/triggers/to-hook')).status, 404);
   assert.ok(!run.svc.runner.status().some((s) => s.trigger === 'to-hook'));

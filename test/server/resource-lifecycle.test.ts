@@ -16,10 +16,18 @@ import { m365Body, startService, type Service } from './support.js';
 let svc: Service;
 let rig: Rig;
 
-const body = (name: string, o: { port?: number } = {}) => m365Body(name, {
-  kind: 'imap', authorityUrl: rig.emulatorUrl, tenantId: rig.tenantId, clientId: SANDBOX.confidentialClientId,
-  clientSecret: SANDBOX.clientSecret, user: 'alice@contoso.onmicrosoft.com', mailHost: rig.host, port: o.port ?? rig.imap.port, secure: 'tls',
-});
+const body = (name: string, o: { port?: number } = {}) =>
+  m365Body(name, {
+    kind: 'imap',
+    authorityUrl: rig.emulatorUrl,
+    tenantId: rig.tenantId,
+    clientId: SANDBOX.confidentialClientId,
+    clientSecret: SANDBOX.clientSecret,
+    user: 'alice@contoso.onmicrosoft.com',
+    mailHost: rig.host,
+    port: o.port ?? rig.imap.port,
+    secure: 'tls',
+  });
 
 before(async () => {
   rig = loadRig();
@@ -34,7 +42,13 @@ after(async () => {
 test('DELETE /api/resources/NAME: RESOURCE_IN_USE names the triggers; cascade=true removes them with it', async () => {
   assert.equal((await svc.api('POST', '/api/resources', body('used'))).status, 201);
   for (const name of ['t-one', 't-two']) {
-    const t = await svc.api('POST', '/api/triggers', { name, resource: 'used', target: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' }, mode: 'poll', pollIntervalSeconds: 600 });
+    const t = await svc.api('POST', '/api/triggers', {
+      name,
+      resource: 'used',
+      target: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' },
+      mode: 'poll',
+      pollIntervalSeconds: 600,
+    });
     assert.equal(t.status, 201, t.text);
   }
   const refused = await svc.api('DELETE', '/api/resources/used');
@@ -55,7 +69,7 @@ test('DELETE /api/resources/NAME: RESOURCE_IN_USE names the triggers; cascade=tr
   assert.deepEqual((await svc.api('DELETE', '/api/resources/free')).json, { removed: 'free', triggersRemoved: [] });
 });
 
-test('duplicate: the original\'s secret goes with the copy only to the same destinations', async () => {
+test("duplicate: the original's secret goes with the copy only to the same destinations", async () => {
   assert.equal((await svc.api('POST', '/api/resources', body('orig'))).status, 201);
   const same = { ...body('orig-copy') };
   delete same.clientSecret;
@@ -65,14 +79,16 @@ test('duplicate: the original\'s secret goes with the copy only to the same dest
 
   const moved = { ...body('orig-moved', { port: rig.imap.port + 1 }) };
   delete moved.clientSecret;
-  await assert.rejects(duplicateResource(svc.store, 'orig', moved, {}, LOCAL_POLICY), (e: Error & { code?: string }) =>
-    e.code === 'CREDENTIALS_REQUIRED' && /server\.port/.test(e.message));
+  await assert.rejects(
+    duplicateResource(svc.store, 'orig', moved, {}, LOCAL_POLICY),
+    (e: Error & { code?: string }) => e.code === 'CREDENTIALS_REQUIRED' && /server\.port/.test(e.message),
+  );
   assert.equal(await svc.store.getResource('orig-moved'), undefined);
   await duplicateResource(svc.store, 'orig', moved, { clientSecret: new Secret('another-secret-value') }, LOCAL_POLICY);
   assert.equal((await svc.store.getSecret('orig-moved', 'client_secret'))?.reveal(), 'another-secret-value');
 });
 
-test('a consent result page reloaded: the first\'s result again without a second exchange; an API replay or another code is still refused', async () => {
+test("a consent result page reloaded: the first's result again without a second exchange; an API replay or another code is still refused", async () => {
   const user = rig.uniqueMailbox();
   await rig.ensureUser(user);
   assert.equal((await svc.api('POST', '/api/resources', { ...body('twice'), user })).status, 201);
@@ -89,7 +105,7 @@ test('a consent result page reloaded: the first\'s result again without a second
   assert.match(text, /id="consent-again"/);
   const replay = await fetch(back, { headers: { accept: 'application/json' } });
   assert.equal(replay.status, 400, 'an API client replaying the answer is refused as before');
-  assert.equal((await replay.json() as { error: { code: string } }).error.code, 'STATE_UNKNOWN');
+  assert.equal(((await replay.json()) as { error: { code: string } }).error.code, 'STATE_UNKNOWN');
   const forged = new URL(back);
   forged.searchParams.set('code', 'another-code');
   const refused = await fetch(forged, page);
@@ -97,16 +113,37 @@ test('a consent result page reloaded: the first\'s result again without a second
   assert.match(await refused.text(), /STATE_UNKNOWN/);
 });
 
-test('the console\'s fixes: commands it can run become buttons and links, the rest stays as text', () => {
-  const auth = consoleFix({ code: 'REFRESH_TOKEN_EXPIRED', hint: 'run `mailbridge auth inbox` and complete the sign-in' }, 'inbox');
+test("the console's fixes: commands it can run become buttons and links, the rest stays as text", () => {
+  const auth = consoleFix(
+    { code: 'REFRESH_TOKEN_EXPIRED', hint: 'run `mailbridge auth inbox` and complete the sign-in' },
+    'inbox',
+  );
   assert.equal(auth.text, 'run “Connect” and complete the sign-in');
-  assert.deepEqual(auth.actions.map((a) => [a.id, a.post ?? a.href]), [['fix-connect', '/console/resources/inbox/connect']]);
-  const exists = consoleFix({ code: 'RESOURCE_EXISTS', hint: 'change it with `mailbridge resource edit inbox` or PATCH /api/resources/inbox, or remove it first' }, 'inbox');
+  assert.deepEqual(
+    auth.actions.map((a) => [a.id, a.post ?? a.href]),
+    [['fix-connect', '/console/resources/inbox/connect']],
+  );
+  const exists = consoleFix(
+    {
+      code: 'RESOURCE_EXISTS',
+      hint: 'change it with `mailbridge resource edit inbox` or PATCH /api/resources/inbox, or remove it first',
+    },
+    'inbox',
+  );
   assert.equal(exists.text, 'change it with “Edit the resource”, or remove it first');
-  assert.deepEqual(exists.actions.map((a) => a.href), ['/console/resources/inbox/edit']);
+  assert.deepEqual(
+    exists.actions.map((a) => a.href),
+    ['/console/resources/inbox/edit'],
+  );
   const secret = consoleFix({ code: 'AADSTS7000215', hint: "give the secret's Value, not its ID" }, 'inbox');
-  assert.deepEqual(secret.actions.map((a) => a.href), ['/console/resources/inbox/edit#f-clientSecret']);
-  const sandbox = consoleFix({ code: 'SANDBOX_NOT_RUNNING', hint: 'start it again: `mailbridge sandbox start`' }, 'inbox');
+  assert.deepEqual(
+    secret.actions.map((a) => a.href),
+    ['/console/resources/inbox/edit#f-clientSecret'],
+  );
+  const sandbox = consoleFix(
+    { code: 'SANDBOX_NOT_RUNNING', hint: 'start it again: `mailbridge sandbox start`' },
+    'inbox',
+  );
   assert.equal(sandbox.text, 'start it again: `mailbridge sandbox start`');
   assert.deepEqual(sandbox.actions, []);
 });

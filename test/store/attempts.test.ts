@@ -17,8 +17,14 @@ for (const backend of ['sqlite', 'postgres'] as BackendName[]) {
         await store.putResource(resource('r'));
         assert.deepEqual(await store.listAttempts('r'), []);
         const ok = (at: number): AttemptOutcome => ({ action: 'refresh', ok: true, at });
-        const fail = (at: number, code = 'AADSTS7000215'): AttemptOutcome =>
-          ({ action: 'consent', ok: false, at, code, message: 'the client secret is not valid', hint: 'store the secret again' });
+        const fail = (at: number, code = 'AADSTS7000215'): AttemptOutcome => ({
+          action: 'consent',
+          ok: false,
+          at,
+          code,
+          message: 'the client secret is not valid',
+          hint: 'store the secret again',
+        });
 
         await store.recordAttempt('r', 'token', ok(1000));
         await store.recordAttempt('r', 'token', fail(2000));
@@ -40,8 +46,18 @@ for (const backend of ['sqlite', 'postgres'] as BackendName[]) {
         assert.equal(token!.failure, undefined, 'a success clears the failure');
         assert.equal(token!.lastSuccessAt, 3000);
 
-        await store.recordAttempt('r', 'mail', { action: 'test', ok: false, at: 3500, code: 'IMAP_AUTH_FAILED', message: 'm', hint: 'h' });
-        assert.deepEqual((await store.listAttempts('r')).map((a) => a.area), ['token', 'mail']);
+        await store.recordAttempt('r', 'mail', {
+          action: 'test',
+          ok: false,
+          at: 3500,
+          code: 'IMAP_AUTH_FAILED',
+          message: 'm',
+          hint: 'h',
+        });
+        assert.deepEqual(
+          (await store.listAttempts('r')).map((a) => a.area),
+          ['token', 'mail'],
+        );
         assert.ok(await store.deleteResource('r'));
         assert.deepEqual(await store.listAttempts('r'), []);
       } finally {

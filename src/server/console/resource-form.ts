@@ -372,7 +372,10 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
     : undefined;
   // A section opens when something in it was typed (the Add form's default Callback URL does not count).
   const hasAny = (section: Field['section']) =>
-    RESOURCE_FIELDS.some((f) => f.section === section && val(f.key) !== '' && !(f.key === 'callbackUrl' && val(f.key) === DEFAULT_CALLBACK));
+    RESOURCE_FIELDS.some(
+      (f) =>
+        f.section === section && val(f.key) !== '' && !(f.key === 'callbackUrl' && val(f.key) === DEFAULT_CALLBACK),
+    );
   const field = (f: Field): Html => {
     if (f.hostAccess && !m.hostAccess) return html``;
     const label =
@@ -442,7 +445,7 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
           type="password"
           autocomplete="off"
           ${secretRequired ? html`required` : ''}
-          placeholder="${m.secretKept ? 'kept from your last try: leave empty to use it' : m.mode === 'edit' ? 'leave empty to keep the stored one' : m.mode === 'duplicate' ? 'leave empty to use the original\'s' : ''}"
+          placeholder="${m.secretKept ? 'kept from your last try: leave empty to use it' : m.mode === 'edit' ? 'leave empty to keep the stored one' : m.mode === 'duplicate' ? "leave empty to use the original's" : ''}"
         />
         <small class="note"
           >the secret's Value (not its ID) from Certificates &amp;

@@ -121,8 +121,12 @@ export function changeNotice(
     <p>${fields.length === 0 ? 'Nothing changed.' : `Saved: ${fields.join(', ')}.`}</p>
     ${
       q.moved
-        ? html`<div class="err" id="tokens-dropped">The credentials now go elsewhere (${q.moved.split(',').join(', ')}): the stored tokens were dropped.
-<form class="inline" method="post" action="/console/resources/${encodeURIComponent(name)}/connect"><input type="hidden" name="_csrf" value="${csrf}"><button class="fix-connect">Connect again</button></form></div>`
+        ? html`<div class="err" id="tokens-dropped">
+            The credentials now go elsewhere (${q.moved.split(',').join(', ')}): the stored tokens were dropped.
+            <form class="inline" method="post" action="/console/resources/${encodeURIComponent(name)}/connect">
+              <input type="hidden" name="_csrf" value="${csrf}" /><button class="fix-connect">Connect again</button>
+            </form>
+          </div>`
         : ''
     }
   </div>`;

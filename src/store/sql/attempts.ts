@@ -33,14 +33,12 @@ export function sqlAttemptStore({ db }: SqlContext): AttemptStore {
         'SELECT area, last_json, failure_json, last_success_at FROM resource_attempts WHERE resource = ? ORDER BY area DESC',
         [resource],
       );
-      return rows.map(
-        (row): ResourceAttempts => ({
-          area: row.area as ResourceAttempts['area'],
-          last: JSON.parse(row.last_json) as AttemptOutcome,
-          ...(row.failure_json ? { failure: JSON.parse(row.failure_json) as AttemptOutcome } : {}),
-          ...(row.last_success_at !== null ? { lastSuccessAt: Number(row.last_success_at) } : {}),
-        }),
-      );
+      return rows.map((row): ResourceAttempts => ({
+        area: row.area as ResourceAttempts['area'],
+        last: JSON.parse(row.last_json) as AttemptOutcome,
+        ...(row.failure_json ? { failure: JSON.parse(row.failure_json) as AttemptOutcome } : {}),
+        ...(row.last_success_at !== null ? { lastSuccessAt: Number(row.last_success_at) } : {}),
+      }));
     },
   };
 }
