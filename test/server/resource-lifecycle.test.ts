@@ -140,6 +140,19 @@ test("the console's fixes: commands it can run become buttons and links, the res
     secret.actions.map((a) => a.href),
     ['/console/resources/inbox/edit#f-clientSecret'],
   );
+  // A trigger's pause reason (triggers/pause.ts) on the triggers page.
+  const paused = consoleFix(
+    {
+      code: '',
+      hint: 'refresh token status Revoked (AADSTS50173). Fix: run `mailbridge auth inbox`, then resume the trigger',
+    },
+    'inbox',
+  );
+  assert.match(paused.text, /Fix: run “Connect”, then resume the trigger$/);
+  assert.deepEqual(
+    paused.actions.map((a) => a.id),
+    ['fix-connect'],
+  );
   const sandbox = consoleFix(
     { code: 'SANDBOX_NOT_RUNNING', hint: 'start it again: `mailbridge sandbox start`' },
     'inbox',

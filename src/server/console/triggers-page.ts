@@ -7,7 +7,7 @@ import type { DeliveryRecord, TriggerRecord } from '../../store/store.js';
 import { saveTrigger } from '../../triggers/save.js';
 import { html, type Html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
-import { errorBox } from './fixes.js';
+import { consoleFix, errorBox, fixButtons } from './fixes.js';
 import { NAME_PATTERN } from './resource-form.js';
 import { withoutSecret } from './secret-drafts.js';
 
@@ -37,7 +37,7 @@ ${sections.map(({ t, deliveries }) => {
     return html`<section class="trigger" data-trigger="${d.name}" id="trigger-${d.name}"><h2>${d.name} <span class="badge ${state}">${state}</span></h2>
 <p>${known.has(d.resource) ? html`<a href="/console/resources/${encodeURIComponent(d.resource)}">${d.resource}</a>` : html`<span class="err missing-resource">${d.resource} (no such resource)</span>`}/${d.folder}
 → ${d.target.kind === 'webhook' ? d.target.url : d.target.kind}, after ${formatAfterAction(d.afterAction)}
-${t.pauseReason ? html`<br><span class="err">Paused: ${t.pauseReason}</span>` : ''}
+${t.pauseReason ? pausedLine(t.pauseReason, d.resource, csrf) : ''}
 ${s?.lastScanAt ? html`<br><span class="note last-scan">Last whole scan: ${iso(s.lastScanAt)}</span>` : ''}
 ${s?.lastError ? html`<br><span class="err last-error">Last error${s.lastErrorAt ? ` at ${iso(s.lastErrorAt)}` : ''}: ${s.lastError}</span>` : ''}</p>
 <form class="inline" method="post" action="/console/triggers/${d.name}/${t.paused ? 'resume' : 'pause'}"><input type="hidden" name="_csrf" value="${csrf}"><button>${t.paused ? 'Resume' : 'Pause'}</button></form>
@@ -100,4 +100,13 @@ ${deliveries.map((x) => html`<tr data-delivery="${x.id}"><td>${new Date(x.update
       return render(reply, errorBox(e), 400);
     }
   });
+}
+
+/**
+ * Why a trigger paused itself, with its fix as the console's buttons (a reason names the CLI
+ * command, e.g. `mailbridge auth NAME`; here that is the resource's Connect button).
+ */
+function pausedLine(reason: string, resource: string, csrf: string): Html {
+  const { text, actions } = consoleFix({ code: '', hint: reason }, resource);
+  return html`<br><span class="err paused-reason">Paused: ${text}</span>${fixButtons(actions, csrf)}`;
 }
