@@ -6,7 +6,7 @@ import { createSealer } from '../src/store/seal.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
 import { TriggerRunner } from '../src/triggers/runner.js';
-import { triggerDefinitionSchema } from '../src/triggers/definition.js';
+import { triggerDefinitionSchema } from '../src/config/trigger.js';
 import type { TokenManager } from '../src/auth/token-manager.js';
 import { consentedResource } from '../test/mail/facade-consent.js';
 import type { Rig } from '../test/helpers/rig.js';

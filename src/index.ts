@@ -83,10 +83,10 @@ export { TriggerRunner } from './triggers/runner.js';
 export type { LeaseOptions, TriggerRunnerOptions, TriggerRunnerStatus } from './triggers/runner.js';
 export type { WatcherState, WatcherStatus } from './triggers/watcher.js';
 export type { ParsedDelivery, TriggerHandler } from './triggers/deliver.js';
-export { parseTriggerDefinition, triggerDefinitionSchema } from './triggers/definition.js';
+export { parseTriggerDefinition, triggerDefinitionSchema } from './config/trigger.js';
 export type {
   DeliveryTarget, RetryPolicy, TriggerDefinition, TriggerDefinitionInput, TriggerFilter,
-} from './triggers/definition.js';
+} from './config/trigger.js';
 export { saveTrigger } from './triggers/save.js';
 export { replayDelivery, type ReplayOptions } from './triggers/replay.js';
 export {

@@ -34,6 +34,7 @@ export interface ErrorCodeInfo {
 export const errorCodes = {
   ADDRESS_INVALID: { meaning: 'FIELD has an invalid e-mail address: VALUE', fix: 'write addresses as user@example.com or "Name" <user@example.com>' },
   AFTER_ACTION_INVALID: { meaning: 'unknown after-processing action "TEXT"', fix: 'use leave, read, move:FOLDER (e.g. move:Archive) or delete' },
+  API_KEY_EXPIRED: { meaning: 'the API key PREFIX (LABEL) expired at TIME', fix: 'create a new key in the console under API keys (or POST /api/keys) and use it instead of this one' },
   API_KEY_NOT_FOUND: { meaning: 'no API key with id ID', fix: 'list them with GET /api/keys' },
   ATTACHMENT_CID_INVALID: { meaning: 'FIELD.cid must not contain spaces or angle brackets', fix: 'use a cid like logo@example (referenced as cid:logo@example in the HTML)' },
   ATTACHMENT_NAME_MISSING: { meaning: 'FIELD has content but no filename', fix: 'give every buffer or stream attachment a filename' },

@@ -1,6 +1,6 @@
 import { hostAccessRefused, resourceHostPaths } from '../config/host-paths.js';
 import type { Resource } from '../config/resource.js';
-import type { TriggerDefinition } from '../triggers/definition.js';
+import type { TriggerDefinition } from '../config/trigger.js';
 
 /**
  * Host access: what lets a caller act as the service's own user on its host, beyond mail.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { resourceSchema, REFRESH_TOKEN_STATUSES, type Resource } from '../config/resource.js';
 import { StoreError } from '../errors.js';
 import { Secret } from '../secret.js';
-import { triggerDefinitionSchema } from '../triggers/definition.js';
+import { triggerDefinitionSchema } from '../config/trigger.js';
 import type { Sealer } from './seal.js';
 import type {
   AccessTokenRecord, CredentialRow, DeliveryRecord, DeliverySource, DeliveryStatus, LeaseRecord, PendingConsent, SecretKind, TokenState, TriggerRecord,
@@ -227,6 +227,7 @@ export interface CredentialDbRow {
   created_at: number;
   last_used_at: number | null;
   scopes: string | null;
+  expires_at: number | null;
 }
 
 export function credentialFromRow(r: CredentialDbRow): CredentialRow {
@@ -234,6 +235,7 @@ export function credentialFromRow(r: CredentialDbRow): CredentialRow {
     id: r.id, kind: r.kind, label: r.label, prefix: r.prefix, hash: r.hash, createdAt: r.created_at,
     ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
     ...(r.scopes !== null ? { scopes: r.scopes } : {}),
+    ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
 import type { AttemptStore } from './attempts.js';
 import type { Sealer } from './seal.js';
-import type { TriggerDefinition } from '../triggers/definition.js';
+import type { TriggerDefinition } from '../config/trigger.js';
 
 /**
  * The one persistence interface: every slice below, and `close`. One implementation, the SQL
@@ -308,6 +308,8 @@ export interface CredentialRow {
   lastUsedAt?: number;
   /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
   scopes?: string;
+  /** API keys: when the key stops working (epoch ms); absent: never (migration 10). */
+  expiresAt?: number;
 }
 
 /** What the key check at start and `mailbridge key rotate` need (src/store/sealed-columns.ts lists the columns). */

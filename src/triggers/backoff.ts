@@ -1,4 +1,4 @@
-import type { RetryPolicy } from './definition.js';
+import type { RetryPolicy } from '../config/trigger.js';
 
 /** Exponential backoff: base, 2×base, 4×base… capped at max. Attempt numbers start at 1. */
 export function backoffDelayMs(policy: Pick<RetryPolicy, 'backoffBaseMs' | 'backoffMaxMs'>, attempt: number): number {

@@ -1,7 +1,7 @@
 import type { ParsedMessage } from '../message/parse.js';
 import type { Secret } from '../secret.js';
 import { commandEnvironment, runCommandTarget } from './command.js';
-import type { DeliveryTarget, TriggerDefinition } from './definition.js';
+import type { DeliveryTarget, TriggerDefinition } from '../config/trigger.js';
 import { buildWebhookPayload } from './payload.js';
 import { postWebhook } from './webhook.js';
 

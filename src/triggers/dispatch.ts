@@ -4,7 +4,7 @@ import type { ParsedMessage } from '../message/parse.js';
 import type { Secret } from '../secret.js';
 import type { DeliveryOutcome, DeliveryRecord, DeliverySource, Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import type { TriggerDefinition } from './definition.js';
+import type { TriggerDefinition } from '../config/trigger.js';
 import { attemptDelivery, type TriggerHandler } from './deliver.js';
 import { normalizeMessageId } from './message-id.js';
 

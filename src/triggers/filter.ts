@@ -1,6 +1,6 @@
 import type { MailAddress } from '../message/message.js';
 import type { ParsedMessage } from '../message/parse.js';
-import type { TriggerFilter } from './definition.js';
+import type { TriggerFilter } from '../config/trigger.js';
 
 /** What the filters look at, from an IMAP summary (before download) or a parsed message. */
 export interface FilterView {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Secret } from '../secret.js';
 import type { ResourceStore, TriggerStore } from '../store/store.js';
-import { checkTriggerFitsResource, parseTriggerDefinition, type TriggerDefinition } from './definition.js';
+import { checkTriggerFitsResource, parseTriggerDefinition, type TriggerDefinition } from '../config/trigger.js';
 
 /**
  * Validates and stores a trigger (and its webhook secret, sealed). Checked against its

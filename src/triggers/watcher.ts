@@ -8,7 +8,7 @@ import { openChangeFeed } from '../mail/open-feed.js';
 import { parseMessage, type ParsedMessage } from '../message/parse.js';
 import type { Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { checkTriggerFitsResource, type TriggerDefinition } from './definition.js';
+import { checkTriggerFitsResource, type TriggerDefinition } from '../config/trigger.js';
 import type { TriggerHandler } from './deliver.js';
 import { deadLetter, dispatchWithRetry, type DispatchContext } from './dispatch.js';
 import { evaluateFilter, viewOfParsed } from './filter.js';

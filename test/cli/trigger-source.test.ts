@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/open.js';
-import { parseTriggerDefinition } from '../../src/triggers/definition.js';
+import { parseTriggerDefinition } from '../../src/config/trigger.js';
 import { mailbridge } from '../helpers/cli.js';
 
 test('trigger source writes a dead letter\'s kept source; a delivery without one is refused with a hint', async () => {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { configEntrySchema } from '../../src/config/file.js';
 import { CONFIG_ENTRY_FILE_FIELDS, resourceHostPaths } from '../../src/config/host-paths.js';
 import { resourceSchema } from '../../src/config/resource.js';
-import { triggerDefinitionSchema } from '../../src/triggers/definition.js';
+import { triggerDefinitionSchema } from '../../src/config/trigger.js';
 
 function fileFields(schema: z.ZodType): string[] {
   const out: string[] = [];

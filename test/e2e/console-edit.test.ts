@@ -9,7 +9,7 @@ import {
   type DomDetails,
   signInAndConsent,
   type ConsoleRun,
-} from './console-support.js';
+} from './console-walks.js';
 
 // Edit, new client secret and duplicate in Chromium (issue 21, items 1, 2, 4 and 7): every change
 // goes through the shared resource service, so the endpoint-change rule of docs/security.md holds

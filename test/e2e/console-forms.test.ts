@@ -13,7 +13,7 @@ import {
   signInAndConsent,
   visibleLabels,
   type ConsoleRun,
-} from './console-support.js';
+} from './console-walks.js';
 
 // The Add form in Chromium (issue 21, items 8 and 10): the guide's field names, fields hidden by
 // Server type, a Name pattern Chromium really checks, tenant ids checked before Connect, and what

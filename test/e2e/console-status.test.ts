@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
-import { fillAddForm, openConsole, signInAndConsent, type ConsoleRun } from './console-support.js';
+import { fillAddForm, openConsole, signInAndConsent, type ConsoleRun } from './console-walks.js';
 
 // The state of a resource as of the last attempt, in Chromium (issue 21, items 2, 4, 7 and 9),
 // against an identity emulator of this test's own, so it can refuse, stop and come back:

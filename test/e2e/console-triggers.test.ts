@@ -7,7 +7,7 @@ import { completeConsent } from '../helpers/consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { startReceiver, type Receiver } from '../server/receiver.js';
 import { m365Body } from '../server/support.js';
-import { openConsole, type DomInput, type ConsoleRun } from './console-support.js';
+import { openConsole, type DomInput, type ConsoleRun } from './console-walks.js';
 
 // Triggers and removal in Chromium (issue 21, items 3, 7 and 8): the trigger form keeps what was
 // typed after the server refused it; a trigger's last error goes away once its mailbox works

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commandEnvironment, runCommandTarget } from '../../src/triggers/command.js';
-import { parseTriggerDefinition } from '../../src/triggers/definition.js';
+import { parseTriggerDefinition } from '../../src/config/trigger.js';
 import { until } from './support.js';
 
 /** Alive and not a zombie (a container's PID 1 may not reap orphans at once). */

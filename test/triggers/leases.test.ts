@@ -15,7 +15,7 @@ import { parseResource } from '../../src/config/validate.js';
 import { SANDBOX } from '../../src/sandbox/identity/seed.js';
 import type { Store } from '../../src/store/store.js';
 import type { ParsedDelivery } from '../../src/triggers/deliver.js';
-import { parseTriggerDefinition } from '../../src/triggers/definition.js';
+import { parseTriggerDefinition } from '../../src/config/trigger.js';
 import { TriggerRunner } from '../../src/triggers/runner.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { freshDatabase, type TestDatabase } from '../store/databases.js';

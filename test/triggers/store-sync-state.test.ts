@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { parseTriggerDefinition } from '../../src/triggers/definition.js';
+import { parseTriggerDefinition } from '../../src/config/trigger.js';
 import { freshDatabase, type BackendName } from '../store/databases.js';
 
 for (const backend of ['sqlite', 'postgres'] as BackendName[]) {

@@ -10,7 +10,7 @@ import { parseResource } from '../../config/validate.js';
 import { ConfigError } from '../../errors.js';
 import { openMailbox } from '../../mail/open.js';
 import { Secret } from '../../secret.js';
-import { triggerDefinitionSchema } from '../../triggers/definition.js';
+import { triggerDefinitionSchema } from '../../config/trigger.js';
 import {
   SANDBOX, completeConsent, startIdentityEmulator, type IdentityEmulator,
 } from '../../sandbox/identity/index.js';

@@ -4,7 +4,7 @@ import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
 import { formatAfterAction } from '../../message/after-action.js';
-import type { TriggerDefinitionInput } from '../../triggers/definition.js';
+import type { TriggerDefinitionInput } from '../../config/trigger.js';
 import { TriggerRunner } from '../../triggers/runner.js';
 import { saveTrigger } from '../../triggers/save.js';
 import type { CliContext } from '../context.js';

@@ -13,7 +13,7 @@ import {
 } from '../../services/resources.js';
 import type { ResourceAttempts } from '../../store/attempts.js';
 import { serviceRedirectUri } from '../consent-broker.js';
-import { probeResource, type ProbeResult } from '../probe.js';
+import { canReceive, canSend, probeResource, type ProbeResult } from '../probe.js';
 import { servicePort } from '../routes/oauth.js';
 import { errorBox, fixLine } from './fixes.js';
 import { html, type Html } from './html.js';
@@ -90,7 +90,7 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
     const attempts = await ctx.store.listAttempts(name);
     const sent = r.oauth ? serviceRedirectUri(r.oauth.callbackUrl, servicePort(req)) : undefined;
     const fields = consoleFieldRows(await fieldTable(ctx.store, r), r, sent);
-    const receive = r.kind !== 'smtp';
+    const receive = canReceive(r.kind);
     const enc = encodeURIComponent(name);
     return kit.page(
       reply,
@@ -111,9 +111,10 @@ ${
         </form>`
     : ''
 }
-<form class="inline" method="post" action="/console/resources/${enc}/test"><input type="hidden" name="_csrf" value="${csrf}"><button id="test">${receive ? 'Test receive' : 'Test send'}</button></form>
+<form class="inline" method="post" action="/console/resources/${enc}/test"><input type="hidden" name="_csrf" value="${csrf}"><button id="test">${r.kind === 'smtp' ? 'Test send' : 'Test receive'}</button></form>
+${canSend(r.kind) ? html`<a id="test-send-link" href="/console/resources/${enc}/send">Send a test message…</a>` : ''}
 <form class="inline" method="post" action="/console/resources/${enc}/doctor"><input type="hidden" name="_csrf" value="${csrf}"><button id="doctor">Run the doctor</button></form>
-${receive ? html`<a href="/console/mail/${enc}">Browse the mailbox</a>` : ''}
+${receive ? html`<a id="browse" href="/console/mail/${enc}">Browse the mailbox</a>` : ''}
 </p>
 <p><a id="edit" href="/console/resources/${enc}/edit">Edit</a> · <a id="rotate" href="/console/resources/${enc}/edit#f-clientSecret">Store a new client secret</a>
 · <a id="duplicate" href="/console/resources/${enc}/duplicate">Duplicate</a> · <a id="remove" href="/console/resources/${enc}/remove">Remove…</a></p>
@@ -296,7 +297,7 @@ function resourceTable(rows: { view: ResourceView; attempts: ResourceAttempts[] 
           <td>${expiry(v.accessTokenExpiresAt, now)}</td>
           <td>
             <form class="inline" method="post" action="/console/resources/${encodeURIComponent(v.name)}/connect">
-              <input type="hidden" name="_csrf" value="${csrf}" /><button>Connect</button>
+              <input type="hidden" name="_csrf" value="${csrf}" /><button aria-label="Connect ${v.name}">Connect</button>
             </form>
           </td>
         </tr>`,

@@ -7,7 +7,7 @@ import { formatAfterAction } from '../../message/after-action.js';
 import { Secret } from '../../secret.js';
 import type { TriggerRecord } from '../../store/store.js';
 import { checkTriggerHostAccess } from '../../services/host-access.js';
-import { parseTriggerDefinition, type TriggerDefinition } from '../../triggers/definition.js';
+import { parseTriggerDefinition, type TriggerDefinition } from '../../config/trigger.js';
 import type { TriggerRunnerStatus } from '../../triggers/runner.js';
 import { saveTrigger } from '../../triggers/save.js';
 import type { ServerContext } from '../context.js';

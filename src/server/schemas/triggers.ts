@@ -4,7 +4,7 @@ import {
   retryPolicySchema,
   triggerDefinitionSchema,
   triggerFilterSchema,
-} from '../../triggers/definition.js';
+} from '../../config/trigger.js';
 import { epochMs, openObject } from './common.js';
 
 /**

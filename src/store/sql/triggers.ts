@@ -1,5 +1,5 @@
 import { Secret } from '../../secret.js';
-import { serializeTriggerDefinition } from '../../triggers/definition.js';
+import { serializeTriggerDefinition } from '../../config/trigger.js';
 import { aad, PRUNE_TRIGGER_EVENTS, TRIGGER_EVENTS_KEPT, triggerRecordFromRow, type TriggerRow } from '../rows.js';
 import type { TriggerStore } from '../store.js';
 import type { SqlContext } from './context.js';

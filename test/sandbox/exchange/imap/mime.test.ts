@@ -110,3 +110,20 @@ describe('raw 8-bit header bytes', () => {
     assert.ok(formatValues([meta.bodyStructure]).includes(Buffer.from('見.txt', 'utf8')));
   });
 });
+describe('values that start on a continuation line', () => {
+  // nodemailer folds a long first encoded-word onto its own line: `Subject:` CRLF ` =?ISO-2022-JP?B?…?=`.
+  // The fold is white space before the value (Exchange and Dovecot drop it), so no field gains a leading space.
+  test('ENVELOPE and BODYSTRUCTURE read every such field without a leading space', () => {
+    const word = '=?ISO-2022-JP?B?bWFpbGJyaWRnZSAbJEIlRiU5JUgbKEIgMjAyNhskQkcvGyhCMTI=?=';
+    const raw = Buffer.from([
+      'From:', ' Sender <sender@example.test>', 'To:', '\tb@example.test', `Subject:`, ` ${word}`, ' =?ISO-2022-JP?B?GyRCN24bKEI3GyRCRnwbKEI=?=',
+      'Date:', ' Wed, 01 May 2024 10:00:00 +0000', 'Message-ID:', ' <fold@example.test>', 'In-Reply-To:', '  <parent@example.test>',
+      'MIME-Version: 1.0', 'Content-Type:', ' text/plain;', ' charset=ISO-2022-JP', '', 'x', '',
+    ].join('\r\n'));
+    const meta = describeMessage(raw);
+    const env = formatValues([meta.envelope]).toString('latin1');
+    assert.equal(env, `("Wed, 01 May 2024 10:00:00 +0000" "${word} =?ISO-2022-JP?B?GyRCN24bKEI3GyRCRnwbKEI=?=" (("Sender" NIL "sender" "example.test")) `
+      + '(("Sender" NIL "sender" "example.test")) (("Sender" NIL "sender" "example.test")) ((NIL NIL "b" "example.test")) NIL NIL "<parent@example.test>" "<fold@example.test>")');
+    assert.match(formatValues([meta.bodyStructure]).toString('latin1'), /^\("text" "plain" \("charset" "ISO-2022-JP"\)/);
+  });
+});

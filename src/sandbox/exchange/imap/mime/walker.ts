@@ -76,14 +76,20 @@ function findHeaderEnd(buf: Buffer, start: number, end: number): number {
   return end;
 }
 
-/** Header lines, unfolded. */
+/**
+ * Header lines, unfolded (RFC 5322 §2.2.3), each value without the white space that leads it.
+ * A value may start on a continuation line (`Subject:` CRLF ` =?ISO-2022-JP?B?…?=`, as
+ * nodemailer folds a long first encoded-word): the fold is white space before the value, not
+ * part of it, as Exchange and Dovecot read it, so ENVELOPE's subject has no leading space.
+ */
 export function parseHeaderBlock(text: string): HeaderField[] {
   const out: HeaderField[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line === '') continue;
     const last = out[out.length - 1];
     if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
-      last.value += ` ${line.trim()}`;
+      const more = line.trim();
+      if (more !== '') last.value = last.value === '' ? more : `${last.value} ${more}`;
       continue;
     }
     const colon = line.indexOf(':');

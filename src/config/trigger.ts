@@ -9,7 +9,7 @@ import { parseAfterAction, type AfterAction } from '../message/after-action.js';
  */
 
 /** Loopback or not, a webhook is an http(s) URL; anything else is refused at the boundary. */
-const webhookUrl = z.string().url().refine((u) => /^https?:\/\//i.test(u), { message: 'use an http:// or https:// URL' });
+const webhookUrl = z.url().refine((u) => /^https?:\/\//i.test(u), { error: 'use an http:// or https:// URL' });
 
 export const webhookTargetSchema = z.strictObject({
   kind: z.literal('webhook'),
@@ -35,8 +35,8 @@ export const commandTargetSchema = z.strictObject({
    * Names of the service's environment variables the program may see, besides PATH, LANG,
    * LC_ALL and TZ (command.ts); the service's own MAILBRIDGE_* secrets can never be passed.
    */
-  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name' })
-    .refine((n) => !n.startsWith('MAILBRIDGE_'), { message: 'the service\'s own MAILBRIDGE_* variables are never passed to a command' }))
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' })
+    .refine((n) => !n.startsWith('MAILBRIDGE_'), { error: 'the service\'s own MAILBRIDGE_* variables are never passed to a command' }))
     .default([])
     .describe('names of environment variables the program may see besides PATH, LANG, LC_ALL and TZ (never MAILBRIDGE_*)'),
 });
@@ -80,7 +80,7 @@ const afterActionSchema = z.string().transform((text, ctx): AfterAction => {
 
 /** The zod schema of a trigger definition (what `mailbridge trigger add` and PUT /api/triggers/NAME take). */
 export const triggerDefinitionSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
   resource: z.string().min(1),
   folder: z.string().min(1).default('INBOX'),
   /** IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link. */
