@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
 import { startService, type Service } from '../server/support.js';
 import { launchChromium, logIn, shot } from './console-support.js';

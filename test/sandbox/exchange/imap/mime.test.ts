@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describe as describeMessage } from '../../../../src/sandbox/exchange/imap/meta.js';
-import { filterHeader, sectionRange } from '../../../../src/sandbox/exchange/imap/mime/sections.js';
-import { bodyText } from '../../../../src/sandbox/exchange/imap/mime/text.js';
-import { partByPath, walkMime } from '../../../../src/sandbox/exchange/imap/mime/walker.js';
-import { formatValues } from '../../../../src/sandbox/exchange/imap/wire/formatter.js';
+import { describe as describeMessage } from '../../../../packages/sandbox/src/exchange/imap/meta.js';
+import { filterHeader, sectionRange } from '../../../../packages/sandbox/src/exchange/imap/mime/sections.js';
+import { bodyText } from '../../../../packages/sandbox/src/exchange/imap/mime/text.js';
+import { partByPath, walkMime } from '../../../../packages/sandbox/src/exchange/imap/mime/walker.js';
+import { formatValues } from '../../../../packages/sandbox/src/exchange/imap/wire/formatter.js';
 
 const nested = Buffer.from([
   'From: "Alice A." <alice@example.test>',

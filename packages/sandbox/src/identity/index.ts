@@ -14,7 +14,7 @@ export type { IdentitySeed, IdentitySeedInput } from './seed.js';
 export type { IdentityAdmin, IdentityStats, MintTokenInput, ConsentInput, ConsentRecord, PublicUser } from './admin.js';
 export type { Fault, FaultSpecInput } from './faults.js';
 export { faultKinds } from './faults.js';
-export { completeConsent, completeDeviceLogin, type ConsentUser } from './robot.js';
+export { completeConsent, completeDeviceLogin, type ConsentOptions, type ConsentUser } from './robot.js';
 
 export interface IdentityEmulatorOptions {
   /** Default 127.0.0.1. */

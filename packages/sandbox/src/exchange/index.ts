@@ -10,8 +10,12 @@ import { startSmtpServer } from './smtp/index.js';
 
 export { createExchangeContext, type ExchangeContextOptions, type SandboxExchangeContext } from './context.js';
 export type { ExchangeAdmin, MailboxOverview } from './admin.js';
-export { defaultExchangeSeed, exchangeSeedSchema, parseExchangeSeed, type ExchangeSeed, type ExchangeSeedInput } from './seed.js';
-export { createMailStore, type MailStoreOptions, type SandboxMailStore } from './store/index.js';
+export { defaultExchangeSeed, exchangeSeedSchema, loadExchangeSeedFile, parseExchangeSeed, type ExchangeSeed, type ExchangeSeedInput } from './seed.js';
+export { createMailStore, FolderOperationError, type MailStoreOptions, type SandboxMailStore } from './store/index.js';
+// One endpoint over a context of its own (createExchangeContext), for a test that needs only that protocol.
+export { startEwsServer, type EwsServer } from './ews/index.js';
+export { startGraphServer, type GraphServer, type GraphServerEvents } from './graph/index.js';
+export { startImapServer, type ImapServer, type ImapServerOptions } from './imap/index.js';
 export type { FaultSpec } from './faults.js';
 export * from './contract.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../../errors.js';
+import { SandboxSeedError } from '../errors.js';
 import { parsePermissionList } from './resources.js';
 
 /** The fixed values of the default sandbox tenant: tests and docs refer to these. */
@@ -139,7 +139,7 @@ export function defaultSeed(): IdentitySeed {
   });
 }
 
-/** Validate a seed object; a bad one is a ConfigError naming the first wrong field. */
+/** Validate a seed object; a bad one is a SandboxSeedError naming the first wrong field. */
 export function parseSeed(input: unknown, source = 'seed'): IdentitySeed {
   const result = identitySeedSchema.safeParse(input);
   if (!result.success) {
@@ -165,8 +165,8 @@ export function parseSeed(input: unknown, source = 'seed'): IdentitySeed {
   return seed;
 }
 
-function seedError(source: string, field: string, message: string): ConfigError {
-  return new ConfigError({
+function seedError(source: string, field: string, message: string): SandboxSeedError {
+  return new SandboxSeedError({
     code: 'SANDBOX_SEED_INVALID',
     message: `${source}: ${field ? `${field}: ` : ''}${message}`,
     hint: 'fix the seed file (YAML or JSON: tenant, users, apps, consents, options)',
@@ -180,13 +180,13 @@ export async function loadSeedFile(path: string): Promise<IdentitySeed> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError({ code: 'SANDBOX_SEED_UNREADABLE', message: `cannot read seed file ${path}`, hint: 'check the --seed path', cause });
+    throw new SandboxSeedError({ code: 'SANDBOX_SEED_UNREADABLE', message: `cannot read seed file ${path}`, hint: 'check the --seed path', cause });
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (cause) {
-    throw new ConfigError({ code: 'SANDBOX_SEED_INVALID', message: `${path} is neither YAML nor JSON`, hint: 'fix the syntax of the seed file', cause });
+    throw new SandboxSeedError({ code: 'SANDBOX_SEED_INVALID', message: `${path} is neither YAML nor JSON`, hint: 'fix the syntax of the seed file', cause });
   }
   return parseSeed(data, path);
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExchangeContext } from '../contract.js';
 import { handleAutodiscover } from './autodiscover.js';
@@ -26,18 +26,17 @@ const MAX_REQUEST_BYTES = 210 * 1024 * 1024;
 
 /**
  * The served XSDs are the project's one copy of Microsoft's schema, kept with its source under
- * test/fixtures/ews-schema (the tests validate against the same files); found from the package root.
+ * test/fixtures/ews-schema of the repository (the tests validate against the same files), found from an ancestor
+ * directory: this package sits in the repository's packages/sandbox. Installed (under node_modules) it ships no schema
+ * and serves none.
  */
 function schemaDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const candidate = join(dir, 'test', 'fixtures', 'ews-schema');
-      return existsSync(candidate) ? candidate : undefined;
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (here.split(sep).includes('node_modules')) return undefined;
+  for (let dir = here; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'test', 'fixtures', 'ews-schema');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

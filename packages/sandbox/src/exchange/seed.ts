@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../../errors.js';
+import { SandboxSeedError } from '../errors.js';
 import { SANDBOX } from '../identity/seed.js';
 import type { TenantSettings } from './contract.js';
 import type { SandboxMailStore } from './store/index.js';
@@ -62,13 +64,13 @@ export function defaultExchangeSeed(): ExchangeSeed {
   });
 }
 
-/** Validate an Exchange seed object (a ConfigError naming the field when wrong). */
+/** Validate an Exchange seed object (a SandboxSeedError naming the field when wrong). */
 export function parseExchangeSeed(input: unknown, source = 'exchange seed'): ExchangeSeed {
   const r = exchangeSeedSchema.safeParse(input ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue ? issue.path.join('.') : '';
-  throw new ConfigError({
+  throw new SandboxSeedError({
     code: 'SANDBOX_SEED_INVALID',
     message: `${source}: ${field ? `exchange.${field}: ` : ''}${issue?.message ?? 'invalid'}`,
     hint: 'fix the exchange: section of the seed file (mailboxes, appMailboxAccess, settings)',
@@ -92,7 +94,7 @@ export async function applyExchangeSeed(seed: ExchangeSeed, store: SandboxMailSt
     for (const msg of m.messages) {
       const folder = box.folder(msg.folder);
       if (!folder) {
-        throw new ConfigError({ code: 'SANDBOX_SEED_INVALID', message: `seed message for ${m.address}: no folder ${msg.folder}`, hint: 'list the folder under folders:' });
+        throw new SandboxSeedError({ code: 'SANDBOX_SEED_INVALID', message: `seed message for ${m.address}: no folder ${msg.folder}`, hint: 'list the folder under folders:' });
       }
       const raw = msg.raw !== undefined ? Buffer.from(msg.raw.replace(/\r?\n/g, '\r\n')) : readFileSync(resolve(baseDir, msg.file!));
       await folder.append(raw, { flags: msg.flags });
@@ -109,4 +111,22 @@ export async function applyExchangeSeed(seed: ExchangeSeed, store: SandboxMailSt
 
 export function seedBaseDir(seedFile?: string): string {
   return seedFile ? dirname(resolve(seedFile)) : process.cwd();
+}
+
+/** The `exchange:` section of a seed file (YAML or JSON); the default Exchange seed when the file has none. */
+export async function loadExchangeSeedFile(path: string): Promise<ExchangeSeed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new SandboxSeedError({ code: 'SANDBOX_SEED_UNREADABLE', message: `cannot read seed file ${path}`, hint: 'check the --seed path', cause });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (cause) {
+    throw new SandboxSeedError({ code: 'SANDBOX_SEED_INVALID', message: `${path} is neither YAML nor JSON`, hint: 'fix the syntax of the seed file', cause });
+  }
+  const section = doc !== null && typeof doc === 'object' ? (doc as { exchange?: unknown }).exchange : undefined;
+  return section === undefined ? defaultExchangeSeed() : parseExchangeSeed(section, path);
 }

@@ -68,7 +68,7 @@ export const OUTLOOK: ResourceDef = {
  * https://learn.microsoft.com/graph/permissions-reference (transcribed, not fetched at build).
  * Every id below was cross-checked (no mismatch found) against listings generated from Microsoft
  * Graph's service principal, e.g. https://graphpermissions.merill.net/permission/Mail.Send ;
- * Microsoft's own page could not be consulted when checking, see src/sandbox/README.md.
+ * Microsoft's own page could not be consulted when checking, see the package README (packages/sandbox/README.md).
  * Graph tokens get `aud: https://graph.microsoft.com` (the URL, as Microsoft issues for v1-format
  * Graph tokens asked for by URI) rather than the app id GUID, so one audience string identifies
  * each resource throughout the sandbox.
