@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { fillAddForm, openConsole, signInAndConsent, type ConsoleRun } from './console-walks.js';
 
 // The state of a resource as of the last attempt, in Chromium (issue 21, items 2, 4, 7 and 9),

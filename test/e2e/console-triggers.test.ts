@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { completeConsent } from '../helpers/consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { startReceiver, type Receiver } from '../server/receiver.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { consoleFix } from '../../src/server/console/fixes.js';
 import { SecretDrafts } from '../../src/server/console/secret-drafts.js';
