@@ -43,3 +43,28 @@ export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fet
   const host = parsed.success ? parsed.data.msgraph_host : undefined;
   return host ? `https://${host.replace(/\/+$/, '')}` : undefined;
 }
+
+/**
+ * Whether the authority knows the tenant of a token URL, asked through its OpenID metadata
+ * before a browser is sent there: for an unknown tenant the identity platform answers
+ * AADSTS90002 on its own pages, where a person has no way back. `unknown` carries Microsoft's
+ * words; `unsure` means the answer said nothing either way (unreachable, another error, no v2
+ * token URL), and the consent goes ahead as before.
+ */
+export async function checkTenantKnown(
+  tokenUrl: string,
+  doFetch: typeof fetch = fetch,
+): Promise<{ known: 'yes' | 'unsure' } | { known: 'no'; description: string }> {
+  const url = openIdConfigurationUrl(tokenUrl);
+  if (!url) return { known: 'unsure' };
+  try {
+    const res = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+    if (res.ok) return { known: 'yes' };
+    const { text } = await readResponsePrefix(res, 64 * 1024);
+    const body = z.object({ error_description: z.string().optional() }).loose().safeParse(JSON.parse(text));
+    const description = body.success ? (body.data.error_description ?? '') : '';
+    return /AADSTS90002\b/.test(description) ? { known: 'no', description: description.split(/\r?\n/)[0] ?? description } : { known: 'unsure' };
+  } catch {
+    return { known: 'unsure' };
+  }
+}

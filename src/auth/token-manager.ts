@@ -1,3 +1,4 @@
+import { recordAttempt } from '../services/attempts.js';
 import type { OAuthFlow, RefreshTokenStatus, Resource } from '../config/resource.js';
 import { AuthError, ConfigError, isMailbridgeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -210,15 +211,21 @@ export class TokenManager {
     }
     if (state.status !== 'Available' && !opts.retryBlocked) throw statusError(resource.name, state);
     let response: TokenResponse;
+    const own = audience === resourceAudience(resource);
     try {
       response = await refreshAccessToken(resource, this.store, state.refreshToken, audience, this.endpointDeps(resource.name));
     } catch (e) {
       // A refusal for another audience (e.g. Graph never consented) says nothing about the
       // grant for the resource's own protocol, so only its own audience may mark the status.
-      if (audience === resourceAudience(resource)) await this.#recordFailure(resource.name, state, e);
+      if (own) {
+        await this.#recordFailure(resource.name, state, e);
+        await this.#attempt(resource.name, 'refresh', e);
+      }
       throw e;
     }
-    return this.#recordRefresh(resource.name, state, response, audience);
+    const token = await this.#recordRefresh(resource.name, state, response, audience);
+    if (own) await this.#attempt(resource.name, 'refresh');
+    return token;
   }
 
   /** Store the rotated refresh token (CAS) and cache the access token. */
@@ -284,8 +291,10 @@ export class TokenManager {
       response = await requestClientCredentialsToken(resource, this.store, audience, this.endpointDeps(resource.name));
     } catch (e) {
       await this.#recordFailure(resource.name, state, e);
+      await this.#attempt(resource.name, 'refresh', e);
       throw e;
     }
+    await this.#attempt(resource.name, 'refresh');
     if (state?.status !== 'Available') {
       await this.store.compareAndSetTokenState(resource.name, state?.version ?? 0, {
         status: 'Available', ...(response.scope ? { grantedScope: response.scope } : {}), refreshTokenLastUsedAt: this.#now(),
@@ -306,7 +315,16 @@ export class TokenManager {
       : { status: 'Missing', statusReason: 'the token endpoint returned no refresh token (offline_access was not granted)',
           ...(response.scope ? { grantedScope: response.scope } : {}) };
     await this.#writeState(name, () => next);
+    await this.#attempt(name, 'consent');
     return this.#cache(name, response, canonicalResource(audience));
+  }
+
+  /**
+   * The last attempt with the token endpoint, kept for the console's "as of" line: transient
+   * failures too (an unreachable endpoint keeps the grant, but the person should see it failed).
+   */
+  async #attempt(name: string, action: 'refresh' | 'consent', error?: unknown): Promise<void> {
+    await recordAttempt({ store: this.store, logger: this.#log, now: this.#now }, name, 'token', action, error);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { tenantIdProblem } from './tenant.js';
 import { isLoopbackHost } from './loopback.js';
 import { ConfigError } from '../errors.js';
 import type { Secret } from '../secret.js';
@@ -172,10 +173,14 @@ const identityEndpointsAreSafe: Rule = (r) => {
  * A tenant is a directory GUID, a domain, or common/organizations/consumers: nothing that could
  * change the path of the login URLs built from it.
  */
-const tenantIsPlain: Rule = (r) =>
-  r.oauth && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(r.oauth.tenantId)
-    ? { field: 'oauth.tenantId', message: `"${r.oauth.tenantId}" is not a tenant id`, hint: 'give the Directory (tenant) ID GUID from the app\'s Overview page, or the tenant\'s domain (contoso.onmicrosoft.com)' }
-    : undefined;
+const tenantIsPlain: Rule = (r) => {
+  if (!r.oauth) return undefined;
+  const hint = 'give the Directory (tenant) ID GUID from the app\'s Overview page, or the tenant\'s domain (contoso.onmicrosoft.com)';
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(r.oauth.tenantId)) return { field: 'oauth.tenantId', message: `"${r.oauth.tenantId}" is not a tenant id`, hint };
+  // Microsoft's tenants (the m365 preset) must be a GUID or a domain; other presets keep their own ids.
+  const problem = r.preset === 'm365' ? tenantIdProblem(r.oauth.tenantId) : undefined;
+  return problem ? { field: 'oauth.tenantId', message: problem, hint } : undefined;
+};
 
 const scopeNotEmpty: Rule = (r) =>
   r.oauth && splitScopes(r.oauth.scope).length === 0

@@ -1,11 +1,13 @@
 import {
   buildAuthorizationRequest, exchangeAuthorizationCode, parseAuthorizationResponse, processAuthorizationResponse,
 } from '../auth/authorization-code.js';
+import { createHash } from 'node:crypto';
 import { isLoopbackCallback } from '../auth/callback-listener.js';
 import { requireOAuth } from '../auth/client-auth.js';
 import { resourceAudience } from '../auth/scopes.js';
 import type { TokenManager, TokenStatusReport } from '../auth/token-manager.js';
 import { AuthError, ConfigError } from '../errors.js';
+import { recordAttempt } from '../services/attempts.js';
 
 /** Paths of this service that finish a consent (both answer query and form_post). */
 export const CALLBACK_PATHS = ['/oauth/callback', '/'] as const;
@@ -29,7 +31,22 @@ export interface ConsentDone {
   status: TokenStatusReport;
   /** Where the console wants the person afterwards (console-started consents). */
   returnTo?: string;
+  /** Set when this answer was finished before (a reload of the result page): when it was. */
+  finishedAt?: number;
 }
+
+/** A consent this service finished, kept for a reload of its result page. */
+interface Finished {
+  codeHash: string;
+  resource: string;
+  at: number;
+  expiresAt: number;
+  done?: ConsentDone;
+  error?: Error;
+}
+
+/** As long as a pending consent lives: a reload after that starts over, as any stale page would. */
+const FINISHED_TTL_MS = 10 * 60_000;
 
 interface Pending {
   resource: string;
@@ -46,6 +63,7 @@ interface Pending {
 export class ConsentBroker {
   readonly #tokens: TokenManager;
   readonly #pending = new Map<string, Pending>();
+  readonly #finished = new Map<string, Finished>();
 
   constructor(tokens: TokenManager) {
     this.#tokens = tokens;
@@ -80,8 +98,11 @@ export class ConsentBroker {
    * URL): state known to this service → the store's state check and verifier → code exchange
    * with the verifier → grant stored.
    */
-  async finish(response: URLSearchParams | string, expectedResource?: string): Promise<ConsentDone> {
+  async finish(response: URLSearchParams | string, expectedResource?: string, opts: { reload?: boolean } = {}): Promise<ConsentDone> {
     const params = parseAuthorizationResponse(response);
+    // A browser reloading the result page sees that result again; an API client replaying an answer is refused as before.
+    const again = opts.reload ? this.#again(params.state, params.code ?? params.error, expectedResource) : undefined;
+    if (again) return again;
     const pending = params.state ? this.#pending.get(params.state) : undefined;
     if (!params.state || !pending || pending.expiresAt <= this.#tokens.now()) {
       throw new AuthError({ code: 'STATE_UNKNOWN',
@@ -95,16 +116,47 @@ export class ConsentBroker {
     // Taken before the exchange: a state is good once, whatever happens next.
     this.#pending.delete(params.state);
     const name = pending.resource;
-    const resource = await this.#tokens.resource(name);
-    const grant = await processAuthorizationResponse(name, this.#tokens.store, params, () => this.#tokens.now());
-    const { response: tokenResponse } = await exchangeAuthorizationCode(resource, this.#tokens.store, grant, this.#tokens.endpointDeps(name));
-    await this.#tokens.recordGrant(name, tokenResponse, resourceAudience(resource));
-    return { resource: name, status: await this.#tokens.status(name), ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) };
+    const now = this.#tokens.now();
+    const finished: Finished = { codeHash: hash(params.code ?? params.error), resource: name, at: now, expiresAt: now + FINISHED_TTL_MS };
+    try {
+      const resource = await this.#tokens.resource(name);
+      const grant = await processAuthorizationResponse(name, this.#tokens.store, params, () => this.#tokens.now());
+      const { response: tokenResponse } = await exchangeAuthorizationCode(resource, this.#tokens.store, grant, this.#tokens.endpointDeps(name));
+      await this.#tokens.recordGrant(name, tokenResponse, resourceAudience(resource));
+      finished.done = { resource: name, status: await this.#tokens.status(name), ...(pending.returnTo ? { returnTo: pending.returnTo } : {}) };
+      return finished.done;
+    } catch (e) {
+      finished.error = e instanceof Error ? e : new Error(String(e));
+      // Kept on the resource until the next success: a refused consent does not leave a bare "Missing".
+      await recordAttempt({ store: this.#tokens.store, now: () => this.#tokens.now() }, name, 'token', 'consent', e);
+      throw e;
+    } finally {
+      this.#finished.set(params.state, finished);
+    }
+  }
+
+  /**
+   * The same answer again (the result page reloaded, the browser's back button): its result
+   * as it was, without a second exchange (the code is good once). Only for the very same code:
+   * another code with a used state is refused as before.
+   */
+  #again(state: string | undefined, code: string | undefined, expectedResource: string | undefined): ConsentDone | undefined {
+    const f = state ? this.#finished.get(state) : undefined;
+    if (!f || f.expiresAt <= this.#tokens.now() || f.codeHash !== hash(code)) return undefined;
+    if (expectedResource !== undefined && f.resource !== expectedResource) return undefined;
+    if (f.error !== undefined) throw f.error;
+    return f.done ? { ...f.done, finishedAt: f.at } : undefined;
   }
 
   #forgetExpired(): void {
     const now = this.#tokens.now();
     for (const [state, p] of this.#pending) if (p.expiresAt <= now) this.#pending.delete(state);
+    for (const [state, f] of this.#finished) if (f.expiresAt <= now) this.#finished.delete(state);
+  }
+
+  /** Records a Connect that could not start (an unknown tenant, a bad setting) on the resource. */
+  async recordStartFailure(name: string, e: unknown): Promise<void> {
+    await recordAttempt({ store: this.#tokens.store, now: () => this.#tokens.now() }, name, 'token', 'connect', e);
   }
 }
 
@@ -120,4 +172,9 @@ export function serviceRedirectUri(callbackUrl: string, servicePort: number): st
   if (u.search !== '' || !(CALLBACK_PATHS as readonly string[]).includes(u.pathname)) return undefined;
   u.port = String(servicePort);
   return u.pathname === '/' ? `${u.protocol}//${u.host}/` : u.toString();
+}
+
+/** Codes are kept as hashes only: a reload is recognised without keeping a usable code around. */
+function hash(value: string | undefined): string {
+  return createHash('sha256').update(value ?? '').digest('base64url');
 }

@@ -26,7 +26,7 @@ export function statusFor(e: MailbridgeError): number {
   if (e instanceof ServerError) return e.status;
   if (e instanceof PermissionError) return 403;
   if (/_NOT_FOUND$/.test(e.code)) return 404;
-  if (/_EXISTS$/.test(e.code)) return 409;
+  if (/_EXISTS$/.test(e.code) || /_IN_USE$/.test(e.code)) return 409;
   if (e instanceof ConfigError || e instanceof UnsupportedError) return 400;
   if (e instanceof AuthError) {
     if (e.code.startsWith('STATE_') || e.code === 'REDIRECT_URL_INVALID' || e.code === 'CONSENT_DENIED') return 400;

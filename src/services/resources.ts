@@ -149,6 +149,35 @@ export async function editResource(
   return { resource, warnings: resourceWarnings(resource), moved };
 }
 
+/**
+ * Adds a copy of a stored resource under a new name, with the changes the caller made to it.
+ * The copy has no tokens (it needs its own consent). Without a new secret it takes the
+ * original's, but only while the copy sends it where the original does: the endpoint-change
+ * rule holds for a copy as for an edit (CREDENTIALS_REQUIRED otherwise).
+ */
+export async function duplicateResource(
+  store: Store,
+  from: string,
+  input: Record<string, unknown>,
+  secrets: ResourceSecrets,
+  policy: HostAccessPolicy,
+): Promise<{ resource: Resource; warnings: ResourceWarning[] }> {
+  const original = await mustGetResource(store, from);
+  const copy = buildResource(input);
+  const moved = changedDestinations(original, copy);
+  if (moved.length > 0) requireCredentialsAgain(copy, moved, secrets, input);
+  const inherited: ResourceSecrets = { ...secrets };
+  if (!inherited.clientSecret) {
+    const c = await store.getSecret(from, 'client_secret');
+    if (c) inherited.clientSecret = c;
+  }
+  if (!inherited.password) {
+    const p = await store.getSecret(from, 'password');
+    if (p) inherited.password = p;
+  }
+  return addResource(store, input, inherited, policy);
+}
+
 /** Adds (or with `replace`, replaces) the resources of a config file, all checked before any is written. */
 export async function importResources(
   store: Store,
@@ -242,6 +271,38 @@ async function dropTokens(store: Store, name: string, reason: string): Promise<v
 async function putSecrets(store: Store, name: string, secrets: ResourceSecrets): Promise<void> {
   if (secrets.clientSecret) await store.putSecret(name, 'client_secret', secrets.clientSecret);
   if (secrets.password) await store.putSecret(name, 'password', secrets.password);
+}
+
+/** The names of the triggers that watch a resource (a removal must not strand them). */
+export async function triggersUsing(store: Store, name: string): Promise<string[]> {
+  return (await store.listTriggers()).filter((t) => t.definition.resource === name).map((t) => t.definition.name);
+}
+
+/**
+ * Removes a resource with its secrets and tokens. While triggers watch it the removal is
+ * refused, naming them (they would stay paused, pointing at nothing), unless `cascade` asks
+ * explicitly to remove those triggers with it. The same rule for the CLI, the REST API and
+ * the console. Returns the triggers removed with it.
+ */
+export async function removeResource(
+  store: Store,
+  name: string,
+  opts: { cascade?: boolean; how?: { cascade: string } } = {},
+): Promise<{ removed: string; triggersRemoved: string[] }> {
+  await mustGetResource(store, name);
+  const using = await triggersUsing(store, name);
+  if (using.length > 0 && !opts.cascade) {
+    throw new ConfigError({
+      code: 'RESOURCE_IN_USE',
+      field: 'name',
+      message: `resource "${name}" is used by trigger${using.length === 1 ? '' : 's'} ${using.join(', ')}`,
+      hint: `remove or repoint ${using.length === 1 ? 'that trigger' : 'those triggers'} first, or ${opts.how?.cascade ?? 'remove them with it (cascade)'}`,
+      details: { triggers: using },
+    });
+  }
+  for (const t of using) await store.deleteTrigger(t);
+  if (!(await store.deleteResource(name))) await mustGetResource(store, name);
+  return { removed: name, triggersRemoved: using };
 }
 
 export async function mustGetResource(store: Store, name: string): Promise<Resource> {

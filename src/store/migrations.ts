@@ -280,6 +280,23 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // The last attempt with each resource per area (token endpoint, mail server) and its last
+    // failure until the next success (store/attempts.ts), for the console's "as of" status (issue 21).
+    // Version 9: 8 is the gateway's table of the same round of work; keep both, in order.
+    version: 9,
+    statements: [
+      `CREATE TABLE resource_attempts (
+        resource TEXT NOT NULL,
+        area TEXT NOT NULL,
+        last_json TEXT NOT NULL,
+        failure_json TEXT,
+        last_success_at BIGINT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (resource, area)
+      )`,
+    ],
+  },
+  {
     // API key expiry (epoch ms; NULL: the key does not expire, as every key made before).
     // Version 10: 8 and 9 belong to other work of the same round (gateway, console resources).
     version: 10,

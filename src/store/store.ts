@@ -1,5 +1,6 @@
 import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
+import type { AttemptStore } from './attempts.js';
 import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../config/trigger.js';
 import type { GatewayStore } from './gateway.js';
@@ -13,7 +14,8 @@ import type { GatewayStore } from './gateway.js';
  * Code that needs only part of it takes that slice (`TokenStore`, `TriggerStore`, …).
  */
 export interface Store
-  extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore, GatewayStore {
+  extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore,
+    GatewayStore, AttemptStore {
   /** Closes the database connections; the store is unusable after. */
   close(): Promise<void>;
 }

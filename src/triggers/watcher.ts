@@ -30,7 +30,10 @@ export interface WatcherStatus {
   /** IMAP: whether the server is being watched with IDLE (false = polling). */
   idle?: boolean;
   pauseReason?: string;
+  /** The mailbox's failure since the last whole scan: a whole scan clears it (the state is as of the last attempt). */
   lastError?: string;
+  /** When lastError happened (ms since epoch). */
+  lastErrorAt?: number;
   delivered: number;
   dead: number;
   lastScanAt?: number;
@@ -86,6 +89,7 @@ export class TriggerWatcher {
       // #run handles its errors; reaching here is a bug worth seeing, not a crash of the runner.
       this.#status.state = 'stopped';
       this.#status.lastError = describeError(e);
+      this.#status.lastErrorAt = Date.now();
       this.#o.logger?.error({ event: 'trigger_watcher_crashed', trigger: this.name, error: describeError(e) }, 'trigger watcher stopped');
     });
   }
@@ -133,6 +137,7 @@ export class TriggerWatcher {
         failures++;
         this.#status.state = 'retrying';
         this.#status.lastError = describeError(e);
+        this.#status.lastErrorAt = Date.now();
         if (failures === 1) await this.#o.store.addTriggerEvent(def.name, 'source_error', `${describeError(e)}; retrying with backoff`);
         this.#o.logger?.warn({ event: 'trigger_source_error', trigger: def.name, failures, error: describeError(e) }, 'mailbox unavailable; retrying');
         await sleep(backoffDelayMs(def.retry, failures), signal);
@@ -167,6 +172,9 @@ export class TriggerWatcher {
         if ((await this.#scan(feed, ctx)) === 'stopped') return;
         this.#status.lastScanAt = Date.now();
         // Only a whole scan proves the mailbox works: a connection that fails on every scan keeps backing off.
+        // It also ends the last failure: a red "last error" must not outlive the server's recovery.
+        delete this.#status.lastError;
+        delete this.#status.lastErrorAt;
         connected();
         if (signal.aborted) return;
         if (feed.waitForNews) await feed.waitForNews(def.pollIntervalSeconds * 1000, signal);

@@ -80,7 +80,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a resource
-         * @description Remove a resource with its secrets and tokens.
+         * @description Remove a resource with its secrets and tokens. Refused (RESOURCE_IN_USE, naming them) while triggers use it, unless cascade=true removes those triggers with it.
          */
         delete: operations["removeResource"];
         options?: never;
@@ -1851,7 +1851,10 @@ export interface components {
                 state: string;
                 idle?: boolean;
                 pauseReason?: string;
+                /** @description the mailbox failure since the last whole scan (cleared by the next one) */
                 lastError?: string;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                lastErrorAt?: number;
                 delivered: number;
                 dead: number;
                 /** @description milliseconds since 1970-01-01T00:00:00Z */
@@ -1935,7 +1938,10 @@ export interface components {
                 state: string;
                 idle?: boolean;
                 pauseReason?: string;
+                /** @description the mailbox failure since the last whole scan (cleared by the next one) */
                 lastError?: string;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                lastErrorAt?: number;
                 delivered: number;
                 dead: number;
                 /** @description milliseconds since 1970-01-01T00:00:00Z */
@@ -2321,7 +2327,10 @@ export interface operations {
     };
     removeResource: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: also remove the triggers that use the resource (else RESOURCE_IN_USE names them) */
+                cascade?: boolean;
+            };
             header?: never;
             path: {
                 /** @description the resource's (or trigger's) name */
@@ -2339,6 +2348,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         removed: string;
+                        /** @description triggers removed with it (cascade) */
+                        triggersRemoved: string[];
                     };
                 };
             };
@@ -2371,6 +2382,15 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: RESOURCE_IN_USE. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -35,8 +35,9 @@ export function registerResourceCommand(program: Command, ctx: CliContext): void
   withResourceOptions(resource.command('edit <name>').description('change fields of a resource (validated again; nothing written on error)'))
     .action(async (name: string, opts: Opts) => editResource(ctx, name, opts));
 
-  resource.command('remove <name>').description('remove a resource with its secrets and tokens')
-    .action(async (name: string) => removeResource(ctx, name));
+  resource.command('remove <name>').description('remove a resource with its secrets and tokens (refused while triggers use it)')
+    .option('--cascade', 'also remove the triggers that use it')
+    .action(async (name: string, opts: Opts) => removeResource(ctx, name, opts));
 
   resource.command('import <file>').description('add the resources of a YAML or JSON config file')
     .option('--replace', 'replace resources that already exist')
@@ -167,11 +168,17 @@ export async function showResource(ctx: CliContext, name: string): Promise<void>
   printWarnings(warnings);
 }
 
-async function removeResource(ctx: CliContext, name: string): Promise<void> {
+async function removeResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
   const store = await ctx.store();
-  if (!(await store.deleteResource(name))) throw notFound(name);
-  if (ctx.json()) ctx.printJson({ removed: name });
-  else ctx.print(`removed resource "${name}" with its secrets and tokens`);
+  if (!(await store.getResource(name))) throw notFound(name);
+  const { triggersRemoved } = await resources.removeResource(store, name, {
+    cascade: opts.cascade === true, how: { cascade: `remove them with it: \`mailbridge resource remove ${name} --cascade\`` },
+  });
+  if (ctx.json()) ctx.printJson({ removed: name, triggersRemoved });
+  else {
+    ctx.print(`removed resource "${name}" with its secrets and tokens` +
+      (triggersRemoved.length > 0 ? `, and trigger${triggersRemoved.length === 1 ? '' : 's'} ${triggersRemoved.join(', ')}` : ''));
+  }
 }
 
 /** Everything in the file is validated before anything is written. */

@@ -1,3 +1,4 @@
+import { FORM_CSS } from './form-styles.js';
 import { Html, html } from './html.js';
 
 /**
@@ -62,7 +63,7 @@ const NAV: [href: string, label: string][] = [
  */
 export function layout(title: string, csrf: string | undefined, body: Html, o: { path?: string } = {}): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · mailbridge</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS)}</style>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS + FORM_CSS)}</style>
 <script src="/console/assets/console.js" defer></script></head>
 <body><a class="skip-link" href="#main">Skip to main content</a><header><strong>mailbridge</strong>
 ${csrf ? html`<nav aria-label="Console">${NAV.map(([href, label]) => html`<a href="${href}" ${o.path === href ? html`aria-current="page"` : ''}>${label}</a> `)}</nav>

@@ -8,7 +8,9 @@ import { gatewayPages } from './gateway-page.js';
 import { keyPages } from './keys-page.js';
 import { layout } from './layout.js';
 import { mailPages } from './mail-page.js';
+import { resourceEditPages } from './resource-edit-page.js';
 import { resourcePages } from './resources-page.js';
+import { SecretDrafts } from './secret-drafts.js';
 import { testSendPages } from './test-send-page.js';
 import { triggerPages } from './triggers-page.js';
 
@@ -20,6 +22,8 @@ export interface ConsoleKit {
   /** Options for a state-changing console route: a login and a valid CSRF token. */
   post: { config: { auth: 'session' }; schema: { hide: true }; preHandler: FastifyInstance['csrfProtection'] };
   get: { config: { auth: 'session' }; schema: { hide: true } };
+  /** Client secrets typed into a form the server refused, kept for the next try (never in a page). */
+  drafts: SecretDrafts;
 }
 
 /**
@@ -38,6 +42,7 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
       },
       post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
       get: { config: { auth: 'session' }, schema: { hide: true } },
+      drafts: new SecretDrafts(ctx.now),
     };
 
     const loginPage = async (reply: FastifyReply, o: { next?: string | undefined; failed?: boolean; waitSeconds?: number }, status = 200) => {
@@ -83,6 +88,7 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     });
 
     resourcePages(app, kit);
+    resourceEditPages(app, kit);
     mailPages(app, kit);
     triggerPages(app, kit);
     keyPages(app, kit);

@@ -7,29 +7,39 @@ import type { DeliveryRecord, TriggerRecord } from '../../store/store.js';
 import { saveTrigger } from '../../triggers/save.js';
 import { html, type Html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
-import { errorBox } from './resources-page.js';
+import { consoleFix, errorBox, fixButtons } from './fixes.js';
+import { NAME_PATTERN } from './resource-form.js';
+import { withoutSecret } from './secret-drafts.js';
 
 type TriggerForm = Record<string, string | undefined>;
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Triggers with their recent deliveries and failures; dead letters with a Replay button. */
 export function triggerPages(app: FastifyInstance, kit: ConsoleKit): void {
   const { ctx } = kit;
 
-  const render = async (reply: Parameters<ConsoleKit['page']>[0], extra?: Html, status = 200) => {
+  const render = async (reply: Parameters<ConsoleKit['page']>[0], extra?: Html | ((csrf: string) => Html), status = 200, form: TriggerForm = {}) => {
     const triggers = await ctx.store.listTriggers();
     const live = new Map(ctx.runner.status().map((s) => [s.trigger, s]));
     const sections: { t: TriggerRecord; deliveries: DeliveryRecord[] }[] = [];
     for (const t of triggers) sections.push({ t, deliveries: await ctx.store.listDeliveries(t.definition.name, { limit: 20 }) });
-    const resources = (await ctx.store.listResources()).filter((r) => r.kind === 'imap' || r.kind === 'pop3').map((r) => r.name);
-    return kit.page(reply, 'Triggers', (csrf) => html`${extra ?? ''}
+    const all = await ctx.store.listResources();
+    const resources = all.filter((r) => r.kind !== 'smtp').map((r) => r.name);
+    const known = new Set(all.map((r) => r.name));
+    const val = (k: string, d = ''): string => form[k] ?? d;
+    return kit.page(reply, 'Triggers', (csrf) => html`${typeof extra === 'function' ? extra(csrf) : (extra ?? '')}
 ${sections.length === 0 ? html`<p id="no-triggers">No triggers yet.</p>` : ''}
 ${sections.map(({ t, deliveries }) => {
     const d = t.definition;
     const s = live.get(d.name);
     const state = t.paused ? 'paused' : (s?.state ?? 'stopped');
-    return html`<section class="trigger" data-trigger="${d.name}"><h2>${d.name} <span class="badge ${state}">${state}</span></h2>
-<p>${d.resource}/${d.folder} → ${d.target.kind === 'webhook' ? d.target.url : d.target.kind}, after ${formatAfterAction(d.afterAction)}
-${t.pauseReason ? html`<br><span class="err">Paused: ${t.pauseReason}</span>` : ''}${s?.lastError ? html`<br><span class="err">Last error: ${s.lastError}</span>` : ''}</p>
+    return html`<section class="trigger" data-trigger="${d.name}" id="trigger-${d.name}"><h2>${d.name} <span class="badge ${state}">${state}</span></h2>
+<p>${known.has(d.resource) ? html`<a href="/console/resources/${encodeURIComponent(d.resource)}">${d.resource}</a>` : html`<span class="err missing-resource">${d.resource} (no such resource)</span>`}/${d.folder}
+→ ${d.target.kind === 'webhook' ? d.target.url : d.target.kind}, after ${formatAfterAction(d.afterAction)}
+${t.pauseReason ? pausedLine(t.pauseReason, d.resource, csrf) : ''}
+${s?.lastScanAt ? html`<br><span class="note last-scan">Last whole scan: ${iso(s.lastScanAt)}</span>` : ''}
+${s?.lastError ? html`<br><span class="err last-error">Last error${s.lastErrorAt ? ` at ${iso(s.lastErrorAt)}` : ''}: ${s.lastError}</span>` : ''}</p>
 <form class="inline" method="post" action="/console/triggers/${d.name}/${t.paused ? 'resume' : 'pause'}"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="${t.paused ? 'Resume' : 'Pause'} trigger ${d.name}">${t.paused ? 'Resume' : 'Pause'}</button></form>
 <form class="inline" method="post" action="/console/triggers/${d.name}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="Remove trigger ${d.name}">Remove</button></form>
 ${deliveries.length === 0 ? html`<p class="note">No deliveries yet.</p>` : html`<table class="deliveries"><tr><th>When</th><th>Status</th><th>Attempts</th><th>Subject</th><th>Last error</th><th></th></tr>
@@ -39,12 +49,12 @@ ${deliveries.map((x) => html`<tr data-delivery="${x.id}"><td>${new Date(x.update
 </section>`;
   })}
 <form method="post" action="/console/triggers" id="add-trigger"><fieldset><legend>Add a webhook trigger</legend><input type="hidden" name="_csrf" value="${csrf}">
-<label><span>Name</span><input name="name" required></label>
-<label><span>Resource</span><select name="resource">${resources.map((r) => html`<option>${r}</option>`)}</select></label>
-<label><span>Folder</span><input name="folder" value="INBOX"></label>
-<label><span>Webhook URL</span><input name="url" type="url" required></label>
-<label><span>Start with</span><select name="start"><option value="new">new messages only</option><option value="all">messages already there too</option></select></label>
-<label><span>Poll every (seconds)</span><input name="poll" value="60" inputmode="numeric"></label>
+<label><span>Name</span><input name="name" value="${val('name')}" required pattern="${NAME_PATTERN}" maxlength="63"></label>
+<label><span>Resource</span><select name="resource">${resources.map((r) => html`<option ${val('resource') === r ? html`selected` : ''}>${r}</option>`)}</select></label>
+<label><span>Folder</span><input name="folder" value="${val('folder', 'INBOX')}"></label>
+<label><span>Webhook URL</span><input name="url" type="url" value="${val('url')}" required></label>
+<label><span>Start with</span><select name="start"><option value="new">new messages only</option><option value="all" ${val('start') === 'all' ? html`selected` : ''}>messages already there too</option></select></label>
+<label><span>Poll every (seconds)</span><input name="poll" value="${val('poll', '60')}" inputmode="numeric" pattern="[0-9]{1,6}"></label>
 <button id="add-trigger-button">Add trigger</button></fieldset></form>`, status);
   };
 
@@ -63,7 +73,7 @@ ${deliveries.map((x) => html`<tr data-delivery="${x.id}"><td>${new Date(x.update
 <code id="trigger-secret">${secret.reveal()}</code></p>`);
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
-      return render(reply, errorBox(e), 400);
+      return render(reply, (csrf) => errorBox(e, { csrf, resource: f.resource }), 400, withoutSecret(f));
     }
   });
 
@@ -90,4 +100,13 @@ ${deliveries.map((x) => html`<tr data-delivery="${x.id}"><td>${new Date(x.update
       return render(reply, errorBox(e), 400);
     }
   });
+}
+
+/**
+ * Why a trigger paused itself, with its fix as the console's buttons (a reason names the CLI
+ * command, e.g. `mailbridge auth NAME`; here that is the resource's Connect button).
+ */
+function pausedLine(reason: string, resource: string, csrf: string): Html {
+  const { text, actions } = consoleFix({ code: '', hint: reason }, resource);
+  return html`<br><span class="err paused-reason">Paused: ${text}</span>${fixButtons(actions, csrf)}`;
 }

@@ -97,7 +97,7 @@ export function oauthRoutes(ctx: ServerContext): FastifyPluginAsync {
         return reply.redirect('/console/');
       }
       try {
-        const done = await ctx.consents.finish(params);
+        const done = await ctx.consents.finish(params, undefined, { reload: html });
         if (!html) return { resource: done.resource, status: statusJson(done.status) };
         const back = done.returnTo ?? `/console/resources/${encodeURIComponent(done.resource)}`;
         // A page, not a redirect: after a cross-site redirect chain the browser would not send
@@ -108,6 +108,10 @@ export function oauthRoutes(ctx: ServerContext): FastifyPluginAsync {
             page(
               'Connected',
               `<p id="consent-result">${escapeHtml(done.resource)}: refresh token status <strong>${escapeHtml(done.status.status)}</strong>.</p>` +
+                // A reload shows the result it had, not STATE_UNKNOWN (the state was used once, by the first load).
+                (done.finishedAt
+                  ? `<p id="consent-again">This consent was finished at ${escapeHtml(new Date(done.finishedAt).toISOString())}; this page was loaded again.</p>`
+                  : '') +
                 `<p><a id="back" href="${escapeHtml(back)}">Back to the console</a></p>`,
               back,
             ),

@@ -12,10 +12,11 @@ import {
   fieldTable,
   importResources,
   mustGetResource,
+  removeResource,
   resourceView,
   splitSecrets,
 } from '../../services/resources.js';
-import { errorAnswers, json, nameParams, removedSchema, zodValidated } from '../schemas/common.js';
+import { errorAnswers, json, nameParams, zodValidated } from '../schemas/common.js';
 import {
   doctorReportSchema,
   exportQuery,
@@ -27,7 +28,9 @@ import {
   resourceAddBody,
   resourceChangedSchema,
   resourceDetailSchema,
+  removeQuery,
   resourcePatchBody,
+  resourceRemovedSchema,
   resourceSavedSchema,
   resourceViewSchema,
 } from '../schemas/resources.js';
@@ -186,17 +189,24 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           tags,
           operationId: 'removeResource',
           summary: 'Remove a resource',
-          description: 'Remove a resource with its secrets and tokens.',
+          description:
+            'Remove a resource with its secrets and tokens. Refused (RESOURCE_IN_USE, naming them) while ' +
+            'triggers use it, unless cascade=true removes those triggers with it.',
           params: nameParams,
+          querystring: removeQuery,
           response: {
-            200: json('Removed.', removedSchema),
-            ...errorAnswers(notFound),
+            200: json('Removed.', resourceRemovedSchema),
+            ...errorAnswers({ ...notFound, 409: ['RESOURCE_IN_USE'] }),
           },
         },
       },
       async (req) => {
-        if (!(await ctx.store.deleteResource(req.params.name))) await mustGetResource(ctx.store, req.params.name);
-        return { removed: req.params.name };
+        const { removed, triggersRemoved } = await removeResource(ctx.store, req.params.name, {
+          cascade: req.query.cascade === true,
+          how: { cascade: `remove them with it: DELETE /api/resources/${req.params.name}?cascade=true` },
+        });
+        if (triggersRemoved.length > 0) await ctx.runner.sync();
+        return { removed, triggersRemoved };
       },
     );
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { presetInputSchema } from '../../config/entry.js';
 import { REFRESH_TOKEN_STATUSES, RESOURCE_KINDS, resourceSchema } from '../../config/resource.js';
-import { epochMs, openObject } from './common.js';
+import { epochMs, openObject, queryFlag } from './common.js';
 
 const clientSecret = z.string().describe("the client secret's Value; stored sealed, never returned");
 const password = z.string().describe('basic auth only: the mailbox password; stored sealed, never returned');
@@ -119,6 +119,13 @@ export const importBody = z
 export const importedSchema = z
   .object({ imported: z.array(z.string()), warnings: z.array(warningSchema) })
   .meta({ example: { imported: ['inbox'], warnings: [] } });
+
+export const removeQuery = z.object({
+  cascade: queryFlag.optional().describe('true: also remove the triggers that use the resource (else RESOURCE_IN_USE names them)'),
+});
+export const resourceRemovedSchema = z
+  .object({ removed: z.string(), triggersRemoved: z.array(z.string()).describe('triggers removed with it (cascade)') })
+  .meta({ example: { removed: 'inbox', triggersRemoved: [] } });
 
 export const exportQuery = z.object({
   format: z.enum(['yaml', 'json']).optional().describe('default yaml'),

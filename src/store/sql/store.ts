@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { sqlAttemptStore } from './attempts.js';
 import { sqlConsentStore } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlCoordinationStore } from './coordination.js';
@@ -24,6 +25,7 @@ export function createSqlStore(ctx: SqlContext): Store {
     ...sqlCredentialStore(ctx),
     ...sqlSealingStore(ctx),
     ...sqlGatewayStore(ctx),
+    ...sqlAttemptStore(ctx),
     close: () => ctx.db.close(),
   };
 }

@@ -1,0 +1,212 @@
+import type { FastifyInstance } from 'fastify';
+import { resourceToEntry } from '../../config/to-entry.js';
+import { isMailbridgeError } from '../../errors.js';
+import {
+  duplicateResource,
+  editResource,
+  mustGetResource,
+  removeResource,
+  splitSecrets,
+  triggersUsing,
+} from '../../services/resources.js';
+import { errorBox } from './fixes.js';
+import { html } from './html.js';
+import type { ConsoleKit } from './plugin.js';
+import { entryToForm, formChanges, formToInput, resourceForm, type FormValues } from './resource-form.js';
+import { fieldOf, keepSecret, takeSecret, withoutSecret } from './secret-drafts.js';
+
+type Reply = Parameters<ConsoleKit['page']>[0];
+
+/**
+ * Edit, duplicate and remove a resource, through the same service as the CLI and the REST API:
+ * an edit that changes where the credentials go needs the client secret again and drops the
+ * tokens (docs/security.md, the endpoint-change rule); a removal is confirmed on its own page
+ * and refused while triggers use the resource unless they are removed with it, by choice.
+ */
+export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
+  const { ctx } = kit;
+  const path = (name: string, rest = '') => `/console/resources/${encodeURIComponent(name)}${rest}`;
+
+  const editPage = async (
+    reply: Reply,
+    name: string,
+    form: FormValues,
+    o: { error?: unknown; secretKept?: string } = {},
+    status = 200,
+  ) =>
+    kit.page(
+      reply,
+      `Edit ${name}`,
+      (csrf) =>
+        html`<p><a href="${path(name)}">← ${name}</a></p>
+          ${o.error ? errorBox(o.error, { csrf, resource: name }) : ''}
+          <p class="note">
+            Changing where the credentials go (Tenant ID, Client ID, User, the servers, the URLs) needs the client
+            secret again in the same save, and drops the stored tokens: Connect again afterwards. A new client secret
+            alone keeps the tokens.
+          </p>
+          ${resourceForm(form, {
+            mode: 'edit',
+            action: path(name, '/edit'),
+            csrf,
+            hostAccess: ctx.hostAccess.hostAccess,
+            secretKept: o.secretKept,
+            errorField: fieldOf(o.error),
+          })}`,
+      status,
+    );
+
+  app.get<{ Params: { name: string } }>('/resources/:name/edit', kit.get, async (req, reply) => {
+    const r = await mustGetResource(ctx.store, req.params.name);
+    return editPage(reply, r.name, entryToForm(resourceToEntry(r)));
+  });
+
+  app.post<{ Params: { name: string }; Body: FormValues }>('/resources/:name/edit', kit.post, async (req, reply) => {
+    const r = await mustGetResource(ctx.store, req.params.name);
+    const secret = takeSecret(kit, req, req.body);
+    const changes = formChanges(entryToForm(resourceToEntry(r)), req.body);
+    let moved: string[];
+    try {
+      ({ moved } = await editResource(
+        ctx.store,
+        r.name,
+        changes,
+        secret ? { clientSecret: secret } : {},
+        ctx.hostAccess,
+      ));
+    } catch (e) {
+      if (!isMailbridgeError(e)) throw e;
+      return editPage(
+        reply,
+        r.name,
+        { ...withoutSecret(req.body), name: r.name },
+        { error: e, ...keepSecret(kit, req, secret) },
+        400,
+      );
+    }
+    const saved = [...Object.keys(changes), ...(secret ? ['clientSecret'] : [])];
+    const q = new URLSearchParams({
+      saved: saved.join(',') || 'nothing',
+      ...(moved.length > 0 ? { moved: moved.join(',') } : {}),
+    });
+    return reply.redirect(`${path(r.name)}?${q.toString()}`, 303);
+  });
+
+  const duplicatePage = async (
+    reply: Reply,
+    name: string,
+    form: FormValues,
+    o: { error?: unknown; secretKept?: string } = {},
+    status = 200,
+  ) =>
+    kit.page(
+      reply,
+      `Duplicate ${name}`,
+      (csrf) =>
+        html`<p><a href="${path(name)}">← ${name}</a></p>
+          ${o.error ? errorBox(o.error, { csrf }) : ''}
+          <p class="note">
+            The copy starts without tokens: Connect it after adding. Leave the client secret empty to use ${name}'s,
+            which is allowed only while the copy sends it where ${name} does (same Tenant ID, Client ID, User, servers
+            and URLs).
+          </p>
+          ${resourceForm(form, {
+            mode: 'duplicate',
+            action: path(name, '/duplicate'),
+            csrf,
+            hostAccess: ctx.hostAccess.hostAccess,
+            secretKept: o.secretKept,
+            errorField: fieldOf(o.error),
+          })}`,
+      status,
+    );
+
+  app.get<{ Params: { name: string } }>('/resources/:name/duplicate', kit.get, async (req, reply) => {
+    const r = await mustGetResource(ctx.store, req.params.name);
+    return duplicatePage(reply, r.name, { ...entryToForm(resourceToEntry(r)), name: `${r.name}-copy` });
+  });
+
+  app.post<{ Params: { name: string }; Body: FormValues }>(
+    '/resources/:name/duplicate',
+    kit.post,
+    async (req, reply) => {
+      const r = await mustGetResource(ctx.store, req.params.name);
+      const secret = takeSecret(kit, req, req.body);
+      let added: string;
+      try {
+        const { input, secrets } = splitSecrets(formToInput({ ...req.body, clientSecret: secret?.reveal() }));
+        added = (await duplicateResource(ctx.store, r.name, input, secrets, ctx.hostAccess)).resource.name;
+      } catch (e) {
+        if (!isMailbridgeError(e)) throw e;
+        return duplicatePage(
+          reply,
+          r.name,
+          withoutSecret(req.body),
+          { error: e, ...keepSecret(kit, req, secret) },
+          400,
+        );
+      }
+      return reply.redirect(path(added), 303);
+    },
+  );
+
+  const removePage = async (reply: Reply, name: string, error?: unknown, status = 200) => {
+    const using = await triggersUsing(ctx.store, name);
+    return kit.page(
+      reply,
+      `Remove ${name}?`,
+      (csrf) =>
+        html`${error ? errorBox(error, { csrf }) : ''}
+          <p>
+            Removing <strong>${name}</strong> deletes its settings, its client secret and its tokens. The app
+            registration at Microsoft stays as it is.
+          </p>
+          ${
+            using.length > 0
+              ? html`<div class="err" id="used-by">
+                  <p>These triggers watch ${name}:</p>
+                  <ul>
+                    ${using.map((t) => html`<li><a href="/console/triggers#trigger-${t}">${t}</a></li>`)}
+                  </ul>
+                  <p>Remove or repoint them first, or remove them together with the resource.</p>
+                </div>`
+              : ''
+          }
+          <form method="post" action="${path(name, '/delete')}" class="danger">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            ${using.length > 0 ? html`<label><input type="checkbox" name="cascade" value="true" id="cascade" /> also remove the trigger${using.length === 1 ? '' : 's'} ${using.join(', ')}</label>` : ''}
+            <button id="confirm-remove">Remove ${name}</button> <a href="${path(name)}" id="cancel-remove">Cancel</a>
+          </form>`,
+      status,
+    );
+  };
+
+  app.get<{ Params: { name: string } }>('/resources/:name/remove', kit.get, async (req, reply) => {
+    const r = await mustGetResource(ctx.store, req.params.name);
+    return removePage(reply, r.name);
+  });
+
+  app.post<{ Params: { name: string }; Body: { cascade?: string } }>(
+    '/resources/:name/delete',
+    kit.post,
+    async (req, reply) => {
+      const name = req.params.name;
+      let triggersRemoved: string[];
+      try {
+        ({ triggersRemoved } = await removeResource(ctx.store, name, {
+          cascade: req.body.cascade === 'true',
+          how: { cascade: 'tick "also remove the triggers" below' },
+        }));
+      } catch (e) {
+        if (!isMailbridgeError(e)) throw e;
+        return removePage(reply, name, e, 409);
+      }
+      if (triggersRemoved.length > 0) await ctx.runner.sync();
+      const q = new URLSearchParams({
+        removed: name,
+        ...(triggersRemoved.length > 0 ? { triggers: triggersRemoved.join(',') } : {}),
+      });
+      return reply.redirect(`/console/?${q.toString()}`, 303);
+    },
+  );
+}
