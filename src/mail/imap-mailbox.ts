@@ -7,7 +7,7 @@ import { connectImap, type ImapOAuthMechanism } from '../protocols/imap/connect.
 import { deleteMessages } from '../protocols/imap/delete.js';
 import { toImapProtocolError } from '../protocols/imap/errors.js';
 import {
-  downloadMessage, fetchPartHeaders, fetchSource, fetchSummaries, type ImapMessageSummary,
+  downloadMessage, fetchPartHeaders, fetchSizes, fetchSource, fetchSummaries, streamSources, type ImapMessageSummary,
 } from '../protocols/imap/fetch.js';
 import { setFlagged, setSeen } from '../protocols/imap/flags.js';
 import { listFolders } from '../protocols/imap/folders.js';
@@ -17,8 +17,9 @@ import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
 import { saveAttachmentStream } from './attachments.js';
 import {
-  unsupported,
-  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
+  isEmptyFilter, unsupported,
+  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type RawSource, type SavedAttachment,
+  type SendResult,
 } from './mailbox.js';
 import type { MailMessage } from './message.js';
 import { parseHeadersOnly, parseMessage, partFilename } from './parse.js';
@@ -74,6 +75,16 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 
   const folderOf = (o?: FolderOption) => o?.folder ?? 'INBOX';
 
+  /** One UID FETCH for the whole set; a failure leaves as a typed ProtocolError (the caller redoes the batch). */
+  async function* rawMany(ids: readonly string[], o?: FolderOption): AsyncGenerator<RawSource> {
+    const c = await session();
+    try {
+      for await (const m of streamSources(c, folderOf(o), toUids(ids))) yield { id: String(m.uid), source: m.source };
+    } catch (e) {
+      throw toImapProtocolError(e, opts.resource);
+    }
+  }
+
   const mailbox: Mailbox = {
     resource: opts.resource.name,
     kind: 'imap',
@@ -113,6 +124,23 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     }),
 
     raw: (id, o) => read(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
+
+    rawMany: (ids, o) => rawMany(ids, o),
+
+    listIds: async (o: ListOptions = {}) => {
+      const filter = o.filter ?? {};
+      // "Has attachments" needs BODYSTRUCTURE: the full listing decides it.
+      if (filter.hasAttachments !== undefined) return (await mailbox.list(o)).map((m) => ({ id: m.id, size: m.size }));
+      return read(async (c) => {
+        const folder = folderOf(o);
+        // No filter: one FETCH 1:* of UID and size, without a SEARCH round trip first.
+        const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
+        const wanted = uids && o.limit !== undefined ? uids.slice(-o.limit) : uids;
+        const found = await fetchSizes(c, folder, wanted);
+        const kept = o.limit !== undefined ? found.slice(-o.limit) : found;
+        return kept.map((m) => ({ id: String(m.uid), size: m.size }));
+      });
+    },
 
     saveAttachments: (id, dir, o) => run(async (c) => {
       const folder = folderOf(o);
