@@ -54,7 +54,7 @@ const KNOWN_EXCEPTIONS = {
     'src/triggers/imap-source.ts',
   ],
   '@typescript-eslint/no-misused-spread': [
-    'src/mail/attachments.ts',
+    'src/message/attachments.ts',
   ],
   '@typescript-eslint/no-this-alias': [
     'src/protocols/pop3/client.ts',
@@ -66,8 +66,7 @@ const KNOWN_EXCEPTIONS = {
   '@typescript-eslint/no-unnecessary-condition': [
     'src/config/to-entry.ts',
     'src/doctor/probe.ts',
-    'src/mail/mailbox.ts',
-    'src/mail/parse.ts',
+    'src/message/parse.ts',
     'src/protocols/ews/entities.ts',
     'src/protocols/graph/errors.ts',
     'src/protocols/graph/send-mail.ts',

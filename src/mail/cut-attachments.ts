@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { Splitter } from '@zone-eu/mailsplit';
 import { ProtocolError, StoreError, isMailbridgeError, type ErrorCode } from '../errors.js';
-import { candidate, sanitizeFilename } from './attachments.js';
+import { candidate, sanitizeFilename } from '../message/attachments.js';
 import { leafRegions } from './mime-regions.js';
-import { partFilename } from './parse.js';
+import { partFilename } from '../message/parse.js';
 
 export interface CutResult {
   /** The attachment files written (inside `dir`), in message order. */

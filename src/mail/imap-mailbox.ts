@@ -15,14 +15,14 @@ import { copyMessages, moveMessages } from '../protocols/imap/move.js';
 import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
-import { saveAttachmentStream } from './attachments.js';
+import { saveAttachmentStream } from '../message/attachments.js';
+import { isEmptyFilter } from '../message/filter.js';
+import type { MailMessage, SendResult } from '../message/message.js';
+import { parseHeadersOnly, parseMessage, partFilename } from '../message/parse.js';
 import {
-  isEmptyFilter, unsupported,
+  unsupported,
   type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type RawSource, type SavedAttachment,
-  type SendResult,
 } from './mailbox.js';
-import type { MailMessage } from './message.js';
-import { parseHeadersOnly, parseMessage, partFilename } from './parse.js';
 
 export interface ImapMailboxOptions {
   resource: Resource;
@@ -191,7 +191,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 }
 
 /**
- * A listing row. Subject and addresses come from the raw header lines through mail/parse.ts
+ * A listing row. Subject and addresses come from the raw header lines through message/parse.ts
  * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
  */
 async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {

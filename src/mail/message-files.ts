@@ -17,10 +17,10 @@ import { open, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MailbridgeError, ProtocolError, StoreError } from '../errors.js';
 import { childPath, messageBaseName, type MessageKey } from '../message/file-names.js';
-import { saveAttachmentStream } from './attachments.js';
+import { saveAttachmentStream } from '../message/attachments.js';
+import { streamAttachments } from '../message/parse.js';
 import { cutFailure } from './cut-attachments.js';
 import type { StagePool } from './stage-pool.js';
-import { streamAttachments } from './parse.js';
 
 export interface StagedMessage {
   readonly dir: string;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isMailbridgeError } from '../../errors.js';
 import type { Mailbox } from '../../mail/mailbox.js';
-import type { MailAddress } from '../../mail/message.js';
+import type { MailAddress } from '../../message/message.js';
 import { openMailbox } from '../../mail/open.js';
 import { html } from './html.js';
 import type { ConsoleKit } from './plugin.js';

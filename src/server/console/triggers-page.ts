@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { isMailbridgeError } from '../../errors.js';
-import { formatAfterAction } from '../../mail/mailbox.js';
+import { formatAfterAction } from '../../message/after-action.js';
 import { Secret } from '../../secret.js';
 import type { DeliveryRecord, TriggerRecord } from '../../store/store.js';
 import { saveTrigger } from '../../triggers/save.js';

@@ -99,3 +99,10 @@ export interface MailDraft {
   references?: string[];
   encoding?: DraftEncoding;
 }
+
+/** What a send returns: the Message-ID and the recipients the server accepted or refused. */
+export interface SendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}

@@ -14,7 +14,7 @@ import {
   decodeBody,
   prescanHtmlCharset,
   sniffCharset,
-} from '../../../src/mail/charset/index.js';
+} from '../../../src/message/charset/index.js';
 
 /**
  * Each code through glibc in one `iconv -c` run, one code a line. -c skips the bytes glibc

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseMessage } from '../../src/mail/parse.js';
+import { parseMessage } from '../../src/message/parse.js';
 import { corpusCases, corpusDir } from '../fixtures/japanese/corpus.js';
 
 for (const c of corpusCases()) {

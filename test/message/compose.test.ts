@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { buildRawMessage, composeMessage, parseMailDraft } from '../../src/mail/compose.js';
-import type { MailDraft } from '../../src/mail/message.js';
-import { parseMessage } from '../../src/mail/parse.js';
+import { buildRawMessage, composeMessage, parseMailDraft } from '../../src/message/compose.js';
+import type { MailDraft } from '../../src/message/message.js';
+import { parseMessage } from '../../src/message/parse.js';
 
 const JP = '①㈱㍻ 髙﨑 ～ 日本語 ｶﾀｶﾅ';
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { buildRawMessage, composeMessage } from '../../src/mail/compose.js';
-import type { MailDraft } from '../../src/mail/message.js';
-import { parseMessage } from '../../src/mail/parse.js';
+import { buildRawMessage, composeMessage } from '../../src/message/compose.js';
+import type { MailDraft } from '../../src/message/message.js';
+import { parseMessage } from '../../src/message/parse.js';
 
 const LONG = 'この行は古いメーラーの一行の長さを超えるほど長い日本語の文章で、区切りの空白がありません。'.repeat(3);
 const base: MailDraft = {

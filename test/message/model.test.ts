@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { formatAfterAction, parseAfterAction, parseMessageFilter } from '../../src/mail/mailbox.js';
+import { formatAfterAction, parseAfterAction } from '../../src/message/after-action.js';
+import { parseMessageFilter } from '../../src/message/filter.js';
 
 test('after-processing actions parse and print back', () => {
   for (const text of ['leave', 'read', 'delete', 'move:Archive/2024']) assert.equal(formatAfterAction(parseAfterAction(text)), text);

@@ -8,7 +8,7 @@ import {
   decodeIso2022jp,
   encodeIso2022jp,
   encodeIso2022jpWords,
-} from '../../../src/mail/charset/index.js';
+} from '../../../src/message/charset/index.js';
 
 const ESC = '\x1b';
 const jis = (s: string) => Buffer.from(s, 'latin1');

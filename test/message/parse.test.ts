@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
-import { encodeIso2022jp } from '../../src/mail/charset/index.js';
-import { parseHeadersOnly, parseMessage } from '../../src/mail/parse.js';
+import { encodeIso2022jp } from '../../src/message/charset/index.js';
+import { parseHeadersOnly, parseMessage } from '../../src/message/parse.js';
 import { ProtocolError } from '../../src/errors.js';
 
 const jis = (s: string) => encodeIso2022jp(s).bytes;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { StoreError } from '../../src/errors.js';
-import { sanitizeFilename, saveAttachmentStream } from '../../src/mail/attachments.js';
+import { sanitizeFilename, saveAttachmentStream } from '../../src/message/attachments.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mb-attach-'));
