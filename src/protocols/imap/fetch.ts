@@ -110,13 +110,6 @@ export interface ImapDownload {
 }
 
 /**
- * Bytes per partial FETCH of a download. imapflow's default (64 KiB) costs a round trip per
- * 64 KiB, which held a 200 MiB attachment to ~18 MB/s; bigger chunks are faster but each one
- * is held in memory (as the raw literal and again decoded).
- */
-const DOWNLOAD_CHUNK = Number(process.env.MAILBRIDGE_DOWNLOAD_CHUNK ?? 1024 * 1024);
-
-/**
  * Streams the whole RFC 5322 source (no part) or one decoded body part. The folder lock is
  * held until the stream ends or fails, so the caller must consume or destroy it.
  */
@@ -131,7 +124,7 @@ export async function downloadMessage(client: ImapFlow, folder: string, uid: num
   };
   try {
     // decodeText false: bytes stay as sent, so a saved .txt attachment is the sender's file.
-    const dl = await client.download(String(uid), part, { uid: true, decodeText: false, chunkSize: DOWNLOAD_CHUNK });
+    const dl = await client.download(String(uid), part, { uid: true, decodeText: false });
     if (!dl.content) {
       throw new ProtocolError({
         code: 'IMAP_MESSAGE_NOT_FOUND',
