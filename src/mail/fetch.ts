@@ -27,6 +27,8 @@ export interface FetchToDirectoryOptions {
   raw?: boolean;
   /** Called after each message, for a progress display; `bytes` counts the sources fetched so far. */
   onProgress?: (p: { done: number; total: number; id: string; bytes: number }) => void;
+  /** Messages per batch (default 200): what a crash redoes at most, and one after-action command each. */
+  batchSize?: number;
   /** Worker threads that cut attachments (default: the cores available, at most 4; 0: none). */
   workers?: number;
   /**
@@ -188,8 +190,9 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
 
   let committing: Promise<void> | undefined;
   try {
-    for (let i = 0; i < found.length; i += BATCH) {
-      const batch = found.slice(i, i + BATCH);
+    const size = Math.max(1, o.batchSize ?? BATCH);
+    for (let i = 0; i < found.length; i += size) {
+      const batch = found.slice(i, i + size);
       const open = batch.filter((m) => !state.isProcessed(m.id));
       report.skipped += batch.length - open.length;
       for (const m of batch) if (state.isProcessed(m.id)) progress(m.id, 0);
