@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadRig } from '../test/helpers/rig.js';
 import { benchFetch } from './fetch.js';
 import { benchInstances } from './instances.js';
-import { describeMachine, fmt, median, ratio, type Comparison, type Figure } from './lib.js';
+import { describeMachine, fmt, median, met, ratio, type Comparison, type Figure } from './lib.js';
 import { benchMemory } from './memory.js';
 import { benchSend } from './send.js';
 import { benchTokenManager } from './token-manager.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const started = new Date();
   if (only.includes('send')) { log('send'); comparisons.push(await benchSend(rig, RUNS, log)); }
-  if (only.includes('fetch')) { log('fetch'); comparisons.push(await benchFetch(rig, RUNS, log)); }
+  if (only.includes('fetch')) { log('fetch'); comparisons.push(...(await benchFetch(rig, RUNS, log))); }
   if (only.includes('memory')) { log('memory'); comparisons.push(await benchMemory(rig, RUNS, log)); }
   if (only.includes('token')) { log('token manager'); figures.push(...(await benchTokenManager(log))); }
   if (only.includes('latency')) { log('trigger latency'); figures.push(...(await benchTriggerLatency(rig, Number(process.env.BENCH_LATENCY_SAMPLES ?? 20), log))); }
@@ -47,8 +47,7 @@ function report(started: Date, comparisons: Comparison[], figures: Figure[]): st
     '|---|---|---|---|---|---|---|',
     ...comparisons.map((c) => {
       const r = ratio(c);
-      const met = c.better === 'higher' ? r >= 0.9 : c.name.includes('RSS') ? median(c.ours) < 64 : r >= 0.9;
-      return `| ${c.name} | ${fmt(median(c.ours))} ${c.unit} | ${fmt(median(c.bare))} ${c.unit} | ${r.toFixed(2)} | ${c.target} | ${met ? 'yes' : 'no'} | ${c.ours.map((x) => fmt(x)).join(', ')} / ${c.bare.map((x) => fmt(x)).join(', ')} |`;
+      return `| ${c.name} | ${fmt(median(c.ours))} ${c.unit} | ${fmt(median(c.bare))} ${c.unit} | ${r.toFixed(2)} | ${c.target} | ${met(c) ? 'yes' : 'no'} | ${c.ours.map((x) => fmt(x)).join(', ')} / ${c.bare.map((x) => fmt(x)).join(', ')} |`;
     }),
     ...comparisons.flatMap((c) => (c.notes ?? []).map((n) => `- ${c.name}: ${n}`)),
     '',
