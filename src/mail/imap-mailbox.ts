@@ -102,9 +102,10 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     list: (o: ListOptions = {}) => read(async (c) => {
       const folder = folderOf(o);
       const filter = o.filter ?? {};
-      const uids = await searchUids(c, folder, filter);
+      // No filter: one FETCH 1:* without a SEARCH round trip first.
+      const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
       // With an attachment filter the limit applies after filtering, so fetch every candidate.
-      const wanted = o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
+      const wanted = uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
       let found = await Promise.all((await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder)));
       if (filter.hasAttachments !== undefined) found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
       return o.limit !== undefined ? found.slice(-o.limit) : found;
@@ -195,7 +196,10 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
  * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
  */
 async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {
-  const h = m.rawHeaders ? await parseHeadersOnly(m.rawHeaders) : undefined;
+  // Header lines of plain ASCII without encoded-words hold nothing to decode: the envelope's
+  // strings are already what the decoder would give, and a parser setup per row was most of the
+  // cost of listing a big folder.
+  const h = m.rawHeaders && needsDecoding(m.rawHeaders) ? await parseHeadersOnly(m.rawHeaders) : undefined;
   const subject = h && /^subject:/im.test(m.rawHeaders?.toString('latin1') ?? '') ? h.subject : m.subject;
   return {
     id: String(m.uid),
@@ -210,6 +214,10 @@ async function toSummary(m: ImapMessageSummary, folder: string): Promise<Message
     flagged: m.flags.includes('\\Flagged'),
     hasAttachments: m.attachments.some((a) => !a.inline),
   };
+}
+
+function needsDecoding(raw: Buffer): boolean {
+  return raw.includes('=?') || raw.some((b) => b > 0x7e || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d));
 }
 
 function toUid(id: string): number {

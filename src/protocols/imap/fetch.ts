@@ -40,16 +40,21 @@ export interface ImapMessageSummary {
 /** Header fields a listing shows, fetched raw next to the envelope. */
 const LISTED_HEADERS = ['subject', 'from', 'to', 'cc'];
 
-/** UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies. */
-export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[]): Promise<ImapMessageSummary[]> {
-  if (uids.length === 0) return [];
+/**
+ * UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies.
+ * `uids` undefined: the whole folder in one `FETCH 1:*` (no SEARCH round trip first).
+ */
+export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[] | undefined): Promise<ImapMessageSummary[]> {
+  if (uids?.length === 0) return [];
   return withFolder(client, folder, async () => {
+    if (!uids && client.mailbox && client.mailbox.exists === 0) return [];
     const out: ImapMessageSummary[] = [];
     const query = {
       uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true,
       headers: LISTED_HEADERS,
     };
-    for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toSummary(msg));
+    const range = uids ? uidSet(uids) : '1:*';
+    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) out.push(toSummary(msg));
     return out.sort((a, b) => a.uid - b.uid);
   });
 }
