@@ -46,7 +46,13 @@ export function createProgress(o: ProgressOptions): Progress {
       if (t - last < interval && done < o.total) return;
       last = t;
       drawn = true;
-      const line = progressLine({ done, total: o.total, bytes, seconds: (t - started) / 1000, unit: o.unit ?? 'messages' });
+      const line = progressLine({
+        done,
+        total: o.total,
+        bytes,
+        seconds: (t - started) / 1000,
+        unit: o.unit ?? 'messages',
+      });
       const width = (stream.columns ?? 80) - 1;
       stream.write(`\r${line.slice(0, width).padEnd(width)}`);
     },
@@ -63,7 +69,8 @@ export function progressLine(p: { done: number; total: number; bytes: number; se
   const pct = p.total > 0 ? ((p.done / p.total) * 100).toFixed(1) : '100.0';
   const parts = [`${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} ${p.unit}`, `${pct}%`];
   if (p.seconds > 0 && p.bytes > 0) parts.push(`${(p.bytes / 1e6 / p.seconds).toFixed(1)} MB/s`);
-  if (p.seconds > 0 && p.done > 0 && p.done < p.total) parts.push(`ETA ${duration(((p.total - p.done) * p.seconds) / p.done)}`);
+  if (p.seconds > 0 && p.done > 0 && p.done < p.total)
+    parts.push(`ETA ${duration(((p.total - p.done) * p.seconds) / p.done)}`);
   return parts.join('  ');
 }
 

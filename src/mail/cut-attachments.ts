@@ -68,7 +68,9 @@ interface FoundPart {
 function splitParts(source: Buffer): Promise<FoundPart[]> {
   const regions = leafRegions(source);
   if (regions) {
-    const parts = regions.filter((r) => isAttachmentNode(r.node)).map((r) => ({ node: r.node as unknown as SplitNode, lines: [r.body] }));
+    const parts = regions
+      .filter((r) => isAttachmentNode(r.node))
+      .map((r) => ({ node: r.node as unknown as SplitNode, lines: [r.body] }));
     return Promise.resolve(parts);
   }
   return new Promise((resolve, reject) => {
@@ -100,8 +102,10 @@ function splitParts(source: Buffer): Promise<FoundPart[]> {
  */
 async function filenameOf(node: SplitNode): Promise<string | undefined> {
   const header = node.getHeaders();
-  // eslint-disable-next-line no-control-regex
-  const plain = !/[^\x00-\x7f]/.test(header.toString('latin1')) && !header.includes('=?') && !/\*\s*=/.test(header.toString('latin1'));
+  const plain =
+    !/[^\x00-\x7f]/.test(header.toString('latin1')) &&
+    !header.includes('=?') &&
+    !/\*\s*=/.test(header.toString('latin1'));
   if (plain) return node.filename || undefined;
   return (await partFilename(header)) ?? (node.filename || undefined);
 }
@@ -117,7 +121,8 @@ async function decodePart(p: FoundPart): Promise<Buffer> {
   if (p.node.encoding === 'base64') {
     const text = body.toString('latin1');
     const pad = text.indexOf('=');
-    if (!/[^A-Za-z0-9+/=\r\n]/.test(text) && (pad < 0 || !/[^=\r\n]/.test(text.slice(pad)))) return Buffer.from(text, 'base64');
+    if (!/[^A-Za-z0-9+/=\r\n]/.test(text) && (pad < 0 || !/[^=\r\n]/.test(text.slice(pad))))
+      return Buffer.from(text, 'base64');
   }
   const decoder = p.node.getDecoder();
   const out: Buffer[] = [];
@@ -168,7 +173,8 @@ async function writeExclusive(dir: string, name: string, content: Buffer): Promi
       await writeFile(path, content, { flag: 'wx', mode: 0o600 });
       return path;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 9999) throw saveFailed(`saving ${name} to ${dir} failed`, e);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 9999)
+        throw saveFailed(`saving ${name} to ${dir} failed`, e);
     }
   }
 }

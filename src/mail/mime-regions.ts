@@ -60,8 +60,13 @@ export function leafRegions(source: Buffer): LeafRegion[] | undefined {
 }
 
 function walk(
-  src: Buffer, start: number, end: number, parent: RegionNode | false, out: LeafRegion[],
-  counter: { nodes: number }, ancestors: Buffer[],
+  src: Buffer,
+  start: number,
+  end: number,
+  parent: RegionNode | false,
+  out: LeafRegion[],
+  counter: { nodes: number },
+  ancestors: Buffer[],
 ): void {
   if (++counter.nodes > MAX_NODES) throw new Unsure();
   // The header block: up to and including the empty line (a part may start with it: no headers).
@@ -89,7 +94,8 @@ function walk(
   if (!boundary) throw new Unsure();
   // A boundary that an enclosing one starts with (or the reverse) makes delimiter lines mean
   // different things to a region search and to mailsplit's nearest-first match.
-  for (const a of ancestors) if (a.subarray(0, boundary.length).equals(boundary.subarray(0, a.length))) throw new Unsure();
+  for (const a of ancestors)
+    if (a.subarray(0, boundary.length).equals(boundary.subarray(0, a.length))) throw new Unsure();
   const parts = delimiters(src, bodyStart, end, boundary);
   for (let i = 0; i + 1 < parts.length; i++) {
     const from = (parts[i] as Delimiter).next;

@@ -32,7 +32,9 @@ export function createStagePool(size = Math.min(4, availableParallelism())): Sta
   let seq = 0;
   const start = (): Slot => {
     // The worker is this module's sibling: stage-worker.js when built, stage-worker.ts under tsx.
-    const worker = import.meta.url.endsWith('.ts') ? tsWorker() : new Worker(new URL('./stage-worker.js', import.meta.url));
+    const worker = import.meta.url.endsWith('.ts')
+      ? tsWorker()
+      : new Worker(new URL('./stage-worker.js', import.meta.url));
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (m: { seq: number; result?: StageResult; error?: SerializedError }) => {
       const p = slot.pending.get(m.seq);
@@ -56,7 +58,8 @@ export function createStagePool(size = Math.min(4, availableParallelism())): Sta
   return {
     run(job) {
       const idle = slots.find((s) => s.pending.size === 0);
-      const slot = idle ?? (slots.length < size ? start() : slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a)));
+      const slot =
+        idle ?? (slots.length < size ? start() : slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a)));
       const id = ++seq;
       return new Promise<StageResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });

@@ -34,7 +34,7 @@ describe('progress display', () => {
     assert.match(frames[0] as string, /^250\/1,000 messages {2}25\.0% {2}25\.0 MB\/s {2}ETA 6s/);
     assert.match(frames[1] as string, /^500\/1,000 messages {2}50\.0% {2}25\.0 MB\/s {2}ETA 4s/);
     assert.ok(out.endsWith(`\r${' '.repeat(79)}\r`), 'the last write clears the line');
-    assert.ok(!out.includes('\n'), 'never a new line: the summary line is the caller\'s');
+    assert.ok(!out.includes('\n'), "never a new line: the summary line is the caller's");
   });
 
   test('the last item is always drawn, whatever the interval', () => {
@@ -68,7 +68,13 @@ describe('progress display', () => {
   });
 
   test('long runs: hours and minutes in the ETA, no rate before bytes moved', () => {
-    assert.equal(progressLine({ done: 1, total: 10_000, bytes: 0, seconds: 1, unit: 'messages' }), '1/10,000 messages  0.0%  ETA 2h46m');
-    assert.equal(progressLine({ done: 10, total: 10, bytes: 5e6, seconds: 2, unit: 'messages' }), '10/10 messages  100.0%  2.5 MB/s');
+    assert.equal(
+      progressLine({ done: 1, total: 10_000, bytes: 0, seconds: 1, unit: 'messages' }),
+      '1/10,000 messages  0.0%  ETA 2h46m',
+    );
+    assert.equal(
+      progressLine({ done: 10, total: 10, bytes: 5e6, seconds: 2, unit: 'messages' }),
+      '10/10 messages  100.0%  2.5 MB/s',
+    );
   });
 });

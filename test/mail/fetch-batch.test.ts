@@ -26,7 +26,8 @@ const b64 = (b: Buffer) => b.toString('base64').replace(/.{76}/g, '$&\r\n');
 
 /** Messages of every shape the cutter must read as mailparser does (and some it leaves to mailsplit). */
 function corpus(to: string): string[] {
-  const head = (subject: string) => `From: Eve <eve@example.test>\r\nTo: ${to}\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\n`;
+  const head = (subject: string) =>
+    `From: Eve <eve@example.test>\r\nTo: ${to}\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\n`;
   const bin = randomBytes(30_000);
   return [
     `${head('plain')}Content-Type: text/plain\r\n\r\nno attachment here\r\n`,
@@ -48,12 +49,17 @@ function corpus(to: string): string[] {
 /** Every attachment `get` would list for the source, as [file name, content]. */
 async function expectedAttachments(source: Buffer): Promise<Array<[string, string]>> {
   const parsed = await parseMessage(source);
-  return parsed.attachments.map((a, i) => [sanitizeFilename(a.filename, `attachment-${i + 1}`), a.content.toString('hex')]);
+  return parsed.attachments.map((a, i) => [
+    sanitizeFilename(a.filename, `attachment-${i + 1}`),
+    a.content.toString('hex'),
+  ]);
 }
 
 async function savedAttachments(dir: string): Promise<Array<[string, string]>> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(names.map(async (n): Promise<[string, string]> => [n, (await readFile(join(dir, n))).toString('hex')]));
+  return Promise.all(
+    names.map(async (n): Promise<[string, string]> => [n, (await readFile(join(dir, n))).toString('hex')]),
+  );
 }
 
 const sortPairs = (xs: Array<[string, string]>) => [...xs].sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
@@ -91,15 +97,32 @@ describe('streaming bulk fetch', () => {
         const base = messageBaseName({ folder: 'INBOX', validity, id });
         assert.ok((await readFile(join(dir, `${base}.eml`))).equals(source), `message ${id} saved byte for byte`);
         const expected = await expectedAttachments(source);
-        assert.deepEqual(sortPairs(await savedAttachments(join(dir, base))), sortPairs(expected), `attachments of message ${id}`);
+        assert.deepEqual(
+          sortPairs(await savedAttachments(join(dir, base))),
+          sortPairs(expected),
+          `attachments of message ${id}`,
+        );
         attachments += expected.length;
       }
       assert.equal(report.attachments, attachments);
-      const all = (await Promise.all([...sources.keys()].map((id) => savedAttachments(join(dir, messageBaseName({ folder: 'INBOX', validity, id })))))).flat();
+      const all = (
+        await Promise.all(
+          [...sources.keys()].map((id) =>
+            savedAttachments(join(dir, messageBaseName({ folder: 'INBOX', validity, id }))),
+          ),
+        )
+      ).flat();
       const names = all.map(([n]) => n);
-      for (const n of ['売煥集.xls', '報告書.txt', 'data.bin', 'r.csv', 'logo.png', 'a.pdf', 'whole.pdf']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
-      assert.equal(Buffer.from(all.find(([n]) => n === '報告書.txt')?.[1] ?? '', 'hex').toString('utf8'), '報告 line joined');
-      assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.part')), []);
+      for (const n of ['売煥集.xls', '報告書.txt', 'data.bin', 'r.csv', 'logo.png', 'a.pdf', 'whole.pdf'])
+        assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+      assert.equal(
+        Buffer.from(all.find(([n]) => n === '報告書.txt')?.[1] ?? '', 'hex').toString('utf8'),
+        '報告 line joined',
+      );
+      assert.deepEqual(
+        (await readdir(dir)).filter((n) => n.endsWith('.part')),
+        [],
+      );
     } finally {
       await mailbox.close();
     }
@@ -116,7 +139,10 @@ describe('streaming bulk fetch', () => {
       const seen: Array<{ ids: readonly string[]; inbox: number }> = [];
       await assert.rejects(
         fetchToDirectory({
-          mailbox, dir, batchSize: 3, after: { kind: 'move', folder: 'Archive' },
+          mailbox,
+          dir,
+          batchSize: 3,
+          after: { kind: 'move', folder: 'Archive' },
           beforeSync: async (ids) => {
             seen.push({ ids, inbox: await rig.countMessages(user) });
             if (seen.length === 2) throw new Error('disk failed');
@@ -131,7 +157,11 @@ describe('streaming bulk fetch', () => {
       assert.equal(await rig.countMessages(user), 4);
       const names = await readdir(dir);
       assert.equal(names.filter((n) => n.endsWith('.eml')).length, 3, names.join(' '));
-      assert.deepEqual(names.filter((n) => n.includes('.part')), [], 'the failed batch left nothing behind');
+      assert.deepEqual(
+        names.filter((n) => n.includes('.part')),
+        [],
+        'the failed batch left nothing behind',
+      );
       const rerun = await fetchToDirectory({ mailbox, dir, batchSize: 3, after: { kind: 'move', folder: 'Archive' } });
       assert.equal(rerun.saved, 4);
       assert.equal(rerun.processed, 4);
@@ -195,7 +225,10 @@ describe('streaming bulk fetch', () => {
         assert.ok((await readFile(join(dir, `${base}.eml`))).equals(source), `message ${id} whole`);
         assert.equal((await readdir(join(dir, base))).length, 1);
       }
-      assert.deepEqual((await readdir(dir)).filter((n) => n.includes('.part')), []);
+      assert.deepEqual(
+        (await readdir(dir)).filter((n) => n.includes('.part')),
+        [],
+      );
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => proxy.close(r));

@@ -39,7 +39,10 @@ async function same(raw: string): Promise<void> {
     assert.equal(cut.failure, undefined);
     const got = await Promise.all(cut.files.map(async (f) => [basename(f), (await readFile(f)).toString('hex')]));
     const parsed = await parseMessage(source);
-    const want = parsed.attachments.map((a, i) => [sanitizeFilename(a.filename, `attachment-${i + 1}`), a.content.toString('hex')]);
+    const want = parsed.attachments.map((a, i) => [
+      sanitizeFilename(a.filename, `attachment-${i + 1}`),
+      a.content.toString('hex'),
+    ]);
     assert.deepEqual(got, want);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -59,7 +62,7 @@ describe('attachment regions by delimiter search', () => {
       await same(raw);
     });
   }
-  test('a message over mailsplit\'s part limit fails the cut, as it fails get', async () => {
+  test("a message over mailsplit's part limit fails the cut, as it fails get", async () => {
     const raw = `${head}Content-Type: multipart/mixed; boundary=p\r\n\r\n${Array.from({ length: 1200 }, (_, i) => `--p\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('')}--p--\r\n`;
     const cut = await cutAttachments(Buffer.from(raw), join(tmpdir(), 'mb-regions-never'));
     assert.equal(cut.failure?.code, 'MIME_MALFORMED');
