@@ -104,7 +104,9 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     ...(restarted ? { restarted } : {}), failed: [],
   };
   const attachments = o.mailbox.kind === 'imap' && !o.raw;
-  const pool = o.mailbox.rawMany ? createStagePool(o.workers) : undefined;
+  // Without attachments to cut, a stage is one file write: the calling thread does it (starting
+  // worker threads would cost more than it saves).
+  const pool = o.mailbox.rawMany ? createStagePool(attachments ? o.workers : 0) : undefined;
   let done = 0;
   let bytes = 0;
   const progress = (id: string, size: number) => {
