@@ -12,6 +12,10 @@ export interface Comparison {
   target: string;
   /** Extra figures worth a line (e.g. MB/s next to msg/s). */
   notes?: string[];
+  /** The target as a ratio (ours relative to bare, oriented so above 1 is better). */
+  minRatio?: number;
+  /** A target that is not a ratio (e.g. MB/s and MiB at once): decides `met` instead. */
+  met?: (c: Comparison) => boolean;
 }
 
 /** A figure without a bare-library counterpart (token manager, triggers, many mailboxes). */
@@ -27,6 +31,12 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Whether the comparison meets its target (issue 12's targets: a ratio, or its own rule). */
+export function met(c: Comparison): boolean {
+  if (c.met) return c.met(c);
+  return ratio(c) >= (c.minRatio ?? 0.95);
 }
 
 export function ratio(c: Comparison): number {

@@ -120,15 +120,19 @@ export class FetchState {
     return this.#processed.has(id);
   }
 
-  /** Records messages as saved: one journal write and one fsync for the whole batch. */
-  async markSaved(ids: readonly string[]): Promise<void> {
+  /**
+   * Records messages as saved: one journal write and one fsync for the whole batch. `sync:
+   * false` (a fetch that leaves the messages on the server) skips the fsync, as it skipped the
+   * files' own; the final checkpoint is fsynced either way.
+   */
+  async markSaved(ids: readonly string[], opts: { sync?: boolean } = {}): Promise<void> {
     for (const id of ids) this.#saved.add(id);
-    await this.#append(ids.map((id) => ({ saved: id })));
+    await this.#append(ids.map((id) => ({ saved: id })), opts.sync !== false);
   }
 
-  async markProcessed(ids: readonly string[]): Promise<void> {
+  async markProcessed(ids: readonly string[], opts: { sync?: boolean } = {}): Promise<void> {
     for (const id of ids) this.#processed.add(id);
-    await this.#append(ids.map((id) => ({ processed: id })));
+    await this.#append(ids.map((id) => ({ processed: id })), opts.sync !== false);
   }
 
   /** Folds the journal into the snapshot (end of a run): the directory holds one readable file. */
@@ -150,12 +154,12 @@ export class FetchState {
     else this.#processed.add(r.data.processed);
   }
 
-  async #append(entries: z.infer<typeof journalLineSchema>[]): Promise<void> {
+  async #append(entries: z.infer<typeof journalLineSchema>[], sync: boolean): Promise<void> {
     if (entries.length === 0) return;
     const fh = await open(this.#journalPath, 'a', 0o600);
     try {
       await fh.appendFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-      await fh.sync();
+      if (sync) await fh.sync();
     } finally {
       await fh.close();
     }

@@ -5,8 +5,9 @@ import { formatAfterAction, type AfterAction } from '../message/after-action.js'
 import type { Mailbox } from './mailbox.js';
 import type { MessageFilter } from '../message/filter.js';
 import {
-  commitStaged, discardStaged, fsyncPath, stageMessage, syncStaged, type StagedMessage,
+  commitStaged, discardStaged, fsyncPath, stageBuffer, stageMessage, syncStaged, type StagedMessage,
 } from './message-files.js';
+import { createStagePool } from './stage-pool.js';
 
 export interface FetchToDirectoryOptions {
   mailbox: Mailbox;
@@ -19,8 +20,22 @@ export interface FetchToDirectoryOptions {
   filter?: MessageFilter;
   limit?: number;
   after?: AfterAction;
-  /** Called after each message, for a progress bar. */
-  onProgress?: (p: { done: number; total: number; id: string }) => void;
+  /**
+   * Save the .eml files only, cut no attachments (the fastest path; `get --save-attachments`
+   * or `get --save` cut them later).
+   */
+  raw?: boolean;
+  /** Called after each message, for a progress display; `bytes` counts the sources fetched so far. */
+  onProgress?: (p: { done: number; total: number; id: string; bytes: number }) => void;
+  /** Messages per batch (default 200): what a crash redoes at most, and one after-action command each. */
+  batchSize?: number;
+  /** Worker threads that cut attachments (default: the cores available, at most 4; 0: none). */
+  workers?: number;
+  /**
+   * Test hook: runs before a batch's files are flushed (only when an after-action follows). A
+   * failure here stops the fetch like a failing disk would.
+   */
+  beforeSync?: (ids: readonly string[]) => Promise<void> | void;
 }
 
 export interface FetchReport {
@@ -55,67 +70,157 @@ export interface FailedMessage {
   message: string;
 }
 
+/** Messages per batch: one UID FETCH, one fsync round and one after-action command each. */
+const BATCH = 200;
+/** Bytes of sources handed to the stage pool and not yet written: bounds memory whatever the batch. */
+const IN_FLIGHT_BYTES = 48 * 2 ** 20;
+/** Messages above this size are streamed one at a time (never whole in memory). */
+const STREAMED_ABOVE = 16 * 2 ** 20;
+
 /**
  * Saves every matching message to `dir` as .eml plus its attachments, then runs the
- * after-processing action for it. Resumable: a state file records what is durably saved
- * (fsynced) and what was processed, so a rerun after a crash neither loses a message
- * (the action never runs before the save is on disk) nor saves one twice.
+ * after-processing action for it. Resumable: a state file records what is saved and what was
+ * processed, so a rerun after a crash neither loses a message (the action never runs before
+ * the save is on disk) nor saves one twice.
+ *
+ * Batches are pipelined: while one batch is flushed to disk (files, then the directory),
+ * recorded and acted on (one command for the whole batch, e.g. `UID MOVE 1:200`), the next is
+ * already streaming in (IMAP: one `UID FETCH` per batch) and being cut by worker threads.
+ * With `after: leave` nothing depends on the save, so nothing is fsynced but the final state.
  */
-/** Messages written before one flush to disk: bounded so a crash redoes little. */
-const BATCH = 64;
-
 export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<FetchReport> {
   const folder = o.folder ?? 'INBOX';
   const after = o.after ?? { kind: 'leave' };
+  const durable = after.kind !== 'leave';
   await mkdir(o.dir, { recursive: true });
   const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
   const restarted = await checkUidValidity(o.mailbox, state, o.dir, folder);
   const key = (id: string): MessageKey =>
     ({ folder, id, ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}) });
-  const found = await o.mailbox.list({ folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+  const listOpts = { folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) };
+  const found = o.mailbox.listIds ? await o.mailbox.listIds(listOpts) : await o.mailbox.list(listOpts);
   const report: FetchReport = {
     matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after),
     ...(restarted ? { restarted } : {}), failed: [],
   };
+  const attachments = o.mailbox.kind === 'imap' && !o.raw;
+  // Without attachments to cut, a stage is one file write: the calling thread does it (starting
+  // worker threads would cost more than it saves).
+  const pool = o.mailbox.rawMany ? createStagePool(attachments ? o.workers : 0) : undefined;
   let done = 0;
-  // Group commit: a batch of messages is written to temp names, flushed to disk together,
-  // renamed into place, recorded as saved, and only then processed (moved, deleted…).
-  for (let i = 0; i < found.length; i += BATCH) {
-    const batch = found.slice(i, i + BATCH);
-    const open = batch.filter((m) => !state.isProcessed(m.id));
-    report.skipped += batch.length - open.length;
-    const toSave = open.filter((m) => !state.isSaved(m.id));
-    const staged: StagedMessage[] = [];
+  let bytes = 0;
+  const progress = (id: string, size: number) => {
+    bytes += size;
+    o.onProgress?.({ done: ++done, total: found.length, id, bytes });
+  };
+
+  /** Streams the batch's sources in and stages them; on failure removes what it staged. */
+  const stageBatch = async (toSave: ReadonlyArray<{ id: string; size: number }>): Promise<Map<string, StagedMessage>> => {
+    const staged = new Map<string, StagedMessage>();
+    const jobs: Array<Promise<unknown>> = [];
     try {
-      for (const m of toSave) {
-        const raw = await o.mailbox.raw(m.id, { folder });
-        staged.push(await stageMessage(raw, o.dir, key(m.id), { attachments: o.mailbox.kind === 'imap' }));
+      const small = pool && o.mailbox.rawMany ? toSave.filter((m) => m.size <= STREAMED_ABOVE) : [];
+      if (small.length > 0 && pool && o.mailbox.rawMany) {
+        const inFlight: Array<{ size: number; job: Promise<unknown> }> = [];
+        let pending = 0;
+        for await (const m of o.mailbox.rawMany(small.map((s) => s.id), { folder })) {
+          const job = stageBuffer(pool, m.source, o.dir, key(m.id), { attachments }).then((s) => {
+            staged.set(m.id, s);
+            progress(m.id, m.source.length);
+          });
+          jobs.push(job);
+          inFlight.push({ size: m.source.length, job });
+          pending += m.source.length;
+          // Backpressure: the socket waits (TCP does the rest) while the pool is behind.
+          while (pending > IN_FLIGHT_BYTES && inFlight.length > 0) {
+            const first = inFlight.shift() as { size: number; job: Promise<unknown> };
+            pending -= first.size;
+            await first.job;
+          }
+        }
       }
-      await syncStaged(staged);
+      const rest = toSave.filter((m) => !small.includes(m));
+      for (const m of rest) {
+        const raw = await o.mailbox.raw(m.id, { folder });
+        staged.set(m.id, await stageMessage(raw, o.dir, key(m.id), { attachments }));
+        progress(m.id, m.size);
+      }
+      await Promise.all(jobs);
+      return staged;
     } catch (e) {
-      await discardStaged(staged);
+      await Promise.allSettled(jobs);
+      await discardStaged([...staged.values()]);
       throw e;
     }
-    const committed = await commitStaged(staged);
+  };
+
+  /** Flush (when an action follows), rename into place, record, act on the batch, record. */
+  const commitBatch = async (open: readonly string[], toSave: readonly string[], staged: Map<string, StagedMessage>) => {
+    const order = toSave.filter((id) => staged.has(id));
+    const list = order.map((id) => staged.get(id) as StagedMessage);
+    if (durable) {
+      try {
+        await o.beforeSync?.(order);
+        await syncStaged(list);
+      } catch (e) {
+        await discardStaged(list);
+        throw e;
+      }
+    }
+    const committed = await commitStaged(list, { syncDir: durable });
     const failed = new Set<string>();
     committed.forEach((c, n) => {
-      const id = toSave[n]?.id as string;
+      const id = order[n] as string;
       report.attachments += c.attachments;
       if (!c.failure) return;
       failed.add(id);
       report.failed.push({ id, file: c.file, code: c.failure.code, message: c.failure.message });
     });
-    const saved = toSave.filter((m) => !failed.has(m.id)).map((m) => m.id);
-    if (saved.length > 0) await state.markSaved(saved);
+    const saved = order.filter((id) => !failed.has(id));
+    if (saved.length > 0) await state.markSaved(saved, { sync: durable });
     report.saved += saved.length;
-    // Never the after-action for a message kept unparsed: it stays on the server for a later run.
-    const ready = open.filter((m) => !failed.has(m.id)).map((m) => m.id);
+    // Never the after-action for a message kept unparsed (it stays on the server for a later
+    // run), nor for one the server no longer had (expunged meanwhile: nothing was saved).
+    const missing = new Set(toSave.filter((id) => !staged.has(id)));
+    const ready = open.filter((id) => !failed.has(id) && !missing.has(id));
     if (ready.length > 0) {
       await o.mailbox.afterProcessing(ready, after, { folder });
-      await state.markProcessed(ready);
+      await state.markProcessed(ready, { sync: durable });
       if (after.kind !== 'leave') report.processed += ready.length;
     }
-    for (const m of batch) o.onProgress?.({ done: ++done, total: found.length, id: m.id });
+  };
+
+  let committing: Promise<void> | undefined;
+  try {
+    const size = Math.max(1, o.batchSize ?? BATCH);
+    for (let i = 0; i < found.length; i += size) {
+      const batch = found.slice(i, i + size);
+      const open = batch.filter((m) => !state.isProcessed(m.id));
+      report.skipped += batch.length - open.length;
+      for (const m of batch) if (state.isProcessed(m.id)) progress(m.id, 0);
+      const toSave = open.filter((m) => !state.isSaved(m.id));
+      for (const m of open) if (state.isSaved(m.id)) progress(m.id, 0);
+      let staged: Map<string, StagedMessage>;
+      try {
+        staged = await stageBatch(toSave.map((m) => ({ id: m.id, size: m.size })));
+      } catch (e) {
+        // the batch before is still committing: let it finish (it is sound), then stop
+        await committing?.catch(() => undefined);
+        throw e;
+      }
+      try {
+        await committing;
+      } catch (e) {
+        await discardStaged([...staged.values()]);
+        throw e;
+      }
+      committing = commitBatch(open.map((m) => m.id), toSave.map((m) => m.id), staged);
+      // handled by the await above in the next round or after the loop
+      committing.catch(() => undefined);
+    }
+    await committing;
+  } finally {
+    await pool?.close();
   }
   await state.checkpoint();
   return report;

@@ -7,7 +7,7 @@ import { connectImap, type ImapOAuthMechanism } from '../protocols/imap/connect.
 import { deleteMessages } from '../protocols/imap/delete.js';
 import { toImapProtocolError } from '../protocols/imap/errors.js';
 import {
-  downloadMessage, fetchPartHeaders, fetchSource, fetchSummaries, type ImapMessageSummary,
+  downloadMessage, fetchPartHeaders, fetchSizes, fetchSource, fetchSummaries, streamSources, type ImapMessageSummary,
 } from '../protocols/imap/fetch.js';
 import { setFlagged, setSeen } from '../protocols/imap/flags.js';
 import { listFolders } from '../protocols/imap/folders.js';
@@ -16,10 +16,13 @@ import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
 import { saveAttachmentStream } from '../message/attachments.js';
-import { unsupported, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment } from './mailbox.js';
-import type { SendResult } from '../message/message.js';
-import type { MailMessage } from '../message/message.js';
+import { isEmptyFilter } from '../message/filter.js';
+import type { MailMessage, SendResult } from '../message/message.js';
 import { parseHeadersOnly, parseMessage, partFilename } from '../message/parse.js';
+import {
+  unsupported,
+  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type RawSource, type SavedAttachment,
+} from './mailbox.js';
 
 export interface ImapMailboxOptions {
   resource: Resource;
@@ -72,6 +75,16 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 
   const folderOf = (o?: FolderOption) => o?.folder ?? 'INBOX';
 
+  /** One UID FETCH for the whole set; a failure leaves as a typed ProtocolError (the caller redoes the batch). */
+  async function* rawMany(ids: readonly string[], o?: FolderOption): AsyncGenerator<RawSource> {
+    const c = await session();
+    try {
+      for await (const m of streamSources(c, folderOf(o), toUids(ids))) yield { id: String(m.uid), source: m.source };
+    } catch (e) {
+      throw toImapProtocolError(e, opts.resource);
+    }
+  }
+
   const mailbox: Mailbox = {
     resource: opts.resource.name,
     kind: 'imap',
@@ -89,9 +102,10 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     list: (o: ListOptions = {}) => read(async (c) => {
       const folder = folderOf(o);
       const filter = o.filter ?? {};
-      const uids = await searchUids(c, folder, filter);
+      // No filter: one FETCH 1:* without a SEARCH round trip first.
+      const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
       // With an attachment filter the limit applies after filtering, so fetch every candidate.
-      const wanted = o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
+      const wanted = uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
       let found = await Promise.all((await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder)));
       if (filter.hasAttachments !== undefined) found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
       return o.limit !== undefined ? found.slice(-o.limit) : found;
@@ -111,6 +125,23 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     }),
 
     raw: (id, o) => read(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
+
+    rawMany: (ids, o) => rawMany(ids, o),
+
+    listIds: async (o: ListOptions = {}) => {
+      const filter = o.filter ?? {};
+      // "Has attachments" needs BODYSTRUCTURE: the full listing decides it.
+      if (filter.hasAttachments !== undefined) return (await mailbox.list(o)).map((m) => ({ id: m.id, size: m.size }));
+      return read(async (c) => {
+        const folder = folderOf(o);
+        // No filter: one FETCH 1:* of UID and size, without a SEARCH round trip first.
+        const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
+        const wanted = uids && o.limit !== undefined ? uids.slice(-o.limit) : uids;
+        const found = await fetchSizes(c, folder, wanted);
+        const kept = o.limit !== undefined ? found.slice(-o.limit) : found;
+        return kept.map((m) => ({ id: String(m.uid), size: m.size }));
+      });
+    },
 
     saveAttachments: (id, dir, o) => run(async (c) => {
       const folder = folderOf(o);
@@ -165,7 +196,10 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
  * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
  */
 async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {
-  const h = m.rawHeaders ? await parseHeadersOnly(m.rawHeaders) : undefined;
+  // Header lines of plain ASCII without encoded-words hold nothing to decode: the envelope's
+  // strings are already what the decoder would give, and a parser setup per row was most of the
+  // cost of listing a big folder.
+  const h = m.rawHeaders && needsDecoding(m.rawHeaders) ? await parseHeadersOnly(m.rawHeaders) : undefined;
   const subject = h && /^subject:/im.test(m.rawHeaders?.toString('latin1') ?? '') ? h.subject : m.subject;
   return {
     id: String(m.uid),
@@ -180,6 +214,10 @@ async function toSummary(m: ImapMessageSummary, folder: string): Promise<Message
     flagged: m.flags.includes('\\Flagged'),
     hasAttachments: m.attachments.some((a) => !a.inline),
   };
+}
+
+function needsDecoding(raw: Buffer): boolean {
+  return raw.includes('=?') || raw.some((b) => b > 0x7e || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d));
 }
 
 function toUid(id: string): number {

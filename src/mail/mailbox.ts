@@ -21,6 +21,18 @@ export interface Mailbox {
   get(id: string, opts?: FolderOption): Promise<MailMessage>;
   /** The RFC 5322 source as sent, for a .eml file. The stream must be consumed or destroyed. */
   raw(id: string, opts?: FolderOption): Promise<Readable>;
+  /**
+   * The sources of many messages in one round trip (IMAP: one `UID FETCH` for the whole set),
+   * each whole in memory, in the server's order; ids no longer there are missing. Only for
+   * messages of bounded size (a bulk fetch streams big ones through `raw`). Backends without
+   * it are read one message at a time.
+   */
+  rawMany?(ids: readonly string[], opts?: FolderOption): AsyncIterable<RawSource>;
+  /**
+   * What a bulk fetch needs to know of the matching messages (id and size, newest last), without
+   * the headers and structure a listing decodes. Backends without it use `list`.
+   */
+  listIds?(opts?: ListOptions): Promise<Array<{ id: string; size: number }>>;
   /** Streams each attachment to `dir` (temp file then rename: never half a file). */
   saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
   markRead(ids: readonly string[], read: boolean, opts?: FolderOption): Promise<void>;
@@ -73,6 +85,12 @@ export interface MessageSummary {
   flagged?: boolean;
   /** Undefined where the protocol cannot tell without downloading (POP3). */
   hasAttachments?: boolean;
+}
+
+/** One message of a {@link Mailbox.rawMany} batch. */
+export interface RawSource {
+  id: string;
+  source: Buffer;
 }
 
 export interface SavedAttachment {

@@ -13,12 +13,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rmdir, unlink } from 'node:fs/promises';
+import { open, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MailbridgeError, ProtocolError, StoreError } from '../errors.js';
 import { childPath, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { saveAttachmentStream } from '../message/attachments.js';
 import { streamAttachments } from '../message/parse.js';
+import { cutFailure } from './cut-attachments.js';
+import type { StagePool } from './stage-pool.js';
 
 export interface StagedMessage {
   readonly dir: string;
@@ -81,6 +83,40 @@ export async function stageMessage(
   }
 }
 
+/**
+ * The same as stageMessage for a message already whole in memory (a bulk fetch's batch), with
+ * the writing and cutting done by a stage pool (worker threads), so the caller can go on
+ * reading the network meanwhile.
+ */
+export async function stageBuffer(
+  pool: StagePool,
+  source: Buffer,
+  dir: string,
+  key: MessageKey,
+  opts: { attachments: boolean },
+): Promise<StagedMessage> {
+  const emlTemp = childPath(dir, tempName('.part'));
+  const staged: StagedMessage = { dir, base: messageBaseName(key), emlTemp, attachmentFiles: [] };
+  const attachmentsTemp = opts.attachments ? childPath(dir, tempName('.d.part')) : undefined;
+  try {
+    const r = await pool.run({ source, emlPath: emlTemp, ...(attachmentsTemp ? { attachmentsDir: attachmentsTemp } : {}) });
+    if (r.files.length > 0) {
+      staged.attachmentsTemp = attachmentsTemp;
+      staged.attachmentFiles.push(...r.files);
+    }
+    if (r.failure) {
+      await removeAttachments(staged);
+      staged.failure = cutFailure(r.failure);
+    }
+    return staged;
+  } catch (e) {
+    // what the job wrote before it failed: the .eml, maybe a folder of attachments
+    if (attachmentsTemp) await rm(attachmentsTemp, { recursive: true, force: true });
+    await discardStaged([staged]);
+    throw e;
+  }
+}
+
 /** Flushes every staged file and folder to disk, all at once. */
 export async function syncStaged(staged: readonly StagedMessage[]): Promise<void> {
   const paths = staged.flatMap((s) => [
@@ -91,8 +127,11 @@ export async function syncStaged(staged: readonly StagedMessage[]): Promise<void
   await Promise.all(paths.map(fsyncPath));
 }
 
-/** Renames synced staged messages to their final names, then flushes the directories. */
-export async function commitStaged(staged: readonly StagedMessage[]): Promise<CommittedMessage[]> {
+/**
+ * Renames synced staged messages to their final names, then flushes the directories (unless
+ * `syncDir: false`, for a fetch that needs no durability because nothing follows the save).
+ */
+export async function commitStaged(staged: readonly StagedMessage[], opts: { syncDir?: boolean } = {}): Promise<CommittedMessage[]> {
   const out: CommittedMessage[] = [];
   const dirs = new Set<string>();
   for (const s of staged) {
@@ -116,7 +155,7 @@ export async function commitStaged(staged: readonly StagedMessage[]): Promise<Co
       ...(s.failure ? { failure: s.failure } : {}),
     });
   }
-  await Promise.all([...dirs].map(fsyncPath));
+  if (opts.syncDir !== false) await Promise.all([...dirs].map(fsyncPath));
   return out;
 }
 

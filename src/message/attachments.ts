@@ -53,8 +53,8 @@ function truncateUtf8(name: string, max: number): string {
   return base + ext;
 }
 
-/** `name.ext`, `name (1).ext`, `name (2).ext`, … */
-function candidate(name: string, n: number): string {
+/** `name.ext`, `name (1).ext`, `name (2).ext`, …: the n-th choice for a name already taken. */
+export function candidate(name: string, n: number): string {
   if (n === 0) return name;
   const ext = extname(name);
   return `${name.slice(0, name.length - ext.length)} (${n})${ext}`;

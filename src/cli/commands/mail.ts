@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { parseAfterAction } from '../../message/after-action.js';
 import { parseMessageFilter, type MessageFilter } from '../../message/filter.js';
 import type { CliContext } from '../context.js';
-import { formatSummaryLine, progressBar, renderMessage } from '../mail/format.js';
+import { formatSummaryLine, renderMessage } from '../mail/format.js';
+import { createProgress, type Progress } from '../progress.js';
 import { registerSendCommand } from '../mail/send.js';
 import { withMailbox } from '../mail/session.js';
 import { ConfigError } from '../../errors.js';
@@ -84,17 +85,22 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .requiredOption('--save <dir>', 'target directory')
     .option('--after <action>', 'leave | read | move:FOLDER | delete, run only once a message is safely on disk', 'leave')
     .option('--limit <n>', 'only the newest N', positiveInt)
-    .action((resource: string, opts: FilterFlags & { save: string; after: string; limit?: number }) => {
+    .option('--raw', 'save the .eml files only, cut no attachments (the fastest; `get --save` cuts them later)')
+    .action((resource: string, opts: FilterFlags & { save: string; after: string; limit?: number; raw?: boolean }) => {
       const after = parseAfterAction(opts.after);
       return withMailbox(ctx, resource, async (m) => {
-        const tty = process.stderr.isTTY === true && !ctx.json();
         const { fetchToDirectory } = await import('../../mail/fetch.js');
+        let progress: Progress | undefined;
         const report = await fetchToDirectory({
           mailbox: m, dir: opts.save, folder: opts.folder, filter: filterFrom(opts), after,
           ...(opts.limit ? { limit: opts.limit } : {}),
-          ...(tty ? { onProgress: (p) => process.stderr.write(`\r${progressBar(p.done, p.total)}`) } : {}),
-        });
-        if (tty && report.matched > 0) process.stderr.write('\n');
+          ...(opts.raw ? { raw: true } : {}),
+          onProgress: (p) => {
+            // --json output stays machine-only; the display itself stays silent off a terminal
+            progress ??= ctx.json() ? createProgress({ total: 0 }) : createProgress({ total: p.total });
+            progress.update(p.done, p.bytes);
+          },
+        }).finally(() => progress?.end());
         // Exit status 3: the run finished, but some messages were kept unparsed (and not processed).
         if (report.failed.length > 0) process.exitCode = FETCH_PARTIAL_EXIT;
         if (ctx.json()) return ctx.printJson(report);

@@ -19,12 +19,6 @@ export function humanSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A one-line progress bar for a TTY, redrawn in place. */
-export function progressBar(done: number, total: number, width = 30): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`;
-}
-
 /** A parsed message for a terminal: the main headers, the text body, the attachment list. */
 export function renderMessage(m: MailMessage): string {
   const addr = (list: MailAddress[]) => list.map(formatAddress).join(', ');

@@ -40,16 +40,21 @@ export interface ImapMessageSummary {
 /** Header fields a listing shows, fetched raw next to the envelope. */
 const LISTED_HEADERS = ['subject', 'from', 'to', 'cc'];
 
-/** UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies. */
-export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[]): Promise<ImapMessageSummary[]> {
-  if (uids.length === 0) return [];
+/**
+ * UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies.
+ * `uids` undefined: the whole folder in one `FETCH 1:*` (no SEARCH round trip first).
+ */
+export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[] | undefined): Promise<ImapMessageSummary[]> {
+  if (uids?.length === 0) return [];
   return withFolder(client, folder, async () => {
+    if (!uids && client.mailbox && client.mailbox.exists === 0) return [];
     const out: ImapMessageSummary[] = [];
     const query = {
       uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true,
       headers: LISTED_HEADERS,
     };
-    for await (const msg of client.fetch(uidSet(uids), query, { uid: true })) out.push(toSummary(msg));
+    const range = uids ? uidSet(uids) : '1:*';
+    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) out.push(toSummary(msg));
     return out.sort((a, b) => a.uid - b.uid);
   });
 }
@@ -173,5 +178,44 @@ export async function fetchPartHeaders(
       if (header) out.set(p, header);
     }
     return out;
+  });
+}
+
+/** One message of a batch: its UID and its whole RFC 5322 source. */
+export interface ImapSource {
+  uid: number;
+  source: Buffer;
+}
+
+/**
+ * The sources of many messages in ONE `UID FETCH <set> (UID BODY.PEEK[])`: the server streams
+ * them back to back, without a round trip per message (a per-message fetch spent most of its
+ * time waiting). Each source arrives whole in memory, so callers keep big messages for
+ * downloadMessage. Messages expunged meanwhile are simply missing.
+ * The folder lock is held while the caller iterates: run no other command on this client
+ * inside the loop (imapflow would queue it behind the FETCH and both would wait).
+ */
+export async function* streamSources(client: ImapFlow, folder: string, uids: readonly number[]): AsyncGenerator<ImapSource> {
+  if (uids.length === 0) return;
+  const lock = await client.getMailboxLock(folder);
+  try {
+    for await (const msg of client.fetch(uidSet(uids), { uid: true, source: true }, { uid: true })) {
+      if (msg.source) yield { uid: msg.uid, source: msg.source };
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** UID and RFC822.SIZE of the messages of a folder (the whole folder when `uids` is undefined). */
+export async function fetchSizes(client: ImapFlow, folder: string, uids?: readonly number[]): Promise<Array<{ uid: number; size: number }>> {
+  if (uids?.length === 0) return [];
+  return withFolder(client, folder, async () => {
+    const out: Array<{ uid: number; size: number }> = [];
+    const range = uids ? uidSet(uids) : '1:*';
+    const mailbox = client.mailbox;
+    if (!uids && mailbox && mailbox.exists === 0) return out;
+    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: uids !== undefined })) out.push({ uid: m.uid, size: m.size ?? 0 });
+    return out.sort((a, b) => a.uid - b.uid);
   });
 }
