@@ -24,15 +24,24 @@ export interface ApiKeyInfo {
   lastUsedAt?: number;
 }
 
+/** The service's API keys and console password, as salted hashes in the store. */
 export interface CredentialStore {
   /** The new key is returned once; only its hash is kept. */
   createApiKey(label: string, scopes: readonly ApiScope[]): Promise<{ info: ApiKeyInfo; key: Secret }>;
+  /** Every API key (never the key itself), oldest first. */
   listApiKeys(): Promise<ApiKeyInfo[]>;
+  /** False when there is no such key. */
   deleteApiKey(id: string): Promise<boolean>;
   /** The key's record when `presented` is a live key (and notes its use). */
   verifyApiKey(presented: string): Promise<ApiKeyInfo | undefined>;
+  /** Whether a console password is set. */
   hasConsolePassword(): Promise<boolean>;
+  /**
+   * Sets (or replaces) the console password; its scrypt hash is kept.
+   * @throws StoreError `CONSOLE_PASSWORD_WEAK` when it is shorter than {@link MIN_PASSWORD_LENGTH}.
+   */
   setConsolePassword(password: Secret): Promise<void>;
+  /** True when `presented` is the console password. */
   verifyConsolePassword(presented: string): Promise<boolean>;
 }
 
