@@ -6,7 +6,8 @@ export type AfterAction = { kind: 'leave' } | { kind: 'read' } | { kind: 'move';
 /** `leave` | `read` | `move:FOLDER` | `delete`, as the CLI and the config take it. */
 export function parseAfterAction(text: string): AfterAction {
   if (text === 'leave' || text === 'read' || text === 'delete') return { kind: text };
-  if (text.startsWith('move:') && text.length > 'move:'.length) return { kind: 'move', folder: text.slice('move:'.length) };
+  if (text.startsWith('move:') && text.length > 'move:'.length)
+    return { kind: 'move', folder: text.slice('move:'.length) };
   throw new ConfigError({
     code: 'AFTER_ACTION_INVALID',
     message: `unknown after-processing action "${text}"`,
