@@ -2,39 +2,28 @@
 // about" (and what those know, down the table) plus the shared top-level files (errors, secret, log). `npm run lint`
 // runs this; an upward import fails CI.
 //
-// KNOWN exceptions (today's violations, to be removed by issue 16 items 2 and 3; see `issues show 16`):
-// - protocols → mail: protocols/* use the message model and the MIME composer (item 3 moves them to src/message/).
-// - doctor → mail: doctor/run.ts opens the Mailbox to probe a resource (found when this rule was first run; the
-//   table says doctor knows auth and protocols only: probe through protocols/, or move the table's line).
-// - cli → sandbox: `mailbridge demo` and `mailbridge sandbox` start the sandbox (item 2 loads it by dynamic import
-//   from its own package).
-// Remove an entry as soon as its import is gone; never add one without an issue.
+// KNOWN exceptions: none today (issue 16 removed the last ones); list a file here only with an issue that removes it.
 
 /** Folder → the folders it may import (besides itself and the shared top-level files). */
 const LAYERS = {
-  config: [],
-  store: ['config'],
-  auth: ['config', 'store'],
-  protocols: ['config', 'store', 'auth'],
-  mail: ['config', 'store', 'auth', 'protocols'],
-  triggers: ['config', 'store', 'auth', 'protocols', 'mail'],
-  doctor: ['config', 'store', 'auth', 'protocols'],
-  gateway: ['config', 'store', 'auth', 'protocols', 'mail'],
-  server: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
-  cli: ['config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
-  sandbox: [],
+  // The message model (messages, drafts, headers, MIME composing and parsing, charsets, filters, entities): data
+  // every client layer speaks, so it knows none of them.
+  message: [],
+  config: ['message'],
+  store: ['message', 'config'],
+  auth: ['message', 'config', 'store'],
+  protocols: ['message', 'config', 'store', 'auth'],
+  mail: ['message', 'config', 'store', 'auth', 'protocols'],
+  triggers: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
+  // The doctor's last step is a real login through the mail facade, the same one every mail command makes.
+  doctor: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
+  gateway: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
+  server: ['message', 'config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
+  cli: ['message', 'config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
 };
 
 /** Files allowed to break their layer's rule today, by the folder they reach into (see the comment above). */
 const KNOWN_EXCEPTIONS = {
-  protocols: {
-    mail: [
-      '^src/protocols/ews/(entities|restriction)\\.ts$',
-      '^src/protocols/graph/(attachments|contacts|events|filter|send-mail|todo)\\.ts$',
-    ],
-  },
-  doctor: { mail: ['^src/doctor/run\\.ts$'] },
-  cli: { sandbox: ['^src/cli/commands/demo\\.ts$', '^src/cli/commands/sandbox\\.ts$'] },
 };
 
 const SHARED = '^src/(errors|secret|log)(\\.ts$|/)';
@@ -54,6 +43,32 @@ for (const [layer, allowed] of Object.entries(LAYERS)) {
     });
   }
 }
+// The sandbox is the package @mailbridge/sandbox (packages/sandbox; `#sandbox` in package.json `imports`). mailbridge
+// loads it only where it runs it (`demo`, `sandbox`: src/cli/load-sandbox.ts) by import(), so `mailbridge --help` and
+// every other command never load it; types may be imported (erased). The one static import is src/sandbox.ts, the
+// `mailbridge/sandbox` entry point that re-exports the package for users; nothing in src/ imports that entry.
+const SANDBOX_PACKAGE = '(^|/)node_modules/@mailbridge/sandbox/|^packages/sandbox/';
+forbidden.push({
+  name: 'src-no-static-sandbox-import',
+  comment: 'src/ loads the sandbox (#sandbox, @mailbridge/sandbox) only by import() (src/cli/load-sandbox.ts); a static import would load it on every start',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/sandbox\\.ts$' },
+  to: { path: SANDBOX_PACKAGE, dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'] },
+});
+forbidden.push({
+  name: 'src-not-the-sandbox-entry',
+  comment: 'src/sandbox.ts is the `mailbridge/sandbox` entry point for users; importing it would load the sandbox statically',
+  severity: 'error',
+  from: { path: '^src/' },
+  to: { path: '^src/sandbox\\.ts$' },
+});
+forbidden.push({
+  name: 'sandbox-imports-no-mailbridge',
+  comment: 'packages/sandbox is a package of its own (@mailbridge/sandbox): it imports nothing of mailbridge',
+  severity: 'error',
+  from: { path: '^packages/sandbox/' },
+  to: { path: '^(src|test|scripts|bench|examples)/|(^|/)node_modules/mailbridge/' },
+});
 forbidden.push({
   name: 'shared-files-import-no-layer',
   comment: 'errors, secret and log sit below every layer and import none of them',

@@ -15,14 +15,14 @@ import { alternate, fmt, median, type Comparison } from './lib.js';
 const COUNT = Number(process.env.BENCH_FETCH_MESSAGES ?? 10_000);
 
 /** Sizes from 1 KB to 1 MB, log-uniform (most mail is small, a few are large), fixed seed. */
-function sizes(n: number): number[] {
+export function sizes(n: number): number[] {
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   return Array.from({ length: n }, () => Math.round(1024 * Math.pow(1024, rnd())));
 }
 
 /** A message of about `size` bytes; above 8 KB the bulk is a base64 attachment. */
-function raw(i: number, size: number): string {
+export function raw(i: number, size: number): string {
   const head = `From: sender@contoso.onmicrosoft.com\r\nTo: bench@contoso.onmicrosoft.com\r\nSubject: fetch ${i}\r\nMessage-ID: <fetch-${i}@bench>\r\nMIME-Version: 1.0\r\n`;
   if (size < 8192) return `${head}Content-Type: text/plain; charset=utf-8\r\n\r\n${'y'.repeat(size - head.length)}\r\n`;
   const b64 = Buffer.alloc(Math.floor(((size - 600) * 3) / 4), i % 251).toString('base64').replace(/.{76}/g, '$&\r\n');

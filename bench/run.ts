@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadRig } from '../test/helpers/rig.js';
 import { benchFetch } from './fetch.js';
+import { benchGateway } from './gateway.js';
 import { benchInstances } from './instances.js';
 import { describeMachine, fmt, median, ratio, type Comparison, type Figure } from './lib.js';
 import { benchMemory } from './memory.js';
@@ -13,7 +14,7 @@ import { benchManyMailboxes, benchTriggerLatency } from './triggers.js';
  * bench/results.md. `BENCH_ONLY=send,fetch` narrows the run; BENCH_RUNS sets the repetitions.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,token,latency,many,instances').split(',');
+const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,gateway,token,latency,many,instances').split(',');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   if (only.includes('send')) { log('send'); comparisons.push(await benchSend(rig, RUNS, log)); }
   if (only.includes('fetch')) { log('fetch'); comparisons.push(await benchFetch(rig, RUNS, log)); }
   if (only.includes('memory')) { log('memory'); comparisons.push(await benchMemory(rig, RUNS, log)); }
+  if (only.includes('gateway')) {
+    log('imap gateway');
+    const g = await benchGateway(rig, RUNS, log);
+    comparisons.push(...g.comparisons);
+    figures.push(...g.figures);
+  }
   if (only.includes('token')) { log('token manager'); figures.push(...(await benchTokenManager(log))); }
   if (only.includes('latency')) { log('trigger latency'); figures.push(...(await benchTriggerLatency(rig, Number(process.env.BENCH_LATENCY_SAMPLES ?? 20), log))); }
   if (only.includes('many')) { log('many mailboxes'); figures.push(...(await benchManyMailboxes(rig, Number(process.env.BENCH_MAILBOXES ?? 1000), log))); }

@@ -6,7 +6,7 @@ import { parseResource } from '../src/config/validate.js';
 import { Secret } from '../src/secret.js';
 import { createSealer } from '../src/store/seal.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import { SANDBOX, completeConsent, startIdentityEmulator } from '../src/sandbox/identity/index.js';
+import { SANDBOX, completeConsent, startIdentityEmulator } from '@mailbridge/sandbox';
 import { fmt, type Figure } from './lib.js';
 
 const CONCURRENT = 10_000;

@@ -2,6 +2,9 @@
  * The sandbox in your own CI: start an offline Microsoft identity platform and Exchange Online stand-in, point a
  * mailbridge resource at it, and send and read mail without a tenant or a network.
  *
+ * The sandbox is its own package, `@mailbridge/sandbox` (`npm install --save-dev @mailbridge/sandbox`); mailbridge
+ * users also reach it as `mailbridge/sandbox` (mailbridge's package carries its build).
+ *
  * Run: node --import tsx examples/sandbox-in-ci.ts
  * `sandboxHome()` is what a test suite would call in its setup (the other examples' test does).
  */
@@ -10,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openMailbox, openStore, parseConfigText, TokenManager } from 'mailbridge';
-import { SANDBOX, startExchangeSandbox, startIdentityEmulator } from 'mailbridge/sandbox';
+import { SANDBOX, startExchangeSandbox, startIdentityEmulator } from '@mailbridge/sandbox';
 
 export interface SandboxHome {
   /** A MAILBRIDGE_HOME whose store holds the resource `sandbox-graph` (app-only Graph on the sandbox mailbox). */

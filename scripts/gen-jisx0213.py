@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generates src/mail/charset/jisx0213-table.ts from glibc's EUC-JISX0213 converter.
+"""Generates src/message/charset/jisx0213-table.ts from glibc's EUC-JISX0213 converter.
 
 JIS X 0213 (ISO-2022-JP-3 / -2004: ESC $ ( O, ESC $ ( Q, ESC $ ( P) adds about 4,300
 characters to JIS X 0208. mailbridge decodes the JIS X 0208 cells of plane 1 through CP932 as
 Outlook does (wave dash -> U+FF5E); this table holds only what CP932 cannot give: plane-1 cells
 CP932 leaves undefined, plane-1 rows 85-94 (where CP932 has user-defined and IBM characters),
-and all of plane 2. Run: python3 scripts/gen-jisx0213.py > src/mail/charset/jisx0213-table.ts
+and all of plane 2. Run: python3 scripts/gen-jisx0213.py > src/message/charset/jisx0213-table.ts
 """
 import json
 import subprocess

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { parseMessage } from '../src/mail/parse.js';
+import { parseMessage } from '../src/message/parse.js';
 import { corpusCases, corpusDir, type CorpusCase } from '../test/fixtures/japanese/corpus.js';
 
 interface Reading {

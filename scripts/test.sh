@@ -4,6 +4,8 @@
 # Extra arguments narrow the run to those test files. MAILRIG_KEEP=1 leaves the rig running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The sandbox package (packages/sandbox, @mailbridge/sandbox) first: mailbridge's build reads its types.
+npx tsc -b packages/sandbox
 npx tsc -p tsconfig.json
 # The tests and scripts are type-checked too (tsx runs them without checking).
 npx tsc -p tsconfig.test.json

@@ -65,17 +65,18 @@ export type { AccessTokenProvider } from './auth/token-provider.js';
 
 // Mail.
 export { openMailbox, type OpenMailboxOptions } from './mail/open.js';
-export { parseAfterAction, formatAfterAction, parseMessageFilter, messageFilterSchema } from './mail/mailbox.js';
-export type {
-  Address, AfterAction, FolderInfo, FolderOption, ListOptions, Mailbox, MessageFilter, MessageSummary, SavedAttachment,
-  SendResult,
-} from './mail/mailbox.js';
+export { parseAfterAction, formatAfterAction } from './message/after-action.js';
+export { parseMessageFilter, messageFilterSchema } from './message/filter.js';
+export type { Address, FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment } from './mail/mailbox.js';
+export type { AfterAction } from './message/after-action.js';
+export type { MessageFilter } from './message/filter.js';
+export type { SendResult } from './message/message.js';
 export type {
   AddressInput, AttachmentInfo, DraftAttachment, DraftAttachmentSource, DraftEncoding, Importance, MailAddress, MailDraft,
   MailMessage,
-} from './mail/message.js';
-export { buildRawMessage, composeMessage, mailDraftSchema, parseMailDraft, type ComposeOptions } from './mail/compose.js';
-export { parseMessage, type ParseContext, type ParsedAttachment, type ParsedMessage } from './mail/parse.js';
+} from './message/message.js';
+export { buildRawMessage, composeMessage, mailDraftSchema, parseMailDraft, type ComposeOptions } from './message/compose.js';
+export { parseMessage, type ParseContext, type ParsedAttachment, type ParsedMessage } from './message/parse.js';
 
 // Triggers.
 export { TriggerRunner } from './triggers/runner.js';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { rmSync, writeFileSync } from 'node:fs';
-import { startIdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startIdentityEmulator } from '@mailbridge/sandbox';
 
 const { values } = parseArgs({
   options: {

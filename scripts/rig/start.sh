@@ -20,7 +20,7 @@ for proto in imap pop3 lmtp; do
 done
 [ "$(id -u)" = 0 ] || die "run as root: Dovecot and Postfix switch to their own users"
 
-# The sandbox password (src/sandbox/identity seed): basic auth works for any rig mailbox with it.
+# The sandbox password (packages/sandbox: the identity seed): basic auth works for any rig mailbox with it.
 BASIC_PASSWORD='Passw0rd!'
 TENANT_ID='8c3f2a1e-5b7d-4e9a-9f10-2d6c4b8a7e01'
 EMULATOR_URL="http://127.0.0.1:$P_EMULATOR"

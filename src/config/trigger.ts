@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { parseAfterAction, type AfterAction } from './after-action.js';
+import { parseAfterAction, type AfterAction } from '../message/after-action.js';
 
 /**
  * A trigger: watch one folder of one resource and hand every new message that passes the

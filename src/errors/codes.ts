@@ -34,6 +34,7 @@ export interface ErrorCodeInfo {
 export const errorCodes = {
   ADDRESS_INVALID: { meaning: 'FIELD has an invalid e-mail address: VALUE', fix: 'write addresses as user@example.com or "Name" <user@example.com>' },
   AFTER_ACTION_INVALID: { meaning: 'unknown after-processing action "TEXT"', fix: 'use leave, read, move:FOLDER (e.g. move:Archive) or delete' },
+  API_KEY_EXPIRED: { meaning: 'the API key PREFIX (LABEL) expired at TIME', fix: 'create a new key in the console under API keys (or POST /api/keys) and use it instead of this one' },
   API_KEY_NOT_FOUND: { meaning: 'no API key with id ID', fix: 'list them with GET /api/keys' },
   ATTACHMENT_CID_INVALID: { meaning: 'FIELD.cid must not contain spaces or angle brackets', fix: 'use a cid like logo@example (referenced as cid:logo@example in the HTML)' },
   ATTACHMENT_NAME_MISSING: { meaning: 'FIELD has content but no filename', fix: 'give every buffer or stream attachment a filename' },
@@ -115,6 +116,10 @@ export const errorCodes = {
   FILTER_INVALID: { meaning: 'a message filter (dates, sizes, flags) has an invalid value', fix: 'dates look like 2024-05-01, sizes are whole numbers of bytes' },
   FILTER_LIKE_UNSUPPORTED: { meaning: 'EWS cannot match "PATTERN": it matches whole values, prefixes (abc%) and substrings (%abc%) only', fix: 'use %text% (contains) or text% (starts with); or use a Graph resource, whose $filter has endswith' },
   FILTER_UNSUPPORTED: { meaning: 'Microsoft Graph cannot filter messages by size', fix: 'drop --larger/--smaller, or use an IMAP or EWS resource for size filters' },
+  GATEWAY_PLAINTEXT_REFUSED: { meaning: 'a gateway listener without TLS would take passwords in clear on a non-loopback address', fix: 'use security tls or starttls with a certificate (files or self-signed); plain only on 127.0.0.1, or set plaintextLogin to always on a trusted network' },
+  GATEWAY_TLS_FILE_UNREADABLE: { meaning: 'cannot read the gateway\'s TLS certificate or key file PATH', fix: 'check the path and that the service user may read it (keep the key 0600)' },
+  GATEWAY_TLS_INVALID: { meaning: 'the gateway\'s TLS certificate and key cannot be used (not PEM, not a pair, or a self-signed one could not be made)', fix: 'give a PEM certificate and its unencrypted PEM key, or use a self-signed certificate (needs the openssl command)' },
+  GATEWAY_TLS_MISSING: { meaning: 'a gateway listener with security tls or starttls has no certificate', fix: 'give certFile and keyFile, or ask for a self-signed certificate' },
   GMAIL_FLOW_UNSUPPORTED: { meaning: 'Google does not offer this OAuth flow for Gmail mail access (client credentials or device code)', fix: 'consent as the user with the authorization code flow (`mailbridge auth NAME`); for a Workspace domain use a service account with domain-wide delegation' },
   GRAPH_ACCESS_DENIED: { meaning: 'Microsoft Graph denied access', fix: 'grant the app the Graph permission this needs (Mail.ReadWrite to change mail, Mail.Send to send; application permissions need admin consent) and, for another user\'s mailbox, FullAccess or an app-only token; then run `mailbridge auth RESOURCE`' },
   GRAPH_APP_ACCESS_POLICY: { meaning: 'an ApplicationAccessPolicy of the tenant keeps this app out of the mailbox', fix: 'ask the Exchange administrator to add the mailbox to the policy\'s group (New-/Set-ApplicationAccessPolicy -AccessRight RestrictAccess -PolicyScopeGroupId …) or to remove the policy; check with Test-ApplicationAccessPolicy' },

@@ -1,4 +1,5 @@
-import type { AfterAction, FolderOption, Mailbox } from './mailbox.js';
+import type { AfterAction } from '../message/after-action.js';
+import type { FolderOption, Mailbox } from './mailbox.js';
 
 /** The verbs an after-processing action is made of; a backend that lacks one refuses it itself. */
 export type AfterActionVerbs = Pick<Mailbox, 'markRead' | 'move' | 'delete'>;

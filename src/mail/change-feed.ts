@@ -3,7 +3,8 @@ import type { Resource } from '../config/resource.js';
 import { isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DeliverySource } from '../store/store.js';
-import type { AfterAction, Address } from './mailbox.js';
+import type { AfterAction } from '../message/after-action.js';
+import type { Address } from './mailbox.js';
 
 /**
  * What a watcher needs of a mailbox, whatever the protocol: the messages new since a stored

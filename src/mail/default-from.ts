@@ -1,6 +1,6 @@
 import type { Resource } from '../config/resource.js';
 import { ConfigError, type ErrorCode } from '../errors.js';
-import type { MailDraft } from './message.js';
+import type { MailDraft } from '../message/message.js';
 
 const FROM_MISSING = { smtp: 'SMTP_FROM_MISSING', ews: 'EWS_FROM_MISSING', graph: 'GRAPH_FROM_MISSING', imap: 'SMTP_FROM_MISSING', pop3: 'SMTP_FROM_MISSING' } as const satisfies Record<Resource['kind'], ErrorCode>;
 

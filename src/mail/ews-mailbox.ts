@@ -21,15 +21,14 @@ import { bool, child, int, text } from '../protocols/ews/soap.js';
 import { syncFolderItems, type SyncResult } from '../protocols/ews/sync-folder-items.js';
 import { flagChange, readStateChange, updateItems } from '../protocols/ews/update-item.js';
 import { runAfterAction } from './after-action.js';
-import { saveAttachmentStream } from './attachments.js';
-import { buildRawMessage } from './compose.js';
-import type { EntityBackend, EntityKind, EntityQuery, EntityStore, EntityTypes } from './entities.js';
-import { parseAddressList } from './headers.js';
-import type {
-  FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment, SendResult,
-} from './mailbox.js';
-import type { MailDraft, MailMessage } from './message.js';
-import { parseMessage } from './parse.js';
+import { saveAttachmentStream } from '../message/attachments.js';
+import { buildRawMessage } from '../message/compose.js';
+import type { EntityBackend, EntityKind, EntityQuery, EntityStore, EntityTypes } from '../message/entities.js';
+import { parseAddressList } from '../message/headers.js';
+import type { FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment } from './mailbox.js';
+import type { SendResult } from '../message/message.js';
+import type { MailDraft, MailMessage } from '../message/message.js';
+import { parseMessage } from '../message/parse.js';
 import { withResourceFrom } from './default-from.js';
 
 export interface EwsMailboxOptions {

@@ -1,7 +1,9 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { childPath, labelledName, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { FetchState } from './fetch-state.js';
-import { formatAfterAction, type AfterAction, type Mailbox, type MessageFilter } from './mailbox.js';
+import { formatAfterAction, type AfterAction } from '../message/after-action.js';
+import type { Mailbox } from './mailbox.js';
+import type { MessageFilter } from '../message/filter.js';
 import {
   commitStaged, discardStaged, fsyncPath, stageMessage, syncStaged, type StagedMessage,
 } from './message-files.js';

@@ -23,13 +23,13 @@ import { withSendAsParties } from '../protocols/errors.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
 import { runAfterAction } from './after-action.js';
 import { withResourceFrom } from './default-from.js';
-import type { EntityBackend, EntityKind, EntityStore } from './entities.js';
+import type { EntityBackend, EntityKind, EntityStore } from '../message/entities.js';
 import {
   type Address, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment,
 } from './mailbox.js';
-import type { MailMessage } from './message.js';
+import type { MailMessage } from '../message/message.js';
 import type { OpenMailboxOptions } from './open.js';
-import { parseMessage } from './parse.js';
+import { parseMessage } from '../message/parse.js';
 
 /** The same options as the IMAP backend's opener. */
 export interface GraphMailboxOptions {

@@ -4,8 +4,8 @@ import type { AccessTokenProvider } from '../auth/token-provider.js';
 import { createGraphHttp } from '../protocols/graph/http.js';
 import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
-import type { SendResult } from './mailbox.js';
-import type { MailDraft } from './message.js';
+import type { SendResult } from '../message/message.js';
+import type { MailDraft } from '../message/message.js';
 
 /**
  * Graph as the sending path when a tenant has SMTP AUTH disabled (535 5.7.139): the SMTP

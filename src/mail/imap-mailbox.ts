@@ -15,13 +15,11 @@ import { copyMessages, moveMessages } from '../protocols/imap/move.js';
 import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
-import { saveAttachmentStream } from './attachments.js';
-import {
-  unsupported,
-  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment, type SendResult,
-} from './mailbox.js';
-import type { MailMessage } from './message.js';
-import { parseHeadersOnly, parseMessage, partFilename } from './parse.js';
+import { saveAttachmentStream } from '../message/attachments.js';
+import { unsupported, type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type SavedAttachment } from './mailbox.js';
+import type { SendResult } from '../message/message.js';
+import type { MailMessage } from '../message/message.js';
+import { parseHeadersOnly, parseMessage, partFilename } from '../message/parse.js';
 
 export interface ImapMailboxOptions {
   resource: Resource;
@@ -163,7 +161,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 }
 
 /**
- * A listing row. Subject and addresses come from the raw header lines through mail/parse.ts
+ * A listing row. Subject and addresses come from the raw header lines through message/parse.ts
  * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
  */
 async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {

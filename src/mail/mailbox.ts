@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
-import type { AfterAction } from '../config/after-action.js';
-import { ConfigError, UnsupportedError } from '../errors.js';
-import type { MailDraft, MailMessage } from './message.js';
+import { UnsupportedError } from '../errors.js';
+import type { AfterAction } from '../message/after-action.js';
+import type { MessageFilter } from '../message/filter.js';
+import type { MailDraft, MailMessage, SendResult } from '../message/message.js';
 
 /**
  * The one mail facade the CLI, the REST API and triggers use, whatever the protocol behind
@@ -97,69 +97,11 @@ export interface SavedAttachment {
   contentType: string;
 }
 
-/** What the server accepted of a sent message. */
-export interface SendResult {
-  messageId: string;
-  accepted: string[];
-  rejected: string[];
-}
-
-/** A date given on the command line or in JSON: `2024-05-01` or a full ISO timestamp. */
-const dateInput = z.union([z.date(), z.string().min(1)]).transform((v, ctx) => {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: 'custom', message: 'use a date like 2024-05-01' });
-    return z.NEVER;
-  }
-  return d;
-});
-const size = z.coerce.number().int().min(0);
-
-/** The filter model (the integration platform's receive filters), checked at the boundary. */
-export const messageFilterSchema = z.strictObject({
-  unseen: z.boolean().optional(),
-  since: dateInput.optional(),
-  before: dateInput.optional(),
-  from: z.string().min(1).optional(),
-  to: z.string().min(1).optional(),
-  subject: z.string().min(1).optional(),
-  hasAttachments: z.boolean().optional(),
-  /** Octets. */
-  larger: size.optional(),
-  smaller: size.optional(),
-});
-/** Receive filters (unseen, dates, from, to, subject, attachments, size), as `parseMessageFilter` checks them. */
-export type MessageFilter = z.output<typeof messageFilterSchema>;
-
 /** Options of {@link Mailbox.list}: a filter and the newest N. */
 export interface ListOptions extends FolderOption {
   filter?: MessageFilter;
   limit?: number;
 }
-
-/**
- * Parses filter input (CLI flags, REST query); a bad value is a ConfigError naming the field.
- * @throws ConfigError `FILTER_INVALID` naming the field.
- */
-export function parseMessageFilter(input: unknown): MessageFilter {
-  const r = messageFilterSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue?.path.join('.') ?? 'filter';
-  throw new ConfigError({
-    code: 'FILTER_INVALID',
-    message: `invalid filter ${field}: ${issue?.message ?? 'bad value'}`,
-    hint: 'dates look like 2024-05-01, sizes are whole numbers of bytes',
-    field,
-  });
-}
-
-export function isEmptyFilter(f: MessageFilter | undefined): boolean {
-  return !f || Object.values(f).every((v) => v === undefined);
-}
-
-// The after-processing action is configuration (a trigger's definition names one): it lives in config/.
-export { formatAfterAction, parseAfterAction, type AfterAction } from '../config/after-action.js';
 
 /** The error a backend throws for an operation its protocol cannot do. */
 export function unsupported(kind: string, operation: string, fix: string): UnsupportedError {

@@ -17,8 +17,8 @@ import { open, rename, rmdir, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MailbridgeError, ProtocolError, StoreError } from '../errors.js';
 import { childPath, messageBaseName, type MessageKey } from '../message/file-names.js';
-import { saveAttachmentStream } from './attachments.js';
-import { streamAttachments } from './parse.js';
+import { saveAttachmentStream } from '../message/attachments.js';
+import { streamAttachments } from '../message/parse.js';
 
 export interface StagedMessage {
   readonly dir: string;

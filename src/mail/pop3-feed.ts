@@ -8,7 +8,7 @@ import {
   type OpenFeedOptions,
   type PositionChange,
 } from './change-feed.js';
-import type { AfterAction } from './mailbox.js';
+import type { AfterAction } from '../message/after-action.js';
 import { createPop3Mailbox } from './pop3-mailbox.js';
 
 /**

@@ -5,8 +5,9 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connectPop3, type Pop3Session } from '../protocols/pop3/client.js';
 import { runAfterAction } from './after-action.js';
-import { isEmptyFilter, unsupported, type FolderOption, type Mailbox, type MessageSummary } from './mailbox.js';
-import { parseMessage } from './parse.js';
+import { isEmptyFilter } from '../message/filter.js';
+import { unsupported, type FolderOption, type Mailbox, type MessageSummary } from './mailbox.js';
+import { parseMessage } from '../message/parse.js';
 
 export interface Pop3MailboxOptions {
   resource: Resource;

@@ -9,10 +9,11 @@ import type { Logger } from '../log.js';
 import { withSendAsParties } from '../protocols/errors.js';
 import { createSmtpSender } from '../protocols/smtp/index.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
-import { composeMessage } from './compose.js';
+import { composeMessage } from '../message/compose.js';
 import { sendViaGraph } from './graph-send-fallback.js';
-import { unsupported, type Mailbox, type SendResult } from './mailbox.js';
-import type { MailDraft } from './message.js';
+import { unsupported, type Mailbox } from './mailbox.js';
+import type { SendResult } from '../message/message.js';
+import type { MailDraft } from '../message/message.js';
 
 export interface SmtpMailboxOptions {
   resource: Resource;

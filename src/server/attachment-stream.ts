@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { ConfigError } from '../errors.js';
-import { streamAttachments } from '../mail/parse.js';
+import { streamAttachments } from '../message/parse.js';
 
 export interface AttachmentDownload {
   filename?: string;
@@ -21,7 +21,7 @@ function finished(s: Readable): Promise<void> {
 /**
  * The `index`-th attachment (0-based, in the order the message lists them) of a raw message
  * stream. Earlier attachments are drained without being kept; the wanted one is handed out
- * as a stream as soon as its headers are parsed. File names are decoded by mail/parse.ts, as
+ * as a stream as soon as its headers are parsed. File names are decoded by message/parse.ts, as
  * for GET …/messages/ID (raw JIS or Shift_JIS names included).
  */
 export function streamAttachment(raw: Readable, index: number): Promise<AttachmentDownload> {

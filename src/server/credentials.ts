@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { StoreError } from '../errors.js';
+import { ServerError } from './errors.js';
 import { Secret } from '../secret.js';
 import type { CredentialRow, CredentialRowStore } from '../store/store.js';
 import { API_SCOPES, LEGACY_KEY_SCOPES, type ApiScope } from './scopes.js';
@@ -22,17 +23,23 @@ export interface ApiKeyInfo {
   scopes: ApiScope[];
   createdAt: number;
   lastUsedAt?: number;
+  /** When the key stops working (epoch ms); absent: it does not expire. */
+  expiresAt?: number;
 }
 
 /** The service's API keys and console password, as salted hashes in the store. */
 export interface CredentialStore {
   /** The new key is returned once; only its hash is kept. */
-  createApiKey(label: string, scopes: readonly ApiScope[]): Promise<{ info: ApiKeyInfo; key: Secret }>;
+  createApiKey(label: string, scopes: readonly ApiScope[], opts?: { expiresAt?: number }): Promise<{ info: ApiKeyInfo; key: Secret }>;
   /** Every API key (never the key itself), oldest first. */
   listApiKeys(): Promise<ApiKeyInfo[]>;
   /** False when there is no such key. */
   deleteApiKey(id: string): Promise<boolean>;
-  /** The key's record when `presented` is a live key (and notes its use). */
+  /**
+   * The key's record when `presented` is a live key (and notes its use); undefined when it is
+   * no key of this service. A key past its expiry throws ServerError 401 API_KEY_EXPIRED, so
+   * its holder learns why and what to do rather than a bare "unauthorized".
+   */
   verifyApiKey(presented: string): Promise<ApiKeyInfo | undefined>;
   /** Whether a console password is set. */
   hasConsolePassword(): Promise<boolean>;
@@ -54,13 +61,13 @@ const CONSOLE_PASSWORD_ID = 'console_password';
 export function createCredentialStore(store: CredentialRowStore, opts: { now?: () => number } = {}): CredentialStore {
   const now = opts.now ?? Date.now;
   const info = (r: CredentialRow): ApiKeyInfo => ({ id: r.id, label: r.label, prefix: r.prefix, scopes: scopesOf(r), createdAt: r.createdAt,
-    ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}) });
+    ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}), ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}) });
   return {
-    async createApiKey(label, scopes) {
+    async createApiKey(label, scopes, o = {}) {
       const id = randomBytes(4).toString('hex');
       const key = `mbk_${id}_${randomBytes(32).toString('base64url')}`;
       const row: CredentialRow = { id, kind: 'api_key', label, prefix: `mbk_${id}`, hash: sha256(key), createdAt: now(),
-        scopes: API_SCOPES.filter((s) => scopes.includes(s)).join(' ') };
+        scopes: API_SCOPES.filter((s) => scopes.includes(s)).join(' '), ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}) };
       await store.putCredential(row);
       return { info: info(row), key: new Secret(key) };
     },
@@ -77,6 +84,10 @@ export function createCredentialStore(store: CredentialRowStore, opts: { now?: (
       const row = await store.getCredential(m[1]);
       if (row?.kind !== 'api_key' || !sameHex(row.hash, sha256(presented))) return undefined;
       const at = now();
+      if (row.expiresAt !== undefined && row.expiresAt <= at) {
+        throw new ServerError(401, { code: 'API_KEY_EXPIRED', message: `the API key ${row.prefix} (${row.label}) expired at ${new Date(row.expiresAt).toISOString()}`,
+          hint: 'create a new key in the console under API keys (or POST /api/keys) and use it instead of this one' });
+      }
       await store.touchCredential(row.id, at);
       return info({ ...row, lastUsedAt: at });
     },

@@ -203,6 +203,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_dead_letter_sources_trigger ON trigger_dead_letter_sources (trigger_name)',
     ],
   },
+  {
+    // API key expiry (epoch ms; NULL: the key does not expire, as every key made before).
+    // Version 10: 8 and 9 belong to other work of the same round (gateway, console resources).
+    version: 10,
+    statements: [
+      'ALTER TABLE server_credentials ADD COLUMN expires_at BIGINT',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

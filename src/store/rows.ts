@@ -227,6 +227,7 @@ export interface CredentialDbRow {
   created_at: number;
   last_used_at: number | null;
   scopes: string | null;
+  expires_at: number | null;
 }
 
 export function credentialFromRow(r: CredentialDbRow): CredentialRow {
@@ -234,6 +235,7 @@ export function credentialFromRow(r: CredentialDbRow): CredentialRow {
     id: r.id, kind: r.kind, label: r.label, prefix: r.prefix, hash: r.hash, createdAt: r.created_at,
     ...(r.last_used_at !== null ? { lastUsedAt: r.last_used_at } : {}),
     ...(r.scopes !== null ? { scopes: r.scopes } : {}),
+    ...(r.expires_at !== null ? { expiresAt: Number(r.expires_at) } : {}),
   };
 }
 

@@ -348,6 +348,8 @@ export interface CredentialRow {
   lastUsedAt?: number;
   /** API keys: their scopes, space separated; absent on keys made before scopes existed (migration 6). */
   scopes?: string;
+  /** API keys: when the key stops working (epoch ms); absent: never (migration 10). */
+  expiresAt?: number;
 }
 
 /** What the key check at start and `mailbridge key rotate` need (src/store/sealed-columns.ts lists the columns). */

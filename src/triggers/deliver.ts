@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../mail/parse.js';
+import type { ParsedMessage } from '../message/parse.js';
 import type { Secret } from '../secret.js';
 import { commandEnvironment, runCommandTarget } from './command.js';
 import type { DeliveryTarget, TriggerDefinition } from '../config/trigger.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { ParsedMessage } from '../mail/parse.js';
+import type { ParsedMessage } from '../message/parse.js';
 import type { Secret } from '../secret.js';
 import type { DeliveryOutcome, DeliveryRecord, DeliverySource, Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';

@@ -1,5 +1,5 @@
-import type { MailAddress } from '../mail/message.js';
-import type { ParsedMessage } from '../mail/parse.js';
+import type { MailAddress } from '../message/message.js';
+import type { ParsedMessage } from '../message/parse.js';
 import type { TriggerFilter } from '../config/trigger.js';
 
 /** What the filters look at, from an IMAP summary (before download) or a parsed message. */

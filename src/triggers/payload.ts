@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../mail/parse.js';
+import type { ParsedMessage } from '../message/parse.js';
 
 /** What a webhook receives as JSON: the parsed message, attachments inline when small. */
 export interface WebhookPayload {

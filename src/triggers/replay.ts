@@ -3,7 +3,7 @@ import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isMessageRefused } from '../mail/change-feed.js';
 import { openMailbox } from '../mail/open.js';
-import { parseMessage, type ParsedMessage } from '../mail/parse.js';
+import { parseMessage, type ParsedMessage } from '../message/parse.js';
 import type { DeliveryRecord, Store } from '../store/store.js';
 import type { TriggerHandler } from './deliver.js';
 import { dispatchWithRetry } from './dispatch.js';

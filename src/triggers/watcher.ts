@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isMessageRefused, type ChangeFeed, type FeedItem } from '../mail/change-feed.js';
 import { openChangeFeed } from '../mail/open-feed.js';
-import { parseMessage, type ParsedMessage } from '../mail/parse.js';
+import { parseMessage, type ParsedMessage } from '../message/parse.js';
 import type { Store } from '../store/store.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import { checkTriggerFitsResource, type TriggerDefinition } from '../config/trigger.js';

@@ -11,7 +11,7 @@ import { TokenManager } from '../../src/auth/token-manager.js';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
 import { Secret } from '../../src/secret.js';
-import { completeConsent, SANDBOX, startIdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { completeConsent, SANDBOX, startIdentityEmulator } from '@mailbridge/sandbox';
 import { openStore } from '../../src/store/open.js';
 
 test('a resource\'s --ca-file is trusted for its token endpoint (code exchange and refresh over HTTPS)', async (t) => {

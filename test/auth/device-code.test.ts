@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { decodeAccessTokenClaims } from '../../src/auth/claims.js';
 import { requestDeviceAuthorization } from '../../src/auth/device-code.js';
 import { OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
-import { defaultSeed } from '../../src/sandbox/identity/index.js';
+import { defaultSeed } from '@mailbridge/sandbox';
 import { AuthError } from '../../src/errors.js';
 import { SANDBOX, signIn, startAuthTestEnv, type AuthTestEnv } from './support.js';
 

@@ -16,7 +16,7 @@ import { applyPreset, type PresetInput } from '../../src/config/presets.js';
 import type { Resource } from '../../src/config/resource.js';
 import { parseResource } from '../../src/config/validate.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator, type IdentitySeed, defaultSeed } from '../../src/sandbox/identity/index.js';
+import { SANDBOX, startIdentityEmulator, type IdentityEmulator, type IdentitySeed, defaultSeed } from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openStore } from '../../src/store/open.js';

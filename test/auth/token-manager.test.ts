@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../src/auth/claims.js';
 import { refreshAccessToken } from '../../src/auth/refresh.js';
 import { GRAPH_RESOURCE, OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
-import type { FaultSpecInput } from '../../src/sandbox/identity/index.js';
+import type { FaultSpecInput } from '@mailbridge/sandbox';
 import { AuthError } from '../../src/errors.js';
 import { SANDBOX, signIn, startAuthTestEnv, type AuthTestEnv } from './support.js';
 

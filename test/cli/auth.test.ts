@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
-import { defaultSeed } from '../../src/sandbox/identity/index.js';
+import { startIdentityEmulator, type IdentityEmulator, defaultSeed } from '@mailbridge/sandbox';
 import { cliHome, putEmulatorResource, runCli, SANDBOX } from '../auth/support.js';
 import { completeConsent, completeDeviceLogin } from '../helpers/consent.js';
 

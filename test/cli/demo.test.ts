@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 
 // The README's run command: it must work on a fresh home with no tenant and no input.
 test('mailbridge demo consents the guide\'s resources against the sandbox, starts the console, and its trigger delivers a sent message', () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
 import { Secret } from '../../src/secret.js';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { openStore } from '../../src/store/open.js';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
 import { mailbridge } from '../helpers/cli.js';

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { postForm, type TokenWait } from '../../src/auth/token-endpoint.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { cliHome, putEmulatorResource, runCli, SANDBOX, type CliRun } from '../auth/support.js';
 import { completeConsent, completeDeviceLogin } from '../helpers/consent.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { cliHome, putEmulatorResource, runCli, SANDBOX } from '../auth/support.js';
 import { completeConsent } from '../helpers/consent.js';
 

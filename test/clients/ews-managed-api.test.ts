@@ -29,8 +29,7 @@ import {
   WellKnownFolderName,
   type IXHRApi,
 } from 'ews-javascript-api';
-import { startExchangeSandbox, type ExchangeSandbox } from '../../src/sandbox/exchange/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startExchangeSandbox, type ExchangeSandbox, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { ewsXhrApi } from './support.js';
 
 // ews-javascript-api (the port of Microsoft's EWS Managed API) against the sandbox's EWS

@@ -9,8 +9,7 @@ import {
   ResponseType,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import { startExchangeSandbox, type ExchangeSandbox } from '../../src/sandbox/exchange/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startExchangeSandbox, type ExchangeSandbox, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { caHttpMiddleware } from './support.js';
 
 // Microsoft's Graph SDK (JavaScript) against the sandbox's Graph endpoint, as an app uses it:

@@ -19,7 +19,7 @@ import {
   defaultSeed,
   startIdentityEmulator,
   type IdentityEmulator,
-} from '../../src/sandbox/identity/index.js';
+} from '@mailbridge/sandbox';
 import { launchChromium, msalNetwork, verifiedSpki } from './support.js';
 
 /** The person's part in Chromium: sign in, accept the consent page when it comes. */

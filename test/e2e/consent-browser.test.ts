@@ -11,7 +11,7 @@ import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { Secret } from '../../src/secret.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { randomBytes } from 'node:crypto';
 
 // A person's consent in a real browser: Debian's headless Chromium signs in and accepts on

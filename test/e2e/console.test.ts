@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { loadRig, type Rig } from '../helpers/rig.js';
 import { startReceiver, type Receiver } from '../server/receiver.js';
 import { CONSOLE_PASSWORD, startService, type Service } from '../server/support.js';

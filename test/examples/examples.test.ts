@@ -1,5 +1,6 @@
-// examples/: each program type-checks against the built package (it imports 'mailbridge' by name, resolved through
-// package.json's "exports" to dist/) and runs against the sandbox as a user would run it.
+// examples/: each program type-checks against the built packages (it imports 'mailbridge' by name, resolved through
+// package.json's "exports" to dist/, and '@mailbridge/sandbox' to packages/sandbox/dist) and runs against the sandbox
+// as a user would run it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -14,7 +15,9 @@ let sandbox: SandboxHome;
 async function example(name: string, env: Record<string, string> = {}): Promise<string> {
   try {
     const r = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
-      env: { ...process.env, MAILBRIDGE_HOME: sandbox.home, RESOURCE: sandbox.resource, MAILBRIDGE_DATABASE_URL: '', ...env },
+      // tsconfig.examples.json maps no paths: `@mailbridge/sandbox` resolves as a user's does, to the built package.
+      env: { ...process.env, MAILBRIDGE_HOME: sandbox.home, RESOURCE: sandbox.resource, MAILBRIDGE_DATABASE_URL: '',
+        TSX_TSCONFIG_PATH: 'tsconfig.examples.json', ...env },
       timeout: 50_000,
     });
     return r.stdout;
@@ -26,6 +29,7 @@ async function example(name: string, env: Record<string, string> = {}): Promise<
 
 before(async () => {
   assert.ok(existsSync('dist/index.d.ts'), 'build first: npx tsc -p tsconfig.json (scripts/test.sh does)');
+  assert.ok(existsSync('packages/sandbox/dist/index.d.ts'), 'build the sandbox first: npx tsc -b packages/sandbox (scripts/test.sh does)');
   sandbox = await sandboxHome();
 });
 after(async () => { await sandbox.close(); });

@@ -1,9 +1,9 @@
 /**
  * Fault suite, bad input: each refused with a clear, typed error and nothing changed.
  * Already covered elsewhere (not repeated): composeMessage refusing CR/LF in every header
- * field (test/mail/compose.test.ts), 501 recipients (same), five resource-add mistakes
+ * field (test/message/compose.test.ts), 501 recipients (same), five resource-add mistakes
  * (test/cli/resource.test.ts), best-effort decoding of a few malformed messages
- * (test/mail/parse.test.ts). Added here: EVERY resource field out of range through the real
+ * (test/message/parse.test.ts). Added here: EVERY resource field out of range through the real
  * CLI with the store checked unchanged; header injection and 10,000 recipients through
  * `mailbridge send` (refused before any connection: the resource points at a closed port);
  * a seeded fuzz of MIME and charsets through parseMessage; an attachment larger than the
@@ -26,7 +26,7 @@ import { applyPreset } from '../../src/config/presets.js';
 import { resourceSchema } from '../../src/config/resource.js';
 import { parseResource } from '../../src/config/validate.js';
 import { MailbridgeError } from '../../src/errors.js';
-import { parseMessage } from '../../src/mail/parse.js';
+import { parseMessage } from '../../src/message/parse.js';
 import { createSmtpSender } from '../../src/protocols/smtp/sender.js';
 import { Secret } from '../../src/secret.js';
 import type { Store } from '../../src/store/store.js';

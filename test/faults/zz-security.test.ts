@@ -19,7 +19,7 @@ import { OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { StoreError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { SANDBOX } from '../../src/sandbox/identity/seed.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import type { Store } from '../../src/store/store.js';
 import { cliHome, PROJECT_ROOT } from '../auth/support.js';
 import { loadRig, type Rig } from '../helpers/rig.js';

@@ -183,7 +183,7 @@ export interface paths {
         put?: never;
         /**
          * Test a resource with its server
-         * @description smtp: send a test message (to the resource's own address by default); imap/pop3: log in and list. A refused round answers 200 with ok false and the server's own words.
+         * @description A send (smtp's default; ews and graph with action send, through their own send path): a test message, to the resource's own address unless `to` says otherwise, with an optional subject, text and encoding. A receive (the default of imap, pop3, ews and graph): log in and list. A refused round answers 200 with ok false and the server's own words.
          */
         post: operations["testResource"];
         delete?: never;
@@ -687,7 +687,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md); the key is in this answer only (the service keeps its hash).
+         * @description Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md) and, optionally, a lifetime in days; the key is in this answer only (the service keeps its hash).
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -1347,6 +1347,8 @@ export interface components {
             createdAt: number;
             /** @description milliseconds since 1970-01-01T00:00:00Z */
             lastUsedAt?: number;
+            /** @description when the key stops working (401 API_KEY_EXPIRED after); absent: never */
+            expiresAt?: number;
         } & {
             [key: string]: unknown;
         };
@@ -2563,8 +2565,22 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description smtp: the recipient (default: the resource's own address) */
+                    /**
+                     * @description send (smtp, ews, graph) or receive (imap, pop3, ews, graph); default: send for smtp, receive otherwise
+                     * @enum {string}
+                     */
+                    action?: "send" | "receive";
+                    /** @description a send: the recipient (default: the resource's own address) */
                     to?: string;
+                    /** @description a send: the subject (default: mailbridge test message) */
+                    subject?: string;
+                    /** @description a send: the text body (default: a short English note) */
+                    text?: string;
+                    /**
+                     * @description a send: the charset of subject and body (default utf-8; iso-2022-jp for Japanese systems that expect it)
+                     * @enum {string}
+                     */
+                    encoding?: "utf-8" | "iso-2022-jp";
                 };
             };
         };
@@ -4956,6 +4972,8 @@ export interface operations {
                      *     ]
                      */
                     scopes?: ("read" | "send" | "modify" | "admin")[];
+                    /** @description the key stops working this many days from now (401 API_KEY_EXPIRED); default: never */
+                    expiresInDays?: number;
                 };
             };
         };
@@ -4977,6 +4995,8 @@ export interface operations {
                         createdAt: number;
                         /** @description milliseconds since 1970-01-01T00:00:00Z */
                         lastUsedAt?: number;
+                        /** @description when the key stops working (401 API_KEY_EXPIRED after); absent: never */
+                        expiresAt?: number;
                         /** @description the key itself: in this answer only */
                         key: string;
                     } & {

@@ -19,16 +19,20 @@ function newestMtime(dir: string): number {
 let entry: string[] | undefined;
 /**
  * The node arguments that start the CLI: the built `dist/cli/main.js` when it is at least as new as every file
- * under src/ (scripts/test.sh builds first; a process start is about half as long without tsx compiling the sources),
- * else the sources through tsx, so a test run after an edit never exercises stale code.
- * MAILBRIDGE_TEST_FROM_SOURCE=1 forces the sources.
+ * under src/ and the sandbox package's build as new as its sources (the built CLI loads the built sandbox;
+ * scripts/test.sh builds first; a process start is about half as long without tsx compiling the sources),
+ * else the sources through tsx (which maps `@mailbridge/sandbox` to packages/sandbox/src through tsconfig.json's
+ * `paths`), so a test run after an edit never exercises stale code. MAILBRIDGE_TEST_FROM_SOURCE=1 forces the sources.
  */
 export function cliEntry(): string[] {
   if (entry) return entry;
   const dist = join(ROOT, 'dist/cli/main.js');
+  // tsc -b rewrites only the outputs that changed; its build info is written on every build.
+  const sandboxDist = join(ROOT, 'packages/sandbox/dist/tsconfig.tsbuildinfo');
   let fresh = false;
   try {
-    fresh = process.env['MAILBRIDGE_TEST_FROM_SOURCE'] !== '1' && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'));
+    fresh = process.env['MAILBRIDGE_TEST_FROM_SOURCE'] !== '1' && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))
+      && statSync(sandboxDist).mtimeMs >= newestMtime(join(ROOT, 'packages/sandbox/src'));
   } catch { /* no build: run the sources */ }
   entry = fresh ? [dist] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
   return entry;

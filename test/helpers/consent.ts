@@ -1,2 +1,2 @@
 // The scripted person lives with the sandbox (the demo uses it too); tests import it from here.
-export { completeConsent, completeDeviceLogin, type ConsentOptions, type ConsentUser } from '../../src/sandbox/identity/robot.js';
+export { completeConsent, completeDeviceLogin, type ConsentOptions, type ConsentUser } from '@mailbridge/sandbox';

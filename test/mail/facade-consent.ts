@@ -10,7 +10,7 @@ import { TokenManager } from '../../src/auth/token-manager.js';
 import type { Resource } from '../../src/config/resource.js';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
-import { SANDBOX } from '../../src/sandbox/identity/seed.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';

@@ -14,7 +14,7 @@ import type { Resource, ResourceKind } from '../../src/config/resource.js';
 import { parseResource } from '../../src/config/validate.js';
 import type { Mailbox } from '../../src/mail/mailbox.js';
 import { openMailbox } from '../../src/mail/open.js';
-import { SANDBOX } from '../../src/sandbox/identity/seed.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';

@@ -14,7 +14,7 @@ import { openGraphMailbox, type GraphMailbox } from '../../src/mail/graph-mailbo
 import { createGraphHttp } from '../../src/protocols/graph/http.js';
 import { listMessages } from '../../src/protocols/graph/messages.js';
 import { Secret } from '../../src/secret.js';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { GRAPH, rawMessage, startGraphWorld, uniqueUser, type GraphWorld } from './graph-support.js';
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<MailbridgeError> {

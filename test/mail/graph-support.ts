@@ -10,9 +10,7 @@ import { applyPreset } from '../../src/config/presets.js';
 import type { Resource } from '../../src/config/resource.js';
 import { parseResource } from '../../src/config/validate.js';
 import { Secret } from '../../src/secret.js';
-import { startExchangeSandbox, type ExchangeSandbox } from '../../src/sandbox/exchange/index.js';
-import { startGraphServer } from '../../src/sandbox/exchange/graph/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { startExchangeSandbox, type ExchangeSandbox, startGraphServer, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 
 export const GRAPH = 'https://graph.microsoft.com';
 export const ALL_SCOPES = 'Mail.ReadWrite Mail.Send Calendars.ReadWrite Contacts.ReadWrite Tasks.ReadWrite User.Read';
@@ -23,7 +21,7 @@ export interface GraphWorld {
   graphUrl: string;
   caFile: string;
   /** The Graph endpoint's events (`admitted` with the server-side in-flight count). */
-  events: import('node:events').EventEmitter<import('../../src/sandbox/exchange/graph/index.js').GraphServerEvents>;
+  events: import('node:events').EventEmitter<import('@mailbridge/sandbox').GraphServerEvents>;
   resource(overrides?: { user?: string; flow?: 'client_credentials' }): Resource;
   /** Delegated tokens for `user`; `issued` counts the tokens handed out. */
   delegated(user: string, scope?: string): AccessTokenProvider & { issued: number; forced: number };

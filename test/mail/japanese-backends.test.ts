@@ -1,6 +1,6 @@
 /**
  * Japanese corpus messages through the real backends (Dovecot over IMAP and POP3): `list`,
- * `get` and saved attachment names must decode exactly as mail/parse.ts does on the raw file,
+ * `get` and saved attachment names must decode exactly as message/parse.ts does on the raw file,
  * not as imapflow's envelope/BODYSTRUCTURE decoding would.
  */
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { sanitizeFilename } from '../../src/mail/attachments.js';
+import { sanitizeFilename } from '../../src/message/attachments.js';
 import {
   BASE_NAME_MAX,
   childPath,

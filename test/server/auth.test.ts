@@ -113,7 +113,7 @@ test('with a session and its token, a console form works', async () => {
     body: new URLSearchParams({ label: 'from-console', _csrf: token ?? '' }),
   });
   assert.equal(res.status, 200);
-  assert.match(await res.text(), /<pre id="new-key">mbk_/);
+  assert.match(await res.text(), /<code id="new-key">mbk_/);
 });
 
 test('the OpenAPI document is public (it holds no secrets), and documents every route group', async () => {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import createClient from 'openapi-fetch';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import type { components, paths } from '../generated/api.js';
 import { completeConsent } from '../helpers/consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { completeConsent, completeDeviceLogin } from '../helpers/consent.js';
-import { defaultSeed, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../src/sandbox/identity/index.js';
+import { defaultSeed, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { m365Body, startService, type Service } from './support.js';
 
 let svc: Service;

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SANDBOX } from '../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { Secret } from '../../src/secret.js';
 import { ROUTE_SCOPES } from '../../src/server/scopes.js';
 import { startReceiver, type Receiver } from './receiver.js';

@@ -105,7 +105,7 @@ export function jarText(jar: Map<string, string>): string {
 /** Adds a resource on the mail rig (its emulator, its servers, its CA) and consents as `user` through the service. */
 export async function addRigResource(svc: Service, rig: import('../helpers/rig.js').Rig, name: string, kind: 'imap' | 'pop3' | 'smtp', user: string): Promise<void> {
   const { completeConsent } = await import('../helpers/consent.js');
-  const { SANDBOX } = await import('../../src/sandbox/identity/index.js');
+  const { SANDBOX } = await import('@mailbridge/sandbox');
   await rig.ensureUser(user);
   const port = { imap: rig.imap.port, pop3: rig.pop3.port, smtp: rig.smtp.submissionPort }[kind];
   const added = await svc.api('POST', '/api/resources', m365Body(name, {

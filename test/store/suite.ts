@@ -313,6 +313,12 @@ export function storeSuite(backend: BackendName): void {
     assert.deepEqual(await store.getCredential('k1'), { id: 'k1', kind: 'api_key', label: 'me', prefix: 'mbk_k1', hash: 'cd'.repeat(32), createdAt: 10, lastUsedAt: 99 });
     await store.putCredential({ id: 'console_password', kind: 'console_password', label: 'console', prefix: '', hash: 'scrypt$s2$h2', createdAt: 6 });
     assert.equal((await store.getCredential('console_password'))?.hash, 'scrypt$s2$h2', 'put replaces');
+    // Migration 10: an API key's expiry, kept as written (epoch ms beyond 32 bits) and cleared by a put without it.
+    await store.putCredential({ id: 'k3', kind: 'api_key', label: 'exp', prefix: 'mbk_k3', hash: 'ef'.repeat(32), createdAt: 30, scopes: 'read', expiresAt: 1_893_456_000_000 });
+    assert.equal((await store.getCredential('k3'))?.expiresAt, 1_893_456_000_000);
+    await store.putCredential({ id: 'k3', kind: 'api_key', label: 'exp', prefix: 'mbk_k3', hash: 'ef'.repeat(32), createdAt: 30, scopes: 'read' });
+    assert.equal((await store.getCredential('k3'))?.expiresAt, undefined);
+    await store.deleteCredential('k3');
     assert.equal(await store.deleteCredential('k2'), true);
     assert.equal(await store.deleteCredential('k2'), false);
     assert.equal(await store.getCredential('k2'), undefined);

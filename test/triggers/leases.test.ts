@@ -12,7 +12,7 @@ import { TokenManager } from '../../src/auth/token-manager.js';
 import { OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
-import { SANDBOX } from '../../src/sandbox/identity/seed.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import type { Store } from '../../src/store/store.js';
 import type { ParsedDelivery } from '../../src/triggers/deliver.js';
 import { parseTriggerDefinition } from '../../src/config/trigger.js';

@@ -11,11 +11,10 @@ import { ConfigError } from '../../errors.js';
 import { openMailbox } from '../../mail/open.js';
 import { Secret } from '../../secret.js';
 import { triggerDefinitionSchema } from '../../config/trigger.js';
-import {
-  SANDBOX, completeConsent, startIdentityEmulator, type IdentityEmulator,
-} from '../../sandbox/identity/index.js';
-import { startExchangeSandbox, type ExchangeSandbox } from '../../sandbox/exchange/index.js';
+// Types only (erased): the package itself is loaded by loadSandbox() when the demo runs.
+import type { ExchangeSandbox, IdentityEmulator } from '#sandbox';
 import type { CliContext } from '../context.js';
+import { loadSandbox, type SandboxModule } from '../load-sandbox.js';
 import { startService, untilSignal } from '../service.js';
 import { showResource } from './resource.js';
 
@@ -24,7 +23,9 @@ import { showResource } from './resource.js';
  * exact scope string, Exchange over EWS with the v1 authorize URL and response_mode=query)
  * plus Graph, all pointed at the sandbox tenant's identity platform and mail endpoints.
  */
-function demoResources(em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): (PresetInput & { tls: { caFile: string } })[] {
+function demoResources(
+  { SANDBOX }: SandboxModule, em: IdentityEmulator, ex: ExchangeSandbox, caFile: string,
+): (PresetInput & { tls: { caFile: string } })[] {
   const common = {
     preset: 'm365' as const, tenantId: SANDBOX.tenantId, clientId: SANDBOX.confidentialClientId,
     user: SANDBOX.alice, from: SANDBOX.alice, authorityUrl: em.url, tls: { caFile },
@@ -56,13 +57,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${opts.port} is not a port number`, hint: 'give 0–65535 (0: any free port)' });
       }
+      const sb = await loadSandbox();
+      const { SANDBOX } = sb;
       const dataDir = join(ctx.home, 'sandbox');
       // Mailboxes and the identity platform's consents and refresh tokens stay on disk, as a real
       // tenant's would: a second run finds the mail and the grants of the first.
-      const em = await startIdentityEmulator({ dataDir, stateFile: join(dataDir, 'identity-state.json') });
+      const em = await sb.startIdentityEmulator({ dataDir, stateFile: join(dataDir, 'identity-state.json') });
       const stops: (() => Promise<void>)[] = [() => em.close()];
       try {
-        const ex = await startExchangeSandbox({ identity: em, tlsDir: dataDir, dataDir: join(dataDir, 'mail') });
+        const ex = await sb.startExchangeSandbox({ identity: em, tlsDir: dataDir, dataDir: join(dataDir, 'mail') });
         stops.unshift(() => ex.close());
         const sink = await startDeliverySink((subject) => ctx.print(`trigger demo-inbox delivered "${subject}" to its webhook`));
         stops.unshift(() => new Promise((r) => sink.server.close(() => r())));
@@ -71,11 +74,11 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         ctx.print(`sandbox mailboxes and grants kept in ${dataDir} (${SANDBOX.alice}'s Inbox: ${inbox} message(s))`);
         // Re-pointed at this run's sandbox before the service starts, so its trigger never tries
         // the previous run's ports.
-        const resources = demoResources(em, ex, join(dataDir, 'ca.pem'));
-        await pointResources(ctx, resources);
+        const resources = demoResources(sb, em, ex, join(dataDir, 'ca.pem'));
+        await pointResources(ctx, resources, SANDBOX.clientSecret);
         const service = await startService(ctx, { host: '127.0.0.1', port });
         stops.unshift(() => service.stop());
-        await consentResources(ctx, service.tokens, resources);
+        await consentResources(ctx, service.tokens, resources, sb);
         const store = await ctx.store();
         await store.putTrigger(triggerDefinitionSchema.parse({
           name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url, attachmentLinkBase: service.base },
@@ -85,7 +88,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         ctx.print(`API      ${service.base}/api  (OpenAPI: ${service.base}/openapi.json)`);
         ctx.print('trigger  demo-inbox watches demo-receive (alice\'s Inbox, IMAP IDLE) and posts each new message to a local webhook');
         if (opts.once) {
-          await sendAndWatch(ctx, service.tokens, sink);
+          await sendAndWatch(ctx, service.tokens, sink, SANDBOX.alice);
           return;
         }
         ctx.print(`\nTry it: in the console, open demo-send and press "Test send" (or run \`mailbridge send demo-send --to ${SANDBOX.alice} --subject hello --text hi\`), and watch demo-inbox deliver it. Ctrl-C stops everything.`);
@@ -98,17 +101,19 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
 
 type DemoResource = ReturnType<typeof demoResources>[number];
 
-async function pointResources(ctx: CliContext, resources: DemoResource[]): Promise<void> {
+async function pointResources(ctx: CliContext, resources: DemoResource[], clientSecret: string): Promise<void> {
   const store = await ctx.store();
   for (const input of resources) {
     const { tls, ...preset } = input;
     await store.putResource(parseResource({ ...applyPreset(preset), tls }));
-    await store.putSecret(input.name, 'client_secret', new Secret(SANDBOX.clientSecret));
+    await store.putSecret(input.name, 'client_secret', new Secret(clientSecret));
   }
 }
 
 /** Consents each resource as the sandbox user, unless the refresh token of an earlier run still works. */
-async function consentResources(ctx: CliContext, tokens: TokenManager, resources: DemoResource[]): Promise<void> {
+async function consentResources(
+  ctx: CliContext, tokens: TokenManager, resources: DemoResource[], { SANDBOX, completeConsent }: SandboxModule,
+): Promise<void> {
   for (const input of resources) {
     if (await refreshStillWorks(tokens, input.name)) {
       ctx.print(`\n== ${input.name}: refresh token of the last run still valid (the sandbox kept it)`);
@@ -177,13 +182,13 @@ async function startDeliverySink(onDelivery: (subject: string) => void): Promise
   };
 }
 
-async function sendAndWatch(ctx: CliContext, tokens: TokenManager, sink: DeliverySink): Promise<void> {
+async function sendAndWatch(ctx: CliContext, tokens: TokenManager, sink: DeliverySink, alice: string): Promise<void> {
   const store = await ctx.store();
   const subject = `mailbridge demo ${new Date().toISOString()}`;
   const delivered = sink.next(subject);
   const mailbox = await openMailbox({ resource: 'demo-send', store, tokens, logger: ctx.logger });
   try {
-    await mailbox.send({ from: { address: SANDBOX.alice }, to: [{ address: SANDBOX.alice }], subject, text: 'sent by mailbridge demo --once' });
+    await mailbox.send({ from: { address: alice }, to: [{ address: alice }], subject, text: 'sent by mailbridge demo --once' });
   } finally {
     await mailbox.close();
   }

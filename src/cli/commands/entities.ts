@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError, UnsupportedError } from '../../errors.js';
-import type { EntityBackend, EntityKind, EntityQuery, EntityTypes } from '../../mail/entities.js';
+import type { EntityBackend, EntityKind, EntityQuery, EntityTypes } from '../../message/entities.js';
 import { openEwsMailbox } from '../../mail/ews-mailbox.js';
 import { openGraphResource } from '../../mail/graph-mailbox.js';
 import type { CliContext } from '../context.js';

@@ -1,19 +1,16 @@
 import { connect } from 'node:net';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import type { Resource } from '../../config/resource.js';
 import { ConfigError, type MailbridgeError } from '../../errors.js';
 import { maskSecret } from '../../secret.js';
-import {
-  defaultExchangeSeed, parseExchangeSeed, startExchangeSandbox, type ExchangeSandbox, type ExchangeSeed,
-} from '../../sandbox/exchange/index.js';
-import {
-  SANDBOX, defaultSeed, loadSeedFile, sandboxCaPem, startIdentityEmulator, type IdentityEmulator,
-} from '../../sandbox/identity/index.js';
+// Types only (erased): the package itself is loaded by loadSandbox() when a sandbox command runs.
+import type { ExchangeSandbox, IdentityEmulator } from '#sandbox';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
+import { asConfigError, loadSandbox, type SandboxModule } from '../load-sandbox.js';
 
 interface SandboxOptions {
   port: string;
@@ -61,8 +58,12 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--resources-file <file>', 'where to write the resource file (default: <data dir>/resources.yaml)')
     .action(async (opts: SandboxOptions) => {
       const host = loopbackHost(opts.host);
-      const seed = opts.seed ? await loadSeedFile(opts.seed) : defaultSeed();
-      const exchangeSeed = opts.seed ? await loadExchangeSeed(opts.seed) : defaultExchangeSeed();
+      const sb = await loadSandbox();
+      const { SANDBOX, startExchangeSandbox, startIdentityEmulator } = sb;
+      const [seed, exchangeSeed] = await Promise.all([
+        opts.seed ? sb.loadSeedFile(opts.seed) : sb.defaultSeed(),
+        opts.seed ? sb.loadExchangeSeedFile(opts.seed) : sb.defaultExchangeSeed(),
+      ]).catch((e: unknown) => { throw asConfigError(e, sb); });
       const dataDir = opts.dataDir ?? defaultDataDir();
       const ports = {
         smtp: portOption('--smtp-port', opts.smtpPort), pop3: portOption('--pop3-port', opts.pop3Port),
@@ -89,10 +90,10 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
       const resourcesFile = resolve(opts.resourcesFile ?? join(dataDir, 'resources.yaml'));
       const caFile = join(dataDir, 'ca.pem');
       await mkdir(dirname(resourcesFile), { recursive: true });
-      await writeFile(resourcesFile, resourceFileText(em, ex, caFile));
-      const info = { ...describe(em, Boolean(opts.showSecrets)), exchange: describeExchange(ex, caFile), resourcesFile };
+      await writeFile(resourcesFile, resourceFileText(em, ex, caFile, SANDBOX));
+      const info = { ...describe(em, Boolean(opts.showSecrets), SANDBOX), exchange: describeExchange(ex, caFile), resourcesFile };
       if (ctx.json()) ctx.printJson(info);
-      else ctx.print(`${formatBanner(em, Boolean(opts.showSecrets))}\n${formatExchange(info.exchange, resourcesFile)}`);
+      else ctx.print(`${formatBanner(em, Boolean(opts.showSecrets), SANDBOX)}\n${formatExchange(info.exchange, resourcesFile)}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
@@ -107,7 +108,7 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
     .option('--data-dir <dir>', 'where the CA is kept (default: $MAILBRIDGE_HOME/sandbox)')
     .action(async (file: string | undefined, opts: { dataDir?: string }) => {
       const dataDir = opts.dataDir ?? (sandbox.opts() as SandboxOptions).dataDir ?? defaultDataDir();
-      const pem = await sandboxCaPem(dataDir);
+      const pem = await (await loadSandbox()).sandboxCaPem(dataDir);
       if (!file) {
         process.stdout.write(pem);
         return;
@@ -135,13 +136,16 @@ function portOption(name: string, value: string): number {
   throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: name, message: `${name} ${value} is not a port number`, hint: 'give 0–65535 (0: any free port)' });
 }
 
+/** The sandbox's well-known values (tenant, users, apps of the built-in seed). */
+type SandboxValues = SandboxModule['SANDBOX'];
+
 /** Sandbox values of the built-in seed are public fakes and print in full; a custom seed's are masked unless asked. */
-function shown(value: string, showSecrets: boolean): string {
-  const builtIn = value === SANDBOX.clientSecret || value === SANDBOX.password;
+function shown(value: string, showSecrets: boolean, known: SandboxValues): string {
+  const builtIn = value === known.clientSecret || value === known.password;
   return builtIn || showSecrets ? value : maskSecret(value);
 }
 
-function describe(em: IdentityEmulator, showSecrets: boolean) {
+function describe(em: IdentityEmulator, showSecrets: boolean, known: SandboxValues) {
   const t = em.seed.tenant;
   const v2 = `${em.url}/${t.id}/oauth2/v2.0`;
   return {
@@ -157,20 +161,20 @@ function describe(em: IdentityEmulator, showSecrets: boolean) {
       introspection: em.introspectionUrl,
       admin: `${em.url}/_admin`,
     },
-    users: em.seed.users.map((u) => ({ username: u.username, password: shown(u.password, showSecrets) })),
+    users: em.seed.users.map((u) => ({ username: u.username, password: shown(u.password, showSecrets, known) })),
     apps: em.seed.apps.map((a) => ({
       clientId: a.clientId,
       displayName: a.displayName,
       type: a.type,
-      secrets: a.secrets.map((s) => shown(s.value, showSecrets)),
+      secrets: a.secrets.map((s) => shown(s.value, showSecrets, known)),
       redirectUris: a.redirectUris,
     })),
     note: 'every password and secret here is a sandbox value, valid only against this emulator',
   };
 }
 
-function formatBanner(em: IdentityEmulator, showSecrets: boolean): string {
-  const d = describe(em, showSecrets);
+function formatBanner(em: IdentityEmulator, showSecrets: boolean, known: SandboxValues): string {
+  const d = describe(em, showSecrets, known);
   const lines = [
     'mailbridge sandbox: identity emulator and Exchange sandbox running (Ctrl-C to stop)',
     `  authority (HTTP)   ${d.url}`,
@@ -187,12 +191,6 @@ function formatBanner(em: IdentityEmulator, showSecrets: boolean): string {
     ...d.apps.map((a) => `  ${a.clientId}  ${a.type}  ${a.displayName}${a.secrets.length ? `  secret: ${a.secrets.join(', ')} (sandbox value)` : ''}`),
   ];
   return lines.join('\n');
-}
-
-/** The `exchange:` section of a seed file (mailboxes, settings, app mailbox permissions). */
-async function loadExchangeSeed(file: string): Promise<ExchangeSeed> {
-  const doc = parseYaml(await readFile(file, 'utf8')) as { exchange?: unknown } | null;
-  return doc?.exchange === undefined ? defaultExchangeSeed() : parseExchangeSeed(doc.exchange, file);
 }
 
 function describeExchange(ex: ExchangeSandbox, caFile: string) {
@@ -232,9 +230,9 @@ function formatExchange(d: ReturnType<typeof describeExchange>, resourcesFile: s
 }
 
 /** A config file (the same YAML `--config` reads) with one resource per protocol for the first user. */
-function resourceFileText(em: IdentityEmulator, ex: ExchangeSandbox, caFile: string): string {
+function resourceFileText(em: IdentityEmulator, ex: ExchangeSandbox, caFile: string, known: SandboxValues): string {
   const app = em.seed.apps.find((a) => a.type === 'confidential') ?? em.seed.apps[0];
-  const user = em.seed.users[0]?.username ?? SANDBOX.alice;
+  const user = em.seed.users[0]?.username ?? known.alice;
   const common = {
     preset: 'm365',
     tenantId: em.seed.tenant.id,
@@ -291,6 +289,8 @@ export async function explainSandboxDown(store: () => Promise<Store>, e: Mailbri
   if (!UNREACHABLE.has(e.code)) return undefined;
   // Several resources share the sandbox's token endpoint: name the one the command was about.
   const resources = (await (await store()).listResources()).sort((a, b) => Number(argv.includes(b.name)) - Number(argv.includes(a.name)));
+  // Loaded only on this error path, to recognise the sandbox tenant: a command that succeeds never loads the sandbox.
+  const { SANDBOX } = await loadSandbox();
   for (const r of resources) {
     if (r.oauth?.tenantId !== SANDBOX.tenantId) continue;
     const endpoint = endpointsOf(r).find((hp) => e.message.includes(hp));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { TokenManager } from '../../auth/token-manager.js';
 import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { formatAfterAction } from '../../mail/mailbox.js';
+import { formatAfterAction } from '../../message/after-action.js';
 import type { TriggerDefinitionInput } from '../../config/trigger.js';
 import { TriggerRunner } from '../../triggers/runner.js';
 import { saveTrigger } from '../../triggers/save.js';

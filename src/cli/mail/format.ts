@@ -1,5 +1,5 @@
 import type { Address, MessageSummary } from '../../mail/mailbox.js';
-import type { MailAddress, MailMessage } from '../../mail/message.js';
+import type { MailAddress, MailMessage } from '../../message/message.js';
 
 export function formatAddress(a: Address | MailAddress): string {
   return a.name && a.address ? `${a.name} <${a.address}>` : (a.address ?? a.name ?? '');

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import type { Importance, MailDraft } from '../../mail/message.js';
+import type { Importance, MailDraft } from '../../message/message.js';
 import type { CliContext } from '../context.js';
 import { withMailbox } from './session.js';
 

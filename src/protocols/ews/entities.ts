@@ -1,10 +1,10 @@
 /**
- * Calendar events, contacts and tasks (src/mail/entities.ts, Graph's field names) ↔ EWS
+ * Calendar events, contacts and tasks (src/message/entities.ts, Graph's field names) ↔ EWS
  * items: the item elements CreateItem takes (in types.xsd's element order), the UpdateItem
  * changes for a patch, and the reading of GetItem results.
  */
 import { ConfigError } from '../../errors.js';
-import type { CalendarEvent, Contact, EntityInput, EntityKind, EntityTypes, Task } from '../../mail/entities.js';
+import type { CalendarEvent, Contact, EntityInput, EntityKind, EntityTypes, Task } from '../../message/entities.js';
 import type { DistinguishedFolder } from './ids.js';
 import { readMailbox, type EwsItem } from './items.js';
 import { bool, child, children, el, leaf, ownText, attr, text, type XmlElement } from './soap.js';

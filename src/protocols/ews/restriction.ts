@@ -5,7 +5,7 @@
  * before any request.
  */
 import { ConfigError, UnsupportedError } from '../../errors.js';
-import type { MessageFilter } from '../../mail/mailbox.js';
+import type { MessageFilter } from '../../message/filter.js';
 import { el, type XmlElement } from './soap.js';
 
 export const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'between', 'like'] as const;

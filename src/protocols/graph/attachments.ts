@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { saveAttachmentStream, type SavedFile } from '../../mail/attachments.js';
+import { saveAttachmentStream, type SavedFile } from '../../message/attachments.js';
 import type { GraphHttp } from './http.js';
 import { collect } from './paging.js';
 import { attachmentSchema, type GraphAttachment } from './schemas.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Contact, EntityInput, EntityQuery } from '../../mail/entities.js';
+import type { Contact, EntityInput, EntityQuery } from '../../message/entities.js';
 import type { GraphHttp } from './http.js';
 import { odataString } from './filter.js';
 import { collect } from './paging.js';

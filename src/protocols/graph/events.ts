@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CalendarEvent, EntityInput, EntityQuery } from '../../mail/entities.js';
+import type { CalendarEvent, EntityInput, EntityQuery } from '../../message/entities.js';
 import type { GraphHttp } from './http.js';
 import { odataString } from './filter.js';
 import { collect } from './paging.js';

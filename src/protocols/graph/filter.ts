@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import type { MessageFilter } from '../../mail/mailbox.js';
+import type { MessageFilter } from '../../message/filter.js';
 
 /**
  * Filters → Graph `$filter`, keeping Exchange's sort rule (microsoft.md §5.2): a property in

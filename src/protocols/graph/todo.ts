@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EntityInput, EntityQuery, Task } from '../../mail/entities.js';
+import type { EntityInput, EntityQuery, Task } from '../../message/entities.js';
 import { ProtocolError } from '../../errors.js';
 import { ERROR_FAMILY } from '../errors.js';
 import type { GraphHttp } from './http.js';

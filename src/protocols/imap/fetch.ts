@@ -32,7 +32,7 @@ export interface ImapMessageSummary {
   attachments: ImapAttachmentPart[];
   /**
    * The raw Subject/From/To/Cc lines: the envelope's strings come decoded by imapflow's own
-   * tables, so the mail layer decodes these instead (Japanese mail, see mail/parse.ts).
+   * tables, so the mail layer decodes these instead (Japanese mail, see message/parse.ts).
    */
   rawHeaders?: Buffer;
 }

@@ -214,6 +214,17 @@ export class Pop3Session {
     this.#socket.destroy();
   }
 
+  /**
+   * Gives up the logged-in connection, for the POP3 gateway's relay: no command may be in
+   * flight. The socket comes back paused, with `leftover` (bytes read but not consumed) to pass on first.
+   * @internal
+   */
+  async handOver(): Promise<{ socket: Socket | TLSSocket; leftover: Buffer }> {
+    await this.#busy;
+    this.#closed = true;
+    return { socket: this.#socket, leftover: this.#reader.release() };
+  }
+
   /** @internal */
   async refreshCapabilities(): Promise<void> {
     await this.#run('connect', async () => {

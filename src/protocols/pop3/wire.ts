@@ -82,6 +82,19 @@ export class LineReader {
     this.#socket = undefined;
   }
 
+  /**
+   * Stops reading and returns the bytes received but not read, leaving the socket paused: the
+   * gateway's relay takes the connection over after login and passes these on first.
+   */
+  release(): Buffer {
+    const socket = this.#socket;
+    this.detach();
+    socket?.pause();
+    const rest = this.#buffer;
+    this.#buffer = Buffer.alloc(0);
+    return rest;
+  }
+
   /** Bytes received but not yet read: must be none when TLS starts (RFC 2595 §3.1, STARTTLS injection). */
   get buffered(): number {
     return this.#buffer.length;

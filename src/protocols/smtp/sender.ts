@@ -14,7 +14,7 @@ import { smtpTransportOptions, type SmtpPoolSettings, type SmtpTransportOptions 
  * once for a freshly refreshed token and tries again; a second refusal is reported with the fix.
  */
 
-/** A message as nodemailer takes it (src/mail/compose.ts builds these from our message model). */
+/** A message as nodemailer takes it (src/message/compose.ts builds these from our message model). */
 export type OutgoingMessage = SendMailOptions;
 
 export interface SendResult {

@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
+import { apiPage } from './api-page.js';
+import { assetRoutes } from './assets.js';
 import { html } from './html.js';
 import { keyPages } from './keys-page.js';
 import { layout } from './layout.js';
 import { mailPages } from './mail-page.js';
 import { resourcePages } from './resources-page.js';
+import { testSendPages } from './test-send-page.js';
 import { triggerPages } from './triggers-page.js';
 
 /** What every console page handler gets. */
@@ -30,7 +33,7 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
         const csrf = reply.generateCsrf();
         // CSP and the other security headers: security-headers.ts, on every answer.
         return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-          .send(layout(title, csrf, body(csrf)));
+          .send(layout(title, csrf, body(csrf), { path: reply.request.url.split('?')[0] }));
       },
       post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
       get: { config: { auth: 'session' }, schema: { hide: true } },
@@ -82,6 +85,9 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     mailPages(app, kit);
     triggerPages(app, kit);
     keyPages(app, kit);
+    testSendPages(app, kit);
+    apiPage(app, kit);
+    assetRoutes(app);
   };
 }
 

@@ -3,7 +3,7 @@ import { runDoctor } from '../../doctor/run.js';
 import { isMailbridgeError } from '../../errors.js';
 import { servicePort } from '../routes/oauth.js';
 import { toErrorBody } from '../errors.js';
-import { probeResource, type ProbeResult } from '../probe.js';
+import { canReceive, canSend, probeResource, type ProbeResult } from '../probe.js';
 import { addResource, fieldTable, splitSecrets, mustGetResource, resourceView, type ResourceView } from '../../services/resources.js';
 import { html, type Html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
@@ -37,16 +37,17 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
     const r = await mustGetResource(ctx.store, name);
     const view = await resourceView(ctx.store, r);
     const fields = await fieldTable(ctx.store, r);
-    const receive = r.kind === 'imap' || r.kind === 'pop3';
+    const receive = canReceive(r.kind);
     return kit.page(reply, `Resource ${name}`, (csrf) => html`${typeof extra === 'function' ? extra(csrf) : (extra ?? '')}
 <p>Refresh token status: <span id="status" class="badge ${view.status}">${view.status}</span>
 ${view.statusReason ? html`<span class="note">${view.statusReason}</span>` : ''}
 · access token: <span id="expiry">${expiry(view.accessTokenExpiresAt, ctx.now())}</span></p>
 <p>
 <form class="inline" method="post" action="/console/resources/${name}/connect"><input type="hidden" name="_csrf" value="${csrf}"><button id="connect">Connect</button></form>
-<form class="inline" method="post" action="/console/resources/${name}/test"><input type="hidden" name="_csrf" value="${csrf}"><button id="test">${receive ? 'Test receive' : 'Test send'}</button></form>
+<form class="inline" method="post" action="/console/resources/${name}/test"><input type="hidden" name="_csrf" value="${csrf}"><button id="test">${r.kind === 'smtp' ? 'Test send' : 'Test receive'}</button></form>
+${canSend(r.kind) ? html`<a id="test-send-link" href="/console/resources/${name}/send">Send a test message…</a>` : ''}
 <form class="inline" method="post" action="/console/resources/${name}/doctor"><input type="hidden" name="_csrf" value="${csrf}"><button id="doctor">Run the doctor</button></form>
-${receive ? html`<a href="/console/mail/${name}">Browse the mailbox</a>` : ''}
+${receive ? html`<a id="browse" href="/console/mail/${name}">Browse the mailbox</a>` : ''}
 <form class="inline" method="post" action="/console/resources/${name}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button id="delete">Remove</button></form>
 </p>
 <h2>Settings (the guide's fields)</h2>
@@ -104,7 +105,7 @@ function resourceTable(views: ResourceView[], csrf: string, now: number): Html {
   return html`<table id="resources"><tr><th>Name</th><th>Kind</th><th>Server</th><th>User</th><th>Refresh token</th><th>Access token</th><th></th></tr>
 ${views.map((v) => html`<tr data-resource="${v.name}"><td><a href="/console/resources/${v.name}">${v.name}</a></td><td>${v.kind}</td><td>${v.server}</td><td>${v.user}</td>
 <td><span class="badge ${v.status}" title="${v.statusReason ?? ''}">${v.status}</span></td><td>${expiry(v.accessTokenExpiresAt, now)}</td>
-<td><form class="inline" method="post" action="/console/resources/${v.name}/connect"><input type="hidden" name="_csrf" value="${csrf}"><button>Connect</button></form></td></tr>`)}
+<td><form class="inline" method="post" action="/console/resources/${v.name}/connect"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="Connect ${v.name}">Connect</button></form></td></tr>`)}
 </table>`;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { isMailbridgeError } from '../../errors.js';
-import { formatAfterAction } from '../../mail/mailbox.js';
+import { formatAfterAction } from '../../message/after-action.js';
 import { Secret } from '../../secret.js';
 import type { DeliveryRecord, TriggerRecord } from '../../store/store.js';
 import { saveTrigger } from '../../triggers/save.js';
@@ -30,12 +30,12 @@ ${sections.map(({ t, deliveries }) => {
     return html`<section class="trigger" data-trigger="${d.name}"><h2>${d.name} <span class="badge ${state}">${state}</span></h2>
 <p>${d.resource}/${d.folder} → ${d.target.kind === 'webhook' ? d.target.url : d.target.kind}, after ${formatAfterAction(d.afterAction)}
 ${t.pauseReason ? html`<br><span class="err">Paused: ${t.pauseReason}</span>` : ''}${s?.lastError ? html`<br><span class="err">Last error: ${s.lastError}</span>` : ''}</p>
-<form class="inline" method="post" action="/console/triggers/${d.name}/${t.paused ? 'resume' : 'pause'}"><input type="hidden" name="_csrf" value="${csrf}"><button>${t.paused ? 'Resume' : 'Pause'}</button></form>
-<form class="inline" method="post" action="/console/triggers/${d.name}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button>Remove</button></form>
+<form class="inline" method="post" action="/console/triggers/${d.name}/${t.paused ? 'resume' : 'pause'}"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="${t.paused ? 'Resume' : 'Pause'} trigger ${d.name}">${t.paused ? 'Resume' : 'Pause'}</button></form>
+<form class="inline" method="post" action="/console/triggers/${d.name}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="Remove trigger ${d.name}">Remove</button></form>
 ${deliveries.length === 0 ? html`<p class="note">No deliveries yet.</p>` : html`<table class="deliveries"><tr><th>When</th><th>Status</th><th>Attempts</th><th>Subject</th><th>Last error</th><th></th></tr>
 ${deliveries.map((x) => html`<tr data-delivery="${x.id}"><td>${new Date(x.updatedAt).toISOString()}</td><td><span class="badge ${x.status}">${x.status}</span></td><td>${x.attempts}</td>
 <td class="subject">${x.subject ?? ''}</td><td>${x.lastError ?? ''}</td>
-<td>${x.status === 'delivered' ? '' : html`<form class="inline" method="post" action="/console/deliveries/${x.id}/replay"><input type="hidden" name="_csrf" value="${csrf}"><button>Replay</button></form>`}</td></tr>`)}</table>`}
+<td>${x.status === 'delivered' ? '' : html`<form class="inline" method="post" action="/console/deliveries/${x.id}/replay"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="Replay delivery ${x.subject ?? x.id}">Replay</button></form>`}</td></tr>`)}</table>`}
 </section>`;
   })}
 <form method="post" action="/console/triggers" id="add-trigger"><fieldset><legend>Add a webhook trigger</legend><input type="hidden" name="_csrf" value="${csrf}">

@@ -36,8 +36,8 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
           operationId: 'createApiKey',
           summary: 'Create an API key',
           description:
-            'Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md); ' +
-            'the key is in this answer only (the service keeps its hash).',
+            'Create an API key with its scopes (read, send, modify, admin; default read: docs/security.md) and, ' +
+            'optionally, a lifetime in days; the key is in this answer only (the service keeps its hash).',
           body: createKeyBody,
           response: {
             201: json('Created.', createdKeySchema),
@@ -46,7 +46,12 @@ export function keyRoutes(ctx: ServerContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { info, key } = await ctx.credentials.createApiKey(req.body.label, req.body.scopes);
+        const { expiresInDays } = req.body;
+        const { info, key } = await ctx.credentials.createApiKey(
+          req.body.label,
+          req.body.scopes,
+          expiresInDays === undefined ? {} : { expiresAt: ctx.now() + expiresInDays * 86_400_000 },
+        );
         return reply.status(201).send({ ...info, key: key.reveal() });
       },
     );

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Readable } from 'node:stream';
 import { ConfigError } from '../../errors.js';
-import { parseMessageFilter, type Mailbox } from '../../mail/mailbox.js';
+import { parseMessageFilter } from '../../message/filter.js';
+import type { Mailbox } from '../../mail/mailbox.js';
 import { openMailbox } from '../../mail/open.js';
 import { streamAttachment } from '../attachment-stream.js';
 import type { ServerContext } from '../context.js';
+import { streamFromMailbox, type MailStream } from '../mail-stream.js';
 import { TOKEN_BLOCKED, binary, errorAnswers, json } from '../schemas/common.js';
 import {
   attachmentParams,
@@ -41,31 +42,11 @@ export function mailRoutes(ctx: ServerContext): FastifyPluginAsync {
       await m.close().catch(() => undefined);
     }
   };
-  /** A streamed answer: the mailbox closes when the stream ends or the client goes away. */
-  const stream = async (
+  const stream = (
     reply: FastifyReply,
     resource: string,
-    open: (m: Mailbox) => Promise<{ body: Readable; type: string; filename?: string }>,
-  ): Promise<FastifyReply> => {
-    const m = await openMailbox({
-      resource,
-      store: ctx.store,
-      tokens: ctx.tokens,
-      ...(ctx.logger ? { logger: ctx.logger } : {}),
-    });
-    let out: { body: Readable; type: string; filename?: string };
-    try {
-      out = await open(m);
-    } catch (e) {
-      await m.close().catch(() => undefined);
-      throw e;
-    }
-    const done = (): void => void m.close().catch(() => undefined);
-    out.body.once('close', done);
-    if (out.filename)
-      reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(out.filename)}`);
-    return reply.type(out.type).send(out.body);
-  };
+    open: (m: Mailbox) => Promise<MailStream>,
+  ): Promise<FastifyReply> => streamFromMailbox(ctx, reply, resource, open);
 
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();

@@ -323,7 +323,9 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           operationId: 'testResource',
           summary: 'Test a resource with its server',
           description:
-            "smtp: send a test message (to the resource's own address by default); imap/pop3: log in and list. " +
+            "A send (smtp's default; ews and graph with action send, through their own send path): a test message, " +
+            "to the resource's own address unless `to` says otherwise, with an optional subject, text and encoding. " +
+            'A receive (the default of imap, pop3, ews and graph): log in and list. ' +
             "A refused round answers 200 with ok false and the server's own words.",
           params: nameParams,
           body: probeBody,
@@ -333,7 +335,16 @@ export function resourceRoutes(ctx: ServerContext): FastifyPluginAsync {
           },
         },
       },
-      async (req) => probeResource(ctx, req.params.name, req.body?.to ? { to: req.body.to } : {}),
+      async (req) => {
+        const { action, to, subject, text, encoding } = req.body ?? {};
+        return probeResource(ctx, req.params.name, {
+          ...(action ? { action } : {}),
+          ...(to ? { to } : {}),
+          ...(subject ? { subject } : {}),
+          ...(text ? { text } : {}),
+          ...(encoding ? { encoding } : {}),
+        });
+      },
     );
   };
 }

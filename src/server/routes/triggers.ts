@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import { formatAfterAction } from '../../mail/mailbox.js';
+import { formatAfterAction } from '../../message/after-action.js';
 import { Secret } from '../../secret.js';
 import type { TriggerRecord } from '../../store/store.js';
 import { checkTriggerHostAccess } from '../../services/host-access.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mailDraftSchema } from '../../mail/compose.js';
+import { mailDraftSchema } from '../../message/compose.js';
 import { queryFlag, openObject } from './common.js';
 
 export const resourceParams = z.object({ resource: z.string().min(1).describe("the resource's name") });

@@ -152,7 +152,21 @@ export const doctorReportSchema = openObject({
 
 export const probeBody = z
   .object({
-    to: z.string().min(3).optional().describe("smtp: the recipient (default: the resource's own address)"),
+    action: z
+      .enum(['send', 'receive'])
+      .optional()
+      .describe(
+        'send (smtp, ews, graph) or receive (imap, pop3, ews, graph); default: send for smtp, receive otherwise',
+      ),
+    to: z.string().min(3).optional().describe("a send: the recipient (default: the resource's own address)"),
+    subject: z.string().min(1).max(998).optional().describe('a send: the subject (default: mailbridge test message)'),
+    text: z.string().min(1).max(100_000).optional().describe('a send: the text body (default: a short English note)'),
+    encoding: z
+      .enum(['utf-8', 'iso-2022-jp'])
+      .optional()
+      .describe(
+        'a send: the charset of subject and body (default utf-8; iso-2022-jp for Japanese systems that expect it)',
+      ),
   })
   .strict()
   .optional();

@@ -7,12 +7,12 @@ export function sqlCredentialStore({ db }: SqlContext): CredentialRowStore {
   return {
     async putCredential(r) {
       await db.run(
-        `INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO server_credentials (id, kind, label, prefix, hash, created_at, last_used_at, scopes, expires_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, label = excluded.label, prefix = excluded.prefix,
             hash = excluded.hash, created_at = excluded.created_at, last_used_at = excluded.last_used_at,
-            scopes = excluded.scopes`,
-        [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null],
+            scopes = excluded.scopes, expires_at = excluded.expires_at`,
+        [r.id, r.kind, r.label, r.prefix, r.hash, r.createdAt, r.lastUsedAt ?? null, r.scopes ?? null, r.expiresAt ?? null],
       );
     },
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../../src/errors.js';
-import { buildRawMessage } from '../../../src/mail/compose.js';
+import { buildRawMessage } from '../../../src/message/compose.js';
 import { createEwsClient, ewsEndpoint, type EwsClient } from '../../../src/protocols/ews/client.js';
 import { createAttachments } from '../../../src/protocols/ews/create-attachment.js';
 import { createItems, mimeMessageXml } from '../../../src/protocols/ews/create-item.js';

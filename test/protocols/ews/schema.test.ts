@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UnsupportedError } from '../../../src/errors.js';
-import { buildRawMessage } from '../../../src/mail/compose.js';
+import { buildRawMessage } from '../../../src/message/compose.js';
 import { copyItemXml } from '../../../src/protocols/ews/copy-item.js';
 import { createAttachmentXml } from '../../../src/protocols/ews/create-attachment.js';
 import { createItemXml, mimeMessageXml } from '../../../src/protocols/ews/create-item.js';

@@ -4,7 +4,7 @@
  */
 import type { AccessTokenProvider } from '../../../src/auth/token-provider.js';
 import { resourceSchema, type Resource } from '../../../src/config/resource.js';
-import { startEwsServer } from '../../../src/sandbox/exchange/ews/index.js';
+import { startEwsServer } from '@mailbridge/sandbox';
 import { Secret } from '../../../src/secret.js';
 import { APP, startSandboxes, type Sandboxes } from '../../sandbox/exchange/support.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ewsAccess, EWS_BLOCK_DATE, EWS_SHUTDOWN_DATE, defaultTenantSettings, smtpAuthState } from '../../../src/sandbox/exchange/settings.js';
+import { ewsAccess, EWS_BLOCK_DATE, EWS_SHUTDOWN_DATE, defaultTenantSettings, smtpAuthState } from '../../../packages/sandbox/src/exchange/settings.js';
 import { ALICE, startSandboxes, type Sandboxes } from './support.js';
 
 let sb: Sandboxes;

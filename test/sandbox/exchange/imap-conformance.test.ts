@@ -14,9 +14,7 @@ import type { Mailbox } from '../../../src/mail/mailbox.js';
 import { connectImap } from '../../../src/protocols/imap/connect.js';
 import { createFolder } from '../../../src/protocols/imap/folders.js';
 import { Secret } from '../../../src/secret.js';
-import { createExchangeContext, type SandboxExchangeContext } from '../../../src/sandbox/exchange/context.js';
-import { startImapServer, type ImapServer } from '../../../src/sandbox/exchange/imap/index.js';
-import { startIdentityEmulator, SANDBOX, type IdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { createExchangeContext, type SandboxExchangeContext, startImapServer, type ImapServer, startIdentityEmulator, SANDBOX, type IdentityEmulator } from '@mailbridge/sandbox';
 import { loadRig, mintingProvider } from '../../helpers/rig.js';
 
 interface Target {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createMailStore, FolderOperationError } from '../../../src/sandbox/exchange/store/index.js';
+import { createMailStore, FolderOperationError } from '@mailbridge/sandbox';
 
 const ALICE = 'alice@contoso.onmicrosoft.com';
 const BOB = 'bob@contoso.onmicrosoft.com';

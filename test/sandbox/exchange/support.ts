@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../src/sandbox/identity/index.js';
-import { startExchangeSandbox, type ExchangeSandbox, type ExchangeSandboxOptions } from '../../../src/sandbox/exchange/index.js';
+import { SANDBOX, startIdentityEmulator, type IdentityEmulator, startExchangeSandbox, type ExchangeSandbox, type ExchangeSandboxOptions } from '@mailbridge/sandbox';
 
 export const ALICE = SANDBOX.alice;
 export const BOB = SANDBOX.bob;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SignJWT, generateKeyPair } from 'jose';
-import { createExchangeContext, type SandboxExchangeContext } from '../../../src/sandbox/exchange/context.js';
-import { startIdentityEmulator, type IdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { createExchangeContext, type SandboxExchangeContext, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 import { ALICE, APP, BOB, GRAPH, OUTLOOK } from './support.js';
 
 let identity: IdentityEmulator;

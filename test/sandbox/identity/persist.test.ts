@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeConsent, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { completeConsent, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 
 const SCOPE = 'offline_access https://outlook.office365.com/IMAP.AccessAsUser.All';
 

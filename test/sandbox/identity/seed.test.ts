@@ -3,8 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError } from '../../../src/errors.js';
-import { SANDBOX, defaultSeed, loadSeedFile, startIdentityEmulator } from '../../../src/sandbox/identity/index.js';
+import { SANDBOX, SandboxSeedError, defaultSeed, loadSeedFile, startIdentityEmulator } from '@mailbridge/sandbox';
 import { postForm } from './support.js';
 
 describe('identity emulator: seed files', () => {
@@ -51,14 +50,14 @@ options: { deviceCodeIntervalSeconds: 1 }
     }
   });
 
-  it('loads JSON too, and rejects a bad seed with a ConfigError naming the field', async () => {
+  it('loads JSON too, and rejects a bad seed with a SandboxSeedError naming the field', async () => {
     const json = join(dir, 'seed.json');
     await writeFile(json, JSON.stringify({ tenant: { id: SANDBOX.tenantId, domain: 'x.onmicrosoft.com' }, users: [{ username: 'nope', password: 'p' }] }));
-    await assert.rejects(loadSeedFile(json), (e: unknown) => e instanceof ConfigError && e.code === 'SANDBOX_SEED_INVALID' && e.field === 'users.0.username');
+    await assert.rejects(loadSeedFile(json), (e: unknown) => e instanceof SandboxSeedError && e.code === 'SANDBOX_SEED_INVALID' && e.field === 'users.0.username');
     const badPerm = join(dir, 'perm.json');
     await writeFile(badPerm, JSON.stringify({ tenant: { id: SANDBOX.tenantId, domain: 'x.onmicrosoft.com' }, apps: [{ clientId: SANDBOX.publicClientId, displayName: 'a', type: 'public', delegatedPermissions: ['https://outlook.office365.com/Nope.All'] }] }));
-    await assert.rejects(loadSeedFile(badPerm), (e: unknown) => e instanceof ConfigError && e.field === 'apps.0.delegatedPermissions' && /Nope\.All/.test(e.message));
-    await assert.rejects(loadSeedFile(join(dir, 'missing.yaml')), (e: unknown) => e instanceof ConfigError && e.code === 'SANDBOX_SEED_UNREADABLE');
+    await assert.rejects(loadSeedFile(badPerm), (e: unknown) => e instanceof SandboxSeedError && e.field === 'apps.0.delegatedPermissions' && /Nope\.All/.test(e.message));
+    await assert.rejects(loadSeedFile(join(dir, 'missing.yaml')), (e: unknown) => e instanceof SandboxSeedError && e.code === 'SANDBOX_SEED_UNREADABLE');
   });
 
   it('keeps the CA and signing key in the data dir so they survive a restart', async () => {

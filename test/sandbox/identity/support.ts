@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { completeConsent } from '../../helpers/consent.js';
-import { SANDBOX, defaultSeed, startIdentityEmulator, type IdentityEmulator, type IdentitySeed } from '../../../src/sandbox/identity/index.js';
+import { SANDBOX, defaultSeed, startIdentityEmulator, type IdentityEmulator, type IdentitySeed } from '@mailbridge/sandbox';
 
 export const TENANT = SANDBOX.tenantId;
 export const WEB = SANDBOX.confidentialClientId;

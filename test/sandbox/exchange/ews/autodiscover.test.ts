@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SANDBOX } from '../../../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { all, startEwsRig, type EwsRig } from './support.js';
 
 // SOAP Autodiscover GetUserSettings as the EWS Managed API writes it. Microsoft publishes no XSD

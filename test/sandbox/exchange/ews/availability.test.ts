@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SANDBOX } from '../../../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { all, first, responseCodes, soap, startEwsRig, valid, type EwsRig } from './support.js';
 
 // GetUserAvailability (free/busy) and GetServerTimeZones as a SOAP client writes them; every

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SANDBOX } from '../../../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { all, first, itemIds, rawMessage, responseCodes, soap, startEwsRig, valid, type EwsRig } from './support.js';
 
 // What the EWS Managed API (and its ports) send: MimeContent as an additional property,

@@ -3,9 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEwsServer } from '../../../../src/sandbox/exchange/ews/index.js';
-import { createExchangeContext, type SandboxExchangeContext } from '../../../../src/sandbox/exchange/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../../src/sandbox/identity/index.js';
+import { startEwsServer, createExchangeContext, type SandboxExchangeContext, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 
 /**
  * Test rig for the EWS endpoint: the identity emulator and the Exchange core in-process, the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SANDBOX } from '../../../../src/sandbox/identity/index.js';
+import { SANDBOX } from '@mailbridge/sandbox';
 import { all, first, rawMessage, responseCodes, soap, startEwsRig, valid, type EwsRig } from './support.js';
 
 const sync = (state: string | undefined, max = 512, folder = '<t:DistinguishedFolderId Id="inbox"/>') =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GraphError } from '../../../../src/sandbox/exchange/graph/errors.js';
-import { evaluateFilter, filterProperties, parseFilter } from '../../../../src/sandbox/exchange/graph/odata/filter.js';
+import { GraphError } from '../../../../packages/sandbox/src/exchange/graph/errors.js';
+import { evaluateFilter, filterProperties, parseFilter } from '../../../../packages/sandbox/src/exchange/graph/odata/filter.js';
 
 const view = {
   subject: "O'Brien report", isRead: false, importance: 'high', receivedDateTime: Date.UTC(2026, 1, 1),

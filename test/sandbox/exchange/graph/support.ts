@@ -1,8 +1,6 @@
 import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createExchangeContext, type SandboxExchangeContext } from '../../../../src/sandbox/exchange/index.js';
-import { startGraphServer, type GraphServer } from '../../../../src/sandbox/exchange/graph/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../../src/sandbox/identity/index.js';
+import { createExchangeContext, type SandboxExchangeContext, startGraphServer, type GraphServer, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 
 export const ALICE = SANDBOX.alice;
 export const BOB = SANDBOX.bob;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describe as describeMessage } from '../../../../src/sandbox/exchange/imap/meta.js';
-import { filterHeader, sectionRange } from '../../../../src/sandbox/exchange/imap/mime/sections.js';
-import { bodyText } from '../../../../src/sandbox/exchange/imap/mime/text.js';
-import { partByPath, walkMime } from '../../../../src/sandbox/exchange/imap/mime/walker.js';
-import { formatValues } from '../../../../src/sandbox/exchange/imap/wire/formatter.js';
+import { describe as describeMessage } from '../../../../packages/sandbox/src/exchange/imap/meta.js';
+import { filterHeader, sectionRange } from '../../../../packages/sandbox/src/exchange/imap/mime/sections.js';
+import { bodyText } from '../../../../packages/sandbox/src/exchange/imap/mime/text.js';
+import { partByPath, walkMime } from '../../../../packages/sandbox/src/exchange/imap/mime/walker.js';
+import { formatValues } from '../../../../packages/sandbox/src/exchange/imap/wire/formatter.js';
 
 const nested = Buffer.from([
   'From: "Alice A." <alice@example.test>',
@@ -108,5 +108,22 @@ describe('raw 8-bit header bytes', () => {
     assert.ok(env.includes(Buffer.from('見本', 'utf8')));
     assert.ok(!env.includes(Buffer.from([0xc3, 0xa8, 0xc2, 0xa6])), 'no double encoding (E8 A6 8B → C3 A8 C2 A6 C2 8B)');
     assert.ok(formatValues([meta.bodyStructure]).includes(Buffer.from('見.txt', 'utf8')));
+  });
+});
+describe('values that start on a continuation line', () => {
+  // nodemailer folds a long first encoded-word onto its own line: `Subject:` CRLF ` =?ISO-2022-JP?B?…?=`.
+  // The fold is white space before the value (Exchange and Dovecot drop it), so no field gains a leading space.
+  test('ENVELOPE and BODYSTRUCTURE read every such field without a leading space', () => {
+    const word = '=?ISO-2022-JP?B?bWFpbGJyaWRnZSAbJEIlRiU5JUgbKEIgMjAyNhskQkcvGyhCMTI=?=';
+    const raw = Buffer.from([
+      'From:', ' Sender <sender@example.test>', 'To:', '\tb@example.test', `Subject:`, ` ${word}`, ' =?ISO-2022-JP?B?GyRCN24bKEI3GyRCRnwbKEI=?=',
+      'Date:', ' Wed, 01 May 2024 10:00:00 +0000', 'Message-ID:', ' <fold@example.test>', 'In-Reply-To:', '  <parent@example.test>',
+      'MIME-Version: 1.0', 'Content-Type:', ' text/plain;', ' charset=ISO-2022-JP', '', 'x', '',
+    ].join('\r\n'));
+    const meta = describeMessage(raw);
+    const env = formatValues([meta.envelope]).toString('latin1');
+    assert.equal(env, `("Wed, 01 May 2024 10:00:00 +0000" "${word} =?ISO-2022-JP?B?GyRCN24bKEI3GyRCRnwbKEI=?=" (("Sender" NIL "sender" "example.test")) `
+      + '(("Sender" NIL "sender" "example.test")) (("Sender" NIL "sender" "example.test")) ((NIL NIL "b" "example.test")) NIL NIL "<parent@example.test>" "<fold@example.test>")');
+    assert.match(formatValues([meta.bodyStructure]).toString('latin1'), /^\("text" "plain" \("charset" "ISO-2022-JP"\)/);
   });
 });

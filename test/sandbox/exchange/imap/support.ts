@@ -3,9 +3,7 @@
  * context (xcore's store and token check) over it, and our IMAP server on free ports.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { createExchangeContext, type SandboxExchangeContext } from '../../../../src/sandbox/exchange/context.js';
-import { startImapServer, type ImapServer } from '../../../../src/sandbox/exchange/imap/index.js';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '../../../../src/sandbox/identity/index.js';
+import { createExchangeContext, type SandboxExchangeContext, startImapServer, type ImapServer, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
 
 export const OUTLOOK = 'https://outlook.office365.com';
 export const ALICE: string = SANDBOX.alice;

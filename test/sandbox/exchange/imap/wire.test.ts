@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseFetchItems, parseSection } from '../../../../src/sandbox/exchange/imap/fetch-items.js';
-import { decodeMailboxName, encodeMailboxName } from '../../../../src/sandbox/exchange/imap/names.js';
-import { parseSearch } from '../../../../src/sandbox/exchange/imap/search/criteria.js';
-import { formatValues, internalDate, nstr, parseInternalDate, str } from '../../../../src/sandbox/exchange/imap/wire/formatter.js';
-import { ImapSyntaxError, literalMarker, parseCommand, tokenizeText } from '../../../../src/sandbox/exchange/imap/wire/parser.js';
-import { formatSequenceSet, inSequenceSet, parseSequenceSet } from '../../../../src/sandbox/exchange/imap/wire/sequence.js';
+import { parseFetchItems, parseSection } from '../../../../packages/sandbox/src/exchange/imap/fetch-items.js';
+import { decodeMailboxName, encodeMailboxName } from '../../../../packages/sandbox/src/exchange/imap/names.js';
+import { parseSearch } from '../../../../packages/sandbox/src/exchange/imap/search/criteria.js';
+import { formatValues, internalDate, nstr, parseInternalDate, str } from '../../../../packages/sandbox/src/exchange/imap/wire/formatter.js';
+import { ImapSyntaxError, literalMarker, parseCommand, tokenizeText } from '../../../../packages/sandbox/src/exchange/imap/wire/parser.js';
+import { formatSequenceSet, inSequenceSet, parseSequenceSet } from '../../../../packages/sandbox/src/exchange/imap/wire/sequence.js';
 
 const cmd = (line: string, literals: string[] = []) => {
   const pieces = line.split('\n').map((p) => Buffer.from(p));

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * The console's only script, served from this origin (the CSP allows no other and no inline
+ * script). It adds what HTML alone cannot: the Copy buttons (Clipboard API). Without it the
+ * pages still work: the buttons stay hidden and the text stays selectable.
+ */
+const SCRIPT = `'use strict';
+(() => {
+  const ready = () => {
+    for (const b of document.querySelectorAll('button[data-copy]')) b.hidden = false;
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready); else ready();
+  document.addEventListener('click', async (ev) => {
+    const b = ev.target instanceof Element ? ev.target.closest('button[data-copy]') : null;
+    if (!b) return;
+    const id = b.getAttribute('data-copy');
+    const source = document.getElementById(id);
+    const status = document.getElementById(id + '-status');
+    if (!source) return;
+    const text = source.textContent.trim();
+    try {
+      await navigator.clipboard.writeText(text);
+      if (status) status.textContent = 'Copied to the clipboard.';
+    } catch {
+      // No clipboard access (a plain-http address other than localhost): select it for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (status) status.textContent = 'Selected: press Ctrl+C (or Command+C) to copy.';
+    }
+  });
+})();
+`;
+
+/** GET /console/assets/console.js: public (it holds nothing secret), cached for an hour. */
+export function assetRoutes(app: FastifyInstance): void {
+  app.get('/assets/console.js', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(SCRIPT));
+}
