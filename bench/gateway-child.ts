@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { startImapGateway } from '../src/gateway/imap/index.js';
 import { createLogger } from '../src/log.js';
 import { loadRig } from '../test/helpers/rig.js';
-import { memoryDirectory, rigUpstreams } from '../test/gateway/support.js';
+import { memoryDirectory, rigUpstreams } from '../test/gateway/relay-support.js';
 
 /**
  * The IMAP gateway in a process of its own for bench/gateway.ts, so its CPU and memory are

@@ -101,7 +101,7 @@ function namingResourceInErrors<M extends object>(mailbox: M, name: string): M {
  * Graph tokens from an smtp resource's own refresh token, for its Graph fallback: a refresh
  * token serves every resource the user consented to, so this needs Graph's Mail.Send in the consent.
  */
-function graphTokens(tokens: TokenManager, resource: Resource): AccessTokenProvider {
+export function graphTokens(tokens: TokenManager, resource: Resource): AccessTokenProvider {
   const audience = `https://${CLOUD_HOSTS[resource.cloud ?? 'global'].graph}`;
   return {
     getAccessToken: async (opts = {}) => (await tokens.getAccessToken(resource.name, { audience, ...(opts.forceRefresh ? { forceRefresh: true } : {}) })).token,

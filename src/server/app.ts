@@ -17,6 +17,7 @@ import { installGuard } from './guard.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { createMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { mailRoutes } from './routes/mail.js';
@@ -116,6 +117,7 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
   await app.register(mailRoutes(ctx), { prefix: '/api' });
   await app.register(triggerRoutes(ctx), { prefix: '/api' });
   await app.register(keyRoutes(ctx), { prefix: '/api' });
+  await app.register(gatewayRoutes(ctx), { prefix: '/api' });
   await app.register(consolePlugin(ctx), { prefix: '/console' });
   await app.ready();
   return {

@@ -204,6 +204,82 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // The gateway for legacy clients (issue 13): its local users and their use per protocol, the
+    // durable spool (a message is answered 250 only once its row is committed), what was relayed
+    // (the rate windows: 30 messages a minute and 10,000 recipients a day per mailbox), and the
+    // dead letters of permanent failures. Raw messages are base64 TEXT, as in version 7.
+    version: 8,
+    statements: [
+      `CREATE TABLE gateway_users (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        disabled BIGINT NOT NULL,
+        send_resource TEXT,
+        receive_resource TEXT,
+        allowed_from TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE gateway_user_usage (
+        name TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        logins BIGINT NOT NULL,
+        failures BIGINT NOT NULL,
+        messages BIGINT NOT NULL,
+        last_used_at BIGINT,
+        last_address TEXT,
+        PRIMARY KEY (name, protocol)
+      )`,
+      `CREATE TABLE gateway_spool (
+        id TEXT PRIMARY KEY,
+        resource TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        source TEXT NOT NULL,
+        mail_from TEXT NOT NULL,
+        rcpt_to TEXT NOT NULL,
+        dsn TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        lease_until BIGINT NOT NULL,
+        last_error TEXT,
+        possible_duplicate BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX gateway_spool_due ON gateway_spool (state, next_attempt_at)',
+      `CREATE TABLE gateway_relayed (
+        id TEXT PRIMARY KEY,
+        resource TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        recipients BIGINT NOT NULL,
+        size BIGINT NOT NULL,
+        upstream_id TEXT,
+        via TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        possible_duplicate BIGINT NOT NULL,
+        accepted_at BIGINT NOT NULL,
+        relayed_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX gateway_relayed_window ON gateway_relayed (resource, relayed_at)',
+      `CREATE TABLE gateway_dead_letters (
+        id TEXT PRIMARY KEY,
+        resource TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        mail_from TEXT NOT NULL,
+        rcpt_to TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        bounce TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+  {
     // API key expiry (epoch ms; NULL: the key does not expire, as every key made before).
     // Version 10: 8 and 9 belong to other work of the same round (gateway, console resources).
     version: 10,

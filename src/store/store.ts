@@ -2,6 +2,7 @@ import type { Resource, RefreshTokenStatus } from '../config/resource.js';
 import type { Secret } from '../secret.js';
 import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../config/trigger.js';
+import type { GatewayStore } from './gateway.js';
 
 /**
  * The one persistence interface: every slice below, and `close`. One implementation, the SQL
@@ -12,7 +13,7 @@ import type { TriggerDefinition } from '../config/trigger.js';
  * Code that needs only part of it takes that slice (`TokenStore`, `TriggerStore`, …).
  */
 export interface Store
-  extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore {
+  extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore, GatewayStore {
   /** Closes the database connections; the store is unusable after. */
   close(): Promise<void>;
 }

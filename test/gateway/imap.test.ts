@@ -23,7 +23,7 @@ import {
   run,
   rigUpstreams,
   type MemoryDirectory,
-} from './support.js';
+} from './relay-support.js';
 
 const PASSWORD = 'Printer-pässwörd "42"';
 /** imaplib sends LOGIN in ASCII only; quotes and a backslash make it escape the quoted string. */

@@ -12,7 +12,7 @@ import { startPop3Gateway } from '../../src/gateway/pop3/index.js';
 import type { GatewayListener } from '../../src/gateway/relay/listener.js';
 import { connectPop3 } from '../../src/protocols/pop3/client.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
-import { japaneseMessage, memoryDirectory, python, rigUpstreams, run, type MemoryDirectory } from './support.js';
+import { japaneseMessage, memoryDirectory, python, rigUpstreams, run, type MemoryDirectory } from './relay-support.js';
 
 const PASSWORD = 'Copier pass with spaces';
 

@@ -31,7 +31,7 @@ import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
-import { japaneseMessage, memoryDirectory, python } from './support.js';
+import { japaneseMessage, memoryDirectory, python } from './relay-support.js';
 
 describe('IMAP and POP3 gateways → Exchange sandbox (token manager, consent, revocation)', () => {
   let dir: string;

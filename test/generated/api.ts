@@ -716,6 +716,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gateway/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List gateway users
+         * @description The gateway users, their resources and allowed From addresses, with logins, failures, messages and last use per protocol; never a password or hash.
+         */
+        get: operations["listGatewayUsers"];
+        put?: never;
+        /**
+         * Add a gateway user
+         * @description Add a user legacy clients log in as. Without a password a random one is made and returned in this answer only.
+         */
+        post: operations["createGatewayUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/users/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a gateway user
+         * @description Remove the user; its mail already spooled is still delivered.
+         */
+        delete: operations["removeGatewayUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a gateway user
+         * @description Change its resources or allowed From addresses, or disable/enable it.
+         */
+        patch: operations["updateGatewayUser"];
+        trace?: never;
+    };
+    "/api/gateway/users/{name}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a gateway user's password
+         * @description Set the given password, or a random one returned in this answer only.
+         */
+        post: operations["resetGatewayPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway's spool, latest relays and dead letters
+         * @description Messages waiting for delivery (with their last error), the latest relayed (with the upstream's id) and the dead letters (with the RFC 3463 status and whether a bounce was sent).
+         */
+        get: operations["getGatewayQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1324,6 +1412,116 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "name": "mfp-3f",
+         *       "disabled": false,
+         *       "sendResource": "printer-send",
+         *       "allowedFrom": [
+         *         "scanner@contoso.com"
+         *       ],
+         *       "createdAt": 1767225600000,
+         *       "updatedAt": 1767225600000,
+         *       "usage": [
+         *         {
+         *           "protocol": "smtp",
+         *           "logins": 12,
+         *           "failures": 0,
+         *           "messages": 12,
+         *           "lastUsedAt": 1767229200000,
+         *           "lastAddress": "192.0.2.20"
+         *         }
+         *       ]
+         *     }
+         */
+        GatewayUser: {
+            name: string;
+            disabled: boolean;
+            /** @description the smtp or graph resource that sends for this user */
+            sendResource?: string;
+            /** @description the resource read through the IMAP/POP3 gateway */
+            receiveResource?: string;
+            /** @description From addresses or @domains it may use; empty = the send resource's own address */
+            allowedFrom: string[];
+            /** @description milliseconds since 1970-01-01T00:00:00Z */
+            createdAt: number;
+            /** @description milliseconds since 1970-01-01T00:00:00Z */
+            updatedAt: number;
+            /** @description logins, failed logins, messages and last use, per protocol */
+            usage: ({
+                /** @enum {string} */
+                protocol: "smtp" | "imap" | "pop3";
+                logins: number;
+                failures: number;
+                messages: number;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                lastUsedAt?: number;
+                /** @description the client address of the last use */
+                lastAddress?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        GatewayQueue: {
+            spool: ({
+                id: string;
+                resource: string;
+                /** @description user:NAME, source:ADDRESS or gateway:dsn (a bounce) */
+                principal: string;
+                rcptTo: string[];
+                size: number;
+                /** @enum {string} */
+                state: "queued" | "sending";
+                attempts: number;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                nextAttemptAt: number;
+                lastError?: string;
+                possibleDuplicate: boolean;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                createdAt: number;
+            } & {
+                [key: string]: unknown;
+            })[];
+            relayed: ({
+                id: string;
+                resource: string;
+                principal: string;
+                recipients: number;
+                size: number;
+                /** @description the SMTP server's queue reply or Graph's request-id */
+                upstreamId?: string;
+                /** @enum {string} */
+                via: "smtp" | "graph";
+                attempts: number;
+                /** @description tried again after a crash between the upstream's answer and the spool's record */
+                possibleDuplicate: boolean;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                acceptedAt: number;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                relayedAt: number;
+            } & {
+                [key: string]: unknown;
+            })[];
+            deadLetters: ({
+                id: string;
+                resource: string;
+                principal: string;
+                mailFrom: string;
+                rcptTo: string[];
+                /** @description RFC 3463 status, e.g. 5.1.10 */
+                status: string;
+                reason: string;
+                size: number;
+                /** @description sent, null-sender, notify-never, or failed: … */
+                bounce: string;
+                /** @description milliseconds since 1970-01-01T00:00:00Z */
+                createdAt: number;
+            } & {
+                [key: string]: unknown;
+            })[];
         };
         /**
          * @example {
@@ -5093,6 +5291,441 @@ export interface operations {
             };
             /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: API_KEY_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listGatewayUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUser"][];
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createGatewayUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description 8 to 256 characters; omitted: a random one is made and returned once */
+                    password?: string;
+                    sendResource?: string;
+                    receiveResource?: string;
+                    /** @default [] */
+                    allowedFrom?: string[];
+                    /** @default false */
+                    disabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["GatewayUser"];
+                        /** @description the generated password: in this answer only (the service keeps its scrypt hash) */
+                        password?: string;
+                    };
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. Codes: GATEWAY_USER_INVALID, GATEWAY_PASSWORD_WEAK. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: RESOURCE_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the stored state. Codes: GATEWAY_USER_EXISTS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeGatewayUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the gateway user's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: string;
+                    };
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: GATEWAY_USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateGatewayUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the gateway user's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null removes the mapping */
+                    sendResource?: string | null;
+                    /** @description null removes the mapping */
+                    receiveResource?: string | null;
+                    allowedFrom?: string[];
+                    /** @description true refuses the user's logins (its spooled mail is still delivered) */
+                    disabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUser"];
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. Codes: GATEWAY_USER_INVALID, GATEWAY_PASSWORD_WEAK. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: GATEWAY_USER_NOT_FOUND, RESOURCE_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resetGatewayPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the gateway user's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 8 to 256 characters; omitted: a random one is made and returned once */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description the generated password: in this answer only */
+                        password?: string;
+                    };
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. Codes: GATEWAY_USER_INVALID, GATEWAY_PASSWORD_WEAK. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: ROUTE_NOT_FOUND or the named thing does not exist. Codes: GATEWAY_USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGatewayQueue: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayQueue"];
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid API key (`authorization: Bearer mbk_…`) or console login. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import { registerConsoleCommand } from './console.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEntitiesCommand } from './entities.js';
+import { registerGatewayCommand } from './gateway.js';
 import { registerKeyCommand } from './key.js';
 import { registerMailCommand } from './mail.js';
 import { registerMigrateCommand } from './migrate.js';
@@ -32,4 +33,5 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerKeyCommand,
   registerConsoleCommand,
+  registerGatewayCommand,
 ];

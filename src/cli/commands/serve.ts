@@ -3,6 +3,7 @@ import { isLoopbackHost } from '../../config/loopback.js';
 import { ConfigError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { startService, untilSignal } from '../service.js';
+import { startServeGateway } from './gateway.js';
 
 /** `mailbridge serve [--port N] [--host 127.0.0.1]`: the REST API, the web console and the triggers. */
 export function registerServeCommand(program: Command, ctx: CliContext): void {
@@ -13,7 +14,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--allow-host-access', 'let admin API keys and the console run commands, name handlers and read files on this host (docs/security.md)')
     .option('--behind-tls-proxy', 'a proxy in front terminates TLS: always mark cookies Secure and send HSTS')
     .option('--trust-proxy <addresses>', 'comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed (login throttling per client, Secure cookies)')
-    .action(async (o: { port: string; host: string; allowHostAccess?: boolean; behindTlsProxy?: boolean; trustProxy?: string }) => {
+    .option('--gateway', 'also run the gateway for legacy mail clients (SMTP submission; docs/gateway.md)')
+    .option('--gateway-config <file>', 'the gateway\'s settings (a YAML/JSON file with a gateway: section); implies --gateway')
+    .action(async (o: { port: string; host: string; allowHostAccess?: boolean; behindTlsProxy?: boolean; trustProxy?: string; gateway?: boolean; gatewayConfig?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${o.port} is not a port number`, hint: 'e.g. --port 8025' });
@@ -27,8 +30,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       const { base } = service;
       ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);
       if (service.firstPassword) ctx.print(`console password (created now, shown once; reset it with \`mailbridge console password\` or set MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);
+      const gateway = o.gateway || o.gatewayConfig ? await startServeGateway(ctx, service.tokens, o.gatewayConfig) : undefined;
       ctx.print(`running ${service.runner.status().filter((s) => s.state !== 'paused').length} trigger(s); Ctrl-C to stop`);
       await untilSignal();
+      await gateway?.close();
       await service.stop();
     });
 }

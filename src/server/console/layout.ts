@@ -50,6 +50,7 @@ const NAV: [href: string, label: string][] = [
   ['/console/', 'Resources'],
   ['/console/triggers', 'Triggers'],
   ['/console/keys', 'API keys'],
+  ['/console/gateway', 'Gateway'],
   ['/console/api', 'API reference'],
 ];
 

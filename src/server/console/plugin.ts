@@ -4,6 +4,7 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
 import { apiPage } from './api-page.js';
 import { assetRoutes } from './assets.js';
 import { html } from './html.js';
+import { gatewayPages } from './gateway-page.js';
 import { keyPages } from './keys-page.js';
 import { layout } from './layout.js';
 import { mailPages } from './mail-page.js';
@@ -88,6 +89,7 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     testSendPages(app, kit);
     apiPage(app, kit);
     assetRoutes(app);
+    gatewayPages(app, kit);
   };
 }
 

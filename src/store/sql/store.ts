@@ -3,6 +3,7 @@ import { sqlConsentStore } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlCoordinationStore } from './coordination.js';
 import { sqlCredentialStore } from './credentials.js';
+import { sqlGatewayStore } from './gateway.js';
 import { sqlResourceStore } from './resources.js';
 import { sqlSealingStore } from './sealing.js';
 import { sqlTokenStore } from './tokens.js';
@@ -22,6 +23,7 @@ export function createSqlStore(ctx: SqlContext): Store {
     ...sqlCoordinationStore(ctx),
     ...sqlCredentialStore(ctx),
     ...sqlSealingStore(ctx),
+    ...sqlGatewayStore(ctx),
     close: () => ctx.db.close(),
   };
 }
