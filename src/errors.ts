@@ -54,6 +54,7 @@ export class MailbridgeError extends Error {
     return `${this.message} (${this.code}). Fix: ${this.hint}`;
   }
 
+  /** The error as plain JSON (code, message, hint, field and its details): what `--json` prints. No stack or cause. */
   toJSON(): Record<string, unknown> {
     return {
       code: this.code,

@@ -56,6 +56,10 @@ export type {
   TokenState, TokenStateInput, TokenStore, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
   TriggerStore,
 } from './store/store.js';
+export type {
+  DeadLetterRecord, GatewayUsageProtocol, GatewayUsageRecord, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
+  SpoolEntryInput,
+} from './store/gateway.js';
 
 // Tokens.
 export { TokenManager } from './auth/token-manager.js';

@@ -12,6 +12,7 @@ export class Secret {
     this.#value = value;
   }
 
+  /** The value itself: call it only where it goes on the wire or is sealed, never for a log line. */
   reveal(): string {
     return this.#value;
   }
@@ -21,14 +22,17 @@ export class Secret {
     return maskSecret(this.#value);
   }
 
+  /** `***`, so string templates and concatenation never leak the value. */
   toString(): string {
     return '***';
   }
 
+  /** `***`, so `JSON.stringify` never leaks the value. */
   toJSON(): string {
     return '***';
   }
 
+  /** `Secret(***)`: what `console.log` and `util.inspect` show. */
   [inspect.custom](): string {
     return 'Secret(***)';
   }

@@ -18,6 +18,7 @@ import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse 
 /** Microsoft's codes live about 10 minutes; a consent older than that cannot succeed anyway. */
 export const CONSENT_TTL_MS = 10 * 60_000;
 
+/** An authorization request ready to send the user to (RFC 6749 §4.1.1), remembered in the store. */
 export interface AuthorizationRequest {
   /** Open this in a browser. */
   url: string;
@@ -38,7 +39,10 @@ export function newState(fixed: string | undefined): string {
   return fixed && fixed.length > 0 ? `${fixed}.${nonce}` : nonce;
 }
 
-/** RFC 6749 §4.1.1: the URL to send the user to, with the consent remembered in the store. */
+/**
+ * RFC 6749 §4.1.1: the URL to send the user to, with the consent remembered in the store.
+ * @throws ConfigError `RESOURCE_NOT_OAUTH` when the resource does not use OAuth 2.0.
+ */
 export async function buildAuthorizationRequest(
   resource: Resource, store: Pick<ConsentStore, 'putPendingConsent'>,
   opts: { redirectUri?: string; now?: () => number; loginHint?: string; prompt?: string } = {},
@@ -94,6 +98,7 @@ export interface AuthorizationResponseParams {
  * Read an authorization response from what the user pasted (the whole redirected URL, or
  * just its query) or from the listener's query/form parameters. The code may come in the
  * query, or in the fragment when a response_mode=fragment slipped in.
+ * @throws AuthError `REDIRECT_URL_INVALID` when the input is not a URL or query string.
  */
 export function parseAuthorizationResponse(input: string | URLSearchParams): AuthorizationResponseParams {
   let params: URLSearchParams;
@@ -131,6 +136,8 @@ export function parseAuthorizationResponse(input: string | URLSearchParams): Aut
  * RFC 6749 §10.12: the answer must carry the state of a consent we started, for this
  * resource, not expired, and each state is good once (the store hands it out once).
  * Then an `error` from the authorization server is turned into a typed error.
+ * @throws AuthError `STATE_MISSING`, `STATE_UNKNOWN`, `STATE_OTHER_RESOURCE`, `STATE_EXPIRED`,
+ * `REDIRECT_URL_INVALID` (no code), or the authorization server's error (e.g. `access_denied`, with its AADSTS code).
  */
 export async function processAuthorizationResponse(
   resourceName: string, store: Pick<ConsentStore, 'takePendingConsent'>, params: AuthorizationResponseParams, now: () => number = Date.now,
@@ -181,7 +188,10 @@ function authorizationError(resourceName: string, error: string, description?: s
   });
 }
 
-/** RFC 6749 §4.1.3 (+ RFC 7636 §4.5): redeem the code with the verifier and client credentials. */
+/**
+ * RFC 6749 §4.1.3 (+ RFC 7636 §4.5): redeem the code with the verifier and client credentials.
+ * @throws TokenEndpointError when the token endpoint refuses the code or cannot be reached.
+ */
 export async function exchangeAuthorizationCode(
   resource: Resource, store: Pick<ResourceStore, 'getSecret'>, grant: { code: Secret; consent: PendingConsent }, deps: TokenEndpointDeps = {},
 ): Promise<{ response: TokenResponse; audience: string }> {

@@ -14,6 +14,7 @@ export interface CallbackListener {
   redirectUri: string;
   /** The response parameters; rejects on timeout or close. */
   result: Promise<URLSearchParams>;
+  /** Stops listening; a `result` still pending rejects. */
   close(): Promise<void>;
 }
 
@@ -29,7 +30,10 @@ const PAGE = (title: string, text: string): string =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
   `<body style="font-family:sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body></html>`;
 
-/** Listens on a loopback callback URL for the authorization response (RFC 8252 section 7.3). */
+/**
+ * Listens on a loopback callback URL for the authorization response (RFC 8252 section 7.3).
+ * @throws ConfigError `CALLBACK_NOT_LOOPBACK` when the callback URL is not plain http on a loopback host.
+ */
 export async function startCallbackListener(
   callbackUrl: string, opts: { timeoutMs?: number; logger?: Logger } = {},
 ): Promise<CallbackListener> {

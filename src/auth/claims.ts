@@ -108,6 +108,7 @@ const NEEDS: Record<ResourceKind, ProtocolNeeds> = {
     app: ['Mail.Read', 'Mail.ReadWrite', 'Mail.ReadBasic', 'Mail.Send'] },
 };
 
+/** What `judgeTokenFitness` found: problems that stop the protocol, and warnings. */
 export interface TokenFitness {
   /** Why the token cannot work for this protocol (empty when it can). */
   problems: string[];

@@ -10,6 +10,8 @@ import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse 
  * RFC 6749 §4.4, app-only: the app asks for `{audience}/.default` (every application
  * permission an admin consented there) with its own credential. No user, no refresh token;
  * the mailbox is named at login (XOAUTH2 `user=`) and Exchange checks the app's rights to it.
+ * @throws ConfigError `CLIENT_CREDENTIALS_NEED_CREDENTIAL` for a public client; TokenEndpointError when the
+ * token endpoint refuses (e.g. AADSTS7000215, a wrong secret) or cannot be reached.
  */
 export async function requestClientCredentialsToken(
   resource: Resource, store: Pick<ResourceStore, 'getSecret'>, audience: string, deps: TokenEndpointDeps = {},

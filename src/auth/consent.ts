@@ -24,8 +24,12 @@ import type { AccessToken, TokenManager } from './token-manager.js';
  * - client credentials: no person at all.
  */
 export type ConsentMode = 'auto' | 'paste' | 'device';
+/**
+ * How a consent came back: the loopback listener, a pasted URL, a given redirect URL, the device code, or none needed.
+ */
 export type ConsentVia = 'listener' | 'paste' | 'redirect-url' | 'device' | 'client-credentials';
 
+/** How `authorize` talks to the person consenting. */
 export interface ConsentIO {
   /** Tell the person something (the URL to open, the device code message). */
   print(text: string): void;
@@ -39,6 +43,7 @@ export interface ConsentIO {
   onDeviceCode?(d: { userCode: string; verificationUri: string; message: string }): void;
 }
 
+/** Options of `authorize`. */
 export interface AuthorizeOptions {
   mode?: ConsentMode;
   /** The redirected URL of a consent started earlier. */
@@ -48,6 +53,7 @@ export interface AuthorizeOptions {
   io: ConsentIO;
 }
 
+/** What a finished consent gave: the status, the token audience and expiry, and warnings. */
 export interface AuthorizeResult {
   resource: string;
   flow: OAuthFlow;

@@ -17,6 +17,7 @@ import {
  */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
+/** The device authorization response (RFC 8628 §3.2): what to show the user, and the code to poll with. */
 export interface DeviceAuthorization {
   deviceCode: Secret;
   userCode: string;
@@ -46,7 +47,11 @@ export function deviceCodeUrlOf(oauth: { deviceCodeUrl?: string | undefined; tok
   return oauth.deviceCodeUrl ?? oauth.tokenUrl.replace(/\/token\/?$/, '/devicecode');
 }
 
-/** RFC 8628 §3.1-3.2: the device authorization request. */
+/**
+ * RFC 8628 §3.1-3.2: the device authorization request.
+ * @throws AuthError `DEVICE_CODE_RESPONSE_INVALID` on an unreadable answer; TokenEndpointError when the endpoint
+ * refuses or cannot be reached.
+ */
 export async function requestDeviceAuthorization(
   resource: Resource, deps: TokenEndpointDeps = {},
 ): Promise<DeviceAuthorization> {
@@ -76,6 +81,7 @@ export async function requestDeviceAuthorization(
 /**
  * RFC 8628 §3.4-3.5: poll until the user finishes. `authorization_pending` → wait the
  * interval; `slow_down` → add 5 s to it for good; declined / expired → stop with a typed error.
+ * @throws AuthError `DEVICE_AUTHORIZATION_DECLINED`; TokenEndpointError when the code expired or the endpoint refuses.
  */
 export async function pollDeviceAccessToken(
   resource: Resource, store: Pick<ResourceStore, 'getSecret'>, device: DeviceAuthorization,

@@ -23,6 +23,7 @@ import type { RefreshTokenStatus } from '../config/resource.js';
  */
 export type StatusEffect = RefreshTokenStatus | 'unchanged';
 
+/** One AADSTS error code of the catalogue: its meaning, the fix, and what it does to the refresh token status. */
 export interface AadstsEntry {
   /** `AADSTS700082` */
   code: string;

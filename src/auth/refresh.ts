@@ -12,6 +12,7 @@ import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse 
  * resource and some deployments refuse a refresh without scope (AADSTS900144). A refresh
  * token is good for any resource the user consented to, so one RT serves Outlook and Graph.
  * The answer usually carries a new (rotated) refresh token; storing it is the caller's job.
+ * @throws TokenEndpointError when the token endpoint refuses (e.g. `invalid_grant`) or cannot be reached.
  */
 export async function refreshAccessToken(
   resource: Resource, store: Pick<ResourceStore, 'getSecret'>, refreshToken: Secret, audience: string, deps: TokenEndpointDeps = {},

@@ -41,6 +41,7 @@ export interface TokenWait {
   maxAttempts: number;
 }
 
+/** What a token endpoint request may be given (the fetch, clock, retry policy, CA file…); all optional. */
 export interface TokenEndpointDeps {
   /** The fetch used for the token endpoint (default: the global one). */
   fetch?: typeof fetch;
@@ -78,6 +79,7 @@ export function describeTokenWait(w: TokenWait): string {
   return `waiting for ${w.host}, try ${w.attempt} of ${w.maxAttempts}`;
 }
 
+/** A successful token response (RFC 6749 §5.1), with every token a Secret. */
 export interface TokenResponse {
   accessToken: Secret;
   tokenType: string;

@@ -13,6 +13,7 @@ import { analyseScope, canonicalResource, GRAPH_RESOURCE, OUTLOOK_RESOURCE, reso
 import { TokenEndpointError, type RetryPolicy, type TokenEndpointDeps, type TokenResponse, type TokenWait } from './token-endpoint.js';
 import type { AccessTokenProvider } from './token-provider.js';
 
+/** An access token for one audience, from the cache or fresh from the token endpoint. */
 export interface AccessToken {
   token: Secret;
   /** ms since epoch. */
@@ -21,6 +22,7 @@ export interface AccessToken {
   scope?: string;
 }
 
+/** What `mailbridge token status` shows of a resource: its refresh token status, cached tokens and warnings. */
 export interface TokenStatusReport {
   resource: string;
   flow: OAuthFlow;
@@ -37,6 +39,7 @@ export interface TokenStatusReport {
   warnings: string[];
 }
 
+/** Options of {@link TokenManager}. */
 export interface TokenManagerOptions {
   store: Store;
   logger?: Logger;
@@ -62,8 +65,11 @@ export interface TokenCheck {
   transient?: boolean;
 }
 
+/** Options of {@link TokenManager.getAccessToken}. */
 export interface GetAccessTokenOptions {
+  /** Skip the cache: the server just refused the cached token. */
   forceRefresh?: boolean;
+  /** Another audience than the resource's protocol uses (e.g. Graph for an smtp resource's fallback). */
   audience?: string;
   /**
    * Try the token endpoint even when the status says a person must act (Expired, Revoked,
@@ -85,6 +91,11 @@ const SECRET_EXPIRY_WARN_DAYS = 30;
  * many callers wait, stores rotated refresh tokens with compare-and-set, and keeps the
  * refresh token status. A transient failure (network, 5xx, 429) never touches the stored
  * refresh token or its status; only a refusal of the grant itself marks it.
+ * @example
+ * ```ts
+ * const tokens = new TokenManager({ store });
+ * const { token, expiresAt } = await tokens.getAccessToken('inbox');
+ * ```
  */
 export class TokenManager {
   readonly store: Store;
@@ -124,10 +135,24 @@ export class TokenManager {
     };
   }
 
+  /** The manager's clock (ms since the epoch). */
   now(): number {
     return this.#now();
   }
 
+  /**
+   * An access token for the resource: the cached one while it has over `refreshAheadMs` left,
+   * else one refresh (one at a time per resource, across instances sharing the store) whose
+   * rotated refresh token is stored before the access token is handed out.
+   * @param name - the resource's name in the store
+   * @throws ConfigError `RESOURCE_NOT_FOUND`, or `RESOURCE_NOT_OAUTH` when the resource does not use OAuth 2.0.
+   * @throws AuthError with the `REFRESH_TOKEN_*` code of the status when a person must act (consent again…).
+   * @throws TokenEndpointError when the token endpoint refuses or cannot be reached.
+   * @example
+   * ```ts
+   * const { token } = await tokens.getAccessToken('outbox');
+   * ```
+   */
   async getAccessToken(name: string, opts: GetAccessTokenOptions = {}): Promise<AccessToken> {
     const askedSeq = ++this.#seq;
     const resource = await this.resource(name);
@@ -166,6 +191,10 @@ export class TokenManager {
     };
   }
 
+  /**
+   * The OAuth 2.0 resource named `name`.
+   * @throws ConfigError `RESOURCE_NOT_FOUND`, or `RESOURCE_NOT_OAUTH` when the resource does not use OAuth 2.0.
+   */
   async resource(name: string): Promise<Resource> {
     const resource = await this.store.getResource(name);
     if (!resource) {

@@ -6,5 +6,6 @@ import type { Secret } from '../secret.js';
  * is bad, and never see refresh tokens or client secrets.
  */
 export interface AccessTokenProvider {
+  /** The current access token; `forceRefresh` after a server refused the last one. */
   getAccessToken(opts?: { forceRefresh?: boolean }): Promise<Secret>;
 }

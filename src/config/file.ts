@@ -33,7 +33,15 @@ export type ConfigEntry = z.infer<typeof configEntrySchema>;
 
 export const configFileSchema = z.strictObject({ resources: z.array(z.unknown()) });
 
-/** Reads a YAML or JSON config file (by extension; otherwise YAML, which also reads JSON). */
+/**
+ * Reads a YAML or JSON config file (by extension; otherwise YAML, which also reads JSON).
+ * @throws ConfigError `CONFIG_FILE_UNREADABLE` when the file cannot be read, `CONFIG_INVALID` (naming the
+ * field) when an entry is not a valid resource.
+ * @example
+ * ```ts
+ * const { resources } = loadConfigFile('mailbridge.yaml');
+ * ```
+ */
 export function loadConfigFile(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): { resources: ResourceWithSecrets[] } {
   let text: string;
   try {
@@ -44,7 +52,10 @@ export function loadConfigFile(path: string, opts: { env?: NodeJS.ProcessEnv } =
   return parseConfigText(text, { source: path, baseDir: dirname(resolve(path)), env: opts.env ?? process.env, format: extname(path).toLowerCase() === '.json' ? 'json' : 'yaml' });
 }
 
-/** The same as loadConfigFile, for text already in memory (tests, REST uploads). */
+/**
+ * The same as loadConfigFile, for text already in memory (tests, REST uploads).
+ * @throws ConfigError `CONFIG_INVALID` (naming the field) when the text or an entry is invalid.
+ */
 export function parseConfigText(
   text: string,
   opts: { source: string; baseDir: string; env: NodeJS.ProcessEnv; format: 'json' | 'yaml'; allowFiles?: boolean },

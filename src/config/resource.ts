@@ -7,18 +7,22 @@ import { z } from 'zod';
  * validate.ts. Secrets are never part of a Resource: they live sealed in the store.
  */
 export const RESOURCE_KINDS = ['imap', 'pop3', 'smtp', 'ews', 'graph'] as const;
+/** The protocol a resource speaks: `imap`, `pop3`, `smtp`, `ews` or `graph`. */
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** TLS on a connection: none, implicit TLS, or STARTTLS (STLS on POP3). */
 export const SECURE_MODES = ['none', 'tls', 'starttls'] as const;
+/** A TLS mode: `none`, `tls` (implicit) or `starttls`. */
 export type SecureMode = (typeof SECURE_MODES)[number];
 
 /** How a resource signs in: not at all, with a password, or with OAuth 2.0. */
 export const AUTH_TYPES = ['none', 'basic', 'oauth2'] as const;
+/** How a resource signs in: `none`, `basic` (password) or `oauth2`. */
 export type AuthType = (typeof AUTH_TYPES)[number];
 
 /** The OAuth 2.0 grants a resource can use to get its first token. */
 export const OAUTH_FLOWS = ['authorization_code', 'device_code', 'client_credentials'] as const;
+/** The grant a resource uses for its first token: `authorization_code`, `device_code` or `client_credentials`. */
 export type OAuthFlow = (typeof OAUTH_FLOWS)[number];
 
 /** How the app proves itself at the token endpoint: a client secret, a certificate (JWT assertion) or nothing (public client). */
@@ -41,6 +45,9 @@ export type Cloud = (typeof CLOUDS)[number];
 export const REFRESH_TOKEN_STATUSES = [
   'Available', 'Missing', 'Expired', 'Revoked', 'ConsentRequired', 'InvalidClient',
 ] as const;
+/**
+ * The refresh token status a resource shows: `Available`, `Missing`, `Expired`, `Revoked`, `ConsentRequired` or `InvalidClient`.
+ */
 export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];
 
 export const resourceNameSchema = z
@@ -56,6 +63,7 @@ export const serverSchema = z.object({
   /** EWS: the Exchange domain of the guide's Exchange resource (on-premises too). */
   domain: z.string().optional(),
 });
+/** A resource's server: host (or base URL for EWS and Graph), port, TLS mode. */
 export type ServerSettings = z.infer<typeof serverSchema>;
 
 /** The zod schema of a resource's TLS trust settings (extra CA file, loopback exceptions). */
@@ -67,6 +75,7 @@ export const tlsSchema = z.object({
   /** Allow XOAUTH2 over a plaintext connection, only ever honoured for a loopback host. */
   allowPlaintextLoopback: z.boolean().default(false),
 });
+/** A resource's TLS options (extra CA file, loopback exceptions). */
 export type TlsSettings = z.infer<typeof tlsSchema>;
 
 export const certificateSchema = z.object({
@@ -100,6 +109,7 @@ export const oauthSchema = z.object({
   /** When the client secret expires, if the user told us (Entra shows it). ISO date. */
   secretExpiresAt: z.string().optional(),
 });
+/** A resource's OAuth 2.0 settings: tenant, client, flow, scopes, endpoints (all filled by presets). */
 export type OAuthSettings = z.infer<typeof oauthSchema>;
 
 /** Microsoft Graph's global endpoint, where an smtp resource's Graph fallback sends by default. */
@@ -131,6 +141,7 @@ export const resourceSchema = z.object({
   rateLimitPerMinute: z.number().int().min(0).optional(),
   graphFallback: graphFallbackSchema.optional(),
 });
+/** One validated mailbox connection (no secrets: those live sealed in the store). Make one with `parseResource`. */
 export type Resource = z.infer<typeof resourceSchema>;
 /** What a user writes: defaults may be left out. */
 export type ResourceInput = z.input<typeof resourceSchema>;

@@ -96,13 +96,25 @@ export const triggerDefinitionSchema = z.strictObject({
   retry: retryPolicySchema.default({ maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000 }),
 });
 
+/** A trigger definition as a user writes it (defaults may be left out). */
 export type TriggerDefinitionInput = z.input<typeof triggerDefinitionSchema>;
+/** A validated trigger definition; make one with {@link parseTriggerDefinition}. */
 export type TriggerDefinition = z.output<typeof triggerDefinitionSchema>;
+/** Where a trigger delivers: a webhook, a command, or a TypeScript handler. */
 export type DeliveryTarget = TriggerDefinition['target'];
+/** A trigger's filters: messages that fail one are skipped. */
 export type TriggerFilter = TriggerDefinition['filters'];
+/** How often and how far apart a delivery is retried before it becomes a dead letter. */
 export type RetryPolicy = TriggerDefinition['retry'];
 
-/** Parses a definition from outside (CLI, REST, config); a bad field is a ConfigError naming it. */
+/**
+ * Parses a definition from outside (CLI, REST, config); a bad field is a ConfigError naming it.
+ * @throws ConfigError `TRIGGER_INVALID` naming the first bad field.
+ * @example
+ * ```ts
+ * const def = parseTriggerDefinition({ name: 'invoices', resource: 'inbox', target: { kind: 'webhook', url: 'https://erp.example/hook' } });
+ * ```
+ */
 export function parseTriggerDefinition(input: unknown): TriggerDefinition {
   const r = triggerDefinitionSchema.safeParse(input);
   if (r.success) return r.data;

@@ -14,6 +14,7 @@ export interface Mailbox {
   readonly kind: 'imap' | 'pop3' | 'smtp' | 'ews' | 'graph';
   /** Connects and logs in (refreshing the token once if refused); says what it found. */
   verify(): Promise<string>;
+  /** The folders (IMAP, EWS, Graph; POP3 has only INBOX). */
   folders(): Promise<FolderInfo[]>;
   /** Newest last; `limit` keeps the newest N. */
   list(opts?: ListOptions): Promise<MessageSummary[]>;
@@ -35,28 +36,39 @@ export interface Mailbox {
   listIds?(opts?: ListOptions): Promise<Array<{ id: string; size: number }>>;
   /** Streams each attachment to `dir` (temp file then rename: never half a file). */
   saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
+  /** Sets or clears the read flag (not POP3). */
   markRead(ids: readonly string[], read: boolean, opts?: FolderOption): Promise<void>;
+  /** Sets or clears the flagged state (not POP3). */
   flag(ids: readonly string[], flagged: boolean, opts?: FolderOption): Promise<void>;
+  /** Moves messages to the folder `target` (not POP3). */
   move(ids: readonly string[], target: string, opts?: FolderOption): Promise<void>;
+  /** Copies messages to the folder `target` (not POP3). */
   copy(ids: readonly string[], target: string, opts?: FolderOption): Promise<void>;
   /** Deletes for good (IMAP: \Deleted + UID EXPUNGE; POP3: DELE + QUIT). */
   delete(ids: readonly string[], opts?: FolderOption): Promise<void>;
   /** The integration platform's after-processing step for messages already handled. */
   afterProcessing(ids: readonly string[], action: AfterAction, opts?: FolderOption): Promise<void>;
+  /**
+   * Sends a message (smtp, ews and graph resources).
+   * @throws UnsupportedError `MAIL_OPERATION_UNSUPPORTED` on a receive-only resource.
+   */
   send(draft: MailDraft): Promise<SendResult>;
   /**
    * IMAP only: the folder's UIDVALIDITY (RFC 3501 §2.3.1.1). Ids remembered under another
    * value name other messages (the folder was recreated), so a resumed fetch must start over.
    */
   uidValidity?(opts?: FolderOption): Promise<string>;
+  /** Logs out and closes the connection; the mailbox is unusable after. */
   close(): Promise<void>;
 }
 
+/** Which folder an operation works on. */
 export interface FolderOption {
   /** Default INBOX. */
   folder?: string;
 }
 
+/** One folder of a mailbox, with its counts where the server gives them. */
 export interface FolderInfo {
   path: string;
   name: string;
@@ -65,11 +77,13 @@ export interface FolderInfo {
   unseen?: number;
 }
 
+/** A mail address with its display name. */
 export interface Address {
   name?: string;
   address?: string;
 }
 
+/** What a message list shows of one message (no body). */
 export interface MessageSummary {
   /** IMAP: the UID (as text); POP3: the UIDL. Stable across sessions, unlike sequence numbers. */
   id: string;
@@ -93,6 +107,7 @@ export interface RawSource {
   source: Buffer;
 }
 
+/** An attachment written to disk by {@link Mailbox.saveAttachments}. */
 export interface SavedAttachment {
   filename: string;
   path: string;
@@ -100,6 +115,7 @@ export interface SavedAttachment {
   contentType: string;
 }
 
+/** Options of {@link Mailbox.list}: a filter and the newest N. */
 export interface ListOptions extends FolderOption {
   filter?: MessageFilter;
   limit?: number;

@@ -12,15 +12,31 @@ import type { Mailbox } from './mailbox.js';
 import { createPop3Mailbox } from './pop3-mailbox.js';
 import { createSmtpMailbox } from './smtp-mailbox.js';
 
+/** Options of {@link openMailbox}. */
 export interface OpenMailboxOptions {
   /** The resource, or its name in the store. */
   resource: string | Resource;
+  /** Where the resource, its secrets and tokens are. */
   store: Store;
+  /** Hands out access tokens for OAuth 2.0 resources. */
   tokens: TokenManager;
   logger?: Logger;
 }
 
-/** The Mailbox for a resource, by its kind: imap, pop3, ews and graph receive; smtp, ews and graph send. */
+/**
+ * The Mailbox for a resource, by its kind: imap, pop3, ews and graph receive; smtp, ews and graph send.
+ * @throws ConfigError `RESOURCE_NOT_FOUND` when no resource has that name.
+ * @throws UnsupportedError `MAIL_AUTH_UNSUPPORTED` when the resource does not use OAuth 2.0.
+ * @example
+ * ```ts
+ * const mailbox = await openMailbox({ resource: 'inbox', store, tokens });
+ * try {
+ *   for (const m of await mailbox.list({ filter: { unseen: true }, limit: 10 })) console.log(m.subject);
+ * } finally {
+ *   await mailbox.close();
+ * }
+ * ```
+ */
 export async function openMailbox(o: OpenMailboxOptions): Promise<Mailbox> {
   const resource = typeof o.resource === 'string' ? await o.store.getResource(o.resource) : o.resource;
   if (!resource) {

@@ -28,6 +28,7 @@ import type { DraftAttachment, MailAddress, MailDraft } from './message.js';
 
 type Attachment = NonNullable<SendMailOptions['attachments']>[number];
 
+/** Options of `composeMessage` and `buildRawMessage`. */
 export interface ComposeOptions {
   /** Recipients (to+cc+bcc) allowed per message; default 500 (Exchange Online). */
   maxRecipients?: number;

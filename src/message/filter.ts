@@ -30,6 +30,7 @@ export const messageFilterSchema = z.strictObject({
   larger: size.optional(),
   smaller: size.optional(),
 });
+/** Receive filters (unseen, dates, from, to, subject, attachments, size), as `parseMessageFilter` checks them. */
 export type MessageFilter = z.output<typeof messageFilterSchema>;
 
 /** Parses filter input (CLI flags, REST query); a bad value is a ConfigError naming the field. */

@@ -11,6 +11,7 @@ export interface MailAddress {
   address: string;
 }
 
+/** What is known of an attachment without its bytes: name, type, size, inline or not. */
 export interface AttachmentInfo {
   /** Decoded file name as the sender gave it (not yet made safe for a disk: see attachments.ts). */
   filename?: string;
@@ -24,8 +25,10 @@ export interface AttachmentInfo {
   checksum?: string;
 }
 
+/** A message's importance (from its Importance, Priority or X-Priority header): high, normal or low. */
 export type Importance = 'high' | 'normal' | 'low';
 
+/** A received message as every backend gives it: headers, addresses, text, HTML and attachment metadata. */
 export interface MailMessage {
   /** The backend's id: IMAP UID, POP3 UIDL, EWS ItemId, Graph id (always text). */
   id: string;
@@ -60,6 +63,7 @@ export interface MailMessage {
 /** Where an outgoing attachment's bytes come from. A stream can be read once only. */
 export type DraftAttachmentSource = { path: string } | { content: Buffer } | { stream: Readable };
 
+/** An attachment of an outgoing message: its bytes (a path, a Buffer or a stream) and how to label them. */
 export type DraftAttachment = DraftAttachmentSource & {
   /** Required for `content`/`stream`; defaults to the base name for `path`. */
   filename?: string;
@@ -79,6 +83,7 @@ export type AddressInput = string | MailAddress;
  */
 export type DraftEncoding = 'utf-8' | 'iso-2022-jp';
 
+/** An outgoing message, as `Mailbox.send` takes it; check input from outside with `parseMailDraft`. */
 export interface MailDraft {
   /** The author. For send-as / a shared mailbox, the shared address (the login user needs SendAs). */
   from: AddressInput;

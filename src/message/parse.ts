@@ -24,10 +24,12 @@ import { ProtocolError, isMailbridgeError } from '../errors.js';
 import { BodyDecodeStream, decodeEncodedWord, decodeUnlabelled } from './charset/index.js';
 import type { AttachmentInfo, Importance, MailAddress, MailMessage } from './message.js';
 
+/** An attachment with its decoded bytes. */
 export interface ParsedAttachment extends AttachmentInfo {
   content: Buffer;
 }
 
+/** A message parsed from its RFC 5322 source: the MailMessage with attachment bytes and what had to be guessed. */
 export interface ParsedMessage extends MailMessage {
   attachments: ParsedAttachment[];
   /** What had to be guessed while decoding (unknown charset, raw 8-bit header, …). */

@@ -28,6 +28,7 @@ import { installScopes } from './scopes.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { createSessions } from './sessions.js';
 
+/** Options of {@link buildServer}. */
 export interface ServerOptions {
   store: Store;
   credentials: CredentialStore;
@@ -47,16 +48,23 @@ export interface ServerOptions {
   now?: () => number;
 }
 
+/** The built service: the Fastify app (not listening yet) and how to close it. */
 export interface MailbridgeServer {
   app: FastifyInstance;
   /** @internal The service's wiring, for tests and the CLI. */
   ctx: ServerContext;
+  /** Closes the app and the device code sign-ins in flight; the store and the runner stay the caller's to stop. */
   close(): Promise<void>;
 }
 
 /**
  * The service: REST API (route groups as plug-ins), the OAuth callback, the web console and
  * the OpenAPI document generated from the route schemas. Listening is the caller's job.
+ * @example
+ * ```ts
+ * const server = await buildServer({ store, credentials: createCredentialStore(store) });
+ * await server.app.listen({ host: '127.0.0.1', port: 8025 });
+ * ```
  */
 export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
   const now = o.now ?? Date.now;

@@ -27,10 +27,13 @@ export interface ApiKeyInfo {
   expiresAt?: number;
 }
 
+/** The service's API keys and console password, as salted hashes in the store. */
 export interface CredentialStore {
   /** The new key is returned once; only its hash is kept. */
   createApiKey(label: string, scopes: readonly ApiScope[], opts?: { expiresAt?: number }): Promise<{ info: ApiKeyInfo; key: Secret }>;
+  /** Every API key (never the key itself), oldest first. */
   listApiKeys(): Promise<ApiKeyInfo[]>;
+  /** False when there is no such key. */
   deleteApiKey(id: string): Promise<boolean>;
   /**
    * The key's record when `presented` is a live key (and notes its use); undefined when it is
@@ -38,8 +41,14 @@ export interface CredentialStore {
    * its holder learns why and what to do rather than a bare "unauthorized".
    */
   verifyApiKey(presented: string): Promise<ApiKeyInfo | undefined>;
+  /** Whether a console password is set. */
   hasConsolePassword(): Promise<boolean>;
+  /**
+   * Sets (or replaces) the console password; its scrypt hash is kept.
+   * @throws StoreError `CONSOLE_PASSWORD_WEAK` when it is shorter than {@link MIN_PASSWORD_LENGTH}.
+   */
   setConsolePassword(password: Secret): Promise<void>;
+  /** True when `presented` is the console password. */
   verifyConsolePassword(presented: string): Promise<boolean>;
 }
 

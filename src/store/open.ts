@@ -21,6 +21,19 @@ export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgre
  * is found while sealed values exist: a key made up then would seal new secrets with the wrong
  * key next to ones nobody can open any more. A new key file is made only for a store with no
  * sealed value.
+ * @param opts - `home`: the mailbridge home (key file, default SQLite file); `env`: MAILBRIDGE_DATABASE_URL, MAILBRIDGE_KEY
+ * @throws StoreError `KEY_MISSING` or `KEY_MISMATCH` (sealed values but no key, or another key),
+ * `STORE_OPEN_FAILED` (the database cannot be opened or migrated), `HOME_UNWRITABLE`, `KEY_FILE_EXPOSED`.
+ * @throws ConfigError `CONFIG_INVALID` (an unsupported MAILBRIDGE_DATABASE_URL) or `KEY_INVALID`.
+ * @example
+ * ```ts
+ * const store = await openStore({ home: '/var/lib/mailbridge', env: process.env });
+ * try {
+ *   console.log((await store.listResources()).map((r) => r.name));
+ * } finally {
+ *   await store.close();
+ * }
+ * ```
  */
 export async function openStore(opts: { home: string; env: NodeJS.ProcessEnv }): Promise<Store> {
   const target = databaseTarget(opts);
@@ -63,7 +76,10 @@ async function checkSealingKey(store: Store, sealer: Sealer, source: string | un
   });
 }
 
-/** Which database `openStore` would use for these options: PostgreSQL when MAILBRIDGE_DATABASE_URL is set, else SQLite in the home. */
+/**
+ * Which database `openStore` would use for these options: PostgreSQL when MAILBRIDGE_DATABASE_URL is set, else SQLite in the home.
+ * @throws ConfigError `CONFIG_INVALID` when MAILBRIDGE_DATABASE_URL has a scheme other than postgres(ql): or sqlite:.
+ */
 export function databaseTarget(opts: { home: string; env: NodeJS.ProcessEnv }): DatabaseTarget {
   const url = opts.env.MAILBRIDGE_DATABASE_URL?.trim();
   if (!url) return { kind: 'sqlite', path: join(opts.home, 'mailbridge.db') };

@@ -10,7 +10,12 @@ import { ConfigError, StoreError } from '../errors.js';
  * row or resource fails to open.
  */
 export interface Sealer {
+  /** Encrypts `plaintext`, bound to `aad` (which row it belongs to); base64 text. */
   seal(plaintext: string, aad: string): string;
+  /**
+   * Decrypts a sealed value of the same row.
+   * @throws StoreError `SEAL_WRONG_KEY` (sealed with another key) or `SEAL_TAMPERED` (changed, or moved to another row).
+   */
   unseal(sealed: string, aad: string): string;
   /** The first KEY_TAG_CHARS characters of every value this key seals (version and key id). */
   readonly keyTag: string;
@@ -25,7 +30,11 @@ export const KEY_LENGTH = 32;
 /** Version + key id are 9 bytes: exactly the first 12 base64 characters of a sealed value. */
 export const KEY_TAG_CHARS = 12;
 
-/** A {@link Sealer} over a 32-byte key: AES-256-GCM with the row's identity as additional data. */
+/**
+ * A {@link Sealer} over a 32-byte key: AES-256-GCM with the row's identity as additional data.
+ * @param key - 32 random bytes (e.g. `randomBytes(32)`, or MAILBRIDGE_KEY decoded)
+ * @throws ConfigError `KEY_INVALID` when the key is not 32 bytes.
+ */
 export function createSealer(key: Buffer): Sealer {
   if (key.length !== KEY_LENGTH) {
     throw new ConfigError({ code: 'KEY_INVALID', field: 'MAILBRIDGE_KEY', message: `the sealing key is ${key.length} bytes, AES-256 needs ${KEY_LENGTH}`, hint: 'generate one with `openssl rand -base64 32`' });

@@ -24,18 +24,28 @@ export interface Store
 export interface ResourceStore {
   /** Inserts or replaces the resource's settings. */
   putResource(resource: Resource): Promise<void>;
+  /**
+   * The resource named `name`, or undefined.
+   * @throws StoreError `STORE_CORRUPT` when its stored settings no longer parse.
+   */
   getResource(name: string): Promise<Resource | undefined>;
   /** Every resource, sorted by name. */
   listResources(): Promise<Resource[]>;
   /** Removes the resource with its secrets, tokens and pending consents. */
   deleteResource(name: string): Promise<boolean>;
 
+  /** Seals and stores one secret of a resource (replacing the one of the same kind). */
   putSecret(resource: string, kind: SecretKind, value: Secret): Promise<void>;
+  /**
+   * The secret unsealed, or undefined when none is stored.
+   * @throws StoreError `SEAL_WRONG_KEY` or `SEAL_TAMPERED` when it cannot be unsealed.
+   */
   getSecret(resource: string, kind: SecretKind): Promise<Secret | undefined>;
 }
 
 /** The refresh token and its status (one per resource), and cached access tokens (one per resource and audience). */
 export interface TokenStore {
+  /** The resource's refresh token state (the token unsealed), or undefined before the first consent. */
   getTokenState(resource: string): Promise<TokenState | undefined>;
   /**
    * Atomically replace the token state if its version is still `expectedVersion`
@@ -48,20 +58,26 @@ export interface TokenStore {
     next: TokenStateInput,
   ): Promise<TokenState | undefined>;
 
+  /** The cached access token for this audience (possibly expired: the caller checks `expiresAt`). */
   getAccessToken(resource: string, audience: string): Promise<AccessTokenRecord | undefined>;
+  /** Seals and caches an access token, replacing the one of the same audience. */
   putAccessToken(resource: string, record: AccessTokenRecord): Promise<void>;
+  /** Forgets every cached access token of the resource (after a new consent or a revocation). */
   deleteAccessTokens(resource: string): Promise<void>;
 }
 
 /** Consents in flight: state → PKCE verifier, taken exactly once. */
 export interface ConsentStore {
+  /** Remembers a consent just started; expired ones are cleared on the way. */
   putPendingConsent(p: PendingConsent): Promise<void>;
   /** Returns and deletes the pending consent for this state; undefined if unknown or used. */
   takePendingConsent(state: string): Promise<PendingConsent | undefined>;
 }
 
+/** Which secret of a resource: the app's client secret, or a basic-auth password. */
 export type SecretKind = 'client_secret' | 'password';
 
+/** A resource's refresh token and what is known about it (the token manager keeps it). */
 export interface TokenState {
   refreshToken?: Secret;
   status: RefreshTokenStatus;
@@ -78,8 +94,10 @@ export interface TokenState {
   version: number;
   updatedAt: number;
 }
+/** A token state to write: the store sets `version` and `updatedAt`. */
 export type TokenStateInput = Omit<TokenState, 'version' | 'updatedAt'>;
 
+/** A cached access token for one audience (sealed in the store). */
 export interface AccessTokenRecord {
   audience: string;
   token: Secret;
@@ -88,6 +106,7 @@ export interface AccessTokenRecord {
   scope?: string;
 }
 
+/** A consent in flight: the OAuth `state` it was started with and its PKCE verifier. */
 export interface PendingConsent {
   state: string;
   resource: string;
@@ -104,7 +123,12 @@ export interface PendingConsent {
 export interface TriggerStore {
   /** Inserts or replaces the definition; the paused state and the checkpoint are kept. */
   putTrigger(definition: TriggerDefinition): Promise<void>;
+  /**
+   * The trigger with its paused state, or undefined.
+   * @throws StoreError `STORE_CORRUPT` when its stored definition no longer parses.
+   */
   getTrigger(name: string): Promise<TriggerRecord | undefined>;
+  /** Every trigger, sorted by name. */
   listTriggers(): Promise<TriggerRecord[]>;
   /** Removes the trigger with its secret, checkpoint, delivery history, seen UIDLs and events. */
   deleteTrigger(name: string): Promise<boolean>;
@@ -113,13 +137,16 @@ export interface TriggerStore {
 
   /** The webhook's HMAC key, sealed like a client secret (its own table, bound to the trigger). */
   putTriggerSecret(name: string, value: Secret): Promise<void>;
+  /** The webhook's HMAC key unsealed, or undefined. */
   getTriggerSecret(name: string): Promise<Secret | undefined>;
 
+  /** Where the trigger is in its folder, or undefined before its first start. */
   getTriggerCheckpoint(name: string): Promise<TriggerCheckpoint | undefined>;
   /** Replaces the checkpoint (first start, UIDVALIDITY change, messages skipped by the filter). */
   putTriggerCheckpoint(name: string, checkpoint: TriggerCheckpointInput): Promise<void>;
   /** POP3: every UIDL the trigger has finished with (delivered, dead or filtered out). */
   listTriggerUidls(name: string): Promise<string[]>;
+  /** POP3: remembers these UIDLs as finished with (ones already known are kept). */
   addTriggerUidls(name: string, uidls: readonly string[]): Promise<void>;
   /** Forgets UIDLs no longer on the server (they are not reused, RFC 1939 §7). */
   pruneTriggerUidls(name: string, keep: readonly string[]): Promise<void>;
@@ -134,9 +161,11 @@ export interface TriggerStore {
   recordDelivery(outcome: DeliveryOutcome): Promise<DeliveryRecord>;
   /** Notes the after-processing action's result on a delivered message. */
   setDeliveryAfterAction(id: string, result: { ok: true } | { ok: false; error: string }): Promise<void>;
+  /** One delivery by its id, or undefined. */
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
   /** The raw source kept with a dead letter; undefined when none was kept (too large, or delivered since). */
   getDeliverySource(id: string): Promise<Buffer | undefined>;
+  /** The delivery of one message (by the trigger's message key), or undefined. */
   findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   listDeliveries(trigger: string, opts?: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryRecord[]>;
@@ -187,6 +216,7 @@ export interface CoordinationStore {
   listLeases(): Promise<LeaseRecord[]>;
 }
 
+/** What {@link CoordinationStore.acquireLeases} is asked for. */
 export interface LeaseRequest {
   owner: string;
   /** The triggers this instance could watch, with the mailbox each connects to. */
@@ -197,6 +227,7 @@ export interface LeaseRequest {
   ttlMs: number;
 }
 
+/** One mailbox lease as stored (a trigger watched by at most one instance). */
 export interface LeaseRecord {
   /** The trigger's name. */
   name: string;
@@ -207,6 +238,7 @@ export interface LeaseRecord {
   expiresAt: number;
 }
 
+/** A trigger as stored: its definition and whether it is paused (and why). */
 export interface TriggerRecord {
   definition: TriggerDefinition;
   paused: boolean;
@@ -231,8 +263,10 @@ export interface TriggerCheckpoint {
   syncState?: string;
   updatedAt: number;
 }
+/** A checkpoint to write: the store sets `updatedAt`. */
 export type TriggerCheckpointInput = Omit<TriggerCheckpoint, 'updatedAt'>;
 
+/** `delivered`, `failed` (will be retried) or `dead` (a dead letter: retries used up, or refused for good). */
 export type DeliveryStatus = 'delivered' | 'failed' | 'dead';
 
 /** Where the message is, to fetch it again for a replay. */
@@ -242,6 +276,7 @@ export type DeliverySource =
   /** EWS ItemId or Graph message id, in the trigger's folder. */
   | { kind: 'ews' | 'graph'; folder: string; id: string };
 
+/** One attempt to deliver a message, as the watcher records it ({@link TriggerStore.recordDelivery}). */
 export interface DeliveryOutcome {
   /** Used for a new row; an existing (trigger, messageKey) row keeps its id. */
   id: string;
@@ -260,6 +295,7 @@ export interface DeliveryOutcome {
   raw?: Buffer;
 }
 
+/** The delivery history row of one message of a trigger. */
 export interface DeliveryRecord {
   id: string;
   trigger: string;
@@ -277,6 +313,7 @@ export interface DeliveryRecord {
   deliveredAt?: number;
 }
 
+/** One line of a trigger's event log (started, paused, source errors…). */
 export interface TriggerEvent {
   trigger: string;
   kind: string;
@@ -292,12 +329,17 @@ export interface TriggerEvent {
 export interface CredentialRowStore {
   /** Inserts or replaces the row with this id. */
   putCredential(row: CredentialRow): Promise<void>;
+  /** The row with this id, or undefined. */
   getCredential(id: string): Promise<CredentialRow | undefined>;
+  /** The rows of one kind (`api_key`, `console_password`), oldest first. */
   listCredentials(kind: string): Promise<CredentialRow[]>;
+  /** False when there was no such row. */
   deleteCredential(id: string): Promise<boolean>;
+  /** Notes when the credential was last used (ms since epoch). */
   touchCredential(id: string, at: number): Promise<void>;
 }
 
+/** One service credential as stored: an API key's or the console password's hash. */
 export interface CredentialRow {
   id: string;
   kind: string;

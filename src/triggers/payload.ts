@@ -29,6 +29,7 @@ export interface WebhookPayload {
   };
 }
 
+/** One attachment in a webhook's payload: inline (base64) up to the target's limit, else a link or metadata. */
 export interface PayloadAttachment {
   filename?: string;
   contentType: string;

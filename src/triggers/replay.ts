@@ -10,6 +10,7 @@ import { dispatchWithRetry } from './dispatch.js';
 import { normalizeMessageId } from './message-id.js';
 import { describeError } from './pause.js';
 
+/** What `replayDelivery` needs: the store, tokens to fetch the message again, and the handlers. */
 export interface ReplayOptions {
   store: Store;
   tokens: TokenManager;
@@ -24,6 +25,8 @@ export interface ReplayOptions {
  * (Message-ID); delivers with the trigger's retry policy afresh, and runs the after-processing
  * action only once that succeeded. A message that still cannot be parsed is refused with
  * TRIGGER_REPLAY_UNPARSABLE, saying where its source is.
+ * @throws ConfigError `TRIGGER_DELIVERY_NOT_FOUND`, `TRIGGER_DELIVERY_DONE` (already delivered) or `TRIGGER_NOT_FOUND`.
+ * @throws ProtocolError `TRIGGER_REPLAY_UNPARSABLE`; the delivery target's own error when it fails again.
  */
 export async function replayDelivery(o: ReplayOptions, deliveryId: string): Promise<DeliveryRecord> {
   const record = await o.store.getDelivery(deliveryId);

@@ -9,6 +9,7 @@ import { describeError } from './pause.js';
 import { replayDelivery } from './replay.js';
 import { TriggerWatcher, type WatcherStatus } from './watcher.js';
 
+/** Options of {@link TriggerRunner}. */
 export interface TriggerRunnerOptions {
   store: Store;
   tokens: TokenManager;
@@ -29,6 +30,7 @@ export interface TriggerRunnerOptions {
   leases?: LeaseOptions;
 }
 
+/** Mailbox leases, when several instances share one PostgreSQL store. */
 export interface LeaseOptions {
   /** How long a lease (and the instance's heartbeat) lives unrenewed: the failover time. Default 30 s. */
   ttlMs?: number;
@@ -42,6 +44,7 @@ export interface LeaseOptions {
   perMailboxLimit?: number;
 }
 
+/** A watcher status with the resource it watches. */
 export interface TriggerRunnerStatus extends WatcherStatus {
   resource: string;
 }
@@ -49,7 +52,19 @@ export interface TriggerRunnerStatus extends WatcherStatus {
 /** Marks pauses the runner may lift by itself once the resource's token is Available again. */
 const TOKEN_PAUSE_PREFIX = 'refresh token status';
 
-/** Runs every enabled trigger of a store in this process, one watcher each. */
+/**
+ * Runs every enabled trigger of a store in this process, one watcher each.
+ * @example
+ * ```ts
+ * const runner = new TriggerRunner({
+ *   store, tokens,
+ *   handlers: { archive: async (d) => { console.log(d.message.subject); } },
+ * });
+ * await runner.start();
+ * // … later
+ * await runner.stop();
+ * ```
+ */
 export class TriggerRunner {
   readonly #o: TriggerRunnerOptions;
   readonly #handlers: Map<string, TriggerHandler>;
@@ -74,6 +89,7 @@ export class TriggerRunner {
     }
   }
 
+  /** Starts a watcher for every enabled trigger and re-reads the store periodically; idempotent. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
@@ -116,6 +132,7 @@ export class TriggerRunner {
     return [...this.#held].sort();
   }
 
+  /** Every trigger this runner knows: running, retrying or paused. */
   status(): TriggerRunnerStatus[] {
     const out: TriggerRunnerStatus[] = [...this.#watchers.values()].map((w) => ({ ...w.watcher.status(), resource: w.resource }));
     for (const t of this.#paused.values()) {
@@ -132,6 +149,10 @@ export class TriggerRunner {
     return this.#syncing;
   }
 
+  /**
+   * Pauses a trigger (stored, so every instance and a restart keep it paused).
+   * @throws ConfigError `TRIGGER_NOT_FOUND` when there is no such trigger.
+   */
   async pause(name: string, reason = 'paused by a person'): Promise<void> {
     await this.#require(name);
     await this.#o.store.setTriggerPaused(name, true, reason);
@@ -139,6 +160,10 @@ export class TriggerRunner {
     await this.sync();
   }
 
+  /**
+   * Resumes a paused trigger.
+   * @throws ConfigError `TRIGGER_NOT_FOUND` when there is no such trigger.
+   */
   async resume(name: string): Promise<void> {
     await this.#require(name);
     await this.#o.store.setTriggerPaused(name, false);
@@ -146,6 +171,7 @@ export class TriggerRunner {
     await this.sync();
   }
 
+  /** Delivers a dead letter (or failed delivery) again now; see `replayDelivery`. */
   replay(deliveryId: string): Promise<DeliveryRecord> {
     return replayDelivery({ store: this.#o.store, tokens: this.#o.tokens, handlers: this.#handlers,
       ...(this.#o.logger ? { logger: this.#o.logger } : {}) }, deliveryId);

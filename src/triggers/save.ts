@@ -6,6 +6,8 @@ import { checkTriggerFitsResource, parseTriggerDefinition, type TriggerDefinitio
 /**
  * Validates and stores a trigger (and its webhook secret, sealed). Checked against its
  * resource first, so nothing is written for a trigger that could never run.
+ * @throws ConfigError `TRIGGER_INVALID`, `RESOURCE_NOT_FOUND`, `TRIGGER_UNSUPPORTED_FOR_RESOURCE`, or
+ * `TRIGGER_SECRET_UNUSED` (a webhook secret given for a target that is not a webhook).
  */
 export async function saveTrigger(store: TriggerStore & Pick<ResourceStore, 'getResource'>, input: unknown, opts: { webhookSecret?: Secret } = {}): Promise<TriggerDefinition> {
   const def = parseTriggerDefinition(input);

@@ -22,8 +22,10 @@ import { advanceOf, loadPosition, savePosition } from './position.js';
  */
 const PENDING_AFTER_ACTION_LOOKBACK = 50;
 
+/** Where a watcher is: starting, running, retrying (after an error), paused or stopped. */
 export type WatcherState = 'starting' | 'running' | 'retrying' | 'paused' | 'stopped';
 
+/** One trigger's watcher: its state, counts and last error. */
 export interface WatcherStatus {
   trigger: string;
   state: WatcherState;

@@ -10,12 +10,22 @@ export const TIMESTAMP_HEADER = 'x-mailbridge-timestamp';
 /** The delivery id: the same on every retry of one delivery, so a receiver can drop duplicates. */
 export const DELIVERY_HEADER = 'x-mailbridge-delivery';
 
-/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */
+/**
+ * `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`).
+ * @param timestamp - Unix seconds, sent as the TIMESTAMP_HEADER
+ */
 export function signWebhookBody(secret: Secret, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret.reveal()).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** For receivers (and tests): constant-time check of a signature header. */
+/**
+ * For receivers (and tests): constant-time check of a signature header.
+ * @param secret - the trigger's webhook secret
+ * @param timestamp - the TIMESTAMP_HEADER value (check it is recent too, to refuse replays)
+ * @param body - the request body exactly as received
+ * @param signature - the SIGNATURE_HEADER value
+ * @returns true when the signature is the secret's over this timestamp and body
+ */
 export function verifyWebhookSignature(secret: Secret, timestamp: string, body: string, signature: string): boolean {
   const expected = Buffer.from(signWebhookBody(secret, timestamp, body));
   const given = Buffer.from(signature);
