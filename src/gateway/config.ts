@@ -84,14 +84,30 @@ export const deliveryConfigSchema = z
   })
   .strict();
 
+/**
+ * An IMAP or POP3 gateway listener: `port` offers STARTTLS/STLS (required before a password
+ * unless the client is on loopback or `allowPlain`), `tlsPort` is implicit TLS; null turns either off.
+ * The certificate is the SMTP gateway's (`smtp.tls`, or the same self-signed one).
+ */
+function relayListenerSchema(startTlsPort: number, tlsPort: number) {
+  return z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.nullable().default(startTlsPort),
+      tlsPort: port.nullable().default(tlsPort),
+      allowPlain: z.boolean().default(false),
+    })
+    .strict();
+}
+
 export const gatewayConfigSchema = z
   .object({
     hostname: z.string().min(1).default(hostname()),
     smtp: smtpGatewayConfigSchema.default(() => smtpGatewayConfigSchema.parse({})),
     delivery: deliveryConfigSchema.default(() => deliveryConfigSchema.parse({})),
-    // The IMAP and POP3 gateways' listeners (helper imapgw): kept as given and handed to them.
-    imap: z.record(z.string(), z.unknown()).optional(),
-    pop3: z.record(z.string(), z.unknown()).optional(),
+    // The IMAP and POP3 gateways: off unless their section is present (most devices only send).
+    imap: relayListenerSchema(1143, 1993).optional(),
+    pop3: relayListenerSchema(1110, 1995).optional(),
   })
   .strict();
 

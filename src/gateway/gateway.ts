@@ -9,6 +9,9 @@ import { loadGatewayTls, type GatewayTls } from './smtp/tls.js';
 import { startSpoolWorker, type SpoolOutcome, type SpoolWorker } from './spool.js';
 import { openUpstream, type Upstream } from './upstream.js';
 import { GatewayUsers } from './users.js';
+import { startImapGateway } from './imap/index.js';
+import { startPop3Gateway } from './pop3/index.js';
+import type { GatewayListener, GatewayListenerOptions } from './relay/listener.js';
 
 /**
  * `mailbridge gateway`: the SMTP submission gateway, its delivery worker and (wired by the
@@ -32,7 +35,16 @@ export interface RunningGateway {
   readonly smtp: SmtpGateway;
   readonly users: GatewayUsers;
   readonly worker: SpoolWorker;
+  /** The IMAP and POP3 listeners that run (none unless the config has an `imap` or `pop3` section). */
+  readonly relays: readonly RunningRelay[];
   close(): Promise<void>;
+}
+
+/** One IMAP or POP3 gateway listener and what it offers. */
+export interface RunningRelay {
+  readonly protocol: 'imap' | 'pop3';
+  readonly security: 'starttls' | 'tls';
+  readonly listener: GatewayListener;
 }
 
 export function parseGatewayConfig(input: GatewayConfigInput | undefined): GatewayConfig {
@@ -147,13 +159,53 @@ export async function startGateway(
     throw e;
   }
 
+  // The IMAP/POP3 relays log in upstream through the token manager and check local users in the
+  // same directory as SMTP; they present the SMTP gateway's certificate (same files, or the same
+  // self-signed one kept in gateway-tls/), so a client pins one fingerprint.
+  const relays: RunningRelay[] = [];
+  try {
+    for (const protocol of ['imap', 'pop3'] as const) {
+      const section = config[protocol];
+      if (!section) continue;
+      const start = protocol === 'imap' ? startImapGateway : startPop3Gateway;
+      for (const [security, listenPort] of [
+        ['starttls', section.port],
+        ['tls', section.tlsPort],
+      ] as const) {
+        if (listenPort === null) continue;
+        const options: GatewayListenerOptions = {
+          host: section.host,
+          port: listenPort,
+          security,
+          tls: config.smtp.tls ?? {
+            selfSigned: true,
+            dir: join(deps.home, 'gateway-tls'),
+            hostnames: [config.hostname],
+          },
+          plaintextLogin: section.allowPlain ? 'always' : 'loopback',
+          directory: users,
+          upstreams: tokens,
+          ...(logger ? { logger } : {}),
+        };
+        relays.push({ protocol, security, listener: await start(options) });
+      }
+    }
+  } catch (e) {
+    for (const r of relays) await r.listener.close();
+    await smtp.close();
+    await worker.stop();
+    throw e;
+  }
+
   return {
     config,
     tls,
     smtp,
     users,
     worker,
+    relays,
     async close() {
+      for (const r of relays) await r.listener.close();
       await smtp.close();
       await worker.stop();
       for (const u of upstreams.values())

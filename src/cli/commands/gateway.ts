@@ -177,6 +177,12 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
       if (ctx.json())
         ctx.printJson({
           smtp: { host, port: smtp.port, tlsPort: smtp.tlsPort },
+          relays: running.relays.map((r) => ({
+            protocol: r.protocol,
+            security: r.security,
+            host: r.listener.host,
+            port: r.listener.port,
+          })),
           tls: { fingerprint: tls.fingerprint, generated: tls.generated, subject: tls.subject },
         });
       else {
@@ -185,12 +191,15 @@ export function registerGatewayCommand(program: Command, ctx: CliContext): void 
             'mailbridge gateway is running',
             ...(smtp.port !== undefined ? [`  SMTP  ${host}:${smtp.port} (STARTTLS)`] : []),
             ...(smtp.tlsPort !== undefined ? [`  SMTPS ${host}:${smtp.tlsPort} (TLS)`] : []),
+            ...running.relays.map(
+              (r) =>
+                `  ${r.protocol.toUpperCase().padEnd(5)} ${r.listener.host}:${r.listener.port} (${r.security === 'tls' ? 'TLS' : r.protocol === 'imap' ? 'STARTTLS' : 'STLS'})`,
+            ),
             `  TLS certificate ${tls.generated ? '(self-signed, generated) ' : ''}SHA-256 ${tls.fingerprint}`,
             'Ctrl-C to stop',
           ].join('\n'),
         );
       }
-      // The IMAP and POP3 gateways (running.config.imap / .pop3) are started here once they are wired in.
       await untilSignal();
       await running.close();
     });
