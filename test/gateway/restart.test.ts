@@ -1,6 +1,6 @@
 /**
  * Restart safety: `mailbridge gateway` (the CLI, a child process) relays to the rig's Postfix
- * (submission with XOAUTH2, Dovecot behind it) and is killed with SIGKILL while 200 messages are
+ * (submission with XOAUTH2, Dovecot behind it) and is killed with SIGKILL while 60 messages (GW_RESTART_COUNT) are
  * being submitted. The client resubmits what got no 250, to a restarted gateway. What must hold:
  * every message that got a 250 reaches the mailbox; anything delivered twice is counted and
  * reported (the gateway flags the ones it may have sent twice after a crash).
@@ -25,7 +25,8 @@ import { consentedResource } from '../mail/facade-consent.js';
 import { loadRig, type Rig } from '../helpers/rig.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const COUNT = Number(process.env.GW_RESTART_COUNT ?? 200);
+// 60 keeps the file well under a minute idle; GW_RESTART_COUNT=1000 is the issue's figure (run by hand).
+const COUNT = Number(process.env.GW_RESTART_COUNT ?? 60);
 const KILL_AFTER = Math.round(COUNT * 0.35);
 const PASSWORD = 'correct horse battery staple';
 
@@ -37,7 +38,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 480_000 }, () => {
+describe(`SMTP gateway killed with SIGKILL during ${COUNT} submissions`, { timeout: 480_000 }, () => {
   let rig: Rig;
   let home: string;
   let store: Store;
@@ -62,7 +63,7 @@ describe('SMTP gateway killed with SIGKILL during 200 submissions', { timeout: 4
     });
     port = await freePort();
     // Postfix is not Exchange: no 30-a-minute pacing for this relay.
-    // And one client sends all 200 within a minute: no per-user submission limit either.
+    // And one client sends them all within a minute: no per-user submission limit either.
     writeFileSync(
       join(home, 'gateway.yaml'),
       [
