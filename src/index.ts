@@ -60,6 +60,7 @@ export type {
   DeadLetterRecord, GatewayUsageProtocol, GatewayUsageRecord, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
   SpoolEntryInput,
 } from './store/gateway.js';
+export type { AttemptAction, AttemptArea, AttemptOutcome, AttemptStore, ResourceAttempts } from './store/attempts.js';
 
 // Tokens.
 export { TokenManager } from './auth/token-manager.js';
@@ -71,7 +72,9 @@ export type { AccessTokenProvider } from './auth/token-provider.js';
 export { openMailbox, type OpenMailboxOptions } from './mail/open.js';
 export { parseAfterAction, formatAfterAction } from './message/after-action.js';
 export { parseMessageFilter, messageFilterSchema } from './message/filter.js';
-export type { Address, FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, SavedAttachment } from './mail/mailbox.js';
+export type {
+  Address, FolderInfo, FolderOption, ListOptions, Mailbox, MessageSummary, RawSource, SavedAttachment,
+} from './mail/mailbox.js';
 export type { AfterAction } from './message/after-action.js';
 export type { MessageFilter } from './message/filter.js';
 export type { SendResult } from './message/message.js';

@@ -9,6 +9,7 @@ export type AttemptArea = 'token' | 'mail';
 /** What was tried: a consent (Connect), a token refresh, a check of the grant, a mail server round. */
 export type AttemptAction = 'connect' | 'consent' | 'refresh' | 'check' | 'test';
 
+/** One attempt: what was tried, when, and (for a failure) the typed error's code, message and fix. */
 export interface AttemptOutcome {
   action: AttemptAction;
   ok: boolean;
@@ -20,6 +21,7 @@ export interface AttemptOutcome {
   hint?: string;
 }
 
+/** A resource's attempts in one area: the last one, and the last failure until a success. */
 export interface ResourceAttempts {
   area: AttemptArea;
   last: AttemptOutcome;
