@@ -40,6 +40,7 @@ export function createStagePool(size = Math.min(4, availableParallelism())): Sta
       const p = slot.pending.get(m.seq);
       if (!p) return;
       slot.pending.delete(m.seq);
+      if (slot.pending.size === 0) worker.unref();
       if (m.error) p.reject(revive(m.error));
       else p.resolve(m.result as StageResult);
     });
@@ -50,7 +51,9 @@ export function createStagePool(size = Math.min(4, availableParallelism())): Sta
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => failAll(new Error(`a staging worker thread exited (code ${code})`)));
-    // Idle workers must not keep a finished CLI alive.
+    // Idle workers must not keep a finished CLI alive, but a busy one must keep the process up:
+    // when the mail server's socket closes mid-batch, the staging jobs may be all that is left
+    // to wait for, and an unref'd worker would let the event loop end with them unanswered.
     worker.unref();
     slots.push(slot);
     return slot;
@@ -63,6 +66,7 @@ export function createStagePool(size = Math.min(4, availableParallelism())): Sta
       const id = ++seq;
       return new Promise<StageResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
+        slot.worker.ref();
         slot.worker.postMessage({ seq: id, job });
       });
     },

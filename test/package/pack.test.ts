@@ -50,8 +50,9 @@ test('npm pack ships dist, README, LICENSE and package.json only (mailbridge wit
   for (const [name, range] of Object.entries(sandboxPkg.dependencies)) {
     assert.equal(rootPkg.dependencies[name], range, `mailbridge depends on the sandbox's dependency ${name}@${range}`);
   }
+  // Test folders and test files, not modules that merely start with "test" (the console's test-send page).
   for (const list of [files, sandboxPack.files]) {
-    assert.deepEqual(list.filter((p) => /(^|\/)test|\.map$|fixture|tsbuildinfo|(?<!\.d)\.ts$/.test(p)), [], 'no tests, fixtures, sources or maps');
+    assert.deepEqual(list.filter((p) => /(^|\/)tests?\/|\.test\.|\.map$|fixture|tsbuildinfo|(?<!\.d)\.ts$/.test(p)), [], 'no tests, fixtures, sources or maps');
   }
   for (const f of ['dist/index.d.ts', 'dist/oauth.d.ts', 'dist/server/index.d.ts', 'dist/webhook.d.ts', 'dist/sandbox.d.ts', 'LICENSE',
     `${CARRIED}dist/index.d.ts`, `${CARRIED}dist/index.js`]) {

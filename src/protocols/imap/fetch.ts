@@ -198,11 +198,24 @@ export interface ImapSource {
 export async function* streamSources(client: ImapFlow, folder: string, uids: readonly number[]): AsyncGenerator<ImapSource> {
   if (uids.length === 0) return;
   const lock = await client.getMailboxLock(folder);
+  // imapflow's fetch iterator waits for its next message without noticing that the connection
+  // closed under it (a server killed mid-FETCH): the wait would never end. Each step races the
+  // connection's 'close', which then ends the batch with an error the caller maps and retries.
+  let onClose: (() => void) | undefined;
+  const closed = new Promise<never>((_, reject) => {
+    onClose = () => reject(Object.assign(new Error('Connection closed during FETCH'), { code: 'CONNECTION_DROPPED' }));
+    client.once('close', onClose);
+  });
+  closed.catch(() => undefined);
+  const messages = client.fetch(uidSet(uids), { uid: true, source: true }, { uid: true })[Symbol.asyncIterator]();
   try {
-    for await (const msg of client.fetch(uidSet(uids), { uid: true, source: true }, { uid: true })) {
-      if (msg.source) yield { uid: msg.uid, source: msg.source };
+    for (;;) {
+      const next = await Promise.race([messages.next(), closed]);
+      if (next.done) break;
+      if (next.value.source) yield { uid: next.value.uid, source: next.value.source };
     }
   } finally {
+    if (onClose) client.off('close', onClose);
     lock.release();
   }
 }
