@@ -123,7 +123,7 @@ export const errorCodes = {
   GATEWAY_RESOURCE_CANNOT_SEND: { meaning: 'the resource mapped for sending is not an smtp or graph resource', fix: 'map the gateway user to an smtp resource (XOAUTH2) or a graph resource (Mail.Send)' },
   GATEWAY_SOURCE_INVALID: { meaning: 'an entry of the gateway\'s source allow-list is not an address or a CIDR network', fix: 'write loopback, an address (192.0.2.10) or a network (192.0.2.0/24)' },
   GATEWAY_TLS_FILE_UNREADABLE: { meaning: 'cannot read the gateway\'s TLS certificate or key file PATH', fix: 'check the path and that the service user may read it (keep the key 0600)' },
-  GATEWAY_TLS_INVALID: { meaning: 'the gateway\'s TLS certificate and key cannot be used (not PEM, not a pair, or a self-signed one could not be made)', fix: 'give a PEM certificate and its unencrypted PEM key, or use a self-signed certificate (needs the openssl command)' },
+  GATEWAY_TLS_INVALID: { meaning: 'the gateway\'s TLS certificate and key cannot be used (not PEM, or not a pair)', fix: 'give a PEM certificate and its unencrypted PEM key, or use a self-signed certificate' },
   GATEWAY_TLS_MISSING: { meaning: 'a gateway listener with security tls or starttls has no certificate', fix: 'give certFile and keyFile, or ask for a self-signed certificate' },
   GATEWAY_TLS_UNAVAILABLE: { meaning: 'the gateway\'s TLS certificate could not be read or made', fix: 'give smtp.tls.certFile and keyFile (PEM) readable by this user, or install openssl for a generated self-signed one' },
   GATEWAY_USER_EXISTS: { meaning: 'a gateway user of that name already exists', fix: 'reset its password with `mailbridge gateway user reset-password NAME`, or remove it first' },

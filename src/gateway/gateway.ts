@@ -159,9 +159,8 @@ export async function startGateway(
     throw e;
   }
 
-  // The IMAP/POP3 relays log in upstream through the token manager and check local users in the
-  // same directory as SMTP; they present the SMTP gateway's certificate (same files, or the same
-  // self-signed one kept in gateway-tls/), so a client pins one fingerprint.
+  // The IMAP/POP3 relays log in upstream through the token manager, check local users in the same
+  // directory as SMTP and present the certificate loaded above, so a client pins one fingerprint.
   const relays: RunningRelay[] = [];
   try {
     for (const protocol of ['imap', 'pop3'] as const) {
@@ -177,11 +176,7 @@ export async function startGateway(
           host: section.host,
           port: listenPort,
           security,
-          tls: config.smtp.tls ?? {
-            selfSigned: true,
-            dir: join(deps.home, 'gateway-tls'),
-            hostnames: [config.hostname],
-          },
+          tls: { certPem: tls.cert, keyPem: tls.key },
           plaintextLogin: section.allowPlain ? 'always' : 'loopback',
           directory: users,
           upstreams: tokens,

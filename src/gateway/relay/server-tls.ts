@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { promisify } from 'node:util';
 import { ConfigError } from '../../errors.js';
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY, makeSelfSigned } from '../self-signed.js';
 
 /**
  * The certificate a gateway listener presents: the operator's files, or a self-signed one
@@ -27,7 +26,13 @@ export interface GatewaySelfSignedTls {
   hostnames?: string[];
 }
 
-export type GatewayTlsSource = GatewayTlsFiles | GatewaySelfSignedTls;
+/** A certificate and key already loaded (the SMTP gateway's, so every listener presents one certificate). */
+export interface GatewayTlsPem {
+  certPem: string;
+  keyPem: string;
+}
+
+export type GatewayTlsSource = GatewayTlsFiles | GatewaySelfSignedTls | GatewayTlsPem;
 
 export interface GatewayTlsIdentity {
   secureContext: SecureContext;
@@ -38,11 +43,10 @@ export interface GatewayTlsIdentity {
   keyPem: string;
 }
 
-const run = promisify(execFile);
-
 /** Loads (or makes) the listener's certificate; a bad file is a ConfigError naming it. */
 export async function loadGatewayTls(source: GatewayTlsSource): Promise<GatewayTlsIdentity> {
-  const { certPem, keyPem } = 'selfSigned' in source ? await selfSigned(source) : await fromFiles(source);
+  const { certPem, keyPem } =
+    'certPem' in source ? source : 'selfSigned' in source ? await selfSigned(source) : await fromFiles(source);
   let fingerprint256: string;
   let secureContext: SecureContext;
   try {
@@ -77,68 +81,24 @@ async function fromFiles(files: GatewayTlsFiles): Promise<{ certPem: string; key
   return { certPem: await read(files.certFile, 'certFile'), keyPem: await read(files.keyFile, 'keyFile') };
 }
 
-const CERT = 'gateway-cert.pem';
-const KEY = 'gateway-key.pem';
-
 async function selfSigned(opts: GatewaySelfSignedTls): Promise<{ certPem: string; keyPem: string }> {
+  const names = opts.hostnames ?? ['localhost', '127.0.0.1', '::1'];
+  const readPair = async (dir: string) => ({
+    certPem: await readFile(join(dir, SELF_SIGNED_CERT), 'utf8'),
+    keyPem: await readFile(join(dir, SELF_SIGNED_KEY), 'utf8'),
+  });
   if (opts.dir) {
-    try {
-      return {
-        certPem: await readFile(join(opts.dir, CERT), 'utf8'),
-        keyPem: await readFile(join(opts.dir, KEY), 'utf8'),
-      };
-    } catch {
-      await mkdir(opts.dir, { recursive: true, mode: 0o700 });
-      return makeSelfSigned(opts.dir, opts.hostnames);
-    }
+    const dir = opts.dir;
+    return readPair(dir).catch(async () => {
+      await makeSelfSigned(dir, names);
+      return readPair(dir);
+    });
   }
   const dir = await mkdtemp(join(tmpdir(), 'mb-gateway-tls-'));
   try {
-    return await makeSelfSigned(dir, opts.hostnames);
+    await makeSelfSigned(dir, names);
+    return await readPair(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The openssl CLI (present wherever Debian's `ca-certificates` is) rather than an npm X.509
- * package: Node can verify certificates but not issue them. EC P-256: made in milliseconds.
- */
-async function makeSelfSigned(
-  dir: string,
-  hostnames = ['localhost', '127.0.0.1', '::1'],
-): Promise<{ certPem: string; keyPem: string }> {
-  const san = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
-  const keyFile = join(dir, KEY);
-  const certFile = join(dir, CERT);
-  try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '3650',
-      '-subj',
-      `/O=mailbridge gateway/CN=${hostnames[0] ?? 'localhost'}`,
-      '-addext',
-      `subjectAltName=${san}`,
-    ]);
-  } catch (cause) {
-    throw new ConfigError({
-      code: 'GATEWAY_TLS_INVALID',
-      message: 'could not make a self-signed certificate for the gateway (the openssl command failed or is missing)',
-      hint: 'install openssl (apt-get install openssl), or give certFile and keyFile',
-      cause,
-    });
-  }
-  await chmod(keyFile, 0o600);
-  return { certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
 }

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ConfigError } from '../../errors.js';
-
-const run = promisify(execFile);
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY, makeSelfSigned } from '../self-signed.js';
 
 /**
  * The gateway's TLS certificate: from the configured files, or a self-signed one made once with
@@ -29,48 +26,13 @@ export async function loadGatewayTls(o: {
   hostname: string;
 }): Promise<GatewayTls> {
   if (o.certFile && o.keyFile) return read(o.certFile, o.keyFile, false);
-  const certFile = join(o.dir, 'gateway-cert.pem');
-  const keyFile = join(o.dir, 'gateway-key.pem');
+  const certFile = join(o.dir, SELF_SIGNED_CERT);
+  const keyFile = join(o.dir, SELF_SIGNED_KEY);
   try {
     return await read(certFile, keyFile, true);
   } catch {
-    await mkdir(o.dir, { recursive: true, mode: 0o700 });
     const cn = o.hostname.replace(/[^A-Za-z0-9.-]/g, '') || 'mailbridge-gateway';
-    try {
-      await run(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          keyFile,
-          '-out',
-          certFile,
-          '-days',
-          '3650',
-          '-subj',
-          `/O=mailbridge gateway/CN=${cn}`,
-          '-addext',
-          `subjectAltName=DNS:${cn},DNS:localhost,IP:127.0.0.1,IP:::1`,
-        ],
-        { timeout: 30_000 },
-      );
-    } catch (e) {
-      throw new ConfigError({
-        code: 'GATEWAY_TLS_UNAVAILABLE',
-        field: 'smtp.tls',
-        message: `cannot make a self-signed certificate with openssl: ${(e as Error).message.split('\n')[0]}`,
-        hint: 'install openssl (apt-get install openssl) or give smtp.tls.certFile and smtp.tls.keyFile',
-        cause: e,
-      });
-    }
-    const { chmod } = await import('node:fs/promises');
-    await chmod(keyFile, 0o600);
+    await makeSelfSigned(o.dir, [cn, 'localhost', '127.0.0.1', '::1']);
     return read(certFile, keyFile, true);
   }
 }
