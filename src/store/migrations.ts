@@ -304,6 +304,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE server_credentials ADD COLUMN expires_at BIGINT',
     ],
   },
+  {
+    // A trigger's events in the order they happened: `at` has millisecond resolution, so a burst
+    // of events shares one and "the newest" (and the prune) was a coin toss. `seq` is made by the
+    // application (store/sql/triggers.ts): strictly increasing within an instance, `at` × 1000
+    // across instances; earlier rows keep their order from `at`.
+    version: 11,
+    statements: [
+      'ALTER TABLE trigger_events ADD COLUMN seq BIGINT NOT NULL DEFAULT 0',
+      'UPDATE trigger_events SET seq = at * 1000',
+      'CREATE INDEX trigger_events_seq ON trigger_events (trigger_name, seq)',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

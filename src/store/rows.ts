@@ -98,8 +98,8 @@ export const DEAD_LETTER_SOURCE_MAX_BYTES = 25 * 1024 * 1024;
  * Drops a trigger's events beyond its newest TRIGGER_EVENTS_KEPT (parameters: trigger, trigger, kept):
  * everything as old as the first one past the limit, so ties on `at` can only make it keep fewer.
  */
-export const PRUNE_TRIGGER_EVENTS = `DELETE FROM trigger_events WHERE trigger_name = ? AND at <= (
-  SELECT at FROM trigger_events WHERE trigger_name = ? ORDER BY at DESC LIMIT 1 OFFSET ?)`;
+export const PRUNE_TRIGGER_EVENTS = `DELETE FROM trigger_events WHERE trigger_name = ? AND seq <= (
+  SELECT seq FROM trigger_events WHERE trigger_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`;
 
 export function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

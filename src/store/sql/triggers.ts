@@ -19,6 +19,17 @@ const TRIGGER_TABLES = [
   'leases',
 ];
 
+let lastEventSeq = 0;
+
+/**
+ * The order key of a trigger event (migration 11): `at` × 1000, bumped past the last one this
+ * process wrote, so events of one millisecond keep the order they were written in.
+ */
+function nextEventSeq(at: number): number {
+  lastEventSeq = Math.max(at * 1000, lastEventSeq + 1);
+  return lastEventSeq;
+}
+
 interface CheckpointRow {
   uid_validity: string | null;
   last_uid: number | null;
@@ -151,11 +162,13 @@ export function sqlTriggerStore(ctx: SqlContext): TriggerStore {
     ...sqlDeliveryStore(ctx),
 
     async addTriggerEvent(name, kind, message) {
-      await db.run('INSERT INTO trigger_events (trigger_name, kind, message, at) VALUES (?, ?, ?, ?)', [
+      const at = now();
+      await db.run('INSERT INTO trigger_events (trigger_name, kind, message, at, seq) VALUES (?, ?, ?, ?, ?)', [
         name,
         kind,
         message,
-        now(),
+        at,
+        nextEventSeq(at),
       ]);
       // Apart from the insert: a prune lost to a crash is made up by the next event's.
       await db.run(PRUNE_TRIGGER_EVENTS, [name, name, TRIGGER_EVENTS_KEPT]);
@@ -163,7 +176,7 @@ export function sqlTriggerStore(ctx: SqlContext): TriggerStore {
 
     async listTriggerEvents(name, limit = 100) {
       const rows = await db.all<{ trigger_name: string; kind: string; message: string; at: number }>(
-        'SELECT trigger_name, kind, message, at FROM trigger_events WHERE trigger_name = ? ORDER BY at DESC LIMIT ?',
+        'SELECT trigger_name, kind, message, at FROM trigger_events WHERE trigger_name = ? ORDER BY seq DESC LIMIT ?',
         [name, Math.max(1, Math.min(limit, 10_000))],
       );
       return rows.map((r) => ({ trigger: r.trigger_name, kind: r.kind, message: r.message, at: r.at }));
