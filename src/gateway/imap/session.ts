@@ -5,7 +5,7 @@ import { WireBuffer, WireBufferClosed, WireBufferTimeout, WireBufferTooLong } fr
 import type { GatewayPrincipal } from '../directory.js';
 import type { GatewayConnection, GatewayListenerOptions } from '../relay/listener.js';
 import { decodeSaslPlain } from '../relay/sasl-plain.js';
-import { splice } from '../relay/splice.js';
+import { relaySession } from '../relay/splice.js';
 import { classifyUpstreamFailure } from '../relay/upstream-failure.js';
 import { postLoginCapabilities, preLoginCapabilities } from './capabilities.js';
 import { readImapCommand, type ImapCommand } from './command.js';
@@ -187,20 +187,7 @@ async function relay(
   }
   const clientLeftover = buffer.release();
   send(`${tag} OK [CAPABILITY ${postLoginCapabilities(upstream.capabilities).join(' ')}] Logged in`);
-  log?.info(who, 'imap gateway login; relaying');
-  splice(conn.socket, upstream.socket, { client: clientLeftover, upstream: upstream.leftover }, (r) => {
-    log?.info(
-      {
-        ...who,
-        up: r.up,
-        down: r.down,
-        closedBy: r.closedBy,
-        ms: Date.now() - started,
-        ...(r.error ? { error: r.error } : {}),
-      },
-      'imap session ended',
-    );
-  });
+  relaySession('imap', conn.socket, upstream, clientLeftover, { who, started, log });
   return true;
 }
 

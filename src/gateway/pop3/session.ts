@@ -11,7 +11,7 @@ import {
 import type { GatewayPrincipal } from '../directory.js';
 import type { GatewayConnection, GatewayListenerOptions } from '../relay/listener.js';
 import { decodeSaslPlain } from '../relay/sasl-plain.js';
-import { splice } from '../relay/splice.js';
+import { relaySession } from '../relay/splice.js';
 import { classifyUpstreamFailure } from '../relay/upstream-failure.js';
 
 /**
@@ -223,19 +223,6 @@ async function relay(
   }
   const clientLeftover = buffer.release();
   send('+OK Logged in');
-  log?.info(who, 'pop3 gateway login; relaying');
-  splice(conn.socket, upstream.socket, { client: clientLeftover, upstream: upstream.leftover }, (r) => {
-    log?.info(
-      {
-        ...who,
-        up: r.up,
-        down: r.down,
-        closedBy: r.closedBy,
-        ms: Date.now() - started,
-        ...(r.error ? { error: r.error } : {}),
-      },
-      'pop3 session ended',
-    );
-  });
+  relaySession('pop3', conn.socket, upstream, clientLeftover, { who, started, log });
   return true;
 }

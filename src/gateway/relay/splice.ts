@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Logger } from '../../log.js';
 
 /**
  * After the upstream login the gateway is a pipe: every byte both ways, untouched (IDLE,
@@ -61,4 +62,31 @@ export function splice(
   if (leftovers.client.length > 0) upstream.write(leftovers.client);
   client.pipe(upstream);
   upstream.pipe(client);
+}
+
+/**
+ * The relay phase of an IMAP or POP3 gateway session, once the client has been told it is
+ * logged in: logs that, splices the two sockets, and logs the session's end with its byte counts.
+ */
+export function relaySession(
+  protocol: 'imap' | 'pop3',
+  client: Socket,
+  upstream: { socket: Socket; leftover: Buffer },
+  clientLeftover: Buffer,
+  o: { who: Record<string, unknown>; started: number; log?: Logger | undefined },
+): void {
+  o.log?.info(o.who, `${protocol} gateway login; relaying`);
+  splice(client, upstream.socket, { client: clientLeftover, upstream: upstream.leftover }, (r) => {
+    o.log?.info(
+      {
+        ...o.who,
+        up: r.up,
+        down: r.down,
+        closedBy: r.closedBy,
+        ms: Date.now() - o.started,
+        ...(r.error ? { error: r.error } : {}),
+      },
+      `${protocol} session ended`,
+    );
+  });
 }
