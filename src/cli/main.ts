@@ -5,6 +5,7 @@ import { isMailbridgeError, type MailbridgeError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { explainSandboxDown } from './commands/sandbox.js';
 import { idsAsOperands } from './operands.js';
 
 /** The `mailbridge` command: wires the command files together and prints errors as one line. */
@@ -16,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
-  await registerCommands(program, ctx, commandWord(argv, program));
+  registerCommands(program, ctx);
   try {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -28,28 +29,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The codes after which a stopped sandbox may be the cause (explainSandboxDown decides; see sandbox.ts). */
-const NOTHING_LISTENS = new Set(['CONNECTION_REFUSED', 'TOKEN_ENDPOINT_UNREACHABLE']);
-
-/**
- * The plainer error when a sandbox resource failed because the sandbox stopped. The sandbox
- * command's module is loaded only for an error that can mean that: not for every bad input.
- */
+/** The plainer error when a sandbox resource failed because the sandbox stopped (see sandbox.ts). */
 async function explainIfSandboxDown(
   store: () => Promise<Store>, e: MailbridgeError, argv: readonly string[],
 ): Promise<MailbridgeError | undefined> {
-  if (!NOTHING_LISTENS.has(e.code)) return undefined;
-  try {
-    const { explainSandboxDown } = await import('./commands/sandbox.js');
-    return await explainSandboxDown(store, e, argv);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The command the user typed: the first argument that is not a global option (undefined when there is none). */
-function commandWord(argv: readonly string[], program: Command): string | undefined {
-  return argv.slice(2).find((a) => !program.options.some((o) => o.long === a || o.short === a));
+  // Explaining must never hide the error it explains.
+  return explainSandboxDown(store, e, argv).catch(() => undefined);
 }
 
 function reportError(e: unknown, json: boolean): number {

@@ -15,7 +15,7 @@ async function program(): Promise<{ program: Command; calls: Array<{ name: strin
   const p = new Command('mailbridge').option('--json').exitOverride();
   p.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   const ctx = createCliContext({ json: () => false });
-  await registerCommands(p, ctx, undefined);
+  registerCommands(p, ctx);
   const calls: Array<{ name: string; args: unknown[] }> = [];
   for (const c of p.commands) {
     c.exitOverride();
