@@ -1,3 +1,4 @@
+// src/i18n (languages, the text catalogue) is shared like errors, secret and log: every layer may use it.
 // The layer table of docs/architecture.md as rules: a folder of src/ may import only the folders its row "knows
 // about" (and what those know, down the table) plus the shared top-level files (errors, secret, log). `npm run lint`
 // runs this; an upward import fails CI.
@@ -26,7 +27,7 @@ const LAYERS = {
 const KNOWN_EXCEPTIONS = {
 };
 
-const SHARED = '^src/(errors|secret|log)(\\.ts$|/)';
+const SHARED = '^src/(errors|secret|log|i18n)(\\.ts$|/)';
 const ALL = Object.keys(LAYERS);
 
 const forbidden = [];
