@@ -1,3 +1,4 @@
+import type { Locale } from '../../i18n/index.js';
 import { FORM_CSS } from './form-styles.js';
 import { Html, html } from './html.js';
 
@@ -61,8 +62,8 @@ const NAV: [href: string, label: string][] = [
  * console's own script (/console/assets/console.js, served by plugin.ts: the CSP allows
  * scripts from this origin only).
  */
-export function layout(title: string, csrf: string | undefined, body: Html, o: { path?: string } = {}): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · mailbridge</title>
+export function layout(title: string, csrf: string | undefined, body: Html, o: { path?: string; locale?: Locale } = {}): string {
+  return html`<!doctype html><html lang="${o.locale ?? 'en'}"><head><meta charset="utf-8"><title>${title} · mailbridge</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${new Html(CSS + FORM_CSS)}</style>
 <script src="/console/assets/console.js" defer></script></head>
 <body><a class="skip-link" href="#main">Skip to main content</a><header><strong>mailbridge</strong>

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { type Locale, localeFromAcceptLanguage, parseLocale } from '../../i18n/index.js';
 import type { ServerContext } from '../context.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
 import { apiPage } from './api-page.js';
@@ -17,8 +18,10 @@ import { triggerPages } from './triggers-page.js';
 /** What every console page handler gets. */
 export interface ConsoleKit {
   ctx: ServerContext;
-  /** Renders a page with a fresh CSRF token for its forms. */
-  page(reply: FastifyReply, title: string, body: (csrf: string) => ReturnType<typeof html>, status?: number): FastifyReply;
+  /** Renders a page with a fresh CSRF token for its forms, in the viewer's language. */
+  page(reply: FastifyReply, title: string, body: (csrf: string, locale: Locale) => ReturnType<typeof html>, status?: number): FastifyReply;
+  /** The viewer's language: the `mb_lang` cookie the language switch sets, else the browser's Accept-Language. */
+  locale(req: FastifyRequest): Locale;
   /** Options for a state-changing console route: a login and a valid CSRF token. */
   post: { config: { auth: 'session' }; schema: { hide: true }; preHandler: FastifyInstance['csrfProtection'] };
   get: { config: { auth: 'session' }; schema: { hide: true } };
@@ -36,10 +39,12 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
       ctx,
       page(reply, title, body, status = 200) {
         const csrf = reply.generateCsrf();
+        const locale = kit.locale(reply.request);
         // CSP and the other security headers: security-headers.ts, on every answer.
         return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-          .send(layout(title, csrf, body(csrf), { path: reply.request.url.split('?')[0] }));
+          .send(layout(title, csrf, body(csrf, locale), { path: reply.request.url.split('?')[0], locale }));
       },
+      locale: (req) => parseLocale(req.cookies[LANG_COOKIE]) ?? localeFromAcceptLanguage(req.headers['accept-language']),
       post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
       get: { config: { auth: 'session' }, schema: { hide: true } },
       drafts: new SecretDrafts(ctx.now),
@@ -98,6 +103,9 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     gatewayPages(app, kit);
   };
 }
+
+/** The cookie that keeps the language a viewer chose with the console's switch. */
+export const LANG_COOKIE = 'mb_lang';
 
 /** Only a path inside the console: never an open redirect to another site. */
 function safeNext(next: string | undefined): string {
