@@ -78,7 +78,7 @@ export async function openConsole(folder: string, opts: { syncIntervalMs?: numbe
 
 export interface FormResource {
   name: string;
-  kind: 'imap' | 'pop3' | 'smtp';
+  kind: 'imap' | 'pop3' | 'smtp' | 'ews' | 'graph';
   tenantId: string;
   clientId: string;
   clientSecret: string;
