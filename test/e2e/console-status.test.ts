@@ -94,7 +94,7 @@ test('a stopped identity platform: the check fails, the status is no longer gree
   assert.equal(await page.getAttribute('#status', 'class'), 'badge stale');
   assert.match(
     (await page.textContent('#attempt-token')) ?? '',
-    /as of\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(token refresh\):\s+failed/,
+    /as of\s+\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\s+\([^)]+\)\s+\(token refresh\):\s+failed/,
   );
   await page.goto(`${run.svc.base}/console/`);
   assert.match((await page.textContent('tr[data-resource="status-inbox"] .badge')) ?? '', /last token refresh failed/);

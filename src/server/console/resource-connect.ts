@@ -80,13 +80,14 @@ export function devicePages(app: FastifyInstance, kit: ConsoleKit, failurePage: 
 
   app.post<{ Params: { name: string } }>('/resources/:name/device', kit.post, async (req, reply) => {
     const name = req.params.name;
+    let id: string;
     try {
-      const flow = await ctx.devices.start(name);
-      return reply.redirect(`${path(name)}/device/${encodeURIComponent(flow.id)}`, 303);
+      id = (await ctx.devices.start(name)).id;
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
       return failurePage(req, name, reply, (csrf: string) => errorBox(e, { csrf, resource: name }), 400);
     }
+    return reply.redirect(`${path(name)}/device/${encodeURIComponent(id)}`, 303);
   });
 
   app.get<{ Params: { name: string; id: string } }>('/resources/:name/device/:id', kit.get, async (req, reply) => {
