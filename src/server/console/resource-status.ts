@@ -192,8 +192,10 @@ export function historyTable(events: AttemptEvent[], locale: Locale, now: number
 export function expiry(at: number | undefined, locale: Locale, now: number): Html {
   if (at === undefined) return html`${t(STATUS_TEXT.none, locale)}`;
   if (at <= now) return html`${t(STATUS_TEXT.expired, locale, { when: formatDateTime(at, locale) })}`;
-  return html`<span class="countdown" data-expires="${String(at)}"
-    >${t(STATUS_TEXT.validUntil, locale, { when: formatDateTime(at, locale), left: relativeTime(at, locale, now) })}</span
+  // The relative part in its own element: console.js counts it down (server-rendered without it).
+  const [before, after] = t(STATUS_TEXT.validUntil, locale, { when: formatDateTime(at, locale), left: '\u0000' }).split('\u0000');
+  return html`<span class="countdown"
+    >${before}<span data-relative="${String(at)}">${relativeTime(at, locale, now)}</span>${after}</span
   >`;
 }
 
