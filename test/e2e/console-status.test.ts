@@ -78,7 +78,14 @@ test('after the right secret, the "Connected" page survives a reload and the fai
   assert.ok(await page.$('#consent-again'), 'the reload says the consent was finished before');
   assert.equal(await page.$('#consent-error'), null);
   await run.shot('2-connected-reloaded');
-  await Promise.all([page.waitForURL(/\/console\/resources\/status-inbox$/), page.click('#back')]);
+  // Back to the resource: the link, or the page's 2 s meta refresh when a busy machine was slower than that.
+  if (!/\/console\/resources\/status-inbox$/.test(page.url())) {
+    await Promise.all([
+      page.waitForURL(/\/console\/resources\/status-inbox$/),
+      page.click('#back', { timeout: 3000 }).catch(() => undefined),
+    ]);
+  }
+  await page.waitForSelector('#status');
   assert.equal(await page.textContent('#status'), 'Available');
   assert.match((await page.textContent('#attempt-token')) ?? '', /\(consent\): OK/);
 });
@@ -106,7 +113,7 @@ test('a stopped identity platform: the check fails, the status is no longer gree
   await page.waitForSelector('#check-result.ok');
   assert.equal(await page.textContent('#status'), 'Available');
   assert.equal(await page.getAttribute('#status', 'class'), 'badge Available');
-  assert.match((await page.textContent('#attempt-token')) ?? '', /\(token refresh\): OK/);
+  assert.match((await page.textContent('#attempt-token')) ?? '', /\(token refresh(, refresh token rotated)?\): OK/);
 });
 
 test('a refresh refused as invalid_grant: not green, the reason and a Connect button', async () => {

@@ -13,7 +13,6 @@ export const FORM_CSS = `
 .fixes{margin:.4em 0}.fixes a,.fixes form{margin-right:.8em}
 .attempt{font-size:.9em}.stale{background:#fbefc4}
 .danger{border-color:#a11}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .banner{list-style:none;border:1px solid #d8dde3;border-left:6px solid #a11;background:#fff;padding:.5em .8em;margin:.4em 0;color:#1b1f24}
 .banner.warn{border-left-color:#b58100}.banner.err{border-left-color:#a11}
 ul.attention{padding:0}

@@ -411,7 +411,7 @@ function resourceTable(
       <th scope="col">${t(RES_TEXT.hUser, locale)}</th>
       <th scope="col">${t(RES_TEXT.hStatus, locale)}</th>
       <th scope="col">${t(RES_TEXT.hAccess, locale)}</th>
-      <th scope="col"><span class="visually-hidden">${t(RES_TEXT.connect, locale)}</span></th>
+      <th></th>
     </tr>
     ${rows.map(
       ({ view: v, attempts }) =>
