@@ -71,7 +71,10 @@ test('Graph: added through the form with the preset filling the server and the s
   await page.selectOption('#f-kind', 'graph');
   await page.click('#advanced summary');
   assert.ok(await page.isVisible('#resource-form small.for-kind-graph'), "the preset's Graph default is shown");
-  assert.match((await page.textContent('#resource-form small.for-kind-graph')) ?? '', /https:\/\/graph\.microsoft\.com/);
+  assert.match(
+    (await page.textContent('#resource-form small.for-kind-graph')) ?? '',
+    /https:\/\/graph\.microsoft\.com/,
+  );
   await fillAddForm(page, { name: 'pages-graph', kind: 'graph', ...common() });
   await Promise.all([page.waitForURL(/\/console\/resources\/pages-graph$/), page.click('#add')]);
   const stored = (await run.svc.api('GET', '/api/resources/pages-graph')).json;

@@ -36,7 +36,14 @@ const common = () => ({
 test('the resource page: history of the consent, a refresh and a refused refresh with its AADSTS code; the dashboard says it', async () => {
   const { page } = run;
   await page.goto(`${run.svc.base}/console/resources/new`);
-  await fillAddForm(page, { name: 'pages-inbox', kind: 'imap', ...common(), mailHost: '127.0.0.1', port: 993, secure: 'tls' });
+  await fillAddForm(page, {
+    name: 'pages-inbox',
+    kind: 'imap',
+    ...common(),
+    mailHost: '127.0.0.1',
+    port: 993,
+    secure: 'tls',
+  });
   await Promise.all([page.waitForURL(/\/console\/resources\/pages-inbox$/), page.click('#add')]);
   assert.ok(await page.$('#history-empty'));
   await signInAndConsent(page, idp.url, SANDBOX.alice, SANDBOX.password);
@@ -101,24 +108,49 @@ test('in Japanese (Accept-Language ja): the guide’s labels, dates in JST, rela
     assert.equal(await page.getAttribute('html', 'lang'), 'ja');
     assert.match((await page.textContent('h1')) ?? '', /リソース pages-inbox/);
     const fields = (await page.textContent('#fields')) ?? '';
-    for (const label of ['受信メールサーバ', '受信ポート番号', '認証URL', 'アクセストークンURL', 'コールバックURL', 'クライアントID', 'スコープ'])
+    for (const label of [
+      '受信メールサーバ',
+      '受信ポート番号',
+      '認証URL',
+      'アクセストークンURL',
+      'コールバックURL',
+      'クライアントID',
+      'スコープ',
+    ])
       assert.ok(fields.includes(label), label);
     const history = (await page.textContent('#history')) ?? '';
     assert.match(history, /\d{4}\/\d\d\/\d\d \d\d:\d\d JST/);
     assert.match(history, /前/);
     assert.match(history, /同意/);
-    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    const width = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+          .scrollWidth,
+    );
     assert.ok(width <= 390, `no sideways scrolling (${width}px)`);
-    await page.screenshot({ path: join(process.cwd(), 'test-artifacts', 'console-resource-page', '6-ja-resource.png'), fullPage: true });
+    await page.screenshot({
+      path: join(process.cwd(), 'test-artifacts', 'console-resource-page', '6-ja-resource.png'),
+      fullPage: true,
+    });
 
     await page.goto(`${run.svc.base}/console/resources/new`);
     const labels = await page.$$eval('#resource-form label > span', (s) => s.map((x) => (x.textContent ?? '').trim()));
-    for (const label of ['リソース名', 'サーバタイプ', 'テナント ID', 'クライアントID', 'クライアントシークレット', 'ユーザ'])
+    for (const label of [
+      'リソース名',
+      'サーバタイプ',
+      'テナント ID',
+      'クライアントID',
+      'クライアントシークレット',
+      'ユーザ',
+    ])
       assert.ok(labels.includes(label), `${label} in ${labels.join(' | ')}`);
     await page.goto(`${run.svc.base}/console/`);
     assert.match((await page.textContent('#attention-heading')) ?? '', /対応が必要な項目/);
     assert.match((await page.textContent('#attention')) ?? '', /もう一度サインインして同意/);
-    await page.screenshot({ path: join(process.cwd(), 'test-artifacts', 'console-resource-page', '7-ja-dashboard.png'), fullPage: true });
+    await page.screenshot({
+      path: join(process.cwd(), 'test-artifacts', 'console-resource-page', '7-ja-dashboard.png'),
+      fullPage: true,
+    });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

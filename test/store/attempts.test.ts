@@ -73,7 +73,8 @@ for (const backend of ['sqlite', 'postgres'] as BackendName[]) {
         assert.equal(history[3]!.code, 'AADSTS7000215');
         assert.equal((await store.listAttemptHistory('r', 2)).length, 2);
         // Only the newest HISTORY_KEPT stay.
-        for (let i = 0; i < HISTORY_KEPT + 5; i++) await store.recordAttempt('r', 'token', { ...ok(10_000), rotated: true });
+        for (let i = 0; i < HISTORY_KEPT + 5; i++)
+          await store.recordAttempt('r', 'token', { ...ok(10_000), rotated: true });
         const kept = await store.listAttemptHistory('r');
         assert.equal(kept.length, HISTORY_KEPT);
         assert.ok(kept.every((e) => e.rotated === true && e.at === 10_000));

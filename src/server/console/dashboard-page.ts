@@ -102,9 +102,10 @@ export function dashboardPage(app: FastifyInstance, kit: ConsoleKit): void {
               ? html`<p class="ok" id="all-good">${t(DASHBOARD_TEXT.allGood, locale)}</p>`
               : html`<ul class="attention">
                   ${items.map(
-                    (a) => html`<li class="banner ${a.severity}" data-attention="${a.id}">
-                      <span>${a.text}</span> ${a.actions}
-                    </li>`,
+                    (a) =>
+                      html`<li class="banner ${a.severity}" data-attention="${a.id}">
+                        <span>${a.text}</span> ${a.actions}
+                      </li>`,
                   )}
                 </ul>`
           }
@@ -150,7 +151,9 @@ function attention(
         id: `secret-${r.name}`,
         severity: 'err',
         text: t(DASHBOARD_TEXT.invalidClient, locale, { name: r.name }),
-        actions: html`<a class="fix-secret" href="${page}/edit#f-clientSecret">${t(DASHBOARD_TEXT.storeSecret, locale)}</a>`,
+        actions: html`<a class="fix-secret" href="${page}/edit#f-clientSecret"
+          >${t(DASHBOARD_TEXT.storeSecret, locale)}</a
+        >`,
       });
     }
     for (const w of resourceWarnings(r, { now })) {
@@ -159,7 +162,9 @@ function attention(
         id: `secret-expiry-${r.name}`,
         severity: 'warn',
         text: t(DASHBOARD_TEXT.warning, locale, { name: r.name, message: warningText(w, r, locale, now).message }),
-        actions: html`<a class="fix-secret" href="${page}/edit#f-clientSecret">${t(DASHBOARD_TEXT.storeSecret, locale)}</a>`,
+        actions: html`<a class="fix-secret" href="${page}/edit#f-clientSecret"
+          >${t(DASHBOARD_TEXT.storeSecret, locale)}</a
+        >`,
       });
     }
     const idle = v.status === 'Available' ? idleDays(lastUse, now) : undefined;
@@ -215,7 +220,9 @@ function overview(rows: Row[], locale: Locale, now: number): Html {
         <td><a href="/console/resources/${encodeURIComponent(v.name)}">${v.name}</a></td>
         <td>${v.kind.toUpperCase()}</td>
         <td>${statusBadge(v, attempts, locale)}</td>
-        <td class="last-success">${success !== undefined ? when(success, locale, now) : t(DASHBOARD_TEXT.never, locale)}</td>
+        <td class="last-success">
+          ${success !== undefined ? when(success, locale, now) : t(DASHBOARD_TEXT.never, locale)}
+        </td>
         <td>${expiry(v.accessTokenExpiresAt, locale, now)}</td>
       </tr>`;
     })}

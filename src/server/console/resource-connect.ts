@@ -50,8 +50,12 @@ export function connectBox(r: Resource, csrf: string, locale: Locale): Html {
   const enc = encodeURIComponent(r.name);
   const button = (action: string, id: string, label: string, note: string, how?: string) =>
     html`<form class="connect-option" method="post" action="/console/resources/${enc}/${action}">
-      <input type="hidden" name="_csrf" value="${csrf}" />${how ? html`<input type="hidden" name="how" value="${how}" />` : ''}
-      <button id="${id}">${label}</button> <small class="note">${note}</small>
+      <input
+        type="hidden"
+        name="_csrf"
+        value="${csrf}"
+      />${how ? html`<input type="hidden" name="how" value="${how}" />` : ''} <button id="${id}">${label}</button>
+      <small class="note">${note}</small>
     </form>`;
   if (r.oauth?.flow === 'client_credentials') {
     return html`<fieldset id="connect-box">
@@ -98,37 +102,52 @@ export function devicePages(app: FastifyInstance, kit: ConsoleKit, failurePage: 
     // The page asks again by itself while the person signs in elsewhere.
     if (flow.state === 'pending') reply.header('refresh', '5');
     return kit.page(reply, t(CONNECT_TEXT.deviceTitle, kit.locale(req), { name: r.name }), (csrf, locale) => {
-      const back = html`<p><a id="back" href="${path(r.name)}">${t(CONNECT_TEXT.back, locale, { name: r.name })}</a></p>`;
+      const back = html`<p>
+        <a id="back" href="${path(r.name)}">${t(CONNECT_TEXT.back, locale, { name: r.name })}</a>
+      </p>`;
       if (flow.state === 'done') {
-        return html`<p class="ok" id="consent-result">${t(CONNECT_TEXT.deviceDone, locale, { status: flow.status ?? '' })}</p>
+        return html`<p class="ok" id="consent-result">
+            ${t(CONNECT_TEXT.deviceDone, locale, { status: flow.status ?? '' })}
+          </p>
           ${back}`;
       }
       if (flow.state === 'failed') {
         return html`<div class="err" id="device-error">
-            <p><strong>${t(CONNECT_TEXT.deviceFailed, locale)}</strong> ${flow.error?.message ?? ''} (${flow.error?.code ?? ''})</p>
+            <p>
+              <strong>${t(CONNECT_TEXT.deviceFailed, locale)}</strong> ${flow.error?.message ?? ''}
+              (${flow.error?.code ?? ''})
+            </p>
             ${fixLine({ code: flow.error?.code ?? '', hint: flow.error?.hint ?? '' }, r.name, csrf)}
           </div>
           <form method="post" action="${path(r.name)}/device">
-            <input type="hidden" name="_csrf" value="${csrf}" /><button id="device-again">${t(CONNECT_TEXT.again, locale)}</button>
+            <input type="hidden" name="_csrf" value="${csrf}" /><button id="device-again">
+              ${t(CONNECT_TEXT.again, locale)}
+            </button>
           </form>
           ${back}`;
       }
       return html`<section id="device" aria-live="polite">
           <p>
             ${t(CONNECT_TEXT.deviceOpen, locale)}
-            <a id="verification-uri" href="${flow.verificationUri}" target="_blank" rel="noopener">${flow.verificationUri}</a>
+            <a id="verification-uri" href="${flow.verificationUri}" target="_blank" rel="noopener"
+              >${flow.verificationUri}</a
+            >
             ${t(CONNECT_TEXT.deviceEnter, locale)}
           </p>
-          <p class="user-code"><code id="user-code">${flow.userCode}</code>
-            <button type="button" data-copy="user-code" hidden>${t(CONNECT_TEXT.copy, locale)}</button><span id="user-code-status" class="note"></span></p>
+          <p class="user-code">
+            <code id="user-code">${flow.userCode}</code>
+            <button type="button" data-copy="user-code" hidden>${t(CONNECT_TEXT.copy, locale)}</button
+            ><span id="user-code-status" class="note"></span>
+          </p>
           <p class="note" id="device-expires">
             ${t(CONNECT_TEXT.deviceExpires, locale, {
               when: formatDateTime(flow.expiresAt, locale),
               left: relativeTime(flow.expiresAt, locale, now),
             })}
           </p>
-          <p class="note" id="device-waiting">${t(CONNECT_TEXT.deviceWaiting, locale)}
-            <a href="${req.url}">${t(CONNECT_TEXT.deviceReload, locale)}</a></p>
+          <p class="note" id="device-waiting">
+            ${t(CONNECT_TEXT.deviceWaiting, locale)} <a href="${req.url}">${t(CONNECT_TEXT.deviceReload, locale)}</a>
+          </p>
         </section>
         ${back}`;
     });

@@ -195,7 +195,8 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
           <form method="post" action="${path(name, '/delete')}" class="danger">
             <input type="hidden" name="_csrf" value="${csrf}" />
             ${using.length > 0 ? html`<label><input type="checkbox" name="cascade" value="true" id="cascade" /> ${t(EDIT_TEXT.cascade, locale, { names: using.join(', ') })}</label>` : ''}
-            <button id="confirm-remove">${t(EDIT_TEXT.confirm, locale, { name })}</button> <a href="${path(name)}" id="cancel-remove">${t(EDIT_TEXT.cancel, locale)}</a>
+            <button id="confirm-remove">${t(EDIT_TEXT.confirm, locale, { name })}</button>
+            <a href="${path(name)}" id="cancel-remove">${t(EDIT_TEXT.cancel, locale)}</a>
           </form>`,
       status,
     );

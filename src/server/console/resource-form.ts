@@ -72,7 +72,10 @@ export const FORM_TEXT = messages('console.resourceForm', {
     en: '; needed again when you change where the credentials go',
     ja: '。資格情報の送り先を変えるときはもう一度必要です',
   },
-  secretKept: { en: 'kept from your last try: leave empty to use it', ja: '前回の入力を保持しています: 空欄のままで使います' },
+  secretKept: {
+    en: 'kept from your last try: leave empty to use it',
+    ja: '前回の入力を保持しています: 空欄のままで使います',
+  },
   secretKeep: { en: 'leave empty to keep the stored one', ja: '空欄のままなら保存済みのものを使います' },
   secretOriginal: { en: "leave empty to use the original's", ja: '空欄のままなら複製元のものを使います' },
   advanced: { en: 'Advanced (sandbox, test servers)', ja: '詳細設定 (サンドボックス、テスト用サーバ)' },
@@ -97,7 +100,10 @@ const L = messages('console.resourceFields', {
     ja: 'アプリの「概要」にある「ディレクトリ (テナント) ID」(GUID)、またはテナントのドメイン',
   },
   clientId: { en: 'Client ID', ja: 'クライアントID' },
-  clientIdNote: { en: 'the Application (client) ID on the same page', ja: '同じページの「アプリケーション(クライアント)ID」' },
+  clientIdNote: {
+    en: 'the Application (client) ID on the same page',
+    ja: '同じページの「アプリケーション(クライアント)ID」',
+  },
   user: { en: 'User', ja: 'ユーザ' },
   userNote: { en: 'the mailbox to sign in as', ja: 'サインインするメールボックス' },
   from: { en: 'From address', ja: 'Fromアドレス' },
@@ -131,7 +137,10 @@ const L = messages('console.resourceFields', {
   builtNote: { en: 'empty: built from the Sign-in host', ja: '空欄: サインイン ホストから組み立てます' },
   tokenUrl: { en: 'Access token URL', ja: 'アクセストークンURL' },
   scope: { en: 'Scope', ja: 'スコープ' },
-  scopeNote: { en: "empty: the preset's scope for this Server type", ja: '空欄: このサーバタイプのプリセットのスコープ' },
+  scopeNote: {
+    en: "empty: the preset's scope for this Server type",
+    ja: '空欄: このサーバタイプのプリセットのスコープ',
+  },
   state: { en: 'State', ja: '状態' },
   stateNote: { en: 'empty: random per consent', ja: '空欄: 同意ごとにランダム' },
   responseMode: { en: 'Response mode', ja: '応答モード' },
@@ -179,7 +188,15 @@ const YES_NO: [string, Message][] = [
  * stylesheet hides the others from the chosen Server type, without any script (the CSP allows none).
  */
 export const RESOURCE_FIELDS: Field[] = [
-  { key: 'tenantId', label: L.tenantId, note: L.tenantIdNote, applies: 'oauth', required: true, pattern: TENANT_PATTERN, section: 'main' },
+  {
+    key: 'tenantId',
+    label: L.tenantId,
+    note: L.tenantIdNote,
+    applies: 'oauth',
+    required: true,
+    pattern: TENANT_PATTERN,
+    section: 'main',
+  },
   { key: 'from', label: L.from, note: L.fromNote, applies: 'send', section: 'main' },
   { key: 'user', label: L.user, note: L.userNote, applies: 'all', type: 'email', required: true, section: 'main' },
   { key: 'clientId', label: L.clientId, note: L.clientIdNote, applies: 'oauth', required: true, section: 'main' },
@@ -285,7 +302,14 @@ export const RESOURCE_FIELDS: Field[] = [
   { key: 'certificateCert', label: L.certificateCert, applies: 'oauth', hostAccess: true, section: 'other' },
   { key: 'deviceCodeUrl', label: L.deviceCodeUrl, applies: 'oauth', type: 'url', section: 'other' },
   { key: 'resource', label: L.resource, applies: 'oauth', section: 'other' },
-  { key: 'secretExpiresAt', label: L.secretExpiresAt, note: L.secretExpiresAtNote, applies: 'oauth', type: 'date', section: 'other' },
+  {
+    key: 'secretExpiresAt',
+    label: L.secretExpiresAt,
+    note: L.secretExpiresAtNote,
+    applies: 'oauth',
+    type: 'date',
+    section: 'other',
+  },
   { key: 'rateLimitPerMinute', label: L.rateLimit, applies: 'send', type: 'number', section: 'other' },
   { key: 'graphFallback', label: L.graphFallback, note: L.graphFallbackNote, applies: 'send', section: 'other' },
   { key: 'ewsV1', label: L.ewsV1, applies: 'ews', section: 'other', options: YES_NO },
@@ -484,13 +508,13 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
     const label =
       'en' in f.label
         ? html`<span>${t(f.label, loc)}</span>`
-        : html`<span class="for-receive">${t(f.label.receive, loc)}</span><span class="for-send"
-              >${t(f.label.send, loc)}</span
-            ><span class="for-web">${t(f.label.web, loc)}</span>`;
+        : html`<span class="for-receive">${t(f.label.receive, loc)}</span
+            ><span class="for-send">${t(f.label.send, loc)}</span><span class="for-web">${t(f.label.web, loc)}</span>`;
     const input = f.options
       ? html`<select name="${f.key}" id="f-${f.key}" ${invalid(f.key)}>
           ${f.options.map(
-            ([o, text]) => html`<option value="${o}" ${val(f.key) === o ? html`selected` : ''}>${t(text, loc)}</option>`,
+            ([o, text]) =>
+              html`<option value="${o}" ${val(f.key) === o ? html`selected` : ''}>${t(text, loc)}</option>`,
           )}
         </select>`
       : html`<input
@@ -558,8 +582,8 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
       <label
         ><span>${t(FORM_TEXT.kind, loc)}</span
         ><select name="kind" id="f-kind" ${invalid('kind')}>
-          ${KINDS.map(([k, text]) => html`<option value="${k}" ${kind === k ? html`selected` : ''}>${t(text, loc)}</option>`)}
-        </select>${fieldError('kind')}</label
+          ${KINDS.map(([k, text]) => html`<option value="${k}" ${kind === k ? html`selected` : ''}>${t(text, loc)}</option>`)}</select
+        >${fieldError('kind')}</label
       >
       ${section('main')}
       <label class="for-oauth"

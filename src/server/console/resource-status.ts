@@ -28,7 +28,10 @@ export const STATUS_TEXT = messages('console.status', {
   expired: { en: 'expired {when}', ja: '{when} に期限切れ' },
   validUntil: { en: 'valid until {when} ({left})', ja: '{when} まで有効 ({left})' },
   history: { en: 'History', ja: '履歴' },
-  historyEmpty: { en: 'Nothing recorded yet: connect, or check the token.', ja: 'まだ記録がありません。接続するか、トークンを確認してください。' },
+  historyEmpty: {
+    en: 'Nothing recorded yet: connect, or check the token.',
+    ja: 'まだ記録がありません。接続するか、トークンを確認してください。',
+  },
   hWhen: { en: 'When', ja: '日時' },
   hWhat: { en: 'What', ja: '操作' },
   hOutcome: { en: 'Outcome', ja: '結果' },
@@ -42,7 +45,10 @@ export const STATUS_TEXT = messages('console.status', {
   },
   connectAgain: { en: 'Connect again', ja: 'もう一度接続' },
   removed: { en: 'Removed {name}.', ja: '{name} を削除しました。' },
-  removedWith: { en: 'Removed {name} and its triggers {triggers}.', ja: '{name} とそのトリガー {triggers} を削除しました。' },
+  removedWith: {
+    en: 'Removed {name} and its triggers {triggers}.',
+    ja: '{name} とそのトリガー {triggers} を削除しました。',
+  },
   smtpType: { en: '(none: Email send, SMTP)', ja: '(なし: Email 送信、SMTP)' },
   sentAs: {
     en: "sent as {uri} (a loopback Redirect URI's port is not compared, so the service's own port is used)",
@@ -120,7 +126,9 @@ export function statusBadge(v: ResourceView, attempts: ResourceAttempts[], local
   const failed = token && !token.last.ok ? token.last : undefined;
   const stale = failed !== undefined && v.status === 'Available';
   const cls = stale ? 'stale' : v.status;
-  const text = stale ? t(STATUS_TEXT.staleBadge, locale, { status: v.status, action: actionOf(failed, locale) }) : v.status;
+  const text = stale
+    ? t(STATUS_TEXT.staleBadge, locale, { status: v.status, action: actionOf(failed, locale) })
+    : v.status;
   const title = token
     ? t(STATUS_TEXT.asOf, locale, { when: formatDateTime(token.last.at, locale), action: actionOf(token.last, locale) })
     : t(STATUS_TEXT.noAttempt, locale);
@@ -147,7 +155,7 @@ export function attemptLines(
     ${attempts.map((a) => {
       const l = a.last;
       const head = html`${t(STATUS_TEXT.attemptHead, locale, { area: t(AREA[a.area], locale) })}
-        ${whenLong(l.at, locale, now)} (${actionOf(l, locale)}):`;
+      ${whenLong(l.at, locale, now)} (${actionOf(l, locale)}):`;
       if (l.ok) return html`<p class="attempt ok" id="attempt-${a.area}">${head} ${t(STATUS_TEXT.ok, locale)}</p>`;
       return html`<div class="attempt err" id="attempt-${a.area}">
         <p>
@@ -166,7 +174,9 @@ export function attemptLines(
  */
 export function historyTable(events: AttemptEvent[], locale: Locale, now: number): Html {
   const heading = html`<h2 id="history-heading">${t(STATUS_TEXT.history, locale)}</h2>`;
-  if (events.length === 0) return html`${heading}<p class="note" id="history-empty">${t(STATUS_TEXT.historyEmpty, locale)}</p>`;
+  if (events.length === 0)
+    return html`${heading}
+      <p class="note" id="history-empty">${t(STATUS_TEXT.historyEmpty, locale)}</p>`;
   return html`${heading}
     <table id="history" aria-labelledby="history-heading">
       <tr>
@@ -177,13 +187,18 @@ export function historyTable(events: AttemptEvent[], locale: Locale, now: number
         <th>${t(STATUS_TEXT.hDetail, locale)}</th>
       </tr>
       ${events.map(
-        (e) => html`<tr class="event ${e.ok ? 'ok' : 'err'}" data-action="${e.rotated ? 'rotation' : e.action}">
-          <td>${whenLong(e.at, locale, now)}</td>
-          <td>${t(AREA[e.area], locale)}: ${actionOf(e, locale)}</td>
-          <td><span class="badge ${e.ok ? 'pass' : 'fail'}">${t(e.ok ? STATUS_TEXT.ok : STATUS_TEXT.failed, locale)}</span></td>
-          <td>${e.code ? html`<code>${e.code}</code>` : ''}</td>
-          <td>${e.message ?? ''}</td>
-        </tr>`,
+        (e) =>
+          html`<tr class="event ${e.ok ? 'ok' : 'err'}" data-action="${e.rotated ? 'rotation' : e.action}">
+            <td>${whenLong(e.at, locale, now)}</td>
+            <td>${t(AREA[e.area], locale)}: ${actionOf(e, locale)}</td>
+            <td>
+              <span class="badge ${e.ok ? 'pass' : 'fail'}"
+                >${t(e.ok ? STATUS_TEXT.ok : STATUS_TEXT.failed, locale)}</span
+              >
+            </td>
+            <td>${e.code ? html`<code>${e.code}</code>` : ''}</td>
+            <td>${e.message ?? ''}</td>
+          </tr>`,
       )}
     </table>`;
 }
@@ -193,7 +208,9 @@ export function expiry(at: number | undefined, locale: Locale, now: number): Htm
   if (at === undefined) return html`${t(STATUS_TEXT.none, locale)}`;
   if (at <= now) return html`${t(STATUS_TEXT.expired, locale, { when: formatDateTime(at, locale) })}`;
   // The relative part in its own element: console.js counts it down (server-rendered without it).
-  const [before, after] = t(STATUS_TEXT.validUntil, locale, { when: formatDateTime(at, locale), left: '\u0000' }).split('\u0000');
+  const [before, after] = t(STATUS_TEXT.validUntil, locale, { when: formatDateTime(at, locale), left: '\u0000' }).split(
+    '\u0000',
+  );
   return html`<span class="countdown"
     >${before}<span data-relative="${String(at)}">${relativeTime(at, locale, now)}</span>${after}</span
   >`;
@@ -291,9 +308,18 @@ export const WARN_TEXT = messages('console.warnings', {
     en: "v1 Authorization URL with the v2 Access token URL (the guide's Exchange setup): accepted, the scope decides the token",
     ja: 'v1 の認証URL と v2 のアクセストークンURL の組み合わせ (ガイドの Exchange 設定): 使えますが、トークンはスコープで決まります',
   },
-  v1AuthorizeFix: { en: 'prefer the v2 Authorization URL …/oauth2/v2.0/authorize', ja: 'v2 の認証URL …/oauth2/v2.0/authorize をお勧めします' },
-  secretExpired: { en: 'the client secret expired on {date}', ja: 'クライアントシークレットは {date} に期限切れになりました' },
-  secretExpires: { en: 'the client secret expires in {days} days ({date})', ja: 'クライアントシークレットの有効期限まであと {days} 日です ({date})' },
+  v1AuthorizeFix: {
+    en: 'prefer the v2 Authorization URL …/oauth2/v2.0/authorize',
+    ja: 'v2 の認証URL …/oauth2/v2.0/authorize をお勧めします',
+  },
+  secretExpired: {
+    en: 'the client secret expired on {date}',
+    ja: 'クライアントシークレットは {date} に期限切れになりました',
+  },
+  secretExpires: {
+    en: 'the client secret expires in {days} days ({date})',
+    ja: 'クライアントシークレットの有効期限まであと {days} 日です ({date})',
+  },
   secretFix: {
     en: 'create a new secret (Certificates & secrets) and store it with Edit → Client secret',
     ja: '「証明書とシークレット」で新しいシークレットを作成し、「編集」→ クライアントシークレットで保存してください',
@@ -302,7 +328,10 @@ export const WARN_TEXT = messages('console.warnings', {
     en: 'the refresh token has not been used for {days} days; Microsoft expires it after 90 days unused',
     ja: 'リフレッシュ トークンが {days} 日間使われていません。Microsoft は 90 日間使われないリフレッシュ トークンを失効させます',
   },
-  idleFix: { en: 'use it now: "Check the token now" refreshes it', ja: '今すぐ使ってください:「今すぐトークンを確認」で更新されます' },
+  idleFix: {
+    en: 'use it now: "Check the token now" refreshes it',
+    ja: '今すぐ使ってください:「今すぐトークンを確認」で更新されます',
+  },
   fix: { en: 'Fix: {hint}', ja: '対処: {hint}' },
 });
 
@@ -311,11 +340,17 @@ const DAY_MS = 86_400_000;
 export const RT_IDLE_WARN_DAYS = 75;
 
 /** A warning in the viewer's language: the ones the console knows by their field, the rest as the CLI says them. */
-export function warningText(w: ResourceWarning, r: Resource, locale: Locale, now: number): { message: string; hint: string } {
+export function warningText(
+  w: ResourceWarning,
+  r: Resource,
+  locale: Locale,
+  now: number,
+): { message: string; hint: string } {
   if (w.field === 'kind' && r.kind === 'ews') {
     return { message: t(WARN_TEXT.ewsRetire, locale), hint: t(WARN_TEXT.ewsRetireFix, locale) };
   }
-  if (w.field === 'oauth.authorizeUrl') return { message: t(WARN_TEXT.v1Authorize, locale), hint: t(WARN_TEXT.v1AuthorizeFix, locale) };
+  if (w.field === 'oauth.authorizeUrl')
+    return { message: t(WARN_TEXT.v1Authorize, locale), hint: t(WARN_TEXT.v1AuthorizeFix, locale) };
   if (w.field === 'oauth.secretExpiresAt' && r.oauth?.secretExpiresAt) {
     const date = r.oauth.secretExpiresAt;
     const days = Math.floor((Date.parse(date) - now) / DAY_MS);
@@ -339,9 +374,10 @@ export function warningBanners(items: { id: string; message: string; hint: strin
   if (items.length === 0) return html``;
   return html`<div id="warnings">
     ${items.map(
-      (w) => html`<div class="banner warn" role="status" data-warning="${w.id}">
-        <strong>${w.message}</strong>${w.hint ? html`<br />${t(WARN_TEXT.fix, locale, { hint: w.hint })}` : ''}
-      </div>`,
+      (w) =>
+        html`<div class="banner warn" role="status" data-warning="${w.id}">
+          <strong>${w.message}</strong>${w.hint ? html`<br />${t(WARN_TEXT.fix, locale, { hint: w.hint })}` : ''}
+        </div>`,
     )}
   </div>`;
 }

@@ -1,4 +1,10 @@
-import { HISTORY_KEPT, type AttemptEvent, type AttemptOutcome, type AttemptStore, type ResourceAttempts } from '../attempts.js';
+import {
+  HISTORY_KEPT,
+  type AttemptEvent,
+  type AttemptOutcome,
+  type AttemptStore,
+  type ResourceAttempts,
+} from '../attempts.js';
 import type { SqlContext } from './context.js';
 
 interface AttemptRow {
