@@ -48,7 +48,9 @@ test('the resource page: history of the consent, a refresh and a refused refresh
   assert.ok(await page.$('#history-empty'));
   await signInAndConsent(page, idp.url, SANDBOX.alice, SANDBOX.password);
   assert.match((await page.textContent('#consent-result')) ?? '', /Available/);
-  await page.goto(`${run.svc.base}/console/resources/pages-inbox`);
+  // The result page goes back to the resource by itself (its 2 s meta refresh): wait for that.
+  await page.waitForURL(/\/console\/resources\/pages-inbox$/);
+  await page.waitForSelector('#check');
   await Promise.all([page.waitForLoadState('load'), page.click('#check')]);
   await page.waitForSelector('#check-result.ok');
   assert.match((await page.textContent('#expiry')) ?? '', /valid until .* \(in \d+ (minutes|hour)/);
