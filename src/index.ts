@@ -60,7 +60,7 @@ export type {
   DeadLetterRecord, GatewayUsageProtocol, GatewayUsageRecord, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
   SpoolEntryInput,
 } from './store/gateway.js';
-export type { AttemptAction, AttemptArea, AttemptOutcome, AttemptStore, ResourceAttempts } from './store/attempts.js';
+export type { AttemptAction, AttemptArea, AttemptEvent, AttemptOutcome, AttemptStore, ResourceAttempts } from './store/attempts.js';
 
 // Tokens.
 export { TokenManager } from './auth/token-manager.js';

@@ -253,7 +253,8 @@ export class TokenManager {
       throw e;
     }
     const token = await this.#recordRefresh(resource.name, state, response, audience);
-    if (own) await this.#attempt(resource.name, 'refresh');
+    // A new refresh token in the answer replaced the old one: the history shows it as a rotation.
+    if (own) await this.#attempt(resource.name, 'refresh', undefined, response.refreshToken !== undefined);
     return token;
   }
 
@@ -352,8 +353,8 @@ export class TokenManager {
    * The last attempt with the token endpoint, kept for the console's "as of" line: transient
    * failures too (an unreachable endpoint keeps the grant, but the person should see it failed).
    */
-  async #attempt(name: string, action: 'refresh' | 'consent', error?: unknown): Promise<void> {
-    await recordAttempt({ store: this.store, logger: this.#log, now: this.#now }, name, 'token', action, error);
+  async #attempt(name: string, action: 'refresh' | 'consent', error?: unknown, rotated = false): Promise<void> {
+    await recordAttempt({ store: this.store, logger: this.#log, now: this.#now }, name, 'token', action, error, { rotated });
   }
 
   /**

@@ -14,8 +14,14 @@ export async function recordAttempt(
   area: AttemptArea,
   action: AttemptAction,
   error?: unknown,
+  extra: { rotated?: boolean } = {},
 ): Promise<void> {
-  const outcome: AttemptOutcome = { action, ok: error === undefined, at: (o.now ?? Date.now)() };
+  const outcome: AttemptOutcome = {
+    action,
+    ok: error === undefined,
+    at: (o.now ?? Date.now)(),
+    ...(extra.rotated ? { rotated: true } : {}),
+  };
   if (error !== undefined) {
     const typed = isMailbridgeError(error) ? error : isErrorLike(error) ? error : undefined;
     if (typed) Object.assign(outcome, { code: typed.code, message: typed.message, hint: typed.hint });

@@ -19,7 +19,17 @@ export interface AttemptOutcome {
   code?: string;
   message?: string;
   hint?: string;
+  /** A refresh that returned a new refresh token (the old one is replaced: a rotation). */
+  rotated?: boolean;
 }
+
+/** One entry of a resource's history: an attempt in an area. */
+export interface AttemptEvent extends AttemptOutcome {
+  area: AttemptArea;
+}
+
+/** How many entries of its history a resource keeps (the newest). */
+export const HISTORY_KEPT = 200;
 
 /** A resource's attempts in one area: the last one, and the last failure until a success. */
 export interface ResourceAttempts {
@@ -37,4 +47,6 @@ export interface AttemptStore {
   recordAttempt(resource: string, area: AttemptArea, outcome: AttemptOutcome): Promise<void>;
   /** The areas with attempts of a resource (none yet: empty). */
   listAttempts(resource: string): Promise<ResourceAttempts[]>;
+  /** Every recorded attempt of a resource, newest first (at most `limit`, and HISTORY_KEPT are kept). */
+  listAttemptHistory(resource: string, limit?: number): Promise<AttemptEvent[]>;
 }

@@ -316,6 +316,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_events_seq ON trigger_events (trigger_name, seq)',
     ],
   },
+  {
+    // Every attempt with a resource, not only the last per area (version 9 keeps that): the
+    // console's history of consents, refreshes, rotations and failures with their AADSTS codes
+    // (issue 17). `seq` is made by the application (store/sql/attempts.ts); the newest rows are
+    // kept, older ones pruned. Version 15: 12-14 belong to other work of the same round.
+    version: 15,
+    statements: [
+      `CREATE TABLE resource_events (
+        resource TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        area TEXT NOT NULL,
+        outcome_json TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (resource, seq)
+      )`,
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

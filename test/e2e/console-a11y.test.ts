@@ -52,6 +52,8 @@ after(async () => {
 
 const PAGES = (): string[] => [
   '/console/',
+  '/console/resources',
+  '/console/resources/new',
   '/console/resources/demo-imap',
   '/console/resources/demo-smtp',
   '/console/resources/demo-smtp/send',
@@ -95,7 +97,7 @@ test('Tab reaches the skip link first; it moves focus to the main content; focus
 });
 
 test('row buttons say which row they act on', async () => {
-  await page.goto(`${svc.base}/console/`);
+  await page.goto(`${svc.base}/console/resources`);
   assert.equal(await page.getByRole('button', { name: 'Connect demo-imap' }).count(), 1);
   assert.equal(await page.getByRole('button', { name: 'Connect demo-smtp' }).count(), 1);
   await page.goto(`${svc.base}/console/triggers`);

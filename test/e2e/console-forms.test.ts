@@ -35,7 +35,7 @@ after(async () => {
 
 test("the Add form uses the resource page's words, shows only the fields of the chosen Server type, and its Name pattern works", async () => {
   const { page } = run;
-  await page.goto(`${run.svc.base}/console/`);
+  await page.goto(`${run.svc.base}/console/resources/new`);
   await page.click('#advanced summary');
   const imap = await visibleLabels(page);
   for (const label of [
@@ -84,7 +84,7 @@ test("the Add form uses the resource page's words, shows only the fields of the 
 
 test('a tenant id one character short is refused in the browser and by the server, and the form keeps what was typed', async () => {
   const { page } = run;
-  await page.goto(`${run.svc.base}/console/`);
+  await page.goto(`${run.svc.base}/console/resources/new`);
   const short = rig.tenantId.slice(0, -1);
   await fillAddForm(page, {
     name: 'forms-inbox',
@@ -132,7 +132,7 @@ test('a tenant id one character short is refused in the browser and by the serve
 
 test('a tenant the identity platform does not know stops Connect in the console, with a link to correct it', async () => {
   const { page } = run;
-  await page.goto(`${run.svc.base}/console/`);
+  await page.goto(`${run.svc.base}/console/resources/new`);
   await fillAddForm(page, {
     name: 'forms-unknown',
     kind: 'imap',
@@ -181,7 +181,7 @@ test('the resource page: no Outgoing rows for IMAP, STARTTLS said for SMTP, and 
     page.click('#connect'),
   ]);
   assert.equal(new URL(request.url()).searchParams.get('redirect_uri'), shown);
-  await page.goto(`${run.svc.base}/console/`);
+  await page.goto(`${run.svc.base}/console/resources/new`);
 
   await fillAddForm(page, {
     name: 'forms-outbox',

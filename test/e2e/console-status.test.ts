@@ -78,7 +78,14 @@ test('after the right secret, the "Connected" page survives a reload and the fai
   assert.ok(await page.$('#consent-again'), 'the reload says the consent was finished before');
   assert.equal(await page.$('#consent-error'), null);
   await run.shot('2-connected-reloaded');
-  await Promise.all([page.waitForURL(/\/console\/resources\/status-inbox$/), page.click('#back')]);
+  // Back to the resource: the link, or the page's 2 s meta refresh when a busy machine was slower than that.
+  if (!/\/console\/resources\/status-inbox$/.test(page.url())) {
+    await Promise.all([
+      page.waitForURL(/\/console\/resources\/status-inbox$/),
+      page.click('#back', { timeout: 3000 }).catch(() => undefined),
+    ]);
+  }
+  await page.waitForSelector('#status');
   assert.equal(await page.textContent('#status'), 'Available');
   assert.match((await page.textContent('#attempt-token')) ?? '', /\(consent\): OK/);
 });
@@ -94,7 +101,7 @@ test('a stopped identity platform: the check fails, the status is no longer gree
   assert.equal(await page.getAttribute('#status', 'class'), 'badge stale');
   assert.match(
     (await page.textContent('#attempt-token')) ?? '',
-    /as of\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(token refresh\):\s+failed/,
+    /as of\s+\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC\s+\([^)]+\)\s+\(token refresh\):\s+failed/,
   );
   await page.goto(`${run.svc.base}/console/`);
   assert.match((await page.textContent('tr[data-resource="status-inbox"] .badge')) ?? '', /last token refresh failed/);
@@ -106,7 +113,7 @@ test('a stopped identity platform: the check fails, the status is no longer gree
   await page.waitForSelector('#check-result.ok');
   assert.equal(await page.textContent('#status'), 'Available');
   assert.equal(await page.getAttribute('#status', 'class'), 'badge Available');
-  assert.match((await page.textContent('#attempt-token')) ?? '', /\(token refresh\): OK/);
+  assert.match((await page.textContent('#attempt-token')) ?? '', /\(token refresh(, refresh token rotated)?\): OK/);
 });
 
 test('a refresh refused as invalid_grant: not green, the reason and a Connect button', async () => {

@@ -78,7 +78,7 @@ export async function openConsole(folder: string, opts: { syncIntervalMs?: numbe
 
 export interface FormResource {
   name: string;
-  kind: 'imap' | 'pop3' | 'smtp';
+  kind: 'imap' | 'pop3' | 'smtp' | 'ews' | 'graph';
   tenantId: string;
   clientId: string;
   clientSecret: string;
@@ -90,8 +90,12 @@ export interface FormResource {
   caFile?: string;
 }
 
-/** Fills the Add form as a person would (Advanced opened for the sign-in host and servers). */
+/**
+ * Fills the Add form as a person would (Advanced opened for the sign-in host and servers); goes
+ * to the form (/console/resources/new) first unless the page already shows one.
+ */
 export async function fillAddForm(page: Page, r: FormResource): Promise<void> {
+  if (!(await page.$('#f-name'))) await page.goto(new URL('/console/resources/new', page.url()).href);
   await page.fill('#f-name', r.name);
   await page.selectOption('#f-kind', r.kind);
   await page.fill('#f-tenantId', r.tenantId);

@@ -46,7 +46,7 @@ after(async () => {
 const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function addResource(name: string, kind: 'imap' | 'smtp'): Promise<void> {
-  await page.goto(`${svc.base}/console/`);
+  await page.goto(`${svc.base}/console/resources/new`);
   await page.fill('input[name=name]', name);
   await page.selectOption('select[name=kind]', kind);
   await page.fill('input[name=tenantId]', rig.tenantId);
@@ -111,7 +111,7 @@ test('the console: log in, add, Connect, Available, test send, and a trigger\'s 
   await shot('6-test-send');
   await rig.waitForMessages(user, 1);
 
-  await page.goto(`${svc.base}/console/`);
+  await page.goto(`${svc.base}/console/resources`);
   const rows = await page.$$eval('#resources tr[data-resource]', (trs) => trs.map((tr) => tr.textContent ?? ''));
   assert.equal(rows.length, 2);
   for (const r of rows) assert.match(r, /Available/);

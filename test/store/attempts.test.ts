@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { AttemptOutcome } from '../../src/store/attempts.js';
+import { HISTORY_KEPT, type AttemptOutcome } from '../../src/store/attempts.js';
 import { freshDatabase, type BackendName } from './databases.js';
 import { resource } from './suite.js';
 
@@ -58,8 +58,29 @@ for (const backend of ['sqlite', 'postgres'] as BackendName[]) {
           (await store.listAttempts('r')).map((a) => a.area),
           ['token', 'mail'],
         );
+        // The history (migration 15): every attempt, newest first, the late one in the order it was recorded.
+        const history = await store.listAttemptHistory('r');
+        assert.deepEqual(
+          history.map((e) => [e.area, e.action, e.ok, e.at]),
+          [
+            ['mail', 'test', false, 3500],
+            ['token', 'refresh', true, 3000],
+            ['token', 'refresh', true, 1500],
+            ['token', 'consent', false, 2000],
+            ['token', 'refresh', true, 1000],
+          ],
+        );
+        assert.equal(history[3]!.code, 'AADSTS7000215');
+        assert.equal((await store.listAttemptHistory('r', 2)).length, 2);
+        // Only the newest HISTORY_KEPT stay.
+        for (let i = 0; i < HISTORY_KEPT + 5; i++)
+          await store.recordAttempt('r', 'token', { ...ok(10_000), rotated: true });
+        const kept = await store.listAttemptHistory('r');
+        assert.equal(kept.length, HISTORY_KEPT);
+        assert.ok(kept.every((e) => e.rotated === true && e.at === 10_000));
         assert.ok(await store.deleteResource('r'));
         assert.deepEqual(await store.listAttempts('r'), []);
+        assert.deepEqual(await store.listAttemptHistory('r'), []);
       } finally {
         await store.close();
         await db.drop();

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * The console's only script, served from this origin (the CSP allows no other and no inline
- * script). It adds what HTML alone cannot: the Copy buttons (Clipboard API). Without it the
+ * script). It adds what HTML alone cannot: the Copy buttons (Clipboard API) and relative times that
+ * count down (an access token's expiry). Without it the
  * pages still work: the buttons stay hidden and the text stays selectable.
  */
 const SCRIPT = `'use strict';
@@ -11,6 +12,19 @@ const SCRIPT = `'use strict';
     for (const b of document.querySelectorAll('button[data-copy]')) b.hidden = false;
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready); else ready();
+  // Relative times (an access token's expiry): counted down in the page's language, every 15 s.
+  const relative = () => {
+    const els = document.querySelectorAll('[data-relative]');
+    if (els.length === 0) return;
+    const rtf = new Intl.RelativeTimeFormat(document.documentElement.lang || 'en', { numeric: 'auto' });
+    const units = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+    for (const el of els) {
+      const s = (Number(el.getAttribute('data-relative')) - Date.now()) / 1000;
+      const [unit, size] = units.find(([, n]) => Math.abs(s) >= n) || units[3];
+      el.textContent = rtf.format(Math.trunc(s / size), unit);
+    }
+  };
+  setInterval(relative, 15000);
   document.addEventListener('click', async (ev) => {
     const b = ev.target instanceof Element ? ev.target.closest('button[data-copy]') : null;
     if (!b) return;

@@ -5,6 +5,7 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
 import { apiPage } from './api-page.js';
 import { assetRoutes } from './assets.js';
 import { html } from './html.js';
+import { dashboardPage } from './dashboard-page.js';
 import { gatewayPages } from './gateway-page.js';
 import { keyPages } from './keys-page.js';
 import { layout } from './layout.js';
@@ -92,6 +93,7 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
       return reply.redirect('/console/login', 303);
     });
 
+    dashboardPage(app, kit);
     resourcePages(app, kit);
     resourceEditPages(app, kit);
     mailPages(app, kit);

@@ -10,12 +10,39 @@ import {
   triggersUsing,
 } from '../../services/resources.js';
 import { errorBox } from './fixes.js';
+import { messages, t } from '../../i18n/index.js';
 import { html } from './html.js';
 import type { ConsoleKit } from './plugin.js';
 import { entryToForm, formChanges, formToInput, resourceForm, type FormValues } from './resource-form.js';
 import { fieldOf, keepSecret, takeSecret, withoutSecret } from './secret-drafts.js';
 
 type Reply = Parameters<ConsoleKit['page']>[0];
+
+export const EDIT_TEXT = messages('console.edit', {
+  editTitle: { en: 'Edit {name}', ja: '{name} の編集' },
+  editNote: {
+    en: 'Changing where the credentials go (Tenant ID, Client ID, User, the servers, the URLs) needs the client secret again in the same save, and drops the stored tokens: Connect again afterwards. A new client secret alone keeps the tokens.',
+    ja: '資格情報の送り先 (テナント ID、クライアントID、ユーザ、サーバ、URL) を変えるときは、同じ保存でクライアントシークレットをもう一度入力してください。保存済みのトークンは破棄されるので、そのあと接続し直してください。クライアントシークレットだけの変更ならトークンはそのままです。',
+  },
+  duplicateTitle: { en: 'Duplicate {name}', ja: '{name} の複製' },
+  duplicateNote: {
+    en: "The copy starts without tokens: Connect it after adding. Leave the client secret empty to use {name}'s, which is allowed only while the copy sends it where {name} does (same Tenant ID, Client ID, User, servers and URLs).",
+    ja: '複製はトークンなしで始まります。追加したあとで接続してください。クライアントシークレットを空欄にすると {name} のものを使います (複製の送り先が {name} と同じ場合 — テナント ID、クライアントID、ユーザ、サーバ、URL が同じ場合 — に限ります)。',
+  },
+  removeTitle: { en: 'Remove {name}?', ja: '{name} を削除しますか?' },
+  removeNote: {
+    en: 'Removing {name} deletes its settings, its client secret and its tokens. The app registration at Microsoft stays as it is.',
+    ja: '{name} を削除すると、設定・クライアントシークレット・トークンが消去されます。Microsoft 側のアプリの登録はそのまま残ります。',
+  },
+  usedBy: { en: 'These triggers watch {name}:', ja: '次のトリガーが {name} を監視しています:' },
+  usedByFix: {
+    en: 'Remove or repoint them first, or remove them together with the resource.',
+    ja: '先に削除するか別のリソースに向けるか、リソースと一緒に削除してください。',
+  },
+  cascade: { en: 'also remove the triggers {names}', ja: 'トリガー {names} も削除する' },
+  confirm: { en: 'Remove {name}', ja: '{name} を削除' },
+  cancel: { en: 'Cancel', ja: 'キャンセル' },
+});
 
 /**
  * Edit, duplicate and remove a resource, through the same service as the CLI and the REST API:
@@ -36,15 +63,11 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
   ) =>
     kit.page(
       reply,
-      `Edit ${name}`,
-      (csrf) =>
+      t(EDIT_TEXT.editTitle, kit.locale(reply.request), { name }),
+      (csrf, locale) =>
         html`<p><a href="${path(name)}">← ${name}</a></p>
           ${o.error ? errorBox(o.error, { csrf, resource: name }) : ''}
-          <p class="note">
-            Changing where the credentials go (Tenant ID, Client ID, User, the servers, the URLs) needs the client
-            secret again in the same save, and drops the stored tokens: Connect again afterwards. A new client secret
-            alone keeps the tokens.
-          </p>
+          <p class="note">${t(EDIT_TEXT.editNote, locale)}</p>
           ${resourceForm(form, {
             mode: 'edit',
             action: path(name, '/edit'),
@@ -52,6 +75,8 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
             hostAccess: ctx.hostAccess.hostAccess,
             secretKept: o.secretKept,
             errorField: fieldOf(o.error),
+            error: o.error,
+            locale,
           })}`,
       status,
     );
@@ -101,15 +126,11 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
   ) =>
     kit.page(
       reply,
-      `Duplicate ${name}`,
-      (csrf) =>
+      t(EDIT_TEXT.duplicateTitle, kit.locale(reply.request), { name }),
+      (csrf, locale) =>
         html`<p><a href="${path(name)}">← ${name}</a></p>
           ${o.error ? errorBox(o.error, { csrf }) : ''}
-          <p class="note">
-            The copy starts without tokens: Connect it after adding. Leave the client secret empty to use ${name}'s,
-            which is allowed only while the copy sends it where ${name} does (same Tenant ID, Client ID, User, servers
-            and URLs).
-          </p>
+          <p class="note">${t(EDIT_TEXT.duplicateNote, locale, { name })}</p>
           ${resourceForm(form, {
             mode: 'duplicate',
             action: path(name, '/duplicate'),
@@ -117,6 +138,8 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
             hostAccess: ctx.hostAccess.hostAccess,
             secretKept: o.secretKept,
             errorField: fieldOf(o.error),
+            error: o.error,
+            locale,
           })}`,
       status,
     );
@@ -154,28 +177,26 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
     const using = await triggersUsing(ctx.store, name);
     return kit.page(
       reply,
-      `Remove ${name}?`,
-      (csrf) =>
+      t(EDIT_TEXT.removeTitle, kit.locale(reply.request), { name }),
+      (csrf, locale) =>
         html`${error ? errorBox(error, { csrf }) : ''}
-          <p>
-            Removing <strong>${name}</strong> deletes its settings, its client secret and its tokens. The app
-            registration at Microsoft stays as it is.
-          </p>
+          <p>${t(EDIT_TEXT.removeNote, locale, { name })}</p>
           ${
             using.length > 0
               ? html`<div class="err" id="used-by">
-                  <p>These triggers watch ${name}:</p>
+                  <p>${t(EDIT_TEXT.usedBy, locale, { name })}</p>
                   <ul>
-                    ${using.map((t) => html`<li><a href="/console/triggers#trigger-${t}">${t}</a></li>`)}
+                    ${using.map((tr) => html`<li><a href="/console/triggers#trigger-${tr}">${tr}</a></li>`)}
                   </ul>
-                  <p>Remove or repoint them first, or remove them together with the resource.</p>
+                  <p>${t(EDIT_TEXT.usedByFix, locale)}</p>
                 </div>`
               : ''
           }
           <form method="post" action="${path(name, '/delete')}" class="danger">
             <input type="hidden" name="_csrf" value="${csrf}" />
-            ${using.length > 0 ? html`<label><input type="checkbox" name="cascade" value="true" id="cascade" /> also remove the trigger${using.length === 1 ? '' : 's'} ${using.join(', ')}</label>` : ''}
-            <button id="confirm-remove">Remove ${name}</button> <a href="${path(name)}" id="cancel-remove">Cancel</a>
+            ${using.length > 0 ? html`<label><input type="checkbox" name="cascade" value="true" id="cascade" /> ${t(EDIT_TEXT.cascade, locale, { names: using.join(', ') })}</label>` : ''}
+            <button id="confirm-remove">${t(EDIT_TEXT.confirm, locale, { name })}</button>
+            <a href="${path(name)}" id="cancel-remove">${t(EDIT_TEXT.cancel, locale)}</a>
           </form>`,
       status,
     );

@@ -1,5 +1,6 @@
 import type { PresetInput } from '../../config/entry.js';
 import { TENANT_PATTERN } from '../../config/tenant.js';
+import { messages, t, type Locale, type Message } from '../../i18n/index.js';
 import { html, type Html } from './html.js';
 
 /** A form's fields as the browser sent them (every value a string). */
@@ -17,21 +18,23 @@ export const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}';
 
 type Applies = 'all' | 'receive' | 'send' | 'mail' | 'web' | 'ews' | 'oauth';
 
+type Key =
+  | keyof PresetInput
+  | 'caFile'
+  | 'insecureLoopback'
+  | 'allowPlaintextLoopback'
+  | 'certificateKey'
+  | 'certificateCert'
+  | 'graphFallback';
+
 interface Field {
-  key:
-    | keyof PresetInput
-    | 'caFile'
-    | 'insecureLoopback'
-    | 'allowPlaintextLoopback'
-    | 'certificateKey'
-    | 'certificateCert'
-    | 'graphFallback';
-  /** The guide's label (the resource page's field table uses the same words). */
-  label: string | { receive: string; send: string; web: string };
-  note?: string;
+  key: Key;
+  /** The guide's label (the resource page's field table uses the same words), in both languages. */
+  label: Message | { receive: Message; send: Message; web: Message };
+  note?: Message;
   applies: Applies;
   type?: 'text' | 'number' | 'email' | 'url' | 'date';
-  options?: [string, string][];
+  options?: [string, Message][];
   hostAccess?: boolean;
   required?: boolean;
   pattern?: string;
@@ -39,213 +42,325 @@ interface Field {
   section: 'main' | 'advanced' | 'other';
 }
 
-const YES_NO: [string, string][] = [
-  ['', '(no)'],
-  ['true', 'yes'],
+/** The form's words: the seed guide's field names (Japanese as the integration platform shows them). */
+export const FORM_TEXT = messages('console.resourceForm', {
+  name: { en: 'Name', ja: 'リソース名' },
+  nameTitle: {
+    en: 'letters, digits, dot, dash, underscore; starting with a letter or digit',
+    ja: '英数字・ドット・ハイフン・アンダースコア (先頭は英数字)',
+  },
+  preset: { en: 'Preset', ja: 'プリセット' },
+  presetNote: {
+    en: 'fills the defaults: servers, ports, URLs and scope for the Server type (empty fields keep them)',
+    ja: 'サーバタイプに応じた既定値 (サーバ、ポート、URL、スコープ) を補います (空欄の項目は既定値のまま)',
+  },
+  presetM365: { en: 'Microsoft 365 (Exchange Online)', ja: 'Microsoft 365 (Exchange Online)' },
+  presetGmail: { en: 'Gmail (Google OAuth 2.0)', ja: 'Gmail (Google OAuth 2.0)' },
+  presetGeneric: { en: 'Other (every URL given)', ja: 'その他 (URL をすべて指定)' },
+  kind: { en: 'Server type', ja: 'サーバタイプ' },
+  kindImap: { en: 'IMAP (Email receive)', ja: 'IMAP (Email 受信)' },
+  kindPop3: { en: 'POP3 (Email receive)', ja: 'POP3 (Email 受信)' },
+  kindSmtp: { en: '(none): SMTP, Email send', ja: '(なし): SMTP、Email 送信' },
+  kindEws: { en: 'Exchange (EWS)', ja: 'Exchange (EWS)' },
+  kindGraph: { en: 'Microsoft Graph', ja: 'Microsoft Graph' },
+  clientSecret: { en: 'Client secret', ja: 'クライアントシークレット' },
+  clientSecretNote: {
+    en: "the secret's Value (not its ID) from Certificates & secrets",
+    ja: '「証明書とシークレット」で作成したシークレットの「値」(シークレット ID ではありません)',
+  },
+  clientSecretEditNote: {
+    en: '; needed again when you change where the credentials go',
+    ja: '。資格情報の送り先を変えるときはもう一度必要です',
+  },
+  secretKept: {
+    en: 'kept from your last try: leave empty to use it',
+    ja: '前回の入力を保持しています: 空欄のままで使います',
+  },
+  secretKeep: { en: 'leave empty to keep the stored one', ja: '空欄のままなら保存済みのものを使います' },
+  secretOriginal: { en: "leave empty to use the original's", ja: '空欄のままなら複製元のものを使います' },
+  advanced: { en: 'Advanced (sandbox, test servers)', ja: '詳細設定 (サンドボックス、テスト用サーバ)' },
+  other: { en: 'Other settings', ja: 'その他の設定' },
+  legendAdd: { en: 'Add a Microsoft 365 resource', ja: 'Microsoft 365 リソースの追加' },
+  legendEdit: { en: 'Settings', ja: '設定' },
+  legendCopy: { en: 'The copy', ja: '複製' },
+  add: { en: 'Add resource', ja: 'リソースを追加' },
+  save: { en: 'Save changes', ja: '変更を保存' },
+  addCopy: { en: 'Add the copy', ja: '複製を追加' },
+  fieldError: { en: 'Fix: {hint}', ja: '対処: {hint}' },
+  defaults: { en: 'Preset default for this Server type: {value}', ja: 'このサーバタイプのプリセット既定値: {value}' },
+  no: { en: '(no)', ja: '(いいえ)' },
+  yes: { en: 'yes', ja: 'はい' },
+  fromPreset: { en: '(preset)', ja: '(プリセット)' },
+});
+
+const L = messages('console.resourceFields', {
+  tenantId: { en: 'Tenant ID', ja: 'テナント ID' },
+  tenantIdNote: {
+    en: "the Directory (tenant) ID on the app registration's Overview page (a GUID), or the tenant's domain",
+    ja: 'アプリの「概要」にある「ディレクトリ (テナント) ID」(GUID)、またはテナントのドメイン',
+  },
+  clientId: { en: 'Client ID', ja: 'クライアントID' },
+  clientIdNote: {
+    en: 'the Application (client) ID on the same page',
+    ja: '同じページの「アプリケーション(クライアント)ID」',
+  },
+  user: { en: 'User', ja: 'ユーザ' },
+  userNote: { en: 'the mailbox to sign in as', ja: 'サインインするメールボックス' },
+  from: { en: 'From address', ja: 'Fromアドレス' },
+  fromNote: { en: 'default: the User', ja: '既定: ユーザ' },
+  callbackUrl: { en: 'Callback URL', ja: 'コールバックURL' },
+  callbackUrlNote: {
+    en: 'the Redirect URI registered on the app (Web platform)',
+    ja: 'アプリに登録したリダイレクト URI (Web プラットフォーム)',
+  },
+  authorityUrl: { en: 'Sign-in host', ja: 'サインイン ホスト' },
+  authorityUrlNote: {
+    en: 'builds the Authorization URL and the Access token URL: {host}/{Tenant ID}/oauth2/v2.0/…',
+    ja: '認証URL とアクセストークンURL を組み立てます: {host}/{テナント ID}/oauth2/v2.0/…',
+  },
+  mailHostIn: { en: 'Incoming mail server', ja: '受信メールサーバ' },
+  mailHostOut: { en: 'Outgoing mail server', ja: '送信メールサーバ' },
+  mailHostWeb: { en: 'Server', ja: 'サーバ' },
+  portIn: { en: 'Incoming port', ja: '受信ポート番号' },
+  portOut: { en: 'Outgoing port', ja: '送信ポート番号' },
+  portWeb: { en: 'Port', ja: 'ポート番号' },
+  secureIn: { en: 'Incoming secure connection', ja: '受信セキュア接続' },
+  secureOut: { en: 'Outgoing secure connection', ja: '送信セキュア接続' },
+  secureWeb: { en: 'Secure connection', ja: 'セキュア接続' },
+  secureTls: { en: 'SSL: implicit TLS (incoming: Yes)', ja: 'SSL: 暗黙の TLS (受信: Yes)' },
+  secureStarttls: { en: 'TLS: STARTTLS (incoming: No (STARTTLS))', ja: 'TLS: STARTTLS (受信: No (STARTTLS))' },
+  secureNone: { en: 'None: plaintext (loopback only)', ja: 'なし: 平文 (ループバックのみ)' },
+  domain: { en: 'Domain', ja: 'ドメイン' },
+  domainNote: { en: 'the Exchange domain', ja: 'Exchange サーバのドメイン' },
+  caFile: { en: 'CA file (PEM)', ja: 'CA ファイル (PEM)' },
+  authorizeUrl: { en: 'Authorization URL', ja: '認証URL' },
+  builtNote: { en: 'empty: built from the Sign-in host', ja: '空欄: サインイン ホストから組み立てます' },
+  tokenUrl: { en: 'Access token URL', ja: 'アクセストークンURL' },
+  scope: { en: 'Scope', ja: 'スコープ' },
+  scopeNote: {
+    en: "empty: the preset's scope for this Server type",
+    ja: '空欄: このサーバタイプのプリセットのスコープ',
+  },
+  state: { en: 'State', ja: '状態' },
+  stateNote: { en: 'empty: random per consent', ja: '空欄: 同意ごとにランダム' },
+  responseMode: { en: 'Response mode', ja: '応答モード' },
+  flow: { en: 'Flow', ja: 'フロー' },
+  flowDefault: { en: '(authorization code: browser consent)', ja: '(認可コード: ブラウザーで同意)' },
+  flowCode: { en: 'authorization code', ja: '認可コード' },
+  flowDevice: { en: 'device code', ja: 'デバイス コード' },
+  flowApp: { en: 'client credentials (app-only)', ja: 'クライアント資格情報 (アプリのみ)' },
+  cloud: { en: 'Cloud', ja: 'クラウド' },
+  cloudGlobal: { en: '(global)', ja: '(グローバル)' },
+  clientAuth: { en: 'Client authentication', ja: 'クライアント認証' },
+  clientAuthDefault: { en: '(client secret)', ja: '(クライアントシークレット)' },
+  clientAuthSecret: { en: 'client secret', ja: 'クライアントシークレット' },
+  clientAuthCert: { en: 'certificate', ja: '証明書' },
+  clientAuthNone: { en: 'none (public client)', ja: 'なし (パブリック クライアント)' },
+  certificateKey: { en: 'Certificate key file (PEM)', ja: '証明書の秘密鍵ファイル (PEM)' },
+  certificateCert: { en: 'Certificate file (PEM)', ja: '証明書ファイル (PEM)' },
+  deviceCodeUrl: { en: 'Device code URL', ja: 'デバイス コード URL' },
+  resource: { en: 'Resource (v1 endpoints)', ja: 'リソース (v1 エンドポイント)' },
+  secretExpiresAt: { en: 'Client secret expires', ja: 'クライアントシークレットの有効期限' },
+  secretExpiresAtNote: { en: 'for warnings', ja: '期限前の警告に使います' },
+  rateLimit: { en: 'Send rate limit (per minute)', ja: '送信レート制限 (1 分あたり)' },
+  graphFallback: { en: 'Graph fallback', ja: 'Graph フォールバック' },
+  graphFallbackNote: {
+    en: 'send through Graph when SMTP AUTH is refused: "yes" or a Graph URL',
+    ja: 'SMTP AUTH が拒否されたら Graph で送信: "yes" または Graph の URL',
+  },
+  ewsV1: { en: "Guide's v1 Authorization URL", ja: 'ガイドの v1 認証URL' },
+  insecureLoopback: { en: 'Skip certificate checks (loopback only)', ja: '証明書を検証しない (ループバックのみ)' },
+  allowPlaintext: { en: 'Allow plaintext (loopback only)', ja: '平文を許可 (ループバックのみ)' },
+});
+
+const same = (s: string): Message => ({ en: s, ja: s });
+
+const YES_NO: [string, Message][] = [
+  ['', FORM_TEXT.no],
+  ['true', FORM_TEXT.yes],
 ];
 
 /**
  * The form's fields with the guide's names (the integration platform's resource form, as the
- * resource page's field table shows them), each shown only for the kinds it applies to: the
+ * resource page's field table shows them), in the guide's order within each section (server,
+ * port, secure connection, From, User, then the OAuth rows: Authorization URL, Access token URL,
+ * Callback URL, Client ID, secret, Scope, State), each shown only for the kinds it applies to: the
  * stylesheet hides the others from the chosen Server type, without any script (the CSP allows none).
  */
 export const RESOURCE_FIELDS: Field[] = [
   {
     key: 'tenantId',
-    label: 'Tenant ID',
-    note: "the Directory (tenant) ID on the app registration's Overview page (a GUID), or the tenant's domain",
+    label: L.tenantId,
+    note: L.tenantIdNote,
     applies: 'oauth',
     required: true,
     pattern: TENANT_PATTERN,
     section: 'main',
   },
-  {
-    key: 'clientId',
-    label: 'Client ID',
-    note: 'the Application (client) ID on the same page',
-    applies: 'oauth',
-    required: true,
-    section: 'main',
-  },
-  {
-    key: 'user',
-    label: 'User',
-    note: 'the mailbox to sign in as',
-    applies: 'all',
-    type: 'email',
-    required: true,
-    section: 'main',
-  },
-  { key: 'from', label: 'From address', note: 'default: the User', applies: 'send', section: 'main' },
-  {
-    key: 'callbackUrl',
-    label: 'Callback URL',
-    note: 'the Redirect URI registered on the app (Web platform)',
-    applies: 'oauth',
-    type: 'url',
-    placeholder: 'http://127.0.0.1',
-    section: 'advanced',
-  },
-  {
-    key: 'authorityUrl',
-    label: 'Sign-in host',
-    note: 'builds the Authorization URL and the Access token URL: {host}/{Tenant ID}/oauth2/v2.0/…',
-    applies: 'oauth',
-    type: 'url',
-    placeholder: 'https://login.microsoftonline.com',
-    section: 'advanced',
-  },
+  { key: 'from', label: L.from, note: L.fromNote, applies: 'send', section: 'main' },
+  { key: 'user', label: L.user, note: L.userNote, applies: 'all', type: 'email', required: true, section: 'main' },
+  { key: 'clientId', label: L.clientId, note: L.clientIdNote, applies: 'oauth', required: true, section: 'main' },
   {
     key: 'mailHost',
-    label: { receive: 'Incoming mail server', send: 'Outgoing mail server', web: 'Server' },
+    label: { receive: L.mailHostIn, send: L.mailHostOut, web: L.mailHostWeb },
     applies: 'all',
     section: 'advanced',
     placeholder: 'outlook.office365.com',
   },
   {
     key: 'port',
-    label: { receive: 'Incoming port', send: 'Outgoing port', web: 'Port' },
+    label: { receive: L.portIn, send: L.portOut, web: L.portWeb },
     applies: 'mail',
     type: 'number',
     section: 'advanced',
   },
   {
     key: 'secure',
-    label: { receive: 'Incoming secure connection', send: 'Outgoing secure connection', web: 'Secure connection' },
+    label: { receive: L.secureIn, send: L.secureOut, web: L.secureWeb },
     applies: 'mail',
     section: 'advanced',
     options: [
-      ['', '(preset)'],
-      ['tls', 'SSL: implicit TLS (incoming: Yes)'],
-      ['starttls', 'TLS: STARTTLS (incoming: No (STARTTLS))'],
-      ['none', 'None: plaintext (loopback only)'],
+      ['', FORM_TEXT.fromPreset],
+      ['tls', L.secureTls],
+      ['starttls', L.secureStarttls],
+      ['none', L.secureNone],
     ],
   },
-  { key: 'domain', label: 'Domain', note: 'the Exchange domain', applies: 'ews', section: 'advanced' },
-  { key: 'caFile', label: 'CA file (PEM)', applies: 'all', hostAccess: true, section: 'advanced' },
+  { key: 'domain', label: L.domain, note: L.domainNote, applies: 'ews', section: 'advanced' },
   {
-    key: 'authorizeUrl',
-    label: 'Authorization URL',
-    note: 'empty: built from the Sign-in host',
+    key: 'authorityUrl',
+    label: L.authorityUrl,
+    note: L.authorityUrlNote,
     applies: 'oauth',
     type: 'url',
-    section: 'other',
+    placeholder: 'https://login.microsoftonline.com',
+    section: 'advanced',
   },
   {
-    key: 'tokenUrl',
-    label: 'Access token URL',
-    note: 'empty: built from the Sign-in host',
+    key: 'callbackUrl',
+    label: L.callbackUrl,
+    note: L.callbackUrlNote,
     applies: 'oauth',
     type: 'url',
-    section: 'other',
+    placeholder: 'http://127.0.0.1',
+    section: 'advanced',
   },
-  {
-    key: 'scope',
-    label: 'Scope',
-    note: "empty: the preset's scope for this Server type",
-    applies: 'oauth',
-    section: 'other',
-  },
-  { key: 'state', label: 'State', note: 'empty: random per consent', applies: 'oauth', section: 'other' },
+  { key: 'caFile', label: L.caFile, applies: 'all', hostAccess: true, section: 'advanced' },
+  { key: 'authorizeUrl', label: L.authorizeUrl, note: L.builtNote, applies: 'oauth', type: 'url', section: 'other' },
+  { key: 'tokenUrl', label: L.tokenUrl, note: L.builtNote, applies: 'oauth', type: 'url', section: 'other' },
+  { key: 'scope', label: L.scope, note: L.scopeNote, applies: 'oauth', section: 'other' },
+  { key: 'state', label: L.state, note: L.stateNote, applies: 'oauth', section: 'other' },
   {
     key: 'responseMode',
-    label: 'Response mode',
+    label: L.responseMode,
     applies: 'oauth',
     section: 'other',
     options: [
-      ['', '(preset)'],
-      ['query', 'query'],
-      ['form_post', 'form_post'],
+      ['', FORM_TEXT.fromPreset],
+      ['query', same('query')],
+      ['form_post', same('form_post')],
     ],
   },
   {
     key: 'flow',
-    label: 'Flow',
+    label: L.flow,
     applies: 'oauth',
     section: 'other',
     options: [
-      ['', '(authorization code: browser consent)'],
-      ['authorization_code', 'authorization code'],
-      ['device_code', 'device code'],
-      ['client_credentials', 'client credentials (app-only)'],
+      ['', L.flowDefault],
+      ['authorization_code', L.flowCode],
+      ['device_code', L.flowDevice],
+      ['client_credentials', L.flowApp],
     ],
   },
   {
     key: 'cloud',
-    label: 'Cloud',
+    label: L.cloud,
     applies: 'oauth',
     section: 'other',
     options: [
-      ['', '(global)'],
-      ['global', 'global'],
-      ['usgovhigh', 'usgovhigh'],
-      ['dod', 'dod'],
-      ['china', 'china'],
+      ['', L.cloudGlobal],
+      ['global', same('global')],
+      ['usgovhigh', same('usgovhigh')],
+      ['dod', same('dod')],
+      ['china', same('china')],
     ],
   },
   {
     key: 'clientAuth',
-    label: 'Client authentication',
+    label: L.clientAuth,
     applies: 'oauth',
     section: 'other',
     options: [
-      ['', '(client secret)'],
-      ['secret', 'client secret'],
-      ['certificate', 'certificate'],
-      ['none', 'none (public client)'],
+      ['', L.clientAuthDefault],
+      ['secret', L.clientAuthSecret],
+      ['certificate', L.clientAuthCert],
+      ['none', L.clientAuthNone],
     ],
   },
-  { key: 'certificateKey', label: 'Certificate key file (PEM)', applies: 'oauth', hostAccess: true, section: 'other' },
-  { key: 'certificateCert', label: 'Certificate file (PEM)', applies: 'oauth', hostAccess: true, section: 'other' },
-  { key: 'deviceCodeUrl', label: 'Device code URL', applies: 'oauth', type: 'url', section: 'other' },
-  { key: 'resource', label: 'Resource (v1 endpoints)', applies: 'oauth', section: 'other' },
+  { key: 'certificateKey', label: L.certificateKey, applies: 'oauth', hostAccess: true, section: 'other' },
+  { key: 'certificateCert', label: L.certificateCert, applies: 'oauth', hostAccess: true, section: 'other' },
+  { key: 'deviceCodeUrl', label: L.deviceCodeUrl, applies: 'oauth', type: 'url', section: 'other' },
+  { key: 'resource', label: L.resource, applies: 'oauth', section: 'other' },
   {
     key: 'secretExpiresAt',
-    label: 'Client secret expires',
-    note: 'for warnings',
+    label: L.secretExpiresAt,
+    note: L.secretExpiresAtNote,
     applies: 'oauth',
     type: 'date',
     section: 'other',
   },
-  {
-    key: 'rateLimitPerMinute',
-    label: 'Send rate limit (per minute)',
-    applies: 'send',
-    type: 'number',
-    section: 'other',
-  },
-  {
-    key: 'graphFallback',
-    label: 'Graph fallback',
-    note: 'send through Graph when SMTP AUTH is refused: "yes" or a Graph URL',
-    applies: 'send',
-    section: 'other',
-  },
-  { key: 'ewsV1', label: "Guide's v1 Authorization URL", applies: 'ews', section: 'other', options: YES_NO },
-  {
-    key: 'insecureLoopback',
-    label: 'Skip certificate checks (loopback only)',
-    applies: 'all',
-    section: 'other',
-    options: YES_NO,
-  },
-  {
-    key: 'allowPlaintextLoopback',
-    label: 'Allow plaintext (loopback only)',
-    applies: 'all',
-    section: 'other',
-    options: YES_NO,
-  },
+  { key: 'rateLimitPerMinute', label: L.rateLimit, applies: 'send', type: 'number', section: 'other' },
+  { key: 'graphFallback', label: L.graphFallback, note: L.graphFallbackNote, applies: 'send', section: 'other' },
+  { key: 'ewsV1', label: L.ewsV1, applies: 'ews', section: 'other', options: YES_NO },
+  { key: 'insecureLoopback', label: L.insecureLoopback, applies: 'all', section: 'other', options: YES_NO },
+  { key: 'allowPlaintextLoopback', label: L.allowPlaintext, applies: 'all', section: 'other', options: YES_NO },
 ];
 
 /** The Server type list: the guide's receive types, blank (= SMTP, Email send), and the Exchange/Graph resources. */
-const KINDS: [string, string][] = [
-  ['imap', 'IMAP (Email receive)'],
-  ['pop3', 'POP3 (Email receive)'],
-  ['smtp', '(none): SMTP, Email send'],
-  ['ews', 'Exchange (EWS)'],
-  ['graph', 'Microsoft Graph'],
+const KINDS: [string, Message][] = [
+  ['imap', FORM_TEXT.kindImap],
+  ['pop3', FORM_TEXT.kindPop3],
+  ['smtp', FORM_TEXT.kindSmtp],
+  ['ews', FORM_TEXT.kindEws],
+  ['graph', FORM_TEXT.kindGraph],
 ];
+
+const PRESETS: [string, Message][] = [
+  ['m365', FORM_TEXT.presetM365],
+  ['gmail', FORM_TEXT.presetGmail],
+  ['generic', FORM_TEXT.presetGeneric],
+];
+
+/**
+ * What the Microsoft 365 preset fills in per Server type (config/presets.ts), shown under the
+ * server field so a person sees the default before leaving it empty.
+ */
+const M365_DEFAULTS: Record<string, string> = {
+  imap: 'outlook.office365.com:993 (SSL)',
+  pop3: 'outlook.office365.com:995 (SSL)',
+  smtp: 'smtp.office365.com:587 (TLS / STARTTLS)',
+  ews: 'https://outlook.office365.com',
+  graph: 'https://graph.microsoft.com',
+};
+
+/**
+ * The form key an error's field names (`oauth.tenantId`, `server.host`, `tls.caFile`…), so the
+ * server's refusal is shown next to the field it is about.
+ */
+export function formKeyOf(field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  const k = field
+    .replace(/^oauth\./, '')
+    .replace(/^server\.host$/, 'mailHost')
+    .replace(/^server\./, '')
+    .replace(/^tls\./, '')
+    .replace(/^certificate\.keyFile$/, 'certificateKey')
+    .replace(/^certificate\.certFile$/, 'certificateCert')
+    .replace(/^graphFallback.*$/, 'graphFallback');
+  if (k === 'name' || k === 'kind' || k === 'clientSecret' || k === 'preset') return k;
+  return RESOURCE_FIELDS.some((f) => f.key === k) ? k : undefined;
+}
 
 export interface FormMode {
   /** add: a new resource; edit: the name is fixed; duplicate: a new name, the copy's values. */
@@ -257,6 +372,9 @@ export interface FormMode {
   secretKept?: string | undefined;
   /** The field of the last error: its section opens. */
   errorField?: string | undefined;
+  /** The last error (a typed error: message and fix), shown next to its field. */
+  error?: unknown;
+  locale: Locale;
 }
 
 /** The short form of a stored resource as form strings (what the edit form starts with). */
@@ -354,22 +472,31 @@ export function formChanges(before: FormValues, after: FormValues): Record<strin
   return changes;
 }
 
-const sectionOf = (key: string): Field['section'] | undefined =>
-  RESOURCE_FIELDS.find(
-    (f) => f.key === key || (key.startsWith('tls.') && f.key === 'caFile') || key === `oauth.${f.key}`,
-  )?.section;
+const sectionOf = (key: string): Field['section'] | undefined => RESOURCE_FIELDS.find((f) => f.key === key)?.section;
+
+/** The message and fix of a typed error, for the line under its field. */
+function errorParts(e: unknown): { message: string; hint: string } | undefined {
+  const o = e as { message?: unknown; hint?: unknown } | null;
+  if (typeof o !== 'object' || o === null || typeof o.message !== 'string') return undefined;
+  return { message: o.message, hint: typeof o.hint === 'string' ? o.hint : '' };
+}
 
 /** The add / edit / duplicate form: the values typed are kept after an error; the secret never is put in the page. */
 export function resourceForm(v: FormValues, m: FormMode): Html {
+  const loc = m.locale;
   const val = (k: string): string => v[k] ?? '';
-  const errSection = m.errorField
-    ? sectionOf(
-        m.errorField
-          .replace(/^oauth\./, '')
-          .replace(/^server\.host$/, 'mailHost')
-          .replace(/^server\./, ''),
-      )
-    : undefined;
+  const errKey = formKeyOf(m.errorField);
+  const errSection = errKey ? sectionOf(errKey) : undefined;
+  const err = errKey ? errorParts(m.error) : undefined;
+  // The server's refusal under the field it names: what is wrong and the fix (the input points to it).
+  const fieldError = (key: string): Html =>
+    err && errKey === key
+      ? html`<small class="field-error err" id="err-${key}" role="alert"
+          >${err.message}${err.hint ? html`<br />${t(FORM_TEXT.fieldError, loc, { hint: err.hint })}` : ''}</small
+        >`
+      : html``;
+  const invalid = (key: string): Html =>
+    err && errKey === key ? html`aria-invalid="true" aria-describedby="err-${key}"` : html``;
   // A section opens when something in it was typed (the Add form's default Callback URL does not count).
   const hasAny = (section: Field['section']) =>
     RESOURCE_FIELDS.some(
@@ -379,13 +506,16 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
   const field = (f: Field): Html => {
     if (f.hostAccess && !m.hostAccess) return html``;
     const label =
-      typeof f.label === 'string'
-        ? html`<span>${f.label}</span>`
-        : html`<span class="for-receive">${f.label.receive}</span><span class="for-send">${f.label.send}</span
-            ><span class="for-web">${f.label.web}</span>`;
+      'en' in f.label
+        ? html`<span>${t(f.label, loc)}</span>`
+        : html`<span class="for-receive">${t(f.label.receive, loc)}</span
+            ><span class="for-send">${t(f.label.send, loc)}</span><span class="for-web">${t(f.label.web, loc)}</span>`;
     const input = f.options
-      ? html`<select name="${f.key}" id="f-${f.key}">
-          ${f.options.map(([o, t]) => html`<option value="${o}" ${val(f.key) === o ? html`selected` : ''}>${t}</option>`)}
+      ? html`<select name="${f.key}" id="f-${f.key}" ${invalid(f.key)}>
+          ${f.options.map(
+            ([o, text]) =>
+              html`<option value="${o}" ${val(f.key) === o ? html`selected` : ''}>${t(text, loc)}</option>`,
+          )}
         </select>`
       : html`<input
           name="${f.key}"
@@ -396,30 +526,40 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
           ${f.required ? html`required` : ''}
           ${f.pattern ? html`pattern="${f.pattern}"` : ''}
           ${f.placeholder ? html`placeholder="${f.placeholder}"` : ''}
+          ${invalid(f.key)}
         />`;
+    // The preset's default server per Server type, one line each (the stylesheet shows the chosen one's).
+    const defaults =
+      f.key === 'mailHost'
+        ? Object.entries(M365_DEFAULTS).map(
+            ([k, d]) => html`<small class="note for-kind-${k}">${t(FORM_TEXT.defaults, loc, { value: d })}</small>`,
+          )
+        : '';
     return html`<label class="for-${f.applies}"
-      >${label}${input}${f.note ? html` <small class="note">${f.note}</small>` : ''}</label
+      >${label}${input}${f.note ? html` <small class="note">${t(f.note, loc)}</small>` : ''}${defaults}${fieldError(
+        f.key,
+      )}</label
     >`;
   };
   const section = (s: Field['section']) => RESOURCE_FIELDS.filter((f) => f.section === s).map(field);
   const secretRequired = m.mode === 'add' && !m.secretKept;
   const kind = val('kind') || 'imap';
-  return html`<form method="post" action="${m.action}" id="resource-form" class="resource-form">
+  const preset = val('preset') || 'm365';
+  return html`<form method="post" action="${m.action}" id="resource-form" class="resource-form" data-form="resource">
     <input
       type="hidden"
       name="_csrf"
       value="${m.csrf}"
     />${m.secretKept ? html`<input type="hidden" name="secretDraft" value="${m.secretKept}" />` : ''}
-    <input type="hidden" name="preset" value="${val('preset') || 'm365'}" />
     <fieldset>
       <legend>
-        ${m.mode === 'edit' ? 'Settings' : m.mode === 'duplicate' ? 'The copy' : 'Add a Microsoft 365 resource'}
+        ${t(m.mode === 'edit' ? FORM_TEXT.legendEdit : m.mode === 'duplicate' ? FORM_TEXT.legendCopy : FORM_TEXT.legendAdd, loc)}
       </legend>
       ${
         m.mode === 'edit'
           ? html`<input type="hidden" name="name" value="${val('name')}" />`
           : html`<label
-              ><span>Name</span
+              ><span>${t(FORM_TEXT.name, loc)}</span
               ><input
                 name="name"
                 id="f-name"
@@ -427,45 +567,50 @@ export function resourceForm(v: FormValues, m: FormMode): Html {
                 required
                 pattern="${NAME_PATTERN}"
                 maxlength="63"
-                title="letters, digits, dot, dash, underscore; starting with a letter or digit"
-            /></label>`
+                title="${t(FORM_TEXT.nameTitle, loc)}"
+                ${invalid('name')}
+              />${fieldError('name')}</label
+            >`
       }
       <label
-        ><span>Server type</span
-        ><select name="kind" id="f-kind">
-          ${KINDS.map(([k, t]) => html`<option value="${k}" ${kind === k ? html`selected` : ''}>${t}</option>`)}
-        </select></label
+        ><span>${t(FORM_TEXT.preset, loc)}</span
+        ><select name="preset" id="f-preset">
+          ${PRESETS.map(([k, text]) => html`<option value="${k}" ${preset === k ? html`selected` : ''}>${t(text, loc)}</option>`)}
+        </select>
+        <small class="note">${t(FORM_TEXT.presetNote, loc)}</small></label
+      >
+      <label
+        ><span>${t(FORM_TEXT.kind, loc)}</span
+        ><select name="kind" id="f-kind" ${invalid('kind')}>
+          ${KINDS.map(([k, text]) => html`<option value="${k}" ${kind === k ? html`selected` : ''}>${t(text, loc)}</option>`)}</select
+        >${fieldError('kind')}</label
       >
       ${section('main')}
       <label class="for-oauth"
-        ><span>Client secret</span
+        ><span>${t(FORM_TEXT.clientSecret, loc)}</span
         ><input
           name="clientSecret"
           id="f-clientSecret"
           type="password"
           autocomplete="off"
           ${secretRequired ? html`required` : ''}
-          placeholder="${m.secretKept ? 'kept from your last try: leave empty to use it' : m.mode === 'edit' ? 'leave empty to keep the stored one' : m.mode === 'duplicate' ? "leave empty to use the original's" : ''}"
+          placeholder="${m.secretKept ? t(FORM_TEXT.secretKept, loc) : m.mode === 'edit' ? t(FORM_TEXT.secretKeep, loc) : m.mode === 'duplicate' ? t(FORM_TEXT.secretOriginal, loc) : ''}"
+          ${invalid('clientSecret')}
         />
         <small class="note"
-          >the secret's Value (not its ID) from Certificates &amp;
-          secrets${m.mode === 'edit' ? '; needed again when you change where the credentials go' : ''}</small
-        ></label
+          >${t(FORM_TEXT.clientSecretNote, loc)}${m.mode === 'edit' ? t(FORM_TEXT.clientSecretEditNote, loc) : ''}</small
+        >${fieldError('clientSecret')}</label
       >
       <details id="advanced" ${hasAny('advanced') || errSection === 'advanced' ? html`open` : ''}>
-        <summary>Advanced (sandbox, test servers)</summary>
+        <summary>${t(FORM_TEXT.advanced, loc)}</summary>
         ${section('advanced')}
       </details>
-      ${
-        m.mode === 'add'
-          ? ''
-          : html`<details id="other" ${errSection === 'other' || hasAny('other') ? html`open` : ''}>
-              <summary>Other settings</summary>
-              ${section('other')}
-            </details>`
-      }
+      <details id="other" ${errSection === 'other' || hasAny('other') ? html`open` : ''}>
+        <summary>${t(FORM_TEXT.other, loc)}</summary>
+        ${section('other')}
+      </details>
       <button id="${m.mode === 'edit' ? 'save' : m.mode === 'duplicate' ? 'add-copy' : 'add'}">
-        ${m.mode === 'edit' ? 'Save changes' : m.mode === 'duplicate' ? 'Add the copy' : 'Add resource'}
+        ${t(m.mode === 'edit' ? FORM_TEXT.save : m.mode === 'duplicate' ? FORM_TEXT.addCopy : FORM_TEXT.add, loc)}
       </button>
     </fieldset>
   </form>`;

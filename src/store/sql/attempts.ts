@@ -1,4 +1,10 @@
-import type { AttemptOutcome, AttemptStore, ResourceAttempts } from '../attempts.js';
+import {
+  HISTORY_KEPT,
+  type AttemptEvent,
+  type AttemptOutcome,
+  type AttemptStore,
+  type ResourceAttempts,
+} from '../attempts.js';
 import type { SqlContext } from './context.js';
 
 interface AttemptRow {
@@ -14,6 +20,10 @@ interface AttemptRow {
  * keeps last_success_at; an older attempt finishing after a newer one does not overwrite it.
  */
 export function sqlAttemptStore({ db }: SqlContext): AttemptStore {
+  // History order: `at` has millisecond resolution, so attempts in one millisecond get a counter
+  // (as trigger_events' seq, migration 11): strictly increasing within an instance.
+  let lastSeq = 0;
+  const nextSeq = (at: number): number => (lastSeq = Math.max(at * 1000, lastSeq + 1));
   return {
     async recordAttempt(resource, area, outcome) {
       const json = JSON.stringify(outcome);
@@ -26,6 +36,30 @@ export function sqlAttemptStore({ db }: SqlContext): AttemptStore {
           WHERE resource_attempts.updated_at <= excluded.updated_at`,
         [resource, area, json, outcome.ok ? null : json, outcome.ok ? outcome.at : null, outcome.at],
       );
+      // The history (migration 15): every attempt, the newest HISTORY_KEPT kept.
+      await db.run('INSERT INTO resource_events (resource, seq, area, outcome_json, at) VALUES (?, ?, ?, ?, ?)', [
+        resource,
+        nextSeq(outcome.at),
+        area,
+        json,
+        outcome.at,
+      ]);
+      await db.run(
+        `DELETE FROM resource_events WHERE resource = ? AND seq < (
+          SELECT seq FROM resource_events WHERE resource = ? ORDER BY seq DESC LIMIT 1 OFFSET ${HISTORY_KEPT - 1})`,
+        [resource, resource],
+      );
+    },
+
+    async listAttemptHistory(resource, limit = HISTORY_KEPT) {
+      const rows = await db.all<{ area: string; outcome_json: string }>(
+        `SELECT area, outcome_json FROM resource_events WHERE resource = ? ORDER BY seq DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+        [resource],
+      );
+      return rows.map((row): AttemptEvent => ({
+        ...(JSON.parse(row.outcome_json) as AttemptOutcome),
+        area: row.area as AttemptEvent['area'],
+      }));
     },
 
     async listAttempts(resource) {

@@ -5,7 +5,14 @@ import type { ResourceStore, SecretKind } from '../store.js';
 import type { SqlContext } from './context.js';
 
 /** Tables whose rows belong to a resource (column `resource`), removed with it. */
-const RESOURCE_TABLES = ['secrets', 'token_states', 'access_tokens', 'pending_consents', 'resource_attempts'];
+const RESOURCE_TABLES = [
+  'secrets',
+  'token_states',
+  'access_tokens',
+  'pending_consents',
+  'resource_attempts',
+  'resource_events',
+];
 
 /** Resources (their settings as JSON) and their sealed secrets. */
 export function sqlResourceStore({ db, sealer, now }: SqlContext): ResourceStore {
