@@ -316,6 +316,20 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_events_seq ON trigger_events (trigger_name, seq)',
     ],
   },
+  {
+    // The gateway's message rate limits per gateway user and per source network (issue 13): one
+    // row per submission and per key it counts against (`user:NAME`, `source:ADDRESS`,
+    // `net:CIDR`), so the windows (a minute, an hour) survive a restart. Rows older than the
+    // longest window are pruned as new ones come (store/sql/gateway.ts).
+    version: 14,
+    statements: [
+      `CREATE TABLE gateway_submissions (
+        rate_key TEXT NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX gateway_submissions_window ON gateway_submissions (rate_key, at)',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */
