@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadRig } from '../test/helpers/rig.js';
 import { benchFetch } from './fetch.js';
 import { benchGateway } from './gateway.js';
+import { benchGatewaySmtp } from './gateway-smtp.js';
 import { benchInstances } from './instances.js';
 import { describeMachine, fmt, median, met, ratio, type Comparison, type Figure } from './lib.js';
 import { benchMemory } from './memory.js';
@@ -14,7 +15,7 @@ import { benchManyMailboxes, benchTriggerLatency } from './triggers.js';
  * bench/results.md. `BENCH_ONLY=send,fetch` narrows the run; BENCH_RUNS sets the repetitions.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,gateway,token,latency,many,instances').split(',');
+const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,gateway,gateway-smtp,token,latency,many,instances').split(',');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   if (only.includes('gateway')) {
     log('imap gateway');
     const g = await benchGateway(rig, RUNS, log);
+    comparisons.push(...g.comparisons);
+    figures.push(...g.figures);
+  }
+  if (only.includes('gateway-smtp')) {
+    log('smtp gateway');
+    const g = await benchGatewaySmtp(rig, RUNS, log);
     comparisons.push(...g.comparisons);
     figures.push(...g.figures);
   }

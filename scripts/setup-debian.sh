@@ -4,8 +4,8 @@
 # Installing must not start system-wide daemons on the standard mail ports, hence the
 # temporary policy-rc.d and Postfix's "No configuration".
 set -euo pipefail
-# swaks (with libnet-ssleay-perl for its TLS) and msmtp: the SMTP gateway's outside clients (test/gateway).
-pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp)
+# swaks (with libnet-ssleay-perl for its TLS) and msmtp: the SMTP gateway's outside clients; isync (mbsync) the IMAP gateway's (test/gateway).
+pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp isync)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

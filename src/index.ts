@@ -58,7 +58,7 @@ export type {
 } from './store/store.js';
 export type {
   DeadLetterRecord, GatewayUsageProtocol, GatewayUsageRecord, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
-  SpoolEntryInput,
+  SpoolEntryInput, SubmissionKey, SubmissionTake, SubmissionWindow,
 } from './store/gateway.js';
 export type { AttemptAction, AttemptArea, AttemptEvent, AttemptOutcome, AttemptStore, ResourceAttempts } from './store/attempts.js';
 

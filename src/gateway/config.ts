@@ -34,6 +34,40 @@ const allowSourceSchema = z
   })
   .strict();
 
+const count = z.number().int().min(0);
+
+/** Messages a minute and an hour; 0 = no limit. */
+const messageWindowsSchema = z
+  .object({ messagesPerMinute: count.optional(), messagesPerHour: count.optional() })
+  .strict();
+
+/**
+ * The gateway's own limits, before Exchange's per-mailbox windows (delivery.messagesPerMinute):
+ * they keep one looping script or one office's printers from using up the mailbox's 30 a
+ * minute for everyone else. Message limits are counted in the store (they hold across restarts);
+ * a message over one is answered 450 4.7.1 at MAIL FROM, and the client retries later.
+ */
+const rateSchema = z
+  .object({
+    /** Every login (a gateway user, or an allow-listed source address) unless `users` says otherwise. 0 = no limit. */
+    messagesPerMinutePerUser: count.default(120),
+    messagesPerHourPerUser: count.default(0),
+    /** Per gateway user (by name): overrides the two defaults above. */
+    users: z.record(z.string(), messageWindowsSchema).default({}),
+    /** Per source network, counted together for every address in it (a site's printers, a subnet of scripts). */
+    networks: z
+      .array(
+        messageWindowsSchema.extend({
+          /** `loopback`, an address, or a network in CIDR form (10.20.0.0/24). */
+          network: z.string().min(1),
+        }),
+      )
+      .default([]),
+    connectionsPerMinutePerSource: count.default(600),
+    loginFailuresPerSource: count.default(10),
+  })
+  .strict();
+
 export const smtpGatewayConfigSchema = listenerSchema
   .extend({
     tls: tlsFilesSchema.optional(),
@@ -47,14 +81,7 @@ export const smtpGatewayConfigSchema = listenerSchema
     maxRecipients: z.number().int().positive().default(500),
     /** Devices that cannot log in, by source address: loopback and named networks only. */
     allowSources: z.array(allowSourceSchema).default([]),
-    rate: z
-      .object({
-        messagesPerMinutePerUser: z.number().int().min(0).default(120),
-        connectionsPerMinutePerSource: z.number().int().min(0).default(600),
-        loginFailuresPerSource: z.number().int().min(0).default(10),
-      })
-      .strict()
-      .default({ messagesPerMinutePerUser: 120, connectionsPerMinutePerSource: 600, loginFailuresPerSource: 10 }),
+    rate: rateSchema.default(() => rateSchema.parse({})),
   })
   .strict();
 

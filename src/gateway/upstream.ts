@@ -73,11 +73,17 @@ export async function openUpstream(resource: Resource, tokens: TokenManager, log
       hint: `map the gateway user to an smtp resource (XOAUTH2) or a graph resource (Mail.Send): \`mailbridge gateway user edit NAME --send RESOURCE\``,
     });
   }
-  // One connection per message, not nodemailer's pool: a pooled connection that the server drops
-  // mid-session could leave queued sends waiting; the worker caps connections per mailbox (3).
+  // nodemailer's pool: up to 3 connections per mailbox (Exchange's concurrency limit for SMTP
+  // submission, https://learn.microsoft.com/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits),
+  // each kept open for the next message, so a message costs one MAIL/RCPT/DATA instead of a new
+  // connection, STARTTLS and XOAUTH2 login (bench/results.md: that was most of the added latency).
+  // A connection the server drops fails only the message on it (a transient failure the spool
+  // retries); the next message opens a new one. The worker's own cap per mailbox is also 3.
+  // The pool does no pacing of its own: the worker keeps Exchange's 30 a minute.
   const sender: SmtpSender = createSmtpSender({
-    resource,
+    resource: { ...resource, rateLimitPerMinute: 0 },
     tokens: tokens.provider(resource.name),
+    pool: { maxConnections: 3, maxMessages: 100 },
     ...(logger ? { logger } : {}),
   });
   let fallback: Promise<GraphSender> | undefined;

@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream';
  * Reading a line protocol's opening exchange off a socket, byte-exact: lines up to a cap,
  * exact byte counts (IMAP literals), and at the end `release()`, which detaches and hands
  * back whatever arrived beyond what was read, so a relay can pass it on untouched. The
- * gateways and the IMAP hand-over login read only their first few lines through this;
- * everything after is piped, never parsed.
+ * gateways and the IMAP hand-over login read only their first few lines through this
+ * (everything after is piped, never parsed); the POP3 client (pop3/wire.ts) reads all its
+ * replies through it.
  */
 
 /** The peer closed, or the socket failed, while a read was pending. */
@@ -21,18 +22,25 @@ export class WireBuffer {
   #ended: Error | undefined;
   #wake: (() => void) | undefined;
   readonly #timeoutMs: number;
+  readonly #highWater: number;
   readonly #onData = (chunk: Buffer) => {
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    // Only a few lines are expected before the relay starts: stop reading instead of buffering a flood.
-    if (this.#buffer.length > HIGH_WATER) this.#socket?.pause();
+    // Stop reading instead of buffering a flood; reading resumes as the buffer is consumed.
+    if (this.#buffer.length > this.#highWater) this.#socket?.pause();
     this.#notify();
   };
   readonly #onEnd = () => this.#finish(new WireBufferClosed('the peer closed the connection'));
   readonly #onError = (err: Error) =>
     this.#finish(new WireBufferClosed(`connection error: ${err.message}`, { cause: err }));
 
-  constructor(socket: Duplex, opts: { timeoutMs: number }) {
+  /**
+   * `highWater`: how much may wait unread before the socket is paused. The gateways' opening
+   * exchange is a few lines (256 KiB is plenty); the POP3 client reads whole messages line by
+   * line through it and keeps more in flight.
+   */
+  constructor(socket: Duplex, opts: { timeoutMs: number; highWater?: number }) {
     this.#timeoutMs = opts.timeoutMs;
+    this.#highWater = opts.highWater ?? HIGH_WATER;
     this.attach(socket);
   }
 
@@ -93,7 +101,7 @@ export class WireBuffer {
   #take(count: number): Buffer {
     const out = this.#buffer.subarray(0, count);
     this.#buffer = this.#buffer.subarray(count);
-    if (this.#buffer.length < HIGH_WATER) this.#socket?.resume();
+    if (this.#buffer.length < this.#highWater) this.#socket?.resume();
     return out;
   }
 

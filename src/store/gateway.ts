@@ -87,7 +87,24 @@ export interface DeadLetterRecord {
   createdAt: number;
 }
 
-/** The gateway's slice of the Store (migration 8). */
+/** One rate window a submission counts against: at most `max` within `windowMs`. */
+export interface SubmissionWindow {
+  windowMs: number;
+  max: number;
+}
+
+/** The keys a submission counts against (`user:NAME`, `source:ADDRESS`, `net:CIDR`) and their windows. */
+export interface SubmissionKey {
+  key: string;
+  windows: SubmissionWindow[];
+}
+
+export type SubmissionTake =
+  | { ok: true }
+  /** The first window that is full; `retryAt` is when its oldest submission leaves it. */
+  | { ok: false; key: string; window: SubmissionWindow; retryAt: number };
+
+/** The gateway's slice of the Store (migrations 8 and 14). */
 export interface GatewayStore {
   putGatewayUser(user: GatewayUserRecord): Promise<void>;
   getGatewayUser(name: string): Promise<GatewayUserRecord | undefined>;
@@ -120,6 +137,11 @@ export interface GatewayStore {
   listRelayed(limit: number): Promise<RelayedRecord[]>;
   listGatewayDeadLetters(limit: number): Promise<DeadLetterRecord[]>;
   gatewayDeadLetterRaw(id: string): Promise<Buffer | undefined>;
+  /**
+   * Counts one submission against every key, in one transaction, unless one of their windows is
+   * full (then nothing is counted). Rows older than `pruneBefore` are forgotten on the way.
+   */
+  takeGatewaySubmission(keys: SubmissionKey[], now: number, pruneBefore: number): Promise<SubmissionTake>;
   /** Forgets relayed records older than `before` (the day window is all the worker needs). */
   pruneRelayed(before: number): Promise<number>;
 }

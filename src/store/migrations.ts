@@ -317,6 +317,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // The gateway's message rate limits per gateway user and per source network (issue 13): one
+    // row per submission and per key it counts against (`user:NAME`, `source:ADDRESS`,
+    // `net:CIDR`), so the windows (a minute, an hour) survive a restart. Rows older than the
+    // longest window are pruned as new ones come (store/sql/gateway.ts).
+    version: 14,
+    statements: [
+      `CREATE TABLE gateway_submissions (
+        rate_key TEXT NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX gateway_submissions_window ON gateway_submissions (rate_key, at)',
+    ],
+  },
+  {
     // Every attempt with a resource, not only the last per area (version 9 keeps that): the
     // console's history of consents, refreshes, rotations and failures with their AADSTS codes
     // (issue 17). `seq` is made by the application (store/sql/attempts.ts); the newest rows are

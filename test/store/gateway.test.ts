@@ -1,7 +1,8 @@
 /**
- * The gateway's slice of the store (migration 8) on SQLite and PostgreSQL: gateway users and
+ * The gateway's slice of the store (migrations 8 and 14) on SQLite and PostgreSQL: gateway users and
  * their use, the spool's claim (one winner, a stale claim becomes a possible duplicate), the
- * moves out of the spool (relayed / dead letter, each in one transaction), the rate windows; and
+ * moves out of the spool (relayed / dead letter, each in one transaction), the rate windows
+ * (Exchange's per mailbox, and the gateway's own per login and network); and
  * GatewayUsers' checks over it (scrypt hash stored, never the password; refusals alike).
  */
 import assert from 'node:assert/strict';
@@ -182,6 +183,42 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(await store.relayedSince('send', t - 60_000), { messages: 1, recipients: 1, oldest: t });
       assert.deepEqual(await store.relayedSince('send', t), { messages: 0, recipients: 0 });
       assert.equal(await store.pruneRelayed(t + 1), 1);
+    });
+
+    test('submission windows (migration 14): counted per key, a full window counts nothing, old rows pruned, kept across reopening', async () => {
+      const db = await freshDatabase(backend);
+      const key = randomBytes(32);
+      const store = await db.open(key);
+      const t = 1_900_000_000_000;
+      const user = { key: 'user:erp', windows: [{ windowMs: 60_000, max: 2 }] };
+      const net = { key: 'net:192.0.2.0/24', windows: [{ windowMs: 3_600_000, max: 3 }] };
+      assert.deepEqual(await store.takeGatewaySubmission([user, net], t, t - 3_600_000), { ok: true });
+      assert.deepEqual(await store.takeGatewaySubmission([user, net], t + 10, t - 3_600_000), { ok: true });
+      // The user's minute is full: refused, with when its oldest message leaves the window.
+      assert.deepEqual(await store.takeGatewaySubmission([user, net], t + 20, t - 3_600_000), {
+        ok: false,
+        key: 'user:erp',
+        window: { windowMs: 60_000, max: 2 },
+        retryAt: t + 60_000,
+      });
+      // Nothing of the refused message was counted: the network has room for exactly one more.
+      const other = { key: 'user:scanner', windows: [{ windowMs: 60_000, max: 10 }] };
+      assert.deepEqual(await store.takeGatewaySubmission([other, net], t + 30, t - 3_600_000), { ok: true });
+      const full = await store.takeGatewaySubmission([other, net], t + 40, t - 3_600_000);
+      assert.equal(full.ok, false);
+      assert.equal(!full.ok && full.key, 'net:192.0.2.0/24');
+      // A minute later the user may send again (the network's hour is still full for it).
+      const later = await store.takeGatewaySubmission([user], t + 60_001, t - 3_600_000);
+      assert.deepEqual(later, { ok: true });
+      await store.close();
+      // Across a restart (the same database opened again) the counts hold.
+      const again = await db.open(key);
+      opened.push({ db, store: again });
+      const still = await again.takeGatewaySubmission([net], t + 120_000, t - 3_600_000);
+      assert.equal(still.ok, false);
+      // Pruned once older than the longest window: the hour has passed.
+      const hourLater = t + 3_600_000 + 100;
+      assert.deepEqual(await again.takeGatewaySubmission([net], hourLater, hourLater - 3_600_000), { ok: true });
     });
   });
 }

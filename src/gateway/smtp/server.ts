@@ -15,6 +15,7 @@ import { readHeaderAddresses } from '../headers.js';
 import { SlidingWindowLimiter } from '../rate-limit.js';
 import { fromAllowed } from '../users.js';
 import { buildSourceAllowList, isLoopbackAddress } from './access.js';
+import { messageRateLimiter } from './message-rate.js';
 import type { GatewayTls } from './tls.js';
 
 /**
@@ -62,7 +63,7 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
   const { config, logger } = o;
   const sources = buildSourceAllowList(config.allowSources);
   const connections = new SlidingWindowLimiter(config.rate.connectionsPerMinutePerSource, 60_000);
-  const submissions = new SlidingWindowLimiter(config.rate.messagesPerMinutePerUser, 60_000);
+  const messageRate = messageRateLimiter(config.rate, o.store);
   const senders = new WeakMap<SMTPServerSession, Sender>();
 
   const plainAllowed = (session: SMTPServerSession) =>
@@ -175,8 +176,8 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
         cb(reply(550, '5.7.1 Null sender not accepted from clients'));
         return;
       }
-      void allowedFromOf(s).then(
-        (allowed) => {
+      void allowedFromOf(s)
+        .then(async (allowed) => {
           if (!fromAllowed(allowed, address.address)) {
             logger?.warn(
               { session: session.id, sender: s.name, mailFrom: address.address },
@@ -185,14 +186,25 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
             cb(reply(553, `5.7.1 Sender address <${address.address}> is not allowed for this login`));
             return;
           }
-          if (!submissions.take(`${s.kind}:${s.name}`)) {
-            cb(reply(451, '4.7.1 Too many messages from this login; try again in a minute'));
+          const limited = await messageRate.take(`${s.kind}:${s.name}`, session.remoteAddress);
+          if (limited) {
+            logger?.warn(
+              {
+                session: session.id,
+                sender: `${s.kind}:${s.name}`,
+                remoteAddress: session.remoteAddress,
+                reply: limited,
+              },
+              'gateway: message refused by a rate limit',
+            );
+            cb(reply(450, limited));
             return;
           }
           cb();
-        },
-        (e: unknown) => cb(reply(451, `4.3.0 ${e instanceof Error ? e.message.slice(0, 100) : 'temporary failure'}`)),
-      );
+        })
+        .catch((e: unknown) =>
+          cb(reply(451, `4.3.0 ${e instanceof Error ? e.message.slice(0, 100) : 'temporary failure'}`)),
+        );
     },
     onRcptTo(address, session, cb) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {

@@ -1,5 +1,5 @@
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../auth/claims.js';
 import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
@@ -15,6 +15,7 @@ import {
   type ProtocolContext,
 } from '../errors.js';
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
+import { openSocket, upgradeToTls } from '../socket-open.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import { lineText, WireBuffer, WireBufferClosed, WireBufferTimeout, WireBufferTooLong } from '../wire-buffer.js';
 
@@ -74,7 +75,8 @@ export async function loginImapForRelay(opts: ImapRelayLoginOptions): Promise<Im
   const tlsOptions = secure === 'none' ? undefined : await tlsOptionsFor(resource);
   let socket: Socket | TLSSocket | undefined;
   try {
-    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs);
+    // A few small round trips, then a relay of interactive traffic: no Nagle delay.
+    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs, { noDelay: true });
     const wire = new ImapWire(new WireBuffer(socket, { timeoutMs }), socket);
     const greeting = await wire.readLine();
     if (!/^\* OK\b/i.test(greeting)) throw errorFromServerReply(ctx, greeting.replace(/^\* /, ''));
@@ -239,12 +241,7 @@ class ImapWire {
     this.buffer.release({ pause: false });
     // The TLS socket reports the raw one's failures; a listener here keeps a stray one from being uncaught.
     this.socket.on('error', () => undefined);
-    const secured = await ready(
-      tlsConnect({ ...tlsOptions, socket: this.socket }),
-      'secureConnect',
-      'TLS handshake',
-      timeoutMs,
-    );
+    const secured = await upgradeToTls(this.socket, tlsOptions, timeoutMs);
     this.socket = secured;
     this.buffer.attach(secured);
     return secured;
@@ -269,44 +266,4 @@ export function capabilityCode(line: string): string[] | undefined {
 function untaggedCapability(line: string): string[] | undefined {
   const m = /^\* CAPABILITY (.*)$/i.exec(line);
   return m?.[1] ? m[1].trim().split(/\s+/) : undefined;
-}
-
-function openSocket(
-  host: string,
-  port: number,
-  tlsOptions: ConnectionOptions | undefined,
-  timeoutMs: number,
-): Promise<Socket | TLSSocket> {
-  // A few small round trips, then a relay of interactive traffic: no Nagle delay.
-  if (tlsOptions)
-    return ready(
-      tlsConnect({ ...tlsOptions, host, port }).setNoDelay(true),
-      'secureConnect',
-      'TLS handshake',
-      timeoutMs,
-    );
-  return ready(netConnect({ host, port, noDelay: true }), 'connect', 'connect', timeoutMs);
-}
-
-function ready<S extends Socket>(
-  s: S,
-  event: 'connect' | 'secureConnect',
-  what: string,
-  timeoutMs: number,
-): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(Object.assign(new Error(`${what} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    s.once(event, () => {
-      clearTimeout(timer);
-      s.off('error', reject);
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
 }

@@ -1,6 +1,6 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../auth/claims.js';
 import type { AccessTokenProvider } from '../../auth/token-provider.js';
@@ -11,6 +11,7 @@ import {
   connectionError, errorFromServerReply, makeProtocolError, resourceContext, toProtocolError, type Operation, type ProtocolContext,
 } from '../errors.js';
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
+import { openSocket, upgradeToTls } from '../socket-open.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import {
   commandLine, LineReader, parseCapaLine, parseListLine, parseListReply, parseStat, parseStatusLine, parseUidlLine,
@@ -449,35 +450,7 @@ async function startTls(plain: Socket, reader: LineReader, tlsOptions: Connectio
   // Anything the server sent after +OK and before the handshake could be injected plaintext.
   if (reader.buffered > 0) throw new WireViolation('data after the STLS reply, before the TLS handshake');
   reader.detach();
-  const secured = await handshake(tlsConnect({ ...tlsOptions, socket: plain }), timeoutMs);
+  const secured = await upgradeToTls(plain, tlsOptions, timeoutMs);
   reader.attach(secured);
   return secured;
-}
-
-function openSocket(host: string, port: number, tlsOptions: ConnectionOptions | undefined, timeoutMs: number): Promise<Socket | TLSSocket> {
-  if (tlsOptions) return handshake(tlsConnect({ ...tlsOptions, host, port }), timeoutMs);
-  return ready(netConnect({ host, port }), 'connect', 'connect', timeoutMs);
-}
-
-function handshake(s: TLSSocket, timeoutMs: number): Promise<TLSSocket> {
-  return ready(s, 'secureConnect', 'TLS handshake', timeoutMs);
-}
-
-/** Resolves with the socket once `event` fires; a socket error or the timeout rejects (and the timeout destroys it). */
-function ready<S extends Socket>(s: S, event: 'connect' | 'secureConnect', what: string, timeoutMs: number): Promise<S> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(Object.assign(new Error(`${what} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    s.once(event, () => {
-      clearTimeout(timer);
-      s.off('error', reject);
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
 }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { formatBytes, maxMessageBytes, READ_LIMITS } from '../../limits.js';
+import { lineText, WireBuffer, WireBufferClosed, WireBufferTimeout, WireBufferTooLong } from '../wire-buffer.js';
 
 /**
  * The POP3 wire format (RFC 1939, RFC 2449): reading status lines and dot-terminated
@@ -33,53 +34,34 @@ const MAX_STATUS_LINE = 8 * 1024;
 const MAX_DATA_LINE = 4 * 1024 * 1024;
 /** Lines of LIST, UIDL and CAPA: RFC 2449 §4 allows 512 octets; allow slack as for status lines. */
 const MAX_TEXT_LINE = MAX_STATUS_LINE;
-/** Stop reading from the socket while this much is buffered and unconsumed. */
+/** Stop reading from the socket while this much is buffered and unconsumed (a RETR streams through). */
 const HIGH_WATER = 1024 * 1024;
 
 const CRLF = Buffer.from('\r\n');
 
 /**
- * Reads lines from a socket. Attach once; after STARTTLS (STLS) call `attach` again with the
- * TLS socket. Only one read may be pending at a time (POP3 is strictly request/response).
+ * Reads lines from a socket: the byte handling is the shared WireBuffer (../wire-buffer.ts, the
+ * gateways' reader too); this adds the POP3 replies on top and says its failures in the POP3
+ * client's terms. Attach once; after STLS call `attach` again with the TLS socket. Only one read
+ * may be pending at a time (POP3 is strictly request/response).
  */
 export class LineReader {
-  #socket: Duplex | undefined;
-  #buffer: Buffer = Buffer.alloc(0);
-  #ended: Error | undefined;
-  #wake: (() => void) | undefined;
+  readonly #wire: WireBuffer;
   readonly #timeoutMs: number;
-  readonly #onData = (chunk: Buffer) => {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    if (this.#buffer.length > HIGH_WATER) this.#socket?.pause();
-    this.#notify();
-  };
-  readonly #onEnd = () => this.#finish(new WireClosed('the server closed the connection'));
-  readonly #onError = (err: Error) => this.#finish(new WireClosed(`connection error: ${err.message}`, { cause: err }));
 
   constructor(socket: Duplex, opts: { timeoutMs: number }) {
     this.#timeoutMs = opts.timeoutMs;
-    this.attach(socket);
+    this.#wire = new WireBuffer(socket, { timeoutMs: opts.timeoutMs, highWater: HIGH_WATER });
   }
 
   /** Reads from `socket` from now on (the plain socket's listeners are removed). */
   attach(socket: Duplex): void {
-    this.detach();
-    this.#socket = socket;
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('close', this.#onEnd);
-    socket.on('error', this.#onError);
+    this.#wire.attach(socket);
   }
 
-  /** Stops reading; used right before a TLS upgrade takes the raw socket over. */
+  /** Stops reading; used right before a TLS upgrade takes the raw socket over (nothing may be buffered then). */
   detach(): void {
-    const s = this.#socket;
-    if (!s) return;
-    s.off('data', this.#onData);
-    s.off('end', this.#onEnd);
-    s.off('close', this.#onEnd);
-    s.off('error', this.#onError);
-    this.#socket = undefined;
+    this.#wire.release({ pause: false });
   }
 
   /**
@@ -87,66 +69,32 @@ export class LineReader {
    * gateway's relay takes the connection over after login and passes these on first.
    */
   release(): Buffer {
-    const socket = this.#socket;
-    this.detach();
-    socket?.pause();
-    const rest = this.#buffer;
-    this.#buffer = Buffer.alloc(0);
-    return rest;
+    return this.#wire.release();
   }
 
   /** Bytes received but not yet read: must be none when TLS starts (RFC 2595 §3.1, STARTTLS injection). */
   get buffered(): number {
-    return this.#buffer.length;
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #finish(err: Error): void {
-    if (!this.#ended) this.#ended = err;
-    this.#notify();
+    return this.#wire.buffered;
   }
 
   /** One line including its CRLF, as raw bytes; a longer one is WireTooLarge (nothing more is buffered). */
   async readLineBytes(maxLength: number, what = 'a line'): Promise<Buffer> {
-    const tooLong = () => new WireTooLarge(`${what} longer than ${maxLength} bytes`, maxLength);
-    for (;;) {
-      const lf = this.#buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        if (lf + 1 > maxLength) throw tooLong();
-        const line = this.#buffer.subarray(0, lf + 1);
-        this.#buffer = this.#buffer.subarray(lf + 1);
-        if (this.#buffer.length < HIGH_WATER) this.#socket?.resume();
-        return line;
+    try {
+      return await this.#wire.readLine(maxLength);
+    } catch (e) {
+      if (e instanceof WireBufferTooLong) throw new WireTooLarge(`${what} longer than ${maxLength} bytes`, maxLength);
+      if (e instanceof WireBufferTimeout) throw new WireTimeout(`no reply within ${this.#timeoutMs} ms`);
+      if (e instanceof WireBufferClosed) {
+        throw new WireClosed(e.message.replace('the peer', 'the server'), e.cause ? { cause: e.cause } : undefined);
       }
-      if (this.#buffer.length > maxLength) throw tooLong();
-      if (this.#ended) throw this.#ended;
-      await this.#waitForData();
+      throw e;
     }
-  }
-
-  #waitForData(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        reject(new WireTimeout(`no reply within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.#socket?.resume();
-    });
   }
 
   /** A status line (`+OK …`, `-ERR …`, `+ …`) as text without its line ending. */
   async readStatusLine(): Promise<string> {
     const bytes = await this.readLineBytes(MAX_STATUS_LINE);
-    return stripEol(bytes).toString('utf8');
+    return lineText(bytes);
   }
 
   /**
@@ -190,13 +138,6 @@ export interface MultilineCap {
 
 function tooLarge(cap: MultilineCap): WireTooLarge {
   return new WireTooLarge(`${cap.what} is larger than ${formatBytes(cap.maxBytes)}`, cap.maxBytes, cap.isMessage);
-}
-
-function stripEol(line: Buffer): Buffer {
-  let end = line.length;
-  if (end > 0 && line[end - 1] === 0x0a) end--;
-  if (end > 0 && line[end - 1] === 0x0d) end--;
-  return line.subarray(0, end);
 }
 
 /** The three kinds of status line. `+ ` is a SASL continuation (RFC 5034). */
@@ -264,7 +205,7 @@ export async function readTextLines(
 ): Promise<string[]> {
   const out: string[] = [];
   for await (const line of reader.readMultiline({ maxBytes, maxLine: MAX_TEXT_LINE, what })) {
-    out.push(stripEol(line).toString('utf8'));
+    out.push(lineText(line));
   }
   return out;
 }

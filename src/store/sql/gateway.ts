@@ -6,6 +6,7 @@ import type {
   RelayedRecord,
   SpoolDsn,
   SpoolEntry,
+  SubmissionTake,
 } from '../gateway.js';
 import type { SqlContext } from './context.js';
 
@@ -343,6 +344,31 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     },
     async pruneRelayed(before) {
       return sql.run('DELETE FROM gateway_relayed WHERE relayed_at < ?', [before]);
+    },
+    async takeGatewaySubmission(keys, now, pruneBefore) {
+      return sql.transaction(
+        async (q): Promise<SubmissionTake> => {
+          await q.run('DELETE FROM gateway_submissions WHERE at < ?', [pruneBefore]);
+          for (const { key, windows } of keys) {
+            for (const window of windows) {
+              if (window.max <= 0) continue;
+              const [row] = await q.all<{ n: number | string; oldest: number | string | null }>(
+                'SELECT COUNT(*) AS n, MIN(at) AS oldest FROM gateway_submissions WHERE rate_key = ? AND at > ?',
+                [key, now - window.windowMs],
+              );
+              if (Number(row?.n ?? 0) >= window.max) {
+                return { ok: false, key, window, retryAt: Number(row?.oldest ?? now) + window.windowMs };
+              }
+            }
+          }
+          for (const { key } of keys) {
+            await q.run('INSERT INTO gateway_submissions (rate_key, at) VALUES (?, ?)', [key, now]);
+          }
+          return { ok: true };
+          // One writer at a time across instances: two gateways over one PostgreSQL count together.
+        },
+        { lock: 'gateway-submissions' },
+      );
     },
   };
 }

@@ -1,0 +1,280 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
+import nodemailer from 'nodemailer';
+import type { Rig } from '../test/helpers/rig.js';
+import { alternate, fmt, median, type Comparison, type Figure } from './lib.js';
+
+const COUNT = Number(process.env.BENCH_GATEWAY_SMTP_MESSAGES ?? 300);
+// The gateway serves at most 200 clients at once (smtp-server's maxClients); 20 more warm it up.
+const SESSIONS = Math.min(180, Number(process.env.BENCH_GATEWAY_SESSIONS ?? 150));
+const LATENCY_SAMPLES = 20;
+const CONNECTIONS = 3; // what the gateway's worker opens per mailbox (Exchange allows 3)
+
+/**
+ * The SMTP gateway (issue 13) against nodemailer straight to the upstream (the rig's Postfix,
+ * submission with XOAUTH2): messages a second relayed end to end (the gateway's 250 and its
+ * delivery upstream), alternating; the latency a message gains by going through the gateway; and
+ * the gateway's memory per open authenticated session. The gateway runs in a child process.
+ */
+export async function benchGatewaySmtp(
+  rig: Rig,
+  runs: number,
+  log: (s: string) => void,
+): Promise<{ comparisons: Comparison[]; figures: Figure[] }> {
+  const user = rig.uniqueMailbox();
+  await rig.ensureUser(user);
+  const dir = await mkdtemp(join(tmpdir(), 'mb-bench-gwsmtp-'));
+  const load: number[] = [loadavg()[0]!];
+  try {
+    const memory = await child(user, join(dir, 'mem'), async (gw) => {
+      const warm = await Promise.all(Array.from({ length: 20 }, () => openSession(gw.tlsPort, gw.certPem)));
+      const before = await gw.mem();
+      const open: Awaited<ReturnType<typeof openSession>>[] = [];
+      for (let i = 0; i < SESSIONS; i += 20) {
+        open.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(20, SESSIONS - i) }, () => openSession(gw.tlsPort, gw.certPem)),
+          )),
+        );
+      }
+      const after = await gw.mem();
+      for (const s of [...warm, ...open]) s.destroy();
+      return { before, after };
+    });
+    return await child(user, join(dir, 'run'), async (gw) => {
+      const token = await rig.mintToken(user);
+      const direct = () =>
+        nodemailer.createTransport({
+          host: rig.smtp.host,
+          port: rig.smtp.submissionPort,
+          secure: false,
+          requireTLS: true,
+          pool: true,
+          maxConnections: CONNECTIONS,
+          maxMessages: Infinity,
+          tls: { ca: [rig.caPem], servername: 'localhost' },
+          auth: { type: 'OAuth2', user, accessToken: token.reveal() },
+        });
+      const via = () =>
+        nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: gw.port,
+          secure: false,
+          requireTLS: true,
+          pool: true,
+          maxConnections: CONNECTIONS,
+          maxMessages: Infinity,
+          tls: { ca: [gw.certPem], servername: 'localhost' },
+          auth: { user: 'bench', pass: 'bench-password' },
+        });
+      const mail = (i: number) => ({
+        envelope: { from: user, to: [user] },
+        raw: body(user, i),
+      });
+      let n = 0;
+      const throughVia = async () => {
+        const t = via();
+        const t0 = performance.now();
+        const ids = await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++)).then(queuedId)));
+        const accepted = performance.now();
+        await Promise.all(ids.map((id) => gw.relayed(id)));
+        const secs = (performance.now() - t0) / 1000;
+        t.close();
+        acceptRates.push(COUNT / ((accepted - t0) / 1000));
+        load.push(loadavg()[0]!);
+        return COUNT / secs;
+      };
+      const acceptRates: number[] = [];
+      const straight = async () => {
+        const t = direct();
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++))));
+        const secs = (performance.now() - t0) / 1000;
+        t.close();
+        load.push(loadavg()[0]!);
+        return COUNT / secs;
+      };
+      const rates = await alternate(runs, throughVia, straight, log);
+
+      // Latency: one message at a time on an open connection; through the gateway, until its
+      // delivery upstream is done (the 250 alone comes sooner: reported next to it).
+      const v = via();
+      const d = direct();
+      await v.sendMail(mail(n++)).then(queuedId).then(gw.relayed);
+      await d.sendMail(mail(n++));
+      const viaMs: number[] = [];
+      const ackMs: number[] = [];
+      const directMs: number[] = [];
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        let t0 = performance.now();
+        const id = queuedId(await v.sendMail(mail(n++)));
+        ackMs.push(performance.now() - t0);
+        await gw.relayed(id);
+        viaMs.push(performance.now() - t0);
+        t0 = performance.now();
+        await d.sendMail(mail(n++));
+        directMs.push(performance.now() - t0);
+      }
+      v.close();
+      d.close();
+      load.push(loadavg()[0]!);
+      const per = (k: keyof Mem) => fmt((memory.after[k] - memory.before[k]) / SESSIONS / 1024);
+      const comparisons: Comparison[] = [
+        {
+          name: `SMTP submissions of ${COUNT} messages (${(body(user, 0).length / 1024).toFixed(0)} KB), ${CONNECTIONS} connections, through the gateway (STARTTLS, AUTH PLAIN, spooled, relayed with XOAUTH2) vs nodemailer straight to Postfix (XOAUTH2)`,
+          unit: 'msg/s',
+          better: 'higher',
+          ...rates,
+          target: '≥ 0.9 × direct',
+          minRatio: 0.9,
+          notes: [
+            `the gateway's 250s alone (spooled, not yet relayed): median ${fmt(median(acceptRates))} msg/s (${acceptRates.map((x) => fmt(x)).join(', ')})`,
+          ],
+        },
+      ];
+      const figures: Figure[] = [
+        {
+          name: `SMTP gateway latency per message, one at a time on an open connection, median of ${LATENCY_SAMPLES}`,
+          value: `${fmt(median(viaMs))} ms until relayed upstream (${fmt(median(ackMs))} ms until the gateway's 250) vs ${fmt(median(directMs))} ms direct: +${fmt(median(viaMs) - median(directMs))} ms`,
+          target: '–',
+          met: undefined,
+        },
+        {
+          name: `SMTP gateway memory per open session (${SESSIONS} sessions, implicit TLS, EHLO + AUTH PLAIN, fresh process, after GC)`,
+          value: `${per('rss')} KiB RSS (JS heap ${per('heapUsed')} KiB, external ${per('external')} KiB)`,
+          target: '< 256 KiB',
+          met:
+            memory.after.rss < memory.before.rss
+              ? undefined
+              : (memory.after.rss - memory.before.rss) / SESSIONS < 256 * 1024,
+        },
+        {
+          name: 'load average (1 min) during the SMTP gateway bench, sampled after each run',
+          value: load.map((x) => x.toFixed(1)).join(', '),
+          target: '–',
+          met: undefined,
+        },
+      ];
+      return { comparisons, figures };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Mem {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+interface ChildGateway {
+  port: number;
+  tlsPort: number;
+  certPem: string;
+  mem(): Promise<Mem>;
+  /** Resolves once the spool entry `id` was relayed (rejects if it failed). */
+  relayed(id: string): Promise<void>;
+}
+
+function queuedId(info: { response: string }): string {
+  const m = /queued as (\S+)/.exec(info.response);
+  if (!m) throw new Error(`no spool id in "${info.response}"`);
+  return m[1]!;
+}
+
+function body(user: string, i: number): Buffer {
+  const line = 'The quick brown fox jumps over the lazy dog, printed by the benchmark.\r\n';
+  return Buffer.from(
+    `From: ${user}\r\nTo: ${user}\r\nSubject: gateway bench ${i}\r\nMessage-ID: <gw-bench-${i}-${Date.now()}@bench.test>\r\n` +
+      `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${line.repeat(140)}`,
+  );
+}
+
+async function child<T>(user: string, dir: string, work: (gw: ChildGateway) => Promise<T>): Promise<T> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const proc = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_CHILD_FLAGS=--cpu-prof to see where the gateway spends its time
+      ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      '--expose-gc',
+      'bench/gateway-smtp-child.ts',
+      user,
+      dir,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const done = new Map<string, string>();
+  const waiting = new Map<string, (kind: string) => void>();
+  const mems: ((m: Mem) => void)[] = [];
+  let ready!: (p: { port: number; tlsPort: number; certPem: string }) => void;
+  const started = new Promise<{ port: number; tlsPort: number; certPem: string }>((r) => (ready = r));
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    const x = JSON.parse(line) as Record<string, unknown>;
+    if ('port' in x) ready(x as never);
+    else if ('outcome' in x) {
+      if (x.outcome === 'deferred') return;
+      const id = String(x.id);
+      const w = waiting.get(id);
+      if (w) {
+        waiting.delete(id);
+        w(String(x.outcome));
+      } else done.set(id, String(x.outcome));
+    } else mems.shift()?.(x as unknown as Mem);
+  });
+  try {
+    const p = await started;
+    return await work({
+      ...p,
+      mem: () =>
+        new Promise<Mem>((r) => {
+          mems.push(r);
+          proc.stdin.write('mem\n');
+        }),
+      relayed: async (id) => {
+        const kind = done.get(id) ?? (await new Promise<string>((r) => waiting.set(id, r)));
+        done.delete(id);
+        if (kind !== 'relayed') throw new Error(`message ${id}: ${kind}`);
+      },
+    });
+  } finally {
+    // Ended by closing its stdin: it closes the gateway and exits (a profile, if asked, is written then).
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.stdin.end();
+    const timer = setTimeout(() => proc.kill(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** An authenticated session kept open (EHLO, AUTH PLAIN over implicit TLS). */
+function openSession(port: number, ca: string): Promise<ReturnType<typeof tlsConnect>> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, ca: [ca], servername: 'localhost' });
+    let got = '';
+    let step = 0;
+    s.setEncoding('utf8');
+    s.on('error', reject);
+    s.on('data', (d: string) => {
+      got += d;
+      if (step === 0 && /^220 /m.test(got)) {
+        step = 1;
+        s.write('EHLO bench.test\r\n');
+      } else if (step === 1 && /^250 /m.test(got)) {
+        step = 2;
+        s.write(`AUTH PLAIN ${Buffer.from('\0bench\0bench-password').toString('base64')}\r\n`);
+      } else if (step === 2 && /^235 /m.test(got)) resolve(s);
+      else if (/^[45]\d\d /m.test(got)) reject(new Error(got));
+    });
+  });
+}
