@@ -11,6 +11,8 @@ import {
   connectionError, errorFromServerReply, makeProtocolError, resourceContext, toProtocolError, type Operation, type ProtocolContext,
 } from '../errors.js';
 import { parseOAuthErrorChallenge, xoauth2Initial } from '../sasl.js';
+import { openTunnel } from '../../net/tunnel.js';
+import type { ProxyRoute } from '../../net/proxy.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import {
   commandLine, LineReader, parseCapaLine, parseListLine, parseListReply, parseStat, parseStatusLine, parseUidlLine,
@@ -416,7 +418,7 @@ export async function connectPop3(opts: Pop3Options): Promise<Pop3Session> {
 
   let socket: Socket | TLSSocket | undefined;
   try {
-    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs);
+    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs, base.proxy);
     const reader = new LineReader(socket, { timeoutMs });
     const greeting = parseStatusLine(await reader.readStatusLine());
     if (greeting.kind !== 'ok') throw errorFromServerReply(ctx, `-ERR ${greeting.text}`);
@@ -454,7 +456,15 @@ async function startTls(plain: Socket, reader: LineReader, tlsOptions: Connectio
   return secured;
 }
 
-function openSocket(host: string, port: number, tlsOptions: ConnectionOptions | undefined, timeoutMs: number): Promise<Socket | TLSSocket> {
+async function openSocket(
+  host: string, port: number, tlsOptions: ConnectionOptions | undefined, timeoutMs: number, proxy: ProxyRoute | undefined,
+): Promise<Socket | TLSSocket> {
+  if (proxy) {
+    // Through the proxy's CONNECT tunnel (undici: no POP3 library takes a proxy); TLS to the
+    // server then starts inside the tunnel with the same options, verified end to end.
+    const tunnel = await openTunnel(proxy, host, port, { timeoutMs });
+    return tlsOptions ? handshake(tlsConnect({ ...tlsOptions, host, socket: tunnel }), timeoutMs) : tunnel;
+  }
   if (tlsOptions) return handshake(tlsConnect({ ...tlsOptions, host, port }), timeoutMs);
   return ready(netConnect({ host, port }), 'connect', 'connect', timeoutMs);
 }
