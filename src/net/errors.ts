@@ -49,12 +49,13 @@ function connectStatus(links: Flat[]): number | undefined {
 /** What a CONNECT status means, as the typed error. */
 export function proxyStatusError(route: ProxyRoute, target: string, status: number): ProtocolError {
   const details = { proxy: route.display, proxySource: route.source, target, status };
-  if (status === 407) {
+  // 407 is the standard answer (RFC 9110 §15.5.8); some proxies (tinyproxy) answer 401 to wrong credentials.
+  if (status === 407 || status === 401) {
     return new ProtocolError({
       code: 'PROXY_AUTH_FAILED',
       message: route.authorization
-        ? `the proxy ${route.display} (${route.source}) refused the credentials (407) for ${target}`
-        : `the proxy ${route.display} (${route.source}) asks for credentials (407) for ${target}`,
+        ? `the proxy ${route.display} (${route.source}) refused the credentials (${status}) for ${target}`
+        : `the proxy ${route.display} (${route.source}) asks for credentials (${status}) for ${target}`,
       hint: 'give the proxy user and password: http://user:password@host:port in the proxy URL, or MAILBRIDGE_PROXY_USER and MAILBRIDGE_PROXY_PASSWORD',
       details,
     });
