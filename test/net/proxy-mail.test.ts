@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { formatDoctorReport } from '../../src/doctor/check.js';
+import { runDoctor } from '../../src/doctor/run.js';
 import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
 import { connectImap } from '../../src/protocols/imap/connect.js';
 import { connectPop3 } from '../../src/protocols/pop3/client.js';
 import { createSmtpSender } from '../../src/protocols/smtp/index.js';
 import { haveCommand, startTinyproxy, type RunningProxy } from '../helpers/proxies.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
+import { consentedResource } from '../mail/facade-consent.js';
 
 const skip = haveCommand('tinyproxy') ? false : 'tinyproxy is not installed (scripts/setup-debian.sh installs it)';
 
@@ -118,6 +121,18 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
       delete process.env.MAILBRIDGE_PROXY_USER;
       delete process.env.MAILBRIDGE_PROXY_PASSWORD;
     }
+  });
+
+  it('mailbridge doctor says which proxy a resource uses, probes and logs in through it', async () => {
+    const { store, tokens, resource } = await consentedResource(rig, 'imap');
+    const report = await runDoctor({ resource: { ...resource, proxy: proxy.url }, store, tokens });
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    assert.equal(report.ok, true, formatDoctorReport(report));
+    assert.match(byName['proxy']?.detail ?? '', new RegExp(`server: through ${proxy.url} \\(resource\\); sign-in: through ${proxy.url}`));
+    assert.equal(byName['dns']?.status, 'skip');
+    assert.equal(byName['login']?.status, 'pass');
+    const direct = await runDoctor({ resource, store, tokens });
+    assert.match(direct.checks.find((c) => c.name === 'proxy')?.detail ?? '', /^none: direct/);
   });
 
   it('XOAUTH2 over plaintext stays refused through a proxy as without one', async () => {
