@@ -27,23 +27,26 @@ function tunnelled(setting: ProxySetting, secure: boolean, options: ConnOptions,
   const route = proxyFor({ kind: secure ? 'https' : 'http', host, port }, setting);
   if (!route) return false;
   const target = `${host}:${port}`;
-  openTunnel(route, host, port).then((socket) => {
-    if (!secure) {
-      cb(null, socket);
-      return;
-    }
-    // `host` stays: it is the name the certificate is checked against when SNI is off (an IP address).
-    const { host: _host, port: _port, ...tlsOptions } = options;
-    const t = tlsConnect({ ...tlsOptions, host, socket });
-    const onError = (e: Error): void => {
-      cb(proxyErrorFrom(route, target, e) ?? e);
-    };
-    t.once('error', onError);
-    t.once('secureConnect', () => {
-      t.removeListener('error', onError);
-      cb(null, t);
-    });
-  }, (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
+  openTunnel(route, host, port).then(
+    (socket) => {
+      if (!secure) {
+        cb(null, socket);
+        return;
+      }
+      // `host` stays: it is the name the certificate is checked against when SNI is off (an IP address).
+      const { host: _host, port: _port, ...tlsOptions } = options;
+      const t = tlsConnect({ ...tlsOptions, host, socket });
+      const onError = (e: Error): void => {
+        cb(proxyErrorFrom(route, target, e) ?? e);
+      };
+      t.once('error', onError);
+      t.once('secureConnect', () => {
+        t.removeListener('error', onError);
+        cb(null, t);
+      });
+    },
+    (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+  );
   return true;
 }
 
@@ -51,7 +54,8 @@ function tunnelled(setting: ProxySetting, secure: boolean, options: ConnOptions,
 export function httpsAgentFor(setting: ProxySetting, options: https.AgentOptions): https.Agent {
   const agent = new https.Agent(options);
   const direct = agent.createConnection.bind(agent);
-  agent.createConnection = ((opts: ConnOptions, cb: Callback) => (tunnelled(setting, true, opts, cb) ? undefined : direct(opts as never, cb as never))) as never;
+  agent.createConnection = (opts: ConnOptions, cb: Callback) =>
+    tunnelled(setting, true, opts, cb) ? undefined : direct(opts, cb);
   return agent;
 }
 
@@ -59,6 +63,7 @@ export function httpsAgentFor(setting: ProxySetting, options: https.AgentOptions
 export function httpAgentFor(setting: ProxySetting, options: http.AgentOptions): http.Agent {
   const agent = new http.Agent(options);
   const direct = agent.createConnection.bind(agent);
-  agent.createConnection = ((opts: ConnOptions, cb: Callback) => (tunnelled(setting, false, opts, cb) ? undefined : direct(opts as never, cb as never))) as never;
+  agent.createConnection = (opts: ConnOptions, cb: Callback) =>
+    tunnelled(setting, false, opts, cb) ? undefined : direct(opts, cb);
   return agent;
 }

@@ -9,11 +9,26 @@ import type { ProxyRoute } from './proxy.js';
 
 /** Node's codes for a certificate chain that ends in a CA we do not trust. */
 const UNTRUSTED_CHAIN = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 interface Flat {
   code?: string;
@@ -80,7 +95,7 @@ export function proxyErrorFrom(route: ProxyRoute | undefined, target: string, e:
     return new ProtocolError({
       code: 'PROXY_TLS_INTERCEPTED',
       message: `the certificate of ${target}, seen through the proxy ${route.display} (${route.source}), is not trusted (${tls.code}): the proxy likely inspects TLS with its own CA`,
-      hint: 'give the proxy\'s CA certificate (PEM) with --proxy-ca-file or MAILBRIDGE_PROXY_CA_FILE; ask your network team for it',
+      hint: "give the proxy's CA certificate (PEM) with --proxy-ca-file or MAILBRIDGE_PROXY_CA_FILE; ask your network team for it",
       details: { proxy: route.display, proxySource: route.source, target, tlsCode: tls.code },
     });
   }
@@ -97,9 +112,10 @@ export function proxyUnreachable(route: ProxyRoute, code: string): ProtocolError
   return new ProtocolError({
     code: 'PROXY_UNREACHABLE',
     message: `cannot reach the proxy ${route.display} (${route.source}): ${code}`,
-    hint: route.source === 'resource'
-      ? 'check the resource\'s proxy URL (host and port), or set proxy: "none" to connect directly'
-      : `check ${route.source} (host and port of your proxy), or list the host in NO_PROXY to connect directly`,
+    hint:
+      route.source === 'resource'
+        ? 'check the resource\'s proxy URL (host and port), or set proxy: "none" to connect directly'
+        : `check ${route.source} (host and port of your proxy), or list the host in NO_PROXY to connect directly`,
     details: { proxy: route.display, proxySource: route.source, errno: code },
   });
 }

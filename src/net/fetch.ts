@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Agent, fetch as undiciFetch, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import { proxyErrorFrom } from './errors.js';
 import { proxyFor, targetOfUrl, type ProxyRoute, type ProxySetting } from './proxy.js';
@@ -7,9 +7,9 @@ import { caList, proxyCa } from './trust.js';
 
 /**
  * The `fetch` every HTTP call of mailbridge makes that is not Graph or EWS (token endpoint,
- * device code, OpenID discovery, trigger webhooks): undici's fetch with a dispatcher chosen per
- * URL by proxyFor: direct, or a ProxyAgent (CONNECT tunnel, Basic credentials, the proxy's CA).
- * undici 6 is the major Node 20 bundles for its own fetch. The resource's CA file is trusted
+ * device code, OpenID discovery, trigger webhooks): Node's fetch with a dispatcher chosen per
+ * URL by proxyFor: direct, or undici's ProxyAgent (CONNECT tunnel, Basic credentials, the
+ * proxy's CA). The undici package is pinned to 6.x, the major Node 20 bundles for its fetch. The resource's CA file is trusted
  * too (its identity endpoint may be private), and a proxy's failure becomes a typed error.
  */
 
@@ -29,13 +29,18 @@ async function readCaFile(caFile: string): Promise<string> {
     pem = await readFile(caFile, 'utf8');
   } catch (cause) {
     throw new ConfigError({
-      code: 'TLS_CA_FILE_UNREADABLE', field: 'tls.caFile', cause, message: `cannot read the CA file ${caFile}`,
+      code: 'TLS_CA_FILE_UNREADABLE',
+      field: 'tls.caFile',
+      cause,
+      message: `cannot read the CA file ${caFile}`,
       hint: 'point tls.caFile at a readable PEM file holding the CA certificate that signed the server certificate',
     });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new ConfigError({
-      code: 'TLS_CA_FILE_INVALID', field: 'tls.caFile', message: `${caFile} holds no PEM certificate`,
+      code: 'TLS_CA_FILE_INVALID',
+      field: 'tls.caFile',
+      message: `${caFile} holds no PEM certificate`,
       hint: 'tls.caFile must be a PEM file starting with -----BEGIN CERTIFICATE-----',
     });
   }
@@ -43,21 +48,27 @@ async function readCaFile(caFile: string): Promise<string> {
 }
 
 /** One dispatcher per (proxy, CA) pair, kept for the process: each holds a keep-alive pool. */
-async function dispatcherFor(route: ProxyRoute | undefined, caFile: string | undefined): Promise<Dispatcher | undefined> {
+async function dispatcherFor(
+  route: ProxyRoute | undefined,
+  caFile: string | undefined,
+): Promise<Dispatcher | undefined> {
   const resourceCa = caFile ? await readCaFile(caFile) : undefined;
   const pCa = route ? proxyCa() : undefined;
   if (!route && !resourceCa) return undefined;
   const key = `${route?.url.reveal() ?? ''}\n${caFile ?? ''}\n${pCa ? 'proxy-ca' : ''}`;
   let d = dispatchers.get(key);
   if (d) return d;
-  const requestTls = resourceCa || pCa ? { ca: caList(resourceCa, pCa), minVersion: 'TLSv1.2' as const } : { minVersion: 'TLSv1.2' as const };
+  const requestTls =
+    resourceCa || pCa
+      ? { ca: caList(resourceCa, pCa), minVersion: 'TLSv1.2' as const }
+      : { minVersion: 'TLSv1.2' as const };
   d = route
     ? new ProxyAgent({
-      uri: route.origin,
-      ...(route.authorization ? { token: route.authorization.reveal() } : {}),
-      requestTls,
-      ...(route.origin.startsWith('https:') ? { proxyTls: { ca: caList(pCa) } } : {}),
-    })
+        uri: route.origin,
+        ...(route.authorization ? { token: route.authorization.reveal() } : {}),
+        requestTls,
+        ...(route.origin.startsWith('https:') ? { proxyTls: { ca: caList(pCa) } } : {}),
+      })
     : new Agent({ connect: requestTls });
   dispatchers.set(key, d);
   return d;
@@ -70,13 +81,15 @@ export function netFetch(opts: NetFetchOptions = {}): typeof fetch {
     const route = proxyFor(targetOfUrl(url), opts.proxy);
     const dispatcher = await dispatcherFor(route, url.protocol === 'https:' ? opts.caFile : undefined);
     try {
-      // undici's fetch takes the same RequestInit as the global one; its Response is the same shape.
-      return (await undiciFetch(input as never, { ...(init as object), ...(dispatcher ? { dispatcher } : {}) })) as unknown as Response;
+      // Node's own fetch is undici's (6.x in Node 20) and takes a dispatcher of the same major in
+      // `init.dispatcher` (https://undici.nodejs.org/#/docs/api/Fetch): the answer stays a global Response.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- the same Dispatcher interface (undici 6), typed by undici-types in @types/node
+      return await fetch(input, { ...init, ...(dispatcher ? { dispatcher } : {}) });
     } catch (e) {
       throw proxyErrorFrom(route, url.host, e) ?? e;
     }
   };
-  return f as typeof fetch;
+  return f;
 }
 
 /** The proxy a URL would go through (for messages and `doctor`), without credentials. */

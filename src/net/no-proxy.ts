@@ -20,7 +20,9 @@ export function matchesNoProxy(host: string, port: number, noProxy: string): boo
       if (inCidr(h, name)) return true;
       continue;
     }
-    const domain = unbracket(name).replace(/^\*?\./, '').replace(/\.$/, '');
+    const domain = unbracket(name)
+      .replace(/^\*?\./, '')
+      .replace(/\.$/, '');
     if (!domain) continue;
     if (h === domain || (isIP(h) === 0 && h.endsWith(`.${domain}`))) return true;
   }

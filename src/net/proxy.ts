@@ -80,7 +80,10 @@ export function parseProxyUrl(text: string, source: string, env: Env = process.e
     throw invalid(source, `${source} is not a proxy URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalid(source, `${source} names a ${url.protocol.replace(/:$/, '')} proxy; mailbridge speaks to http and https proxies only`);
+    throw invalid(
+      source,
+      `${source} names a ${url.protocol.replace(/:$/, '')} proxy; mailbridge speaks to http and https proxies only`,
+    );
   }
   if (!url.hostname) throw invalid(source, `${source} names no proxy host`);
   const user = url.username ? safeDecode(url.username) : (env.MAILBRIDGE_PROXY_USER ?? '');
@@ -118,6 +121,9 @@ function invalid(source: string, message: string): ConfigError {
 }
 
 /** The proxy of a resource's mail connection (IMAP, POP3, SMTP: a CONNECT tunnel to server.host:port). */
-export function mailProxyFor(resource: { server: { host: string; port: number }; proxy?: string | undefined }): ProxyRoute | undefined {
+export function mailProxyFor(resource: {
+  server: { host: string; port: number };
+  proxy?: string | undefined;
+}): ProxyRoute | undefined {
   return proxyFor({ kind: 'mail', host: resource.server.host, port: resource.server.port }, resource.proxy);
 }

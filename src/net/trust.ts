@@ -20,13 +20,18 @@ function readPem(path: string, field: string, what: string): string {
     pem = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new ConfigError({
-      code: 'PROXY_CA_FILE_UNREADABLE', field, cause, message: `cannot read ${what} ${path}`,
-      hint: 'point --proxy-ca-file (MAILBRIDGE_PROXY_CA_FILE) at a readable PEM file holding the proxy\'s CA certificate',
+      code: 'PROXY_CA_FILE_UNREADABLE',
+      field,
+      cause,
+      message: `cannot read ${what} ${path}`,
+      hint: "point --proxy-ca-file (MAILBRIDGE_PROXY_CA_FILE) at a readable PEM file holding the proxy's CA certificate",
     });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new ConfigError({
-      code: 'PROXY_CA_FILE_UNREADABLE', field, message: `${path} holds no PEM certificate`,
+      code: 'PROXY_CA_FILE_UNREADABLE',
+      field,
+      message: `${path} holds no PEM certificate`,
       hint: 'the proxy CA file must be a PEM file starting with -----BEGIN CERTIFICATE-----',
     });
   }

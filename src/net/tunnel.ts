@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Client } from 'undici';
 import { proxyStatusError, proxyUnreachable } from './errors.js';
 import type { ProxyRoute } from './proxy.js';
@@ -10,7 +10,12 @@ import { caList, proxyCa } from './trust.js';
  * (and TLS to an https:// proxy); the socket it hands back is the tunnel, on which the caller
  * starts its own TLS to the mail server, verified end to end as without a proxy.
  */
-export async function openTunnel(route: ProxyRoute, host: string, port: number, opts: { timeoutMs?: number } = {}): Promise<Socket> {
+export async function openTunnel(
+  route: ProxyRoute,
+  host: string,
+  port: number,
+  opts: { timeoutMs?: number } = {},
+): Promise<Socket> {
   const https = route.origin.startsWith('https:');
   const client = new Client(route.origin, {
     connect: { ...(https ? { ca: caList(proxyCa()) } : {}), timeout: opts.timeoutMs ?? 30_000 },
@@ -19,14 +24,19 @@ export async function openTunnel(route: ProxyRoute, host: string, port: number, 
   try {
     const { statusCode, socket } = await client.connect({
       path: authority,
-      headers: { host: authority, ...(route.authorization ? { 'proxy-authorization': route.authorization.reveal() } : {}) },
+      headers: {
+        host: authority,
+        ...(route.authorization ? { 'proxy-authorization': route.authorization.reveal() } : {}),
+      },
       ...(opts.timeoutMs ? { signal: AbortSignal.timeout(opts.timeoutMs) } : {}),
     });
     if (statusCode !== 200) {
       socket.destroy();
       throw proxyStatusError(route, authority, statusCode);
     }
-    return socket as Socket;
+    // undici types it as a Duplex; it is the net.Socket (or TLSSocket to an https proxy) it connected.
+    if (!(socket instanceof Socket)) throw new Error('undici returned a tunnel that is not a socket');
+    return socket;
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && !code.startsWith('PROXY_')) throw proxyUnreachable(route, code);

@@ -74,19 +74,30 @@ function stopper(child: ChildProcess, dir: string): () => Promise<void> {
 }
 
 /** tinyproxy on loopback: optional Basic credentials, optional allow-list of CONNECT ports (others get 403). */
-export async function startTinyproxy(o: { auth?: { user: string; password: string }; connectPorts?: number[] } = {}): Promise<RunningProxy> {
+export async function startTinyproxy(
+  o: { auth?: { user: string; password: string }; connectPorts?: number[] } = {},
+): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-tinyproxy-'));
   const port = await freePort();
   const conf = [
-    `Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', 'LogLevel Connect', 'MaxClients 50', 'Allow 127.0.0.1',
+    `Port ${port}`,
+    'Listen 127.0.0.1',
+    'Timeout 60',
+    'LogLevel Connect',
+    'MaxClients 50',
+    'Allow 127.0.0.1',
     ...(o.auth ? [`BasicAuth ${o.auth.user} ${o.auth.password}`] : []),
     ...(o.connectPorts ?? []).map((p) => `ConnectPort ${p}`),
   ].join('\n');
   writeFileSync(join(dir, 'tinyproxy.conf'), `${conf}\n`);
   let out = '';
   const child = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   // Printed once the listening socket is bound and logging is set up.
   await waitForOutput(child, () => out, /done sending stored logs/, 'tinyproxy');
   return { url: `http://127.0.0.1:${port}`, port, dir, log: () => out, close: stopper(child, dir) };
@@ -96,7 +107,11 @@ export async function startTinyproxy(o: { auth?: { user: string; password: strin
  * squid (squid-openssl) with ssl-bump on loopback: every CONNECT is intercepted and the client
  * sees a certificate made by `caPem`'s CA; squid itself verifies the origin against `originCaFile`.
  */
-export async function startSquidBump(o: { caCertFile: string; caKeyFile: string; originCaFile: string }): Promise<RunningProxy> {
+export async function startSquidBump(o: {
+  caCertFile: string;
+  caKeyFile: string;
+  originCaFile: string;
+}): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-squid-'));
   chmodSync(dir, 0o777);
   const port = await freePort();
@@ -107,25 +122,42 @@ export async function startSquidBump(o: { caCertFile: string; caKeyFile: string;
   spawnSync('chown', ['-R', 'proxy:proxy', dir]);
   const conf = [
     `http_port 127.0.0.1:${port} ssl-bump tls-cert=${o.caCertFile} tls-key=${o.caKeyFile} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`,
-    `sslcrtd_program ${certgen} -s ${db} -M 4MB`, 'sslcrtd_children 2 startup=1 idle=1',
-    'acl step1 at_step SslBump1', 'ssl_bump peek step1', 'ssl_bump bump all',
+    `sslcrtd_program ${certgen} -s ${db} -M 4MB`,
+    'sslcrtd_children 2 startup=1 idle=1',
+    'acl step1 at_step SslBump1',
+    'ssl_bump peek step1',
+    'ssl_bump bump all',
     `tls_outgoing_options cafile=${o.originCaFile}`,
-    'acl localnet src 127.0.0.1/32', 'acl SSL_ports port 1-65535', 'acl CONNECT method CONNECT',
-    'http_access allow localnet', 'http_access deny all',
-    'cache deny all', `access_log stdio:${join(dir, 'access.log')}`, `cache_log ${join(dir, 'cache.log')}`,
-    `pid_filename ${join(dir, 'squid.pid')}`, `coredump_dir ${dir}`, 'cache_effective_user proxy',
-    'shutdown_lifetime 0 seconds', 'logfile_rotate 0',
+    'acl localnet src 127.0.0.1/32',
+    'acl SSL_ports port 1-65535',
+    'acl CONNECT method CONNECT',
+    'http_access allow localnet',
+    'http_access deny all',
+    'cache deny all',
+    `access_log stdio:${join(dir, 'access.log')}`,
+    `cache_log ${join(dir, 'cache.log')}`,
+    `pid_filename ${join(dir, 'squid.pid')}`,
+    `coredump_dir ${dir}`,
+    'cache_effective_user proxy',
+    'shutdown_lifetime 0 seconds',
+    'logfile_rotate 0',
   ].join('\n');
   writeFileSync(join(dir, 'squid.conf'), `${conf}\n`);
   let out = '';
   const child = spawn('squid', ['-N', '-d', '2', '-f', join(dir, 'squid.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitForOutput(child, () => out, /Accepting (SSL bumped )?HTTP Socket connections at/, 'squid');
   const { readFileSync, existsSync } = await import('node:fs');
   const access = join(dir, 'access.log');
   return {
-    url: `http://127.0.0.1:${port}`, port, dir,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir,
     log: () => `${out}\n${existsSync(access) ? readFileSync(access, 'utf8') : ''}`,
     close: stopper(child, dir),
   };

@@ -51,7 +51,14 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
   }
 }
 
-const NO_PROXY_ENV = { HTTPS_PROXY: undefined, https_proxy: undefined, HTTP_PROXY: undefined, http_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined };
+const NO_PROXY_ENV = {
+  HTTPS_PROXY: undefined,
+  https_proxy: undefined,
+  HTTP_PROXY: undefined,
+  http_proxy: undefined,
+  NO_PROXY: undefined,
+  no_proxy: undefined,
+};
 
 describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
   let proxy: RunningProxy;
@@ -83,7 +90,7 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
 
   const port = (url: string): string => new URL(url).port;
 
-  it('refreshes a token through the resource\'s proxy: the proxy logs the CONNECT to the identity platform', async () => {
+  it("refreshes a token through the resource's proxy: the proxy logs the CONNECT to the identity platform", async () => {
     const r = await auth.store.getResource('inbox');
     assert.ok(r);
     await auth.store.putResource({ ...r, proxy: proxy.url });
@@ -95,10 +102,16 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
   it('calls Graph through the proxy (delegated token), TLS verified end to end with the sandbox CA', async () => {
     const user = uniqueUser();
     await graph.deliver(user, 'From: a@example.com\r\nTo: x@example.com\r\nSubject: via proxy\r\n\r\nbody\r\n');
-    const m = await openGraphMailbox({ resource: { ...graph.resource({ user }), proxy: proxy.url }, tokens: graph.delegated(user) });
+    const m = await openGraphMailbox({
+      resource: { ...graph.resource({ user }), proxy: proxy.url },
+      tokens: graph.delegated(user),
+    });
     try {
       const list = await m.list();
-      assert.deepEqual(list.map((s) => s.subject), ['via proxy']);
+      assert.deepEqual(
+        list.map((s) => s.subject),
+        ['via proxy'],
+      );
     } finally {
       await m.close();
     }
@@ -107,7 +120,11 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
 
   it('calls EWS through the proxy', async () => {
     const resource = ews.resource('alice@contoso.onmicrosoft.com');
-    const m = openEwsMailbox({ resource: { ...resource, proxy: proxy.url }, tokens: ews.delegated('alice@contoso.onmicrosoft.com'), client: { timeoutMs: 10_000 } });
+    const m = openEwsMailbox({
+      resource: { ...resource, proxy: proxy.url },
+      tokens: ews.delegated('alice@contoso.onmicrosoft.com'),
+      client: { timeoutMs: 10_000 },
+    });
     try {
       await m.verify();
     } finally {
@@ -120,7 +137,10 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     await withEnv({ ...NO_PROXY_ENV, HTTPS_PROXY: dead, HTTP_PROXY: dead }, async () => {
       const user = uniqueUser();
-      const m = await openGraphMailbox({ resource: { ...graph.resource({ user }), proxy: 'none' }, tokens: graph.delegated(user) });
+      const m = await openGraphMailbox({
+        resource: { ...graph.resource({ user }), proxy: 'none' },
+        tokens: graph.delegated(user),
+      });
       try {
         assert.deepEqual(await m.list(), []);
       } finally {
@@ -150,7 +170,7 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
     const payload = { deliveryId: 'd1' } as unknown as Parameters<typeof postWebhook>[0]['payload'];
 
     it('goes through HTTP_PROXY (the proxy logs it) and around it for a host in NO_PROXY', async (t) => {
-      if (!host) return t.skip('this machine\'s name does not resolve to 127.0.0.1');
+      if (!host) return t.skip("this machine's name does not resolve to 127.0.0.1");
       const url = `http://${host}:${(receiver.address() as AddressInfo).port}/hook`;
       const before = received;
       await withEnv({ ...NO_PROXY_ENV, HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,.corp.example' }, async () => {
@@ -158,14 +178,20 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
         assert.equal(r.ok, true, r.detail);
       });
       assert.equal(received, before + 1);
-      const seen = (proxy.log().match(new RegExp(`${host}:${(receiver.address() as AddressInfo).port}`, 'g')) ?? []).length;
+      const seen = (proxy.log().match(new RegExp(`${host}:${(receiver.address() as AddressInfo).port}`, 'g')) ?? [])
+        .length;
       assert.ok(seen >= 1, 'the proxy saw the webhook');
-      await withEnv({ ...NO_PROXY_ENV, http_proxy: proxy.url, no_proxy: `other.example, ${host.toUpperCase()}` }, async () => {
-        const r = await postWebhook({ url, payload, timeoutMs: 10_000 });
-        assert.equal(r.ok, true, r.detail);
-      });
+      await withEnv(
+        { ...NO_PROXY_ENV, http_proxy: proxy.url, no_proxy: `other.example, ${host.toUpperCase()}` },
+        async () => {
+          const r = await postWebhook({ url, payload, timeoutMs: 10_000 });
+          assert.equal(r.ok, true, r.detail);
+        },
+      );
       assert.equal(received, before + 2);
-      const seenAfter = (proxy.log().match(new RegExp(`${host}:${(receiver.address() as AddressInfo).port}`, 'g')) ?? []).length;
+      const seenAfter = (
+        proxy.log().match(new RegExp(`${host}:${(receiver.address() as AddressInfo).port}`, 'g')) ?? []
+      ).length;
       assert.equal(seenAfter, seen, 'NO_PROXY: the proxy saw nothing more');
     });
   });
@@ -178,45 +204,62 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
         // The proxy accepted us and then could not resolve the name: that is the proxy's 5xx, not a 407.
         assert.ok(isMailbridgeError(res) && res.code === 'PROXY_CONNECT_REFUSED', String(res));
       });
-      await withEnv({ ...NO_PROXY_ENV, MAILBRIDGE_PROXY_USER: 'alice', MAILBRIDGE_PROXY_PASSWORD: 'pr0xy-pass' }, async () => {
-        const user = uniqueUser();
-        const m = await openGraphMailbox({ resource: { ...graph.resource({ user }), proxy: authed.url }, tokens: graph.delegated(user) });
-        try {
-          assert.deepEqual(await m.list(), []);
-        } finally {
-          await m.close();
-        }
-      });
+      await withEnv(
+        { ...NO_PROXY_ENV, MAILBRIDGE_PROXY_USER: 'alice', MAILBRIDGE_PROXY_PASSWORD: 'pr0xy-pass' },
+        async () => {
+          const user = uniqueUser();
+          const m = await openGraphMailbox({
+            resource: { ...graph.resource({ user }), proxy: authed.url },
+            tokens: graph.delegated(user),
+          });
+          try {
+            assert.deepEqual(await m.list(), []);
+          } finally {
+            await m.close();
+          }
+        },
+      );
       assert.match(authed.log(), new RegExp(`CONNECT (127\\.0\\.0\\.1|localhost):${port(graph.graphUrl)} `));
     });
 
     it('without or with wrong credentials: PROXY_AUTH_FAILED naming the proxy, never the password', async () => {
       await withEnv({ ...NO_PROXY_ENV }, async () => {
         const user = uniqueUser();
-        const m = await openGraphMailbox({ resource: { ...graph.resource({ user }), proxy: authed.url }, tokens: graph.delegated(user) });
+        const m = await openGraphMailbox({
+          resource: { ...graph.resource({ user }), proxy: authed.url },
+          tokens: graph.delegated(user),
+        });
         const e = await failure(m.list());
         await m.close();
         assert.equal(e.code, 'PROXY_AUTH_FAILED');
         assert.match(e.message, /asks for credentials \(407\)/);
         assert.ok(e.message.includes(authed.url));
       });
-      await withEnv({ ...NO_PROXY_ENV, MAILBRIDGE_PROXY_USER: 'alice', MAILBRIDGE_PROXY_PASSWORD: 'wrong-secret' }, async () => {
-        const r = await auth.store.getResource('inbox');
-        assert.ok(r);
-        await auth.store.putResource({ ...r, proxy: authed.url });
-        const e = await failure(auth.manager().getAccessToken('inbox', { audience: OUTLOOK_RESOURCE, forceRefresh: true }));
-        assert.equal(e.code, 'PROXY_AUTH_FAILED', e.message);
-        assert.match(e.message, /refused the credentials \((401|407)\)/);
-        assert.ok(e.message.includes('alice@127.0.0.1'));
-        assert.ok(!JSON.stringify(e.toJSON()).includes('wrong-secret') && !e.message.includes('wrong-secret'));
-        await auth.store.putResource({ ...r, proxy: proxy.url });
-      });
+      await withEnv(
+        { ...NO_PROXY_ENV, MAILBRIDGE_PROXY_USER: 'alice', MAILBRIDGE_PROXY_PASSWORD: 'wrong-secret' },
+        async () => {
+          const r = await auth.store.getResource('inbox');
+          assert.ok(r);
+          await auth.store.putResource({ ...r, proxy: authed.url });
+          const e = await failure(
+            auth.manager().getAccessToken('inbox', { audience: OUTLOOK_RESOURCE, forceRefresh: true }),
+          );
+          assert.equal(e.code, 'PROXY_AUTH_FAILED', e.message);
+          assert.match(e.message, /refused the credentials \((401|407)\)/);
+          assert.ok(e.message.includes('alice@127.0.0.1'));
+          assert.ok(!JSON.stringify(e.toJSON()).includes('wrong-secret') && !e.message.includes('wrong-secret'));
+          await auth.store.putResource({ ...r, proxy: proxy.url });
+        },
+      );
     });
   });
 
   it('a proxy that refuses CONNECT: PROXY_CONNECT_REFUSED with the status and the way around it', async () => {
     const user = uniqueUser();
-    const m = await openGraphMailbox({ resource: { ...graph.resource({ user }), proxy: refusing.url }, tokens: graph.delegated(user) });
+    const m = await openGraphMailbox({
+      resource: { ...graph.resource({ user }), proxy: refusing.url },
+      tokens: graph.delegated(user),
+    });
     const e = await failure(m.list());
     await m.close();
     assert.equal(e.code, 'PROXY_CONNECT_REFUSED');
@@ -226,7 +269,9 @@ describe('HTTP through a proxy', { skip, timeout: 60_000 }, () => {
 
   it('a proxy that is not there: PROXY_UNREACHABLE naming where it was looked for', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const e = await failure(withEnv({ ...NO_PROXY_ENV, HTTPS_PROXY: dead }, () => netFetch()('https://login.example.invalid/')));
+    const e = await failure(
+      withEnv({ ...NO_PROXY_ENV, HTTPS_PROXY: dead }, () => netFetch()('https://login.example.invalid/')),
+    );
     assert.equal(e.code, 'PROXY_UNREACHABLE');
     assert.match(e.message, /cannot reach the proxy http:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY\): ECONNREFUSED/);
   });

@@ -50,7 +50,10 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
       const user = rig.uniqueMailbox();
       await rig.deliver(user, 'From: a@example.com\r\nTo: b@example.com\r\nSubject: tunnelled\r\n\r\nbody\r\n');
       const port = secure === 'tls' ? rig.imap.port : rig.imap.starttlsPort;
-      const client = await connectImap({ resource: rig.resource('imap', user, { secure, proxy: proxy.url }), tokens: mintingProvider(rig, user) });
+      const client = await connectImap({
+        resource: rig.resource('imap', user, { secure, proxy: proxy.url }),
+        tokens: mintingProvider(rig, user),
+      });
       try {
         const status = await client.status('INBOX', { messages: true });
         assert.equal(status.messages, 1);
@@ -64,7 +67,10 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
   it('SMTP submission (STARTTLS) sends through the tunnel, and POP3 reads it back through our own tunnel', async () => {
     const from = rig.uniqueMailbox();
     const to = rig.uniqueMailbox();
-    const s = createSmtpSender({ resource: rig.resource('smtp', from, { secure: 'starttls', proxy: proxy.url }), tokens: mintingProvider(rig, from) });
+    const s = createSmtpSender({
+      resource: rig.resource('smtp', from, { secure: 'starttls', proxy: proxy.url }),
+      tokens: mintingProvider(rig, from),
+    });
     const subject = `through the proxy ${Date.now()}`;
     try {
       const r = await s.send({ from, to, subject, text: 'hello\n' });
@@ -73,7 +79,11 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
       s.close();
     }
     await rig.waitForMessages(to, 1);
-    const pop = await connectPop3({ resource: rig.resource('pop3', to, { proxy: proxy.url }), tokens: mintingProvider(rig, to), timeoutMs: 10_000 });
+    const pop = await connectPop3({
+      resource: rig.resource('pop3', to, { proxy: proxy.url }),
+      tokens: mintingProvider(rig, to),
+      timeoutMs: 10_000,
+    });
     try {
       const [m] = await pop.list();
       assert.ok(m);
@@ -88,19 +98,42 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
 
   it('the server certificate is still checked inside the tunnel: without the rig CA the login fails as untrusted', async () => {
     const user = rig.uniqueMailbox();
-    const e = await failure(connectPop3({ resource: rig.resource('pop3', user, { proxy: proxy.url, tls: {} }), tokens: mintingProvider(rig, user), timeoutMs: 10_000 }));
+    const e = await failure(
+      connectPop3({
+        resource: rig.resource('pop3', user, { proxy: proxy.url, tls: {} }),
+        tokens: mintingProvider(rig, user),
+        timeoutMs: 10_000,
+      }),
+    );
     assert.equal(e.code, 'PROXY_TLS_INTERCEPTED', e.message);
     assert.match(e.message, /not trusted/);
   });
 
   it('a proxy that refuses CONNECT: one typed error for IMAP, POP3 and SMTP', async () => {
     const user = rig.uniqueMailbox();
-    const imap = await failure(connectImap({ resource: rig.resource('imap', user, { proxy: refusing.url }), tokens: mintingProvider(rig, user) }));
+    const imap = await failure(
+      connectImap({
+        resource: rig.resource('imap', user, { proxy: refusing.url }),
+        tokens: mintingProvider(rig, user),
+      }),
+    );
     assert.equal(imap.code, 'PROXY_CONNECT_REFUSED', imap.message);
-    assert.match(imap.message, new RegExp(`refused to connect to ${rig.host.replace(/\./g, '\\.')}:${rig.imap.port} \\(403\\)`));
-    const pop = await failure(connectPop3({ resource: rig.resource('pop3', user, { proxy: refusing.url }), tokens: mintingProvider(rig, user), timeoutMs: 10_000 }));
+    assert.match(
+      imap.message,
+      new RegExp(`refused to connect to ${rig.host.replace(/\./g, '\\.')}:${rig.imap.port} \\(403\\)`),
+    );
+    const pop = await failure(
+      connectPop3({
+        resource: rig.resource('pop3', user, { proxy: refusing.url }),
+        tokens: mintingProvider(rig, user),
+        timeoutMs: 10_000,
+      }),
+    );
     assert.equal(pop.code, 'PROXY_CONNECT_REFUSED', pop.message);
-    const s = createSmtpSender({ resource: rig.resource('smtp', user, { secure: 'starttls', proxy: refusing.url }), tokens: mintingProvider(rig, user) });
+    const s = createSmtpSender({
+      resource: rig.resource('smtp', user, { secure: 'starttls', proxy: refusing.url }),
+      tokens: mintingProvider(rig, user),
+    });
     const smtp = await failure(s.send({ from: user, to: user, subject: 'x', text: 'x' }));
     s.close();
     assert.equal(smtp.code, 'PROXY_CONNECT_REFUSED', smtp.message);
@@ -108,14 +141,23 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
 
   it('a proxy that wants credentials: PROXY_AUTH_FAILED, and the right ones work (MAILBRIDGE_PROXY_USER/PASSWORD)', async () => {
     const user = rig.uniqueMailbox();
-    const e = await failure(connectImap({ resource: rig.resource('imap', user, { proxy: authed.url }), tokens: mintingProvider(rig, user) }));
+    const e = await failure(
+      connectImap({ resource: rig.resource('imap', user, { proxy: authed.url }), tokens: mintingProvider(rig, user) }),
+    );
     assert.equal(e.code, 'PROXY_AUTH_FAILED', e.message);
     process.env.MAILBRIDGE_PROXY_USER = 'bob';
     process.env.MAILBRIDGE_PROXY_PASSWORD = 'right-one';
     try {
-      const client = await connectImap({ resource: rig.resource('imap', user, { proxy: authed.url }), tokens: mintingProvider(rig, user) });
+      const client = await connectImap({
+        resource: rig.resource('imap', user, { proxy: authed.url }),
+        tokens: mintingProvider(rig, user),
+      });
       await client.logout();
-      const pop = await connectPop3({ resource: rig.resource('pop3', user, { proxy: authed.url }), tokens: mintingProvider(rig, user), timeoutMs: 10_000 });
+      const pop = await connectPop3({
+        resource: rig.resource('pop3', user, { proxy: authed.url }),
+        tokens: mintingProvider(rig, user),
+        timeoutMs: 10_000,
+      });
       await pop.quit();
     } finally {
       delete process.env.MAILBRIDGE_PROXY_USER;
@@ -128,7 +170,10 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
     const report = await runDoctor({ resource: { ...resource, proxy: proxy.url }, store, tokens });
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
     assert.equal(report.ok, true, formatDoctorReport(report));
-    assert.match(byName['proxy']?.detail ?? '', new RegExp(`server: through ${proxy.url} \\(resource\\); sign-in: through ${proxy.url}`));
+    assert.match(
+      byName['proxy']?.detail ?? '',
+      new RegExp(`server: through ${proxy.url} \\(resource\\); sign-in: through ${proxy.url}`),
+    );
     assert.equal(byName['dns']?.status, 'skip');
     assert.equal(byName['login']?.status, 'pass');
     const direct = await runDoctor({ resource, store, tokens });
@@ -137,7 +182,12 @@ describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, ()
 
   it('XOAUTH2 over plaintext stays refused through a proxy as without one', async () => {
     const user = rig.uniqueMailbox();
-    const e = await failure(connectImap({ resource: rig.resource('imap', user, { secure: 'none', proxy: proxy.url }), tokens: mintingProvider(rig, user) }));
+    const e = await failure(
+      connectImap({
+        resource: rig.resource('imap', user, { secure: 'none', proxy: proxy.url }),
+        tokens: mintingProvider(rig, user),
+      }),
+    );
     assert.notEqual(e.code.startsWith('PROXY_'), true, e.message);
     assert.match(`${e.message} ${e.hint ?? ''}`, /plain|TLS/i);
   });

@@ -17,7 +17,10 @@ import { netFetch } from '../../src/net/fetch.js';
 import { haveCommand, startSquidBump, type RunningProxy } from '../helpers/proxies.js';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
 
-const skip = haveCommand('squid') && haveCommand('openssl') ? false : 'squid-openssl is not installed (scripts/setup-debian.sh installs it)';
+const skip =
+  haveCommand('squid') && haveCommand('openssl')
+    ? false
+    : 'squid-openssl is not installed (scripts/setup-debian.sh installs it)';
 
 async function failure(p: Promise<unknown>): Promise<MailbridgeError> {
   try {
@@ -39,8 +42,29 @@ describe('a TLS-intercepting proxy', { skip, timeout: 60_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'mb-bump-ca-'));
     proxyCaFile = join(dir, 'proxy-ca.pem');
     const key = join(dir, 'proxy-ca.key');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', proxyCaFile, '-days', '2',
-      '-subj', '/CN=mailbridge test intercepting proxy CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        proxyCaFile,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=mailbridge test intercepting proxy CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, made.stderr);
     graph = await startGraphWorld();
     squid = await startSquidBump({ caCertFile: proxyCaFile, caKeyFile: key, originCaFile: graph.caFile });
@@ -67,7 +91,10 @@ describe('a TLS-intercepting proxy', { skip, timeout: 60_000 }, () => {
     process.env.MAILBRIDGE_PROXY_CA_FILE = proxyCaFile;
     const m2 = await openGraphMailbox({ resource, tokens: graph.delegated(user) });
     try {
-      assert.deepEqual((await m2.list()).map((s) => s.subject), ['inspected']);
+      assert.deepEqual(
+        (await m2.list()).map((s) => s.subject),
+        ['inspected'],
+      );
     } finally {
       await m2.close();
     }
@@ -75,7 +102,7 @@ describe('a TLS-intercepting proxy', { skip, timeout: 60_000 }, () => {
     assert.match(squid.log(), /\/v1\.0\/me\//);
   });
 
-  it('the same for undici\'s fetch (token endpoint, discovery, webhooks)', async () => {
+  it("the same for undici's fetch (token endpoint, discovery, webhooks)", async () => {
     const url = `${graph.graphUrl}/v1.0/me`;
     delete process.env.MAILBRIDGE_PROXY_CA_FILE;
     const e = await failure(netFetch({ proxy: squid.url, caFile: graph.caFile })(url));
