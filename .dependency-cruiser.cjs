@@ -11,16 +11,18 @@ const LAYERS = {
   // every client layer speaks, so it knows none of them.
   message: [],
   config: ['message'],
+  // How connections leave the machine (proxy choice, CONNECT tunnels, the fetch every HTTP call uses).
+  net: ['message', 'config'],
   store: ['message', 'config'],
-  auth: ['message', 'config', 'store'],
-  protocols: ['message', 'config', 'store', 'auth'],
-  mail: ['message', 'config', 'store', 'auth', 'protocols'],
-  triggers: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
+  auth: ['message', 'config', 'net', 'store'],
+  protocols: ['message', 'config', 'net', 'store', 'auth'],
+  mail: ['message', 'config', 'net', 'store', 'auth', 'protocols'],
+  triggers: ['message', 'config', 'net', 'store', 'auth', 'protocols', 'mail'],
   // The doctor's last step is a real login through the mail facade, the same one every mail command makes.
-  doctor: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
-  gateway: ['message', 'config', 'store', 'auth', 'protocols', 'mail'],
-  server: ['message', 'config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
-  cli: ['message', 'config', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
+  doctor: ['message', 'config', 'net', 'store', 'auth', 'protocols', 'mail'],
+  gateway: ['message', 'config', 'net', 'store', 'auth', 'protocols', 'mail'],
+  server: ['message', 'config', 'net', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'gateway'],
+  cli: ['message', 'config', 'net', 'store', 'auth', 'protocols', 'mail', 'triggers', 'doctor', 'server', 'gateway'],
 };
 
 /** Files allowed to break their layer's rule today, by the folder they reach into (see the comment above). */

@@ -2,7 +2,7 @@ import type { Resource } from '../config/resource.js';
 import { aadstsCode, AuthError, oauthErrorCode } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { ConsentStore, PendingConsent, ResourceStore } from '../store/store.js';
-import { caFileOf } from './ca-fetch.js';
+import { networkOf } from './network.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
 import { createPkcePair, randomUrlToken } from './pkce.js';
@@ -206,6 +206,6 @@ export async function exchangeAuthorizationCode(
     ...(grant.consent.codeVerifier ? { code_verifier: grant.consent.codeVerifier.reveal() } : {}),
     ...(await clientAuthenticationParams(resource, store, oauth.tokenUrl, deps.now)),
   };
-  const response = await requestToken(oauth.tokenUrl, params, { resourceName: resource.name, ...caFileOf(resource), ...deps });
+  const response = await requestToken(oauth.tokenUrl, params, { resourceName: resource.name, ...networkOf(resource), ...deps });
   return { response, audience };
 }

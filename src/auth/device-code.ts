@@ -4,7 +4,7 @@ import type { Resource } from '../config/resource.js';
 import { AuthError } from '../errors.js';
 import { Secret } from '../secret.js';
 import type { ResourceStore } from '../store/store.js';
-import { caFileOf } from './ca-fetch.js';
+import { networkOf } from './network.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { resourceAudience, withOfflineAccess } from './scopes.js';
 import {
@@ -59,7 +59,7 @@ export async function requestDeviceAuthorization(
   const url = deviceCodeUrlOf(oauth);
   const target: Record<string, string> = isV1Endpoint(url)
     ? { resource: resourceAudience(resource) } : { scope: withOfflineAccess(oauth.scope) };
-  const json = await postForm(url, { client_id: oauth.clientId, ...target }, { resourceName: resource.name, ...caFileOf(resource), ...deps });
+  const json = await postForm(url, { client_id: oauth.clientId, ...target }, { resourceName: resource.name, ...networkOf(resource), ...deps });
   const parsed = deviceAuthorizationSchema.safeParse(json);
   const verificationUri = parsed.success ? (parsed.data.verification_uri ?? parsed.data.verification_url) : undefined;
   if (!parsed.success || !verificationUri) {
@@ -102,7 +102,7 @@ export async function pollDeviceAccessToken(
       ...(await clientAuthenticationParams(resource, store, oauth.tokenUrl, deps.now)),
     };
     try {
-      const json = await postForm(oauth.tokenUrl, params, { resourceName: resource.name, ...caFileOf(resource), ...deps });
+      const json = await postForm(oauth.tokenUrl, params, { resourceName: resource.name, ...networkOf(resource), ...deps });
       return parseTokenResponse(json, now());
     } catch (e) {
       if (!(e instanceof TokenEndpointError)) throw e;

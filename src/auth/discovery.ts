@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { readResponsePrefix } from '../limits.js';
+import { netFetch } from '../net/fetch.js';
 
 /** OpenID metadata is a few KB; a larger answer is not an identity platform's. */
 const METADATA_MAX_BYTES = 1024 * 1024;
@@ -21,7 +22,7 @@ export function openIdConfigurationUrl(tokenUrl: string): string | undefined {
 }
 
 /** The authority's Graph base URL (`https://{msgraph_host}`), or undefined when the metadata names none. */
-export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fetch = fetch): Promise<string | undefined> {
+export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fetch = netFetch()): Promise<string | undefined> {
   const url = openIdConfigurationUrl(tokenUrl);
   if (!url) return undefined;
   let body: unknown;
@@ -53,7 +54,7 @@ export async function discoverGraphBaseUrl(tokenUrl: string, doFetch: typeof fet
  */
 export async function checkTenantKnown(
   tokenUrl: string,
-  doFetch: typeof fetch = fetch,
+  doFetch: typeof fetch = netFetch(),
 ): Promise<{ known: 'yes' | 'unsure' } | { known: 'no'; description: string }> {
   const url = openIdConfigurationUrl(tokenUrl);
   if (!url) return { known: 'unsure' };

@@ -1,7 +1,7 @@
 import type { Resource } from '../config/resource.js';
 import type { Secret } from '../secret.js';
 import type { ResourceStore } from '../store/store.js';
-import { caFileOf } from './ca-fetch.js';
+import { networkOf } from './network.js';
 import { clientAuthenticationParams, requireOAuth } from './client-auth.js';
 import { tokenRequestTarget } from './scopes.js';
 import { isV1Endpoint, requestToken, type TokenEndpointDeps, type TokenResponse } from './token-endpoint.js';
@@ -25,5 +25,5 @@ export async function refreshAccessToken(
     ...tokenRequestTarget(oauth, audience, 'delegated', isV1Endpoint(oauth.tokenUrl)),
     ...(await clientAuthenticationParams(resource, store, oauth.tokenUrl, deps.now)),
   };
-  return requestToken(oauth.tokenUrl, params, { resourceName: resource.name, ...caFileOf(resource), ...deps });
+  return requestToken(oauth.tokenUrl, params, { resourceName: resource.name, ...networkOf(resource), ...deps });
 }

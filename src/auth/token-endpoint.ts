@@ -1,10 +1,10 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { z } from 'zod';
-import { aadstsCode, AuthError, ConfigError, oauthErrorCode, type ErrorCode } from '../errors.js';
+import { aadstsCode, AuthError, ConfigError, isMailbridgeError, oauthErrorCode, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../limits.js';
+import { netFetch } from '../net/fetch.js';
 import { Secret } from '../secret.js';
-import { fetchTrustingCa } from './ca-fetch.js';
 import { hintForOAuthError, lookupAadsts, normaliseAadstsCode } from './errors-catalogue.js';
 
 /**
@@ -43,7 +43,7 @@ export interface TokenWait {
 
 /** What a token endpoint request may be given (the fetch, clock, retry policy, CA file…); all optional. */
 export interface TokenEndpointDeps {
-  /** The fetch used for the token endpoint (default: the global one). */
+  /** The fetch used for the token endpoint (default: netFetch, through the proxy the URL calls for). */
   fetch?: typeof fetch;
   logger?: Logger;
   /** The clock (ms since the epoch); tests pass a fake one. */
@@ -55,6 +55,8 @@ export interface TokenEndpointDeps {
   onWait?: (wait: TokenWait) => void;
   /** The resource's tls.caFile: trusted for the identity platform too (when no `fetch` is given). */
   caFile?: string;
+  /** The resource's proxy setting (when no `fetch` is given; absent: HTTPS_PROXY / NO_PROXY decide). */
+  proxy?: string;
 }
 
 /**
@@ -246,7 +248,7 @@ function retryAfterMs(header: string | null, now: number): number | undefined {
  */
 export async function postForm(url: string, params: Record<string, string>, deps: TokenEndpointDeps = {}): Promise<unknown> {
   const policy = { ...DEFAULT_RETRY, ...deps.retry };
-  const doFetch = deps.fetch ?? (deps.caFile ? fetchTrustingCa(deps.caFile) : fetch);
+  const doFetch = deps.fetch ?? netFetch({ ...(deps.caFile ? { caFile: deps.caFile } : {}), ...(deps.proxy ? { proxy: deps.proxy } : {}) });
   const now = deps.now ?? Date.now;
   const log = deps.logger;
   const endpoint = url.split('?')[0] ?? url;
@@ -293,7 +295,8 @@ export async function postForm(url: string, params: Record<string, string>, deps
       wait = retryAfterMs(res.headers.get('retry-after'), now());
       retryAfter = wait;
     } catch (e) {
-      if (e instanceof AuthError) throw e;
+      // Our own verdicts (a proxy that refuses, an unreadable CA file) are final, not a network blip.
+      if (e instanceof AuthError || isMailbridgeError(e)) throw e;
       // fetch failed (DNS, refused, reset, timeout, TLS): the endpoint said nothing about the grant.
       const permanent = permanentNetworkFailure(e, host);
       log?.info({ event: 'oauth_network_error', endpoint, attempt, reason: describeNetworkError(e), permanent: permanent !== undefined },

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isMailbridgeError, type MailbridgeError } from '../errors.js';
+import { proxyCa } from '../net/trust.js';
 import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
 import { registerCommands } from './commands/index.js';
@@ -14,6 +15,14 @@ async function main(argv: string[]): Promise<number> {
     .description('Mail over OAuth 2.0 for Microsoft 365 / Exchange Online and any OAuth2 provider')
     .version(packageVersion(), '-V, --version', 'print the mailbridge version')
     .option('--json', 'machine-readable output')
+    .option('--proxy-ca-file <path>', 'trust this CA (PEM) for connections through the proxy (a TLS-inspecting proxy); same as MAILBRIDGE_PROXY_CA_FILE')
+    .hook('preAction', () => {
+      const caFile = program.opts<{ proxyCaFile?: string }>().proxyCaFile;
+      if (caFile) {
+        process.env.MAILBRIDGE_PROXY_CA_FILE = caFile;
+        proxyCa(); // a wrong path fails here, as one line, before any connection
+      }
+    })
     .exitOverride()
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });

@@ -124,6 +124,30 @@ export const graphFallbackSchema = z.object({
   baseUrl: z.string().url().default(GRAPH_DEFAULT_BASE_URL),
 });
 
+/**
+ * The zod schema of a resource's `proxy` override: `none` (always direct, whatever HTTPS_PROXY
+ * says) or an http(s) proxy URL used for every connection of the resource (identity platform,
+ * mail server, Graph, EWS). No credentials here: resource settings are stored unsealed and shown
+ * by the API; proxy credentials go in MAILBRIDGE_PROXY_USER / MAILBRIDGE_PROXY_PASSWORD.
+ */
+export const proxySettingSchema = z.string().trim().min(1).superRefine((v, ctx) => {
+  if (v === 'none') return;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'write "none" or a proxy URL such as http://proxy.example.com:8080' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'only http:// and https:// proxies are supported (HTTP CONNECT)' });
+  } else if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'put no credentials in the resource\'s proxy URL; set MAILBRIDGE_PROXY_USER and MAILBRIDGE_PROXY_PASSWORD instead' });
+  } else if (url.pathname !== '/' || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'a proxy URL is scheme, host and port only (http://proxy.example.com:8080)' });
+  }
+});
+
 /** The zod schema of a resource: what to connect to (kind, server, TLS) and how to sign in (authType, oauth). */
 export const resourceSchema = z.object({
   name: resourceNameSchema,
@@ -140,6 +164,8 @@ export const resourceSchema = z.object({
   /** SMTP: messages per minute (Exchange Online allows 30 per mailbox); 0 = no limit. */
   rateLimitPerMinute: z.number().int().min(0).optional(),
   graphFallback: graphFallbackSchema.optional(),
+  /** `none` or an http(s) proxy URL for every connection of this resource; absent: HTTPS_PROXY / HTTP_PROXY / NO_PROXY decide. */
+  proxy: proxySettingSchema.optional(),
 });
 /** One validated mailbox connection (no secrets: those live sealed in the store). Make one with `parseResource`. */
 export type Resource = z.infer<typeof resourceSchema>;

@@ -1,6 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { mailProxyFor } from '../net/proxy.js';
+import { openTunnel } from '../net/tunnel.js';
 import type { Resource } from '../config/resource.js';
 
 /**
@@ -30,10 +32,13 @@ export async function resolveHost(host: string): Promise<string> {
 /** Probes resource.server; throws the socket/TLS error as is (the caller maps it). */
 export async function probeServer(resource: Resource, protocol: ProbeProtocol, tlsOptions: ConnectionOptions): Promise<ProbeResult> {
   const { host, port, secure } = resource.server;
-  const address = await resolveHost(host);
+  // Through a proxy the proxy resolves the name (this machine may have no outside DNS at all).
+  const proxy = mailProxyFor(resource);
+  const address = proxy ? `via the proxy ${proxy.display}` : await resolveHost(host);
+  const tunnel = proxy ? await openTunnel(proxy, host, port, { timeoutMs: TIMEOUT_MS }) : undefined;
   let socket: Socket | TLSSocket = secure === 'tls'
-    ? await openTls({ ...tlsOptions, host, port })
-    : await openPlain(host, port);
+    ? await openTls({ ...tlsOptions, host, port, ...(tunnel ? { socket: tunnel } : {}) })
+    : (tunnel ?? await openPlain(host, port));
   const reader = new LineReader(socket);
   try {
     const greeting = await readGreeting(reader, protocol);

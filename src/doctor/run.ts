@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import { openMailbox } from '../mail/open.js';
 import { toProtocolError } from '../protocols/errors.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
+import { proxyDisplayFor } from '../net/fetch.js';
+import { mailProxyFor } from '../net/proxy.js';
 import type { Store } from '../store/store.js';
 import type { DoctorCheck, DoctorReport } from './check.js';
 import { probeServer, resolveHost, type ProbeProtocol } from './probe.js';
@@ -16,6 +18,24 @@ export interface RunDoctorOptions {
   tokens: TokenManager;
   logger?: Logger;
   now?: () => number;
+}
+
+/** Which proxy the resource's connections take (mail server or EWS/Graph URL, and the token endpoint), or that they go direct. */
+function proxyCheck(r: Resource): DoctorCheck {
+  const isUrl = /^https?:\/\//i.test(r.server.host);
+  const server = isUrl ? proxyDisplayFor(r.server.host, r.proxy) : (() => {
+    const p = mailProxyFor(r);
+    return p ? `${p.display} (${p.source})` : undefined;
+  })();
+  const identity = r.oauth ? proxyDisplayFor(r.oauth.tokenUrl, r.proxy) : undefined;
+  if (!server && !identity) {
+    return { name: 'proxy', status: 'pass', detail: r.proxy === 'none' ? 'none: proxy: "none" connects directly' : 'none: direct connections (no HTTPS_PROXY / HTTP_PROXY applies, or NO_PROXY / loopback)' };
+  }
+  const parts = [
+    `server: ${server ? `through ${server}` : 'direct'}`,
+    ...(r.oauth ? [`sign-in: ${identity ? `through ${identity}` : 'direct'}`] : []),
+  ];
+  return { name: 'proxy', status: 'pass', detail: parts.join('; ') };
 }
 
 /**
@@ -31,6 +51,7 @@ export async function runDoctor(o: RunDoctorOptions): Promise<DoctorReport> {
     checks: checks.map((c) => (c.fix ? { ...c, fix: c.fix.replace(/\bRESOURCE\b/g, r.name) } : c)),
   });
   checks.push({ name: 'resource', status: 'pass', detail: `${r.kind} ${r.user ?? r.from ?? '(no user)'} at ${r.server.host}:${r.server.port} (${r.server.secure})` });
+  checks.push(proxyCheck(r));
   if (r.kind !== 'imap' && r.kind !== 'pop3' && r.kind !== 'smtp') {
     checks.push({ name: 'protocol', status: 'skip', detail: `the doctor probes imap, pop3 and smtp resources, not ${r.kind}` });
     return report();
@@ -40,12 +61,16 @@ export async function runDoctor(o: RunDoctorOptions): Promise<DoctorReport> {
   const token = await checkToken(r, o.tokens, (o.now ?? Date.now)());
   checks.push(...token.checks);
 
-  try {
-    const address = await resolveHost(r.server.host);
-    checks.push({ name: 'dns', status: 'pass', detail: `${r.server.host} → ${address}` });
-  } catch (e) {
-    checks.push(failed('dns', mapped(r, protocol, e), 'check server.host'));
-    return report();
+  if (mailProxyFor(r)) {
+    checks.push({ name: 'dns', status: 'skip', detail: `${r.server.host} is resolved by the proxy` });
+  } else {
+    try {
+      const address = await resolveHost(r.server.host);
+      checks.push({ name: 'dns', status: 'pass', detail: `${r.server.host} → ${address}` });
+    } catch (e) {
+      checks.push(failed('dns', mapped(r, protocol, e), 'check server.host'));
+      return report();
+    }
   }
 
   let mechanisms: string[];

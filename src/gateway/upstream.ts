@@ -143,6 +143,7 @@ async function graphSender(o: {
     tokens: o.tokens,
     mailbox: user ?? o.resource.name,
     ...(tls ? { tls } : {}),
+    ...(o.resource.proxy ? { proxy: o.resource.proxy } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
     // The spool retries with its own backoff; a long Retry-After is not waited for in here.
     maxRetries: 1,

@@ -79,7 +79,8 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
   const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...resource, server: { ...resource.server, host: url.hostname } }) : undefined;
   const http: GraphHttp = createGraphHttp({
     baseUrl, tokens: opts.tokens, mailbox: resource.user ?? resource.name,
-    ...(tls ? { tls } : {}), ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.maxConcurrent ? { maxConcurrent: opts.maxConcurrent } : {}),
+    ...(tls ? { tls } : {}), ...(resource.proxy ? { proxy: resource.proxy } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.maxConcurrent ? { maxConcurrent: opts.maxConcurrent } : {}),
   });
 
   let prefixPromise: Promise<string> | undefined;

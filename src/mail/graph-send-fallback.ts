@@ -21,6 +21,8 @@ export interface GraphSendOptions {
   user?: string;
   /** CA, verification and SNI (tlsOptionsFor); default: system roots, verified. */
   tls?: ConnectionOptions;
+  /** The resource's proxy setting (absent: HTTPS_PROXY / NO_PROXY decide). */
+  proxy?: string;
 }
 
 export async function sendViaGraph(draft: MailDraft, opts: GraphSendOptions): Promise<SendResult> {
@@ -29,6 +31,7 @@ export async function sendViaGraph(draft: MailDraft, opts: GraphSendOptions): Pr
   const appOnly = claims.jwt && claims.scp.length === 0 && claims.roles.length > 0;
   const http = createGraphHttp({
     baseUrl: opts.baseUrl, tokens: opts.tokens, mailbox: opts.user ?? claims.user ?? 'me', ...(opts.tls ? { tls: opts.tls } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
   });
   try {
     const prefix = mailboxPrefix({ appOnly, ...(opts.user ? { user: opts.user } : {}), ...(claims.user ? { tokenUser: claims.user } : {}) });

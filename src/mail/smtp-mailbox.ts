@@ -57,7 +57,10 @@ export function createSmtpMailbox(opts: SmtpMailboxOptions): SmtpMailbox {
     const url = new URL(fallback.baseUrl);
     const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...resource, server: { ...resource.server, host: url.hostname } }) : undefined;
     try {
-      const r = await sendViaGraph(draft, { baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}) });
+      const r = await sendViaGraph(draft, {
+        baseUrl: fallback.baseUrl, tokens: opts.graphTokens, ...(resource.user ? { user: resource.user } : {}), ...(tls ? { tls } : {}),
+        ...(resource.proxy ? { proxy: resource.proxy } : {}),
+      });
       return { ...r, via: 'graph' };
     } catch (e) {
       const diagnosed: Error | undefined = graphConsentMissing(resource, e) ?? graphUnreachable(resource, fallback.baseUrl, e);

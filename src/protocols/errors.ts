@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Resource } from '../config/resource.js';
 import { MailbridgeError, ProtocolError, type ErrorCode } from '../errors.js';
+import { proxyErrorFrom } from '../net/errors.js';
+import { mailProxyFor, type ProxyRoute } from '../net/proxy.js';
 
 /**
  * Turns what mail servers and sockets say into ProtocolErrors with a code and the fix.
@@ -31,6 +33,8 @@ export interface ProtocolContext {
   resource?: string;
   /** Set for client-credentials resources: the app logs in, so the fixes are the app's rights. */
   appOnly?: { clientId: string };
+  /** The proxy the connection went through: its refusals are named as the proxy's, not the server's. */
+  proxy?: ProxyRoute;
 }
 
 export interface Diagnosis {
@@ -40,9 +44,11 @@ export interface Diagnosis {
 }
 
 /** What a resource adds to a protocol context: its name and, for client credentials, the app. */
-export function resourceContext(resource: Resource): Pick<ProtocolContext, 'resource' | 'appOnly'> {
+export function resourceContext(resource: Resource): Pick<ProtocolContext, 'resource' | 'appOnly' | 'proxy'> {
+  const proxy = /^https?:\/\//i.test(resource.server.host) ? undefined : mailProxyFor(resource);
   return {
     resource: resource.name,
+    ...(proxy ? { proxy } : {}),
     ...(resource.oauth?.flow === 'client_credentials' ? { appOnly: { clientId: resource.oauth.clientId } } : {}),
   };
 }
@@ -410,6 +416,8 @@ function diagnoseTransport(ctx: ProtocolContext, errs: TransportError[]): Diagno
  */
 export function toProtocolError(ctx: ProtocolContext, err: unknown): MailbridgeError {
   if (err instanceof MailbridgeError) return err;
+  const viaProxy = proxyErrorFrom(ctx.proxy, `${ctx.host}:${ctx.port}`, err);
+  if (viaProxy) return viaProxy;
   const errs = chain(err);
   const outer = errs[0] ?? {};
   if (outer.response && /^\d{3}[ -]/.test(outer.response)) return errorFromServerReply(ctx, outer.response, err);

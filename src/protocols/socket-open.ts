@@ -1,5 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ProxyRoute } from '../net/proxy.js';
+import { openTunnel } from '../net/tunnel.js';
 
 /**
  * Opening the socket of a hand-written line protocol client (the POP3 client, the IMAP
@@ -8,15 +10,23 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
  * have no connect timeout of their own.
  */
 
-/** Connects to `host:port`, with TLS when `tlsOptions` is given; `noDelay` turns Nagle off (a relay). */
-export function openSocket(
+/**
+ * Connects to `host:port`, with TLS when `tlsOptions` is given; `noDelay` turns Nagle off (a relay). With a
+ * `proxy`, through its CONNECT tunnel (no POP3 library takes a proxy, and the IMAP hand-over login is ours): TLS
+ * to the server then starts inside the tunnel with the same options, verified end to end.
+ */
+export async function openSocket(
   host: string,
   port: number,
   tlsOptions: ConnectionOptions | undefined,
   timeoutMs: number,
-  opts: { noDelay?: boolean } = {},
+  opts: { noDelay?: boolean; proxy?: ProxyRoute | undefined } = {},
 ): Promise<Socket | TLSSocket> {
   const noDelay = opts.noDelay ?? false;
+  if (opts.proxy) {
+    const tunnel = (await openTunnel(opts.proxy, host, port, { timeoutMs })).setNoDelay(noDelay);
+    return tlsOptions ? tlsHandshake(tlsConnect({ ...tlsOptions, host, socket: tunnel }), timeoutMs) : tunnel;
+  }
   if (tlsOptions) return tlsHandshake(tlsConnect({ ...tlsOptions, host, port }).setNoDelay(noDelay), timeoutMs);
   return socketReady(netConnect({ host, port, noDelay }), 'connect', 'connect', timeoutMs);
 }

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { isLoopbackHost } from '../config/loopback.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError } from '../errors.js';
+import { proxyFor } from '../net/proxy.js';
+import { caList, proxyCa } from '../net/trust.js';
 
 /**
  * TLS settings for a mail connection, verified by default. A resource may add one CA (a
@@ -19,11 +21,12 @@ const contexts = new Map<string, SecureContext>();
  * 0.7 MB each: 1,000 watched mailboxes cost 870 MiB that way). The public roots are kept
  * next to the extra CA so public servers still verify.
  */
-function secureContextFor(pem: string): SecureContext {
-  let ctx = contexts.get(pem);
+function secureContextFor(...pems: string[]): SecureContext {
+  const key = pems.join('\n');
+  let ctx = contexts.get(key);
   if (!ctx) {
-    ctx = createSecureContext({ ca: [...rootCertificates, pem] });
-    contexts.set(pem, ctx);
+    ctx = createSecureContext({ ca: caList(...pems) });
+    contexts.set(key, ctx);
   }
   return ctx;
 }
@@ -47,6 +50,11 @@ export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptio
     options.rejectUnauthorized = false;
   }
 
+  // Through a TLS-inspecting proxy the server's certificate is the proxy's: trust the proxy's
+  // CA (--proxy-ca-file) for this connection, on top of the resource's own CA if any.
+  const pCa = proxyFor({ kind: 'https', host, port: resource.server.port }, resource.proxy) ? proxyCa() : undefined;
+  if (pCa && !resource.tls.caFile) options.secureContext = secureContextFor(pCa);
+
   if (resource.tls.caFile) {
     let pem: string;
     try {
@@ -68,7 +76,7 @@ export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptio
         field: 'tls.caFile',
       });
     }
-    options.secureContext = secureContextFor(pem);
+    options.secureContext = pCa ? secureContextFor(pem, pCa) : secureContextFor(pem);
   }
   return options;
 }

@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isMailbridgeError } from '../errors.js';
 import { READ_LIMITS, readResponsePrefix } from '../limits.js';
+import { netFetch } from '../net/fetch.js';
 import type { Secret } from '../secret.js';
 import type { WebhookPayload } from './payload.js';
 
@@ -39,6 +41,8 @@ export interface WebhookResult {
   detail: string;
 }
 
+const webhookFetch = netFetch();
+
 /** POSTs the payload once; never throws for HTTP or network failures, it reports them. */
 export async function postWebhook(o: { url: string; secret?: Secret; payload: WebhookPayload; timeoutMs: number; now?: () => number }): Promise<WebhookResult> {
   const body = JSON.stringify(o.payload);
@@ -52,8 +56,11 @@ export async function postWebhook(o: { url: string; secret?: Secret; payload: We
   if (o.secret) headers[SIGNATURE_HEADER] = signWebhookBody(o.secret, timestamp, body);
   let res: Response;
   try {
-    res = await fetch(o.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'error' });
+    // Through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY (or a loopback receiver) says otherwise.
+    res = await webhookFetch(o.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'error' });
   } catch (e) {
+    // A proxy that refuses is a one-line typed error; still retried, as the proxy may be fixed.
+    if (isMailbridgeError(e)) return { ok: false, permanent: false, detail: `webhook ${o.url}: ${e.message}; ${e.hint}` };
     const err = e as Error & { cause?: { code?: string } };
     return { ok: false, permanent: false, detail: `webhook ${o.url} unreachable: ${err.cause?.code ?? err.name}: ${err.message}` };
   }

@@ -1259,6 +1259,7 @@ export interface components {
                      */
                     baseUrl: string;
                 };
+                proxy?: string;
             };
             fields: components["schemas"]["FieldRow"][];
         } & {

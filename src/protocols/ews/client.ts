@@ -134,7 +134,8 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
 
   function getTransport(): Promise<HttpTransport> {
     // tlsOptionsFor reads host names: EWS keeps a URL in server.host, so hand it the host alone.
-    transport ??= tlsOptionsFor({ ...opts.resource, server: { ...opts.resource.server, host: url.hostname } }).then(createTransport);
+    transport ??= tlsOptionsFor({ ...opts.resource, server: { ...opts.resource.server, host: url.hostname } })
+      .then((tls) => createTransport(tls, { proxy: opts.resource.proxy }));
     transport.catch(() => {
       transport = undefined;
     });

@@ -9,6 +9,8 @@ import https from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import { ProtocolError } from '../../errors.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../../limits.js';
+import { httpAgentFor, httpsAgentFor } from '../../net/agent.js';
+import type { ProxySetting } from '../../net/proxy.js';
 
 export interface HttpReply {
   status: number;
@@ -21,10 +23,11 @@ export interface HttpTransport {
   close(): void;
 }
 
-export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes?: number } = {}): HttpTransport {
+export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes?: number; proxy?: ProxySetting } = {}): HttpTransport {
   const maxResponseBytes = opts.maxResponseBytes ?? READ_LIMITS.ewsResponseBytes;
-  const httpsAgent = new https.Agent({ ...tls, keepAlive: true, maxSockets: 8 });
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  // Through the resource's (or the environment's) proxy when one applies to the EWS host.
+  const httpsAgent = httpsAgentFor(opts.proxy, { ...tls, keepAlive: true, maxSockets: 8 });
+  const httpAgent = httpAgentFor(opts.proxy, { keepAlive: true, maxSockets: 8 });
   return {
     post(url, headers, body, timeoutMs) {
       const secure = url.protocol === 'https:';

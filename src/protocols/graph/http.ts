@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { z } from 'zod';
@@ -9,6 +9,8 @@ import { isLoopbackHost } from '../../config/loopback.js';
 import { ProtocolError, isMailbridgeError } from '../../errors.js';
 import { formatBytes, READ_LIMITS, readCapped, ReadLimitExceeded } from '../../limits.js';
 import type { Logger } from '../../log.js';
+import { httpAgentFor, httpsAgentFor } from '../../net/agent.js';
+import type { ProxySetting } from '../../net/proxy.js';
 import { ERROR_FAMILY, type Operation } from '../errors.js';
 import { graphErrorFromResponse, graphTransportError, parseRetryAfter, type GraphErrorContext } from './errors.js';
 import { mailboxSemaphore, type Semaphore } from './semaphore.js';
@@ -43,6 +45,8 @@ export interface GraphHttpOptions {
   maxRetryAfterMs?: number;
   /** Socket idle timeout; default 60 s. */
   timeoutMs?: number;
+  /** The resource's proxy setting (none, a URL, or absent: HTTPS_PROXY / NO_PROXY decide). */
+  proxy?: ProxySetting;
   logger?: Logger;
 }
 
@@ -105,8 +109,8 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tls: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...opts.tls };
-  const httpsAgent = new HttpsAgent({ keepAlive: true, ...tls });
-  const httpAgent = new HttpAgent({ keepAlive: true });
+  const httpsAgent = httpsAgentFor(opts.proxy, { keepAlive: true, ...tls });
+  const httpAgent = httpAgentFor(opts.proxy, { keepAlive: true });
 
   function resolveUrl(req: GraphRequest): URL {
     const url = /^https?:\/\//i.test(req.url) ? new URL(req.url) : new URL(`${base}${req.url.startsWith('/') ? '' : '/'}${req.url}`);

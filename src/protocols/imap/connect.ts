@@ -5,6 +5,7 @@ import { assertTokenFitsProtocol, decodeAccessTokenClaims } from '../../auth/cla
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Secret } from '../../secret.js';
+import { mailProxyFor } from '../../net/proxy.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 import { isImapAuthFailure, toImapProtocolError } from './errors.js';
 
@@ -74,9 +75,12 @@ export async function imapFlowOptions(resource: Resource, logger?: Logger): Prom
     });
   }
   assertCredentialsMayTravel(resource);
+  // imapflow's own CONNECT client; TLS to the server still starts inside the tunnel, verified.
+  const proxy = mailProxyFor(resource);
   return {
     host,
     port,
+    ...(proxy ? { proxy: proxy.url.reveal() } : {}),
     secure: secure === 'tls',
     // STARTTLS is required, never optional: an attacker could strip the capability otherwise.
     doSTARTTLS: secure === 'starttls' ? true : secure === 'tls' ? undefined : false,

@@ -76,7 +76,10 @@ export async function loginImapForRelay(opts: ImapRelayLoginOptions): Promise<Im
   let socket: Socket | TLSSocket | undefined;
   try {
     // A few small round trips, then a relay of interactive traffic: no Nagle delay.
-    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs, { noDelay: true });
+    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs, {
+      noDelay: true,
+      proxy: ctx.proxy,
+    });
     const wire = new ImapWire(new WireBuffer(socket, { timeoutMs }), socket);
     const greeting = await wire.readLine();
     if (!/^\* OK\b/i.test(greeting)) throw errorFromServerReply(ctx, greeting.replace(/^\* /, ''));

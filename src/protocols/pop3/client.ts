@@ -417,7 +417,7 @@ export async function connectPop3(opts: Pop3Options): Promise<Pop3Session> {
 
   let socket: Socket | TLSSocket | undefined;
   try {
-    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs);
+    socket = await openSocket(host, port, secure === 'tls' ? tlsOptions : undefined, timeoutMs, { proxy: base.proxy });
     const reader = new LineReader(socket, { timeoutMs });
     const greeting = parseStatusLine(await reader.readStatusLine());
     if (greeting.kind !== 'ok') throw errorFromServerReply(ctx, `-ERR ${greeting.text}`);

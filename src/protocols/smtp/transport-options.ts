@@ -4,6 +4,7 @@ import type { AccessTokenProvider } from '../../auth/token-provider.js';
 import type { Resource } from '../../config/resource.js';
 import { ConfigError } from '../../errors.js';
 import type { Secret } from '../../secret.js';
+import { mailProxyFor } from '../../net/proxy.js';
 import { assertCredentialsMayTravel, tlsOptionsFor } from '../tls.js';
 
 /**
@@ -31,6 +32,11 @@ export type SmtpTransportOptions = SMTPTransportOptions | (SMTPPoolOptions & { p
 
 const RATE_WINDOW_MS = 60_000;
 
+function proxyOption(resource: Resource): { proxy?: string } {
+  const route = mailProxyFor(resource);
+  return route ? { proxy: route.url.reveal() } : {};
+}
+
 export async function smtpTransportOptions(
   resource: Resource,
   creds: SmtpCredentials,
@@ -49,6 +55,8 @@ export async function smtpTransportOptions(
     requireTLS: secure === 'starttls',
     ignoreTLS: secure === 'none',
     ...(secure === 'none' ? {} : { tls: await tlsOptionsFor(resource) }),
+    // nodemailer's own CONNECT client; TLS to the server still starts inside the tunnel, verified.
+    ...proxyOption(resource),
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 120_000,
