@@ -316,6 +316,17 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_events_seq ON trigger_events (trigger_name, seq)',
     ],
   },
+  {
+    // What the console's triggers page shows of a delivery: how long its last attempt took (the
+    // latency graph) and what was sent and answered (the request payload and the target's
+    // answer, capped, sealed like the other values that carry mail or secrets).
+    // Versions 12–16 belong to other work of the same round.
+    version: 17,
+    statements: [
+      'ALTER TABLE trigger_deliveries ADD COLUMN duration_ms BIGINT',
+      'ALTER TABLE trigger_deliveries ADD COLUMN sealed_exchange TEXT',
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */
