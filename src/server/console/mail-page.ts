@@ -122,7 +122,7 @@ export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
           list: { rows: mb.kind === 'pop3' ? await withHeaders(mb, slice) : slice, more },
         };
       });
-      const current = folders.find((f) => f.path === folder);
+      const current = folders.find((f) => sameFolder(f.path, folder));
       const searching = q !== '' || unreadOnly;
       const href = (p: number): string =>
         `/console/mail/${enc(name)}?folder=${enc(folder)}&page=${p}${q ? `&q=${enc(q)}&field=${field}` : ''}${unreadOnly ? '&unread=1' : ''}`;
@@ -215,11 +215,16 @@ async function withHeaders(mb: Mailbox, rows: MessageSummary[]): Promise<Message
 
 /** The folders as links (keyboard and screen readers need nothing more), each with unread / total. */
 function folderNav(name: string, current: string, folders: FolderInfo[], kind: string, locale: Locale): Html {
-  const list = folders.some((f) => f.path === current) || folders.length === 0 ? folders : [{ path: current, name: current }, ...folders];
+  const list = folders.some((f) => sameFolder(f.path, current)) || folders.length === 0 ? folders : [{ path: current, name: current }, ...folders];
   return html`<nav class="folders" id="folders" aria-label="${t(m.folders, locale)}"><h2>${t(m.folders, locale)}</h2>
-<ul>${list.map((f) => html`<li><a href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(f.path)}" data-folder="${f.path}" ${f.path === current ? html`aria-current="page"` : ''}>${f.path}</a>${
+<ul>${list.map((f) => html`<li><a href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(f.path)}" data-folder="${f.path}" ${sameFolder(f.path, current) ? html`aria-current="page"` : ''}>${f.path}</a>${
     f.messages !== undefined ? html` <span class="counts" aria-label="${t(m.countsAria, locale, { unread: f.unseen ?? 0, total: f.messages })}">${t(m.counts, locale, { unread: f.unseen ?? 0, total: f.messages })}</span>` : ''}</li>`)}</ul>
 ${kind === 'pop3' ? html`<p class="note">${t(m.noFolders, locale)}</p>` : ''}</nav>`;
+}
+
+/** INBOX is case-insensitive (RFC 3501 §5.1), and EWS and Graph call it Inbox. */
+function sameFolder(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }
 
 function searchForm(name: string, folder: string, q: string, field: SearchField, unreadOnly: boolean, locale: Locale): Html {
