@@ -279,4 +279,12 @@ const MAIL_CSS = `.mail-layout{display:flex;gap:1.2em;align-items:flex-start}
 tr.unread td{font-weight:600}td.num{text-align:right;white-space:nowrap}.table-scroll{overflow-x:auto;max-width:100%}
 .pager{display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin:.6em 0}
 .warn-box{background:#fbefc4;border:1px solid #e0c56a;padding:.4em .7em;color:#1b1f24}
-@media (max-width:700px){.mail-layout{display:block}.folders{margin-bottom:.8em}.mail-search input[type=search],.mail-search select{width:auto;flex:1 1 10em}}`;
+@media (max-width:700px){.mail-layout{display:block}.folders{margin-bottom:.8em}
+.folders li{display:inline-block;margin:.15em .9em .15em 0}
+.mail-search input[type=search],.mail-search select{width:auto;flex:1 1 10em}
+#messages,#messages tbody,#messages tr,#messages td{display:block;border:0}#messages tr:first-child{display:none}
+#messages tr{display:flex;flex-wrap:wrap;gap:0 .8em;border-bottom:1px solid #d8dde3;padding:.4em .2em}
+#messages td{padding:0}#messages td:nth-child(3){order:-1;flex-basis:100%;font-size:1.02em}#messages td.num{margin-left:auto}
+#message-headers,#message-headers tbody,#message-headers tr,#message-headers th,#message-headers td{display:block;border:0}
+#message-headers tr{border-bottom:1px solid #d8dde3;padding:.2em 0}#message-headers th{background:none;padding:0 .5em;font-size:.85em;color:#4b5563}
+#message-headers td{padding:0 .5em;overflow-wrap:anywhere}}`;
