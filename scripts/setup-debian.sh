@@ -5,7 +5,7 @@
 # temporary policy-rc.d and Postfix's "No configuration".
 set -euo pipefail
 # swaks (with libnet-ssleay-perl for its TLS) and msmtp: the SMTP gateway's outside clients (test/gateway).
-pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp)
+pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium fonts-noto-cjk openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -74,8 +74,9 @@ const PAD = { left: 34, bottom: 18, top: 8 };
  * `role="img"` with a title and a description is its text alternative; the figures are also
  * in a table under it.
  */
-function barChart(id: string, title: string, desc: string, series: { values: number[]; cls: string }[], labels: string[]): Html {
-  const n = labels.length;
+function barChart(id: string, title: string, desc: string, series: { values: number[]; cls: string }[], axis: [start: string, end: string]): Html {
+  const n = series[0]?.values.length ?? 1;
+  const labels = series[0]?.values ?? [];
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   const max = Math.max(1, ...totals);
   const plotW = W - PAD.left - 4;
@@ -92,8 +93,7 @@ function barChart(id: string, title: string, desc: string, series: { values: num
       bars.push(html`<rect class="${s.cls}" x="${(PAD.left + i * barW + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barW - 2).toFixed(1)}" height="${h.toFixed(1)}"></rect>`);
     }
   });
-  const first = labels[0] ?? '';
-  const last = labels[n - 1] ?? '';
+  const [first, last] = axis;
   return html`<svg class="graph" id="${id}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title ${id}-desc" preserveAspectRatio="xMidYMid meet">
 <title id="${id}-title">${title}</title><desc id="${id}-desc">${desc}</desc>
 <line class="axis" x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${W - 4}" y2="${PAD.top + plotH}"></line>
@@ -110,7 +110,7 @@ export function deliveryGraphs(trigger: string, timings: readonly DeliveryTiming
   const zone = locale === 'ja' ? 'Asia/Tokyo' : 'UTC';
   const clock = (ms: number): string =>
     new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(ms);
-  const labels = buckets.map((b) => clock(b.from));
+  const axis: [string, string] = [clock(now - RANGES[range].spanMs), clock(now)];
   const rangeText = t(m[range], locale);
   const step = t(range === 'hour' ? m.fiveMinutes : m.oneHour, locale);
   const delivered = buckets.reduce((s, b) => s + b.delivered, 0);
@@ -124,10 +124,10 @@ export function deliveryGraphs(trigger: string, timings: readonly DeliveryTiming
   return html`<div class="graphs">
 <figure><figcaption>${t(m.throughput, locale)}</figcaption>${barChart(`throughput-${safe}`, t(m.throughput, locale),
     t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step }),
-    [{ values: buckets.map((b) => b.delivered), cls: 'bar-ok' }, { values: buckets.map((b) => b.failed), cls: 'bar-bad' }], labels)}
+    [{ values: buckets.map((b) => b.delivered), cls: 'bar-ok' }, { values: buckets.map((b) => b.failed), cls: 'bar-bad' }], axis)}
 <p class="note graph-text">${t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step })}</p></figure>
 <figure><figcaption>${t(m.latency, locale)}</figcaption>${barChart(`latency-${safe}`, t(m.latency, locale), latencyDesc,
-    [{ values: medians, cls: 'bar-time' }], labels)}
+    [{ values: medians, cls: 'bar-time' }], axis)}
 <p class="note graph-text">${latencyDesc}</p></figure>
 <details class="graph-table"><summary>${t(m.table, locale)}</summary><table><tr><th scope="col">${t(m.from, locale)}</th><th scope="col">${t(m.delivered, locale)}</th><th scope="col">${t(m.failed, locale)}</th><th scope="col">${t(m.median, locale)}</th></tr>
 ${buckets.map((b, i) => html`<tr><td>${formatDateTime(b.from, locale)}</td><td>${b.delivered}</td><td>${b.failed}</td><td>${b.durations.length ? medians[i] : '–'}</td></tr>`)}</table></details>
