@@ -284,7 +284,7 @@ tr.unread td{font-weight:600}td.num{text-align:right;white-space:nowrap}.table-s
 .mail-search input[type=search],.mail-search select{width:auto;flex:1 1 10em}
 #messages,#messages tbody,#messages tr,#messages td{display:block;border:0}#messages tr:first-child{display:none}
 #messages tr{display:flex;flex-wrap:wrap;gap:0 .8em;border-bottom:1px solid #d8dde3;padding:.4em .2em}
-#messages td{padding:0}#messages td:nth-child(3){order:-1;flex-basis:100%;font-size:1.02em}#messages td.num{margin-left:auto}
+#messages caption{display:block;text-align:left}#messages td{padding:0}#messages td:nth-child(3){order:-1;flex-basis:100%;font-size:1.02em}#messages td.num{margin-left:auto}
 #message-headers,#message-headers tbody,#message-headers tr,#message-headers th,#message-headers td{display:block;border:0}
 #message-headers tr{border-bottom:1px solid #d8dde3;padding:.2em 0}#message-headers th{background:none;padding:0 .5em;font-size:.85em;color:#4b5563}
 #message-headers td{padding:0 .5em;overflow-wrap:anywhere}}`;

@@ -274,4 +274,9 @@ function pausedLine(reason: string, resource: string, csrf: string, locale: Loca
 const PAGE_CSS = `.range a{margin-right:.8em}.range a.current{font-weight:600;text-decoration:none;color:#1b1f24}
 section.trigger{background:#fff;border:1px solid #d8dde3;padding:.2em 1em 1em;margin:1em 0}
 .table-scroll{overflow-x:auto;max-width:100%}.visually-hidden{position:absolute;left:-999em}
-td.actions{white-space:nowrap}`;
+td.actions{white-space:nowrap}
+@media (max-width:700px){table.deliveries,table.dead-letters,table.deliveries tbody,table.dead-letters tbody{display:block;border:0}
+table.deliveries tr:first-child,table.dead-letters tr:first-child{display:none}
+table.deliveries tr,table.dead-letters tr{display:flex;flex-wrap:wrap;gap:.2em .8em;border-bottom:1px solid #d8dde3;padding:.4em .2em}
+table.deliveries td,table.dead-letters td{display:block;border:0;padding:0}
+td.subject{order:-1;flex-basis:100%;font-weight:600}td:empty{display:none}}`;
