@@ -48,11 +48,15 @@ export async function startDemo(repo: string): Promise<Demo> {
   const home = mkdtempSync(join(tmpdir(), 'mb-screens-'));
   // The demo prints a fresh console password on a fresh home; one set outside would hide it.
   const { MAILBRIDGE_CONSOLE_PASSWORD: _ignored, ...env } = process.env;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'demo', '--port', '0'], {
-    cwd: repo,
-    env: { ...env, MAILBRIDGE_HOME: home, LANG: 'C.UTF-8' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'demo', '--port', '0'],
+    {
+      cwd: repo,
+      env: { ...env, MAILBRIDGE_HOME: home, LANG: 'C.UTF-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const started = await new Promise<{ base: string; password: string }>((resolve, reject) => {
     const look = (chunk: Buffer) => {
@@ -64,7 +68,9 @@ export async function startDemo(repo: string): Promise<Demo> {
     child.stderr!.on('data', (c: Buffer) => {
       out += c.toString('utf8');
     });
-    child.once('exit', (code) => reject(new Error(`mailbridge demo exited (${String(code)}) before its console was up:\n${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`mailbridge demo exited (${String(code)}) before its console was up:\n${out}`)),
+    );
   });
   return {
     ...started,

@@ -57,23 +57,50 @@ function sjisMessage(): Buffer {
 }
 
 function htmlMessage(): Buffer {
-  return Buffer.from([
-    'From: News <news@example.test>', `To: ${user}`, 'Subject: html with a tracker', 'Message-ID: <html-tracker@example.test>',
-    'Date: Mon, 7 Dec 2026 09:02:00 +0900', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '',
-    `<html><head><link rel="stylesheet" href="${trackerUrl}/style.css"><script>document.title='script ran'</script></head>`,
-    `<body><h1 id="hello">こんにちは HTML</h1><img src="${trackerUrl}/pixel.png" alt="tracker"><p style="background:url(${trackerUrl}/bg.png)">styled</p></body></html>`, '',
-  ].join('\r\n'));
+  return Buffer.from(
+    [
+      'From: News <news@example.test>',
+      `To: ${user}`,
+      'Subject: html with a tracker',
+      'Message-ID: <html-tracker@example.test>',
+      'Date: Mon, 7 Dec 2026 09:02:00 +0900',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<html><head><link rel="stylesheet" href="${trackerUrl}/style.css"><script>document.title='script ran'</script></head>`,
+      `<body><h1 id="hello">こんにちは HTML</h1><img src="${trackerUrl}/pixel.png" alt="tracker"><p style="background:url(${trackerUrl}/bg.png)">styled</p></body></html>`,
+      '',
+    ].join('\r\n'),
+  );
 }
 
 function attachmentMessage(): Buffer {
-  return Buffer.from([
-    'From: Sender <sender@example.test>', `To: ${user}`, 'Subject: binary attachment', 'Message-ID: <att@example.test>',
-    'Date: Mon, 7 Dec 2026 09:03:00 +0900', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '',
-    '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'see attached', '',
-    '--b1', 'Content-Type: application/octet-stream',
-    "Content-Disposition: attachment; filename*=UTF-8''%E8%B3%87%E6%96%99.bin", 'Content-Transfer-Encoding: base64', '',
-    ATTACHMENT.toString('base64').replace(/.{76}/g, '$&\r\n'), '', '--b1--', '',
-  ].join('\r\n'));
+  return Buffer.from(
+    [
+      'From: Sender <sender@example.test>',
+      `To: ${user}`,
+      'Subject: binary attachment',
+      'Message-ID: <att@example.test>',
+      'Date: Mon, 7 Dec 2026 09:03:00 +0900',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'see attached',
+      '',
+      '--b1',
+      'Content-Type: application/octet-stream',
+      "Content-Disposition: attachment; filename*=UTF-8''%E8%B3%87%E6%96%99.bin",
+      'Content-Transfer-Encoding: base64',
+      '',
+      ATTACHMENT.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '',
+      '--b1--',
+      '',
+    ].join('\r\n'),
+  );
 }
 
 /**
@@ -111,13 +138,21 @@ before(async () => {
   const inbox = box.folder('inbox')!;
   const start = Date.now() - 3600_000;
   for (let i = 0; i < FILLERS; i++) {
-    await inbox.append(Buffer.from(`From: filler@example.test\r\nTo: ${user}\r\nSubject: filler ${String(i + 1).padStart(2, '0')}\r\nMessage-ID: <filler-${i}@example.test>\r\n\r\nfiller\r\n`),
-      { receivedAt: start + i * 1000, flags: ['\\Seen'] });
+    await inbox.append(
+      Buffer.from(
+        `From: filler@example.test\r\nTo: ${user}\r\nSubject: filler ${String(i + 1).padStart(2, '0')}\r\nMessage-ID: <filler-${i}@example.test>\r\n\r\nfiller\r\n`,
+      ),
+      { receivedAt: start + i * 1000, flags: ['\\Seen'] },
+    );
   }
   const specials = [sjisMessage(), htmlMessage(), attachmentMessage(), iso2022jpMessage()];
   for (const [i, raw] of specials.entries()) await inbox.append(raw, { receivedAt: start + (FILLERS + i) * 1000 });
   box.createFolder('Projects');
-  await box.folder('Projects')!.append(Buffer.from(`From: a@example.test\r\nTo: ${user}\r\nSubject: kept for later\r\n\r\narchived\r\n`), { receivedAt: start });
+  await box
+    .folder('Projects')!
+    .append(Buffer.from(`From: a@example.test\r\nTo: ${user}\r\nSubject: kept for later\r\n\r\narchived\r\n`), {
+      receivedAt: start,
+    });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -164,7 +199,10 @@ for (const kind of ['imap', 'ews', 'graph', 'pop3'] as const) {
     if (kind !== 'pop3') assert.match((await page.textContent('#page-number')) ?? '', /Page 2 of 2/);
     await Promise.all([page.waitForURL(/page=1/), page.click('#newer')]);
 
-    await Promise.all([page.waitForURL(new RegExp(`/console/mail/${name}/`)), page.getByRole('link', { name: JA_SUBJECT, exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(new RegExp(`/console/mail/${name}/`)),
+      page.getByRole('link', { name: JA_SUBJECT, exact: true }).click(),
+    ]);
     assert.equal(await page.textContent('h1'), JA_SUBJECT);
     assert.equal((await page.textContent('#message-text'))?.trim(), JA_BODY.replace(/\r\n/g, '\n'));
     assert.match((await page.textContent('#message-headers')) ?? '', /山田 <yamada@example\.jp>/);
@@ -177,7 +215,10 @@ for (const kind of ['imap', 'ews', 'graph', 'pop3'] as const) {
     if (kind !== 'pop3') {
       await page.goto(`${svc.base}/console/mail/${name}`);
       await Promise.all([page.waitForURL(/folder=/), page.click('#folders a[data-folder$="Projects"]')]);
-      assert.equal(await page.getAttribute('#folders a[aria-current=page]', 'data-folder'), await page.getAttribute('#folders a[data-folder$="Projects"]', 'data-folder'));
+      assert.equal(
+        await page.getAttribute('#folders a[aria-current=page]', 'data-folder'),
+        await page.getAttribute('#folders a[data-folder$="Projects"]', 'data-folder'),
+      );
       assert.deepEqual(await listSubjects(), ['kept for later']);
     }
   });
@@ -207,7 +248,10 @@ test('an HTML message: a sandboxed frame without scripts; its remote image and s
   for (const kind of ['imap', 'graph'] as const) {
     const before = requested.length;
     await page.goto(`${svc.base}/console/mail/sb-${kind}`);
-    await Promise.all([page.waitForURL(/\/console\/mail\/sb-\w+\/.+/), page.getByRole('link', { name: 'html with a tracker' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/console\/mail\/sb-\w+\/.+/),
+      page.getByRole('link', { name: 'html with a tracker' }).click(),
+    ]);
     assert.equal(await page.getAttribute('#message-html', 'sandbox'), '', 'sandbox without allow-scripts');
     assert.match((await page.textContent('#remote-note')) ?? '', /Remote content blocked: 3 item/);
     const frame = await (await page.$('#message-html'))!.contentFrame();
@@ -215,7 +259,9 @@ test('an HTML message: a sandboxed frame without scripts; its remote image and s
     await frame.waitForLoadState('load');
     assert.equal(await frame.textContent('#hello'), 'こんにちは HTML');
     assert.notEqual(await frame.title(), 'script ran');
-    const csp = (await page.request.get(`${page.url().split('?')[0]}/html?folder=INBOX`)).headers()['content-security-policy'] ?? '';
+    const csp =
+      (await page.request.get(`${page.url().split('?')[0]}/html?folder=INBOX`)).headers()['content-security-policy'] ??
+      '';
     assert.match(csp, /^sandbox;/);
     assert.match(csp, /default-src 'none'/);
     assert.equal(trackerHits, 0, 'the loopback tracker was never asked for anything');
@@ -228,8 +274,14 @@ test('an HTML message: a sandboxed frame without scripts; its remote image and s
 test('an attachment downloads byte for byte, with its Japanese file name', async () => {
   for (const kind of ['imap', 'ews', 'graph', 'pop3'] as const) {
     await page.goto(`${svc.base}/console/mail/sb-${kind}`);
-    await Promise.all([page.waitForURL(/\/console\/mail\/sb-\w+\/.+/), page.getByRole('link', { name: 'binary attachment' }).click()]);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download 資料.bin' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/console\/mail\/sb-\w+\/.+/),
+      page.getByRole('link', { name: 'binary attachment' }).click(),
+    ]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download 資料.bin' }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), '資料.bin', kind);
     assert.ok((await readFile((await download.path())!)).equals(ATTACHMENT), `${kind}: the bytes are the attachment's`);
   }

@@ -3,7 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { DOC_PAGES, LOCALES, logIn, resolvePage, seedDemo, startDemo, useLocale, type Demo } from '../../scripts/screenshot-pages.js';
+import {
+  DOC_PAGES,
+  LOCALES,
+  logIn,
+  resolvePage,
+  seedDemo,
+  startDemo,
+  useLocale,
+  type Demo,
+} from '../../scripts/screenshot-pages.js';
 import { launchChromium } from './console-support.js';
 
 // Screenshots of the console's main pages (issue 17): `mailbridge demo` with two test sends
@@ -76,7 +85,8 @@ for (const width of WIDTHS) {
     const errors: string[] = [];
     page.on('console', (m) => {
       // Chromium's own /favicon.ico probe answers 401 until the console serves a favicon.
-      if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url)) errors.push(`${m.text()} @ ${m.location().url}`);
+      if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url))
+        errors.push(`${m.text()} @ ${m.location().url}`);
     });
     page.on('pageerror', (e) => errors.push(e.message));
     try {
@@ -97,7 +107,10 @@ for (const width of WIDTHS) {
           }
           if (locale === 'ja' && (await markJapaneseText(page))) {
             const fonts = await fontsOf(page, '[data-cjk-probe]');
-            assert.ok(fonts.some((f) => /CJK|Noto Sans JP|Noto Serif JP/i.test(f)), `${p.name}: Japanese text drawn with ${fonts.join(', ')}`);
+            assert.ok(
+              fonts.some((f) => /CJK|Noto Sans JP|Noto Serif JP/i.test(f)),
+              `${p.name}: Japanese text drawn with ${fonts.join(', ')}`,
+            );
             cjkChecked++;
           }
           await page.screenshot({ path: join(OUT, `${p.name}-${locale}-${width}.png`), fullPage: true });

@@ -22,8 +22,13 @@ before(async () => {
   run = await openConsole('console-trigger-graphs');
   await addRigResource(run.svc, rig, 'tg-in', 'imap', user);
   const made = await run.svc.api('POST', '/api/triggers', {
-    name: TRIGGER, resource: 'tg-in', folder: 'INBOX', start: 'all', pollIntervalSeconds: 1,
-    retry: { maxAttempts: 1 }, target: { kind: 'webhook', url: receiver.url },
+    name: TRIGGER,
+    resource: 'tg-in',
+    folder: 'INBOX',
+    start: 'all',
+    pollIntervalSeconds: 1,
+    retry: { maxAttempts: 1 },
+    target: { kind: 'webhook', url: receiver.url },
   });
   assert.equal(made.status, 201, made.text);
   await run.svc.runner.sync();
@@ -35,7 +40,10 @@ after(async () => {
 });
 
 const deliver = (subject: string) =>
-  rig.deliver(user, `From: a@example.com\r\nTo: ${user}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${Date.now()}@example.com>\r\n\r\nbody of ${subject}\r\n`);
+  rig.deliver(
+    user,
+    `From: a@example.com\r\nTo: ${user}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${Date.now()}@example.com>\r\n\r\nbody of ${subject}\r\n`,
+  );
 
 /** Reloads the triggers page until `done` holds (the watcher works on its own schedule). */
 async function untilTriggersPage(done: () => Promise<boolean>, query = ''): Promise<void> {
@@ -57,21 +65,36 @@ test('after deliveries: throughput and latency graphs with text alternatives, fo
   await untilTriggersPage(async () => (await page.$$(`${section} table.deliveries .badge.delivered`)).length === 2);
   const graph = page.locator(`#throughput-${TRIGGER}`);
   assert.equal(await graph.getAttribute('role'), 'img');
-  assert.match((await page.textContent(`#throughput-${TRIGGER}-desc`)) ?? '', /^2 delivered and 0 failed or dead in the last hour, in intervals of 5 minutes\.$/);
+  assert.match(
+    (await page.textContent(`#throughput-${TRIGGER}-desc`)) ?? '',
+    /^2 delivered and 0 failed or dead in the last hour, in intervals of 5 minutes\.$/,
+  );
   assert.equal(await page.locator(`#throughput-${TRIGGER} rect.bar-ok`).count(), 1, 'both in the newest interval');
-  assert.match((await page.textContent(`#latency-${TRIGGER}-desc`)) ?? '', /^Median \d+ ms, slowest \d+ ms over 2 timed deliveries in the last hour\.$/);
+  assert.match(
+    (await page.textContent(`#latency-${TRIGGER}-desc`)) ?? '',
+    /^Median \d+ ms, slowest \d+ ms over 2 timed deliveries in the last hour\.$/,
+  );
   assert.equal(await page.locator(`#latency-${TRIGGER} rect.bar-time`).count(), 1);
   await run.shot('1-graphs-hour');
   await Promise.all([page.waitForURL(/range=day/), page.click('#range-day')]);
-  assert.match((await page.textContent(`#throughput-${TRIGGER}-desc`)) ?? '', /in the last 24 hours, in intervals of 1 hour/);
+  assert.match(
+    (await page.textContent(`#throughput-${TRIGGER}-desc`)) ?? '',
+    /in the last 24 hours, in intervals of 1 hour/,
+  );
   assert.equal(await page.getAttribute('#range-day', 'aria-current'), 'true');
 });
 
 test("a delivery's page: the payload sent and the receiver's answer", async () => {
   const { page } = run;
   await page.goto(`${run.svc.base}/console/triggers`);
-  await Promise.all([page.waitForURL(/\/console\/deliveries\//), page.getByRole('link', { name: 'Details of delivery first delivery' }).click()]);
-  const request = JSON.parse((await page.textContent('#delivery-request')) ?? '{}') as { trigger?: string; message?: { subject?: string } };
+  await Promise.all([
+    page.waitForURL(/\/console\/deliveries\//),
+    page.getByRole('link', { name: 'Details of delivery first delivery' }).click(),
+  ]);
+  const request = JSON.parse((await page.textContent('#delivery-request')) ?? '{}') as {
+    trigger?: string;
+    message?: { subject?: string };
+  };
   assert.equal(request.trigger, TRIGGER);
   assert.equal(request.message?.subject, 'first delivery');
   assert.match((await page.textContent('#delivery-response')) ?? '', /^HTTP 200 OK\nok$/);
@@ -106,12 +129,18 @@ test('a refused message waits in the dead letters; Replay delivers it once the r
 test('Pause and Resume from the page', async () => {
   const { page } = run;
   await page.goto(`${run.svc.base}/console/triggers`);
-  await Promise.all([page.waitForURL(/\/console\/triggers/), page.getByRole('button', { name: `Pause trigger ${TRIGGER}` }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/console\/triggers/),
+    page.getByRole('button', { name: `Pause trigger ${TRIGGER}` }).click(),
+  ]);
   assert.equal(await page.textContent(`#state-${TRIGGER}`), 'paused');
   assert.equal((await run.svc.api('GET', `/api/triggers/${TRIGGER}`)).json.paused, true);
   const before = receiver.received.length;
   await deliver('while paused');
-  await Promise.all([page.waitForURL(/\/console\/triggers/), page.getByRole('button', { name: `Resume trigger ${TRIGGER}` }).click()]);
+  await Promise.all([
+    page.waitForURL(/\/console\/triggers/),
+    page.getByRole('button', { name: `Resume trigger ${TRIGGER}` }).click(),
+  ]);
   assert.equal((await run.svc.api('GET', `/api/triggers/${TRIGGER}`)).json.paused, false);
   assert.notEqual(await page.textContent(`#state-${TRIGGER}`), 'paused');
   await receiver.waitFor(before + 1);

@@ -45,7 +45,12 @@ export function bucketTimings(timings: readonly DeliveryTiming[], range: GraphRa
   const { spanMs, buckets } = RANGES[range];
   const step = spanMs / buckets;
   const start = now - spanMs;
-  const out: Bucket[] = Array.from({ length: buckets }, (_, i) => ({ from: start + i * step, delivered: 0, failed: 0, durations: [] }));
+  const out: Bucket[] = Array.from({ length: buckets }, (_, i) => ({
+    from: start + i * step,
+    delivered: 0,
+    failed: 0,
+    durations: [],
+  }));
   for (const x of timings) {
     const i = Math.floor((x.at - start) / step);
     const b = out[Math.min(Math.max(i, 0), buckets - 1)];
@@ -74,7 +79,13 @@ const PAD = { left: 34, bottom: 18, top: 8 };
  * `role="img"` with a title and a description is its text alternative; the figures are also
  * in a table under it.
  */
-function barChart(id: string, title: string, desc: string, series: { values: number[]; cls: string }[], axis: [start: string, end: string]): Html {
+function barChart(
+  id: string,
+  title: string,
+  desc: string,
+  series: { values: number[]; cls: string }[],
+  axis: [start: string, end: string],
+): Html {
   const n = series[0]?.values.length ?? 1;
   const labels = series[0]?.values ?? [];
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
@@ -90,26 +101,55 @@ function barChart(id: string, title: string, desc: string, series: { values: num
       if (v <= 0) continue;
       const h = Math.max(1, (v / max) * plotH);
       y -= h;
-      bars.push(html`<rect class="${s.cls}" x="${(PAD.left + i * barW + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barW - 2).toFixed(1)}" height="${h.toFixed(1)}"></rect>`);
+      bars.push(
+        html`<rect
+          class="${s.cls}"
+          x="${(PAD.left + i * barW + 1).toFixed(1)}"
+          y="${y.toFixed(1)}"
+          width="${Math.max(1, barW - 2).toFixed(1)}"
+          height="${h.toFixed(1)}"
+        ></rect>`,
+      );
     }
   });
   const [first, last] = axis;
-  return html`<svg class="graph" id="${id}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title ${id}-desc" preserveAspectRatio="xMidYMid meet">
-<title id="${id}-title">${title}</title><desc id="${id}-desc">${desc}</desc>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${W - 4}" y2="${PAD.top + plotH}"></line>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + plotH}"></line>
-<text class="tick" x="${PAD.left - 4}" y="${PAD.top + 8}" text-anchor="end">${String(max)}</text>
-<text class="tick" x="${PAD.left - 4}" y="${PAD.top + plotH}" text-anchor="end">0</text>
-<text class="tick" x="${PAD.left}" y="${H - 4}">${first}</text><text class="tick" x="${W - 4}" y="${H - 4}" text-anchor="end">${last}</text>
-${bars}</svg>`;
+  return html`<svg
+    class="graph"
+    id="${id}"
+    viewBox="0 0 ${W} ${H}"
+    role="img"
+    aria-labelledby="${id}-title ${id}-desc"
+    preserveAspectRatio="xMidYMid meet"
+  >
+    <title id="${id}-title">${title}</title>
+    <desc id="${id}-desc">${desc}</desc>
+    <line class="axis" x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${W - 4}" y2="${PAD.top + plotH}"></line>
+    <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + plotH}"></line>
+    <text class="tick" x="${PAD.left - 4}" y="${PAD.top + 8}" text-anchor="end">${String(max)}</text>
+    <text class="tick" x="${PAD.left - 4}" y="${PAD.top + plotH}" text-anchor="end">0</text>
+    <text class="tick" x="${PAD.left}" y="${H - 4}">${first}</text>
+    <text class="tick" x="${W - 4}" y="${H - 4}" text-anchor="end">${last}</text>
+    ${bars}
+  </svg>`;
 }
 
 /** Throughput and latency of one trigger over `range`, with their figures as text and as a table. */
-export function deliveryGraphs(trigger: string, timings: readonly DeliveryTiming[], range: GraphRange, now: number, locale: Locale): Html {
+export function deliveryGraphs(
+  trigger: string,
+  timings: readonly DeliveryTiming[],
+  range: GraphRange,
+  now: number,
+  locale: Locale,
+): Html {
   const buckets = bucketTimings(timings, range, now);
   const zone = locale === 'ja' ? 'Asia/Tokyo' : 'UTC';
   const clock = (ms: number): string =>
-    new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(ms);
+    new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: zone,
+    }).format(ms);
   const axis: [string, string] = [clock(now - RANGES[range].spanMs), clock(now)];
   const rangeText = t(m[range], locale);
   const step = t(range === 'hour' ? m.fiveMinutes : m.oneHour, locale);
@@ -122,16 +162,46 @@ export function deliveryGraphs(trigger: string, timings: readonly DeliveryTiming
     ? t(m.latencyDesc, locale, { median: median(all), max: Math.max(...all), count: all.length, range: rangeText })
     : t(m.noLatency, locale, { range: rangeText });
   return html`<div class="graphs">
-<figure><figcaption>${t(m.throughput, locale)}</figcaption>${barChart(`throughput-${safe}`, t(m.throughput, locale),
-    t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step }),
-    [{ values: buckets.map((b) => b.delivered), cls: 'bar-ok' }, { values: buckets.map((b) => b.failed), cls: 'bar-bad' }], axis)}
-<p class="note graph-text">${t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step })}</p></figure>
-<figure><figcaption>${t(m.latency, locale)}</figcaption>${barChart(`latency-${safe}`, t(m.latency, locale), latencyDesc,
-    [{ values: medians, cls: 'bar-time' }], axis)}
-<p class="note graph-text">${latencyDesc}</p></figure>
-<details class="graph-table"><summary>${t(m.table, locale)}</summary><table><tr><th scope="col">${t(m.from, locale)}</th><th scope="col">${t(m.delivered, locale)}</th><th scope="col">${t(m.failed, locale)}</th><th scope="col">${t(m.median, locale)}</th></tr>
-${buckets.map((b, i) => html`<tr><td>${formatDateTime(b.from, locale)}</td><td>${b.delivered}</td><td>${b.failed}</td><td>${b.durations.length ? medians[i] : '–'}</td></tr>`)}</table></details>
-</div>`;
+    <figure>
+      <figcaption>${t(m.throughput, locale)}</figcaption>
+      ${barChart(
+        `throughput-${safe}`,
+        t(m.throughput, locale),
+        t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step }),
+        [
+          { values: buckets.map((b) => b.delivered), cls: 'bar-ok' },
+          { values: buckets.map((b) => b.failed), cls: 'bar-bad' },
+        ],
+        axis,
+      )}
+      <p class="note graph-text">${t(m.throughputDesc, locale, { delivered, failed, range: rangeText, step })}</p>
+    </figure>
+    <figure>
+      <figcaption>${t(m.latency, locale)}</figcaption>
+      ${barChart(`latency-${safe}`, t(m.latency, locale), latencyDesc, [{ values: medians, cls: 'bar-time' }], axis)}
+      <p class="note graph-text">${latencyDesc}</p>
+    </figure>
+    <details class="graph-table">
+      <summary>${t(m.table, locale)}</summary>
+      <table>
+        <tr>
+          <th scope="col">${t(m.from, locale)}</th>
+          <th scope="col">${t(m.delivered, locale)}</th>
+          <th scope="col">${t(m.failed, locale)}</th>
+          <th scope="col">${t(m.median, locale)}</th>
+        </tr>
+        ${buckets.map(
+          (b, i) =>
+            html`<tr>
+              <td>${formatDateTime(b.from, locale)}</td>
+              <td>${b.delivered}</td>
+              <td>${b.failed}</td>
+              <td>${b.durations.length ? medians[i] : '–'}</td>
+            </tr>`,
+        )}
+      </table>
+    </details>
+  </div>`;
 }
 
 /** The graphs' styles (the console's stylesheet is layout.ts's; these belong to this page). */

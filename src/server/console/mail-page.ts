@@ -29,11 +29,23 @@ const m = messages('console.mail', {
   field_to: { en: 'To / Cc', ja: '宛先 / CC' },
   unreadOnly: { en: 'Unread only', ja: '未読のみ' },
   clear: { en: 'Clear the search', ja: '検索を解除' },
-  noSearchPop3: { en: 'POP3 cannot search: every message is listed.', ja: 'POP3 では検索できないため、すべてのメッセージを表示しています。' },
+  noSearchPop3: {
+    en: 'POP3 cannot search: every message is listed.',
+    ja: 'POP3 では検索できないため、すべてのメッセージを表示しています。',
+  },
   none: { en: 'No messages in {folder}.', ja: '{folder} にメッセージはありません。' },
-  noneFound: { en: 'No messages in {folder} match the search.', ja: '{folder} に検索条件に合うメッセージはありません。' },
-  caption: { en: 'Messages {from}–{to} of {folder}, newest first', ja: '{folder} のメッセージ {from}〜{to} 件目 (新しい順)' },
-  captionOf: { en: 'Messages {from}–{to} of {total} in {folder}, newest first', ja: '{folder} の全 {total} 件中 {from}〜{to} 件目 (新しい順)' },
+  noneFound: {
+    en: 'No messages in {folder} match the search.',
+    ja: '{folder} に検索条件に合うメッセージはありません。',
+  },
+  caption: {
+    en: 'Messages {from}–{to} of {folder}, newest first',
+    ja: '{folder} のメッセージ {from}〜{to} 件目 (新しい順)',
+  },
+  captionOf: {
+    en: 'Messages {from}–{to} of {total} in {folder}, newest first',
+    ja: '{folder} の全 {total} 件中 {from}〜{to} 件目 (新しい順)',
+  },
   date: { en: 'Date', ja: '日時' },
   from: { en: 'From', ja: '差出人' },
   to: { en: 'To', ja: '宛先' },
@@ -48,7 +60,10 @@ const m = messages('console.mail', {
   older: { en: 'Older →', ja: '古いメッセージ →' },
   pageN: { en: 'Page {n}', ja: '{n} ページ目' },
   pageNofM: { en: 'Page {n} of {pages}', ja: '{n} / {pages} ページ' },
-  pageCap: { en: 'Only the newest {n} messages can be paged through here; search to find older ones.', ja: 'ここでは新しい {n} 件までしかページ送りできません。それより古いメッセージは検索してください。' },
+  pageCap: {
+    en: 'Only the newest {n} messages can be paged through here; search to find older ones.',
+    ja: 'ここでは新しい {n} 件までしかページ送りできません。それより古いメッセージは検索してください。',
+  },
   // the message view
   backToFolder: { en: '← {folder}', ja: '← {folder}' },
   messageId: { en: 'Message-ID', ja: 'Message-ID' },
@@ -57,8 +72,14 @@ const m = messages('console.mail', {
     en: 'The HTML part, shown without scripts and with remote content blocked: images, styles and fonts from the network are not loaded (nobody learns that you opened it).',
     ja: 'HTML パートを、スクリプトなし・リモート コンテンツをブロックして表示しています。ネットワーク上の画像・スタイル・フォントは読み込みません (開封したことは送信者に伝わりません)。',
   },
-  remoteBlocked: { en: 'Remote content blocked: {count} item(s) from the network were not loaded.', ja: 'リモート コンテンツをブロックしました: ネットワーク上の {count} 件を読み込んでいません。' },
-  frameTitle: { en: "The message's HTML (remote content blocked)", ja: 'メッセージの HTML (リモート コンテンツはブロック済み)' },
+  remoteBlocked: {
+    en: 'Remote content blocked: {count} item(s) from the network were not loaded.',
+    ja: 'リモート コンテンツをブロックしました: ネットワーク上の {count} 件を読み込んでいません。',
+  },
+  frameTitle: {
+    en: "The message's HTML (remote content blocked)",
+    ja: 'メッセージの HTML (リモート コンテンツはブロック済み)',
+  },
   textVersion: { en: 'The text version', ja: 'テキスト版' },
   noBody: { en: 'This message has no body.', ja: 'このメッセージには本文がありません。' },
   attachments: { en: 'Attachments', ja: '添付ファイル' },
@@ -85,7 +106,12 @@ type SearchField = (typeof FIELDS)[number];
 export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
   const { ctx } = kit;
   const withMailbox = async <T>(name: string, work: (mb: Mailbox) => Promise<T>): Promise<T> => {
-    const mb = await openMailbox({ resource: name, store: ctx.store, tokens: ctx.tokens, ...(ctx.logger ? { logger: ctx.logger } : {}) });
+    const mb = await openMailbox({
+      resource: name,
+      store: ctx.store,
+      tokens: ctx.tokens,
+      ...(ctx.logger ? { logger: ctx.logger } : {}),
+    });
     try {
       return await work(mb);
     } finally {
@@ -106,12 +132,17 @@ export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
     try {
       const { kind, folders, list } = await withMailbox(name, async (mb) => {
         const canSearch = mb.kind !== 'pop3';
-        const filter: MessageFilter = canSearch ? { ...(q ? { [field]: q } : {}), ...(unreadOnly ? { unseen: true } : {}) } : {};
+        const filter: MessageFilter = canSearch
+          ? { ...(q ? { [field]: q } : {}), ...(unreadOnly ? { unseen: true } : {}) }
+          : {};
         const limit = page * PAGE_SIZE;
         // The facade keeps the newest N; this page is the oldest PAGE_SIZE of the newest page×PAGE_SIZE.
         const newest = await mb.list({ folder, filter, limit: limit + 1 });
         const more = newest.length > limit;
-        const slice = newest.slice(more ? 1 : 0).reverse().slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+        const slice = newest
+          .slice(more ? 1 : 0)
+          .reverse()
+          .slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
         return {
           kind: mb.kind,
           // the folder list is a convenience: a backend that cannot list folders still shows the messages
@@ -126,18 +157,45 @@ export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
       const searching = q !== '' || unreadOnly;
       const href = (p: number): string =>
         `/console/mail/${enc(name)}?folder=${enc(folder)}&page=${p}${q ? `&q=${enc(q)}&field=${field}` : ''}${unreadOnly ? '&unread=1' : ''}`;
-      return kit.page(reply, t(m.title, locale, { name, folder }), (_csrf, locale) => html`<style>${new Html(MAIL_CSS)}</style>
-<p><a href="/console/resources/${enc(name)}">${t(m.backToResource, locale, { name })}</a></p>
-<div class="mail-layout">${folderNav(name, folder, folders, kind, locale)}
-<div class="mail-list">${kind === 'pop3' ? html`<p class="note" id="no-search">${t(m.noSearchPop3, locale)}</p>` : searchForm(name, folder, q, field, unreadOnly, locale)}
-${list.rows.length === 0
-    ? html`<p id="no-messages">${t(searching ? m.noneFound : m.none, locale, { folder })}</p>`
-    : messageTable(list.rows, { name, folder, page, total: searching ? undefined : current?.messages, locale, now: ctx.now(), base })}
-${pager(page, list.more, href, searching ? undefined : current?.messages, locale)}</div></div>`);
+      return kit.page(
+        reply,
+        t(m.title, locale, { name, folder }),
+        (_csrf, locale) =>
+          html`<style>
+              ${new Html(MAIL_CSS)}
+            </style>
+            <p><a href="/console/resources/${enc(name)}">${t(m.backToResource, locale, { name })}</a></p>
+            <div class="mail-layout">
+              ${folderNav(name, folder, folders, kind, locale)}
+              <div class="mail-list">
+                ${kind === 'pop3' ? html`<p class="note" id="no-search">${t(m.noSearchPop3, locale)}</p>` : searchForm(name, folder, q, field, unreadOnly, locale)}
+                ${
+                  list.rows.length === 0
+                    ? html`<p id="no-messages">${t(searching ? m.noneFound : m.none, locale, { folder })}</p>`
+                    : messageTable(list.rows, {
+                        name,
+                        folder,
+                        page,
+                        total: searching ? undefined : current?.messages,
+                        locale,
+                        now: ctx.now(),
+                        base,
+                      })
+                }
+                ${pager(page, list.more, href, searching ? undefined : current?.messages, locale)}
+              </div>
+            </div>`,
+      );
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
-      return kit.page(reply, t(m.titleShort, locale, { name }), (csrf, locale) =>
-        html`<p><a href="/console/resources/${enc(name)}">${t(m.backToResource, locale, { name })}</a></p>${errorBox(e, { csrf, resource: name })}`, 502);
+      return kit.page(
+        reply,
+        t(m.titleShort, locale, { name }),
+        (csrf, locale) =>
+          html`<p><a href="/console/resources/${enc(name)}">${t(m.backToResource, locale, { name })}</a></p>
+            ${errorBox(e, { csrf, resource: name })}`,
+        502,
+      );
     }
   });
 
@@ -147,40 +205,118 @@ ${pager(page, list.more, href, searching ? undefined : current?.messages, locale
     const here = base(name, id);
     const fq = `folder=${enc(folder)}`;
     const locale = kit.locale(req);
-    const back = (l: Locale) => html`<p><a href="/console/mail/${enc(name)}?${fq}">${t(m.backToFolder, l, { folder })}</a></p>`;
+    const back = (l: Locale) =>
+      html`<p><a href="/console/mail/${enc(name)}?${fq}">${t(m.backToFolder, l, { folder })}</a></p>`;
     try {
       const msg = await withMailbox(name, (mb) => mb.get(id, { folder }));
       const remote = msg.html !== undefined ? countRemoteReferences(msg.html) : 0;
-      return kit.page(reply, msg.subject || t(m.noSubject, locale), (_csrf, locale) => html`<style>${new Html(MAIL_CSS)}</style>${back(locale)}
-<table id="message-headers">
-<tr><th scope="row">${t(m.from, locale)}</th><td>${msg.from ? addresses([msg.from]) : ''}</td></tr>
-<tr><th scope="row">${t(m.to, locale)}</th><td>${addresses(msg.to)}</td></tr>
-${msg.cc.length ? html`<tr><th scope="row">${t(m.cc, locale)}</th><td>${addresses(msg.cc)}</td></tr>` : ''}
-<tr><th scope="row">${t(m.date, locale)}</th><td id="message-date">${msg.date ? html`<time datetime="${msg.date.toISOString()}">${formatDateTime(msg.date, locale)}</time> (${relativeTime(msg.date, locale, ctx.now())})` : ''}</td></tr>
-<tr><th scope="row">${t(m.subject, locale)}</th><td id="message-subject">${msg.subject}</td></tr>
-<tr><th scope="row">${t(m.messageId, locale)}</th><td><code>${msg.messageId ?? ''}</code></td></tr></table>
-<p><a id="download-source" href="${here}/source?${fq}" download>${t(m.downloadSource, locale)}</a></p>
-${msg.html !== undefined ? html`<p class="note" id="html-note">${t(m.htmlNote, locale)}</p>
-${remote ? html`<p class="warn-box" id="remote-note" role="status">${t(m.remoteBlocked, locale, { count: remote })}</p>` : ''}
-<iframe class="message-html" id="message-html" title="${t(m.frameTitle, locale)}" sandbox src="${here}/html?${fq}" referrerpolicy="no-referrer"></iframe>
-${msg.text !== undefined ? html`<details id="text-version"><summary>${t(m.textVersion, locale)}</summary><pre id="message-text">${msg.text}</pre></details>` : ''}`
-    : msg.text !== undefined ? html`<pre id="message-text">${msg.text}</pre>` : html`<p class="note" id="no-body">${t(m.noBody, locale)}</p>`}
-${msg.attachments.length ? html`<h2>${t(m.attachments, locale)}</h2><ul id="attachments">${msg.attachments.map((a, i) => {
-    const file = a.filename ?? `attachment-${i + 1}`;
-    return html`<li><a href="${here}/attachments/${i}?${fq}" download aria-label="${t(m.download, locale, { name: file })}">${file}</a> <span class="note">${a.contentType} · ${size(a.size, locale)}</span></li>`;
-  })}</ul>` : ''}`);
+      return kit.page(
+        reply,
+        msg.subject || t(m.noSubject, locale),
+        (_csrf, locale) =>
+          html`<style>
+              ${new Html(MAIL_CSS)}</style
+            >${back(locale)}
+            <table id="message-headers">
+              <tr>
+                <th scope="row">${t(m.from, locale)}</th>
+                <td>${msg.from ? addresses([msg.from]) : ''}</td>
+              </tr>
+              <tr>
+                <th scope="row">${t(m.to, locale)}</th>
+                <td>${addresses(msg.to)}</td>
+              </tr>
+              ${
+                msg.cc.length
+                  ? html`<tr>
+                      <th scope="row">${t(m.cc, locale)}</th>
+                      <td>${addresses(msg.cc)}</td>
+                    </tr>`
+                  : ''
+              }
+              <tr>
+                <th scope="row">${t(m.date, locale)}</th>
+                <td id="message-date">
+                  ${msg.date ? html`<time datetime="${msg.date.toISOString()}">${formatDateTime(msg.date, locale)}</time> (${relativeTime(msg.date, locale, ctx.now())})` : ''}
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">${t(m.subject, locale)}</th>
+                <td id="message-subject">${msg.subject}</td>
+              </tr>
+              <tr>
+                <th scope="row">${t(m.messageId, locale)}</th>
+                <td><code>${msg.messageId ?? ''}</code></td>
+              </tr>
+            </table>
+            <p><a id="download-source" href="${here}/source?${fq}" download>${t(m.downloadSource, locale)}</a></p>
+            ${
+              msg.html !== undefined
+                ? html`<p class="note" id="html-note">${t(m.htmlNote, locale)}</p>
+                    ${remote ? html`<p class="warn-box" id="remote-note" role="status">${t(m.remoteBlocked, locale, { count: remote })}</p>` : ''}
+                    <iframe
+                      class="message-html"
+                      id="message-html"
+                      title="${t(m.frameTitle, locale)}"
+                      sandbox
+                      src="${here}/html?${fq}"
+                      referrerpolicy="no-referrer"
+                    ></iframe>
+                    ${
+                      msg.text !== undefined
+                        ? html`<details id="text-version">
+                            <summary>${t(m.textVersion, locale)}</summary>
+                            <pre id="message-text">${msg.text}</pre>
+                          </details>`
+                        : ''
+                    }`
+                : msg.text !== undefined
+                  ? html`<pre id="message-text">${msg.text}</pre>`
+                  : html`<p class="note" id="no-body">${t(m.noBody, locale)}</p>`
+            }
+            ${
+              msg.attachments.length
+                ? html`<h2>${t(m.attachments, locale)}</h2>
+                    <ul id="attachments">
+                      ${msg.attachments.map((a, i) => {
+                        const file = a.filename ?? `attachment-${i + 1}`;
+                        return html`<li>
+                          <a
+                            href="${here}/attachments/${i}?${fq}"
+                            download
+                            aria-label="${t(m.download, locale, { name: file })}"
+                            >${file}</a
+                          >
+                          <span class="note">${a.contentType} · ${size(a.size, locale)}</span>
+                        </li>`;
+                      })}
+                    </ul>`
+                : ''
+            }`,
+      );
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
-      return kit.page(reply, t(m.messageTitle, locale, { id }), (csrf, locale) => html`${back(locale)}${errorBox(e, { csrf, resource: name })}`, 502);
+      return kit.page(
+        reply,
+        t(m.messageTitle, locale, { id }),
+        (csrf, locale) => html`${back(locale)}${errorBox(e, { csrf, resource: name })}`,
+        502,
+      );
     }
   });
 
   // The message's HTML as its own document, for the frame above: MESSAGE_HTML_CSP sandboxes it
   // and blocks every network load (security-headers.ts keeps this policy and allows same-origin framing).
   app.get<MessageRoute>('/mail/:name/:id/html', kit.get, async (req, reply) => {
-    const msg = await withMailbox(req.params.name, (mb) => mb.get(req.params.id, { folder: req.query.folder || 'INBOX' }));
-    return reply.header('content-security-policy', MESSAGE_HTML_CSP).header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(msg.html ?? '');
+    const msg = await withMailbox(req.params.name, (mb) =>
+      mb.get(req.params.id, { folder: req.query.folder || 'INBOX' }),
+    );
+    return reply
+      .header('content-security-policy', MESSAGE_HTML_CSP)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .type('text/html; charset=utf-8')
+      .send(msg.html ?? '');
   });
 
   app.get<MessageRoute>('/mail/:name/:id/source', kit.get, async (req, reply) =>
@@ -188,16 +324,24 @@ ${msg.attachments.length ? html`<h2>${t(m.attachments, locale)}</h2><ul id="atta
       body: await mb.raw(req.params.id, { folder: req.query.folder || 'INBOX' }),
       type: 'message/rfc822',
       filename: `${req.params.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}.eml`,
-    })));
+    })),
+  );
 
-  app.get<MessageRoute & { Params: { index: string } }>('/mail/:name/:id/attachments/:index', kit.get, async (req, reply) => {
-    const index = Number(req.params.index);
-    return streamFromMailbox(ctx, reply.header('cache-control', 'no-store'), req.params.name, async (mb) => {
-      const a = await streamAttachment(await mb.raw(req.params.id, { folder: req.query.folder || 'INBOX' }), Number.isSafeInteger(index) && index >= 0 ? index : -1);
-      // Always a download, never rendered here: an attachment's HTML or SVG must not run in the console's origin.
-      return { body: a.stream, type: 'application/octet-stream', filename: a.filename ?? `attachment-${index + 1}` };
-    });
-  });
+  app.get<MessageRoute & { Params: { index: string } }>(
+    '/mail/:name/:id/attachments/:index',
+    kit.get,
+    async (req, reply) => {
+      const index = Number(req.params.index);
+      return streamFromMailbox(ctx, reply.header('cache-control', 'no-store'), req.params.name, async (mb) => {
+        const a = await streamAttachment(
+          await mb.raw(req.params.id, { folder: req.query.folder || 'INBOX' }),
+          Number.isSafeInteger(index) && index >= 0 ? index : -1,
+        );
+        // Always a download, never rendered here: an attachment's HTML or SVG must not run in the console's origin.
+        return { body: a.stream, type: 'application/octet-stream', filename: a.filename ?? `attachment-${index + 1}` };
+      });
+    },
+  );
 }
 
 /**
@@ -208,18 +352,52 @@ async function withHeaders(mb: Mailbox, rows: MessageSummary[]): Promise<Message
   const out: MessageSummary[] = [];
   for (const r of rows) {
     const msg = await mb.get(r.id).catch(() => undefined);
-    out.push(msg ? { ...r, subject: msg.subject, from: msg.from ? [msg.from] : [], ...(msg.date ? { date: msg.date } : {}), hasAttachments: msg.hasAttachments } : r);
+    out.push(
+      msg
+        ? {
+            ...r,
+            subject: msg.subject,
+            from: msg.from ? [msg.from] : [],
+            ...(msg.date ? { date: msg.date } : {}),
+            hasAttachments: msg.hasAttachments,
+          }
+        : r,
+    );
   }
   return out;
 }
 
 /** The folders as links (keyboard and screen readers need nothing more), each with unread / total. */
 function folderNav(name: string, current: string, folders: FolderInfo[], kind: string, locale: Locale): Html {
-  const list = folders.some((f) => sameFolder(f.path, current)) || folders.length === 0 ? folders : [{ path: current, name: current }, ...folders];
-  return html`<nav class="folders" id="folders" aria-label="${t(m.folders, locale)}"><h2>${t(m.folders, locale)}</h2>
-<ul>${list.map((f) => html`<li><a href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(f.path)}" data-folder="${f.path}" ${sameFolder(f.path, current) ? html`aria-current="page"` : ''}>${f.path}</a>${
-    f.messages !== undefined ? html` <span class="counts" aria-label="${t(m.countsAria, locale, { unread: f.unseen ?? 0, total: f.messages })}">${t(m.counts, locale, { unread: f.unseen ?? 0, total: f.messages })}</span>` : ''}</li>`)}</ul>
-${kind === 'pop3' ? html`<p class="note">${t(m.noFolders, locale)}</p>` : ''}</nav>`;
+  const list =
+    folders.some((f) => sameFolder(f.path, current)) || folders.length === 0
+      ? folders
+      : [{ path: current, name: current }, ...folders];
+  return html`<nav class="folders" id="folders" aria-label="${t(m.folders, locale)}">
+    <h2>${t(m.folders, locale)}</h2>
+    <ul>
+      ${list.map(
+        (f) =>
+          html`<li>
+            <a
+              href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(f.path)}"
+              data-folder="${f.path}"
+              ${sameFolder(f.path, current) ? html`aria-current="page"` : ''}
+              >${f.path}</a
+            >${
+              f.messages !== undefined
+                ? html` <span
+                    class="counts"
+                    aria-label="${t(m.countsAria, locale, { unread: f.unseen ?? 0, total: f.messages })}"
+                    >${t(m.counts, locale, { unread: f.unseen ?? 0, total: f.messages })}</span
+                  >`
+                : ''
+            }
+          </li>`,
+      )}
+    </ul>
+    ${kind === 'pop3' ? html`<p class="note">${t(m.noFolders, locale)}</p>` : ''}
+  </nav>`;
 }
 
 /** INBOX is case-insensitive (RFC 3501 §5.1), and EWS and Graph call it Inbox. */
@@ -227,36 +405,102 @@ function sameFolder(a: string, b: string): boolean {
   return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
 }
 
-function searchForm(name: string, folder: string, q: string, field: SearchField, unreadOnly: boolean, locale: Locale): Html {
-  return html`<form method="get" action="/console/mail/${encodeURIComponent(name)}" id="mail-search" role="search" class="mail-search">
-<input type="hidden" name="folder" value="${folder}">
-<label for="search-q">${t(m.searchText, locale)}</label><input type="search" id="search-q" name="q" value="${q}" maxlength="200">
-<label for="search-field">${t(m.searchIn, locale)}</label><select id="search-field" name="field">${FIELDS.map((f) => html`<option value="${f}" ${f === field ? html`selected` : ''}>${t(m[`field_${f}`], locale)}</option>`)}</select>
-<label class="check"><input type="checkbox" name="unread" value="1" id="search-unread" ${unreadOnly ? html`checked` : ''}> ${t(m.unreadOnly, locale)}</label>
-<button id="search-button">${t(m.search, locale)}</button>
-${q || unreadOnly ? html`<a href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(folder)}" id="clear-search">${t(m.clear, locale)}</a>` : ''}</form>`;
+function searchForm(
+  name: string,
+  folder: string,
+  q: string,
+  field: SearchField,
+  unreadOnly: boolean,
+  locale: Locale,
+): Html {
+  return html`<form
+    method="get"
+    action="/console/mail/${encodeURIComponent(name)}"
+    id="mail-search"
+    role="search"
+    class="mail-search"
+  >
+    <input type="hidden" name="folder" value="${folder}" />
+    <label for="search-q">${t(m.searchText, locale)}</label
+    ><input type="search" id="search-q" name="q" value="${q}" maxlength="200" />
+    <label for="search-field">${t(m.searchIn, locale)}</label
+    ><select id="search-field" name="field">
+      ${FIELDS.map((f) => html`<option value="${f}" ${f === field ? html`selected` : ''}>${t(m[`field_${f}`], locale)}</option>`)}
+    </select>
+    <label class="check"
+      ><input type="checkbox" name="unread" value="1" id="search-unread" ${unreadOnly ? html`checked` : ''} />
+      ${t(m.unreadOnly, locale)}</label
+    >
+    <button id="search-button">${t(m.search, locale)}</button>
+    ${q || unreadOnly ? html`<a href="/console/mail/${encodeURIComponent(name)}?folder=${encodeURIComponent(folder)}" id="clear-search">${t(m.clear, locale)}</a>` : ''}
+  </form>`;
 }
 
-function messageTable(rows: MessageSummary[], o: { name: string; folder: string; page: number; total: number | undefined; locale: Locale; now: number; base: (n: string, id: string) => string }): Html {
+function messageTable(
+  rows: MessageSummary[],
+  o: {
+    name: string;
+    folder: string;
+    page: number;
+    total: number | undefined;
+    locale: Locale;
+    now: number;
+    base: (n: string, id: string) => string;
+  },
+): Html {
   const { locale } = o;
   const from = (o.page - 1) * PAGE_SIZE + 1;
   const to = from + rows.length - 1;
-  const caption = o.total !== undefined ? t(m.captionOf, locale, { from, to, total: o.total, folder: o.folder }) : t(m.caption, locale, { from, to, folder: o.folder });
-  return html`<div class="table-scroll"><table id="messages"><caption class="note">${caption}</caption>
-<tr><th scope="col">${t(m.date, locale)}</th><th scope="col">${t(m.from, locale)}</th><th scope="col">${t(m.subject, locale)}</th><th scope="col">${t(m.size, locale)}</th></tr>
-${rows.map((s) => html`<tr class="${s.seen === false ? 'unread' : ''}"><td>${s.date ? html`<time datetime="${new Date(s.date).toISOString()}" title="${relativeTime(s.date, locale, o.now)}">${formatDateTime(s.date, locale)}</time>` : ''}</td><td>${addresses(s.from)}</td>
-<td><a href="${o.base(o.name, s.id)}?folder=${encodeURIComponent(o.folder)}">${s.subject || t(m.noSubject, locale)}</a>${s.seen === false ? html` <span class="badge unread-badge">${t(m.unread, locale)}</span>` : ''}${s.hasAttachments ? html` <span class="badge">${t(m.attachment, locale)}</span>` : ''}</td><td class="num">${size(s.size, locale)}</td></tr>`)}</table></div>`;
+  const caption =
+    o.total !== undefined
+      ? t(m.captionOf, locale, { from, to, total: o.total, folder: o.folder })
+      : t(m.caption, locale, { from, to, folder: o.folder });
+  return html`<div class="table-scroll">
+    <table id="messages">
+      <caption class="note">
+        ${caption}
+      </caption>
+      <tr>
+        <th scope="col">${t(m.date, locale)}</th>
+        <th scope="col">${t(m.from, locale)}</th>
+        <th scope="col">${t(m.subject, locale)}</th>
+        <th scope="col">${t(m.size, locale)}</th>
+      </tr>
+      ${rows.map(
+        (s) =>
+          html`<tr class="${s.seen === false ? 'unread' : ''}">
+            <td>
+              ${s.date ? html`<time datetime="${new Date(s.date).toISOString()}" title="${relativeTime(s.date, locale, o.now)}">${formatDateTime(s.date, locale)}</time>` : ''}
+            </td>
+            <td>${addresses(s.from)}</td>
+            <td>
+              <a href="${o.base(o.name, s.id)}?folder=${encodeURIComponent(o.folder)}"
+                >${s.subject || t(m.noSubject, locale)}</a
+              >${s.seen === false ? html` <span class="badge unread-badge">${t(m.unread, locale)}</span>` : ''}${s.hasAttachments ? html` <span class="badge">${t(m.attachment, locale)}</span>` : ''}
+            </td>
+            <td class="num">${size(s.size, locale)}</td>
+          </tr>`,
+      )}
+    </table>
+  </div>`;
 }
 
-function pager(page: number, more: boolean, href: (p: number) => string, total: number | undefined, locale: Locale): Html {
+function pager(
+  page: number,
+  more: boolean,
+  href: (p: number) => string,
+  total: number | undefined,
+  locale: Locale,
+): Html {
   const pages = total !== undefined ? Math.max(1, Math.ceil(Math.min(total, MAX_LISTED) / PAGE_SIZE)) : undefined;
   const atCap = page * PAGE_SIZE >= MAX_LISTED && more;
   if (page === 1 && !more) return html``;
   return html`<nav class="pager" aria-label="${t(m.paging, locale)}">
-${page > 1 ? html`<a href="${href(page - 1)}" id="newer" rel="prev">${t(m.newer, locale)}</a>` : ''}
-<span id="page-number">${pages ? t(m.pageNofM, locale, { n: page, pages }) : t(m.pageN, locale, { n: page })}</span>
-${more && !atCap ? html`<a href="${href(page + 1)}" id="older" rel="next">${t(m.older, locale)}</a>` : ''}
-${atCap ? html`<p class="note">${t(m.pageCap, locale, { n: MAX_LISTED })}</p>` : ''}</nav>`;
+    ${page > 1 ? html`<a href="${href(page - 1)}" id="newer" rel="prev">${t(m.newer, locale)}</a>` : ''}
+    <span id="page-number">${pages ? t(m.pageNofM, locale, { n: page, pages }) : t(m.pageN, locale, { n: page })}</span>
+    ${more && !atCap ? html`<a href="${href(page + 1)}" id="older" rel="next">${t(m.older, locale)}</a>` : ''}
+    ${atCap ? html`<p class="note">${t(m.pageCap, locale, { n: MAX_LISTED })}</p>` : ''}
+  </nav>`;
 }
 
 function size(bytes: number, locale: Locale): string {
@@ -266,7 +510,9 @@ function size(bytes: number, locale: Locale): string {
   return `${f.format(bytes / 1024 / 1024)} MB`;
 }
 
-function addresses(list: readonly { name?: string | undefined; address?: string | undefined }[] | MailAddress[]): string {
+function addresses(
+  list: readonly { name?: string | undefined; address?: string | undefined }[] | MailAddress[],
+): string {
   return list.map((a) => (a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? ''))).join(', ');
 }
 

@@ -91,7 +91,13 @@ const m = messages('console.triggers', {
   noSuchDelivery: { en: 'No delivery {id}.', ja: '配信 {id} はありません。' },
 });
 
-const STATE_KEYS = { running: m.state_running, idle: m.state_idle, polling: m.state_polling, paused: m.state_paused, stopped: m.state_stopped } as const;
+const STATE_KEYS = {
+  running: m.state_running,
+  idle: m.state_idle,
+  polling: m.state_polling,
+  paused: m.state_paused,
+  stopped: m.state_stopped,
+} as const;
 const STATUS_KEYS = { delivered: m.status_delivered, failed: m.status_failed, dead: m.status_dead } as const;
 const stateText = (state: string, locale: Locale): string =>
   state in STATE_KEYS ? t(STATE_KEYS[state as keyof typeof STATE_KEYS], locale) : state;
@@ -109,7 +115,12 @@ export function triggerPages(app: FastifyInstance, kit: ConsoleKit): void {
     const now = ctx.now();
     const triggers = await ctx.store.listTriggers();
     const live = new Map(ctx.runner.status().map((s) => [s.trigger, s]));
-    const sections: { tr: TriggerRecord; deliveries: DeliveryRecord[]; dead: DeliveryRecord[]; timings: SectionData['timings'] }[] = [];
+    const sections: {
+      tr: TriggerRecord;
+      deliveries: DeliveryRecord[];
+      dead: DeliveryRecord[];
+      timings: SectionData['timings'];
+    }[] = [];
     for (const tr of triggers) {
       const name = tr.definition.name;
       sections.push({
@@ -124,38 +135,94 @@ export function triggerPages(app: FastifyInstance, kit: ConsoleKit): void {
     const known = new Set(all.map((r) => r.name));
     const val = (k: string, d = ''): string => form[k] ?? d;
     const locale = kit.locale(reply.request);
-    return kit.page(reply, t(m.title, locale), (csrf, locale) => html`<style>${new Html(GRAPH_CSS + PAGE_CSS)}</style>
-${o.extra ? o.extra(csrf, locale) : ''}
-${sections.length === 0 ? html`<p id="no-triggers">${t(m.none, locale)}</p>` : html`<nav class="range" aria-label="${t(m.rangeLabel, locale)}">
-${(['hour', 'day'] as const).map((r) => html`<a href="/console/triggers?range=${r}" ${r === range ? html`aria-current="true" class="current"` : ''} id="range-${r}">${t(r === 'hour' ? m.rangeHour : m.rangeDay, locale)}</a> `)}</nav>`}
-${sections.map(({ tr, deliveries, dead, timings }) => triggerSection(tr, live.get(tr.definition.name), { deliveries, dead, timings, known, csrf, locale, range, now }))}
-<form method="post" action="/console/triggers" id="add-trigger"><fieldset><legend>${t(m.addLegend, locale)}</legend><input type="hidden" name="_csrf" value="${csrf}">
-<label><span>${t(m.name, locale)}</span><input name="name" value="${val('name')}" required pattern="${NAME_PATTERN}" maxlength="63"></label>
-<label><span>${t(m.resource, locale)}</span><select name="resource">${resources.map((r) => html`<option ${val('resource') === r ? html`selected` : ''}>${r}</option>`)}</select></label>
-<label><span>${t(m.folder, locale)}</span><input name="folder" value="${val('folder', 'INBOX')}"></label>
-<label><span>${t(m.url, locale)}</span><input name="url" type="url" value="${val('url')}" required></label>
-<label><span>${t(m.start, locale)}</span><select name="start"><option value="new">${t(m.startNew, locale)}</option><option value="all" ${val('start') === 'all' ? html`selected` : ''}>${t(m.startAll, locale)}</option></select></label>
-<label><span>${t(m.poll, locale)}</span><input name="poll" value="${val('poll', '60')}" inputmode="numeric" pattern="[0-9]{1,6}"></label>
-<button id="add-trigger-button">${t(m.add, locale)}</button></fieldset></form>`, o.status ?? 200);
+    return kit.page(
+      reply,
+      t(m.title, locale),
+      (csrf, locale) =>
+        html`<style>
+            ${new Html(GRAPH_CSS + PAGE_CSS)}
+          </style>
+          ${o.extra ? o.extra(csrf, locale) : ''}
+          ${
+            sections.length === 0
+              ? html`<p id="no-triggers">${t(m.none, locale)}</p>`
+              : html`<nav class="range" aria-label="${t(m.rangeLabel, locale)}">
+                  ${(['hour', 'day'] as const).map((r) => html`<a href="/console/triggers?range=${r}" ${r === range ? html`aria-current="true" class="current"` : ''} id="range-${r}">${t(r === 'hour' ? m.rangeHour : m.rangeDay, locale)}</a> `)}
+                </nav>`
+          }
+          ${sections.map(({ tr, deliveries, dead, timings }) => triggerSection(tr, live.get(tr.definition.name), { deliveries, dead, timings, known, csrf, locale, range, now }))}
+          <form method="post" action="/console/triggers" id="add-trigger">
+            <fieldset>
+              <legend>${t(m.addLegend, locale)}</legend>
+              <input type="hidden" name="_csrf" value="${csrf}" />
+              <label
+                ><span>${t(m.name, locale)}</span
+                ><input name="name" value="${val('name')}" required pattern="${NAME_PATTERN}" maxlength="63"
+              /></label>
+              <label
+                ><span>${t(m.resource, locale)}</span
+                ><select name="resource">
+                  ${resources.map((r) => html`<option ${val('resource') === r ? html`selected` : ''}>${r}</option>`)}
+                </select></label
+              >
+              <label
+                ><span>${t(m.folder, locale)}</span><input name="folder" value="${val('folder', 'INBOX')}"
+              /></label>
+              <label
+                ><span>${t(m.url, locale)}</span><input name="url" type="url" value="${val('url')}" required
+              /></label>
+              <label
+                ><span>${t(m.start, locale)}</span
+                ><select name="start">
+                  <option value="new">${t(m.startNew, locale)}</option>
+                  <option value="all" ${val('start') === 'all' ? html`selected` : ''}>${t(m.startAll, locale)}</option>
+                </select></label
+              >
+              <label
+                ><span>${t(m.poll, locale)}</span
+                ><input name="poll" value="${val('poll', '60')}" inputmode="numeric" pattern="[0-9]{1,6}"
+              /></label>
+              <button id="add-trigger-button">${t(m.add, locale)}</button>
+            </fieldset>
+          </form>`,
+      o.status ?? 200,
+    );
   };
 
   app.get<{ Querystring: { range?: string } }>('/triggers', kit.get, async (req, reply) =>
-    render(reply, { range: req.query.range === 'day' ? 'day' : 'hour' }));
+    render(reply, { range: req.query.range === 'day' ? 'day' : 'hour' }),
+  );
 
   app.post<{ Body: TriggerForm }>('/triggers', kit.post, async (req, reply) => {
     const f = req.body;
     const secret = new Secret(randomBytes(32).toString('base64url'));
     try {
-      await saveTrigger(ctx.store, {
-        name: f.name ?? '', resource: f.resource ?? '', folder: f.folder || 'INBOX', start: f.start === 'all' ? 'all' : 'new',
-        pollIntervalSeconds: Number(f.poll || 60), target: { kind: 'webhook', url: f.url ?? '' },
-      }, { webhookSecret: secret });
+      await saveTrigger(
+        ctx.store,
+        {
+          name: f.name ?? '',
+          resource: f.resource ?? '',
+          folder: f.folder || 'INBOX',
+          start: f.start === 'all' ? 'all' : 'new',
+          pollIntervalSeconds: Number(f.poll || 60),
+          target: { kind: 'webhook', url: f.url ?? '' },
+        },
+        { webhookSecret: secret },
+      );
       await ctx.runner.sync();
-      return render(reply, { extra: (_csrf, locale) => html`<p class="ok" id="trigger-added">${t(m.added, locale, { name: f.name ?? '' })}
-<code id="trigger-secret">${secret.reveal()}</code></p>` });
+      return render(reply, {
+        extra: (_csrf, locale) =>
+          html`<p class="ok" id="trigger-added">
+            ${t(m.added, locale, { name: f.name ?? '' })} <code id="trigger-secret">${secret.reveal()}</code>
+          </p>`,
+      });
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
-      return render(reply, { extra: (csrf) => errorBox(e, { csrf, resource: f.resource }), status: 400, form: withoutSecret(f) });
+      return render(reply, {
+        extra: (csrf) => errorBox(e, { csrf, resource: f.resource }),
+        status: 400,
+        form: withoutSecret(f),
+      });
     }
   });
 
@@ -176,8 +243,16 @@ ${sections.map(({ tr, deliveries, dead, timings }) => triggerSection(tr, live.ge
   app.post<{ Params: { id: string } }>('/deliveries/:id/replay', kit.post, async (req, reply) => {
     try {
       const d = await ctx.runner.replay(req.params.id);
-      return render(reply, { extra: (_csrf, locale) => html`<p class="${d.status === 'delivered' ? 'ok' : 'err'}" id="replay-result" role="status">${t(m.replayed, locale, {
-        id: d.id, status: t(STATUS_KEYS[d.status], locale), attempts: d.attempts })}${d.lastError && d.status !== 'delivered' ? ` (${d.lastError})` : ''}</p>` });
+      return render(reply, {
+        extra: (_csrf, locale) =>
+          html`<p class="${d.status === 'delivered' ? 'ok' : 'err'}" id="replay-result" role="status">
+            ${t(m.replayed, locale, {
+              id: d.id,
+              status: t(STATUS_KEYS[d.status], locale),
+              attempts: d.attempts,
+            })}${d.lastError && d.status !== 'delivered' ? ` (${d.lastError})` : ''}
+          </p>`,
+      });
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
       return render(reply, { extra: () => errorBox(e), status: 400 });
@@ -188,26 +263,74 @@ ${sections.map(({ tr, deliveries, dead, timings }) => triggerSection(tr, live.ge
     const d = await ctx.store.getDelivery(req.params.id);
     const locale = kit.locale(req);
     if (!d) {
-      return kit.page(reply, t(m.noSuchDelivery, locale, { id: req.params.id }), (_csrf, locale) =>
-        html`<p><a href="/console/triggers">${t(m.back, locale)}</a></p>`, 404);
+      return kit.page(
+        reply,
+        t(m.noSuchDelivery, locale, { id: req.params.id }),
+        (_csrf, locale) => html`<p><a href="/console/triggers">${t(m.back, locale)}</a></p>`,
+        404,
+      );
     }
     const exchange = await ctx.store.getDeliveryExchange(d.id);
     const now = ctx.now();
     const when = (ms: number, l: Locale) => `${formatDateTime(ms, l)} (${relativeTime(ms, l, now)})`;
-    return kit.page(reply, t(m.deliveryTitle, locale, { subject: d.subject ?? d.messageKey }), (csrf, locale) => html`<p><a href="/console/triggers#trigger-${d.trigger}">${t(m.back, locale)}</a></p>
-<table id="delivery-facts">
-<tr><th scope="row">${t(m.trigger, locale)}</th><td>${d.trigger}</td></tr>
-<tr><th scope="row">${t(m.status, locale)}</th><td><span class="badge ${d.status}" id="delivery-status">${t(STATUS_KEYS[d.status], locale)}</span></td></tr>
-<tr><th scope="row">${t(m.attempts, locale)}</th><td>${d.attempts}</td></tr>
-<tr><th scope="row">${t(m.message, locale)}</th><td>${d.subject ?? ''}${d.messageId ? html`<br><code>${d.messageId}</code>` : ''}</td></tr>
-<tr><th scope="row">${t(m.created, locale)}</th><td>${when(d.createdAt, locale)}</td></tr>
-<tr><th scope="row">${t(m.updated, locale)}</th><td>${when(d.updatedAt, locale)}</td></tr>
-${d.lastError ? html`<tr><th scope="row">${t(m.error, locale)}</th><td class="err">${d.lastError}</td></tr>` : ''}
-${d.afterAction ? html`<tr><th scope="row">${t(m.afterAction, locale)}</th><td>${d.afterAction}</td></tr>` : ''}</table>
-${d.status !== 'delivered' ? html`<form class="inline" method="post" action="/console/deliveries/${d.id}/replay"><input type="hidden" name="_csrf" value="${csrf}"><button id="replay">${t(m.replay, locale)}</button></form>` : ''}
-${exchange ? html`<p class="note" id="delivery-duration">${t(m.tookMs, locale, { ms: exchange.durationMs })}</p>
-<h2>${t(m.request, locale)}</h2><pre id="delivery-request">${prettyJson(exchange.request)}</pre>
-<h2>${t(m.response, locale)}</h2><pre id="delivery-response">${exchange.response}</pre>` : html`<p class="note" id="no-exchange">${t(m.noExchange, locale)}</p>`}`);
+    return kit.page(
+      reply,
+      t(m.deliveryTitle, locale, { subject: d.subject ?? d.messageKey }),
+      (csrf, locale) =>
+        html`<p><a href="/console/triggers#trigger-${d.trigger}">${t(m.back, locale)}</a></p>
+          <table id="delivery-facts">
+            <tr>
+              <th scope="row">${t(m.trigger, locale)}</th>
+              <td>${d.trigger}</td>
+            </tr>
+            <tr>
+              <th scope="row">${t(m.status, locale)}</th>
+              <td><span class="badge ${d.status}" id="delivery-status">${t(STATUS_KEYS[d.status], locale)}</span></td>
+            </tr>
+            <tr>
+              <th scope="row">${t(m.attempts, locale)}</th>
+              <td>${d.attempts}</td>
+            </tr>
+            <tr>
+              <th scope="row">${t(m.message, locale)}</th>
+              <td>${d.subject ?? ''}${d.messageId ? html`<br /><code>${d.messageId}</code>` : ''}</td>
+            </tr>
+            <tr>
+              <th scope="row">${t(m.created, locale)}</th>
+              <td>${when(d.createdAt, locale)}</td>
+            </tr>
+            <tr>
+              <th scope="row">${t(m.updated, locale)}</th>
+              <td>${when(d.updatedAt, locale)}</td>
+            </tr>
+            ${
+              d.lastError
+                ? html`<tr>
+                    <th scope="row">${t(m.error, locale)}</th>
+                    <td class="err">${d.lastError}</td>
+                  </tr>`
+                : ''
+            }
+            ${
+              d.afterAction
+                ? html`<tr>
+                    <th scope="row">${t(m.afterAction, locale)}</th>
+                    <td>${d.afterAction}</td>
+                  </tr>`
+                : ''
+            }
+          </table>
+          ${d.status !== 'delivered' ? html`<form class="inline" method="post" action="/console/deliveries/${d.id}/replay"><input type="hidden" name="_csrf" value="${csrf}" /><button id="replay">${t(m.replay, locale)}</button></form>` : ''}
+          ${
+            exchange
+              ? html`<p class="note" id="delivery-duration">${t(m.tookMs, locale, { ms: exchange.durationMs })}</p>
+                  <h2>${t(m.request, locale)}</h2>
+                  <pre id="delivery-request">${prettyJson(exchange.request)}</pre>
+                  <h2>${t(m.response, locale)}</h2>
+                  <pre id="delivery-response">${exchange.response}</pre>`
+              : html`<p class="note" id="no-exchange">${t(m.noExchange, locale)}</p>`
+          }`,
+    );
   });
 }
 
@@ -222,35 +345,100 @@ interface SectionData {
   now: number;
 }
 
-function triggerSection(tr: TriggerRecord, s: ReturnType<ConsoleKit['ctx']['runner']['status']>[number] | undefined, x: SectionData): Html {
+function triggerSection(
+  tr: TriggerRecord,
+  s: ReturnType<ConsoleKit['ctx']['runner']['status']>[number] | undefined,
+  x: SectionData,
+): Html {
   const { csrf, locale, now } = x;
   const d = tr.definition;
   const state = tr.paused ? 'paused' : (s?.state ?? 'stopped');
   const ago = (ms: number) => relativeTime(ms, locale, now);
-  return html`<section class="trigger" data-trigger="${d.name}" id="trigger-${d.name}"><h2>${d.name} <span class="badge ${state}" id="state-${d.name}">${stateText(state, locale)}</span></h2>
-<p>${x.known.has(d.resource) ? html`<a href="/console/resources/${encodeURIComponent(d.resource)}">${d.resource}</a>` : html`<span class="err missing-resource">${t(m.noSuchResource, locale, { name: d.resource })}</span>`}/${d.folder}
-→ ${d.target.kind === 'webhook' ? d.target.url : d.target.kind}, ${t(m.after, locale, { action: formatAfterAction(d.afterAction) })}
-${tr.pauseReason ? pausedLine(tr.pauseReason, d.resource, csrf, locale) : ''}
-${s?.lastScanAt ? html`<br><span class="note last-scan">${t(m.lastScan, locale, { when: formatDateTime(s.lastScanAt, locale), ago: ago(s.lastScanAt) })}</span>` : ''}
-${s?.lastError ? html`<br><span class="err last-error">${s.lastErrorAt
-    ? t(m.lastError, locale, { when: formatDateTime(s.lastErrorAt, locale), ago: ago(s.lastErrorAt), error: s.lastError })
-    : t(m.lastErrorNoTime, locale, { error: s.lastError })}</span>` : ''}</p>
-<form class="inline" method="post" action="/console/triggers/${d.name}/${tr.paused ? 'resume' : 'pause'}"><input type="hidden" name="_csrf" value="${csrf}"><button class="${tr.paused ? 'resume' : 'pause'}" aria-label="${tr.paused ? 'Resume' : 'Pause'} trigger ${d.name}">${t(tr.paused ? m.resume : m.pause, locale)}</button></form>
-<form class="inline" method="post" action="/console/triggers/${d.name}/delete"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="Remove trigger ${d.name}">${t(m.remove, locale)}</button></form>
-${deliveryGraphs(d.name, x.timings, x.range, now, locale)}
-<h3>${t(m.deliveries, locale)}</h3>
-${x.deliveries.length === 0 ? html`<p class="note">${t(m.noDeliveries, locale)}</p>` : deliveryTable('deliveries', x.deliveries, csrf, locale, now)}
-${x.dead.length ? html`<h3 class="dead-letters-title">${t(m.deadLetters, locale, { count: x.dead.length })}</h3><p class="note">${t(m.deadHint, locale)}</p>
-${deliveryTable('dead-letters', x.dead, csrf, locale, now)}` : ''}
-</section>`;
+  return html`<section class="trigger" data-trigger="${d.name}" id="trigger-${d.name}">
+    <h2>${d.name} <span class="badge ${state}" id="state-${d.name}">${stateText(state, locale)}</span></h2>
+    <p>
+      ${x.known.has(d.resource) ? html`<a href="/console/resources/${encodeURIComponent(d.resource)}">${d.resource}</a>` : html`<span class="err missing-resource">${t(m.noSuchResource, locale, { name: d.resource })}</span>`}/${d.folder}
+      → ${d.target.kind === 'webhook' ? d.target.url : d.target.kind},
+      ${t(m.after, locale, { action: formatAfterAction(d.afterAction) })}
+      ${tr.pauseReason ? pausedLine(tr.pauseReason, d.resource, csrf, locale) : ''}
+      ${s?.lastScanAt ? html`<br /><span class="note last-scan">${t(m.lastScan, locale, { when: formatDateTime(s.lastScanAt, locale), ago: ago(s.lastScanAt) })}</span>` : ''}
+      ${
+        s?.lastError
+          ? html`<br /><span class="err last-error"
+                >${
+                  s.lastErrorAt
+                    ? t(m.lastError, locale, {
+                        when: formatDateTime(s.lastErrorAt, locale),
+                        ago: ago(s.lastErrorAt),
+                        error: s.lastError,
+                      })
+                    : t(m.lastErrorNoTime, locale, { error: s.lastError })
+                }</span
+              >`
+          : ''
+      }
+    </p>
+    <form class="inline" method="post" action="/console/triggers/${d.name}/${tr.paused ? 'resume' : 'pause'}">
+      <input type="hidden" name="_csrf" value="${csrf}" /><button
+        class="${tr.paused ? 'resume' : 'pause'}"
+        aria-label="${tr.paused ? 'Resume' : 'Pause'} trigger ${d.name}"
+      >
+        ${t(tr.paused ? m.resume : m.pause, locale)}
+      </button>
+    </form>
+    <form class="inline" method="post" action="/console/triggers/${d.name}/delete">
+      <input type="hidden" name="_csrf" value="${csrf}" /><button aria-label="Remove trigger ${d.name}">
+        ${t(m.remove, locale)}
+      </button>
+    </form>
+    ${deliveryGraphs(d.name, x.timings, x.range, now, locale)}
+    <h3>${t(m.deliveries, locale)}</h3>
+    ${x.deliveries.length === 0 ? html`<p class="note">${t(m.noDeliveries, locale)}</p>` : deliveryTable('deliveries', x.deliveries, csrf, locale, now)}
+    ${
+      x.dead.length
+        ? html`<h3 class="dead-letters-title">${t(m.deadLetters, locale, { count: x.dead.length })}</h3>
+            <p class="note">${t(m.deadHint, locale)}</p>
+            ${deliveryTable('dead-letters', x.dead, csrf, locale, now)}`
+        : ''
+    }
+  </section>`;
 }
 
 function deliveryTable(cls: string, rows: DeliveryRecord[], csrf: string, locale: Locale, now: number): Html {
-  return html`<div class="table-scroll"><table class="${cls}"><tr><th scope="col">${t(m.when, locale)}</th><th scope="col">${t(m.status, locale)}</th><th scope="col">${t(m.attempts, locale)}</th><th scope="col">${t(m.subject, locale)}</th><th scope="col">${t(m.error, locale)}</th><th scope="col"><span class="visually-hidden">${t(m.details, locale)}</span></th></tr>
-${rows.map((x) => html`<tr data-delivery="${x.id}"><td><time datetime="${new Date(x.updatedAt).toISOString()}" title="${relativeTime(x.updatedAt, locale, now)}">${formatDateTime(x.updatedAt, locale)}</time></td><td><span class="badge ${x.status}">${t(STATUS_KEYS[x.status], locale)}</span></td><td>${x.attempts}</td>
-<td class="subject">${x.subject ?? ''}</td><td>${x.lastError ?? ''}</td>
-<td class="actions"><a href="/console/deliveries/${x.id}" aria-label="${t(m.detailsOf, locale, { subject: x.subject ?? x.id })}">${t(m.details, locale)}</a>
-${x.status === 'delivered' ? '' : html` <form class="inline" method="post" action="/console/deliveries/${x.id}/replay"><input type="hidden" name="_csrf" value="${csrf}"><button aria-label="${t(m.replayOf, locale, { subject: x.subject ?? x.id })}">${t(m.replay, locale)}</button></form>`}</td></tr>`)}</table></div>`;
+  return html`<div class="table-scroll">
+    <table class="${cls}">
+      <tr>
+        <th scope="col">${t(m.when, locale)}</th>
+        <th scope="col">${t(m.status, locale)}</th>
+        <th scope="col">${t(m.attempts, locale)}</th>
+        <th scope="col">${t(m.subject, locale)}</th>
+        <th scope="col">${t(m.error, locale)}</th>
+        <th scope="col"><span class="visually-hidden">${t(m.details, locale)}</span></th>
+      </tr>
+      ${rows.map(
+        (x) =>
+          html`<tr data-delivery="${x.id}">
+            <td>
+              <time datetime="${new Date(x.updatedAt).toISOString()}" title="${relativeTime(x.updatedAt, locale, now)}"
+                >${formatDateTime(x.updatedAt, locale)}</time
+              >
+            </td>
+            <td><span class="badge ${x.status}">${t(STATUS_KEYS[x.status], locale)}</span></td>
+            <td data-label="${t(m.attempts, locale)}">${x.attempts}</td>
+            <td class="subject">${x.subject ?? ''}</td>
+            <td>${x.lastError ?? ''}</td>
+            <td class="actions">
+              <a
+                href="/console/deliveries/${x.id}"
+                aria-label="${t(m.detailsOf, locale, { subject: x.subject ?? x.id })}"
+                >${t(m.details, locale)}</a
+              >
+              ${x.status === 'delivered' ? '' : html` <form class="inline" method="post" action="/console/deliveries/${x.id}/replay"><input type="hidden" name="_csrf" value="${csrf}" /><button aria-label="${t(m.replayOf, locale, { subject: x.subject ?? x.id })}">${t(m.replay, locale)}</button></form>`}
+            </td>
+          </tr>`,
+      )}
+    </table>
+  </div>`;
 }
 
 /** A webhook's JSON body indented for reading; anything else as it was. */
@@ -268,7 +456,8 @@ function prettyJson(text: string): string {
  */
 function pausedLine(reason: string, resource: string, csrf: string, locale: Locale): Html {
   const { text, actions } = consoleFix({ code: '', hint: reason }, resource);
-  return html`<br><span class="err paused-reason">${t(m.pausedBecause, locale, { reason: text })}</span>${fixButtons(actions, csrf)}`;
+  return html`<br /><span class="err paused-reason">${t(m.pausedBecause, locale, { reason: text })}</span
+    >${fixButtons(actions, csrf)}`;
 }
 
 const PAGE_CSS = `.range a{margin-right:.8em}.range a.current{font-weight:600;text-decoration:none;color:#1b1f24}
@@ -279,4 +468,4 @@ td.actions{white-space:nowrap}
 table.deliveries tr:first-child,table.dead-letters tr:first-child{display:none}
 table.deliveries tr,table.dead-letters tr{display:flex;flex-wrap:wrap;gap:.2em .8em;border-bottom:1px solid #d8dde3;padding:.4em .2em}
 table.deliveries td,table.dead-letters td{display:block;border:0;padding:0}
-td.subject{order:-1;flex-basis:100%;font-weight:600}td:empty{display:none}}`;
+td.subject{order:-1;flex-basis:100%;font-weight:600}td:empty{display:none}td[data-label]::before{content:attr(data-label) ": ";color:#4b5563}}`;
