@@ -51,7 +51,7 @@ export function sqlDeliveryExchangeStore({ db, sealer }: SqlContext): ExchangeSt
     async listDeliveryTimings(trigger, since) {
       const rows = await db.all<{ updated_at: number; status: string; duration_ms: number | null }>(
         `SELECT updated_at, status, duration_ms FROM trigger_deliveries WHERE trigger_name = ? AND updated_at >= ?
-          ORDER BY updated_at LIMIT 100000`,
+          ORDER BY updated_at, id LIMIT 100000`,
         [trigger, since],
       );
       return rows.map((r): DeliveryTiming => ({
