@@ -5,9 +5,10 @@
 # temporary policy-rc.d and Postfix's "No configuration".
 set -euo pipefail
 # swaks (with libnet-ssleay-perl for its TLS) and msmtp: the SMTP gateway's outside clients; isync (mbsync) the IMAP gateway's (test/gateway).
+# fonts-noto-cjk: the Japanese console screenshots (test/e2e/console-screenshots.test.ts).
 # tinyproxy and squid-openssl (squid with ssl-bump): the HTTP proxies of test/net (plain CONNECT, Basic auth, a
 # refusing proxy, and a TLS-intercepting one); the tests start their own on loopback, never the system services.
-pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp isync tinyproxy squid-openssl)
+pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix chromium fonts-noto-cjk openssl curl libxml2-utils postgresql nkf systemd swaks libnet-ssleay-perl msmtp isync tinyproxy squid-openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -51,8 +51,8 @@ export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
 export { openPostgresStore, type PostgresStoreOptions } from './store/postgres.js';
 export { createSealer, type Sealer } from './store/seal.js';
 export type {
-  AccessTokenRecord, ConsentStore, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryOutcome, DeliveryRecord,
-  DeliverySource, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, ResourceStore, SealingStore, SecretKind, Store,
+  AccessTokenRecord, ConsentStore, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryExchange, DeliveryOutcome, DeliveryRecord,
+  DeliverySource, DeliveryTiming, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, ResourceStore, SealingStore, SecretKind, Store,
   TokenState, TokenStateInput, TokenStore, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
   TriggerStore,
 } from './store/store.js';

@@ -334,7 +334,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Every attempt with a resource, not only the last per area (version 9 keeps that): the
     // console's history of consents, refreshes, rotations and failures with their AADSTS codes
     // (issue 17). `seq` is made by the application (store/sql/attempts.ts); the newest rows are
-    // kept, older ones pruned. Version 15: 12-14 belong to other work of the same round.
+    // kept, older ones pruned.
     version: 15,
     statements: [
       `CREATE TABLE resource_events (
@@ -345,6 +345,16 @@ export const MIGRATIONS: readonly Migration[] = [
         at BIGINT NOT NULL,
         PRIMARY KEY (resource, seq)
       )`,
+    ],
+  },
+  {
+    // What the console's triggers page shows of a delivery: how long its last attempt took (the
+    // latency graph) and what was sent and answered (the request payload and the target's
+    // answer, capped, sealed like the other values that carry mail or secrets).
+    version: 16,
+    statements: [
+      'ALTER TABLE trigger_deliveries ADD COLUMN duration_ms BIGINT',
+      'ALTER TABLE trigger_deliveries ADD COLUMN sealed_exchange TEXT',
     ],
   },
 ];

@@ -22,6 +22,7 @@ export const aad = {
   accessToken: (resource: string, audience: string) => `access_token|${resource}|${audience}`,
   codeVerifier: (state: string, resource: string) => `code_verifier|${state}|${resource}`,
   triggerSecret: (name: string) => `trigger_secret|${name}`,
+  deliveryExchange: (id: string) => `delivery_exchange|${id}`,
 };
 
 export interface TokenRow {
@@ -93,6 +94,8 @@ export const TRIGGER_EVENTS_KEPT = 1000;
  * can read it); a bigger one keeps only its reference and stays on the server, untouched.
  */
 export const DEAD_LETTER_SOURCE_MAX_BYTES = 25 * 1024 * 1024;
+/** A delivery's kept request and answer are cut at this many characters each (a payload with inline attachments is large). */
+export const DELIVERY_EXCHANGE_MAX_CHARS = 32 * 1024;
 
 /**
  * Drops a trigger's events beyond its newest TRIGGER_EVENTS_KEPT (parameters: trigger, trigger, kept):

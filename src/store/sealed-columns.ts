@@ -47,6 +47,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keys: ['trigger_name'],
     aad: (r) => aad.triggerSecret(r.trigger_name!),
   },
+  {
+    table: 'trigger_deliveries',
+    column: 'sealed_exchange',
+    keys: ['id'],
+    aad: (r) => aad.deliveryExchange(r.id!),
+  },
 ];
 
 /** One query for the distinct key tags of every sealed value (same SQL in SQLite and PostgreSQL). */

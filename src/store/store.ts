@@ -169,6 +169,10 @@ export interface TriggerStore {
   findDelivery(trigger: string, messageKey: string): Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   listDeliveries(trigger: string, opts?: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryRecord[]>;
+  /** What the last attempt of a delivery sent and got back (undefined for rows recorded before it was kept). */
+  getDeliveryExchange(id: string): Promise<DeliveryExchange | undefined>;
+  /** Every delivery of the trigger last updated at or after `since` (ms), oldest first: the console's graphs. */
+  listDeliveryTimings(trigger: string, since: number): Promise<DeliveryTiming[]>;
 
   /** Appends an event; only the newest TRIGGER_EVENTS_KEPT of the trigger are kept. */
   addTriggerEvent(name: string, kind: string, message: string): Promise<void>;
@@ -293,6 +297,25 @@ export interface DeliveryOutcome {
   advance?: { imap: { uidValidity: string; uid: number } } | { uidl: string };
   /** A dead letter's raw source, kept with it (up to DEAD_LETTER_SOURCE_MAX_BYTES); dropped once delivered. */
   raw?: Buffer;
+  /** The attempt's request and answer, kept (capped at DELIVERY_EXCHANGE_MAX_CHARS each) for the console. */
+  exchange?: DeliveryExchange;
+}
+
+/** What one delivery attempt sent to its target and what came back. */
+export interface DeliveryExchange {
+  /** The request: a webhook's JSON body, a command's argv; cut at DELIVERY_EXCHANGE_MAX_CHARS. */
+  request: string;
+  /** The answer: HTTP status and the start of the body, a command's exit and output, an error. */
+  response: string;
+  /** How long the attempt took, in ms. */
+  durationMs: number;
+}
+
+/** A delivery's time, outcome and last attempt's duration, for throughput and latency graphs. */
+export interface DeliveryTiming {
+  at: number;
+  status: DeliveryStatus;
+  durationMs?: number;
 }
 
 /** The delivery history row of one message of a trigger. */

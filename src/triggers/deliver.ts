@@ -28,6 +28,8 @@ export interface AttemptResult {
   /** No point retrying (e.g. HTTP 400, an unknown handler): straight to the dead-letter list. */
   permanent: boolean;
   detail: string;
+  /** What was sent and answered, and how long it took (kept with the delivery for the console). */
+  exchange: { request: string; response: string; durationMs: number };
 }
 
 export interface AttemptContext {
@@ -37,8 +39,24 @@ export interface AttemptContext {
   handlers: ReadonlyMap<string, TriggerHandler>;
 }
 
-/** One delivery attempt to the trigger's target; failures are reported, never thrown. */
+/** One delivery attempt to the trigger's target, timed; failures are reported, never thrown. */
 export async function attemptDelivery(c: AttemptContext): Promise<AttemptResult> {
+  const started = performance.now();
+  const r = await attemptOnce(c);
+  const durationMs = performance.now() - started;
+  return { ok: r.ok, permanent: r.permanent, detail: r.detail, exchange: { request: r.request ?? describeRequest(c.definition.target), response: r.response ?? r.detail, durationMs } };
+}
+
+/** What a command or handler target was given (a webhook reports its JSON body itself). */
+function describeRequest(target: DeliveryTarget): string {
+  if (target.kind === 'command') return `command: ${JSON.stringify(target.argv)} (the message's RFC 5322 source on stdin)`;
+  if (target.kind === 'handler') return `handler: ${target.name}`;
+  return '';
+}
+
+type OnceResult = Omit<AttemptResult, 'exchange'> & { request?: string; response?: string };
+
+async function attemptOnce(c: AttemptContext): Promise<OnceResult> {
   const target: DeliveryTarget = c.definition.target;
   const d = c.delivery;
   switch (target.kind) {

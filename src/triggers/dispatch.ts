@@ -61,17 +61,17 @@ export async function dispatchWithRetry(c: DispatchContext, m: DispatchMessage):
       },
     });
     if (r.ok) {
-      const record = await c.store.recordDelivery({ ...base, status: 'delivered', attempts, ...(m.advance ? { advance: m.advance } : {}) });
+      const record = await c.store.recordDelivery({ ...base, status: 'delivered', attempts, exchange: r.exchange, ...(m.advance ? { advance: m.advance } : {}) });
       c.logger?.info({ event: 'trigger_delivered', trigger, deliveryId: id, messageKey: m.messageKey, attempts }, 'message delivered');
       return { kind: 'delivered', record };
     }
     if (r.permanent || attempts >= maxAttempts) {
       const record = await deadLetter(c, {
-        ...base, attempts, lastError: r.detail, raw: m.raw, ...(m.advance ? { advance: m.advance } : {}),
+        ...base, attempts, lastError: r.detail, raw: m.raw, exchange: r.exchange, ...(m.advance ? { advance: m.advance } : {}),
       }, `after ${attempts} attempt(s)`);
       return { kind: 'dead', record };
     }
-    await c.store.recordDelivery({ ...base, status: 'failed', attempts, lastError: r.detail });
+    await c.store.recordDelivery({ ...base, status: 'failed', attempts, lastError: r.detail, exchange: r.exchange });
     c.logger?.warn({ event: 'trigger_delivery_failed', trigger, deliveryId: id, attempts, error: r.detail }, 'delivery failed; will retry');
     if (!(await sleep(backoffDelayMs(c.definition.retry, attempts), c.signal))) return { kind: 'stopped' };
   }

@@ -39,6 +39,9 @@ export interface WebhookResult {
   /** A 4xx other than 408/425/429 will not get better by retrying. */
   permanent: boolean;
   detail: string;
+  /** The JSON body sent and the answer (status line and the start of the body), for the delivery history. */
+  request?: string;
+  response?: string;
 }
 
 const webhookFetch = netFetch();
@@ -62,13 +65,15 @@ export async function postWebhook(o: { url: string; secret?: Secret; payload: We
     // A proxy that refuses is a one-line typed error; still retried, as the proxy may be fixed.
     if (isMailbridgeError(e)) return { ok: false, permanent: false, detail: `webhook ${o.url}: ${e.message}; ${e.hint}` };
     const err = e as Error & { cause?: { code?: string } };
-    return { ok: false, permanent: false, detail: `webhook ${o.url} unreachable: ${err.cause?.code ?? err.name}: ${err.message}` };
+    const detail = `webhook ${o.url} unreachable: ${err.cause?.code ?? err.name}: ${err.message}`;
+    return { ok: false, permanent: false, detail, request: body, response: detail };
   }
   // Only a little of the body is kept for the message; the rest is never read (a receiver
   // answering with an endless or 1 GiB body costs at most the cap, on every retry).
   const { text: prefix } = await readResponsePrefix(res, READ_LIMITS.webhookResponseBytes).catch(() => ({ text: '' }));
   const text = prefix.slice(0, 200);
-  if (res.ok) return { ok: true, permanent: false, detail: `HTTP ${res.status}` };
+  const response = `HTTP ${res.status} ${res.statusText}\n${prefix}`.trimEnd();
+  if (res.ok) return { ok: true, permanent: false, detail: `HTTP ${res.status}`, request: body, response };
   const permanent = res.status >= 400 && res.status < 500 && ![408, 425, 429].includes(res.status);
-  return { ok: false, permanent, detail: `webhook ${o.url} answered HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ')}` : ''}` };
+  return { ok: false, permanent, detail: `webhook ${o.url} answered HTTP ${res.status}${text ? `: ${text.replace(/\s+/g, ' ')}` : ''}`, request: body, response };
 }

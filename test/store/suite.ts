@@ -218,6 +218,35 @@ export function storeSuite(backend: BackendName): void {
     assert.deepEqual(await store.listTriggerEvents('a'), []);
   }));
 
+  t("a delivery's request and answer are kept sealed with its duration; timings since a time, oldest first", () => {
+    let clock = 1_000_000;
+    return withStore(backend, async (store, db) => {
+      await store.putTrigger(trigger('x'));
+      const source = { kind: 'imap', folder: 'INBOX', uidValidity: '1', uid: 1 } as const;
+      const payload = JSON.stringify({ message: { subject: 'PAYLOAD-PLAINTEXT-0123456789' } });
+      await store.recordDelivery({ id: 'x1', trigger: 'x', messageKey: '1:1', source, status: 'failed', attempts: 1, lastError: 'HTTP 500',
+        exchange: { request: payload, response: 'HTTP 500 Internal Server Error', durationMs: 12.4 } });
+      clock += 60_000;
+      await store.recordDelivery({ id: 'x1', trigger: 'x', messageKey: '1:1', source, status: 'delivered', attempts: 2,
+        exchange: { request: payload, response: 'HTTP 200 OK\nok', durationMs: 7 } });
+      await store.recordDelivery({ id: 'x2', trigger: 'x', messageKey: '1:2', source: { ...source, uid: 2 }, status: 'dead', attempts: 1 });
+      assert.deepEqual(await store.getDeliveryExchange('x1'), { request: payload, response: 'HTTP 200 OK\nok', durationMs: 7 });
+      assert.equal(await store.getDeliveryExchange('x2'), undefined, 'no exchange recorded: none returned');
+      assert.deepEqual(await store.listDeliveryTimings('x', 1_000_000), [
+        { at: 1_060_000, status: 'delivered', durationMs: 7 },
+        { at: 1_060_000, status: 'dead' },
+      ].sort((a, b) => a.at - b.at));
+      assert.deepEqual(await store.listDeliveryTimings('x', 1_060_001), []);
+      const long = 'y'.repeat(40 * 1024);
+      await store.recordDelivery({ id: 'x3', trigger: 'x', messageKey: '1:3', source: { ...source, uid: 3 }, status: 'delivered', attempts: 1,
+        exchange: { request: long, response: 'HTTP 200 OK', durationMs: 1 } });
+      assert.match((await store.getDeliveryExchange('x3'))!.request, /^y{32768}\n\[… cut at 32768 characters\]$/);
+      // Sealed and bound to its row: another row's value copied over does not open.
+      await db.exec("UPDATE trigger_deliveries SET sealed_exchange = (SELECT sealed_exchange FROM trigger_deliveries WHERE id = 'x3') WHERE id = 'x1'");
+      await assert.rejects(store.getDeliveryExchange('x1'), { code: 'SEAL_TAMPERED' });
+    }, { now: () => clock });
+  });
+
   t('withResourceLock: one holder at a time per resource, from two stores; others run alongside', () => withStore(backend, async (a, db, key) => {
     // SQLite serialises within one store object (its documented scope); PostgreSQL across stores.
     const b = backend === 'postgres' ? await db.open(key) : a;

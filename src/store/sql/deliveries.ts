@@ -3,6 +3,7 @@ import type { DeliveryOutcome, TriggerStore } from '../store.js';
 import type { SqlContext } from './context.js';
 import type { SqlQueries } from './driver.js';
 import { writeCheckpoint } from './checkpoints.js';
+import { writeDeliveryExchange } from './delivery-exchanges.js';
 
 type DeliveryStore = Pick<
   TriggerStore,
@@ -10,7 +11,7 @@ type DeliveryStore = Pick<
 >;
 
 /** The delivery history of triggers: one row per (trigger, message), dead letters with their source. */
-export function sqlDeliveryStore({ db, now }: SqlContext): DeliveryStore {
+export function sqlDeliveryStore({ db, now, sealer }: SqlContext): DeliveryStore {
   return {
     async recordDelivery(o) {
       return db.transaction(async (tx) => {
@@ -34,6 +35,7 @@ export function sqlDeliveryStore({ db, now }: SqlContext): DeliveryStore {
           [o.trigger, o.messageKey],
         );
         if (!row) throw new Error(`the delivery row of ${o.trigger}/${o.messageKey} vanished inside its transaction`);
+        if (o.exchange) await writeDeliveryExchange(tx, sealer, row.id, o.exchange);
         if (o.status === 'dead' && o.raw && o.raw.length <= DEAD_LETTER_SOURCE_MAX_BYTES) {
           await tx.run(
             `INSERT INTO trigger_dead_letter_sources (delivery_id, trigger_name, raw, size, created_at)

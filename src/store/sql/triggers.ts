@@ -6,6 +6,7 @@ import type { SqlContext } from './context.js';
 import { writeCheckpoint } from './checkpoints.js';
 import { chunks, placeholders } from './driver.js';
 import { sqlDeliveryStore } from './deliveries.js';
+import { sqlDeliveryExchangeStore } from './delivery-exchanges.js';
 
 /** Rows of a trigger besides its definition, removed with it (its lease too). */
 const TRIGGER_TABLES = [
@@ -160,6 +161,7 @@ export function sqlTriggerStore(ctx: SqlContext): TriggerStore {
     },
 
     ...sqlDeliveryStore(ctx),
+    ...sqlDeliveryExchangeStore(ctx),
 
     async addTriggerEvent(name, kind, message) {
       const at = now();
