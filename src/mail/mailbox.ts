@@ -30,10 +30,12 @@ export interface Mailbox {
    */
   rawMany?(ids: readonly string[], opts?: FolderOption): AsyncIterable<RawSource>;
   /**
-   * What a bulk fetch needs to know of the matching messages (id and size, newest last), without
-   * the headers and structure a listing decodes. Backends without it use `list`.
+   * What a bulk fetch needs to know of the matching messages (newest last): their ids, and which
+   * are larger than `largerThan` octets (those are streamed one at a time, never whole in
+   * memory), without the headers, structure or even the size of each message. Backends
+   * without it use `list`.
    */
-  listIds?(opts?: ListOptions): Promise<Array<{ id: string; size: number }>>;
+  listIds?(opts: ListOptions, largerThan: number): Promise<Array<{ id: string; large: boolean }>>;
   /** Streams each attachment to `dir` (temp file then rename: never half a file). */
   saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
   /** Sets or clears the read flag (not POP3). */
