@@ -12,7 +12,7 @@ const SIZE = 200 * 2 ** 20;
 const run = promisify(execFile);
 
 /** A message whose second part is a 200 MiB attachment, generated as a stream (never in memory whole). */
-function bigMessage(): Readable {
+export function bigMessage(): Readable {
   const head = 'From: a@contoso.onmicrosoft.com\r\nTo: b@contoso.onmicrosoft.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n' +
     'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbig attachment\r\n--b\r\n' +
     'Content-Type: application/octet-stream; name=big.bin\r\nContent-Disposition: attachment; filename=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n';

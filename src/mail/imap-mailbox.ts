@@ -8,6 +8,7 @@ import { deleteMessages } from '../protocols/imap/delete.js';
 import { toImapProtocolError } from '../protocols/imap/errors.js';
 import {
   downloadMessage,
+  type ImapDownload,
   fetchPartHeaders,
   fetchSource,
   fetchSummaries,
@@ -20,6 +21,7 @@ import { copyMessages, moveMessages } from '../protocols/imap/move.js';
 import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
+import { openBigPart, STREAM_PART_ABOVE } from './imap-big-part.js';
 import { saveAttachmentStream } from '../message/attachments.js';
 import { isEmptyFilter } from '../message/filter.js';
 import type { MailMessage, SendResult } from '../message/message.js';
@@ -188,14 +190,17 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
           const header = headers.get(part.part);
           // names decoded as `get` decodes them (raw JIS/Shift_JIS, RFC 2231, encoded-words)
           const decoded = header ? await partFilename(header) : undefined;
-          const dl = await downloadMessage(c, folder, uid, part.part);
-          const filename = decoded ?? dl.filename ?? part.filename ?? `attachment-${i + 1}`;
-          const file = await saveAttachmentStream(dl.content, dir, filename);
+          // A big part streams on a connection of its own, decoded as it passes, straight to
+          // its file (flat memory, no round trip per 64 KiB); imapflow's download otherwise.
+          const big = (part.size ?? 0) > STREAM_PART_ABOVE ? await openBigPart(opts, folder, uid, part.part, header) : undefined;
+          const dl = big ? undefined : await downloadMessage(c, folder, uid, part.part);
+          const filename = decoded ?? dl?.filename ?? part.filename ?? `attachment-${i + 1}`;
+          const file = await saveAttachmentStream(big ?? (dl as ImapDownload).content, dir, filename);
           saved.push({
             filename: file.filename,
             path: file.path,
             size: file.size,
-            contentType: dl.contentType ?? part.contentType,
+            contentType: dl?.contentType ?? part.contentType,
           });
         }
         return saved;
