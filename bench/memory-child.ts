@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   let baseline: number;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   if (who === 'ours') {
     const mailbox = createImapMailbox({ resource: rig.resource('imap', user), tokens: { getAccessToken: async () => new Secret(token) } });
     await mailbox.verify();
@@ -41,6 +42,6 @@ async function main(): Promise<void> {
   }
   sample();
   clearInterval(timer);
-  process.stdout.write(JSON.stringify({ baseline, peak, seconds: (performance.now() - t0) / 1000 }));
+  process.stdout.write(JSON.stringify({ baseline, peak, seconds: (performance.now() - t0) / 1000, cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(c0)) }));
 }
 main().catch((e) => { process.stderr.write(String(e?.stack ?? e)); process.exit(1); });

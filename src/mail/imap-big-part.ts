@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
 import { PartStreamUnavailable, streamPart } from '../protocols/imap/stream-part.js';
-import { canStreamDecode, decodeTransferStream } from '../message/transfer-decode.js';
+import { canStreamDecode, RingDecoder } from '../message/transfer-decode.js';
 
 /** Encoded size above which a part is streamed on a connection of its own (a login costs ~10 ms). */
 export const STREAM_PART_ABOVE = 4 * 2 ** 20;
@@ -22,7 +22,10 @@ export async function openBigPart(
   const encoding = mimeHeader ? transferEncoding(mimeHeader) : undefined;
   const user = o.resource.user ?? o.resource.from;
   if (!mimeHeader || !canStreamDecode(encoding) || !user) return undefined;
-  const chunks = streamPart({ resource: o.resource, user, token: await o.tokens.getAccessToken(), folder, uid, part });
+  const chunks = streamPart(
+    { resource: o.resource, user, token: await o.tokens.getAccessToken(), folder, uid, part },
+    new RingDecoder(encoding),
+  );
   let first: IteratorResult<Buffer>;
   try {
     // connect, log in, select and start the FETCH: any refusal up to here leaves nothing behind
@@ -35,7 +38,8 @@ export async function openBigPart(
     if (!first.done) yield first.value;
     yield* chunks;
   }
-  return Readable.from(decodeTransferStream(all(), encoding), { objectMode: false });
+  // highWaterMark 1: one output read ahead at most (the ring reuses the buffers taken before)
+  return Readable.from(all(), { objectMode: false, highWaterMark: 1 });
 }
 
 /** Content-Transfer-Encoding of a part's MIME header block (unfolded), undefined when absent. */

@@ -192,7 +192,8 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
           const decoded = header ? await partFilename(header) : undefined;
           // A big part streams on a connection of its own, decoded as it passes, straight to
           // its file (flat memory, no round trip per 64 KiB); imapflow's download otherwise.
-          const big = (part.size ?? 0) > STREAM_PART_ABOVE ? await openBigPart(opts, folder, uid, part.part, header) : undefined;
+          const big =
+            (part.size ?? 0) > STREAM_PART_ABOVE ? await openBigPart(opts, folder, uid, part.part, header) : undefined;
           const dl = big ? undefined : await downloadMessage(c, folder, uid, part.part);
           const filename = decoded ?? dl?.filename ?? part.filename ?? `attachment-${i + 1}`;
           const file = await saveAttachmentStream(big ?? (dl as ImapDownload).content, dir, filename);

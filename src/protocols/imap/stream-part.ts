@@ -1,7 +1,8 @@
 /**
  * One body part streamed from the server to the caller as it arrives: `UID FETCH <uid>
- * (BODY.PEEK[<part>])` on a connection of its own, the literal passed on chunk by chunk with
- * back-pressure to the socket (the next chunk is read from TLS only when the caller asks).
+ * (BODY.PEEK[<part>])` on a connection of its own, the literal handed to a sink (a decoder)
+ * straight from one reused read buffer (the socket's `onread`: no buffer allocated per read),
+ * with back-pressure to the socket (it pauses while the sink holds two outputs not yet taken).
  *
  * Written by hand because imapflow collects every literal whole before it hands it on
  * (handler/imap-stream.js joins the literal's chunks), so a 200 MiB attachment costs either
@@ -14,7 +15,7 @@
  * XOAUTH2: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
  */
 import { once } from 'node:events';
-import { connect, type TLSSocket } from 'node:tls';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Resource } from '../../config/resource.js';
 import type { Secret } from '../../secret.js';
 import { tlsOptionsFor } from '../tls.js';
@@ -34,24 +35,45 @@ export interface StreamPartOptions {
   part: string;
 }
 
+/** Where the literal goes (message/transfer-decode.ts's RingDecoder): decoded into buffers the caller takes. */
+export interface PartSink {
+  /** Consumes `chunk` before returning (the buffer is reused for the next read). */
+  write(chunk: Buffer): void;
+  end(): void;
+  /** Outputs not taken yet; the socket pauses at 2. */
+  readonly backlog: number;
+  take(): Buffer | undefined;
+}
+
+/** The size of the one buffer every read of the socket lands in. */
+const READ_BUFFER = 64 * 1024;
+
 /**
- * The part's bytes as the server stores them (still in their Content-Transfer-Encoding).
- * Throws PartStreamUnavailable before the first chunk when this path does not apply.
+ * The part's bytes through `sink` (its outputs, in order). Throws PartStreamUnavailable before
+ * the first output when this path does not apply.
  */
-export async function* streamPart(o: StreamPartOptions): AsyncGenerator<Buffer> {
+export async function* streamPart(o: StreamPartOptions, sink: PartSink): AsyncGenerator<Buffer> {
   if (o.resource.server.secure !== 'tls') throw new PartStreamUnavailable('not implicit TLS');
   if (!/^[\x20-\x7e]*$/.test(o.folder)) throw new PartStreamUnavailable('folder name needs modified UTF-7');
   if (!/^\d+(\.\d+)*$/.test(o.part)) throw new PartStreamUnavailable(`part ${o.part}`);
-  const socket = connect({ ...(await tlsOptionsFor(o.resource)), host: o.resource.server.host, port: o.resource.server.port });
-  const wire = new Wire(socket);
+  const wire = new Wire();
+  // `onread` (https://nodejs.org/api/tls.html#tlsconnectoptions-callback) is missing from @types/node's ConnectionOptions.
+  const options: ConnectionOptions & { onread: { buffer: Buffer; callback: (n: number, buf: Buffer) => boolean } } = {
+    ...(await tlsOptionsFor(o.resource)),
+    host: o.resource.server.host,
+    port: o.resource.server.port,
+    onread: { buffer: Buffer.allocUnsafeSlow(READ_BUFFER), callback: (n, buf) => wire.data(buf.subarray(0, n)) },
+  };
+  const socket = connect(options);
+  wire.attach(socket);
   try {
-    await Promise.race([once(socket, 'secureConnect'), once(socket, 'error').then(([e]) => Promise.reject(e))]);
+    await Promise.race([once(socket, 'secureConnect'), wire.failed]);
     const greeting = await wire.line();
     if (!greeting.startsWith('* OK')) throw new PartStreamUnavailable(`greeting ${greeting.slice(0, 40)}`);
     await login(wire, o.user, o.token);
     await wire.command('A2', `EXAMINE ${quoted(o.folder)}`);
     socket.write(`A3 UID FETCH ${o.uid} (BODY.PEEK[${o.part}])\r\n`);
-    const wanted = `BODY[${o.part}] {`;
+    const wanted = `BODY[${o.part}] {`.toUpperCase();
     for (;;) {
       const line = await wire.line();
       if (line.startsWith('A3 ')) {
@@ -61,18 +83,28 @@ export async function* streamPart(o: StreamPartOptions): AsyncGenerator<Buffer> 
       const literal = /\{(\d+)\}$/.exec(line);
       if (!literal) continue;
       const size = Number(literal[1]);
-      const ours = line.toUpperCase().endsWith(wanted.toUpperCase() + literal[1] + '}');
+      // another item's literal (an unsolicited FETCH, say) is skipped with the rest of its line
+      const ours = line.toUpperCase().endsWith(`${wanted}${literal[1]}}`);
+      const done = wire.literal(size, ours ? sink : undefined);
       if (!ours) {
-        // another item's literal (an unsolicited FETCH, say): skip it and the rest of its line
-        for await (const _ of wire.bytes(size)) void _;
+        await done;
         continue;
       }
-      yield* wire.bytes(size);
-      // the rest of the response line, then the tagged OK
       for (;;) {
-        const rest = await wire.line();
-        if (rest.startsWith('A3 ')) break;
+        const out = sink.take();
+        if (out) {
+          yield out;
+          if (sink.backlog < 2) wire.resume();
+          continue;
+        }
+        if (wire.literalDone) break;
+        await wire.next();
       }
+      await done;
+      sink.end();
+      for (let out = sink.take(); out; out = sink.take()) yield out;
+      // the rest of the response line, then the tagged OK
+      while (!(await wire.line()).startsWith('A3 '));
       socket.end('A4 LOGOUT\r\n');
       return;
     }
@@ -83,14 +115,14 @@ export async function* streamPart(o: StreamPartOptions): AsyncGenerator<Buffer> 
 
 async function login(wire: Wire, user: string, token: Secret): Promise<void> {
   // Without SASL-IR (RFC 4959): the continuation form every XOAUTH2 server accepts.
-  wire.socket.write('A1 AUTHENTICATE XOAUTH2\r\n');
+  wire.write('A1 AUTHENTICATE XOAUTH2\r\n');
   let line = await wire.line();
   if (!line.startsWith('+')) throw new PartStreamUnavailable('no XOAUTH2');
-  wire.socket.write(`${Buffer.from(`user=${user}\x01auth=Bearer ${token.reveal()}\x01\x01`).toString('base64')}\r\n`);
+  wire.write(`${Buffer.from(`user=${user}\x01auth=Bearer ${token.reveal()}\x01\x01`).toString('base64')}\r\n`);
   for (;;) {
     line = await wire.line();
     // a refusal comes as a continuation holding the error JSON; the empty answer ends it
-    if (line.startsWith('+')) wire.socket.write('\r\n');
+    if (line.startsWith('+')) wire.write('\r\n');
     else if (line.startsWith('A1 ')) break;
   }
   if (!/^A1 OK/i.test(line)) throw new PartStreamUnavailable('XOAUTH2 refused');
@@ -100,58 +132,135 @@ function quoted(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** Lines and literal bytes off a socket, pulled one chunk at a time (the socket's back-pressure). */
+/**
+ * The socket's bytes as lines (copied: the line phase is a few hundred bytes) or, during a
+ * literal, straight into a sink from the reused read buffer.
+ */
 class Wire {
-  readonly socket: TLSSocket;
-  readonly #chunks: AsyncIterator<Buffer>;
-  #buf: Buffer = Buffer.alloc(0);
+  #socket: TLSSocket | undefined;
+  #lines: Buffer = Buffer.alloc(0);
+  #literal: { left: number; sink: PartSink | undefined; done: () => void } | undefined;
+  #wake: (() => void) | undefined;
+  #error: Error | undefined;
+  #paused = false;
+  literalDone = false;
+  readonly failed: Promise<never>;
+  #fail!: (e: Error) => void;
 
-  constructor(socket: TLSSocket) {
-    this.socket = socket;
-    this.#chunks = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  constructor() {
+    this.failed = new Promise<never>((_, reject) => {
+      this.#fail = reject;
+    });
+    this.failed.catch(() => undefined);
   }
 
-  async #more(): Promise<void> {
-    const next = await this.#chunks.next();
-    if (next.done) throw new Error('the IMAP server closed the connection');
-    this.#buf = this.#buf.length === 0 ? next.value : Buffer.concat([this.#buf, next.value]);
+  attach(socket: TLSSocket): void {
+    this.#socket = socket;
+    const stop = (e: Error) => {
+      this.#error ??= e;
+      this.#fail(this.#error);
+      this.#wakeUp();
+    };
+    socket.on('error', stop);
+    socket.on('close', () => stop(new Error('the IMAP server closed the connection')));
+  }
+
+  write(text: string): void {
+    this.#socket?.write(text);
+  }
+
+  /** onread's callback: false pauses the socket. */
+  data(chunk: Buffer): boolean {
+    let d = chunk;
+    while (d.length > 0) {
+      const lit = this.#literal;
+      if (!lit) {
+        this.#lines = Buffer.concat([this.#lines, d]);
+        break;
+      }
+      const take = Math.min(lit.left, d.length);
+      if (lit.sink) lit.sink.write(d.subarray(0, take));
+      lit.left -= take;
+      d = d.subarray(take);
+      if (lit.left === 0) {
+        this.#literal = undefined;
+        this.literalDone = true;
+        lit.done();
+      }
+    }
+    this.#wakeUp();
+    const sink = this.#literal?.sink;
+    this.#paused = (sink !== undefined && sink.backlog >= 2) || this.#lines.length > 1 << 20;
+    return !this.#paused;
+  }
+
+  resume(): void {
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket?.resume();
+    }
+  }
+
+  /** Resolves at the next data, end or failure. */
+  next(): Promise<void> {
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  #wakeUp(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
   }
 
   /** One line without its CRLF (latin1: only the protocol's ASCII is read from it). */
   async line(): Promise<string> {
     for (;;) {
-      const lf = this.#buf.indexOf(0x0a);
+      const lf = this.#lines.indexOf(0x0a);
       if (lf >= 0) {
-        const text = this.#buf.toString('latin1', 0, lf > 0 && this.#buf[lf - 1] === 0x0d ? lf - 1 : lf);
-        this.#buf = this.#buf.subarray(lf + 1);
+        const text = this.#lines.toString('latin1', 0, lf > 0 && this.#lines[lf - 1] === 0x0d ? lf - 1 : lf);
+        this.#lines = this.#lines.subarray(lf + 1);
         return text;
       }
-      if (this.#buf.length > 1 << 20) throw new PartStreamUnavailable('response line over 1 MiB');
-      await this.#more();
+      if (this.#lines.length > 1 << 20) throw new PartStreamUnavailable('response line over 1 MiB');
+      this.resume();
+      await this.next();
     }
   }
 
   /** Sends a command and reads to its tagged answer; anything but OK makes the fast path give up. */
   async command(tag: string, text: string): Promise<void> {
-    this.socket.write(`${tag} ${text}\r\n`);
+    this.write(`${tag} ${text}\r\n`);
     for (;;) {
       const line = await this.line();
       if (!line.startsWith(`${tag} `)) continue;
-      if (!/^\S+ OK/i.test(line)) throw new PartStreamUnavailable(`${text.split(' ')[0]}: ${line.slice(tag.length + 1, 80)}`);
+      if (!/^\S+ OK/i.test(line))
+        throw new PartStreamUnavailable(`${text.split(' ')[0]}: ${line.slice(tag.length + 1, 80)}`);
       return;
     }
   }
 
-  /** Exactly `n` bytes, as they arrive; an early end of the connection throws. */
-  async *bytes(n: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      if (this.#buf.length === 0) await this.#more();
-      const take = Math.min(left, this.#buf.length);
-      const piece = this.#buf.subarray(0, take);
-      this.#buf = this.#buf.subarray(take);
-      left -= take;
-      yield piece;
+  /**
+   * The next `n` bytes go to `sink` (or nowhere); resolves when they all passed, rejects when
+   * the connection ends first.
+   */
+  literal(n: number, sink: PartSink | undefined): Promise<void> {
+    this.literalDone = false;
+    const done = new Promise<void>((resolve) => {
+      this.#literal = { left: n, sink, done: resolve };
+    });
+    // what arrived with the line that announced the literal
+    const early = this.#lines;
+    this.#lines = Buffer.alloc(0);
+    if (n === 0) {
+      this.#literal = undefined;
+      this.literalDone = true;
+      this.#lines = early;
+      return Promise.resolve();
     }
+    if (early.length > 0) this.data(early);
+    return Promise.race([done, this.failed]);
   }
 }
