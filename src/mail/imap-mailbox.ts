@@ -128,7 +128,7 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
         // With an attachment filter the limit applies after filtering, so fetch every candidate.
         const wanted =
           uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
-        let found = await Promise.all((await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder)));
+        let found = await Promise.all((await fetchSummaries(c, folder, wanted, o.onProgress)).map((m) => toSummary(m, folder)));
         if (filter.hasAttachments !== undefined)
           found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
         return o.limit !== undefined ? found.slice(-o.limit) : found;

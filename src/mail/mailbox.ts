@@ -121,6 +121,11 @@ export interface SavedAttachment {
 export interface ListOptions extends FolderOption {
   filter?: MessageFilter;
   limit?: number;
+  /**
+   * Rows received so far of `total`, for a progress display on a big folder (IMAP calls it
+   * as the rows stream in; other backends may call it once at the end or not at all).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The error a backend throws for an operation its protocol cannot do. */

@@ -48,6 +48,7 @@ export async function fetchSummaries(
   client: ImapFlow,
   folder: string,
   uids: readonly number[] | undefined,
+  onRow?: (done: number, total: number) => void,
 ): Promise<ImapMessageSummary[]> {
   if (uids?.length === 0) return [];
   return withFolder(client, folder, async () => {
@@ -63,7 +64,11 @@ export async function fetchSummaries(
       headers: LISTED_HEADERS,
     };
     const range = uids ? uidSet(uids) : '1:*';
-    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) out.push(toSummary(msg));
+    const total = uids ? uids.length : (client.mailbox ? client.mailbox.exists : 0);
+    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) {
+      out.push(toSummary(msg));
+      onRow?.(out.length, Math.max(total, out.length));
+    }
     return out.sort((a, b) => a.uid - b.uid);
   });
 }

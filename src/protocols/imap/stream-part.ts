@@ -261,6 +261,9 @@ class Wire {
       return Promise.resolve();
     }
     if (early.length > 0) this.data(early);
-    return Promise.race([done, this.failed]);
+    const passed = Promise.race([done, this.failed]);
+    // the caller may stop on the same failure elsewhere first (waiting for data) and never await this
+    passed.catch(() => undefined);
+    return passed;
   }
 }
