@@ -10,6 +10,7 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { fetchToDirectory } from '../src/mail/fetch.js';
 import { createImapMailbox } from '../src/mail/imap-mailbox.js';
+import { createPop3Mailbox } from '../src/mail/pop3-mailbox.js';
 import { loadRig } from '../test/helpers/rig.js';
 import { raw, sizes } from './fetch.js';
 
@@ -51,7 +52,13 @@ async function main(): Promise<void> {
   let bytes = 0;
   const t0 = performance.now();
   let n = 0;
-  if (what.startsWith('ours')) {
+  if (what.startsWith('pop3')) {
+    // the same fetch over POP3 (one RETR per message: POP3 has no batch fetch)
+    const mailbox = createPop3Mailbox({ resource: rig.resource('pop3', user), tokens: { getAccessToken: async () => token } });
+    const r = await fetchToDirectory({ mailbox, dir, raw: what === 'pop3-raw', onProgress: (p) => { bytes = p.bytes; } });
+    await mailbox.close();
+    n = r.saved;
+  } else if (what.startsWith('ours')) {
     const mailbox = createImapMailbox({
       resource: rig.resource('imap', user),
       tokens: { getAccessToken: async () => token },
