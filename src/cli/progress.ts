@@ -53,15 +53,24 @@ export function createProgress(o: ProgressOptions): Progress {
         seconds: (t - started) / 1000,
         unit: o.unit ?? 'messages',
       });
-      const width = (stream.columns ?? 80) - 1;
+      const width = lineWidth(stream);
       stream.write(`\r${line.slice(0, width).padEnd(width)}`);
     },
     end() {
       if (!drawn) return;
-      const width = (stream.columns ?? 80) - 1;
+      const width = lineWidth(stream);
       stream.write(`\r${' '.repeat(width)}\r`);
     },
   };
+}
+
+/**
+ * One less than the terminal's width (the last column would wrap on some terminals). A
+ * terminal that reports no size (a pseudo-terminal never sized: `script`, some CI runners)
+ * says 0 columns: 80 then.
+ */
+function lineWidth(stream: ProgressStream): number {
+  return Math.max(20, (stream.columns || 80) - 1);
 }
 
 /** `1,234/10,000 messages  12.3%  45.6 MB/s  ETA 1m05s`: what the display shows. */

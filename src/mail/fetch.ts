@@ -1,11 +1,17 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { childPath, labelledName, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { FetchState } from './fetch-state.js';
 import { formatAfterAction, type AfterAction } from '../message/after-action.js';
 import type { Mailbox } from './mailbox.js';
 import type { MessageFilter } from '../message/filter.js';
 import {
-  commitStaged, discardStaged, fsyncPath, stageBuffer, stageMessage, syncStaged, type StagedMessage,
+  commitStaged,
+  discardStaged,
+  fsyncPath,
+  stageBuffer,
+  stageMessage,
+  syncStaged,
+  type StagedMessage,
 } from './message-files.js';
 import { createStagePool } from './stage-pool.js';
 
@@ -95,13 +101,28 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   await mkdir(o.dir, { recursive: true });
   const state = await FetchState.load(o.dir, o.mailbox.resource, folder);
   const restarted = await checkUidValidity(o.mailbox, state, o.dir, folder);
-  const key = (id: string): MessageKey =>
-    ({ folder, id, ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}) });
-  const listOpts = { folder, ...(o.filter ? { filter: o.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) };
-  const found = o.mailbox.listIds ? await o.mailbox.listIds(listOpts) : await o.mailbox.list(listOpts);
+  const key = (id: string): MessageKey => ({
+    folder,
+    id,
+    ...(state.uidValidity !== undefined ? { validity: state.uidValidity } : {}),
+  });
+  const listOpts = {
+    folder,
+    ...(o.filter ? { filter: o.filter } : {}),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+  };
+  const found = o.mailbox.listIds
+    ? await o.mailbox.listIds(listOpts, STREAMED_ABOVE)
+    : (await o.mailbox.list(listOpts)).map((m) => ({ id: m.id, large: m.size > STREAMED_ABOVE }));
   const report: FetchReport = {
-    matched: found.length, saved: 0, skipped: 0, attachments: 0, processed: 0, after: formatAfterAction(after),
-    ...(restarted ? { restarted } : {}), failed: [],
+    matched: found.length,
+    saved: 0,
+    skipped: 0,
+    attachments: 0,
+    processed: 0,
+    after: formatAfterAction(after),
+    ...(restarted ? { restarted } : {}),
+    failed: [],
   };
   const attachments = o.mailbox.kind === 'imap' && !o.raw;
   // Without attachments to cut, a stage is one file write: the calling thread does it (starting
@@ -115,15 +136,20 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   };
 
   /** Streams the batch's sources in and stages them; on failure removes what it staged. */
-  const stageBatch = async (toSave: ReadonlyArray<{ id: string; size: number }>): Promise<Map<string, StagedMessage>> => {
+  const stageBatch = async (
+    toSave: ReadonlyArray<{ id: string; large: boolean }>,
+  ): Promise<Map<string, StagedMessage>> => {
     const staged = new Map<string, StagedMessage>();
     const jobs: Array<Promise<unknown>> = [];
     try {
-      const small = pool && o.mailbox.rawMany ? toSave.filter((m) => m.size <= STREAMED_ABOVE) : [];
+      const small = pool && o.mailbox.rawMany ? toSave.filter((m) => !m.large) : [];
       if (small.length > 0 && pool && o.mailbox.rawMany) {
         const inFlight: Array<{ size: number; job: Promise<unknown> }> = [];
         let pending = 0;
-        for await (const m of o.mailbox.rawMany(small.map((s) => s.id), { folder })) {
+        for await (const m of o.mailbox.rawMany(
+          small.map((s) => s.id),
+          { folder },
+        )) {
           const job = stageBuffer(pool, m.source, o.dir, key(m.id), { attachments }).then((s) => {
             staged.set(m.id, s);
             progress(m.id, m.source.length);
@@ -142,8 +168,9 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
       const rest = toSave.filter((m) => !small.includes(m));
       for (const m of rest) {
         const raw = await o.mailbox.raw(m.id, { folder });
-        staged.set(m.id, await stageMessage(raw, o.dir, key(m.id), { attachments }));
-        progress(m.id, m.size);
+        const s = await stageMessage(raw, o.dir, key(m.id), { attachments });
+        staged.set(m.id, s);
+        progress(m.id, (await stat(s.emlTemp)).size);
       }
       await Promise.all(jobs);
       return staged;
@@ -155,7 +182,11 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
   };
 
   /** Flush (when an action follows), rename into place, record, act on the batch, record. */
-  const commitBatch = async (open: readonly string[], toSave: readonly string[], staged: Map<string, StagedMessage>) => {
+  const commitBatch = async (
+    open: readonly string[],
+    toSave: readonly string[],
+    staged: Map<string, StagedMessage>,
+  ) => {
     const order = toSave.filter((id) => staged.has(id));
     const list = order.map((id) => staged.get(id) as StagedMessage);
     if (durable) {
@@ -202,7 +233,7 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
       for (const m of open) if (state.isSaved(m.id)) progress(m.id, 0);
       let staged: Map<string, StagedMessage>;
       try {
-        staged = await stageBatch(toSave.map((m) => ({ id: m.id, size: m.size })));
+        staged = await stageBatch(toSave.map((m) => ({ id: m.id, large: m.large })));
       } catch (e) {
         // the batch before is still committing: let it finish (it is sound), then stop
         await committing?.catch(() => undefined);
@@ -214,7 +245,11 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
         await discardStaged([...staged.values()]);
         throw e;
       }
-      committing = commitBatch(open.map((m) => m.id), toSave.map((m) => m.id), staged);
+      committing = commitBatch(
+        open.map((m) => m.id),
+        toSave.map((m) => m.id),
+        staged,
+      );
       // handled by the await above in the next round or after the loop
       committing.catch(() => undefined);
     }
@@ -231,7 +266,12 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
  * changed, skipping "already fetched" UIDs would silently skip other messages: the folder
  * starts over instead, and the earlier files move aside (kept, never overwritten).
  */
-async function checkUidValidity(mailbox: Mailbox, state: FetchState, dir: string, folder: string): Promise<FetchReport['restarted']> {
+async function checkUidValidity(
+  mailbox: Mailbox,
+  state: FetchState,
+  dir: string,
+  folder: string,
+): Promise<FetchReport['restarted']> {
   if (!mailbox.uidValidity) return undefined;
   const current = await mailbox.uidValidity({ folder });
   const previous = state.uidValidity;
@@ -257,4 +297,3 @@ async function checkUidValidity(mailbox: Mailbox, state: FetchState, dir: string
   await state.recordUidValidity(current);
   return { previousUidValidity: previous, uidValidity: current, previousFilesIn: aside };
 }
-

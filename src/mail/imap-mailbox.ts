@@ -7,7 +7,13 @@ import { connectImap, type ImapOAuthMechanism } from '../protocols/imap/connect.
 import { deleteMessages } from '../protocols/imap/delete.js';
 import { toImapProtocolError } from '../protocols/imap/errors.js';
 import {
-  downloadMessage, fetchPartHeaders, fetchSizes, fetchSource, fetchSummaries, streamSources, type ImapMessageSummary,
+  downloadMessage,
+  type ImapDownload,
+  fetchPartHeaders,
+  fetchSource,
+  fetchSummaries,
+  streamSources,
+  type ImapMessageSummary,
 } from '../protocols/imap/fetch.js';
 import { setFlagged, setSeen } from '../protocols/imap/flags.js';
 import { listFolders } from '../protocols/imap/folders.js';
@@ -15,13 +21,20 @@ import { copyMessages, moveMessages } from '../protocols/imap/move.js';
 import { searchUids } from '../protocols/imap/search.js';
 import { ConfigError } from '../errors.js';
 import { runAfterAction } from './after-action.js';
+import { openBigPart, STREAM_PART_ABOVE } from './imap-big-part.js';
 import { saveAttachmentStream } from '../message/attachments.js';
 import { isEmptyFilter } from '../message/filter.js';
 import type { MailMessage, SendResult } from '../message/message.js';
 import { parseHeadersOnly, parseMessage, partFilename } from '../message/parse.js';
 import {
   unsupported,
-  type FolderInfo, type FolderOption, type ListOptions, type Mailbox, type MessageSummary, type RawSource, type SavedAttachment,
+  type FolderInfo,
+  type FolderOption,
+  type ListOptions,
+  type Mailbox,
+  type MessageSummary,
+  type RawSource,
+  type SavedAttachment,
 } from './mailbox.js';
 
 export interface ImapMailboxOptions {
@@ -89,78 +102,110 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
     resource: opts.resource.name,
     kind: 'imap',
 
-    verify: () => read(async (c) => `logged in to ${c.host} as ${opts.resource.user ?? '?'}; capabilities ${[...c.capabilities.keys()].filter((k) => /^(IMAP4rev\d|MOVE|UIDPLUS|IDLE)$/.test(k)).join(' ')}`),
+    verify: () =>
+      read(
+        async (c) =>
+          `logged in to ${c.host} as ${opts.resource.user ?? '?'}; capabilities ${[...c.capabilities.keys()].filter((k) => /^(IMAP4rev\d|MOVE|UIDPLUS|IDLE)$/.test(k)).join(' ')}`,
+      ),
 
-    folders: () => read(async (c) => (await listFolders(c)).map((f): FolderInfo => ({
-      path: f.path,
-      name: f.name,
-      ...(f.specialUse ? { specialUse: f.specialUse } : {}),
-      ...(f.messages !== undefined ? { messages: f.messages } : {}),
-      ...(f.unseen !== undefined ? { unseen: f.unseen } : {}),
-    }))),
+    folders: () =>
+      read(async (c) =>
+        (await listFolders(c)).map((f): FolderInfo => ({
+          path: f.path,
+          name: f.name,
+          ...(f.specialUse ? { specialUse: f.specialUse } : {}),
+          ...(f.messages !== undefined ? { messages: f.messages } : {}),
+          ...(f.unseen !== undefined ? { unseen: f.unseen } : {}),
+        })),
+      ),
 
-    list: (o: ListOptions = {}) => read(async (c) => {
-      const folder = folderOf(o);
-      const filter = o.filter ?? {};
-      // No filter: one FETCH 1:* without a SEARCH round trip first.
-      const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
-      // With an attachment filter the limit applies after filtering, so fetch every candidate.
-      const wanted = uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
-      let found = await Promise.all((await fetchSummaries(c, folder, wanted)).map((m) => toSummary(m, folder)));
-      if (filter.hasAttachments !== undefined) found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
-      return o.limit !== undefined ? found.slice(-o.limit) : found;
-    }),
+    list: (o: ListOptions = {}) =>
+      read(async (c) => {
+        const folder = folderOf(o);
+        const filter = o.filter ?? {};
+        // No filter: one FETCH 1:* without a SEARCH round trip first.
+        const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
+        // With an attachment filter the limit applies after filtering, so fetch every candidate.
+        const wanted =
+          uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
+        let found = await Promise.all((await fetchSummaries(c, folder, wanted, o.onProgress)).map((m) => toSummary(m, folder)));
+        if (filter.hasAttachments !== undefined)
+          found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
+        return o.limit !== undefined ? found.slice(-o.limit) : found;
+      }),
 
-    get: (id, o) => read(async (c): Promise<MailMessage> => {
-      const folder = folderOf(o);
-      const uid = toUid(id);
-      const source = await fetchSource(c, folder, uid);
-      // FETCH after the download: the download itself may have set \Seen on some servers.
-      const [s] = await fetchSummaries(c, folder, [uid]);
-      return parseMessage(source, {
-        id, folder, size: source.length,
-        ...(s ? { flags: s.flags } : {}),
-        ...(s?.internalDate ? { receivedAt: s.internalDate } : {}),
-      });
-    }),
+    get: (id, o) =>
+      read(async (c): Promise<MailMessage> => {
+        const folder = folderOf(o);
+        const uid = toUid(id);
+        const source = await fetchSource(c, folder, uid);
+        // FETCH after the download: the download itself may have set \Seen on some servers.
+        const [s] = await fetchSummaries(c, folder, [uid]);
+        return parseMessage(source, {
+          id,
+          folder,
+          size: source.length,
+          ...(s ? { flags: s.flags } : {}),
+          ...(s?.internalDate ? { receivedAt: s.internalDate } : {}),
+        });
+      }),
 
     raw: (id, o) => read(async (c): Promise<Readable> => (await downloadMessage(c, folderOf(o), toUid(id))).content),
 
     rawMany: (ids, o) => rawMany(ids, o),
 
-    listIds: async (o: ListOptions = {}) => {
+    listIds: async (o: ListOptions, largerThan: number) => {
       const filter = o.filter ?? {};
       // "Has attachments" needs BODYSTRUCTURE: the full listing decides it.
-      if (filter.hasAttachments !== undefined) return (await mailbox.list(o)).map((m) => ({ id: m.id, size: m.size }));
+      if (filter.hasAttachments !== undefined)
+        return (await mailbox.list(o)).map((m) => ({ id: m.id, large: m.size > largerThan }));
       return read(async (c) => {
         const folder = folderOf(o);
-        // No filter: one FETCH 1:* of UID and size, without a SEARCH round trip first.
-        const uids = isEmptyFilter(filter) ? undefined : await searchUids(c, folder, filter);
-        const wanted = uids && o.limit !== undefined ? uids.slice(-o.limit) : uids;
-        const found = await fetchSizes(c, folder, wanted);
-        const kept = o.limit !== undefined ? found.slice(-o.limit) : found;
-        return kept.map((m) => ({ id: String(m.uid), size: m.size }));
+        // Two UID SEARCHes the server answers from its index in one line each (RFC 3501
+        // §6.4.4, LARGER compares RFC822.SIZE), where `FETCH 1:* (UID RFC822.SIZE)` cost one
+        // parsed response per message: 0.2–2 s for 1,000 messages, the fixed cost that kept a
+        // short `fetch --raw` behind bare imapflow.
+        const uids = await searchUids(c, folder, filter);
+        const wanted = o.limit !== undefined ? uids.slice(-o.limit) : uids;
+        if (wanted.length === 0) return [];
+        const large = new Set(await searchUids(c, folder, { ...filter, larger: largerThan }));
+        return wanted.map((uid) => ({ id: String(uid), large: large.has(uid) }));
       });
     },
 
-    saveAttachments: (id, dir, o) => run(async (c) => {
-      const folder = folderOf(o);
-      const uid = toUid(id);
-      const [summary] = await fetchSummaries(c, folder, [uid]);
-      if (!summary) return [];
-      const saved: SavedAttachment[] = [];
-      const headers = await fetchPartHeaders(c, folder, uid, summary.attachments.map((a) => a.part));
-      for (const [i, part] of summary.attachments.entries()) {
-        const header = headers.get(part.part);
-        // names decoded as `get` decodes them (raw JIS/Shift_JIS, RFC 2231, encoded-words)
-        const decoded = header ? await partFilename(header) : undefined;
-        const dl = await downloadMessage(c, folder, uid, part.part);
-        const filename = decoded ?? dl.filename ?? part.filename ?? `attachment-${i + 1}`;
-        const file = await saveAttachmentStream(dl.content, dir, filename);
-        saved.push({ filename: file.filename, path: file.path, size: file.size, contentType: dl.contentType ?? part.contentType });
-      }
-      return saved;
-    }),
+    saveAttachments: (id, dir, o) =>
+      run(async (c) => {
+        const folder = folderOf(o);
+        const uid = toUid(id);
+        const [summary] = await fetchSummaries(c, folder, [uid]);
+        if (!summary) return [];
+        const saved: SavedAttachment[] = [];
+        const headers = await fetchPartHeaders(
+          c,
+          folder,
+          uid,
+          summary.attachments.map((a) => a.part),
+        );
+        for (const [i, part] of summary.attachments.entries()) {
+          const header = headers.get(part.part);
+          // names decoded as `get` decodes them (raw JIS/Shift_JIS, RFC 2231, encoded-words)
+          const decoded = header ? await partFilename(header) : undefined;
+          // A big part streams on a connection of its own, decoded as it passes, straight to
+          // its file (flat memory, no round trip per 64 KiB); imapflow's download otherwise.
+          const big =
+            (part.size ?? 0) > STREAM_PART_ABOVE ? await openBigPart(opts, folder, uid, part.part, header) : undefined;
+          const dl = big ? undefined : await downloadMessage(c, folder, uid, part.part);
+          const filename = decoded ?? dl?.filename ?? part.filename ?? `attachment-${i + 1}`;
+          const file = await saveAttachmentStream(big ?? (dl as ImapDownload).content, dir, filename);
+          saved.push({
+            filename: file.filename,
+            path: file.path,
+            size: file.size,
+            contentType: dl?.contentType ?? part.contentType,
+          });
+        }
+        return saved;
+      }),
 
     markRead: (ids, read, o) => run((c) => setSeen(c, folderOf(o), toUids(ids), read)),
     flag: (ids, flagged, o) => run((c) => setFlagged(c, folderOf(o), toUids(ids), flagged)),
@@ -170,16 +215,24 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 
     afterProcessing: (ids, action, o) => runAfterAction(mailbox, ids, action, o),
 
-    uidValidity: (o) => read(async (c) => {
-      const status = await c.status(folderOf(o), { uidValidity: true });
-      if (!status || status.uidValidity === undefined) {
-        throw new ConfigError({ code: 'IMAP_FOLDER_NOT_FOUND', message: `the server gave no UIDVALIDITY for folder ${folderOf(o)}`, hint: 'check the folder name with `mailbridge folders RESOURCE`', field: 'folder' });
-      }
-      return String(status.uidValidity);
-    }),
+    uidValidity: (o) =>
+      read(async (c) => {
+        const status = await c.status(folderOf(o), { uidValidity: true });
+        if (!status || status.uidValidity === undefined) {
+          throw new ConfigError({
+            code: 'IMAP_FOLDER_NOT_FOUND',
+            message: `the server gave no UIDVALIDITY for folder ${folderOf(o)}`,
+            hint: 'check the folder name with `mailbridge folders RESOURCE`',
+            field: 'folder',
+          });
+        }
+        return String(status.uidValidity);
+      }),
 
     send: (): Promise<SendResult> =>
-      Promise.reject(unsupported('imap', 'send mail', 'send with an smtp resource (`mailbridge send SMTP_RESOURCE ...`)')),
+      Promise.reject(
+        unsupported('imap', 'send mail', 'send with an smtp resource (`mailbridge send SMTP_RESOURCE ...`)'),
+      ),
 
     async close() {
       const c = client;
@@ -208,7 +261,7 @@ async function toSummary(m: ImapMessageSummary, folder: string): Promise<Message
     ...(subject !== undefined ? { subject } : {}),
     from: h?.from ? [h.from] : m.from,
     to: h && h.to.length > 0 ? h.to : m.to,
-    ...(m.date ?? m.internalDate ? { date: m.date ?? m.internalDate } : {}),
+    ...((m.date ?? m.internalDate) ? { date: m.date ?? m.internalDate } : {}),
     size: m.size,
     seen: m.flags.includes('\\Seen'),
     flagged: m.flags.includes('\\Flagged'),
@@ -236,4 +289,3 @@ function toUid(id: string): number {
 function toUids(ids: readonly string[]): number[] {
   return ids.map(toUid);
 }
-

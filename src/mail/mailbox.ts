@@ -30,10 +30,12 @@ export interface Mailbox {
    */
   rawMany?(ids: readonly string[], opts?: FolderOption): AsyncIterable<RawSource>;
   /**
-   * What a bulk fetch needs to know of the matching messages (id and size, newest last), without
-   * the headers and structure a listing decodes. Backends without it use `list`.
+   * What a bulk fetch needs to know of the matching messages (newest last): their ids, and which
+   * are larger than `largerThan` octets (those are streamed one at a time, never whole in
+   * memory), without the headers, structure or even the size of each message. Backends
+   * without it use `list`.
    */
-  listIds?(opts?: ListOptions): Promise<Array<{ id: string; size: number }>>;
+  listIds?(opts: ListOptions, largerThan: number): Promise<Array<{ id: string; large: boolean }>>;
   /** Streams each attachment to `dir` (temp file then rename: never half a file). */
   saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
   /** Sets or clears the read flag (not POP3). */
@@ -119,6 +121,11 @@ export interface SavedAttachment {
 export interface ListOptions extends FolderOption {
   filter?: MessageFilter;
   limit?: number;
+  /**
+   * Rows received so far of `total`, for a progress display on a big folder (IMAP calls it
+   * as the rows stream in; other backends may call it once at the end or not at all).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The error a backend throws for an operation its protocol cannot do. */

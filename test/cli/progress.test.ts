@@ -67,6 +67,15 @@ describe('progress display', () => {
     assert.equal(text(), '');
   });
 
+  test('a terminal that reports 0 columns (an unsized pseudo-terminal) gets 80', () => {
+    const { stream, text } = capture(true);
+    stream.columns = 0;
+    const p = createProgress({ total: 2, stream, now: () => 0 });
+    p.update(2);
+    p.end();
+    assert.ok(text().endsWith(`\r${' '.repeat(79)}\r`), text());
+  });
+
   test('long runs: hours and minutes in the ETA, no rate before bytes moved', () => {
     assert.equal(
       progressLine({ done: 1, total: 10_000, bytes: 0, seconds: 1, unit: 'messages' }),

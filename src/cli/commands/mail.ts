@@ -9,6 +9,7 @@ import { createProgress, type Progress } from '../progress.js';
 import { registerSendCommand } from '../mail/send.js';
 import { withMailbox } from '../mail/session.js';
 import { ConfigError } from '../../errors.js';
+import { localeFromEnv, messages, t } from '../../i18n/index.js';
 
 /** `fetch`/`get --save` finished, but some messages could not be parsed: they were saved whole (and not processed). */
 const FETCH_PARTIAL_EXIT = 3;
@@ -33,10 +34,20 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .argument('<resource>')
     .option('--limit <n>', 'only the newest N', positiveInt)
     .action((resource: string, opts: FilterFlags & { limit?: number }) => withMailbox(ctx, resource, async (m) => {
-      const found = await m.list({ folder: opts.folder, filter: filterFrom(opts), ...(opts.limit ? { limit: opts.limit } : {}) });
+      let progress: Progress | undefined;
+      const found = await m.list({
+        folder: opts.folder, filter: filterFrom(opts), ...(opts.limit ? { limit: opts.limit } : {}),
+        // rows as they arrive, on a terminal only (a big folder takes a while before the first line)
+        onProgress: (done, total) => {
+          progress ??= createProgress({ total: ctx.json() ? 0 : total });
+          progress.update(done);
+        },
+      }).finally(() => progress?.end());
       if (ctx.json()) return ctx.printJson(found);
       if (found.length === 0) return ctx.print('no messages');
       for (const s of found) ctx.print(formatSummaryLine(s));
+      // the summary goes to stderr: stdout stays the rows, for `| grep` and `| wc -l`
+      process.stderr.write(`${t(texts.listed, localeFromEnv(), { count: found.length.toLocaleString('en-US'), folder: opts.folder })}\n`);
     }));
 
   program.command('get')
@@ -156,8 +167,30 @@ export function registerMailCommand(program: Command, ctx: CliContext): void {
     .argument('<uids...>')
     .option('--folder <folder>', 'folder', 'INBOX')
     .action((resource: string, uids: string[], o: { folder: string }) =>
-      withMailbox(ctx, resource, (m) => m.delete(uids, { folder: o.folder })));
+      withMailbox(ctx, resource, async (m) => {
+        // In rounds of DELETE_ROUND: a display of done/total on a terminal, and what an
+        // interruption leaves undone is at most one round (each round is one server command on IMAP).
+        const progress = createProgress({ total: ctx.json() ? 0 : uids.length });
+        try {
+          for (let i = 0; i < uids.length; i += DELETE_ROUND) {
+            await m.delete(uids.slice(i, i + DELETE_ROUND), { folder: o.folder });
+            progress.update(Math.min(i + DELETE_ROUND, uids.length));
+          }
+        } finally {
+          progress.end();
+        }
+        if (ctx.json()) return ctx.printJson({ deleted: uids.length, folder: o.folder });
+        ctx.print(t(texts.deleted, localeFromEnv(), { count: uids.length.toLocaleString('en-US'), folder: o.folder }));
+      }));
 }
+
+/** Messages per delete command of a bulk delete. */
+const DELETE_ROUND = 200;
+
+const texts = messages('cli.mail', {
+  listed: { en: '{count} messages in {folder}', ja: '{folder} のメッセージ: {count} 件' },
+  deleted: { en: 'deleted {count} messages from {folder}', ja: '{folder} から {count} 件のメッセージを削除しました' },
+});
 
 interface GetFlags {
   folder: string;

@@ -44,17 +44,31 @@ const LISTED_HEADERS = ['subject', 'from', 'to', 'cc'];
  * UID FETCH of envelope, flags, size and BODYSTRUCTURE: everything a listing shows, no bodies.
  * `uids` undefined: the whole folder in one `FETCH 1:*` (no SEARCH round trip first).
  */
-export async function fetchSummaries(client: ImapFlow, folder: string, uids: readonly number[] | undefined): Promise<ImapMessageSummary[]> {
+export async function fetchSummaries(
+  client: ImapFlow,
+  folder: string,
+  uids: readonly number[] | undefined,
+  onRow?: (done: number, total: number) => void,
+): Promise<ImapMessageSummary[]> {
   if (uids?.length === 0) return [];
   return withFolder(client, folder, async () => {
     if (!uids && client.mailbox && client.mailbox.exists === 0) return [];
     const out: ImapMessageSummary[] = [];
     const query = {
-      uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true,
+      uid: true,
+      envelope: true,
+      flags: true,
+      size: true,
+      bodyStructure: true,
+      internalDate: true,
       headers: LISTED_HEADERS,
     };
     const range = uids ? uidSet(uids) : '1:*';
-    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) out.push(toSummary(msg));
+    const total = uids ? uids.length : (client.mailbox ? client.mailbox.exists : 0);
+    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) {
+      out.push(toSummary(msg));
+      onRow?.(out.length, Math.max(total, out.length));
+    }
     return out.sort((a, b) => a.uid - b.uid);
   });
 }
@@ -80,7 +94,10 @@ function toSummary(msg: FetchMessageObject): ImapMessageSummary {
 }
 
 function addresses(list: MessageAddressObject[] | undefined): ImapAddress[] {
-  return (list ?? []).map((a) => ({ ...(a.name ? { name: a.name } : {}), ...(a.address ? { address: a.address } : {}) }));
+  return (list ?? []).map((a) => ({
+    ...(a.name ? { name: a.name } : {}),
+    ...(a.address ? { address: a.address } : {}),
+  }));
 }
 
 /**
@@ -98,13 +115,15 @@ export function attachmentParts(node: MessageStructureObject): ImapAttachmentPar
     node.type === 'message/rfc822' ||
     (filename !== undefined && !node.type.startsWith('text/') && node.type !== 'multipart/alternative');
   if (!isAttachment || node.part === undefined) return [];
-  return [{
-    part: node.part,
-    ...(filename !== undefined ? { filename } : {}),
-    contentType: node.type,
-    ...(node.size !== undefined ? { size: node.size } : {}),
-    inline: disposition === 'inline',
-  }];
+  return [
+    {
+      part: node.part,
+      ...(filename !== undefined ? { filename } : {}),
+      contentType: node.type,
+      ...(node.size !== undefined ? { size: node.size } : {}),
+      inline: disposition === 'inline',
+    },
+  ];
 }
 
 export interface ImapDownload {
@@ -118,7 +137,12 @@ export interface ImapDownload {
  * Streams the whole RFC 5322 source (no part) or one decoded body part. The folder lock is
  * held until the stream ends or fails, so the caller must consume or destroy it.
  */
-export async function downloadMessage(client: ImapFlow, folder: string, uid: number, part?: string): Promise<ImapDownload> {
+export async function downloadMessage(
+  client: ImapFlow,
+  folder: string,
+  uid: number,
+  part?: string,
+): Promise<ImapDownload> {
   const lock = await client.getMailboxLock(folder);
   let released = false;
   const release = () => {
@@ -133,7 +157,9 @@ export async function downloadMessage(client: ImapFlow, folder: string, uid: num
     if (!dl.content) {
       throw new ProtocolError({
         code: 'IMAP_MESSAGE_NOT_FOUND',
-        message: part ? `message UID ${uid} in ${folder} has no part ${part}` : `no message with UID ${uid} in ${folder}`,
+        message: part
+          ? `message UID ${uid} in ${folder} has no part ${part}`
+          : `no message with UID ${uid} in ${folder}`,
         hint: 'list the folder again (`mailbridge list`) and use a UID from it; UIDs change when a message is moved',
         details: { family: 103 },
       });
@@ -166,7 +192,10 @@ export async function fetchSource(client: ImapFlow, folder: string, uid: number)
  * attachment names itself instead of taking imapflow's decoding of them.
  */
 export async function fetchPartHeaders(
-  client: ImapFlow, folder: string, uid: number, parts: readonly string[],
+  client: ImapFlow,
+  folder: string,
+  uid: number,
+  parts: readonly string[],
 ): Promise<Map<string, Buffer>> {
   if (parts.length === 0) return new Map();
   return withFolder(client, folder, async () => {
@@ -174,7 +203,7 @@ export async function fetchPartHeaders(
     const msg = await client.fetchOne(String(uid), query, { uid: true });
     const out = new Map<string, Buffer>();
     for (const p of parts) {
-      const header = msg ? msg.bodyParts?.get(`${p}.mime`) ?? msg.bodyParts?.get(`${p}.MIME`) : undefined;
+      const header = msg ? (msg.bodyParts?.get(`${p}.mime`) ?? msg.bodyParts?.get(`${p}.MIME`)) : undefined;
       if (header) out.set(p, header);
     }
     return out;
@@ -195,7 +224,11 @@ export interface ImapSource {
  * The folder lock is held while the caller iterates: run no other command on this client
  * inside the loop (imapflow would queue it behind the FETCH and both would wait).
  */
-export async function* streamSources(client: ImapFlow, folder: string, uids: readonly number[]): AsyncGenerator<ImapSource> {
+export async function* streamSources(
+  client: ImapFlow,
+  folder: string,
+  uids: readonly number[],
+): AsyncGenerator<ImapSource> {
   if (uids.length === 0) return;
   const lock = await client.getMailboxLock(folder);
   // imapflow's fetch iterator waits for its next message without noticing that the connection
@@ -218,17 +251,4 @@ export async function* streamSources(client: ImapFlow, folder: string, uids: rea
     if (onClose) client.off('close', onClose);
     lock.release();
   }
-}
-
-/** UID and RFC822.SIZE of the messages of a folder (the whole folder when `uids` is undefined). */
-export async function fetchSizes(client: ImapFlow, folder: string, uids?: readonly number[]): Promise<Array<{ uid: number; size: number }>> {
-  if (uids?.length === 0) return [];
-  return withFolder(client, folder, async () => {
-    const out: Array<{ uid: number; size: number }> = [];
-    const range = uids ? uidSet(uids) : '1:*';
-    const mailbox = client.mailbox;
-    if (!uids && mailbox && mailbox.exists === 0) return out;
-    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: uids !== undefined })) out.push({ uid: m.uid, size: m.size ?? 0 });
-    return out.sort((a, b) => a.uid - b.uid);
-  });
 }

@@ -1,0 +1,107 @@
+/**
+ * One side of the fetch comparison at a time, for profiling (`node --cpu-prof --import tsx
+ * bench/probe-fetch.ts ours-raw USER COUNT`): fills a mailbox when USER is `new`, else runs the
+ * named path once against USER's INBOX and prints msg/s and MB/s. Not part of `npm run bench`.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { fetchToDirectory } from '../src/mail/fetch.js';
+import { createImapMailbox } from '../src/mail/imap-mailbox.js';
+import { createPop3Mailbox } from '../src/mail/pop3-mailbox.js';
+import { loadRig } from '../test/helpers/rig.js';
+import { raw, sizes } from './fetch.js';
+
+const [what, userArg, countArg] = process.argv.slice(2) as [string, string, string];
+const rig = loadRig();
+const count = Number(countArg ?? 1000);
+
+async function main(): Promise<void> {
+  if (userArg === 'new') {
+    const user = rig.uniqueMailbox();
+    await rig.mintToken(user);
+    const lmtp = nodemailer.createTransport({
+      host: rig.host,
+      port: rig.lmtpPort,
+      lmtp: true,
+      pool: true,
+      maxConnections: 4,
+      maxMessages: count,
+      tls: { ca: [rig.caPem], servername: 'localhost' },
+    });
+    const all = sizes(count);
+    for (let i = 0; i < count; i += 200)
+      await Promise.all(
+        all
+          .slice(i, i + 200)
+          .map((s, j) =>
+            lmtp.sendMail({ envelope: { from: 'sender@contoso.onmicrosoft.com', to: [user] }, raw: raw(i + j, s) }),
+          ),
+      );
+    lmtp.close();
+    process.stdout.write(`${user}\n`);
+    return;
+  }
+  const user = userArg;
+  const token = await rig.mintToken(user);
+  const dir = join(tmpdir(), `mb-probe-${process.pid}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  let bytes = 0;
+  const t0 = performance.now();
+  let n = 0;
+  if (what.startsWith('pop3')) {
+    // the same fetch over POP3 (one RETR per message: POP3 has no batch fetch)
+    const mailbox = createPop3Mailbox({ resource: rig.resource('pop3', user), tokens: { getAccessToken: async () => token } });
+    const r = await fetchToDirectory({ mailbox, dir, raw: what === 'pop3-raw', onProgress: (p) => { bytes = p.bytes; } });
+    await mailbox.close();
+    n = r.saved;
+  } else if (what.startsWith('ours')) {
+    const mailbox = createImapMailbox({
+      resource: rig.resource('imap', user),
+      tokens: { getAccessToken: async () => token },
+    });
+    const r = await fetchToDirectory({
+      mailbox,
+      dir,
+      raw: what === 'ours-raw',
+      onProgress: (p) => {
+        bytes = p.bytes;
+      },
+    });
+    await mailbox.close();
+    n = r.saved;
+  } else {
+    const client = new ImapFlow({
+      host: rig.imap.host,
+      port: rig.imap.port,
+      secure: true,
+      tls: { ca: [rig.caPem], servername: 'localhost' },
+      auth: { user, accessToken: token.reveal() },
+      logger: false,
+    });
+    await client.connect();
+    const lock = await client.getMailboxLock('INBOX');
+    for await (const m of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
+      await writeFile(join(dir, `${m.uid}.eml`), m.source!);
+      bytes += m.source!.length;
+      n++;
+    }
+    lock.release();
+    await client.logout();
+  }
+  const s = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `${what} ${n} msgs ${(n / s).toFixed(1)} msg/s ${(bytes / 1e6 / s).toFixed(1)} MB/s ${s.toFixed(2)} s\n`,
+  );
+  await rm(dir, { recursive: true, force: true });
+}
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(String(e?.stack ?? e));
+    process.exit(1);
+  },
+);
