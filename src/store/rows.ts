@@ -22,6 +22,7 @@ export const aad = {
   accessToken: (resource: string, audience: string) => `access_token|${resource}|${audience}`,
   codeVerifier: (state: string, resource: string) => `code_verifier|${state}|${resource}`,
   triggerSecret: (name: string) => `trigger_secret|${name}`,
+  graphClientState: (trigger: string) => `graph_client_state|${trigger}`,
 };
 
 export interface TokenRow {

@@ -47,6 +47,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keys: ['trigger_name'],
     aad: (r) => aad.triggerSecret(r.trigger_name!),
   },
+  {
+    table: 'graph_subscriptions',
+    column: 'sealed_client_state',
+    keys: ['trigger_name'],
+    aad: (r) => aad.graphClientState(r.trigger_name!),
+  },
 ];
 
 /** One query for the distinct key tags of every sealed value (same SQL in SQLite and PostgreSQL). */
