@@ -67,6 +67,12 @@ export class NotificationHub {
     return this.#o.publicUrl?.replace(/\/+$/, '');
   }
 
+  /** Set once the service listens, when its address is known only then (port 0). */
+  set publicUrl(url: string | undefined) {
+    if (url === undefined) delete this.#o.publicUrl;
+    else this.#o.publicUrl = url;
+  }
+
   get lifetimeMs(): number {
     return this.#o.subscriptionLifetimeMs ?? 10_000 * 60_000;
   }
