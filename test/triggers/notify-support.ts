@@ -80,3 +80,37 @@ export function nextSubscriptionEvent<K extends keyof SubscriptionEvents>(
     subs.on(kind, on as never);
   });
 }
+
+/** A round-robin HTTP balancer on loopback in front of several instances, as a public URL is in production. */
+export interface Balancer {
+  url: string;
+  /** Requests forwarded to each target, by target base URL. */
+  counts: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startBalancer(targets: () => readonly string[]): Promise<Balancer> {
+  const { createServer, request } = await import('node:http');
+  const counts = new Map<string, number>();
+  let next = 0;
+  const server = createServer((req, res) => {
+    const list = targets();
+    const target = list[next++ % list.length]!;
+    counts.set(target, (counts.get(target) ?? 0) + 1);
+    const up = request(`${target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
