@@ -50,6 +50,11 @@ export async function reauthorizeSubscription(http: GraphHttp, id: string): Prom
   await http.send({ method: 'POST', url: `/subscriptions/${seg(id)}/reauthorize` });
 }
 
+/** One subscription by id (a 404 when Graph no longer has it: expired or removed). */
+export function getSubscription(http: GraphHttp, id: string): Promise<GraphSubscription> {
+  return http.json({ method: 'GET', url: `/subscriptions/${seg(id)}` }, subscriptionSchema);
+}
+
 export async function deleteSubscription(http: GraphHttp, id: string): Promise<void> {
   await http.send({ method: 'DELETE', url: `/subscriptions/${seg(id)}` });
 }

@@ -57,6 +57,7 @@ export class NotificationHub {
   #draining: Promise<void> | undefined;
   #again = false;
   #instanceId: string | undefined;
+  readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
 
   constructor(o: NotificationHubOptions) {
     this.#o = o;
@@ -88,6 +89,20 @@ export class NotificationHub {
   /** The runner's instance id (set by the runner in leased mode). */
   set instanceId(id: string | undefined) {
     this.#instanceId = id;
+  }
+
+  /**
+   * Graph's subscription list, fetched once per app (or delegated resource) and kept a minute:
+   * an app-only list holds every subscription of the app, so 10,000 triggers starting together
+   * read it once instead of 10,000 times.
+   */
+  listOnce<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const hit = this.#lists.get(key);
+    if (hit && hit.until > Date.now()) return hit.list as Promise<T>;
+    const list = fetch();
+    this.#lists.set(key, { list, until: Date.now() + 60_000 });
+    list.catch(() => this.#lists.delete(key));
+    return list;
   }
 
   /** Where Graph posts a trigger's change notifications. */
@@ -172,6 +187,8 @@ export class NotificationHub {
   /** Starts reading the queue every pollMs; idempotent. */
   start(): void {
     if (this.#timer) return;
+    // A (re)start reconciles against Graph as it is now.
+    this.#lists.clear();
     this.#timer = setInterval(() => this.poke(), this.#o.pollMs ?? 1000);
     this.#timer.unref();
   }

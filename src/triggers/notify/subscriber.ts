@@ -6,7 +6,7 @@ import { ConfigError, isMailbridgeError, type MailbridgeError } from '../../erro
 import { listMailFolders, WELL_KNOWN_FOLDER_NAMES } from '../../protocols/graph/folders.js';
 import { createGraphHttp, type GraphHttp } from '../../protocols/graph/http.js';
 import {
-  createSubscription, deleteSubscription, listSubscriptions, reauthorizeSubscription, renewSubscription, type GraphSubscription,
+  createSubscription, deleteSubscription, getSubscription, listSubscriptions, reauthorizeSubscription, renewSubscription, type GraphSubscription,
 } from '../../protocols/graph/subscriptions.js';
 import { seg } from '../../protocols/graph/target.js';
 import { tlsOptionsFor } from '../../protocols/tls.js';
@@ -152,9 +152,20 @@ export class GraphSubscriber {
     const http = await this.#client();
     const url = this.#o.hub.urlFor(this.#name)!;
     const stored = await this.#o.store.getGraphSubscription(this.#name);
-    const ours = (await listSubscriptions(http)).filter((s) => s.notificationUrl === url);
-    const keep = stored ? ours.find((s) => s.id === stored.subscriptionId) : undefined;
-    const extra = ours.filter((s) => s !== keep);
+    let keep: GraphSubscription | undefined;
+    if (stored) {
+      try {
+        keep = await getSubscription(http, stored.subscriptionId);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    // Subscriptions to this trigger's URL that the store does not know: a crash between Graph's
+    // answer and the store write, or a subscription made by hand. Older than the (shared) list.
+    const r = this.#o.resource;
+    const listKey = r.oauth?.flow === 'client_credentials' ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}` : `resource|${r.name}`;
+    const all = await this.#o.hub.listOnce(listKey, () => listSubscriptions(http));
+    const extra = all.filter((s) => s.notificationUrl === url && s.id !== keep?.id);
     for (const s of extra) await deleteSubscription(http, s.id).catch(() => undefined);
     if (extra.length > 0) {
       await this.#o.store.addTriggerEvent(this.#name, 'subscription_reconciled',
