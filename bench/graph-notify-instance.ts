@@ -20,27 +20,65 @@ import { TriggerRunner } from '../src/triggers/runner.js';
 const id = process.env.MBT_INSTANCE ?? '';
 const ttlMs = Number(process.env.MBT_LEASE_TTL_MS ?? 10_000);
 const store = await openPostgresStore({
-  url: process.env.MBT_PG_URL ?? '', sealer: createSealer(Buffer.from(process.env.MBT_KEY ?? '', 'base64')), poolSize: 10, lockPoolSize: 2,
+  url: process.env.MBT_PG_URL ?? '',
+  sealer: createSealer(Buffer.from(process.env.MBT_KEY ?? '', 'base64')),
+  poolSize: 10,
+  lockPoolSize: 2,
 });
 // Warnings (a failed subscription, a lost lease) to MBT_LOG when given: the bench's stdout is its protocol.
-const logger = createLogger({ level: 'warn', destination: process.env.MBT_LOG ? createWriteStream(process.env.MBT_LOG) : process.stderr });
+const logger = createLogger({
+  level: 'warn',
+  destination: process.env.MBT_LOG ? createWriteStream(process.env.MBT_LOG) : process.stderr,
+});
 const tokens = new TokenManager({ store, logger });
-const hub = new NotificationHub({ store, instanceId: id, publicUrl: process.env.MBT_PUBLIC_URL ?? '', pollMs: 500, logger });
-const runner = new TriggerRunner({ store, tokens, instanceId: id, leases: { ttlMs, renewIntervalMs: Math.floor(ttlMs / 3), perMailboxLimit: 10 }, notifications: hub, logger });
-const server = await buildServer({ store, credentials: createCredentialStore(store), tokens, runner, notifications: hub, logger });
+const hub = new NotificationHub({
+  store,
+  instanceId: id,
+  publicUrl: process.env.MBT_PUBLIC_URL ?? '',
+  pollMs: 500,
+  logger,
+});
+const runner = new TriggerRunner({
+  store,
+  tokens,
+  instanceId: id,
+  leases: { ttlMs, renewIntervalMs: Math.floor(ttlMs / 3), perMailboxLimit: 10 },
+  notifications: hub,
+  logger,
+});
+const server = await buildServer({
+  store,
+  credentials: createCredentialStore(store),
+  tokens,
+  runner,
+  notifications: hub,
+  logger,
+});
 await server.app.listen({ host: '127.0.0.1', port: 0 });
 const say = (msg: object) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   const cmd = line.trim();
-  if (cmd === 'start') runner.start().then(() => say({ type: 'started' }), (e: unknown) => say({ type: 'error', message: String(e) }));
+  if (cmd === 'start')
+    runner.start().then(
+      () => say({ type: 'started' }),
+      (e: unknown) => say({ type: 'error', message: String(e) }),
+    );
   else if (cmd === 'report') {
     const cpu = process.cpuUsage();
     say({
-      type: 'report', id, held: runner.heldLeases().length, running: runner.status().filter((s) => s.state === 'running').length,
-      errors: runner.status().map((s) => s.lastError ?? s.pauseReason).filter(Boolean).slice(0, 3),
-      cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage().rss,
+      type: 'report',
+      id,
+      held: runner.heldLeases().length,
+      running: runner.status().filter((s) => s.state === 'running').length,
+      errors: runner
+        .status()
+        .map((s) => s.lastError ?? s.pauseReason)
+        .filter(Boolean)
+        .slice(0, 3),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssBytes: process.memoryUsage().rss,
     });
   }
 });

@@ -24,21 +24,36 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
 
   const delivered = (trigger: string, messageId: string) =>
     until(`${trigger} to deliver ${messageId}`, async () =>
-      receiver.calls.some((c) => c.payload.trigger === trigger && bare(c.payload.message.messageId) === messageId));
+      receiver.calls.some((c) => c.payload.trigger === trigger && bare(c.payload.message.messageId) === messageId),
+    );
   const subscriptionOf = async (trigger: string) => {
     const rec = await f.store.getGraphSubscription(trigger);
     assert.ok(rec, `${trigger} has a stored subscription`);
     return rec;
   };
   const addNotifyTrigger = async (name: string, safetyNetSeconds: number) => {
-    const created = nextSubscriptionEvent(f, 'created', (s) => s.notificationUrl.endsWith(`/notifications/graph/${name}`));
-    await saveTrigger(f.store, {
-      name, resource: 'graph', mode: 'notify', safetyNetSeconds, start: 'new',
-      target: { kind: 'webhook', url: receiver.url }, retry: { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 100 },
-    }, { webhookSecret: receiver.secret });
+    const created = nextSubscriptionEvent(f, 'created', (s) =>
+      s.notificationUrl.endsWith(`/notifications/graph/${name}`),
+    );
+    await saveTrigger(
+      f.store,
+      {
+        name,
+        resource: 'graph',
+        mode: 'notify',
+        safetyNetSeconds,
+        start: 'new',
+        target: { kind: 'webhook', url: receiver.url },
+        retry: { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 100 },
+      },
+      { webhookSecret: receiver.secret },
+    );
     await svc.runner.sync();
     const [sub] = await created;
-    await until(`${name} to finish its first sync`, async () => svc.runner.status().find((s) => s.trigger === name)?.lastScanAt !== undefined);
+    await until(
+      `${name} to finish its first sync`,
+      async () => svc.runner.status().find((s) => s.trigger === name)?.lastScanAt !== undefined,
+    );
     return sub;
   };
 
@@ -57,9 +72,14 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
   });
 
   test('the validation handshake echoes the URL-decoded token as text/plain', async () => {
-    const res = await fetch(`${svc.base}/notifications/graph/anything?validationToken=${encodeURIComponent('Validation: a b+c/é')}`, {
-      method: 'POST', headers: { 'content-type': 'text/plain' }, body: '',
-    });
+    const res = await fetch(
+      `${svc.base}/notifications/graph/anything?validationToken=${encodeURIComponent('Validation: a b+c/é')}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '',
+      },
+    );
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     assert.equal(await res.text(), 'Validation: a b+c/é');
@@ -86,13 +106,22 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
 
   test('a notification with another clientState, or of an unknown subscription, is dropped with a log line (202, no 401)', async () => {
     const stored = await subscriptionOf('notify1');
-    const post = (body: unknown) => fetch(`${svc.base}/notifications/graph/notify1`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const post = (body: unknown) =>
+      fetch(`${svc.base}/notifications/graph/notify1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const scansBefore = svc.runner.status().find((s) => s.trigger === 'notify1')?.lastScanAt;
-    const r1 = await post({ value: [{ subscriptionId: stored.subscriptionId, clientState: 'not-the-secret', changeType: 'created' }] });
+    const r1 = await post({
+      value: [{ subscriptionId: stored.subscriptionId, clientState: 'not-the-secret', changeType: 'created' }],
+    });
     assert.equal(r1.status, 202);
-    const r2 = await post({ value: [{ subscriptionId: 'no-such-subscription', clientState: stored.clientState.reveal(), changeType: 'created' }] });
+    const r2 = await post({
+      value: [
+        { subscriptionId: 'no-such-subscription', clientState: stored.clientState.reveal(), changeType: 'created' },
+      ],
+    });
     assert.equal(r2.status, 202);
     const r3 = await post({ nothing: 'like a notification' });
     assert.equal(r3.status, 202);
@@ -110,7 +139,11 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     f.sandbox.admin.setNotificationPolicy({ dropShare: 1 });
     try {
       const sub = await subscriptionOf('net');
-      const dropped = nextSubscriptionEvent(f, 'notification', (n) => n.subscriptionId === sub.subscriptionId && n.outcome === 'dropped');
+      const dropped = nextSubscriptionEvent(
+        f,
+        'notification',
+        (n) => n.subscriptionId === sub.subscriptionId && n.outcome === 'dropped',
+      );
       const m = numberedMessage('dropped', 2);
       await f.deliver(m.raw);
       await dropped;
@@ -124,14 +157,22 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     const stored = await subscriptionOf('notify1');
     const [renewed] = await nextSubscriptionEvent(f, 'renewed', (s) => s.id === stored.subscriptionId);
     assert.ok(renewed.expiresAt > stored.expiresAt - 1000, 'the expiry moved on');
-    await until('the store to have the new expiry', async () => (await subscriptionOf('notify1')).expiresAt > stored.expiresAt);
+    await until(
+      'the store to have the new expiry',
+      async () => (await subscriptionOf('notify1')).expiresAt > stored.expiresAt,
+    );
 
     // Nobody renewed it in time (as if the service was down): the next renewal finds it gone and subscribes again.
-    const again = nextSubscriptionEvent(f, 'created', (s) => s.notificationUrl.endsWith('/notifications/graph/notify1'));
+    const again = nextSubscriptionEvent(f, 'created', (s) =>
+      s.notificationUrl.endsWith('/notifications/graph/notify1'),
+    );
     assert.ok(f.sandbox.admin.expireSubscription(stored.subscriptionId));
     const [fresh] = await again;
     assert.notEqual(fresh.id, stored.subscriptionId);
-    await until('the store to have the new subscription', async () => (await subscriptionOf('notify1')).subscriptionId === fresh.id);
+    await until(
+      'the store to have the new subscription',
+      async () => (await subscriptionOf('notify1')).subscriptionId === fresh.id,
+    );
     const m = numberedMessage('after-expiry', 3);
     await f.deliver(m.raw);
     await delivered('notify1', m.messageId);
@@ -139,17 +180,26 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
 
   test('lifecycle: subscriptionRemoved → subscribe again; reauthorizationRequired → reauthorize; missed → delta sync', async () => {
     let stored = await subscriptionOf('notify1');
-    const again = nextSubscriptionEvent(f, 'created', (s) => s.notificationUrl.endsWith('/notifications/graph/notify1'));
+    const again = nextSubscriptionEvent(f, 'created', (s) =>
+      s.notificationUrl.endsWith('/notifications/graph/notify1'),
+    );
     const sent = await f.sandbox.admin.sendLifecycleEvent(stored.subscriptionId, 'subscriptionRemoved');
     assert.equal(sent.outcome, 'delivered');
     const [fresh] = await again;
-    await until('the store to have the new subscription', async () => (await subscriptionOf('notify1')).subscriptionId === fresh.id);
+    await until(
+      'the store to have the new subscription',
+      async () => (await subscriptionOf('notify1')).subscriptionId === fresh.id,
+    );
     const m = numberedMessage('after-removed', 4);
     await f.deliver(m.raw);
     await delivered('notify1', m.messageId);
 
     stored = await subscriptionOf('notify1');
-    const reauthorized = nextSubscriptionEvent(f, 'renewed', (s) => s.id === stored.subscriptionId && !s.needsReauthorization);
+    const reauthorized = nextSubscriptionEvent(
+      f,
+      'renewed',
+      (s) => s.id === stored.subscriptionId && !s.needsReauthorization,
+    );
     await f.sandbox.admin.sendLifecycleEvent(stored.subscriptionId, 'reauthorizationRequired');
     await reauthorized;
     const events = await f.store.listTriggerEvents('notify1');
@@ -157,7 +207,10 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
 
     const scanned = svc.runner.status().find((s) => s.trigger === 'notify1')?.lastScanAt ?? 0;
     await f.sandbox.admin.sendLifecycleEvent(stored.subscriptionId, 'missed');
-    await until('a delta sync after missed', async () => (svc.runner.status().find((s) => s.trigger === 'notify1')?.lastScanAt ?? 0) > scanned);
+    await until(
+      'a delta sync after missed',
+      async () => (svc.runner.status().find((s) => s.trigger === 'notify1')?.lastScanAt ?? 0) > scanned,
+    );
   });
 
   test('start-up reconcile: orphans (no trigger) and duplicates (not the stored one) are deleted, the stored one kept', async () => {
@@ -166,14 +219,20 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     const r = (await f.store.getResource('graph'))!;
     const url = new URL(r.server.host);
     const http = createGraphHttp({
-      baseUrl: r.server.host, tokens: f.tokens.provider('graph'), mailbox: r.user!,
+      baseUrl: r.server.host,
+      tokens: f.tokens.provider('graph'),
+      mailbox: r.user!,
       tls: await tlsOptionsFor({ ...r, server: { ...r.server, host: url.hostname } }),
     });
-    const make = (trigger: string) => createSubscription(http, {
-      resource: `/users/${encodeURIComponent(r.user!)}/mailFolders/inbox/messages`, changeType: 'created', clientState: 'x'.repeat(40),
-      notificationUrl: `${svc.base}/notifications/graph/${trigger}`, lifecycleNotificationUrl: `${svc.base}/notifications/graph/${trigger}/lifecycle`,
-      expiresAt: new Date(Date.now() + 3_600_000),
-    });
+    const make = (trigger: string) =>
+      createSubscription(http, {
+        resource: `/users/${encodeURIComponent(r.user!)}/mailFolders/inbox/messages`,
+        changeType: 'created',
+        clientState: 'x'.repeat(40),
+        notificationUrl: `${svc.base}/notifications/graph/${trigger}`,
+        lifecycleNotificationUrl: `${svc.base}/notifications/graph/${trigger}/lifecycle`,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
     const orphan = await make('ghost');
     const duplicate = await make('notify1');
     http.close();
@@ -186,7 +245,11 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     await bothGone;
     assert.ok(!removed.has(stored.subscriptionId), 'the stored subscription is kept');
     const left = f.sandbox.admin.listSubscriptions().filter((s) => s.notificationUrl.startsWith(svc.base));
-    assert.deepEqual(left.map((s) => s.notificationUrl.split('/').pop()).sort(), ['net', 'notify1'], 'one subscription per notify trigger');
+    assert.deepEqual(
+      left.map((s) => s.notificationUrl.split('/').pop()).sort(),
+      ['net', 'notify1'],
+      'one subscription per notify trigger',
+    );
     assert.equal(await svc.runner.notificationSweep(), 1, 'the sweep deleted the orphan');
   });
 

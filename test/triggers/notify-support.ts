@@ -39,21 +39,47 @@ export interface NotifyServiceOptions {
 
 export async function startNotifyService(o: NotifyServiceOptions): Promise<NotifyService> {
   let logs = '';
-  const logger = createLogger({ level: 'debug', destination: new Writable({ write(c, _e, cb) { logs += String(c); cb(); } }) });
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(c, _e, cb) {
+        logs += String(c);
+        cb();
+      },
+    }),
+  });
   const hub = new NotificationHub({
-    store: o.store, logger, pollMs: o.pollMs ?? 200,
-    ...(o.lifetimeMs ? { subscriptionLifetimeMs: o.lifetimeMs } : {}), ...(o.renewBeforeMs ? { renewBeforeMs: o.renewBeforeMs } : {}),
+    store: o.store,
+    logger,
+    pollMs: o.pollMs ?? 200,
+    ...(o.lifetimeMs ? { subscriptionLifetimeMs: o.lifetimeMs } : {}),
+    ...(o.renewBeforeMs ? { renewBeforeMs: o.renewBeforeMs } : {}),
   });
   const runner = new TriggerRunner({
-    store: o.store, tokens: o.tokens, logger, notifications: hub, syncIntervalMs: 500,
+    store: o.store,
+    tokens: o.tokens,
+    logger,
+    notifications: hub,
+    syncIntervalMs: 500,
     ...(o.instanceId ? { instanceId: o.instanceId, leases: { ttlMs: o.leaseTtlMs ?? 3000 } } : {}),
   });
-  const server = await buildServer({ store: o.store, credentials: createCredentialStore(o.store), tokens: o.tokens, runner, notifications: hub, logger });
+  const server = await buildServer({
+    store: o.store,
+    credentials: createCredentialStore(o.store),
+    tokens: o.tokens,
+    runner,
+    notifications: hub,
+    logger,
+  });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   hub.publicUrl = o.publicUrl ?? base;
   return {
-    base, hub, runner, server, logs: () => logs,
+    base,
+    hub,
+    runner,
+    server,
+    logs: () => logs,
     async close(opts) {
       await runner.stop(opts);
       await server.close();
@@ -63,7 +89,10 @@ export async function startNotifyService(o: NotifyServiceOptions): Promise<Notif
 
 /** The next sandbox subscription event matching `pick` (waits for the event, no polling). */
 export function nextSubscriptionEvent<K extends keyof SubscriptionEvents>(
-  f: ExchangeFixture, kind: K, pick: (...args: SubscriptionEvents[K]) => boolean, timeoutMs = 20_000,
+  f: ExchangeFixture,
+  kind: K,
+  pick: (...args: SubscriptionEvents[K]) => boolean,
+  timeoutMs = 20_000,
 ): Promise<SubscriptionEvents[K]> {
   const subs = f.sandbox.context.graphSubscriptions;
   return new Promise((resolve, reject) => {
@@ -111,6 +140,10 @@ export async function startBalancer(targets: () => readonly string[]): Promise<B
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

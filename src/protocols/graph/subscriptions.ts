@@ -10,14 +10,16 @@ import { seg } from './target.js';
  * `lifecycleNotificationUrl`) before it answers, so the endpoint must already be listening.
  */
 
-export const subscriptionSchema = z.object({
-  id: z.string().min(1),
-  resource: z.string(),
-  changeType: z.string(),
-  notificationUrl: z.string(),
-  lifecycleNotificationUrl: z.string().nullish(),
-  expirationDateTime: z.string(),
-}).loose();
+export const subscriptionSchema = z
+  .object({
+    id: z.string().min(1),
+    resource: z.string(),
+    changeType: z.string(),
+    notificationUrl: z.string(),
+    lifecycleNotificationUrl: z.string().nullish(),
+    expirationDateTime: z.string(),
+  })
+  .loose();
 export type GraphSubscription = z.output<typeof subscriptionSchema>;
 
 export interface CreateSubscription {
@@ -32,17 +34,30 @@ export interface CreateSubscription {
 }
 
 export function createSubscription(http: GraphHttp, s: CreateSubscription): Promise<GraphSubscription> {
-  return http.json({
-    method: 'POST', url: '/subscriptions', json: {
-      changeType: s.changeType, notificationUrl: s.notificationUrl, lifecycleNotificationUrl: s.lifecycleNotificationUrl,
-      resource: s.resource, expirationDateTime: s.expiresAt.toISOString(), clientState: s.clientState, latestSupportedTlsVersion: 'v1_2',
+  return http.json(
+    {
+      method: 'POST',
+      url: '/subscriptions',
+      json: {
+        changeType: s.changeType,
+        notificationUrl: s.notificationUrl,
+        lifecycleNotificationUrl: s.lifecycleNotificationUrl,
+        resource: s.resource,
+        expirationDateTime: s.expiresAt.toISOString(),
+        clientState: s.clientState,
+        latestSupportedTlsVersion: 'v1_2',
+      },
     },
-  }, subscriptionSchema);
+    subscriptionSchema,
+  );
 }
 
 /** PATCH with a new expirationDateTime: the renewal. */
 export function renewSubscription(http: GraphHttp, id: string, expiresAt: Date): Promise<GraphSubscription> {
-  return http.json({ method: 'PATCH', url: `/subscriptions/${seg(id)}`, json: { expirationDateTime: expiresAt.toISOString() } }, subscriptionSchema);
+  return http.json(
+    { method: 'PATCH', url: `/subscriptions/${seg(id)}`, json: { expirationDateTime: expiresAt.toISOString() } },
+    subscriptionSchema,
+  );
 }
 
 /** After a `reauthorizationRequired` lifecycle notification. https://learn.microsoft.com/en-us/graph/api/subscription-reauthorize */

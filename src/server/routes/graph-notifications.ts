@@ -4,7 +4,11 @@ import { z } from 'zod';
 import type { NotificationHub } from '../../triggers/notify/hub.js';
 import type { ServerContext } from '../context.js';
 import { errorAnswers } from '../schemas/common.js';
-import { graphNotificationCollectionSchema, graphNotificationParams, graphNotificationQuery } from '../schemas/graph-notifications.js';
+import {
+  graphNotificationCollectionSchema,
+  graphNotificationParams,
+  graphNotificationQuery,
+} from '../schemas/graph-notifications.js';
 
 /**
  * The public endpoint Microsoft Graph posts change and lifecycle notifications to (triggers in
@@ -32,7 +36,10 @@ export function graphNotificationRoutes(ctx: ServerContext, hub: NotificationHub
       }
       const parsed = graphNotificationCollectionSchema.safeParse(req.body);
       if (!parsed.success) {
-        ctx.logger?.warn({ event: 'graph_notification_dropped', trigger, reason: 'body is not a notification collection' }, 'Graph notification dropped: body is not a notification collection');
+        ctx.logger?.warn(
+          { event: 'graph_notification_dropped', trigger, reason: 'body is not a notification collection' },
+          'Graph notification dropped: body is not a notification collection',
+        );
         return reply.code(202).send();
       }
       const r = await hub.accept(trigger, parsed.data.value, lifecycle);
@@ -46,22 +53,34 @@ export function graphNotificationRoutes(ctx: ServerContext, hub: NotificationHub
       operationId: lifecycle ? 'postGraphLifecycleNotification' : 'postGraphNotification',
       summary: lifecycle ? 'Receive Graph lifecycle notifications' : 'Receive Graph change notifications',
       security: [],
-      description: (lifecycle
-        ? 'Lifecycle notifications of the trigger\'s subscription (reauthorizationRequired, subscriptionRemoved, missed). '
-        : 'Change notifications of the trigger\'s subscription: each schedules a delta sync of the folder. ')
-        + 'Public (no API key): each notification must carry its subscription\'s clientState, or it is dropped. '
-        + 'With `validationToken` in the query (the subscription handshake) the token is echoed as text/plain. '
-        + 'Body: a Graph notification collection ({ value: [...] }), validated by the handler so that the empty handshake body passes.',
+      description:
+        (lifecycle
+          ? "Lifecycle notifications of the trigger's subscription (reauthorizationRequired, subscriptionRemoved, missed). "
+          : "Change notifications of the trigger's subscription: each schedules a delta sync of the folder. ") +
+        "Public (no API key): each notification must carry its subscription's clientState, or it is dropped. " +
+        'With `validationToken` in the query (the subscription handshake) the token is echoed as text/plain. ' +
+        'Body: a Graph notification collection ({ value: [...] }), validated by the handler so that the empty handshake body passes.',
       params: graphNotificationParams,
       querystring: graphNotificationQuery,
       response: {
-        200: { description: 'The validation token, URL-decoded, as text/plain.', content: { 'text/plain': { schema: z.string() } } },
-        202: { description: 'Queued (or dropped with a log line: unknown subscription, clientState mismatch); processed after the answer.', content: { 'application/json': { schema: z.null() } } },
+        200: {
+          description: 'The validation token, URL-decoded, as text/plain.',
+          content: { 'text/plain': { schema: z.string() } },
+        },
+        202: {
+          description:
+            'Queued (or dropped with a log line: unknown subscription, clientState mismatch); processed after the answer.',
+          content: { 'text/plain': { schema: z.string().max(0) } },
+        },
         ...errorAnswers({}, { authenticated: false }),
       },
     });
 
     app.post('/notifications/graph/:trigger', { config: { auth: 'public' }, schema: schema(false) }, handler(false));
-    app.post('/notifications/graph/:trigger/lifecycle', { config: { auth: 'public' }, schema: schema(true) }, handler(true));
+    app.post(
+      '/notifications/graph/:trigger/lifecycle',
+      { config: { auth: 'public' }, schema: schema(true) },
+      handler(true),
+    );
   };
 }

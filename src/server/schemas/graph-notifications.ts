@@ -21,18 +21,23 @@ export const graphNotificationCollectionSchema = z
   .meta({
     id: 'GraphNotificationCollection',
     example: {
-      value: [{
-        subscriptionId: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
-        clientState: '(the secret given at subscription)',
-        changeType: 'created',
-        resource: 'Users/alice@contoso.com/Messages/AAMkAGUAAAwqAAA=',
-        tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
-      }],
+      value: [
+        {
+          subscriptionId: '7f105c7d-2dc5-4530-97cd-4e7ae6534c07',
+          clientState: '(the secret given at subscription)',
+          changeType: 'created',
+          resource: 'Users/alice@contoso.com/Messages/AAMkAGUAAAwqAAA=',
+          tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+        },
+      ],
     },
   });
 
 export const graphNotificationParams = z.object({ trigger: z.string().min(1).describe("the trigger's name") });
 
 export const graphNotificationQuery = z.object({
-  validationToken: z.string().optional().describe('sent by Graph when a subscription is created: echoed back as text/plain'),
+  validationToken: z
+    .string()
+    .optional()
+    .describe('sent by Graph when a subscription is created: echoed back as text/plain'),
 });

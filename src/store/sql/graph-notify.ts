@@ -21,33 +21,46 @@ export function sqlGraphNotifyStore({ db, sealer, now }: SqlContext): GraphNotif
     subscriptionId: r.subscription_id,
     resourcePath: r.resource_path,
     clientState: new Secret(sealer.unseal(r.sealed_client_state, aad.graphClientState(r.trigger_name))),
-    expiresAt: Number(r.expires_at),
+    expiresAt: r.expires_at,
   });
   return {
     async putGraphSubscription(rec) {
       const sealed = sealer.seal(rec.clientState.reveal(), aad.graphClientState(rec.trigger));
       await db.transaction(async (tx) => {
         // A recreated subscription has a new id: the old row goes first, the unique id stays unique.
-        await tx.run('DELETE FROM graph_subscriptions WHERE trigger_name = ? OR subscription_id = ?', [rec.trigger, rec.subscriptionId]);
-        await tx.run(
-          `INSERT INTO graph_subscriptions (${COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-          [rec.trigger, rec.subscriptionId, rec.resourcePath, sealed, rec.expiresAt, now()],
-        );
+        await tx.run('DELETE FROM graph_subscriptions WHERE trigger_name = ? OR subscription_id = ?', [
+          rec.trigger,
+          rec.subscriptionId,
+        ]);
+        await tx.run(`INSERT INTO graph_subscriptions (${COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, [
+          rec.trigger,
+          rec.subscriptionId,
+          rec.resourcePath,
+          sealed,
+          rec.expiresAt,
+          now(),
+        ]);
       });
     },
 
     async getGraphSubscription(trigger) {
-      const r = await db.get<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions WHERE trigger_name = ?`, [trigger]);
+      const r = await db.get<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions WHERE trigger_name = ?`, [
+        trigger,
+      ]);
       return r ? record(r) : undefined;
     },
 
     async findGraphSubscription(subscriptionId) {
-      const r = await db.get<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions WHERE subscription_id = ?`, [subscriptionId]);
+      const r = await db.get<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions WHERE subscription_id = ?`, [
+        subscriptionId,
+      ]);
       return r ? record(r) : undefined;
     },
 
     async listGraphSubscriptions() {
-      const rows = await db.all<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions ORDER BY trigger_name ${db.dialect.byteOrder}`);
+      const rows = await db.all<SubscriptionRow>(
+        `SELECT ${COLUMNS} FROM graph_subscriptions ORDER BY trigger_name ${db.dialect.byteOrder}`,
+      );
       return rows.map(record);
     },
 
@@ -69,13 +82,16 @@ export function sqlGraphNotifyStore({ db, sealer, now }: SqlContext): GraphNotif
 
     async claimGraphNotifications(owner) {
       // DELETE … RETURNING: a row goes to exactly one caller, whichever instance received it.
-      const rows = owner === undefined
-        ? await db.all<{ trigger_name: string; kind: string }>('DELETE FROM graph_notifications RETURNING trigger_name, kind')
-        : await db.all<{ trigger_name: string; kind: string }>(
-          `DELETE FROM graph_notifications WHERE trigger_name IN
+      const rows =
+        owner === undefined
+          ? await db.all<{ trigger_name: string; kind: string }>(
+              'DELETE FROM graph_notifications RETURNING trigger_name, kind',
+            )
+          : await db.all<{ trigger_name: string; kind: string }>(
+              `DELETE FROM graph_notifications WHERE trigger_name IN
             (SELECT trigger_name FROM leases WHERE owner = ? AND expires_at > ?) RETURNING trigger_name, kind`,
-          [owner, now()],
-        );
+              [owner, now()],
+            );
       return rows.map((r) => ({ trigger: r.trigger_name, kind: r.kind as GraphNotificationKind }));
     },
   };

@@ -139,19 +139,28 @@ export class NotificationHub {
     let dropped = 0;
     for (const n of items) {
       const known = await this.#state(n.subscriptionId);
-      const reason = !known ? 'unknown subscription'
-        : known.trigger !== trigger ? 'subscription of another trigger'
-          : typeof n.clientState !== 'string' || !timingSafeEqual(digest(n.clientState), known.digest) ? 'clientState mismatch' : undefined;
+      const reason = !known
+        ? 'unknown subscription'
+        : known.trigger !== trigger
+          ? 'subscription of another trigger'
+          : typeof n.clientState !== 'string' || !timingSafeEqual(digest(n.clientState), known.digest)
+            ? 'clientState mismatch'
+            : undefined;
       if (reason) {
         dropped++;
-        this.#o.logger?.warn({ event: 'graph_notification_dropped', trigger, subscriptionId: n.subscriptionId, reason },
-          `Graph notification dropped: ${reason}`);
+        this.#o.logger?.warn(
+          { event: 'graph_notification_dropped', trigger, subscriptionId: n.subscriptionId, reason },
+          `Graph notification dropped: ${reason}`,
+        );
         continue;
       }
       const kind = n.lifecycleEvent !== undefined ? n.lifecycleEvent : lifecycle ? undefined : 'changed';
       if (kind === undefined || (kind !== 'changed' && !LIFECYCLE_KINDS.has(kind))) {
         dropped++;
-        this.#o.logger?.info({ event: 'graph_notification_ignored', trigger, lifecycleEvent: n.lifecycleEvent }, 'Graph lifecycle notification of a kind not acted on');
+        this.#o.logger?.info(
+          { event: 'graph_notification_ignored', trigger, lifecycleEvent: n.lifecycleEvent },
+          'Graph lifecycle notification of a kind not acted on',
+        );
         continue;
       }
       rows.push({ trigger, kind: kind as GraphNotificationKind });
@@ -205,7 +214,10 @@ export class NotificationHub {
     try {
       rows = await this.#o.store.claimGraphNotifications(this.#instanceId);
     } catch (e) {
-      this.#o.logger?.warn({ event: 'graph_notification_queue_failed', error: describeError(e) }, 'could not read the notification queue');
+      this.#o.logger?.warn(
+        { event: 'graph_notification_queue_failed', error: describeError(e) },
+        'could not read the notification queue',
+      );
       return;
     }
     for (const r of rows) {

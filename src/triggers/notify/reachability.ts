@@ -11,7 +11,12 @@ export async function checkNotificationUrl(publicUrl: string, timeoutMs = 10_000
   const token = `mailbridge-reachability-${randomBytes(8).toString('hex')}`;
   const url = `${publicUrl.replace(/\/+$/, '')}/notifications/graph/_reachability?validationToken=${encodeURIComponent(token)}`;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.text();
     if (res.status !== 200) return `answered HTTP ${res.status}`;
     if (text !== token) return 'answered 200 but not with the validation token (is another service at that URL?)';

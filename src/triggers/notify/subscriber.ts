@@ -6,7 +6,13 @@ import { ConfigError, isMailbridgeError, type MailbridgeError } from '../../erro
 import { listMailFolders, WELL_KNOWN_FOLDER_NAMES } from '../../protocols/graph/folders.js';
 import { createGraphHttp, type GraphHttp } from '../../protocols/graph/http.js';
 import {
-  createSubscription, deleteSubscription, getSubscription, listSubscriptions, reauthorizeSubscription, renewSubscription, type GraphSubscription,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  reauthorizeSubscription,
+  renewSubscription,
+  type GraphSubscription,
 } from '../../protocols/graph/subscriptions.js';
 import { seg } from '../../protocols/graph/target.js';
 import { tlsOptionsFor } from '../../protocols/tls.js';
@@ -62,9 +68,10 @@ export class GraphSubscriber {
     const notificationUrl = this.#o.hub.urlFor(this.#name);
     if (!notificationUrl) {
       throw new ConfigError({
-        code: 'GRAPH_NOTIFICATION_URL_MISSING', field: 'notificationUrl',
+        code: 'GRAPH_NOTIFICATION_URL_MISSING',
+        field: 'notificationUrl',
         message: `trigger ${this.#name}: mode notify needs the service's public URL for Graph to post to`,
-        hint: 'start `mailbridge serve --notification-url https://PUBLIC-HOST` (docs/notifications.md), or set the trigger\'s mode to poll',
+        hint: "start `mailbridge serve --notification-url https://PUBLIC-HOST` (docs/notifications.md), or set the trigger's mode to poll",
       });
     }
     await this.#run(() => this.#reconcile());
@@ -72,7 +79,8 @@ export class GraphSubscriber {
 
   /** A lifecycle notification for this trigger (the watcher syncs the folder as well). */
   lifecycle(kind: GraphNotificationKind): void {
-    if (kind === 'subscriptionRemoved') void this.#run(() => this.#recreate('Graph removed the subscription (subscriptionRemoved)'));
+    if (kind === 'subscriptionRemoved')
+      void this.#run(() => this.#recreate('Graph removed the subscription (subscriptionRemoved)'));
     else if (kind === 'reauthorizationRequired') void this.#run(() => this.#reauthorize());
   }
 
@@ -111,8 +119,10 @@ export class GraphSubscriber {
   async #failed(e: unknown): Promise<void> {
     const err = explainSubscriptionError(e, this.#o.hub.urlFor(this.#name) ?? '');
     const text = isMailbridgeError(err) ? `${err.message} (${err.code}). Fix: ${err.hint}` : describeError(err);
-    this.#o.hub.logger?.warn({ event: 'graph_subscription_failed', trigger: this.#name, error: describeError(err) },
-      'Graph subscription failed; the safety-net delta poll continues, retrying later');
+    this.#o.hub.logger?.warn(
+      { event: 'graph_subscription_failed', trigger: this.#name, error: describeError(err) },
+      'Graph subscription failed; the safety-net delta poll continues, retrying later',
+    );
     await this.#o.store.addTriggerEvent(this.#name, 'subscription_failed', text).catch(() => undefined);
     this.#schedule(RETRY_MS, () => this.#reconcile());
   }
@@ -121,10 +131,16 @@ export class GraphSubscriber {
     if (this.#http) return this.#http;
     const r = this.#o.resource;
     const url = new URL(r.server.host);
-    const tls = url.protocol === 'https:' ? await tlsOptionsFor({ ...r, server: { ...r.server, host: url.hostname } }) : undefined;
+    const tls =
+      url.protocol === 'https:'
+        ? await tlsOptionsFor({ ...r, server: { ...r.server, host: url.hostname } })
+        : undefined;
     this.#http = createGraphHttp({
-      baseUrl: r.server.host, tokens: this.#o.tokens.provider(r.name), mailbox: r.user ?? r.name,
-      ...(tls ? { tls } : {}), ...(this.#o.hub.logger ? { logger: this.#o.hub.logger } : {}),
+      baseUrl: r.server.host,
+      tokens: this.#o.tokens.provider(r.name),
+      mailbox: r.user ?? r.name,
+      ...(tls ? { tls } : {}),
+      ...(this.#o.hub.logger ? { logger: this.#o.hub.logger } : {}),
     });
     return this.#http;
   }
@@ -140,8 +156,12 @@ export class GraphSubscriber {
       const nodes = await listMailFolders(http, prefix);
       const found = nodes.find((n) => n.path.toLowerCase() === lower) ?? nodes.find((n) => n.folder.id === name);
       if (!found) {
-        throw new ConfigError({ code: 'GRAPH_FOLDER_NOT_FOUND', field: 'folder', message: `no folder "${name}" in ${r.user ?? r.name}`,
-          hint: 'see the folders with `mailbridge folders RESOURCE`; nested folders are written Parent/Child' });
+        throw new ConfigError({
+          code: 'GRAPH_FOLDER_NOT_FOUND',
+          field: 'folder',
+          message: `no folder "${name}" in ${r.user ?? r.name}`,
+          hint: 'see the folders with `mailbridge folders RESOURCE`; nested folders are written Parent/Child',
+        });
       }
       folder = seg(found.folder.id);
     }
@@ -163,13 +183,19 @@ export class GraphSubscriber {
     // Subscriptions to this trigger's URL that the store does not know: a crash between Graph's
     // answer and the store write, or a subscription made by hand. Older than the (shared) list.
     const r = this.#o.resource;
-    const listKey = r.oauth?.flow === 'client_credentials' ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}` : `resource|${r.name}`;
+    const listKey =
+      r.oauth?.flow === 'client_credentials'
+        ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}`
+        : `resource|${r.name}`;
     const all = await this.#o.hub.listOnce(listKey, () => listSubscriptions(http));
     const extra = all.filter((s) => s.notificationUrl === url && s.id !== keep?.id);
     for (const s of extra) await deleteSubscription(http, s.id).catch(() => undefined);
     if (extra.length > 0) {
-      await this.#o.store.addTriggerEvent(this.#name, 'subscription_reconciled',
-        `deleted ${extra.length} Graph subscription(s) to this trigger's URL that the store did not know`);
+      await this.#o.store.addTriggerEvent(
+        this.#name,
+        'subscription_reconciled',
+        `deleted ${extra.length} Graph subscription(s) to this trigger's URL that the store did not know`,
+      );
     }
     if (!keep || !stored) {
       await this.#create(http, stored ? 'the stored subscription is gone at Graph' : undefined);
@@ -188,19 +214,31 @@ export class GraphSubscriber {
     // `updated` only where a filter can turn a message that did not match into one that does.
     const changeType = def.filters.unread !== undefined ? 'created,updated' : 'created';
     const sub = await createSubscription(http, {
-      resource: resourcePath, changeType, clientState,
-      notificationUrl: this.#o.hub.urlFor(this.#name)!, lifecycleNotificationUrl: this.#o.hub.lifecycleUrlFor(this.#name)!,
+      resource: resourcePath,
+      changeType,
+      clientState,
+      notificationUrl: this.#o.hub.urlFor(this.#name)!,
+      lifecycleNotificationUrl: this.#o.hub.lifecycleUrlFor(this.#name)!,
       expiresAt: new Date(Date.now() + this.#o.hub.lifetimeMs),
     });
     await this.#save(sub, resourcePath, clientState);
-    await this.#o.store.addTriggerEvent(this.#name, 'subscribed',
-      `Graph subscription ${sub.id} on ${resourcePath} (${changeType}) until ${sub.expirationDateTime}${why ? `; ${why}` : ''}`);
+    await this.#o.store.addTriggerEvent(
+      this.#name,
+      'subscribed',
+      `Graph subscription ${sub.id} on ${resourcePath} (${changeType}) until ${sub.expirationDateTime}${why ? `; ${why}` : ''}`,
+    );
   }
 
   async #save(sub: GraphSubscription, resourcePath: string, clientState: string): Promise<void> {
     const expiresAt = Date.parse(sub.expirationDateTime);
     this.#o.hub.remember(sub.id, this.#name, clientState);
-    await this.#o.store.putGraphSubscription({ trigger: this.#name, subscriptionId: sub.id, resourcePath, clientState: new Secret(clientState), expiresAt });
+    await this.#o.store.putGraphSubscription({
+      trigger: this.#name,
+      subscriptionId: sub.id,
+      resourcePath,
+      clientState: new Secret(clientState),
+      expiresAt,
+    });
     this.#scheduleRenewal(expiresAt);
   }
 
@@ -218,7 +256,10 @@ export class GraphSubscriber {
     try {
       const sub = await renewSubscription(http, stored.subscriptionId, new Date(Date.now() + this.#o.hub.lifetimeMs));
       await this.#save(sub, stored.resourcePath, stored.clientState.reveal());
-      this.#o.hub.logger?.debug({ event: 'graph_subscription_renewed', trigger: this.#name, until: sub.expirationDateTime }, 'Graph subscription renewed');
+      this.#o.hub.logger?.debug(
+        { event: 'graph_subscription_renewed', trigger: this.#name, until: sub.expirationDateTime },
+        'Graph subscription renewed',
+      );
     } catch (e) {
       if (!isNotFound(e)) throw e;
       await this.#create(http, 'Graph no longer knew it at renewal (expired or removed)');
@@ -231,7 +272,11 @@ export class GraphSubscriber {
     if (!stored) return this.#create(http);
     try {
       await reauthorizeSubscription(http, stored.subscriptionId);
-      await this.#o.store.addTriggerEvent(this.#name, 'subscription_reauthorized', `Graph subscription ${stored.subscriptionId} reauthorized`);
+      await this.#o.store.addTriggerEvent(
+        this.#name,
+        'subscription_reauthorized',
+        `Graph subscription ${stored.subscriptionId} reauthorized`,
+      );
     } catch (e) {
       if (!isNotFound(e)) throw e;
       await this.#create(http, 'Graph no longer knew it when asked to reauthorize');
@@ -262,10 +307,14 @@ function isNotFound(e: unknown): boolean {
 export function explainSubscriptionError(e: unknown, url: string): unknown {
   if (!isMailbridgeError(e)) return e;
   const err: MailbridgeError = e;
-  const validation = err.details['status'] === 400 && (err.details['graphCode'] === 'ValidationError' || /validation/i.test(err.message));
+  const validation =
+    err.details['status'] === 400 &&
+    (err.details['graphCode'] === 'ValidationError' || /validation/i.test(err.message));
   if (!validation) return e;
   return new ConfigError({
-    code: 'GRAPH_NOTIFICATION_URL_UNREACHABLE', field: 'notificationUrl', cause: e,
+    code: 'GRAPH_NOTIFICATION_URL_UNREACHABLE',
+    field: 'notificationUrl',
+    cause: e,
     message: `Graph could not validate the notification URL ${url}: it must answer POST ?validationToken=… with 200 and the token within 10 seconds`,
     hint: 'make serve reachable from the internet at --notification-url (a reverse proxy with TLS, or a tunnel you run; docs/notifications.md) and check it with curl -X POST "URL?validationToken=hi"',
   });
