@@ -5,7 +5,18 @@ import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { buildServer } from '../server/app.js';
 import { createCredentialStore } from '../server/credentials.js';
+import { localeFromEnv, messages, t, type Locale } from '../i18n/index.js';
+import { NotificationHub } from '../triggers/notify/hub.js';
+import { checkNotificationUrl } from '../triggers/notify/reachability.js';
 import { TriggerRunner } from '../triggers/runner.js';
+
+const m = messages('serve.notify', {
+  reachable: { en: 'Graph notifications: {url} reaches this service', ja: 'Graph の変更通知: {url} からこのサービスに届きます' },
+  unreachable: {
+    en: 'warning: Graph notifications: {url} does not reach this service ({why}); triggers in mode notify fall back to their safety-net poll until it does (docs/notifications.md)',
+    ja: '警告: Graph の変更通知: {url} からこのサービスに届きません ({why})。届くようになるまで、mode notify のトリガーは定期ポーリングだけで動きます (docs/notifications.md)',
+  },
+});
 import type { CliContext } from './context.js';
 
 export interface RunningService {
@@ -26,6 +37,8 @@ export interface ServiceOptions {
   allowHostAccess?: boolean;
   behindTlsProxy?: boolean;
   trustProxy?: string;
+  /** The public URL Graph posts change notifications to (`--notification-url`, MAILBRIDGE_NOTIFICATION_URL). */
+  notificationUrl?: string;
 }
 
 export async function startService(ctx: CliContext, o: ServiceOptions): Promise<RunningService> {
@@ -35,7 +48,8 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
   // Every service instance takes mailbox leases: alone it holds them all; with others on one
   // PostgreSQL database each watched mailbox has exactly one owner.
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const runner = new TriggerRunner({ store, tokens, logger: ctx.logger, instanceId });
+  const notifications = new NotificationHub({ store, logger: ctx.logger, instanceId, ...(o.notificationUrl ? { publicUrl: o.notificationUrl } : {}) });
+  const runner = new TriggerRunner({ store, tokens, logger: ctx.logger, instanceId, notifications });
   const envPassword = process.env.MAILBRIDGE_CONSOLE_PASSWORD;
   let firstPassword: string | undefined;
   if (!envPassword && !(await credentials.hasConsolePassword())) {
@@ -43,7 +57,7 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
     await credentials.setConsolePassword(new Secret(firstPassword));
   }
   const server = await buildServer({
-    store, credentials, tokens, runner, logger: ctx.logger,
+    store, credentials, tokens, runner, notifications, logger: ctx.logger,
     allowHostAccess: o.allowHostAccess === true, behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
     ...(envPassword ? { consolePassword: new Secret(envPassword) } : {}),
   });
@@ -54,6 +68,7 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
     throw (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(o.host, o.port, e) : e;
   }
   await runner.start();
+  if (o.notificationUrl) void reportReachability(ctx, o.notificationUrl);
   const address = server.app.server.address();
   const bound = address && typeof address === 'object' ? address.port : o.port;
   return {
@@ -66,6 +81,14 @@ export async function startService(ctx: CliContext, o: ServiceOptions): Promise<
       await server.close();
     },
   };
+}
+
+/** Reachability of the notification URL, said once at start (the service runs either way). */
+async function reportReachability(ctx: CliContext, url: string): Promise<void> {
+  const locale: Locale = localeFromEnv();
+  const why = await checkNotificationUrl(url);
+  if (why === undefined) ctx.print(t(m.reachable, locale, { url }));
+  else ctx.print(t(m.unreachable, locale, { url, why }));
 }
 
 /** Another process (often a running `mailbridge serve` or `demo`) holds the port: a user error, not a bug. */

@@ -83,10 +83,16 @@ export const triggerDefinitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
   resource: z.string().min(1),
   folder: z.string().min(1).default('INBOX'),
-  /** IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link. */
-  mode: z.enum(['idle', 'poll']).default('idle'),
+  /**
+   * IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link.
+   * `notify` (Graph only): a change-notification subscription wakes a delta sync, and a slow
+   * safety-net delta poll runs every `safetyNetSeconds` (docs/notifications.md).
+   */
+  mode: z.enum(['idle', 'poll', 'notify']).default('idle'),
   /** Poll period; in IDLE mode also the safety-net re-scan period. */
   pollIntervalSeconds: z.number().positive().max(86_400).default(60),
+  /** mode `notify`: the period of the safety-net delta poll (default 900: 15 minutes). */
+  safetyNetSeconds: z.number().positive().max(86_400).optional(),
   /** `new`: only messages arriving after the first start; `all`: also those already there. */
   start: z.enum(['new', 'all']).default('new'),
   filters: triggerFilterSchema.default({}),
@@ -144,6 +150,9 @@ export function checkTriggerFitsResource(d: TriggerDefinition, kind: string): vo
   };
   if (kind !== 'imap' && kind !== 'pop3' && kind !== 'ews' && kind !== 'graph') {
     fail('resource', `resource ${d.resource} is a ${kind} resource; triggers watch imap, pop3, ews and graph resources`, 'point the trigger at an imap, pop3, ews or graph resource');
+  }
+  if (d.mode === 'notify' && kind !== 'graph') {
+    fail('mode', `mode notify needs Graph change notifications; resource ${d.resource} is a ${kind} resource`, 'use mode idle or poll, or point the trigger at a graph resource');
   }
   if (kind !== 'pop3') return;
   if (d.folder.toUpperCase() !== 'INBOX') fail('folder', 'POP3 has only INBOX', 'leave folder as INBOX, or use an imap resource');

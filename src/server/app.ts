@@ -6,6 +6,7 @@ import { TokenManager } from '../auth/token-manager.js';
 import type { Logger } from '../log.js';
 import type { Secret } from '../secret.js';
 import type { Store } from '../store/store.js';
+import { NotificationHub } from '../triggers/notify/hub.js';
 import { TriggerRunner } from '../triggers/runner.js';
 import { consolePlugin } from './console/plugin.js';
 import { ConsentBroker } from './consent-broker.js';
@@ -18,6 +19,7 @@ import { createLoginThrottle } from './login-throttle.js';
 import { createMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { gatewayRoutes } from './routes/gateway.js';
+import { graphNotificationRoutes } from './routes/graph-notifications.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { mailRoutes } from './routes/mail.js';
@@ -46,6 +48,11 @@ export interface ServerOptions {
   trustProxy?: string;
   /** The clock (ms since the epoch); tests pass a fake one. */
   now?: () => number;
+  /**
+   * Graph change notifications (triggers in mode notify): the hub the runner uses too. Default:
+   * one without a public URL (the endpoint answers; subscriptions cannot be made).
+   */
+  notifications?: NotificationHub;
 }
 
 /** The built service: the Fastify app (not listening yet) and how to close it. */
@@ -118,6 +125,7 @@ export async function buildServer(o: ServerOptions): Promise<MailbridgeServer> {
   await app.register(triggerRoutes(ctx), { prefix: '/api' });
   await app.register(keyRoutes(ctx), { prefix: '/api' });
   await app.register(gatewayRoutes(ctx), { prefix: '/api' });
+  await app.register(graphNotificationRoutes(ctx, o.notifications ?? new NotificationHub({ store: o.store, ...(o.logger ? { logger: o.logger } : {}) })));
   await app.register(consolePlugin(ctx), { prefix: '/console' });
   await app.ready();
   return {

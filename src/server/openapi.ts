@@ -31,6 +31,10 @@ const TAGS = [
       'Watch a folder and deliver new mail to a webhook, a command or a handler; history, dead letters, replay.',
   },
   { name: 'keys', description: 'API keys for this service.' },
+  {
+    name: 'notifications',
+    description: 'Where Microsoft Graph posts change notifications for triggers in mode notify (public: checked by clientState).',
+  },
   { name: 'health', description: 'Liveness and metrics.' },
 ];
 

@@ -317,6 +317,29 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Graph change notifications (issue 18): one subscription per `notify` trigger, its
+    // clientState sealed, and the queue the public notification endpoint writes into (one row
+    // per trigger and kind: duplicates and bursts collapse into one wake-up; the instance that
+    // holds the trigger's lease takes the row, so any instance may receive a notification).
+    version: 12,
+    statements: [
+      `CREATE TABLE graph_subscriptions (
+        trigger_name TEXT PRIMARY KEY,
+        subscription_id TEXT NOT NULL UNIQUE,
+        resource_path TEXT NOT NULL,
+        sealed_client_state TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE graph_notifications (
+        trigger_name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (trigger_name, kind)
+      )`,
+    ],
+  },
+  {
     // The gateway's message rate limits per gateway user and per source network (issue 13): one
     // row per submission and per key it counts against (`user:NAME`, `source:ADDRESS`,
     // `net:CIDR`), so the windows (a minute, an hour) survive a restart. Rows older than the

@@ -23,6 +23,7 @@ export const aad = {
   codeVerifier: (state: string, resource: string) => `code_verifier|${state}|${resource}`,
   triggerSecret: (name: string) => `trigger_secret|${name}`,
   deliveryExchange: (id: string) => `delivery_exchange|${id}`,
+  graphClientState: (trigger: string) => `graph_client_state|${trigger}`,
 };
 
 export interface TokenRow {

@@ -53,6 +53,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keys: ['id'],
     aad: (r) => aad.deliveryExchange(r.id!),
   },
+  {
+    table: 'graph_subscriptions',
+    column: 'sealed_client_state',
+    keys: ['trigger_name'],
+    aad: (r) => aad.graphClientState(r.trigger_name!),
+  },
 ];
 
 /** One query for the distinct key tags of every sealed value (same SQL in SQLite and PostgreSQL). */

@@ -4,6 +4,7 @@ import type { AttemptStore } from './attempts.js';
 import type { Sealer } from './seal.js';
 import type { TriggerDefinition } from '../config/trigger.js';
 import type { GatewayStore } from './gateway.js';
+import type { GraphNotifyStore } from './graph-notify.js';
 
 /**
  * The one persistence interface: every slice below, and `close`. One implementation, the SQL
@@ -15,7 +16,7 @@ import type { GatewayStore } from './gateway.js';
  */
 export interface Store
   extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore,
-    GatewayStore, AttemptStore {
+    GatewayStore, AttemptStore, GraphNotifyStore {
   /** Closes the database connections; the store is unusable after. */
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import type { DeliveryRecord, Store, TriggerRecord } from '../store/store.js';
 import type { TriggerHandler } from './deliver.js';
 import { describeError } from './pause.js';
 import { replayDelivery } from './replay.js';
+import type { NotificationHub } from './notify/hub.js';
+import { sweepOrphanSubscriptions } from './notify/sweep.js';
 import { TriggerWatcher, type WatcherStatus } from './watcher.js';
 
 /** Options of {@link TriggerRunner}. */
@@ -28,6 +30,8 @@ export interface TriggerRunnerOptions {
    */
   instanceId?: string;
   leases?: LeaseOptions;
+  /** Graph change notifications for triggers in mode notify (`mailbridge serve` makes one). */
+  notifications?: NotificationHub;
 }
 
 /** Mailbox leases, when several instances share one PostgreSQL store. */
@@ -75,6 +79,7 @@ export class TriggerRunner {
   #renewing: Promise<unknown> | undefined;
   #syncing: Promise<void> | undefined;
   #started = false;
+  #sweep: Promise<number> = Promise.resolve(0);
   /** Leased mode: the triggers this instance holds a lease for, and until when that is sure. */
   #held = new Set<string>();
   #heldUntil = 0;
@@ -83,6 +88,8 @@ export class TriggerRunner {
   constructor(o: TriggerRunnerOptions) {
     this.#o = o;
     this.#handlers = new Map(Object.entries(o.handlers ?? {}));
+    // Queued notifications are taken only for the triggers this instance holds leases on.
+    if (o.notifications && o.instanceId !== undefined) o.notifications.instanceId = o.instanceId;
     if (o.instanceId !== undefined) {
       const ttlMs = o.leases?.ttlMs ?? 30_000;
       this.#lease = { ttlMs, renewIntervalMs: o.leases?.renewIntervalMs ?? Math.max(1, Math.floor(ttlMs / 3)), perMailboxLimit: o.leases?.perMailboxLimit ?? 10 };
@@ -93,6 +100,14 @@ export class TriggerRunner {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    const hub = this.#o.notifications;
+    if (hub) {
+      hub.start();
+      this.#sweep = sweepOrphanSubscriptions({ store: this.#o.store, tokens: this.#o.tokens, hub }).catch((e: unknown) => {
+        this.#o.logger?.warn({ event: 'graph_subscription_sweep_failed', error: describeError(e) }, 'could not sweep orphaned Graph subscriptions');
+        return 0;
+      });
+    }
     await this.sync();
     this.#timer = setInterval(() => void this.sync().catch((e: unknown) => {
       this.#o.logger?.warn({ event: 'trigger_sync_failed', error: describeError(e) }, 'could not read the triggers from the store');
@@ -119,12 +134,18 @@ export class TriggerRunner {
     const all = [...this.#watchers.values()];
     this.#watchers.clear();
     await Promise.all(all.map((w) => w.watcher.stop()));
+    await this.#o.notifications?.stop();
     const id = this.#o.instanceId;
     if (this.#lease && id !== undefined && opts.releaseLeases !== false) {
       this.#held = new Set();
       await this.#o.store.releaseLeases(id);
       await this.#o.store.removeInstance(id);
     }
+  }
+
+  /** How many orphaned Graph subscriptions the start-up sweep deleted, once it is done. */
+  notificationSweep(): Promise<number> {
+    return this.#sweep;
   }
 
   /** Leased mode: the triggers this instance holds a lease for (sorted). */
@@ -210,6 +231,7 @@ export class TriggerRunner {
       const watcher = new TriggerWatcher({
         store: this.#o.store, tokens: this.#o.tokens, definition: current.definition, handlers: this.#handlers,
         ...(this.#o.logger ? { logger: this.#o.logger } : {}),
+        ...(this.#o.notifications ? { notifications: this.#o.notifications } : {}),
       });
       this.#watchers.set(name, { watcher, updatedAt: current.updatedAt, resource: current.definition.resource });
       watcher.start();

@@ -15,6 +15,9 @@ import { evaluateFilter, viewOfParsed } from './filter.js';
 import { normalizeMessageId } from './message-id.js';
 import { describeError, reasonToPause } from './pause.js';
 import { advanceOf, loadPosition, savePosition } from './position.js';
+import type { NotificationHub } from './notify/hub.js';
+import { GraphSubscriber } from './notify/subscriber.js';
+import { Wake } from './notify/wake.js';
 
 /**
  * How many of the newest deliveries are checked for a missing after-processing action on
@@ -49,7 +52,12 @@ export interface WatcherOptions {
   logger?: Logger;
   /** Called when the watcher paused itself (the store already says so). */
   onPaused?: (reason: string) => void;
+  /** Graph change notifications (mode notify): the process's hub. */
+  notifications?: NotificationHub;
 }
+
+/** Mode notify: the safety-net delta poll when the trigger names none (15 minutes). */
+const DEFAULT_SAFETY_NET_SECONDS = 900;
 
 /**
  * Watches one trigger's folder through the backend's change feed (src/mail/change-feed.ts) and
@@ -162,6 +170,7 @@ export class TriggerWatcher {
   async #watch(resource: Resource, ctx: DispatchContext, connected: () => void): Promise<void> {
     const def = this.#o.definition;
     const signal = this.#abort.signal;
+    const notify = def.mode === 'notify' ? await this.#startNotify(resource) : undefined;
     const feed = await openChangeFeed({
       resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder, idle: def.mode === 'idle',
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
@@ -179,13 +188,46 @@ export class TriggerWatcher {
         delete this.#status.lastErrorAt;
         connected();
         if (signal.aborted) return;
-        if (feed.waitForNews) await feed.waitForNews(def.pollIntervalSeconds * 1000, signal);
+        if (notify) await notify.wake.wait((def.safetyNetSeconds ?? DEFAULT_SAFETY_NET_SECONDS) * 1000, signal);
+        else if (feed.waitForNews) await feed.waitForNews(def.pollIntervalSeconds * 1000, signal);
         else await sleep(def.pollIntervalSeconds * 1000, signal);
       }
     } finally {
       // Closed only once the loop has left it: closing from stop() could cut an after-action short.
       await feed.close().catch(() => undefined);
+      await notify?.close();
     }
+  }
+
+  /**
+   * Mode notify: the subscription first (so nothing arriving during the first sync goes
+   * unnoticed), then every notification for the trigger wakes one coalesced delta sync.
+   * Notifications are hints and delta is the truth: a lost one is made up by the next sync or
+   * the safety-net poll.
+   */
+  async #startNotify(resource: Resource): Promise<{ wake: Wake; close(): Promise<void> }> {
+    const hub = this.#o.notifications;
+    const def = this.#o.definition;
+    if (!hub) {
+      throw new ConfigError({ code: 'GRAPH_NOTIFICATION_URL_MISSING', field: 'mode',
+        message: `trigger ${def.name}: mode notify runs only inside \`mailbridge serve\` (its notification endpoint)`,
+        hint: 'run the trigger with `mailbridge serve --notification-url https://PUBLIC-HOST`, or set its mode to poll' });
+    }
+    checkTriggerFitsResource(def, resource.kind);
+    const wake = new Wake();
+    const subscriber = new GraphSubscriber({ hub, store: this.#o.store, tokens: this.#o.tokens, resource, definition: def });
+    const unwatch = hub.watch(def.name, (kind) => {
+      subscriber.lifecycle(kind);
+      wake.signal();
+    });
+    try {
+      await subscriber.start();
+    } catch (e) {
+      unwatch();
+      await subscriber.stop();
+      throw e;
+    }
+    return { wake, close: async () => { unwatch(); await subscriber.stop(); } };
   }
 
   /**

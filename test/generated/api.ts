@@ -804,6 +804,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/graph/{trigger}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Graph change notifications
+         * @description Change notifications of the trigger's subscription: each schedules a delta sync of the folder. Public (no API key): each notification must carry its subscription's clientState, or it is dropped. With `validationToken` in the query (the subscription handshake) the token is echoed as text/plain. Body: a Graph notification collection ({ value: [...] }), validated by the handler so that the empty handshake body passes.
+         */
+        post: operations["postGraphNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/graph/{trigger}/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Graph lifecycle notifications
+         * @description Lifecycle notifications of the trigger's subscription (reauthorizationRequired, subscriptionRemoved, missed). Public (no API key): each notification must carry its subscription's clientState, or it is dropped. With `validationToken` in the query (the subscription handshake) the token is echoed as text/plain. Body: a Graph notification collection ({ value: [...] }), validated by the handler so that the empty handshake body passes.
+         */
+        post: operations["postGraphLifecycleNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1036,9 +1076,10 @@ export interface components {
              * @default idle
              * @enum {string}
              */
-            mode?: "idle" | "poll";
+            mode?: "idle" | "poll" | "notify";
             /** @default 60 */
             pollIntervalSeconds?: number;
+            safetyNetSeconds?: number;
             /**
              * @default new
              * @enum {string}
@@ -1785,8 +1826,9 @@ export interface components {
                 resource: string;
                 folder: string;
                 /** @enum {string} */
-                mode: "idle" | "poll";
+                mode: "idle" | "poll" | "notify";
                 pollIntervalSeconds: number;
+                safetyNetSeconds?: number;
                 /** @enum {string} */
                 start: "new" | "all";
                 filters: {
@@ -1872,8 +1914,9 @@ export interface components {
                 resource: string;
                 folder: string;
                 /** @enum {string} */
-                mode: "idle" | "poll";
+                mode: "idle" | "poll" | "notify";
                 pollIntervalSeconds: number;
+                safetyNetSeconds?: number;
                 /** @enum {string} */
                 start: "new" | "all";
                 filters: {
@@ -5747,6 +5790,112 @@ export interface operations {
             };
             /** @description Forbidden: SCOPE_REQUIRED (the API key lacks the scope this operation needs; the error's hint names it, `needed` and `held` name the scopes) or a code of the operation (HOST_ACCESS_REFUSED, …). Codes: SCOPE_REQUIRED. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postGraphNotification: {
+        parameters: {
+            query?: {
+                /** @description sent by Graph when a subscription is created: echoed back as text/plain */
+                validationToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the trigger's name */
+                trigger: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The validation token, URL-decoded, as text/plain. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Queued (or dropped with a log line: unknown subscription, clientState mismatch); processed after the answer. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: the service failed unexpectedly (details only in the service log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postGraphLifecycleNotification: {
+        parameters: {
+            query?: {
+                /** @description sent by Graph when a subscription is created: echoed back as text/plain */
+                validationToken?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the trigger's name */
+                trigger: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The validation token, URL-decoded, as text/plain. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Queued (or dropped with a log line: unknown subscription, clientState mismatch); processed after the answer. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Bad input: REQUEST_INVALID (a parameter or body field fails the schema; `field` names it) or a typed code of the operation. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

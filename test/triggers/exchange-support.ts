@@ -39,7 +39,7 @@ export interface ExchangeFixture {
 }
 
 /** Resource names are the kinds: `imap`, `ews`, `graph`. */
-export async function exchangeFixture(kinds: readonly ExchangeKind[]): Promise<ExchangeFixture> {
+export async function exchangeFixture(kinds: readonly ExchangeKind[], opts: { store?: Store } = {}): Promise<ExchangeFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'mbt-exchange-'));
   const identity = await startIdentityEmulator({ dataDir: dir });
   const sandbox = await startExchangeSandbox({ identity, tlsDir: dir });
@@ -51,7 +51,8 @@ export async function exchangeFixture(kinds: readonly ExchangeKind[]): Promise<E
   sandbox.admin.createMailbox(user);
   const dbPath = join(dir, 'mailbridge.db');
   const key = randomBytes(32);
-  const store = openSqliteStore({ path: dbPath, sealer: createSealer(key) });
+  // Another store (PostgreSQL) when the test brings one; `reopenStore` then still opens the SQLite file.
+  const store = opts.store ?? openSqliteStore({ path: dbPath, sealer: createSealer(key) });
   const tokens = new TokenManager({ store });
   const common = {
     preset: 'm365' as const, tenantId: SANDBOX.tenantId, clientId: SANDBOX.confidentialClientId,

@@ -12,9 +12,10 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option('--allow-host-access', 'let admin API keys and the console run commands, name handlers and read files on this host (docs/security.md)')
     .option('--behind-tls-proxy', 'a proxy in front terminates TLS: always mark cookies Secure and send HSTS')
     .option('--trust-proxy <addresses>', 'comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed (login throttling per client, Secure cookies)')
+    .option('--notification-url <url>', 'public https base URL Microsoft Graph reaches this service at, for triggers in mode notify (reverse proxy or tunnel; docs/notifications.md); default MAILBRIDGE_NOTIFICATION_URL')
     .option('--gateway', 'also run the gateway for legacy mail clients (SMTP submission; docs/gateway.md)')
     .option('--gateway-config <file>', 'the gateway\'s settings (a YAML/JSON file with a gateway: section); implies --gateway')
-    .action(async (o: { port: string; host: string; allowHostAccess?: boolean; behindTlsProxy?: boolean; trustProxy?: string; gateway?: boolean; gatewayConfig?: string }) => {
+    .action(async (o: { port: string; host: string; allowHostAccess?: boolean; behindTlsProxy?: boolean; trustProxy?: string; notificationUrl?: string; gateway?: boolean; gatewayConfig?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--port', message: `--port ${o.port} is not a port number`, hint: 'e.g. --port 8025' });
@@ -22,9 +23,15 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       if (!isLoopbackHost(o.host)) {
         ctx.print(`warning: listening on ${o.host}, not a loopback address: put TLS in front (a reverse proxy) before others reach it`);
       }
+      const notificationUrl = o.notificationUrl ?? process.env.MAILBRIDGE_NOTIFICATION_URL;
+      if (notificationUrl !== undefined && !/^https?:\/\/[^/]+/i.test(notificationUrl)) {
+        throw new ConfigError({ code: 'CLI_OPTION_INVALID', field: '--notification-url', message: `--notification-url ${notificationUrl} is not an http(s) URL`,
+          hint: 'e.g. --notification-url https://mail.example.com (Graph needs https from the internet; docs/notifications.md)' });
+      }
       const { startService, untilSignal } = await import('../service.js');
       const service = await startService(ctx, { host: o.host, port, allowHostAccess: o.allowHostAccess === true,
-        behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}) });
+        behindTlsProxy: o.behindTlsProxy === true, ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
+        ...(notificationUrl ? { notificationUrl } : {}) });
       if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
       const { base } = service;
       ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);

@@ -11,7 +11,8 @@ interface AddOptions {
   resource: string;
   commandEnv?: string;
   folder?: string;
-  mode?: 'idle' | 'poll';
+  mode?: 'idle' | 'poll' | 'notify';
+  safetyNet?: string;
   poll?: string;
   start?: 'new' | 'all';
   webhook?: string;
@@ -47,8 +48,9 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
     .argument('<name>', 'trigger name')
     .requiredOption('--resource <name>', 'resource to watch (imap, pop3, ews or graph)')
     .option('--folder <path>', 'folder to watch (default INBOX)')
-    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls)')
+    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls), or notify (Graph change notifications; needs serve --notification-url)')
     .option('--poll <seconds>', 'poll interval (and safety re-scan with IDLE), default 60')
+    .option('--safety-net <seconds>', 'mode notify: the safety-net delta poll period, default 900')
     .option('--start <from>', 'new (default: only messages arriving from now on) or all')
     .option('--webhook <url>', 'POST each message as signed JSON to this URL')
     .option('--secret-env <VAR>', 'environment variable holding the webhook signing secret')
@@ -84,6 +86,7 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
         ...(o.folder ? { folder: o.folder } : {}),
         ...(o.mode ? { mode: o.mode } : {}),
         ...(o.poll ? { pollIntervalSeconds: Number(o.poll) } : {}),
+        ...(o.safetyNet ? { safetyNetSeconds: Number(o.safetyNet) } : {}),
         ...(o.start ? { start: o.start } : {}),
         filters: {
           ...(o.from ? { from: o.from } : {}),

@@ -5,6 +5,7 @@ import type { SqlContext } from './context.js';
 import { sqlCoordinationStore } from './coordination.js';
 import { sqlCredentialStore } from './credentials.js';
 import { sqlGatewayStore } from './gateway.js';
+import { sqlGraphNotifyStore } from './graph-notify.js';
 import { sqlResourceStore } from './resources.js';
 import { sqlSealingStore } from './sealing.js';
 import { sqlTokenStore } from './tokens.js';
@@ -26,6 +27,7 @@ export function createSqlStore(ctx: SqlContext): Store {
     ...sqlSealingStore(ctx),
     ...sqlGatewayStore(ctx),
     ...sqlAttemptStore(ctx),
+    ...sqlGraphNotifyStore(ctx),
     close: () => ctx.db.close(),
   };
 }

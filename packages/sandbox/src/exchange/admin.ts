@@ -4,6 +4,21 @@ import { z } from 'zod';
 import type { ExchangeFault, TenantSettings } from './contract.js';
 import { faultSpecSchema, type FaultRegistry, type FaultSpec } from './faults.js';
 import type { SandboxMailStore } from './store/index.js';
+import type { LifecycleEvent, NotificationOutcome, NotificationPolicy, Subscriptions } from './graph/subscriptions.js';
+
+/** A Graph change-notification subscription as the admin API lists it. */
+export interface SubscriptionOverview {
+  id: string;
+  mailbox: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl?: string;
+  /** ISO 8601. */
+  expirationDateTime: string;
+  applicationId: string;
+  needsReauthorization: boolean;
+}
 
 /** A mailbox as the admin API lists it. */
 export interface MailboxOverview {
@@ -31,11 +46,19 @@ export interface ExchangeAdmin {
   clearFaults(): void;
   createMailbox(address: string, displayName?: string): MailboxOverview;
   listMailboxes(): MailboxOverview[];
+  /** Graph change-notification subscriptions alive now (every app's). */
+  listSubscriptions(): SubscriptionOverview[];
+  /** Send a lifecycle notification (`subscriptionRemoved` also removes the subscription). */
+  sendLifecycleEvent(subscriptionId: string, event: LifecycleEvent): Promise<NotificationOutcome>;
+  /** Let a subscription lapse now, as if it was not renewed in time. */
+  expireSubscription(subscriptionId: string): boolean;
+  /** How notifications are sent: a share dropped, slow endpoints throttled (shallow merge). */
+  setNotificationPolicy(patch: Partial<NotificationPolicy>): NotificationPolicy;
   /** Deliver a message as if from outside (no SMTP session, no limits). */
   deliver(raw: Buffer, envelope: { from: string; to: string[] }): Promise<{ accepted: string[]; rejected: string[] }>;
 }
 
-export function createExchangeAdmin(store: SandboxMailStore, settings: TenantSettings, faults: FaultRegistry): ExchangeAdmin {
+export function createExchangeAdmin(store: SandboxMailStore, settings: TenantSettings, faults: FaultRegistry, subs: Subscriptions): ExchangeAdmin {
   const overview = (address: string): MailboxOverview => {
     const box = store.mailbox(address)!;
     return {
@@ -80,6 +103,17 @@ export function createExchangeAdmin(store: SandboxMailStore, settings: TenantSet
       return overview(address);
     },
     listMailboxes: () => store.mailboxes().map((b) => overview(b.address)),
+    listSubscriptions: () => subs.list().map((x) => ({
+      id: x.id, mailbox: x.mailbox, resource: x.resource, changeType: x.changeTypes.join(','), notificationUrl: x.notificationUrl,
+      ...(x.lifecycleNotificationUrl ? { lifecycleNotificationUrl: x.lifecycleNotificationUrl } : {}),
+      expirationDateTime: new Date(x.expiresAt).toISOString(), applicationId: x.applicationId, needsReauthorization: x.needsReauthorization === true,
+    })),
+    sendLifecycleEvent: (id, event) => subs.lifecycle(id, event),
+    expireSubscription: (id) => subs.expire(id),
+    setNotificationPolicy(patch) {
+      subs.policy = { ...subs.policy, ...patch };
+      return { ...subs.policy };
+    },
     deliver: (raw, envelope) => store.deliver(raw, envelope),
   };
 }
@@ -95,6 +129,11 @@ const settingsPatchSchema = z.object({
 
 const smtpAuthSchema = z.object({ disabled: z.boolean().nullable(), mailbox: z.string().includes('@').optional() }).strict();
 const mailboxSchema = z.object({ address: z.string().includes('@'), displayName: z.string().min(1).optional() }).strict();
+const lifecycleSchema = z.object({ event: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']) }).strict();
+const policySchema = z.object({
+  dropShare: z.number().min(0).max(1), slowMs: z.number().int().min(0), slowShare: z.number().min(0).max(1),
+  dropShareThrottled: z.number().min(0).max(1), delayMs: z.number().int().min(0), windowMs: z.number().int().positive(), minSamples: z.number().int().min(1),
+}).partial().strict();
 const deliverSchema = z.object({ from: z.string(), to: z.array(z.string()).min(1), raw: z.string().min(1) }).strict();
 
 /**
@@ -186,6 +225,19 @@ async function handle(admin: ExchangeAdmin, req: IncomingMessage, res: ServerRes
   if (path === '/_admin/mailboxes' && method === 'POST') {
     const b = await parse(mailboxSchema);
     if (b) send(res, 201, admin.createMailbox(b.address, b.displayName));
+    return;
+  }
+  if (path === '/_admin/graph/subscriptions' && method === 'GET') return send(res, 200, admin.listSubscriptions());
+  if (path === '/_admin/graph/notification-policy' && method === 'PATCH') {
+    const b = await parse(policySchema);
+    if (b) send(res, 200, admin.setNotificationPolicy(b as Partial<NotificationPolicy>));
+    return;
+  }
+  const subId = /^\/_admin\/graph\/subscriptions\/([\w-]+)\/(lifecycle|expire)$/.exec(path);
+  if (subId && method === 'POST') {
+    if (subId[2] === 'expire') return admin.expireSubscription(subId[1]!) ? send(res, 204, undefined) : send(res, 404, { error: 'not_found', message: `no subscription ${subId[1]}` });
+    const b = await parse(lifecycleSchema);
+    if (b) send(res, 200, await admin.sendLifecycleEvent(subId[1]!, b.event));
     return;
   }
   if (path === '/_admin/deliver' && method === 'POST') {

@@ -6,6 +6,7 @@ import { createExchangeAdmin, type ExchangeAdmin } from './admin.js';
 import type { DirectoryUser, ExchangeContext } from './contract.js';
 import { derivedGuid } from '../identity/state.js';
 import { FaultRegistry } from './faults.js';
+import { Subscriptions } from './graph/subscriptions.js';
 import { applyExchangeSeed, defaultExchangeSeed, parseExchangeSeed, type ExchangeSeed, type ExchangeSeedInput } from './seed.js';
 import { defaultTenantSettings } from './settings.js';
 import { createMailStore, type SandboxMailStore } from './store/index.js';
@@ -37,6 +38,7 @@ export interface SandboxExchangeContext extends ExchangeContext {
   store: SandboxMailStore;
   faults: FaultRegistry;
   admin: ExchangeAdmin;
+  graphSubscriptions: Subscriptions;
 }
 
 /** Build the sandbox core (store, token check, settings, faults) without starting any server. */
@@ -69,6 +71,7 @@ export async function createExchangeContext(opts: ExchangeContextOptions = {}): 
   const seed = opts.seed ? parseExchangeSeed(opts.seed) : defaultExchangeSeed();
   await applyExchangeSeed(seed, store, settings, opts.seedBaseDir);
   const faults = new FaultRegistry();
+  const graphSubscriptions = new Subscriptions(now);
   return {
     directory,
     store,
@@ -79,6 +82,7 @@ export async function createExchangeContext(opts: ExchangeContextOptions = {}): 
     tls: { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem },
     domain,
     faults,
-    admin: createExchangeAdmin(store, settings, faults),
+    graphSubscriptions,
+    admin: createExchangeAdmin(store, settings, faults, graphSubscriptions),
   };
 }

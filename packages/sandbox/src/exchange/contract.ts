@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import type { Subscriptions } from './graph/subscriptions.js';
 
 /**
  * The contract between the Exchange sandbox's one mail store and its protocol endpoints
@@ -229,4 +230,6 @@ export interface ExchangeContext {
   tls: { key: string; cert: string; ca: string };
   /** The tenant's domain (contoso.onmicrosoft.com). */
   domain: string;
+  /** Graph change-notification subscriptions, shared by the Graph endpoint and the admin API. */
+  graphSubscriptions?: Subscriptions;
 }

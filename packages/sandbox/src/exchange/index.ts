@@ -9,7 +9,8 @@ import type { ExchangeSeed, ExchangeSeedInput } from './seed.js';
 import { startSmtpServer } from './smtp/index.js';
 
 export { createExchangeContext, type ExchangeContextOptions, type SandboxExchangeContext } from './context.js';
-export type { ExchangeAdmin, MailboxOverview } from './admin.js';
+export type { ExchangeAdmin, MailboxOverview, SubscriptionOverview } from './admin.js';
+export { defaultNotificationPolicy, type LifecycleEvent, type NotificationOutcome, type NotificationPolicy, type SubscriptionEvents, type Subscription as GraphSubscriptionState, type Subscriptions } from './graph/subscriptions.js';
 export { defaultExchangeSeed, exchangeSeedSchema, loadExchangeSeedFile, parseExchangeSeed, type ExchangeSeed, type ExchangeSeedInput } from './seed.js';
 export { createMailStore, FolderOperationError, type MailStoreOptions, type SandboxMailStore } from './store/index.js';
 // One endpoint over a context of its own (createExchangeContext), for a test that needs only that protocol.

@@ -26,7 +26,8 @@ export async function startGraphServer(ctx: ExchangeContext, opts: { host: strin
     concurrency: new MailboxConcurrency(events),
     events,
     uploads: new UploadSessions(ctx.now),
-    subscriptions: new Subscriptions(ctx.now),
+    // The context's own when it has one (the admin API reaches them there), else one of this server's.
+    subscriptions: ctx.graphSubscriptions ?? new Subscriptions(ctx.now),
   };
   const app = buildGraphApp(state);
   await app.listen({ host: opts.host, port: opts.port });

@@ -117,8 +117,15 @@ export function registerSubscriptionRoutes(app: FastifyInstance, state: GraphSta
 
   app.patch('/v1.0/subscriptions/:id', { config: { graph: 'subscriptions' } }, async (req) => {
     const sub = await owned(req);
-    sub.expiresAt = expiry(parseBody(renewSchema, req.body).expirationDateTime, ctx.now());
+    state.subscriptions.renew(sub, expiry(parseBody(renewSchema, req.body).expirationDateTime, ctx.now()));
     return subscriptionJson(baseOf(req), sub);
+  });
+
+  // After a reauthorizationRequired lifecycle notification (v1.0: 204 No Content).
+  // https://learn.microsoft.com/en-us/graph/api/subscription-reauthorize
+  app.post('/v1.0/subscriptions/:id/reauthorize', { config: { graph: 'subscriptions' } }, async (req, reply) => {
+    state.subscriptions.reauthorize(await owned(req));
+    return reply.code(204).send();
   });
 
   app.delete('/v1.0/subscriptions/:id', { config: { graph: 'subscriptions' } }, async (req, reply) => {
