@@ -83,9 +83,12 @@ export const triggerDefinitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'letters, digits, . _ - (up to 64), starting with a letter or digit' }),
   resource: z.string().min(1),
   folder: z.string().min(1).default('INBOX'),
-  /** IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link. */
-  mode: z.enum(['idle', 'poll']).default('idle'),
-  /** Poll period; in IDLE mode also the safety-net re-scan period. */
+  /**
+   * IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link.
+   * `streaming`, EWS only: EWS streaming notifications wake the SyncFolderItems sync (ews-streaming.ts).
+   */
+  mode: z.enum(['idle', 'poll', 'streaming']).default('idle'),
+  /** Poll period; in IDLE and streaming mode also the safety-net re-scan period. */
   pollIntervalSeconds: z.number().positive().max(86_400).default(60),
   /** `new`: only messages arriving after the first start; `all`: also those already there. */
   start: z.enum(['new', 'all']).default('new'),
@@ -144,6 +147,9 @@ export function checkTriggerFitsResource(d: TriggerDefinition, kind: string): vo
   };
   if (kind !== 'imap' && kind !== 'pop3' && kind !== 'ews' && kind !== 'graph') {
     fail('resource', `resource ${d.resource} is a ${kind} resource; triggers watch imap, pop3, ews and graph resources`, 'point the trigger at an imap, pop3, ews or graph resource');
+  }
+  if (d.mode === 'streaming' && kind !== 'ews') {
+    fail('mode', `streaming notifications are an EWS feature; ${d.resource} is a ${kind} resource`, 'use mode idle or poll, or point the trigger at an ews resource');
   }
   if (kind !== 'pop3') return;
   if (d.folder.toUpperCase() !== 'INBOX') fail('folder', 'POP3 has only INBOX', 'leave folder as INBOX, or use an imap resource');

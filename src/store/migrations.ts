@@ -316,6 +316,20 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX trigger_events_seq ON trigger_events (trigger_name, seq)',
     ],
   },
+  {
+    // EWS streaming notifications (store/sql/ews-streaming.ts): a trigger's subscription and the
+    // last watermark seen, so a restart within the subscription's life reopens it instead of
+    // subscribing again. Version 13: 12 belongs to other work of the same round (Graph notifications).
+    version: 13,
+    statements: [
+      `CREATE TABLE ews_streaming_subscriptions (
+        trigger_name TEXT PRIMARY KEY,
+        subscription_id TEXT NOT NULL,
+        watermark TEXT,
+        updated_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The versions after `current` (the highest recorded in schema_migrations), in order. */

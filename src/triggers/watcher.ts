@@ -15,6 +15,7 @@ import { evaluateFilter, viewOfParsed } from './filter.js';
 import { normalizeMessageId } from './message-id.js';
 import { describeError, reasonToPause } from './pause.js';
 import { advanceOf, loadPosition, savePosition } from './position.js';
+import { streamingOptions } from './streaming.js';
 
 /**
  * How many of the newest deliveries are checked for a missing after-processing action on
@@ -164,6 +165,7 @@ export class TriggerWatcher {
     const signal = this.#abort.signal;
     const feed = await openChangeFeed({
       resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder, idle: def.mode === 'idle',
+      ...(def.mode === 'streaming' ? { streaming: streamingOptions(this.#o.store, def) } : {}),
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
     try {

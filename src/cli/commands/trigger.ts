@@ -11,7 +11,7 @@ interface AddOptions {
   resource: string;
   commandEnv?: string;
   folder?: string;
-  mode?: 'idle' | 'poll';
+  mode?: 'idle' | 'poll' | 'streaming';
   poll?: string;
   start?: 'new' | 'all';
   webhook?: string;
@@ -47,7 +47,7 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
     .argument('<name>', 'trigger name')
     .requiredOption('--resource <name>', 'resource to watch (imap, pop3, ews or graph)')
     .option('--folder <path>', 'folder to watch (default INBOX)')
-    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls)')
+    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls); streaming: EWS streaming notifications wake the sync (ews resources)')
     .option('--poll <seconds>', 'poll interval (and safety re-scan with IDLE), default 60')
     .option('--start <from>', 'new (default: only messages arriving from now on) or all')
     .option('--webhook <url>', 'POST each message as signed JSON to this URL')

@@ -32,7 +32,7 @@ const definitionOut = openObject({
   name: z.string(),
   resource: z.string(),
   folder: z.string(),
-  mode: z.enum(['idle', 'poll']),
+  mode: z.enum(['idle', 'poll', 'streaming']),
   pollIntervalSeconds: z.number(),
   start: z.enum(['new', 'all']),
   filters: triggerFilterSchema,

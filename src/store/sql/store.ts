@@ -4,6 +4,7 @@ import { sqlConsentStore } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlCoordinationStore } from './coordination.js';
 import { sqlCredentialStore } from './credentials.js';
+import { sqlEwsStreamingStore } from './ews-streaming.js';
 import { sqlGatewayStore } from './gateway.js';
 import { sqlResourceStore } from './resources.js';
 import { sqlSealingStore } from './sealing.js';
@@ -26,6 +27,7 @@ export function createSqlStore(ctx: SqlContext): Store {
     ...sqlSealingStore(ctx),
     ...sqlGatewayStore(ctx),
     ...sqlAttemptStore(ctx),
+    ...sqlEwsStreamingStore(ctx),
     close: () => ctx.db.close(),
   };
 }
