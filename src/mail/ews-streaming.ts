@@ -13,7 +13,7 @@ import type { EwsStreamingApi } from './ews-mailbox.js';
  * trigger's SyncFolderItems, which alone says what is new, so an event lost with a dropped
  * connection costs a delay, never a message. The rules:
  * - the connection ended with ConnectionStatus Closed (its lifetime is over): open the next one at
- *   once on the same subscription; the server kept the events of the gap for it;
+ *   once on the same subscription (the server keeps the events of the gap for it) and sync once;
  * - the server lost the subscription (ErrorSubscriptionNotFound / ErrorInvalidSubscription, e.g.
  *   30 minutes without a connection, or a mailbox move): subscribe again and sync, as events of
  *   the gap are gone;
@@ -123,7 +123,6 @@ export class EwsStreamingWatch {
     );
     const backoff = o.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
     let failures = 0;
-    let clean = false;
     while (!signal.aborted) {
       try {
         let state = await o.state.load();
@@ -132,9 +131,10 @@ export class EwsStreamingWatch {
           await o.state.save(state);
           o.logger?.info({ event: 'ews_streaming_subscribed', folder: o.folder }, 'EWS streaming subscription made');
         }
-        // After anything but a clean end, events may have been lost in the gap: sync now.
-        if (!clean) this.#wake();
-        clean = false;
+        // Events of the gap should wait on the server after a clean end, and may be lost after
+        // anything else; one SyncFolderItems per connection lifetime (every 30 minutes) is cheap
+        // enough to not trust either.
+        this.#wake();
         const release = await acquireSlot(o.api.account, connectionLimitFor(o.host), signal);
         if (!release) break;
         let outcome: 'closed' | 'gone' | 'ended' = 'ended';
@@ -172,10 +172,7 @@ export class EwsStreamingWatch {
           await this.#resubscribe('the server no longer knows the subscription');
           continue;
         }
-        if (outcome === 'closed') {
-          clean = true;
-          continue;
-        }
+        if (outcome === 'closed') continue;
         throw Object.assign(new Error('the event stream ended without ConnectionStatus Closed'), {
           code: 'ECONNRESET',
         });

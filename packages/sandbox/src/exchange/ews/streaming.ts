@@ -84,6 +84,7 @@ interface Connection {
   subs: Set<string>;
   sink: StreamSink;
   timers: NodeJS.Timeout[];
+  lifetime?: NodeJS.Timeout;
   open: boolean;
   /** Events of this turn of the event loop, written as one envelope (one message makes several events). */
   pending: Map<string, PendingEvent[]>;
@@ -97,7 +98,14 @@ export interface StreamingControl {
   expireSubscriptions(): number;
   /** Cut every open connection now; `midEnvelope`: instead cut the next envelope with events half-written. */
   dropConnections(opts?: { midEnvelope?: boolean }): number;
-  stats(): { subscriptions: number; connections: number; eventsSent: number };
+  /** Live subscriptions, open connections, GetStreamingEvents connections opened so far, subscriptions made so far, events written. */
+  stats(): {
+    subscriptions: number;
+    connections: number;
+    connectionsOpened: number;
+    subscriptionsMade: number;
+    eventsSent: number;
+  };
 }
 
 export class StreamingService implements StreamingControl {
@@ -106,11 +114,20 @@ export class StreamingService implements StreamingControl {
   private limits: StreamingLimits = { ...DEFAULT_STREAMING_LIMITS };
   private cutNextEnvelope = 0;
   private eventsSent = 0;
+  private connectionsOpened = 0;
+  private subscriptionsMade = 0;
 
   constructor(private readonly now: () => number) {}
 
   setLimits(patch: Partial<StreamingLimits>): StreamingLimits {
     this.limits = { ...this.limits, ...patch };
+    // A shorter cap applies to the connections open now too (a server closing them early).
+    if (patch.maxConnectionMs !== undefined) {
+      for (const conn of this.connections) {
+        clearTimeout(conn.lifetime);
+        conn.lifetime = setTimeout(() => this.finish(conn), patch.maxConnectionMs);
+      }
+    }
     return { ...this.limits };
   }
 
@@ -119,6 +136,8 @@ export class StreamingService implements StreamingControl {
       subscriptions: [...this.subs.keys()].filter((id) => this.live(id)).length,
       connections: this.connections.size,
       eventsSent: this.eventsSent,
+      connectionsOpened: this.connectionsOpened,
+      subscriptionsMade: this.subscriptionsMade,
     };
   }
 
@@ -160,6 +179,7 @@ export class StreamingService implements StreamingControl {
       });
     }
     this.subs.set(id, sub);
+    this.subscriptionsMade++;
     return { id, watermark: this.watermark(sub) };
   }
 
@@ -195,6 +215,7 @@ export class StreamingService implements StreamingControl {
       flushing: false,
     };
     this.connections.add(conn);
+    this.connectionsOpened++;
     for (const id of ids) {
       const sub = this.subs.get(id);
       if (!sub) continue;
@@ -204,7 +225,7 @@ export class StreamingService implements StreamingControl {
     }
     sink.onClose(() => this.closed(conn));
     const lifetime = Math.min(minutes * 60_000, this.limits.maxConnectionMs ?? Infinity);
-    conn.timers.push(setTimeout(() => this.finish(conn), lifetime));
+    conn.lifetime = setTimeout(() => this.finish(conn), lifetime);
     conn.timers.push(setInterval(() => this.send(conn, []), this.limits.keepAliveMs));
     // Whatever queued while no connection was open goes out at once; else a first keep-alive says the stream is up.
     const queued = ids.flatMap((id) => this.takeQueue(id));
@@ -371,8 +392,12 @@ export class StreamingService implements StreamingControl {
 
   private closed(conn: Connection): void {
     conn.open = false;
+    // Events not yet written stay with their subscription for the next connection.
+    for (const [id, events] of conn.pending) this.subs.get(id)?.queue.unshift(...events);
+    conn.pending.clear();
     for (const t of conn.timers) clearTimeout(t);
     conn.timers = [];
+    clearTimeout(conn.lifetime);
     if (!this.connections.delete(conn)) return;
     for (const id of conn.subs) {
       const sub = this.subs.get(id);
