@@ -9,7 +9,7 @@
  * https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-stream-notifications-about-mailbox-events-by-using-ews-in-exchange
  */
 import { responseCode, responseMessages, type EwsClient, type StreamOptions } from './client.js';
-import { attr, child, childEntries, children, el, ownText, text } from './soap.js';
+import { attr, child, childEntries, children, el, ownText, text, type XmlElement } from './soap.js';
 
 /** The schema's bounds of ConnectionTimeout (StreamingSubscriptionConnectionTimeoutType), in minutes. */
 export const CONNECTION_TIMEOUT_MINUTES = { min: 1, max: 30 } as const;
@@ -30,22 +30,26 @@ export interface StreamingBatch {
   error?: { code: string; text: string; subscriptionIds: string[] };
 }
 
+export function getStreamingEventsXml(subscriptionIds: readonly string[], minutes: number): XmlElement {
+  const timeout = Math.min(
+    CONNECTION_TIMEOUT_MINUTES.max,
+    Math.max(CONNECTION_TIMEOUT_MINUTES.min, Math.round(minutes)),
+  );
+  return el(
+    'm:GetStreamingEvents',
+    {},
+    el('m:SubscriptionIds', {}, ...subscriptionIds.map((id) => el('t:SubscriptionId', {}, id))),
+    el('m:ConnectionTimeout', {}, String(timeout)),
+  );
+}
+
 export async function* getStreamingEvents(
   client: EwsClient,
   subscriptionIds: readonly string[],
   minutes: number,
   opts: StreamOptions,
 ): AsyncGenerator<StreamingBatch> {
-  const timeout = Math.min(
-    CONNECTION_TIMEOUT_MINUTES.max,
-    Math.max(CONNECTION_TIMEOUT_MINUTES.min, Math.round(minutes)),
-  );
-  const body = el(
-    'm:GetStreamingEvents',
-    {},
-    el('m:SubscriptionIds', {}, ...subscriptionIds.map((id) => el('t:SubscriptionId', {}, id))),
-    el('m:ConnectionTimeout', {}, String(timeout)),
-  );
+  const body = getStreamingEventsXml(subscriptionIds, minutes);
   for await (const resp of client.stream('GetStreamingEvents', body, opts)) {
     for (const m of responseMessages(resp)) yield readBatch(m);
   }

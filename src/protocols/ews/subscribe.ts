@@ -6,7 +6,7 @@
  */
 import { responseMessages, type EwsClient } from './client.js';
 import { folderIdXml, type FolderRef } from './ids.js';
-import { el, text } from './soap.js';
+import { el, text, type XmlElement } from './soap.js';
 
 /** The events mailbridge asks for: a new message (and any change, so a move into the folder counts) is a reason to sync. */
 export const STREAMING_EVENT_TYPES = [
@@ -17,20 +17,21 @@ export const STREAMING_EVENT_TYPES = [
   'CopiedEvent',
 ] as const;
 
-export async function subscribeStreaming(client: EwsClient, folders: readonly FolderRef[]): Promise<string> {
-  const resp = await client.call(
-    'Subscribe',
+export function subscribeStreamingXml(folders: readonly FolderRef[]): XmlElement {
+  return el(
+    'm:Subscribe',
+    {},
     el(
-      'm:Subscribe',
+      'm:StreamingSubscriptionRequest',
       {},
-      el(
-        'm:StreamingSubscriptionRequest',
-        {},
-        el('t:FolderIds', {}, ...folders.map(folderIdXml)),
-        el('t:EventTypes', {}, ...STREAMING_EVENT_TYPES.map((t) => el('t:EventType', {}, t))),
-      ),
+      el('t:FolderIds', {}, ...folders.map(folderIdXml)),
+      el('t:EventTypes', {}, ...STREAMING_EVENT_TYPES.map((t) => el('t:EventType', {}, t))),
     ),
   );
+}
+
+export async function subscribeStreaming(client: EwsClient, folders: readonly FolderRef[]): Promise<string> {
+  const resp = await client.call('Subscribe', subscribeStreamingXml(folders));
   const id = text(responseMessages(resp)[0], 'SubscriptionId');
   if (!id)
     throw client.fail('Subscribe', {

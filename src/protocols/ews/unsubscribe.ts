@@ -4,12 +4,13 @@
  * https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/unsubscribe-operation
  */
 import { responseCode, responseMessages, type EwsClient } from './client.js';
-import { el } from './soap.js';
+import { el, type XmlElement } from './soap.js';
+
+export const unsubscribeXml = (subscriptionId: string): XmlElement =>
+  el('m:Unsubscribe', {}, el('m:SubscriptionId', {}, subscriptionId));
 
 export async function unsubscribe(client: EwsClient, subscriptionId: string): Promise<void> {
-  const resp = await client.call('Unsubscribe', el('m:Unsubscribe', {}, el('m:SubscriptionId', {}, subscriptionId)), {
-    tolerateErrors: true,
-  });
+  const resp = await client.call('Unsubscribe', unsubscribeXml(subscriptionId), { tolerateErrors: true });
   const m = responseMessages(resp)[0];
   if (m && responseCode(m) !== 'NoError' && !SUBSCRIPTION_GONE.has(responseCode(m)))
     throw client.fail('Unsubscribe', m);
