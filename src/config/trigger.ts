@@ -87,9 +87,10 @@ export const triggerDefinitionSchema = z.strictObject({
    * IMAP: IDLE (with a polling fallback) or polling. POP3 and EWS (SyncFolderItems) poll; Graph polls its delta link.
    * `notify` (Graph only): a change-notification subscription wakes a delta sync, and a slow
    * safety-net delta poll runs every `safetyNetSeconds` (docs/notifications.md).
+   * `streaming`, EWS only: EWS streaming notifications wake the SyncFolderItems sync (ews-streaming.ts).
    */
-  mode: z.enum(['idle', 'poll', 'notify']).default('idle'),
-  /** Poll period; in IDLE mode also the safety-net re-scan period. */
+  mode: z.enum(['idle', 'poll', 'notify', 'streaming']).default('idle'),
+  /** Poll period; in IDLE and streaming mode also the safety-net re-scan period. */
   pollIntervalSeconds: z.number().positive().max(86_400).default(60),
   /** mode `notify`: the period of the safety-net delta poll (default 900: 15 minutes). */
   safetyNetSeconds: z.number().positive().max(86_400).optional(),
@@ -153,6 +154,9 @@ export function checkTriggerFitsResource(d: TriggerDefinition, kind: string): vo
   }
   if (d.mode === 'notify' && kind !== 'graph') {
     fail('mode', `mode notify needs Graph change notifications; resource ${d.resource} is a ${kind} resource`, 'use mode idle or poll, or point the trigger at a graph resource');
+  }
+  if (d.mode === 'streaming' && kind !== 'ews') {
+    fail('mode', `streaming notifications are an EWS feature; ${d.resource} is a ${kind} resource`, 'use mode idle or poll, or point the trigger at an ews resource');
   }
   if (kind !== 'pop3') return;
   if (d.folder.toUpperCase() !== 'INBOX') fail('folder', 'POP3 has only INBOX', 'leave folder as INBOX, or use an imap resource');

@@ -75,7 +75,7 @@ export function resourceWarnings(r: Resource, opts: { now?: number } = {}): Reso
   if (r.kind === 'smtp' && !r.from) {
     out.push({ field: 'from', message: 'no From address', hint: 'give --from (the guide sets it to the user\'s address)' });
   }
-  if (r.kind === 'ews' && r.preset === 'm365') {
+  if (r.kind === 'ews' && (r.preset === 'm365' || isExchangeOnlineEws(r))) {
     out.push({
       field: 'kind',
       message: 'Exchange Online turns EWS off by default from 2026-10-01 and shuts it down on 2027-04-01',
@@ -83,4 +83,21 @@ export function resourceWarnings(r: Resource, opts: { now?: number } = {}): Reso
     });
   }
   return out;
+}
+
+/**
+ * Is this EWS resource on Exchange Online (outlook.office365.com and its national clouds)?
+ * There, EWS is off by default from 2026-10-01 for apps not allow-listed and gone on 2027-04-01;
+ * Exchange Server on-premises keeps it.
+ * https://techcommunity.microsoft.com/blog/exchange/retirement-of-exchange-web-services-in-exchange-online/3924440
+ */
+export function isExchangeOnlineEws(r: Resource): boolean {
+  if (r.kind !== 'ews') return false;
+  let host: string;
+  try {
+    host = new URL(r.server.host).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return Object.values(CLOUD_HOSTS).some((c) => host === c.outlook) || host === 'outlook.office.com' || host.endsWith('.outlook.com');
 }

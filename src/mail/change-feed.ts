@@ -4,6 +4,7 @@ import { isMailbridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DeliverySource } from '../store/store.js';
 import type { AfterAction } from '../message/after-action.js';
+import type { EwsStreamingOptions } from './ews-streaming.js';
 import type { Address } from './mailbox.js';
 
 /**
@@ -105,6 +106,8 @@ export interface OpenFeedOptions {
   folder: string;
   /** IMAP: watch with IDLE where the server offers it. */
   idle: boolean;
+  /** EWS: wake the sync with streaming notifications (ews-streaming.ts), its subscription kept here. */
+  streaming?: Pick<EwsStreamingOptions, 'state' | 'onNotice' | 'backoff' | 'connectionMinutes'>;
   logger?: Logger;
 }
 

@@ -3,7 +3,10 @@ import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createEwsClient, type EwsClient, type EwsClientOptions } from '../protocols/ews/client.js';
+import { createEwsClient, type EwsClient, type EwsClientOptions, type StreamOptions } from '../protocols/ews/client.js';
+import { getStreamingEvents, type StreamingBatch } from '../protocols/ews/get-streaming-events.js';
+import { subscribeStreaming } from '../protocols/ews/subscribe.js';
+import { unsubscribe } from '../protocols/ews/unsubscribe.js';
 import { copyItems } from '../protocols/ews/copy-item.js';
 import { createItems, mimeMessageXml } from '../protocols/ews/create-item.js';
 import { deleteItems } from '../protocols/ews/delete-item.js';
@@ -54,6 +57,17 @@ export interface EwsMailbox extends Mailbox, EntityBackend {
   readonly kind: 'ews';
   /** Changes in a folder since `syncState` (none: the whole folder, as created). */
   sync(opts?: FolderOption & { syncState?: string; max?: number }): Promise<EwsSyncPage>;
+  /** Streaming notifications of a folder (mail/ews-streaming.ts). */
+  readonly streaming: EwsStreamingApi;
+}
+
+/** Subscribe, GetStreamingEvents and Unsubscribe on this mailbox. */
+export interface EwsStreamingApi {
+  /** Whose connections these are: the endpoint and the mailbox (Exchange limits open streams per user). */
+  readonly account: string;
+  subscribe(folder: string): Promise<string>;
+  events(subscriptionIds: readonly string[], minutes: number, opts: StreamOptions): AsyncIterable<StreamingBatch>;
+  unsubscribe(subscriptionId: string): Promise<void>;
 }
 
 /** What a listing needs of each message (FindItem gives the ids, GetItem these). */
@@ -333,6 +347,13 @@ export function openEwsMailbox(opts: EwsMailboxOptions): EwsMailbox {
 
     entities<K extends EntityKind>(kind: K): EntityStore<K> {
       return entityStore(kind);
+    },
+
+    streaming: {
+      account: `${client.url}|${(opts.resource.user ?? opts.resource.name).toLowerCase()}`,
+      subscribe: async (folder) => subscribeStreaming(client, [await folderRef(folder)]),
+      events: (ids, minutes, o) => getStreamingEvents(client, ids, minutes, o),
+      unsubscribe: (id) => unsubscribe(client, id),
     },
 
     async close() {

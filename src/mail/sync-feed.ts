@@ -8,7 +8,9 @@ import {
   type FeedRound,
   type OpenFeedOptions,
 } from './change-feed.js';
+import { ewsEndpoint } from '../protocols/ews/client.js';
 import { openEwsMailbox, type EwsMailbox } from './ews-mailbox.js';
+import { EwsStreamingWatch } from './ews-streaming.js';
 import { openGraphMailbox, type GraphMailbox } from './graph-mailbox.js';
 import type { MessageSummary } from './mailbox.js';
 
@@ -98,10 +100,17 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
     };
   }
 
+  // Streaming notifications only wake the sync below; SyncFolderItems stays the truth.
+  const streaming = mailbox.kind === 'ews' && o.streaming
+    ? new EwsStreamingWatch({ ...o.streaming, api: mailbox.streaming, folder, host: ewsEndpoint(o.resource).hostname, ...(o.logger ? { logger: o.logger } : {}) })
+    : undefined;
+  streaming?.start();
+
   return {
     kind,
     folder,
     changes,
+    ...(streaming ? { waitForNews: (ms: number, signal: AbortSignal) => streaming.waitForNews(ms, signal) } : {}),
     async raw(id) {
       try {
         const chunks: Buffer[] = [];
@@ -115,7 +124,10 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
     },
     afterAction: (ids, action) => mailbox.afterProcessing(ids, action, { folder }),
     idOf: (source) => (source.kind === kind ? source.id : undefined),
-    close: () => mailbox.close(),
+    close: async () => {
+      await streaming?.close();
+      await mailbox.close();
+    },
   };
 }
 

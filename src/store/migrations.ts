@@ -340,6 +340,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // EWS streaming notifications (store/sql/ews-streaming.ts): a trigger's subscription and the
+    // last watermark seen, so a restart within the subscription's life reopens it instead of
+    // subscribing again.
+    version: 13,
+    statements: [
+      `CREATE TABLE ews_streaming_subscriptions (
+        trigger_name TEXT PRIMARY KEY,
+        subscription_id TEXT NOT NULL,
+        watermark TEXT,
+        updated_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+  {
     // The gateway's message rate limits per gateway user and per source network (issue 13): one
     // row per submission and per key it counts against (`user:NAME`, `source:ADDRESS`,
     // `net:CIDR`), so the windows (a minute, an hour) survive a restart. Rows older than the

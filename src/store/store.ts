@@ -16,9 +16,28 @@ import type { GraphNotifyStore } from './graph-notify.js';
  */
 export interface Store
   extends ResourceStore, TokenStore, ConsentStore, TriggerStore, CoordinationStore, CredentialRowStore, SealingStore,
-    GatewayStore, AttemptStore, GraphNotifyStore {
+    GatewayStore, AttemptStore, GraphNotifyStore, EwsStreamingStore {
   /** Closes the database connections; the store is unusable after. */
   close(): Promise<void>;
+}
+
+/**
+ * EWS streaming subscriptions of triggers (src/mail/ews-streaming.ts): the subscription id and
+ * the last watermark seen, so a restart reopens the subscription while the server keeps it.
+ */
+export interface EwsStreamingStore {
+  getEwsStreamingState(trigger: string): Promise<EwsStreamingState | undefined>;
+  /** Inserts or replaces the trigger's subscription. */
+  putEwsStreamingState(trigger: string, state: EwsStreamingState): Promise<void>;
+  /** Forgets it (the server no longer knows it). */
+  deleteEwsStreamingState(trigger: string): Promise<void>;
+}
+
+/** A trigger's EWS streaming subscription as stored. */
+export interface EwsStreamingState {
+  subscriptionId: string;
+  /** The watermark of the last event seen (undefined before the first). */
+  watermark?: string;
 }
 
 /** Resources (non-secret settings) and their secrets (client secret, basic password, certificate key passphrase). */

@@ -18,6 +18,7 @@ import { advanceOf, loadPosition, savePosition } from './position.js';
 import type { NotificationHub } from './notify/hub.js';
 import { GraphSubscriber } from './notify/subscriber.js';
 import { Wake } from './notify/wake.js';
+import { streamingOptions } from './streaming.js';
 
 /**
  * How many of the newest deliveries are checked for a missing after-processing action on
@@ -173,6 +174,7 @@ export class TriggerWatcher {
     const notify = def.mode === 'notify' ? await this.#startNotify(resource) : undefined;
     const feed = await openChangeFeed({
       resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder, idle: def.mode === 'idle',
+      ...(def.mode === 'streaming' ? { streaming: streamingOptions(this.#o.store, def) } : {}),
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
     try {

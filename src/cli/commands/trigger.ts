@@ -4,6 +4,8 @@ import { ConfigError } from '../../errors.js';
 import { Secret } from '../../secret.js';
 import { formatAfterAction } from '../../message/after-action.js';
 import type { TriggerDefinitionInput } from '../../config/trigger.js';
+import { isExchangeOnlineEws } from '../../config/warnings.js';
+import { localeFromEnv, messages, t } from '../../i18n/index.js';
 import type { TriggerRunner } from '../../triggers/runner.js';
 import type { CliContext } from '../context.js';
 
@@ -11,7 +13,7 @@ interface AddOptions {
   resource: string;
   commandEnv?: string;
   folder?: string;
-  mode?: 'idle' | 'poll' | 'notify';
+  mode?: 'idle' | 'poll' | 'notify' | 'streaming';
   safetyNet?: string;
   poll?: string;
   start?: 'new' | 'all';
@@ -43,12 +45,19 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
     return new TriggerRunner({ store, tokens: new TokenManager({ store, logger: ctx.logger }), logger: ctx.logger });
   };
 
+  const texts = messages('cli.trigger', {
+    ewsRetirement: {
+      en: 'warning: {resource} uses EWS on Exchange Online, which turns EWS off by default from 2026-10-01 (streaming notifications only for allow-listed apps) and shuts it down on 2027-04-01; plan a move to a graph resource',
+      ja: '警告: {resource} は Exchange Online の EWS を使っています。EWS は 2026-10-01 から既定で無効になり (ストリーミング通知は許可リストに登録されたアプリのみ)、2027-04-01 に提供終了します。graph リソースへの移行を計画してください',
+    },
+  });
+
   trigger.command('add')
     .description('add a trigger (a webhook gets a signing secret: from --secret-env, or generated and shown once)')
     .argument('<name>', 'trigger name')
     .requiredOption('--resource <name>', 'resource to watch (imap, pop3, ews or graph)')
     .option('--folder <path>', 'folder to watch (default INBOX)')
-    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls), or notify (Graph change notifications; needs serve --notification-url)')
+    .option('--mode <mode>', 'idle or poll (IMAP; POP3 always polls); notify: Graph change notifications wake the delta sync (graph resources; needs serve --notification-url); streaming: EWS streaming notifications wake the sync (ews resources)')
     .option('--poll <seconds>', 'poll interval (and safety re-scan with IDLE), default 60')
     .option('--safety-net <seconds>', 'mode notify: the safety-net delta poll period, default 900')
     .option('--start <from>', 'new (default: only messages arriving from now on) or all')
@@ -107,6 +116,11 @@ export function registerTriggerCommand(program: Command, ctx: CliContext): void 
       else {
         ctx.print(`trigger ${def.name} added on ${def.resource}/${def.folder}; it runs with \`mailbridge trigger run\` (or the service)`);
         if (generated && secret) ctx.print(`webhook signing secret (shown once, keep it for the receiver): ${secret.reveal()}`);
+      }
+      const resource = def.mode === 'streaming' ? await (await ctx.store()).getResource(def.resource) : undefined;
+      if (resource && isExchangeOnlineEws(resource)) {
+        // On stderr: a warning must reach a person even when stdout is --json for a machine.
+        process.stderr.write(`${t(texts.ewsRetirement, localeFromEnv(), { resource: resource.name })}\n`);
       }
     });
 

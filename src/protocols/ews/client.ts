@@ -18,7 +18,9 @@ import {
   busyError, errorFromResponseCode, forbiddenError, httpStatusError, malformedReplyError, transportError, unauthorizedError,
   type EwsErrorContext,
 } from './errors.js';
-import { createTransport, type HttpReply, type HttpTransport } from './http.js';
+import { READ_LIMITS, readCapped } from '../../limits.js';
+import { EnvelopeSplitter } from './envelope-stream.js';
+import { createTransport, type HttpReply, type HttpStream, type HttpTransport } from './http.js';
 import { attr, child, childEntries, children, envelope, ownText, parseEnvelope, text, type XmlElement, type XmlObject } from './soap.js';
 
 export interface EwsClientOptions {
@@ -41,6 +43,12 @@ export interface CallOptions {
 }
 
 /** Who the token speaks for, read from its claims on every call (tokens are refreshed). */
+export interface StreamOptions {
+  signal: AbortSignal;
+  /** No byte for this long (Exchange sends keep-alives when quiet): the connection counts as dead. */
+  idleTimeoutMs: number;
+}
+
 export interface EwsPrincipal {
   appOnly: boolean;
   /** The mailbox the calls act on: the resource user, else the token's user. */
@@ -58,6 +66,12 @@ export interface EwsClient {
   readonly mailbox: string | undefined;
   /** Sends one operation; returns the `<ActionResponse>` element with every message a Success/Warning. */
   call(action: string, body: XmlElement, opts?: CallOptions): Promise<XmlObject>;
+  /**
+   * Sends a long-running operation (GetStreamingEvents) and yields its `<{action}Response>` once
+   * per envelope the server writes, until the server ends the response or `signal` aborts (then
+   * it just ends). Error response messages are yielded, not thrown: they are part of the stream.
+   */
+  stream(action: string, body: XmlElement, opts: StreamOptions): AsyncIterable<XmlObject>;
   /** Who the last token used acts for (asks for a token when none was used yet). */
   principal(): Promise<EwsPrincipal>;
   /** The typed error for an error response message (with tolerateErrors). */
@@ -155,31 +169,103 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
     url: url.href, operation, soapAction: action, resource: opts.resource.name, ...(mailbox ? { mailbox } : {}),
   });
 
+  /** The HTTP headers and SOAP text of one request, with a token asked for now. */
+  async function request(body: XmlElement, refreshed: boolean): Promise<{ headers: Record<string, string>; xml: string }> {
+    const token = await opts.tokens.getAccessToken(refreshed ? { forceRefresh: true } : {});
+    const who = principalOf(token);
+    lastPrincipal = who;
+    if (who.appOnly && !mailbox) {
+      throw new ConfigError({
+        code: 'EWS_MAILBOX_REQUIRED',
+        message: `${opts.resource.name} uses an app-only token, which must name the mailbox to act on`,
+        hint: 'set the resource user to the mailbox\'s primary SMTP address (it goes into ExchangeImpersonation and X-AnchorMailbox)',
+        field: 'user',
+      });
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/xml; charset=utf-8',
+      Accept: 'text/xml',
+      Authorization: `Bearer ${token.reveal()}`,
+      'User-Agent': 'mailbridge',
+      ...(who.mailbox ? { 'X-AnchorMailbox': who.mailbox } : {}),
+    };
+    return { headers, xml: envelope({ body, ...(who.appOnly && mailbox ? { impersonate: mailbox } : {}) }) };
+  }
+
+  async function* stream(action: string, body: XmlElement, so: StreamOptions): AsyncGenerator<XmlObject> {
+    const ctx = contextFor(action);
+    const t = await getTransport();
+    let refreshed = false;
+    for (;;) {
+      const { headers, xml } = await request(body, refreshed);
+      let res: HttpStream;
+      try {
+        res = await t.postStream(url, headers, xml, so.idleTimeoutMs);
+      } catch (e) {
+        throw transportError(ctx, e);
+      }
+      const abort = () => res.close();
+      so.signal.addEventListener('abort', abort, { once: true });
+      try {
+        if (res.status !== 200) {
+          const text = (await readCapped(res.body, READ_LIMITS.ewsResponseBytes, `the EWS answer from ${url.host}`)).toString('utf8');
+          if (res.status === 401 && !refreshed) {
+            refreshed = true;
+            continue;
+          }
+          const failure = { status: res.status, headers: res.headers, body: text };
+          if (res.status === 401) throw unauthorizedError(ctx, failure);
+          if (res.status === 403) throw forbiddenError(ctx, failure);
+          const env = parseEnvelope(text);
+          const fault = child(env?.body, 'Fault');
+          if (fault) {
+            const c = readFault(fault);
+            if (THROTTLED.has(c.code)) throw busyError(ctx, c.code, c.text, c.backOffMs, 1);
+            throw errorFromResponseCode(ctx, c.code, c.text, { httpStatus: res.status });
+          }
+          throw httpStatusError(ctx, failure);
+        }
+        opts.logger?.debug({ ews: action, url: url.href }, 'EWS stream opened');
+        const splitter = new EnvelopeSplitter(READ_LIMITS.ewsResponseBytes);
+        try {
+          for await (const chunk of res.body) {
+            for (const doc of splitter.push(chunk)) {
+              const env = parseEnvelope(doc);
+              if (!env) throw malformedReplyError(ctx, 'no SOAP envelope in the event stream', doc);
+              const fault = child(env.body, 'Fault');
+              if (fault) {
+                const c = readFault(fault);
+                throw errorFromResponseCode(ctx, c.code, c.text);
+              }
+              const resp = child(env.body, `${action}Response`);
+              if (!resp) throw malformedReplyError(ctx, `no ${action}Response in the event stream`, doc);
+              yield resp;
+            }
+          }
+        } catch (e) {
+          if (so.signal.aborted) return;
+          if (e instanceof ProtocolError) throw e;
+          if (e instanceof RangeError) throw malformedReplyError(ctx, e.message, splitter.pending.slice(0, 200));
+          throw transportError(ctx, e);
+        }
+        if (so.signal.aborted) return;
+        // A response cut mid-envelope (a proxy or the network) ends with text left over: a failure, not an end.
+        if (splitter.pending) throw transportError(ctx, Object.assign(new Error('the event stream ended inside an envelope'), { code: 'ECONNRESET' }));
+        return;
+      } finally {
+        so.signal.removeEventListener('abort', abort);
+        res.close();
+      }
+    }
+  }
+
   async function call(action: string, body: XmlElement, o: CallOptions = {}): Promise<XmlObject> {
     const ctx = contextFor(action, o.operation);
     const t = await getTransport();
     let refreshed = false;
     let busy = 0;
     for (;;) {
-      const token = await opts.tokens.getAccessToken(refreshed ? { forceRefresh: true } : {});
-      const who = principalOf(token);
-      lastPrincipal = who;
-      if (who.appOnly && !mailbox) {
-        throw new ConfigError({
-          code: 'EWS_MAILBOX_REQUIRED',
-          message: `${opts.resource.name} uses an app-only token, which must name the mailbox to act on`,
-          hint: 'set the resource user to the mailbox\'s primary SMTP address (it goes into ExchangeImpersonation and X-AnchorMailbox)',
-          field: 'user',
-        });
-      }
-      const headers: Record<string, string> = {
-        'Content-Type': 'text/xml; charset=utf-8',
-        Accept: 'text/xml',
-        Authorization: `Bearer ${token.reveal()}`,
-        'User-Agent': 'mailbridge',
-        ...(who.mailbox ? { 'X-AnchorMailbox': who.mailbox } : {}),
-      };
-      const xml = envelope({ body, ...(who.appOnly && mailbox ? { impersonate: mailbox } : {}) });
+      const { headers, xml } = await request(body, refreshed);
       let res: HttpReply;
       try {
         res = await t.post(url, headers, xml, timeoutMs);
@@ -242,6 +328,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
     url: url.href,
     mailbox,
     call,
+    stream,
     async principal() {
       lastPrincipal ??= principalOf(await opts.tokens.getAccessToken({}));
       return lastPrincipal;
@@ -270,3 +357,4 @@ function retryAfterMs(header: string | undefined): number {
   const s = Number(header);
   return Number.isFinite(s) && s >= 0 ? s * 1000 : 1000;
 }
+

@@ -18,8 +18,24 @@ export interface HttpReply {
   body: string;
 }
 
+/** A response whose body is read as it arrives (GetStreamingEvents). */
+export interface HttpStream {
+  status: number;
+  headers: Record<string, string | undefined>;
+  /** The body's chunks; ends when the server ends the response, throws when the connection fails. */
+  body: AsyncIterable<Buffer>;
+  /** Cuts the connection (the caller is done, or the server went quiet too long). */
+  close(): void;
+}
+
 export interface HttpTransport {
   post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpReply>;
+  /**
+   * A POST whose answer stays open: `idleTimeoutMs` without a byte (a keep-alive included) cuts
+   * it. It gets a socket of its own, never one of the pool's, so a long-lived stream does not
+   * hold back the calls beside it.
+   */
+  postStream(url: URL, headers: Record<string, string>, body: string, idleTimeoutMs: number): Promise<HttpStream>;
   close(): void;
 }
 
@@ -46,6 +62,30 @@ export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes
           );
         });
         req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'EWS_TIMEOUT' })));
+        req.on('error', reject);
+        req.end(payload);
+      });
+    },
+    postStream(url, headers, body, idleTimeoutMs) {
+      const secure = url.protocol === 'https:';
+      const payload = Buffer.from(body, 'utf8');
+      return new Promise<HttpStream>((resolve, reject) => {
+        const req = (secure ? https : http).request(url, {
+          ...(secure ? tls : {}),
+          method: 'POST',
+          agent: false,
+          headers: { ...headers, 'Content-Length': String(payload.length) },
+        }, (res) => {
+          const out: Record<string, string | undefined> = {};
+          for (const [k, v] of Object.entries(res.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: out,
+            body: res as AsyncIterable<Buffer>,
+            close: () => req.destroy(),
+          });
+        });
+        req.setTimeout(idleTimeoutMs, () => req.destroy(Object.assign(new Error(`nothing from the server for ${idleTimeoutMs} ms`), { code: 'EWS_TIMEOUT' })));
         req.on('error', reject);
         req.end(payload);
       });

@@ -32,7 +32,7 @@ const definitionOut = openObject({
   name: z.string(),
   resource: z.string(),
   folder: z.string(),
-  mode: z.enum(['idle', 'poll', 'notify']),
+  mode: z.enum(['idle', 'poll', 'notify', 'streaming']),
   pollIntervalSeconds: z.number(),
   safetyNetSeconds: z.number().optional(),
   start: z.enum(['new', 'all']),

@@ -4,6 +4,7 @@ import { sqlConsentStore } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlCoordinationStore } from './coordination.js';
 import { sqlCredentialStore } from './credentials.js';
+import { sqlEwsStreamingStore } from './ews-streaming.js';
 import { sqlGatewayStore } from './gateway.js';
 import { sqlGraphNotifyStore } from './graph-notify.js';
 import { sqlResourceStore } from './resources.js';
@@ -28,6 +29,7 @@ export function createSqlStore(ctx: SqlContext): Store {
     ...sqlGatewayStore(ctx),
     ...sqlAttemptStore(ctx),
     ...sqlGraphNotifyStore(ctx),
+    ...sqlEwsStreamingStore(ctx),
     close: () => ctx.db.close(),
   };
 }

@@ -17,6 +17,7 @@ const TRIGGER_TABLES = [
   'trigger_deliveries',
   'trigger_dead_letter_sources',
   'trigger_events',
+  'ews_streaming_subscriptions',
   'leases',
 ];
 

@@ -16,6 +16,9 @@ import { moveItemXml } from '../../../src/protocols/ews/move-item.js';
 import { conditionXml, messageFilterConditions, restrictionXml, type Condition } from '../../../src/protocols/ews/restriction.js';
 import { envelope, type XmlElement } from '../../../src/protocols/ews/soap.js';
 import { syncFolderItemsXml } from '../../../src/protocols/ews/sync-folder-items.js';
+import { subscribeStreamingXml } from '../../../src/protocols/ews/subscribe.js';
+import { getStreamingEventsXml } from '../../../src/protocols/ews/get-streaming-events.js';
+import { unsubscribeXml } from '../../../src/protocols/ews/unsubscribe.js';
 import { flagChange, readStateChange, updateItemXml } from '../../../src/protocols/ews/update-item.js';
 import { documentsOf, validate } from './xsd.js';
 
@@ -79,6 +82,9 @@ async function requests(): Promise<Array<{ name: string; body: XmlElement; imper
     { name: 'GetAttachment', body: getAttachmentXml(['AAMkAttach1', 'AAMkAttach2']) },
     { name: 'GetAttachment-mime', body: getAttachmentXml(['AAMkAttach1'], { mime: true }) },
     { name: 'CreateAttachment', body: createAttachmentXml({ id: ID, changeKey: 'CQ' }, [{ name: 'a.txt', contentType: 'text/plain', content: Buffer.from('abc') }, { name: 'logo.png', contentId: 'logo@x', isInline: true, content: Buffer.from([1, 2, 3]) }]) },
+    { name: 'Subscribe-streaming', body: subscribeStreamingXml([inbox, FOLDER]) },
+    { name: 'GetStreamingEvents', body: getStreamingEventsXml(['c3ViLTE=', 'c3ViLTI='], 45) },
+    { name: 'Unsubscribe', body: unsubscribeXml('c3ViLTE=') },
     { name: 'SyncFolderItems-first', body: syncFolderItemsXml({ folder: inbox, max: 10, shape: { properties: ['item:Subject'] } }) },
     { name: 'SyncFolderItems-next', impersonate: 'alice@contoso.onmicrosoft.com', body: syncFolderItemsXml({ folder: FOLDER, syncState: 'H4sIAAA=', max: 9999 }) },
   ];

@@ -2,6 +2,7 @@ import type { IdentityEmulator } from '../identity/index.js';
 import { startAdminHttp, type ExchangeAdmin } from './admin.js';
 import { createExchangeContext, type SandboxExchangeContext } from './context.js';
 import { startEwsServer } from './ews/index.js';
+import type { StreamingControl } from './ews/streaming.js';
 import { startGraphServer } from './graph/index.js';
 import { startImapServer } from './imap/index.js';
 import { startPop3Server } from './pop3/index.js';
@@ -15,6 +16,7 @@ export { defaultExchangeSeed, exchangeSeedSchema, loadExchangeSeedFile, parseExc
 export { createMailStore, FolderOperationError, type MailStoreOptions, type SandboxMailStore } from './store/index.js';
 // One endpoint over a context of its own (createExchangeContext), for a test that needs only that protocol.
 export { startEwsServer, type EwsServer } from './ews/index.js';
+export type { StreamingControl, StreamingLimits } from './ews/streaming.js';
 export { startGraphServer, type GraphServer, type GraphServerEvents } from './graph/index.js';
 export { startImapServer, type ImapServer, type ImapServerOptions } from './imap/index.js';
 export type { FaultSpec } from './faults.js';
@@ -65,8 +67,8 @@ export interface ExchangeSandbox {
   pop3: { port: number; tlsPort: number };
   /** `port`: implicit TLS; `starttlsPort`: plain with STARTTLS. */
   imap: { port: number; starttlsPort: number };
-  /** `https://localhost:PORT`; the endpoint is `${url}/EWS/Exchange.asmx`. */
-  ews: { url: string };
+  /** `https://localhost:PORT`; the endpoint is `${url}/EWS/Exchange.asmx`. `streaming`: its streaming notifications' knobs. */
+  ews: { url: string; streaming: StreamingControl };
   /** `https://localhost:PORT`; routes under `${url}/v1.0/`. */
   graph: { url: string };
   /** Host every endpoint listens on. */
@@ -112,7 +114,7 @@ export async function startExchangeSandbox(opts: ExchangeSandboxOptions): Promis
       smtp: { port: smtp.port },
       pop3: { port: pop3.port, tlsPort: pop3.tlsPort },
       imap: { port: imap.port, starttlsPort: imap.starttlsPort },
-      ews: { url: ews.url },
+      ews: { url: ews.url, streaming: ews.streaming },
       graph: { url: graph.url },
       host,
       caPem: context.tls.ca,

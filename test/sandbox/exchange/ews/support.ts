@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEwsServer, createExchangeContext, type SandboxExchangeContext, SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
+import { startEwsServer, createExchangeContext, type SandboxExchangeContext, SANDBOX, startIdentityEmulator, type IdentityEmulator, type StreamingControl } from '@mailbridge/sandbox';
 
 /**
  * Test rig for the EWS endpoint: the identity emulator and the Exchange core in-process, the
@@ -33,6 +33,10 @@ export interface EwsRig {
   appToken(roles?: string[]): Promise<string>;
   /** POST to the EWS endpoint, or to `opts.url` (e.g. Autodiscover). */
   post(body: string, opts?: { token?: string; anchor?: string; headers?: Record<string, string>; url?: string }): Promise<EwsResponse>;
+  /** The endpoint's streaming notifications (limits, provoked failures). */
+  streaming: StreamingControl;
+  /** POST and hand back the response unread (GetStreamingEvents streams its body). */
+  postStream(body: string, opts: { token: string; signal?: AbortSignal }): Promise<Response>;
   /** A plain GET with the sandbox CA trusted. */
   fetchUrl(url: string): Promise<Response>;
   close(): Promise<void>;
@@ -77,6 +81,13 @@ export async function startEwsRig(): Promise<EwsRig> {
       if (opts.anchor) headers['x-anchormailbox'] = opts.anchor;
       const res = await fetch(opts.url ?? endpoint, { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(20_000) } as RequestInit);
       return { status: res.status, headers: res.headers, text: await res.text() };
+    },
+    streaming: server.streaming,
+    postStream(body, opts) {
+      return fetch(endpoint, {
+        method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', authorization: `Bearer ${opts.token}` }, body, dispatcher,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      } as RequestInit);
     },
     async fetchUrl(url: string) {
       return fetch(url, { dispatcher } as RequestInit);
@@ -132,6 +143,26 @@ export async function assertSchemaValid(envelope: string): Promise<void> {
     } catch (e) {
       const err = e as { stderr?: string };
       throw new Error(`response body does not validate against messages.xsd:\n${err.stderr ?? String(e)}\n${bodyElement(envelope).slice(0, 3000)}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Validate several responses' body elements in one xmllint run (each run costs seconds on a busy machine). */
+export async function assertAllSchemaValid(envelopes: readonly string[]): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'ews-body-'));
+  try {
+    const files = await Promise.all(envelopes.map(async (e, i) => {
+      const file = join(dir, `body-${i}.xml`);
+      await writeFile(file, bodyElement(e));
+      return file;
+    }));
+    try {
+      await run('xmllint', ['--noout', '--nonet', '--schema', SCHEMA, ...files], { timeout: 60_000 });
+    } catch (e) {
+      const err = e as { stderr?: string };
+      throw new Error(`a response body does not validate against messages.xsd:\n${err.stderr ?? String(e)}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

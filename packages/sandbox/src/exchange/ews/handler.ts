@@ -4,8 +4,10 @@ import { ewsAccess } from '../settings.js';
 import { bearerToken, ewsBlocked, tokenRefusal, type HttpRefusal } from './auth.js';
 import type { EwsCall } from './context.js';
 import { OPERATIONS, PLAIN_OPERATIONS } from './operations/index.js';
-import { EwsError, EwsFault, faultEnvelope, plainResponseEnvelope, responseEnvelope, serverBusy } from './soap.js';
-import { child, NS, parseXml, t, tText, XmlSyntaxError, type XNode } from './xml.js';
+import { EwsError, EwsFault, failure, faultEnvelope, plainResponseEnvelope, responseEnvelope, serverBusy } from './soap.js';
+import { subscriptionOwner } from './operations/subscribe.js';
+import { streamingOf, type StreamSink } from './streaming.js';
+import { child, m, NS, parseXml, t, tText, XmlSyntaxError, type XNode } from './xml.js';
 
 /**
  * One EWS request from HTTP to SOAP and back, in the order Exchange Online applies its checks:
@@ -20,7 +22,9 @@ export interface EwsHttpRequest {
 
 export type EwsHttpResponse =
   | { status: number; headers: Record<string, string>; body: string }
-  | { drop: true };
+  | { drop: true }
+  /** GetStreamingEvents: the response stays open and `start` writes envelopes as events happen. */
+  | { status: number; headers: Record<string, string>; stream: (sink: StreamSink) => void };
 
 const XML_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
 const DEFAULT_BACKOFF_MS = 30_000;
@@ -68,6 +72,8 @@ export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Prom
   if (injected?.kind === 'drop_connection') return { drop: true };
   if (injected?.kind === 'slow') await delay(injected.value ?? 1000);
 
+  if (envelope.operation.name === 'GetStreamingEvents') return getStreamingEvents(call, envelope.operation);
+
   const plain = PLAIN_OPERATIONS[envelope.operation.name];
   if (plain) {
     try {
@@ -89,6 +95,31 @@ export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Prom
     if (e instanceof EwsError) return fault(e);
     return fault(new EwsFault('ErrorInternalServerError', `An internal server error occurred. The operation failed, ${e instanceof Error ? e.message : String(e)}`));
   }
+}
+
+/**
+ * GetStreamingEvents: the ids and the ConnectionTimeout are checked before anything streams (an
+ * unknown subscription is an ordinary error response), then the response is held open.
+ * https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getstreamingevents-operation
+ */
+function getStreamingEvents(call: EwsCall, op: XNode): EwsHttpResponse {
+  const ids = (m(op, 'SubscriptionIds')?.children ?? []).filter((n) => n.name === 'SubscriptionId').map((n) => n.text.trim());
+  const minutes = Number(m(op, 'ConnectionTimeout')?.text.trim());
+  if (!ids.length) return fault(new EnvelopeError("The element 'GetStreamingEvents' is missing 'SubscriptionIds'."));
+  if (!m(op, 'ConnectionTimeout')) return fault(new EnvelopeError("The element 'GetStreamingEvents' is missing 'ConnectionTimeout'."));
+  // StreamingSubscriptionConnectionTimeoutType: an xs:int from 1 to 30.
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 30) {
+    return fault(new EnvelopeError(`The 'ConnectionTimeout' element is invalid - the value must be an integer from 1 to 30 minutes.`));
+  }
+  const service = streamingOf(call.ctx);
+  try {
+    service.check(ids, subscriptionOwner(call), call.mailbox.address);
+  } catch (e) {
+    if (!(e instanceof EwsError)) throw e;
+    const body = failure(e, e.code === 'ErrorSubscriptionNotFound' || e.code === 'ErrorInvalidSubscription' ? { 'm:ErrorSubscriptionIds': { 't:SubscriptionId': ids } } : {});
+    return { status: 200, headers: XML_HEADERS, body: responseEnvelope('GetStreamingEvents', [{ element: 'GetStreamingEventsResponseMessage', body }]) };
+  }
+  return { status: 200, headers: XML_HEADERS, stream: (sink) => service.open(ids, call.mailbox.address, minutes, sink) };
 }
 
 /** Malformed SOAP (not XML, not an Envelope, not an EWS element): Exchange's schema-validation fault. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, sep } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExchangeContext } from '../contract.js';
 import { handleAutodiscover } from './autodiscover.js';
 import { handleEws } from './handler.js';
+import { streamingOf, type StreamingControl, type StreamSink } from './streaming.js';
 
 /**
  * The Exchange sandbox's EWS endpoint: SOAP 1.1 over HTTPS at /EWS/Exchange.asmx, plus the
@@ -18,6 +20,8 @@ import { handleEws } from './handler.js';
 export interface EwsServer {
   /** https://localhost:PORT (the certificate names localhost); the endpoint is `${url}/EWS/Exchange.asmx`. */
   url: string;
+  /** Streaming notifications: limits, and the failures tests provoke (expiry, dropped connections). */
+  streaming: StreamingControl;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,18 @@ function schemaDir(): string | undefined {
 }
 
 const SCHEMA_FILES = new Set(['types.xsd', 'messages.xsd', 'xml.xsd']);
+
+/** A long-lived chunked response: each write is one chunk (one SOAP envelope), as Exchange sends them. */
+function openStream(res: ServerResponse, status: number, headers: Record<string, string>, start: (sink: StreamSink) => void): void {
+  res.writeHead(status, { ...headers, 'x-backendhttpstatus': String(status), 'transfer-encoding': 'chunked' });
+  const sink: StreamSink = {
+    write: (text) => void res.write(text),
+    end: () => void res.end(),
+    destroy: () => void res.socket?.destroy(),
+    onClose: (cb) => void res.on('close', cb),
+  };
+  start(sink);
+}
 
 export async function startEwsServer(ctx: ExchangeContext, opts: { host: string; port: number }): Promise<EwsServer> {
   const schemas = schemaDir();
@@ -85,7 +101,11 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
         return;
       }
       handleEws(ctx, { headers: req.headers, body: Buffer.concat(chunks) }).then(
-        (out) => ('drop' in out ? req.socket.destroy() : send(out.status, out.headers, out.body)),
+        (out) => {
+          if ('drop' in out) return req.socket.destroy();
+          if ('stream' in out) return openStream(res, out.status, out.headers, out.stream);
+          send(out.status, out.headers, out.body);
+        },
         (e: unknown) => send(500, { 'content-type': 'text/plain' }, `internal error: ${e instanceof Error ? e.message : String(e)}`),
       );
     });
@@ -101,7 +121,9 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
   const port = (server.address() as AddressInfo).port;
   return {
     url: `https://localhost:${port}`,
+    streaming: streamingOf(ctx),
     close: () => new Promise<void>((resolve) => {
+      streamingOf(ctx).close();
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),

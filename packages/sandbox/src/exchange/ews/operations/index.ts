@@ -9,6 +9,7 @@ import { getAttachment } from './get-attachment.js';
 import { getFolder } from './get-folder.js';
 import { getItem } from './get-item.js';
 import { resolveNames } from './resolve-names.js';
+import { subscribe, unsubscribe } from './subscribe.js';
 import { syncFolderItems } from './sync-folder-items.js';
 import { getServerTimeZones } from './get-server-time-zones.js';
 import { getUserAvailability } from './get-user-availability.js';
@@ -29,6 +30,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   FindFolder: findFolder,
   GetFolder: getFolder,
   SyncFolderItems: syncFolderItems,
+  Subscribe: subscribe,
+  Unsubscribe: unsubscribe,
   ResolveNames: resolveNames,
   CreateFolder: createFolder,
   GetServerTimeZones: getServerTimeZones,
