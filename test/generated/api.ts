@@ -1076,7 +1076,7 @@ export interface components {
              * @default idle
              * @enum {string}
              */
-            mode?: "idle" | "poll" | "notify";
+            mode?: "idle" | "poll" | "notify" | "streaming";
             /** @default 60 */
             pollIntervalSeconds?: number;
             safetyNetSeconds?: number;
@@ -1826,7 +1826,7 @@ export interface components {
                 resource: string;
                 folder: string;
                 /** @enum {string} */
-                mode: "idle" | "poll" | "notify";
+                mode: "idle" | "poll" | "notify" | "streaming";
                 pollIntervalSeconds: number;
                 safetyNetSeconds?: number;
                 /** @enum {string} */
@@ -1914,7 +1914,7 @@ export interface components {
                 resource: string;
                 folder: string;
                 /** @enum {string} */
-                mode: "idle" | "poll" | "notify";
+                mode: "idle" | "poll" | "notify" | "streaming";
                 pollIntervalSeconds: number;
                 safetyNetSeconds?: number;
                 /** @enum {string} */
