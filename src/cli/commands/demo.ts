@@ -203,7 +203,7 @@ const m = messages('cli.demo', {
   kept: { en: "sandbox mailboxes and grants kept in {dir} ({user}'s Inbox: {count} message(s))", ja: 'サンドボックスのメールボックスと許可は {dir} に保存されています ({user} の受信トレイ: {count} 通)' },
   console: { en: 'console  {url}  (password: {password})', ja: 'コンソール  {url}  (パスワード: {password})' },
   passwordBefore: { en: 'as set before, or MAILBRIDGE_CONSOLE_PASSWORD', ja: '以前に設定したもの、または MAILBRIDGE_CONSOLE_PASSWORD' },
-  api: { en: 'API      {base}/api  (OpenAPI: {base}/openapi.json)', ja: 'API         {base}/api  (OpenAPI: {base}/openapi.json)' },
+  api: { en: 'API      {base}/api  (OpenAPI: {base}/openapi.json)', ja: 'API         {base}/api  (OpenAPI 定義: {base}/openapi.json)' },
   trigger: {
     en: "trigger  demo-inbox watches demo-receive (alice's Inbox, IMAP IDLE) and posts each new message to a local webhook",
     ja: 'トリガー    demo-inbox が demo-receive (alice の受信トレイ、IMAP IDLE) を監視し、新しいメッセージをローカルの Webhook に送ります',
