@@ -137,6 +137,13 @@ export function consoleFix(
         return locale === 'ja' ? `「${a.label}」` : `“${a.label}”`;
       });
     }
+    // A Japanese fix names a command ("リソース名を付けて `mailbridge auth` を実行"); as a button it is pressed.
+    if (locale === 'ja') {
+      text = text
+        .replace(/リソース名を付けて\s*(?=「)/g, '')
+        .replace(/\s*(「[^」]+」)\s*/g, '$1')
+        .replace(/(「[^」]+」)を実行/g, '$1を押');
+    }
     // "Edit or Edit" after two equivalent commands (CLI and REST) were replaced.
     return text.replace(/(“[^”]+”|「[^」]+」)((?:,| or| and|、|または|か)\s*\1)+/g, '$1');
   };
