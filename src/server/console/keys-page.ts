@@ -165,13 +165,15 @@ export function keyPages(app: FastifyInstance, kit: ConsoleKit): void {
         days > 0 ? { expiresAt: ctx.now() + days * DAY_MS } : {},
       );
       return render(reply, (l) => {
-        const expiry = info.expiresAt ? t(m.expiring, l, { date: day(info.expiresAt) }) : t(m.neverExpiring, l);
+        const expiry = info.expiresAt
+          ? htmlText(m.expiring, l, { date: html`<strong id="new-key-expiry">${day(info.expiresAt)}</strong>` })
+          : html`<strong id="new-key-expiry">${t(m.neverExpiring, l)}</strong>`;
         return html`<div class="ok" id="key-created" role="status">
           <p>
             ${htmlText(m.createdNote, l, {
               label: html`<strong>${info.label}</strong>`,
               scopes: html`<strong id="new-key-scopes">${info.scopes.join(' ')}</strong>`,
-              expiry: html`<strong id="new-key-expiry">${expiry}</strong>`,
+              expiry,
             })}
           </p>
           <div class="key-box">
