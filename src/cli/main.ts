@@ -6,6 +6,7 @@ import { localeFromEnv } from '../i18n/index.js';
 import { errorText } from '../services/error-text.js';
 import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
+import { localizeHelp } from './help-ja.js';
 import { registerCommands } from './commands/index.js';
 import { explainSandboxDown } from './commands/sandbox.js';
 import { idsAsOperands } from './operands.js';
@@ -20,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
   registerCommands(program, ctx);
+  localizeHelp(program, ctx.locale);
   try {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -135,6 +135,17 @@ test('console password: the line people copy from, in both languages', async (t)
   assert.match(en.stdout, /^console password \(new, shown once; .*\): [A-Za-z0-9_-]{20}\n$/);
 });
 
+test('--help: the program and its commands described in Japanese under LANG=ja, in English under LANG=C', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'mb-i18n-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const ja = await cli(home, JA, ['--help']);
+  assert.match(ja.stdout, /^ {2}resource {2,}メールのリソース \(IMAP、POP3、SMTP、EWS、Graph\) を管理します$/m);
+  assert.match(ja.stdout, /^ {2}-V, --version {2,}mailbridge のバージョンを表示します$/m);
+  const en = await cli(home, C, ['--help']);
+  assert.match(en.stdout, /^ {2}resource {2,}manage mail resources \(IMAP, POP3, SMTP, EWS, Graph\)$/m);
+  assert.doesNotMatch(en.stdout, JAPANESE);
+});
+
 function columns(text: string): number {
   let n = 0;
   for (const ch of text) n += JAPANESE.test(ch) ? 2 : 1;
