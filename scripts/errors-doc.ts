@@ -1,12 +1,13 @@
 /**
  * Writes docs/errors.md from the error code registry (src/errors/codes.ts) and the AADSTS catalogue
  * (src/auth/errors-catalogue.ts). `npm run docs:errors`; test/errors/codes.test.ts fails when the checked-in file
- * is not what this prints.
+ * is not what this prints. It writes docs/ja/errors.md too, from the Japanese of src/errors/codes-ja.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { aadstsCatalogue } from '../src/auth/errors-catalogue.js';
-import { errorCodes } from '../src/errors/codes.js';
+import { aadstsCatalogue, aadstsJapanese } from '../src/auth/errors-catalogue.js';
+import { errorCodesJa } from '../src/errors/codes-ja.js';
+import { errorCodes, type RegisteredErrorCode } from '../src/errors/codes.js';
 
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
@@ -44,6 +45,48 @@ export function errorsMarkdown(): string {
   return out.join('\n') + '\n';
 }
 
+/** The text of docs/ja/errors.md: the same codes with their Japanese meaning and fix (src/errors/codes-ja.ts). */
+export function errorsMarkdownJa(): string {
+  const out = [
+    '# エラー コード',
+    '',
+    '<!-- `npm run docs:errors` が src/errors/codes-ja.ts と src/auth/errors-catalogue.ts から生成します。編集しないでください。 -->',
+    '',
+    '[English](../errors.md)',
+    '',
+    'mailbridge のエラーはすべて `MailbridgeError` で、機械向けの `code`、原因を示す 1 行の `message`、対処を示す `hint` を',
+    '持ちます。`LANG` / `LC_ALL` が `ja` のとき、CLI はコードの日本語の説明と対処を表示し、次の行に英語の原文 (具体的な',
+    'ポート、項目、リソース名を含み、検索にも使えます) を続けます。コンソールも閲覧者の言語で同じように表示します。',
+    'REST API の応答は英語のままです。',
+    '',
+    '| コード | 意味 | 対処 |',
+    '|---|---|---|',
+  ];
+  for (const code of Object.keys(errorCodes) as RegisteredErrorCode[]) {
+    const [meaning, fix] = errorCodesJa[code];
+    out.push(`| \`${code}\` | ${cell(meaning)} | ${cell(fix)} |`);
+  }
+  out.push(
+    '',
+    '## ID プラットフォームのコード',
+    '',
+    '- `OAUTH_<ERROR>`: 承認サーバーまたはトークン エンドポイントが AADSTS コードなしで OAuth 2.0 の `error`',
+    '  ([RFC 6749 5.2 節](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)) を返しました (例: `OAUTH_INVALID_GRANT`)。',
+    '- `AADSTS<番号>`: Microsoft Entra のコード',
+    '  ([エラー コード](https://learn.microsoft.com/ja-jp/entra/identity-platform/reference-error-codes))。メール連携で',
+    '  よく出会うものと、mailbridge が示す対処:',
+    '',
+    '| コード | 名前 | 意味 | 対処 |',
+    '|---|---|---|---|',
+  );
+  for (const e of aadstsCatalogue()) {
+    const ja = aadstsJapanese(e.code);
+    out.push(`| \`${e.code}\` | ${e.name} | ${cell(ja?.message ?? e.message)} | ${cell(ja?.hint ?? e.hint)} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(new URL('../docs/errors.md', import.meta.url), errorsMarkdown());
+  writeFileSync(new URL('../docs/ja/errors.md', import.meta.url), errorsMarkdownJa());
 }

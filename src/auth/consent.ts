@@ -1,3 +1,4 @@
+import { type Locale, messages, t as say } from '../i18n/index.js';
 import type { OAuthFlow, RefreshTokenStatus } from '../config/resource.js';
 import { gmailFlowUnsupported } from '../config/presets.js';
 import { AuthError } from '../errors.js';
@@ -41,7 +42,23 @@ export interface ConsentIO {
   onAuthorizeUrl?(url: string): void;
   /** Called with the device code's user code and page (tests, or a UI showing them big). */
   onDeviceCode?(d: { userCode: string; verificationUri: string; message: string }): void;
+  /** The language of the instructions (default English). */
+  locale?: Locale;
 }
+
+/** The instructions a person follows during a consent, in both languages. */
+const m = messages('consent', {
+  openListening: { en: 'Open this URL in a browser and sign in (waiting on {redirect}):', ja: 'ブラウザーでこの URL を開いてサインインしてください ({redirect} で応答を待っています):' },
+  open: { en: 'Open this URL in a browser and sign in:', ja: 'ブラウザーでこの URL を開いてサインインしてください:' },
+  paste: {
+    en: 'Then paste here the whole URL the browser was sent to (it starts with {redirect}; an error page there is normal):',
+    ja: '次に、ブラウザーがリダイレクトされた先の URL を丸ごとここに貼り付けてください ({redirect} で始まります。そこでエラー ページが表示されるのは正常です):',
+  },
+  device: {
+    en: 'To sign in, open {uri} in a browser on any device and enter the code {code}.',
+    ja: 'サインインするには、任意のデバイスのブラウザーで {uri} を開き、コード {code} を入力してください。',
+  },
+});
 
 /** Options of `authorize`. */
 export interface AuthorizeOptions {
@@ -88,7 +105,9 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
   if (useDevice && resource.preset === 'gmail') throw gmailFlowUnsupported('device_code', name);
   if (useDevice) {
     const device = await requestDeviceAuthorization(resource, deps);
-    opts.io.print(device.message);
+    // Microsoft's own message is English whatever the reader's language; in Japanese say the same in Japanese.
+    const locale = opts.io.locale ?? 'en';
+    opts.io.print(locale === 'en' ? device.message : say(m.device, locale, { uri: device.verificationUri, code: device.userCode }));
     opts.io.onDeviceCode?.({ userCode: device.userCode, verificationUri: device.verificationUri, message: device.message });
     const response = await pollDeviceAccessToken(resource, manager.store, device, deps);
     const t = await manager.recordGrant(name, response, audience);
@@ -107,7 +126,7 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
     });
     try {
       const req = await buildAuthorizationRequest(resource, manager.store, { redirectUri: listener.redirectUri, now: () => manager.now() });
-      opts.io.print(`Open this URL in a browser and sign in (waiting on ${listener.redirectUri}):\n${req.url}`);
+      opts.io.print(`${say(m.openListening, opts.io.locale ?? 'en', { redirect: listener.redirectUri })}\n${req.url}`);
       opts.io.onAuthorizeUrl?.(req.url);
       await opts.io.openBrowser?.(req.url);
       params = parseAuthorizationResponse(await listener.result);
@@ -117,8 +136,8 @@ export async function authorize(manager: TokenManager, name: string, opts: Autho
     via = 'listener';
   } else {
     const req = await buildAuthorizationRequest(resource, manager.store, { now: () => manager.now() });
-    opts.io.print(`Open this URL in a browser and sign in:\n${req.url}\n` +
-      `Then paste here the whole URL the browser was sent to (it starts with ${req.redirectUri}; an error page there is normal):`);
+    const locale = opts.io.locale ?? 'en';
+    opts.io.print(`${say(m.open, locale)}\n${req.url}\n${say(m.paste, locale, { redirect: req.redirectUri })}`);
     opts.io.onAuthorizeUrl?.(req.url);
     await opts.io.openBrowser?.(req.url);
     const line = await opts.io.readRedirectUrl?.();

@@ -1,4 +1,5 @@
 import type { RefreshTokenStatus } from '../config/resource.js';
+import { messages, type Message } from '../i18n/index.js';
 
 /**
  * AADSTS codes a mail integration meets, each with a plain message, the fix, and what the
@@ -127,6 +128,97 @@ const ENTRIES: AadstsEntry[] = [
     message: "the v2.0 endpoint does not accept the 'resource' parameter",
     hint: 'use a v2 URL with `scope`, or a v1 URL (without /v2.0) with `resource`' },
 ];
+
+/**
+ * The catalogue in Japanese, `[message, hint]` by code (the seed guide's and Microsoft's Japanese terms). Like the
+ * error codes' Japanese (errors/codes-ja.ts) they name no resource: the English message shown beside them does.
+ */
+const JA: Record<string, readonly [message: string, hint: string]> = {
+  AADSTS50011: ['リダイレクト URI がアプリに登録された応答 URL のどれとも一致しません', 'アプリの「認証」>「リダイレクト URI」に正確なコールバック URL (例: https://localhost) を登録するか、リソースのコールバック URL を登録済みのものにしてください'],
+  AADSTS50055: ['ユーザーのパスワードの有効期限が切れています', 'パスワードをリセットしてから、リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS50057: ['ユーザー アカウントが無効になっています', '管理者にアカウントを有効にしてもらってから、`mailbridge auth` でサインインと同意をやり直してください'],
+  AADSTS50058: ['サイレント サインインができませんでした (セッションがありません)', 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS50076: ['多要素認証が必要です (条件付きアクセス、ユーザーごとの MFA、新しい場所)', '`mailbridge auth` でサインインし直し、多要素認証を完了してください'],
+  AADSTS50079: ['ユーザーは多要素認証の登録が必要です', '`mailbridge auth` でサインインし直し、求められたらセキュリティ情報を登録してください (https://aka.ms/mysecurityinfo)'],
+  AADSTS50126: ['ユーザー名またはパスワードが間違っています', '正しいユーザー名とパスワードでもう一度サインインしてください'],
+  AADSTS50173: ['リフレッシュ トークンが取り消されました (管理者またはユーザーがセッションを取り消したか、パスワードが変更されました)', 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS50196: ['同じトークン要求が多すぎます (ループの検出)', '1 分待ってください。mailbridge はトークンをキャッシュするので、同じアプリを使う別のツールがループしていないか確認してください'],
+  AADSTS53003: ['条件付きアクセス ポリシーがサインインをブロックしました', 'テナントの管理者にどのポリシーが適用されたかを確認してもらい (Entra のサインイン ログ、相関 ID で検索)、準拠したデバイスや場所から `mailbridge auth` でサインインしてください'],
+  AADSTS54005: ['認可コードは既に使われています', 'コードは一度しか使えません。`mailbridge auth` をもう一度実行して新しいコードを取得してください'],
+  AADSTS65001: ['アプリが求めるアクセス許可に、ユーザーも管理者も同意していません', '`mailbridge auth` でサインインし直して同意ページで承諾するか、管理者にテナント全体への同意を付与してもらってください'],
+  AADSTS65004: ['ユーザーが同意を拒否しました', '`mailbridge auth` でサインインし直し、アクセス許可を承諾してください'],
+  AADSTS70000: ['許可 (リフレッシュ トークンまたは認可コード) が無効です', 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS70002: ['クライアントの資格情報が無効です', 'リソースのクライアント ID とクライアント シークレットを確認してください'],
+  AADSTS70008: ['リフレッシュ トークンまたは認可コードの有効期限が切れています', 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS70011: ['スコープが無効です (不明なスコープ、または 1 回のトークン要求で複数のリソースを混在)', 'トークンごとに 1 つのリソースのスコープを完全修飾で指定してください (例: `https://outlook.office365.com/IMAP.AccessAsUser.All offline_access`)'],
+  AADSTS70016: ['ユーザーがまだデバイスのサインインを終えていません', 'デバイスのログイン ページでサインインを終えてください'],
+  AADSTS70019: ['サインインが終わる前にデバイス コードの有効期限が切れました', '`mailbridge auth --device` をもう一度実行し、15 分以内に終えてください'],
+  AADSTS70043: ['条件付きアクセスのサインイン頻度ポリシーによりセッションが終了しました', '`mailbridge auth` でサインインし直してください。頻度はポリシーで決まります'],
+  AADSTS700016: ['アプリケーション (クライアント ID) がテナントに見つかりません', 'リソースのクライアント ID とテナント ID を確認してください (アプリの登録 >「概要」)'],
+  AADSTS700025: ['パブリック クライアントがクライアント シークレットまたはアサーションを送りました', 'リソースのクライアント認証を none にするか、機密クライアントのアプリでは「パブリック クライアント フローを許可する」をオフにしてください'],
+  AADSTS700027: ['クライアント アサーションの署名の検証に失敗しました', 'リソースのキー ファイルに対応する証明書を「証明書とシークレット」にアップロードしてください'],
+  AADSTS700082: ['リフレッシュ トークンが 90 日間使われず、有効期限が切れました', 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください'],
+  AADSTS700084: ['シングルページ アプリのリフレッシュ トークンが 24 時間の有効期間に達しました', 'コールバックを SPA ではなく Web プラットフォームに登録してから、`mailbridge auth` でサインインし直してください'],
+  AADSTS7000215: ['クライアント シークレットが無効です', '「証明書とシークレット」のシークレット ID ではなく「値」を保存してください'],
+  AADSTS7000218: ['要求に client_secret も client_assertion もありません', 'リソースのクライアント シークレットを保存するか、デバイス コードなら「パブリック クライアント フローを許可する」を有効にしてください'],
+  AADSTS7000222: ['クライアント シークレットの有効期限が切れています', '「証明書とシークレット」で新しいクライアント シークレットを作成してリソースに保存してください (または証明書に切り替えます)'],
+  AADSTS90002: ['テナントが見つかりません', '承認/トークン URL のテナント ID またはドメインと、クラウド (グローバル、GCC High、中国) を確認してください'],
+  AADSTS90055: ['テナントが調整 (スロットリング) されています', '待ってから再試行し、トークン要求を減らしてください'],
+  AADSTS500011: ['スコープのリソースがテナントに見つかりません', 'スコープのリソース URL (例: https://outlook.office365.com) の綴りと、テナントに Exchange Online があるかを確認してください'],
+  AADSTS501481: ['PKCE のコード検証子がコード チャレンジと一致しません', '`mailbridge auth` をもう一度実行してください'],
+  AADSTS9002313: ['要求の形式が正しくないか無効です', 'リソースの URL とパラメーターを確認してください (MAILBRIDGE_LOG=debug で実行すると詳細が出ます)'],
+  AADSTS900144: ['要求に必須のパラメーターがありません', 'リソースのスコープ、クライアント ID、URL を確認してください'],
+  AADSTS901002: ["v2.0 エンドポイントは 'resource' パラメーターを受け付けません", '`scope` を使う v2 の URL か、`resource` を使う v1 の URL (/v2.0 なし) にしてください'],
+};
+
+/** Every entry's message and hint in both languages, in the shared catalogue (the catalogue test checks them). */
+const TEXTS = messages(
+  'errors.aadsts',
+  Object.fromEntries(
+    ENTRIES.flatMap((e): [string, Message][] => {
+      const ja = JA[e.code];
+      return ja ? [[`${e.code}.message`, { en: e.message, ja: ja[0] }], [`${e.code}.hint`, { en: e.hint, ja: ja[1] }]] : [];
+    }),
+  ),
+);
+
+/** The catalogue's message and hint for `code` in Japanese (both languages live in the shared catalogue). */
+export function aadstsJapanese(code: string): { message: string; hint: string } | undefined {
+  const normal = normaliseAadstsCode(code);
+  const message = normal ? TEXTS[`${normal}.message`] : undefined;
+  const hint = normal ? TEXTS[`${normal}.hint`] : undefined;
+  return message && hint ? { message: message.ja, hint: hint.ja } : undefined;
+}
+
+/** Japanese hints for an OAuth `error` without a known AADSTS code (see {@link hintForOAuthError}). */
+const OAUTH_JA = messages('errors.oauth', {
+  reauth: { en: REAUTH, ja: 'リソース名を付けて `mailbridge auth` を実行し、サインインと同意をやり直してください' },
+  client: { en: 'check the client id, tenant and client secret/certificate of the resource', ja: 'リソースのクライアント ID、テナント、クライアント シークレット/証明書を確認してください' },
+  scope: { en: 'fix the scope of the resource (one resource per token, fully qualified)', ja: 'リソースのスコープを直してください (トークンごとに 1 つのリソース、完全修飾で)' },
+  denied: { en: `${REAUTH} and accept the consent page`, ja: '`mailbridge auth` でサインインし直し、同意ページで承諾してください' },
+  unavailable: { en: 'Microsoft is unavailable; retry in a few minutes', ja: 'Microsoft のサービスが利用できません。数分後に再試行してください' },
+  other: { en: 'check the resource settings (run with MAILBRIDGE_LOG=debug for the full answer)', ja: 'リソースの設定を確認してください (MAILBRIDGE_LOG=debug で実行すると応答の全体が出ます)' },
+  meaning: { en: 'the authorization server or token endpoint answered with an OAuth 2.0 error', ja: '承認サーバーまたはトークン エンドポイントが OAuth 2.0 のエラーを返しました' },
+});
+
+/** The OAuth error's meaning and hint, in Japanese (see {@link hintForOAuthError}). */
+export function oauthErrorJapanese(error: string): { message: string; hint: string } {
+  const key = ((): keyof typeof OAUTH_JA => {
+    switch (error) {
+      case 'invalid_grant':
+      case 'interaction_required':
+      case 'consent_required': return 'reauth';
+      case 'invalid_client':
+      case 'unauthorized_client': return 'client';
+      case 'invalid_scope': return 'scope';
+      case 'access_denied': return 'denied';
+      case 'temporarily_unavailable':
+      case 'server_error': return 'unavailable';
+      default: return 'other';
+    }
+  })();
+  return { message: OAUTH_JA.meaning.ja, hint: OAUTH_JA[key].ja };
+}
 
 const BY_CODE = new Map(ENTRIES.map((e) => [e.code, e]));
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenManager } from '../auth/token-manager.js';
 import type { TokenWait } from '../auth/token-endpoint.js';
+import { type Locale, localeFromEnv } from '../i18n/index.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 
@@ -15,6 +16,8 @@ export interface CliContext {
   store(): Promise<Store>;
   /** A token manager for this command: the wait budget from the environment, progress on a TTY. */
   tokens(): Promise<TokenManager>;
+  /** The language of what people read (LC_ALL, LC_MESSAGES, LANG): 'ja' or 'en'. --json output stays English. */
+  locale: Locale;
   /** True when the global --json flag was given. */
   json(): boolean;
   /** Print a line (or lines) for a person on stdout. */
@@ -49,6 +52,7 @@ export function createCliContext(opts: { json: () => boolean }): CliContext {
         : undefined;
       return new TokenManager({ store: await this.store(), logger, retry, ...(onWait ? { onWait } : {}) });
     },
+    locale: localeFromEnv(),
     json: opts.json,
     print(text) {
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

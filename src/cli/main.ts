@@ -2,9 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isMailbridgeError, type MailbridgeError } from '../errors.js';
+import { localeFromEnv } from '../i18n/index.js';
 import { proxyCa } from '../net/trust.js';
+import { errorText } from '../services/error-text.js';
 import type { Store } from '../store/store.js';
 import { createCliContext } from './context.js';
+import { localizeHelp } from './help-ja.js';
 import { registerCommands } from './commands/index.js';
 import { explainSandboxDown } from './commands/sandbox.js';
 import { idsAsOperands } from './operands.js';
@@ -27,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(false);
   const ctx = createCliContext({ json: () => Boolean(program.opts().json) });
   registerCommands(program, ctx);
+  localizeHelp(program, ctx.locale);
   try {
     await program.parseAsync(idsAsOperands(argv, program));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -40,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** The plainer error when a sandbox resource failed because the sandbox stopped (see sandbox.ts). */
 async function explainIfSandboxDown(
-  store: () => Promise<Store>, e: MailbridgeError, argv: readonly string[],
+  store: () => Promise<Store>,
+  e: MailbridgeError,
+  argv: readonly string[],
 ): Promise<MailbridgeError | undefined> {
   // Explaining must never hide the error it explains.
   return explainSandboxDown(store, e, argv).catch(() => undefined);
@@ -53,13 +59,24 @@ function reportError(e: unknown, json: boolean): number {
   }
   if (isMailbridgeError(e)) {
     if (json) process.stderr.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
-    else process.stderr.write(`mailbridge: ${printable(e.oneLine())}\n`);
+    else process.stderr.write(errorLines(e));
     // 2: the command could not start as asked (EX_USAGE-like), so scripts can tell it from a failed operation.
     return e.code === 'PORT_IN_USE' ? 2 : 1;
   }
   // A bug of ours, not a user error: say so, and keep the stack for the report.
   process.stderr.write(`mailbridge: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;
+}
+
+/**
+ * The error as people read it: one line, cause then fix, in the language of LANG/LC_ALL. In Japanese the code's
+ * Japanese explanation and fix come first and the English message and hint follow on a second line: they name the
+ * particular case (the port, the field, the command with the resource's name) and are what a web search finds.
+ */
+function errorLines(e: MailbridgeError): string {
+  const text = errorText(e, localeFromEnv());
+  if (!text.original) return `mailbridge: ${printable(e.oneLine())}\n`;
+  return `mailbridge: ${printable(text.summary)}（${e.code}）。対処: ${printable(text.fix)}\n  English: ${printable(text.original)}\n`;
 }
 
 /** The version in package.json, which sits two levels above both src/cli/ and dist/cli/. */
@@ -74,7 +91,10 @@ function packageVersion(): string {
  */
 const ESCAPES: Readonly<Record<string, string>> = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
 function printable(line: string): string {
-  return line.replace(/[\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return line.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 main(process.argv).then((code) => process.exit(code));

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { errorCodes, isErrorCode, oauthErrorCode, aadstsCode, ConfigError } from '../../src/errors.js';
-import { errorsMarkdown } from '../../scripts/errors-doc.js';
+import { errorsMarkdown, errorsMarkdownJa } from '../../scripts/errors-doc.js';
 
 test('docs/errors.md is what `npm run docs:errors` writes from the registry', () => {
   assert.equal(readFileSync('docs/errors.md', 'utf8'), errorsMarkdown(), 'run `npm run docs:errors` and commit docs/errors.md');
+  assert.equal(readFileSync('docs/ja/errors.md', 'utf8'), errorsMarkdownJa(), 'run `npm run docs:errors` and commit docs/ja/errors.md');
 });
 
 test('the registry is in alphabetical order and every entry says what the code means and how to fix it', () => {

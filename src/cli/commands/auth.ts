@@ -1,3 +1,4 @@
+import { statusText } from '../../config/status-text.js';
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -46,6 +47,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
       };
       const io: ConsentIO = {
         print: say,
+        locale: ctx.locale,
         readRedirectUrl: () => readOneLine(),
         ...(o.browser ? { openBrowser: openInBrowser } : {}),
       };
@@ -57,7 +59,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
         ctx.printJson({ ...result, expiresAt: new Date(result.expiresAt).toISOString() });
         return;
       }
-      ctx.print(`${name}: ${tokenLabel(result.flow)} ${result.status} (${result.flow}, via ${result.via}); ` +
+      ctx.print(`${name}: ${tokenLabel(result.flow, ctx.locale)} ${statusText(result.status, ctx.locale)} (${result.flow}, via ${result.via}); ` +
         `access token for ${result.audience} valid until ${new Date(result.expiresAt).toISOString()}`);
       for (const w of result.warnings) ctx.print(`warning: ${w}`);
     });

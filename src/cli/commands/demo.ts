@@ -1,3 +1,4 @@
+import { messages, t } from '../../i18n/index.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         stops.unshift(() => new Promise((r) => sink.server.close(() => r())));
         ctx.print(`sandbox tenant ${SANDBOX.tenantDomain}: identity platform ${em.url}, Exchange IMAP ${ex.host}:${ex.imap.port}, SMTP ${ex.host}:${ex.smtp.port}, EWS ${ex.ews.url}, Graph ${ex.graph.url}`);
         const inbox = ex.context.store.mailbox(SANDBOX.alice)?.folder('Inbox')?.counts().total ?? 0;
-        ctx.print(`sandbox mailboxes and grants kept in ${dataDir} (${SANDBOX.alice}'s Inbox: ${inbox} message(s))`);
+        ctx.print(t(m.kept, ctx.locale, { dir: dataDir, user: SANDBOX.alice, count: inbox }));
         // Re-pointed at this run's sandbox before the service starts, so its trigger never tries
         // the previous run's ports.
         const resources = demoResources(sb, em, ex, join(dataDir, 'ca.pem'));
@@ -79,14 +80,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           name: 'demo-inbox', resource: 'demo-receive', mode: 'idle', target: { kind: 'webhook', url: sink.url, attachmentLinkBase: service.base },
         }));
         await service.runner.sync();
-        ctx.print(`\nconsole  ${service.base}/console/  (password: ${service.firstPassword ?? 'as set before, or MAILBRIDGE_CONSOLE_PASSWORD'})`);
-        ctx.print(`API      ${service.base}/api  (OpenAPI: ${service.base}/openapi.json)`);
-        ctx.print('trigger  demo-inbox watches demo-receive (alice\'s Inbox, IMAP IDLE) and posts each new message to a local webhook');
+        const password = service.firstPassword ?? t(m.passwordBefore, ctx.locale);
+        ctx.print(`\n${t(m.console, ctx.locale, { url: `${service.base}/console/`, password })}`);
+        ctx.print(t(m.api, ctx.locale, { base: service.base }));
+        ctx.print(t(m.trigger, ctx.locale));
         if (opts.once) {
           await sendAndWatch(ctx, service.tokens, sink, SANDBOX.alice);
           return;
         }
-        ctx.print(`\nTry it: in the console, open demo-send and press "Test send" (or run \`mailbridge send demo-send --to ${SANDBOX.alice} --subject hello --text hi\`), and watch demo-inbox deliver it. Ctrl-C stops everything.`);
+        ctx.print(`\n${t(m.tryIt, ctx.locale, { user: SANDBOX.alice })}`);
         await untilSignal();
       } finally {
         for (const stop of stops) await stop().catch(() => undefined);
@@ -196,3 +198,18 @@ async function sendAndWatch(ctx: CliContext, tokens: TokenManager, sink: Deliver
   ctx.print(`\nsent "${subject}" through demo-send (SMTP, XOAUTH2)`);
   await delivered;
 }
+
+const m = messages('cli.demo', {
+  kept: { en: "sandbox mailboxes and grants kept in {dir} ({user}'s Inbox: {count} message(s))", ja: 'サンドボックスのメールボックスと許可は {dir} に保存されています ({user} の受信トレイ: {count} 通)' },
+  console: { en: 'console  {url}  (password: {password})', ja: 'コンソール  {url}  (パスワード: {password})' },
+  passwordBefore: { en: 'as set before, or MAILBRIDGE_CONSOLE_PASSWORD', ja: '以前に設定したもの、または MAILBRIDGE_CONSOLE_PASSWORD' },
+  api: { en: 'API      {base}/api  (OpenAPI: {base}/openapi.json)', ja: 'API         {base}/api  (OpenAPI 定義: {base}/openapi.json)' },
+  trigger: {
+    en: "trigger  demo-inbox watches demo-receive (alice's Inbox, IMAP IDLE) and posts each new message to a local webhook",
+    ja: 'トリガー    demo-inbox が demo-receive (alice の受信トレイ、IMAP IDLE) を監視し、新しいメッセージをローカルの Webhook に送ります',
+  },
+  tryIt: {
+    en: 'Try it: in the console, open demo-send and press "Test send" (or run `mailbridge send demo-send --to {user} --subject hello --text hi`), and watch demo-inbox deliver it. Ctrl-C stops everything.',
+    ja: '試してみましょう: コンソールで demo-send を開いて「テスト送信」を押す (または `mailbridge send demo-send --to {user} --subject hello --text hi` を実行する) と、demo-inbox がそれを配信します。Ctrl-C ですべて停止します。',
+  },
+});

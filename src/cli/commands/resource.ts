@@ -16,6 +16,8 @@ import { LOCAL_POLICY } from '../../services/host-access.js';
 import * as resources from '../../services/resources.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
+import { type Locale, messages, t } from '../../i18n/index.js';
+import { statusText } from '../../config/status-text.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -148,10 +150,14 @@ async function listResources(ctx: CliContext): Promise<void> {
   const rows = [];
   for (const r of await store.listResources()) rows.push(resourceSummary(r, (await store.getTokenState(r.name))?.status ?? 'Missing'));
   if (ctx.json()) return ctx.printJson(rows);
-  if (rows.length === 0) return ctx.print('no resources yet: add one with `mailbridge resource add NAME --kind imap --tenant ID --client-id ID --user U --client-secret-stdin`');
+  const l = ctx.locale;
+  if (rows.length === 0) return ctx.print(t(m.none, l));
   // Client credentials have no refresh token: say which token the status is about.
-  ctx.print(table([['NAME', 'KIND', 'SERVER', 'USER', 'TOKEN STATUS'],
-    ...rows.map((r) => [r.name, r.kind, r.server, r.user, r.token === 'none' ? r.status : `${r.status} (${r.token})`])]));
+  ctx.print(table([[t(m.name, l), t(m.kind, l), t(m.server, l), t(m.user, l), t(m.tokenStatus, l)],
+    ...rows.map((r) => {
+      const status = statusText(r.status, l);
+      return [r.name, r.kind, r.server, r.user, r.token === 'none' ? status : `${status} (${r.token})`];
+    })]));
 }
 
 /** Print the guide's field table of a resource (also used by `mailbridge demo`). */
@@ -165,7 +171,7 @@ export async function showResource(ctx: CliContext, name: string): Promise<void>
   if (ctx.json()) return ctx.printJson({ name, kind: resource.kind, fields, resource, warnings });
   const width = Math.max(...fields.map((f) => f.label.length));
   ctx.print(fields.map((f) => `${f.label.padEnd(width)}  ${f.value}`).join('\n'));
-  printWarnings(warnings);
+  printWarnings(resourceWarnings(resource, { locale: ctx.locale }), ctx.locale);
 }
 
 async function removeResource(ctx: CliContext, name: string, opts: Opts): Promise<void> {
@@ -186,11 +192,12 @@ async function importResources(ctx: CliContext, file: string, opts: Opts): Promi
   const { resources: entries } = loadConfigFile(file);
   const names = await resources.importResources(await ctx.store(), entries, { replace: opts.replace === true, source: file,
     fix: 'pass --replace to overwrite it, or rename it in the file' });
-  const warnings = entries.flatMap((r) => r.warnings.map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
-  if (ctx.json()) ctx.printJson({ imported: names, warnings });
+  const named = (l: Locale) => entries.flatMap((r) =>
+    (l === 'en' ? r.warnings : resourceWarnings(r.resource, { locale: l })).map((w) => ({ ...w, field: `${r.resource.name}: ${w.field}` })));
+  if (ctx.json()) ctx.printJson({ imported: names, warnings: named('en') });
   else {
     ctx.print(`imported ${names.length} resource${names.length === 1 ? '' : 's'}: ${names.join(', ')}`);
-    printWarnings(warnings);
+    printWarnings(named(ctx.locale), ctx.locale);
   }
 }
 
@@ -245,7 +252,8 @@ function notFound(name: string): ConfigError {
 function report(ctx: CliContext, line: string, resource: Resource, warnings: ResourceWarning[], notes: string[] = []): void {
   if (ctx.json()) return ctx.printJson({ resource, warnings, ...(notes.length ? { notes } : {}) });
   ctx.print([line, ...notes.map((n) => `note: ${n}`)].join('\n'));
-  printWarnings(warnings);
+  // The service's warnings are English (the API's); a Japanese reader gets the same ones in Japanese.
+  printWarnings(ctx.locale === 'en' ? warnings : resourceWarnings(resource, { locale: ctx.locale }), ctx.locale);
 }
 
 /**
@@ -281,12 +289,33 @@ function fallbackNotes(resource: Resource, opts: Opts): string[] {
   return opts.graphFallback === undefined || opts.graphFallback === false ? [] : graphFallbackNotes(resource);
 }
 
+const m = messages('cli.resource', {
+  none: { en: 'no resources yet: add one with `mailbridge resource add` (its --help lists the fields), or try `mailbridge demo`', ja: 'リソースはまだありません。`mailbridge resource add` で追加するか (項目は --help で確認できます)、`mailbridge demo` をお試しください' },
+  name: { en: 'NAME', ja: '名前' },
+  kind: { en: 'KIND', ja: '種類' },
+  server: { en: 'SERVER', ja: 'サーバー' },
+  user: { en: 'USER', ja: 'ユーザー' },
+  tokenStatus: { en: 'TOKEN STATUS', ja: 'トークンの状態' },
+  warning: { en: 'mailbridge: warning: {message} ({field}). Fix: {hint}', ja: 'mailbridge: 警告: {message} ({field})。対処: {hint}' },
+});
+
 /** Warnings go to stderr so that stdout stays the command's result. */
-function printWarnings(warnings: ResourceWarning[]): void {
-  for (const w of warnings) process.stderr.write(`mailbridge: warning: ${w.message} (${w.field}). Fix: ${w.hint}\n`);
+function printWarnings(warnings: ResourceWarning[], locale: Locale): void {
+  for (const w of warnings) process.stderr.write(`${t(m.warning, locale, { message: w.message, field: w.field, hint: w.hint })}\n`);
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => columns(r[i] ?? '')))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - columns(c)))).join('  ')).join('\n');
+}
+
+/**
+ * How many terminal columns a cell takes: Japanese (CJK, kana, full-width forms) takes two per character, so
+ * padding by .length would misalign the Japanese headers. The East Asian Wide/Fullwidth ranges of UAX #11 that
+ * Japanese text uses; no dependency for one table.
+ */
+function columns(text: string): number {
+  let n = 0;
+  for (const ch of text) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return n;
 }

@@ -1,3 +1,4 @@
+import { messages, t } from '../../i18n/index.js';
 import type { Command } from 'commander';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { ConfigError } from '../../errors.js';
@@ -34,12 +35,24 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         ...(notificationUrl ? { notificationUrl } : {}) });
       if (o.allowHostAccess) ctx.print('warning: --allow-host-access: admin API keys and the console can run programs and read files as this user');
       const { base } = service;
-      ctx.print(`mailbridge is serving on ${base}\n  console   ${base}/console/\n  API       ${base}/api (OpenAPI: ${base}/openapi.json)\n  OAuth     redirect URI ${base}/oauth/callback or ${base}/ (register http://${o.host}/oauth/callback or http://${o.host} on the app)`);
-      if (service.firstPassword) ctx.print(`console password (created now, shown once; reset it with \`mailbridge console password\` or set MAILBRIDGE_CONSOLE_PASSWORD): ${service.firstPassword}`);
+      ctx.print(t(m.serving, ctx.locale, { base, host: o.host }));
+      if (service.firstPassword) ctx.print(t(m.firstPassword, ctx.locale, { password: service.firstPassword }));
       const gateway = o.gateway || o.gatewayConfig ? await (await import('./gateway.js')).startServeGateway(ctx, service.tokens, o.gatewayConfig) : undefined;
-      ctx.print(`running ${service.runner.status().filter((s) => s.state !== 'paused').length} trigger(s); Ctrl-C to stop`);
+      ctx.print(t(m.running, ctx.locale, { count: service.runner.status().filter((s) => s.state !== 'paused').length }));
       await untilSignal();
       await gateway?.close();
       await service.stop();
     });
 }
+
+const m = messages('cli.serve', {
+  serving: {
+    en: 'mailbridge is serving on {base}\n  console   {base}/console/\n  API       {base}/api (OpenAPI: {base}/openapi.json)\n  OAuth     redirect URI {base}/oauth/callback or {base}/ (register http://{host}/oauth/callback or http://{host} on the app)',
+    ja: 'mailbridge を {base} で提供しています\n  コンソール  {base}/console/\n  API         {base}/api (OpenAPI: {base}/openapi.json)\n  OAuth       リダイレクト URI は {base}/oauth/callback または {base}/ (アプリの登録に http://{host}/oauth/callback か http://{host} を登録します)',
+  },
+  firstPassword: {
+    en: 'console password (created now, shown once; reset it with `mailbridge console password` or set MAILBRIDGE_CONSOLE_PASSWORD): {password}',
+    ja: 'コンソールのパスワード (今作成しました。表示はこの一度だけです。`mailbridge console password` でリセットするか、MAILBRIDGE_CONSOLE_PASSWORD で設定できます): {password}',
+  },
+  running: { en: 'running {count} trigger(s); Ctrl-C to stop', ja: '{count} 個のトリガーを実行中です。Ctrl-C で停止します' },
+});

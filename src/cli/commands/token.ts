@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { TokenCheck, TokenManager, TokenStatusReport } from '../../auth/token-manager.js';
 import type { OAuthFlow } from '../../config/resource.js';
+import { statusText } from '../../config/status-text.js';
+import { formatDateTime, type Locale, type Message, messages, relativeTime, t } from '../../i18n/index.js';
 import type { CliContext } from '../context.js';
 
 /** `mailbridge token status|refresh|revoke|print RESOURCE`. */
@@ -19,7 +21,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
       const check = o.check ? await m.check(name) : undefined;
       const report = await m.status(name);
       if (wantsJson(o)) ctx.printJson({ ...statusJson(report), ...(check ? { check: { ...check, at: new Date(check.at).toISOString() } } : {}) });
-      else ctx.print(formatStatus(report, Date.now(), check));
+      else ctx.print(formatStatus(report, Date.now(), ctx.locale, check));
       if (check && !check.ok) process.exitCode = 1;
     });
 
@@ -91,34 +93,75 @@ function statusJson(r: TokenStatusReport): Record<string, unknown> {
   };
 }
 
+const m = messages('cli.token', {
+  appOnly: { en: 'app-only token', ja: 'アプリのみのトークン' },
+  refreshStatus: { en: 'refresh token status', ja: 'リフレッシュ トークンの状態' },
+  resource: { en: 'resource', ja: 'リソース' },
+  flow: { en: 'flow', ja: 'フロー' },
+  status: { en: 'status', ja: '状態' },
+  appOnlyNote: { en: ' (app-only token: client credentials, no refresh token)', ja: ' (アプリのみのトークン: クライアント資格情報フローで、リフレッシュ トークンはありません)' },
+  checked: { en: 'checked', ja: '確認' },
+  checkedOk: { en: '{at}: the token endpoint issued a new access token', ja: '{at}: トークン エンドポイントが新しいアクセス トークンを発行しました' },
+  transient: { en: '; transient, status and tokens kept', ja: '。一時的な失敗のため、状態とトークンはそのままです' },
+  reason: { en: 'reason', ja: '理由' },
+  code: { en: 'code', ja: 'コード' },
+  audience: { en: 'audience', ja: '対象 (aud)' },
+  accessToken: { en: 'access token', ja: 'アクセス トークン' },
+  noneCached: { en: 'none cached', ja: 'キャッシュなし' },
+  validUntil: { en: 'valid until {at} ({left})', ja: '{at} まで有効 ({left})' },
+  expired: { en: 'expired', ja: '期限切れ' },
+  refreshToken: { en: 'refresh token', ja: 'リフレッシュ トークン' },
+  issued: { en: 'issued {at}', ja: '発行 {at}' },
+  lastUsed: { en: ', last used {at}', ja: '、最終使用 {at}' },
+  warning: { en: 'warning', ja: '警告' },
+});
+
 /** Client credentials have no refresh token: their status is the app-only token's. */
-export function tokenLabel(flow: OAuthFlow): string {
-  return flow === 'client_credentials' ? 'app-only token' : 'refresh token status';
+export function tokenLabel(flow: OAuthFlow, locale: Locale = 'en'): string {
+  return t(flow === 'client_credentials' ? m.appOnly : m.refreshStatus, locale);
 }
 
-function formatStatus(r: TokenStatusReport, now: number, check?: TokenCheck): string {
+/**
+ * `token status` for a person. English keeps ISO times (scripts and tests read them); Japanese shows JST dates and
+ * relative times (formatDateTime / relativeTime), and its labels are padded by terminal columns.
+ */
+function formatStatus(r: TokenStatusReport, now: number, l: Locale, check?: TokenCheck): string {
+  const when = (ms: number): string => (l === 'en' ? new Date(ms).toISOString() : formatDateTime(ms, l));
+  const labels = [m.resource, m.flow, m.status, m.checked, m.reason, m.code, m.audience, m.accessToken, m.refreshToken].map((x) => t(x, l));
+  const width = Math.max(15, ...labels.map((x) => columns(x) + 1));
+  const row = (label: Message, value: string): string => {
+    const text = t(label, l);
+    return `${text}${' '.repeat(Math.max(1, width - columns(text)))}${value}`;
+  };
   const lines = [
-    `resource       ${r.resource}`,
-    `flow           ${r.flow}`,
-    `status         ${r.status}${r.flow === 'client_credentials' ? ' (app-only token: client credentials, no refresh token)' : ''}`,
+    row(m.resource, r.resource),
+    row(m.flow, r.flow),
+    row(m.status, `${statusText(r.status, l)}${r.flow === 'client_credentials' ? t(m.appOnlyNote, l) : ''}`),
   ];
   if (check) {
-    const at = new Date(check.at).toISOString();
-    lines.push(check.ok
-      ? `checked        ${at}: the token endpoint issued a new access token`
-      : `checked        ${at}: ${check.error?.message ?? 'failed'} (${check.error?.code ?? '?'})` +
-        `${check.transient ? '; transient, status and tokens kept' : ''}. Fix: ${check.error?.hint ?? ''}`);
+    const at = when(check.at);
+    lines.push(row(m.checked, check.ok
+      ? t(m.checkedOk, l, { at })
+      : `${at}: ${check.error?.message ?? 'failed'} (${check.error?.code ?? '?'})` +
+        `${check.transient ? t(m.transient, l) : ''}. Fix: ${check.error?.hint ?? ''}`));
   }
-  if (r.reason) lines.push(`reason         ${r.reason}`);
-  if (r.code) lines.push(`code           ${r.code}`);
-  lines.push(`audience       ${r.audience}`);
-  if (r.accessTokens.length === 0) lines.push('access token   none cached');
+  if (r.reason) lines.push(row(m.reason, r.reason));
+  if (r.code) lines.push(row(m.code, r.code));
+  lines.push(row(m.audience, r.audience));
+  if (r.accessTokens.length === 0) lines.push(row(m.accessToken, t(m.noneCached, l)));
   for (const a of r.accessTokens) {
-    const mins = Math.round((a.expiresAt - now) / 60_000);
-    lines.push(`access token   ${a.audience}: ${a.expiresAt > now ? `valid until ${new Date(a.expiresAt).toISOString()} (${mins} min)` : 'expired'}`);
+    const left = l === 'en' ? `${Math.round((a.expiresAt - now) / 60_000)} min` : relativeTime(a.expiresAt, l, now);
+    lines.push(row(m.accessToken, `${a.audience}: ${a.expiresAt > now ? t(m.validUntil, l, { at: when(a.expiresAt), left }) : t(m.expired, l)}`));
   }
-  if (r.refreshTokenIssuedAt !== undefined) lines.push(`refresh token  issued ${new Date(r.refreshTokenIssuedAt).toISOString()}` +
-    (r.refreshTokenLastUsedAt !== undefined ? `, last used ${new Date(r.refreshTokenLastUsedAt).toISOString()}` : ''));
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.refreshTokenIssuedAt !== undefined) lines.push(row(m.refreshToken, t(m.issued, l, { at: when(r.refreshTokenIssuedAt) }) +
+    (r.refreshTokenLastUsedAt !== undefined ? t(m.lastUsed, l, { at: when(r.refreshTokenLastUsedAt) }) : '')));
+  for (const w of r.warnings) lines.push(`${t(m.warning, l)}: ${w}`);
   return lines.join('\n');
+}
+
+/** Terminal columns of a label: Japanese characters take two (see the table of `resource list`). */
+function columns(text: string): number {
+  let n = 0;
+  for (const ch of text) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return n;
 }

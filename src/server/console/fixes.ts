@@ -1,5 +1,22 @@
+import { type Locale, type Message, messages, t } from '../../i18n/index.js';
+import { errorText } from '../../services/error-text.js';
 import { toErrorBody } from '../errors.js';
 import { html, type Html } from './html.js';
+
+const m = messages('console.fixes', {
+  connect: { en: 'Connect', ja: '接続' },
+  edit: { en: 'Edit the resource', ja: 'リソースを編集' },
+  doctor: { en: 'Run the doctor', ja: '診断を実行' },
+  check: { en: 'Check now', ja: '今すぐ確認' },
+  resources: { en: 'Resources', ja: 'リソース' },
+  remove: { en: 'Remove…', ja: '削除…' },
+  triggers: { en: 'Triggers', ja: 'トリガー' },
+  mailbox: { en: 'Browse the mailbox', ja: 'メールボックスを表示' },
+  secret: { en: 'Store the client secret again', ja: 'クライアント シークレットを保存し直す' },
+  fix: { en: 'Fix: {text}', ja: '対処: {text}' },
+  serverSaid: { en: 'The server said:', ja: 'サーバーの応答:' },
+  original: { en: 'In English (for searching): {text}', ja: '英語の原文 (検索用): {text}' },
+});
 
 /**
  * Errors carry their fix as a hint written for the CLI and the API (`mailbridge auth NAME`,
@@ -18,49 +35,50 @@ export interface FixAction {
 
 interface Rule {
   pattern: RegExp;
-  action: (name: string | undefined) => FixAction | undefined;
+  action: (name: string | undefined, locale: Locale) => FixAction | undefined;
 }
 
 const enc = encodeURIComponent;
 const res = (n: string | undefined) => `/console/resources/${enc(n ?? '')}`;
 
-const connect = (n: string | undefined): FixAction | undefined =>
-  n ? { id: 'fix-connect', label: 'Connect', post: `${res(n)}/connect` } : undefined;
-const edit = (n: string | undefined): FixAction | undefined =>
-  n ? { id: 'fix-edit', label: 'Edit the resource', href: `${res(n)}/edit` } : undefined;
+const connect = (n: string | undefined, l: Locale): FixAction | undefined =>
+  n ? { id: 'fix-connect', label: t(m.connect, l), post: `${res(n)}/connect` } : undefined;
+const edit = (n: string | undefined, l: Locale): FixAction | undefined =>
+  n ? { id: 'fix-edit', label: t(m.edit, l), href: `${res(n)}/edit` } : undefined;
+const label = (text: Message, l: Locale) => t(text, l);
 
 const RULES: Rule[] = [
-  { pattern: /`mailbridge auth [^`]*`|POST \/api\/resources\/[^\s/]+\/consent(\/finish)?\b/g, action: connect },
-  { pattern: /`mailbridge resource edit [^`]*`|PATCH \/api\/resources\/[^\s,;.]+/g, action: edit },
+  { pattern: /`mailbridge auth(?: [^`]*)?`|POST \/api\/resources\/[^\s/]+\/consent(\/finish)?\b/g, action: connect },
+  { pattern: /`mailbridge resource edit(?: [^`]*)?`|PATCH \/api\/resources\/[^\s,;.]+/g, action: edit },
   {
     pattern: /`mailbridge doctor[^`]*`|GET \/api\/resources\/[^\s/]+\/doctor/g,
-    action: (n) => (n ? { id: 'fix-doctor', label: 'Run the doctor', post: `${res(n)}/doctor` } : undefined),
+    action: (n, l) => (n ? { id: 'fix-doctor', label: label(m.doctor, l), post: `${res(n)}/doctor` } : undefined),
   },
   {
     pattern: /`mailbridge token (refresh|status)[^`]*`|POST \/api\/resources\/[^\s/]+\/token\/refresh/g,
-    action: (n) => (n ? { id: 'fix-check', label: 'Check now', post: `${res(n)}/check` } : undefined),
+    action: (n, l) => (n ? { id: 'fix-check', label: label(m.check, l), post: `${res(n)}/check` } : undefined),
   },
   {
     pattern: /`mailbridge resource (list|add)[^`]*`|GET \/api\/resources\b(?!\/)|POST \/api\/resources\b(?!\/)/g,
-    action: () => ({ id: 'fix-resources', label: 'Resources', href: '/console/' }),
+    action: (_n, l) => ({ id: 'fix-resources', label: label(m.resources, l), href: '/console/resources' }),
   },
   {
     pattern: /`mailbridge resource remove[^`]*`|DELETE \/api\/resources\/[^\s,;.]+/g,
-    action: (n) => (n ? { id: 'fix-remove', label: 'Remove…', href: `${res(n)}/remove` } : undefined),
+    action: (n, l) => (n ? { id: 'fix-remove', label: label(m.remove, l), href: `${res(n)}/remove` } : undefined),
   },
   {
-    pattern: /`mailbridge trigger [^`]*`|(GET|PUT|POST) \/api\/triggers[^\s,;']*/g,
-    action: () => ({ id: 'fix-triggers', label: 'Triggers', href: '/console/triggers#add-trigger' }),
+    pattern: /`mailbridge trigger(?: [^`]*)?`|(GET|PUT|POST) \/api\/triggers[^\s,;']*/g,
+    action: (_n, l) => ({ id: 'fix-triggers', label: label(m.triggers, l), href: '/console/triggers#add-trigger' }),
   },
   {
     pattern: /`mailbridge (list|get|folders)[^`]*`/g,
-    action: (n) =>
-      n ? { id: 'fix-mailbox', label: 'Browse the mailbox', href: `/console/mail/${enc(n)}` } : undefined,
+    action: (n, l) =>
+      n ? { id: 'fix-mailbox', label: label(m.mailbox, l), href: `/console/mail/${enc(n)}` } : undefined,
   },
 ];
 
 /** Actions by error code, for fixes the hint describes in words (a wrong secret, a wrong tenant…). */
-function byCode(code: string, field: string | undefined, name: string | undefined): FixAction[] {
+function byCode(code: string, field: string | undefined, name: string | undefined, l: Locale): FixAction[] {
   if (!name) return [];
   const out: FixAction[] = [];
   if (
@@ -69,7 +87,7 @@ function byCode(code: string, field: string | undefined, name: string | undefine
     code === 'OAUTH_INVALID_CLIENT' ||
     code === 'REFRESH_TOKEN_INVALID_CLIENT'
   ) {
-    out.push({ id: 'fix-secret', label: 'Store the client secret again', href: `${res(name)}/edit#f-clientSecret` });
+    out.push({ id: 'fix-secret', label: t(m.secret, l), href: `${res(name)}/edit#f-clientSecret` });
   }
   if (
     /^AADSTS(50011|500112|90002|700016|50020)$/.test(code) ||
@@ -84,7 +102,7 @@ function byCode(code: string, field: string | undefined, name: string | undefine
           : code === 'AADSTS90002' || code === 'TENANT_NOT_FOUND'
             ? '#f-tenantId'
             : '';
-    out.push({ id: 'fix-edit', label: 'Edit the resource', href: `${res(name)}/edit${anchor}` });
+    out.push({ id: 'fix-edit', label: t(m.edit, l), href: `${res(name)}/edit${anchor}` });
   }
   if (
     code.startsWith('REFRESH_TOKEN_') ||
@@ -92,30 +110,47 @@ function byCode(code: string, field: string | undefined, name: string | undefine
     code.startsWith('STATE_') ||
     /^AADSTS(65001|50076|50079|70000|70008|9002313|700082)$/.test(code)
   ) {
-    const c = connect(name);
+    const c = connect(name, l);
     if (c) out.push(c);
   }
   return out;
 }
 
-/** The hint with the commands the console can run replaced by their button's name, and those buttons. */
+/**
+ * The fix with the commands the console can run replaced by their button's name, and those buttons. In Japanese
+ * the text is the code's Japanese fix (services/error-text.ts); the buttons come from it and from the error's own
+ * English hint, which names the case more precisely.
+ */
 export function consoleFix(
   e: { code: string; hint: string; field?: string | undefined },
   name: string | undefined,
+  locale: Locale = 'en',
 ): { text: string; actions: FixAction[] } {
   const actions: FixAction[] = [];
-  let text = e.hint;
-  for (const rule of RULES) {
-    text = text.replace(rule.pattern, (m) => {
-      const a = rule.action(name);
-      if (!a) return m;
-      actions.push(a);
-      return `“${a.label}”`;
-    });
-  }
-  // "Edit or Edit" after two equivalent commands (CLI and REST) were replaced.
-  text = text.replace(/(“[^”]+”)((?:,| or| and)\s+\1)+/g, '$1');
-  actions.push(...byCode(e.code, e.field, name));
+  const replaceCommands = (hint: string) => {
+    let text = hint;
+    for (const rule of RULES) {
+      text = text.replace(rule.pattern, (whole) => {
+        const a = rule.action(name, locale);
+        if (!a) return whole;
+        actions.push(a);
+        return locale === 'ja' ? `「${a.label}」` : `“${a.label}”`;
+      });
+    }
+    // A Japanese fix names a command ("リソース名を付けて `mailbridge auth` を実行"); as a button it is pressed.
+    if (locale === 'ja') {
+      text = text
+        .replace(/リソース名を付けて\s*(?=「)/g, '')
+        .replace(/\s*(「[^」]+」)\s*/g, '$1')
+        .replace(/(「[^」]+」)を実行/g, '$1を押');
+    }
+    // "Edit or Edit" after two equivalent commands (CLI and REST) were replaced.
+    return text.replace(/(“[^”]+”|「[^」]+」)((?:,| or| and|、|または|か)\s*\1)+/g, '$1');
+  };
+  const fix = errorText({ code: e.code, message: '', hint: e.hint }, locale).fix;
+  const text = replaceCommands(fix);
+  if (fix !== e.hint) replaceCommands(e.hint);
+  actions.push(...byCode(e.code, e.field, name, locale));
   const seen = new Set<string>();
   return { text, actions: actions.filter((a) => !seen.has(a.id) && seen.add(a.id)) };
 }
@@ -139,10 +174,11 @@ export function fixLine(
   e: { code: string; hint: string; field?: string | undefined },
   resource: string | undefined,
   csrf: string | undefined,
+  locale: Locale = 'en',
 ): Html {
   if (!e.hint) return html``;
-  const { text, actions } = consoleFix(e, resource);
-  return html`<p class="fix">Fix: ${text}</p>
+  const { text, actions } = consoleFix(e, resource, locale);
+  return html`<p class="fix">${t(m.fix, locale, { text })}</p>
     ${
       csrf
         ? fixButtons(actions, csrf)
@@ -153,14 +189,22 @@ export function fixLine(
     }`;
 }
 
-export function errorBox(e: unknown, o: { csrf?: string; resource?: string } = {}): Html {
+/**
+ * An error as the console shows it, in the viewer's language: what went wrong (with its code), the fix with its
+ * buttons, and what the server said. In Japanese the code's Japanese explanation and fix come first and the
+ * English message and hint follow in small print: they name the particular case and are what a search finds.
+ */
+export function errorBox(e: unknown, o: { csrf?: string; resource?: string; locale?: Locale } = {}): Html {
   const { body } = toErrorBody(e);
+  const locale = o.locale ?? 'en';
+  const text = errorText(body.error, locale);
   return html`<div class="err" id="error">
-    <p><strong>${body.error.message}</strong> (${body.error.code})</p>
-    ${fixLine({ code: body.error.code, hint: body.error.hint, field: body.error.field }, o.resource, o.csrf)}
+    <p><strong>${text.summary}</strong> (${body.error.code})</p>
+    ${fixLine({ code: body.error.code, hint: body.error.hint, field: body.error.field }, o.resource, o.csrf, locale)}
+    ${text.original ? html`<p class="note" lang="en" id="error-original">${t(m.original, locale, { text: text.original })}</p>` : ''}
     ${
       typeof body.error.serverResponse === 'string'
-        ? html`<p>The server said:</p>
+        ? html`<p>${t(m.serverSaid, locale)}</p>
             <pre id="server-response">${body.error.serverResponse}</pre>`
         : ''
     }

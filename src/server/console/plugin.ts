@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { type Locale, localeFromAcceptLanguage, parseLocale } from '../../i18n/index.js';
+import { type Locale, localeFromAcceptLanguage, messages, parseLocale, t } from '../../i18n/index.js';
 import type { ServerContext } from '../context.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../sessions.js';
 import { apiPage } from './api-page.js';
@@ -43,7 +43,7 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
         const locale = kit.locale(reply.request);
         // CSP and the other security headers: security-headers.ts, on every answer.
         return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
-          .send(layout(title, csrf, body(csrf, locale), { path: reply.request.url.split('?')[0], locale }));
+          .send(layout(title, csrf, body(csrf, locale), { path: reply.request.url.split('?')[0], locale, back: reply.request.url }));
       },
       locale: (req) => parseLocale(req.cookies[LANG_COOKIE]) ?? localeFromAcceptLanguage(req.headers['accept-language']),
       post: { config: { auth: 'session' }, schema: { hide: true }, preHandler: app.csrfProtection },
@@ -53,16 +53,27 @@ export function consolePlugin(ctx: ServerContext): FastifyPluginAsync {
 
     const loginPage = async (reply: FastifyReply, o: { next?: string | undefined; failed?: boolean; waitSeconds?: number }, status = 200) => {
       const csrf = reply.generateCsrf();
+      const locale = kit.locale(reply.request);
       const has = await ctx.credentials.hasConsolePassword();
-      const body = html`${o.failed ? html`<p class="err" id="login-error">Wrong password.</p>` : ''}
-${o.waitSeconds ? html`<p class="err" id="login-throttled">Too many failed attempts: try again in ${String(o.waitSeconds)} s.</p>` : ''}
+      const body = html`${o.failed ? html`<p class="err" id="login-error">${t(m.wrong, locale)}</p>` : ''}
+${o.waitSeconds ? html`<p class="err" id="login-throttled">${t(m.throttled, locale, { seconds: o.waitSeconds })}</p>` : ''}
 ${has ? html`<form method="post" action="/console/login"><input type="hidden" name="_csrf" value="${csrf}">
 <input type="hidden" name="next" value="${safeNext(o.next)}">
-<label><span>Console password</span><input type="password" name="password" id="password" autocomplete="current-password" required></label>
-<button id="login">Log in</button></form>`
-    : html`<p class="err">No console password is set yet. Start the service with MAILBRIDGE_CONSOLE_PASSWORD set, or let <code>mailbridge serve</code> create one (it prints it once).</p>`}`;
-      return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(layout('Log in', undefined, body));
+<label><span>${t(m.password, locale)}</span><input type="password" name="password" id="password" autocomplete="current-password" required></label>
+<button id="login">${t(m.login, locale)}</button></form>`
+    : html`<p class="err">${t(m.noPassword, locale)} <code>mailbridge console password</code></p>`}`;
+      return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
+        .send(layout(t(m.title, locale), undefined, body, { locale, back: reply.request.url }));
     };
+
+    // The language switch (layout.ts): remembers the choice for a year and returns to the page it was made on.
+    // A GET that only sets a preference, so a plain link works (no script, no form, on the login page too).
+    app.get<{ Params: { locale: string }; Querystring: { next?: string } }>('/lang/:locale', { config: { auth: 'public' }, schema: { hide: true } },
+      async (req, reply) => {
+        const locale = parseLocale(req.params.locale);
+        if (locale) reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', httpOnly: true, secure: ctx.secureCookies, maxAge: 365 * 86_400 });
+        return reply.redirect(safeNext(req.query.next), 303);
+      });
 
     app.get<{ Querystring: { next?: string; failed?: string } }>('/login', { config: { auth: 'public' }, schema: { hide: true } },
       async (req, reply) => loginPage(reply, { next: req.query.next, failed: req.query.failed !== undefined }));
@@ -105,6 +116,18 @@ ${has ? html`<form method="post" action="/console/login"><input type="hidden" na
     gatewayPages(app, kit);
   };
 }
+
+const m = messages('console.login', {
+  title: { en: 'Log in', ja: 'ログイン' },
+  wrong: { en: 'Wrong password.', ja: 'パスワードが違います。' },
+  throttled: { en: 'Too many failed attempts: try again in {seconds} s.', ja: '失敗が多すぎます。{seconds} 秒後にもう一度お試しください。' },
+  password: { en: 'Console password', ja: 'コンソールのパスワード' },
+  login: { en: 'Log in', ja: 'ログイン' },
+  noPassword: {
+    en: 'No console password is set yet. Start the service with MAILBRIDGE_CONSOLE_PASSWORD set, or let mailbridge serve create one (it prints it once), or set a new one on the host with:',
+    ja: 'コンソールのパスワードがまだ設定されていません。MAILBRIDGE_CONSOLE_PASSWORD を設定してサービスを起動するか、mailbridge serve に作成させる (一度だけ表示されます) か、ホストで次のコマンドを実行して新しいパスワードを設定してください:',
+  },
+});
 
 /** The cookie that keeps the language a viewer chose with the console's switch. */
 export const LANG_COOKIE = 'mb_lang';
