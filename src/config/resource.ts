@@ -52,7 +52,9 @@ export type RefreshTokenStatus = (typeof REFRESH_TOKEN_STATUSES)[number];
 
 export const resourceNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'use 1-63 letters, digits, ".", "_" or "-"');
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'use 1-63 letters, digits, ".", "_" or "-"')
+  // The console's add form is /console/resources/new: a resource of that name could not open its own page.
+  .refine((n) => n.toLowerCase() !== 'new', '"new" is reserved (the console\'s add form); choose another name');
 
 /** The zod schema of a resource's server (host, port, TLS mode). */
 export const serverSchema = z.object({

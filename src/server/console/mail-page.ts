@@ -193,7 +193,7 @@ export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
         t(m.titleShort, locale, { name }),
         (csrf, locale) =>
           html`<p><a href="/console/resources/${enc(name)}">${t(m.backToResource, locale, { name })}</a></p>
-            ${errorBox(e, { csrf, resource: name })}`,
+            ${errorBox(e, { csrf, resource: name, locale })}`,
         502,
       );
     }
@@ -299,7 +299,7 @@ export function mailPages(app: FastifyInstance, kit: ConsoleKit): void {
       return kit.page(
         reply,
         t(m.messageTitle, locale, { id }),
-        (csrf, locale) => html`${back(locale)}${errorBox(e, { csrf, resource: name })}`,
+        (csrf, locale) => html`${back(locale)}${errorBox(e, { csrf, resource: name, locale })}`,
         502,
       );
     }

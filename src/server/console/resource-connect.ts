@@ -89,7 +89,7 @@ export function devicePages(app: FastifyInstance, kit: ConsoleKit, failurePage: 
       id = (await ctx.devices.start(name)).id;
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
-      return failurePage(req, name, reply, (csrf: string) => errorBox(e, { csrf, resource: name }), 400);
+      return failurePage(req, name, reply, (csrf: string) => errorBox(e, { csrf, resource: name, locale: kit.locale(req) }), 400);
     }
     return reply.redirect(`${path(name)}/device/${encodeURIComponent(id)}`, 303);
   });
@@ -117,7 +117,7 @@ export function devicePages(app: FastifyInstance, kit: ConsoleKit, failurePage: 
               <strong>${t(CONNECT_TEXT.deviceFailed, locale)}</strong> ${flow.error?.message ?? ''}
               (${flow.error?.code ?? ''})
             </p>
-            ${fixLine({ code: flow.error?.code ?? '', hint: flow.error?.hint ?? '' }, r.name, csrf)}
+            ${fixLine({ code: flow.error?.code ?? '', hint: flow.error?.hint ?? '' }, r.name, csrf, locale)}
           </div>
           <form method="post" action="${path(r.name)}/device">
             <input type="hidden" name="_csrf" value="${csrf}" /><button id="device-again">

@@ -66,7 +66,7 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
       t(EDIT_TEXT.editTitle, kit.locale(reply.request), { name }),
       (csrf, locale) =>
         html`<p><a href="${path(name)}">← ${name}</a></p>
-          ${o.error ? errorBox(o.error, { csrf, resource: name }) : ''}
+          ${o.error ? errorBox(o.error, { csrf, resource: name, locale }) : ''}
           <p class="note">${t(EDIT_TEXT.editNote, locale)}</p>
           ${resourceForm(form, {
             mode: 'edit',
@@ -129,7 +129,7 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
       t(EDIT_TEXT.duplicateTitle, kit.locale(reply.request), { name }),
       (csrf, locale) =>
         html`<p><a href="${path(name)}">← ${name}</a></p>
-          ${o.error ? errorBox(o.error, { csrf }) : ''}
+          ${o.error ? errorBox(o.error, { csrf, locale }) : ''}
           <p class="note">${t(EDIT_TEXT.duplicateNote, locale, { name })}</p>
           ${resourceForm(form, {
             mode: 'duplicate',
@@ -179,7 +179,7 @@ export function resourceEditPages(app: FastifyInstance, kit: ConsoleKit): void {
       reply,
       t(EDIT_TEXT.removeTitle, kit.locale(reply.request), { name }),
       (csrf, locale) =>
-        html`${error ? errorBox(error, { csrf }) : ''}
+        html`${error ? errorBox(error, { csrf, locale }) : ''}
           <p>${t(EDIT_TEXT.removeNote, locale, { name })}</p>
           ${
             using.length > 0

@@ -162,7 +162,7 @@ export function attemptLines(
           ${head} <strong>${t(STATUS_TEXT.failed, locale)}</strong>: ${l.message ?? ''} (${l.code ?? ''})
           ${a.lastSuccessAt ? html` · ${t(STATUS_TEXT.lastSuccess, locale, { when: formatDateTime(a.lastSuccessAt, locale) })}` : ''}
         </p>
-        ${fixLine({ code: l.code ?? '', hint: l.hint ?? '' }, name, csrf)}
+        ${fixLine({ code: l.code ?? '', hint: l.hint ?? '' }, name, csrf, locale)}
       </div>`;
     })}
   </div>`;

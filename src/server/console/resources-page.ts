@@ -121,7 +121,7 @@ export function resourcePages(app: FastifyInstance, kit: ConsoleKit): void {
       reply,
       t(RES_TEXT.newTitle, kit.locale(req)),
       (csrf, locale) =>
-        html`${o.error ? errorBox(o.error, { csrf }) : ''}
+        html`${o.error ? errorBox(o.error, { csrf, locale }) : ''}
         ${resourceForm(o.form ?? { callbackUrl: DEFAULT_CALLBACK }, {
           mode: 'add',
           action: '/console/resources',
@@ -253,7 +253,7 @@ ${historyTable(history, loc, now)}
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
       await ctx.consents.recordStartFailure(name, e);
-      return resourcePage(req, name, reply, (csrf) => errorBox(e, { csrf, resource: name }), 400);
+      return resourcePage(req, name, reply, (csrf, loc) => errorBox(e, { csrf, resource: name, locale: loc }), 400);
     }
   });
 
@@ -275,7 +275,7 @@ ${historyTable(history, loc, now)}
           req,
           req.params.name,
           reply,
-          (csrf) => errorBox(e, { csrf, resource: req.params.name }),
+          (csrf, loc) => errorBox(e, { csrf, resource: req.params.name, locale: loc }),
           400,
         );
       }
@@ -293,7 +293,7 @@ ${historyTable(history, loc, now)}
             <p>
               <strong>${t(RES_TEXT.checkFailed, loc)}</strong> ${check.error?.message ?? ''} (${check.error?.code ?? ''})
             </p>
-            ${fixLine({ code: check.error?.code ?? '', hint: check.error?.hint ?? '' }, name, csrf)}
+            ${fixLine({ code: check.error?.code ?? '', hint: check.error?.hint ?? '' }, name, csrf, loc)}
           </div>`,
     );
   });
@@ -333,7 +333,7 @@ ${historyTable(history, loc, now)}
                 html`<tr>
                   <td><span class="badge ${c.status}">${c.status.toUpperCase()}</span></td>
                   <th scope="row">${c.name}</th>
-                  <td>${c.detail}${c.fix ? fixLine({ code: c.code ?? '', hint: c.fix }, resource.name, csrf) : ''}</td>
+                  <td>${c.detail}${c.fix ? fixLine({ code: c.code ?? '', hint: c.fix }, resource.name, csrf, loc) : ''}</td>
                 </tr>`,
             )}
           </table>
@@ -441,7 +441,7 @@ function probeBox(r: ProbeResult, name: string, csrf: string, locale: Locale): H
   const e = r.error;
   return html`<div class="err" id="test-result">
     <p><strong>${t(RES_TEXT.testFailed, locale, { action: r.action })}</strong> ${e?.message ?? r.detail} (${e?.code ?? ''})</p>
-    ${e?.hint ? fixLine({ code: e.code, hint: e.hint }, name, csrf) : ''}
+    ${e?.hint ? fixLine({ code: e.code, hint: e.hint }, name, csrf, locale) : ''}
     ${
       typeof e?.serverResponse === 'string'
         ? html`<p>${t(RES_TEXT.serverSaid, locale)}</p>

@@ -219,7 +219,7 @@ export function triggerPages(app: FastifyInstance, kit: ConsoleKit): void {
     } catch (e) {
       if (!isMailbridgeError(e)) throw e;
       return render(reply, {
-        extra: (csrf) => errorBox(e, { csrf, resource: f.resource }),
+        extra: (csrf) => errorBox(e, { csrf, resource: f.resource, locale: kit.locale(req) }),
         status: 400,
         form: withoutSecret(f),
       });
