@@ -54,8 +54,11 @@ export type {
   AccessTokenRecord, ConsentStore, CoordinationStore, CredentialRow, CredentialRowStore, DeliveryExchange, DeliveryOutcome, DeliveryRecord,
   DeliverySource, DeliveryTiming, DeliveryStatus, LeaseRecord, LeaseRequest, PendingConsent, ResourceStore, SealingStore, SecretKind, Store,
   TokenState, TokenStateInput, TokenStore, TriggerCheckpoint, TriggerCheckpointInput, TriggerEvent, TriggerRecord,
-  TriggerStore,
+  TriggerStore, EwsStreamingState, EwsStreamingStore,
 } from './store/store.js';
+export type {
+  GraphNotificationKind, GraphNotificationRow, GraphNotifyStore, GraphSubscriptionRecord,
+} from './store/graph-notify.js';
 export type {
   DeadLetterRecord, GatewayUsageProtocol, GatewayUsageRecord, GatewayUserRecord, RelayedRecord, SpoolDsn, SpoolEntry,
   SpoolEntryInput, SubmissionKey, SubmissionTake, SubmissionWindow,
@@ -88,6 +91,8 @@ export { parseMessage, type ParseContext, type ParsedAttachment, type ParsedMess
 // Triggers.
 export { TriggerRunner } from './triggers/runner.js';
 export type { LeaseOptions, TriggerRunnerOptions, TriggerRunnerStatus } from './triggers/runner.js';
+export { NotificationHub } from './triggers/notify/hub.js';
+export type { AcceptResult, IncomingNotification, NotificationHandler, NotificationHubOptions } from './triggers/notify/hub.js';
 export type { WatcherState, WatcherStatus } from './triggers/watcher.js';
 export type { ParsedDelivery, TriggerHandler } from './triggers/deliver.js';
 export { parseTriggerDefinition, triggerDefinitionSchema } from './config/trigger.js';

@@ -36,7 +36,8 @@ export interface AcceptResult {
   dropped: number;
 }
 
-type Handler = (kind: GraphNotificationKind) => void;
+/** What a watcher does when its trigger is notified: wake its delta sync (or resync, reauthorize, recreate by `kind`). */
+export type NotificationHandler = (kind: GraphNotificationKind) => void;
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['missed', 'reauthorizationRequired', 'subscriptionRemoved']);
 /** Subscriptions remembered for the clientState check; beyond this the cache starts over. */
@@ -51,7 +52,7 @@ const CACHE_MAX = 200_000;
  */
 export class NotificationHub {
   readonly #o: NotificationHubOptions;
-  readonly #handlers = new Map<string, Handler>();
+  readonly #handlers = new Map<string, NotificationHandler>();
   readonly #states = new Map<string, { trigger: string; digest: Buffer }>();
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
@@ -116,7 +117,7 @@ export class NotificationHub {
   }
 
   /** A watcher listens for its trigger's notifications; returns the unsubscribe. */
-  watch(trigger: string, handler: Handler): () => void {
+  watch(trigger: string, handler: NotificationHandler): () => void {
     this.#handlers.set(trigger, handler);
     return () => {
       if (this.#handlers.get(trigger) === handler) this.#handlers.delete(trigger);
