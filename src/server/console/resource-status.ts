@@ -20,7 +20,7 @@ export const STATUS_TEXT = messages('console.status', {
   asOf: { en: 'as of {when} ({action})', ja: '{when} 時点 ({action})' },
   noAttempt: { en: 'no attempt yet', ja: 'まだ試行していません' },
   noAttempts: { en: 'No attempt with the servers yet.', ja: 'まだサーバとのやり取りはありません。' },
-  attemptHead: { en: '{area}, as of', ja: '{area}:' },
+  attemptHead: { en: '{area}, as of', ja: '{area}（確認時点）:' },
   ok: { en: 'OK', ja: '成功' },
   failed: { en: 'failed', ja: '失敗' },
   lastSuccess: { en: 'last success {when}', ja: '最後の成功 {when}' },
