@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
-test('npm install -g of the packed tarball gives a working mailbridge: --version, --help and demo --once', async (t) => {
+test('npm install -g of the packed tarball gives a working mailbridge: --version, --help, and npx mailbridge demo --once', async (t) => {
   assert.ok(existsSync('dist/cli/main.js'), 'build first: npx tsc -p tsconfig.json (scripts/test.sh does)');
   const dir = mkdtempSync(join(tmpdir(), 'mb-global-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +36,10 @@ test('npm install -g of the packed tarball gives a working mailbridge: --version
   const help = (await run(bin, ['--help'], opts)).stdout;
   for (const command of ['demo', 'serve', 'console', 'resource', 'send']) assert.match(help, new RegExp(`^  ${command}\\b`, 'm'), command);
 
-  const demo = await run(bin, ['demo', '--once', '--port', '0'], opts);
+  // `npx mailbridge demo` as the issue's user types it: npx finds the globally installed package (npm's global
+  // prefix is the temporary one here) and never reaches for the registry (--no-install).
+  const npxEnv = { ...opts.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`, npm_config_prefix: prefix };
+  const demo = await run('npx', ['--no-install', 'mailbridge', 'demo', '--once', '--port', '0'], { ...opts, env: npxEnv });
   const sent = /sent "(mailbridge demo [^"]+)" through demo-send/.exec(demo.stdout);
   assert.ok(sent, demo.stdout);
   assert.ok(demo.stdout.includes(`trigger demo-inbox delivered "${sent[1]}"`), 'the trigger delivered it');
