@@ -156,7 +156,9 @@ test('every documented API route refuses a call without a key (401); a callback 
     const doc = await svc.api('GET', '/openapi.json');
     assert.equal(doc.status, 200);
     const paths = doc.json.paths as Record<string, Record<string, unknown>>;
-    const PUBLIC = new Set(['/health', '/oauth/callback', '/']);
+    // Graph's change-notification endpoints are public by design (Graph sends no key); every notification there must
+    // carry its subscription's clientState or it is dropped (test/triggers/graph-notify.test.ts).
+    const PUBLIC = new Set(['/health', '/oauth/callback', '/', '/notifications/graph/{trigger}', '/notifications/graph/{trigger}/lifecycle']);
     let checked = 0;
     for (const [p, methods] of Object.entries(paths)) {
       for (const method of Object.keys(methods)) {

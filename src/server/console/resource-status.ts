@@ -45,6 +45,7 @@ export const STATUS_TEXT = messages('console.status', {
   },
   connectAgain: { en: 'Connect again', ja: 'もう一度接続' },
   removed: { en: 'Removed {name}.', ja: '{name} を削除しました。' },
+  removedWithOne: { en: 'Removed {name} and its trigger {triggers}.', ja: '{name} とそのトリガー {triggers} を削除しました。' },
   removedWith: {
     en: 'Removed {name} and its triggers {triggers}.',
     ja: '{name} とそのトリガー {triggers} を削除しました。',
@@ -269,7 +270,10 @@ export function changeNotice(
     return html`<p class="ok" id="notice">
       ${
         q.triggers
-          ? t(STATUS_TEXT.removedWith, locale, { name: q.removed, triggers: q.triggers.split(',').join(', ') })
+          ? t(q.triggers.includes(',') ? STATUS_TEXT.removedWith : STATUS_TEXT.removedWithOne, locale, {
+              name: q.removed,
+              triggers: q.triggers.split(',').join(', '),
+            })
           : t(STATUS_TEXT.removed, locale, { name: q.removed })
       }
     </p>`;
