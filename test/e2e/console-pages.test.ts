@@ -1,36 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
-import { fillAddForm, openConsole, type ConsoleRun, type DomDetails } from './console-walks.js';
+import { openConsoleWithIdentity, type ConsoleWithIdentity } from './console-identity.js';
+import { fillAddForm, type ConsoleRun, type DomDetails } from './console-walks.js';
 
 // Issue 17, Console: every resource kind added and edited through the form (EWS and Graph too, a
 // refusal shown at its field with the fix, the preset's defaults shown), and the dashboard with
 // what needs a person on top, in Chromium (console-resource-page.test.ts: the resource page).
+let c: ConsoleWithIdentity;
 let run: ConsoleRun;
-let idp: IdentityEmulator;
-let dir: string;
+let common: ConsoleWithIdentity['common'];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mb-console-pages-'));
-  idp = await startIdentityEmulator({ stateFile: join(dir, 'identity.json') });
-  run = await openConsole('console-pages');
+  c = await openConsoleWithIdentity('console-pages');
+  ({ run, common } = c);
 });
 
 after(async () => {
-  await run?.close();
-  await idp?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const common = () => ({
-  tenantId: SANDBOX.tenantId,
-  clientId: SANDBOX.confidentialClientId,
-  clientSecret: SANDBOX.clientSecret,
-  user: SANDBOX.alice,
-  authorityUrl: idp.url,
+  await c?.close();
 });
 
 test('EWS: a refusal is shown at the field it names with its fix, the form keeps the rest; then added, and edited', async () => {

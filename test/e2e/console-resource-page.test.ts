@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SANDBOX, startIdentityEmulator, type IdentityEmulator } from '@mailbridge/sandbox';
-import { fillAddForm, openConsole, signInAndConsent, type ConsoleRun } from './console-walks.js';
+import { SANDBOX, type IdentityEmulator } from '@mailbridge/sandbox';
+import { openConsoleWithIdentity, type ConsoleWithIdentity } from './console-identity.js';
+import { fillAddForm, signInAndConsent, type ConsoleRun } from './console-walks.js';
 
 // Issue 17, Console: the resource page's history (consent, refresh, a failure with its AADSTS
 // code), the device code shown large, and the pages in Japanese (labels, dates in JST, 390 px),
 // in Chromium against an identity emulator of this test's own (it can refuse a refresh).
+let c: ConsoleWithIdentity;
 let run: ConsoleRun;
 let idp: IdentityEmulator;
-let dir: string;
+let common: ConsoleWithIdentity['common'];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mb-console-resource-page-'));
-  idp = await startIdentityEmulator({ stateFile: join(dir, 'identity.json') });
-  run = await openConsole('console-resource-page');
+  c = await openConsoleWithIdentity('console-resource-page');
+  ({ run, idp, common } = c);
 });
 
 after(async () => {
-  await run?.close();
-  await idp?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const common = () => ({
-  tenantId: SANDBOX.tenantId,
-  clientId: SANDBOX.confidentialClientId,
-  clientSecret: SANDBOX.clientSecret,
-  user: SANDBOX.alice,
-  authorityUrl: idp.url,
+  await c?.close();
 });
 
 test('the resource page: history of the consent, a refresh and a refused refresh with its AADSTS code; the dashboard says it', async () => {
