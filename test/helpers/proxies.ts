@@ -4,11 +4,13 @@
  * that intercepts TLS with a CA of its own). Each runs in the foreground with its own config
  * file in a temp dir, never as the system service; its log is kept to assert what went through.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
 
 export interface RunningProxy {
   /** http://127.0.0.1:PORT (no credentials). */
@@ -161,4 +163,15 @@ export async function startSquidBump(o: {
     log: () => `${out}\n${existsSync(access) ? readFileSync(access, 'utf8') : ''}`,
     close: stopper(child, dir),
   };
+}
+
+/** The typed error `p` fails with (a proxy refusal must be one of ours, never a raw socket error). */
+export async function failure(p: Promise<unknown>): Promise<MailbridgeError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isMailbridgeError(e), `expected a typed error, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a failure');
 }

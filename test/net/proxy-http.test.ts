@@ -11,27 +11,17 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { OUTLOOK_RESOURCE } from '../../src/auth/scopes.js';
-import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
+import { isMailbridgeError } from '../../src/errors.js';
 import { openEwsMailbox } from '../../src/mail/ews-mailbox.js';
 import { openGraphMailbox } from '../../src/mail/graph-mailbox.js';
 import { netFetch } from '../../src/net/fetch.js';
 import { postWebhook } from '../../src/triggers/webhook.js';
 import { signIn, startAuthTestEnv, type AuthTestEnv } from '../auth/support.js';
-import { freePort, haveCommand, startTinyproxy, type RunningProxy } from '../helpers/proxies.js';
+import { failure, freePort, haveCommand, type RunningProxy, startTinyproxy } from '../helpers/proxies.js';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
 import { startEwsSandbox, type EwsSandbox } from '../protocols/ews/support.js';
 
 const skip = haveCommand('tinyproxy') ? false : 'tinyproxy is not installed (scripts/setup-debian.sh installs it)';
-
-async function failure(p: Promise<unknown>): Promise<MailbridgeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isMailbridgeError(e), `expected a typed error, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
 
 /** Runs `fn` with these environment variables set (and the old values back afterwards). */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {

@@ -8,25 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { formatDoctorReport } from '../../src/doctor/check.js';
 import { runDoctor } from '../../src/doctor/run.js';
-import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
 import { connectImap } from '../../src/protocols/imap/connect.js';
 import { connectPop3 } from '../../src/protocols/pop3/client.js';
 import { createSmtpSender } from '../../src/protocols/smtp/index.js';
-import { haveCommand, startTinyproxy, type RunningProxy } from '../helpers/proxies.js';
+import { failure, haveCommand, type RunningProxy, startTinyproxy } from '../helpers/proxies.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
 import { consentedResource } from '../mail/facade-consent.js';
 
 const skip = haveCommand('tinyproxy') ? false : 'tinyproxy is not installed (scripts/setup-debian.sh installs it)';
-
-async function failure(p: Promise<unknown>): Promise<MailbridgeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isMailbridgeError(e), `expected a typed error, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('mail protocols through a CONNECT proxy', { skip, timeout: 60_000 }, () => {
   let rig: Rig;

@@ -11,26 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isMailbridgeError, type MailbridgeError } from '../../src/errors.js';
 import { openGraphMailbox } from '../../src/mail/graph-mailbox.js';
 import { netFetch } from '../../src/net/fetch.js';
-import { haveCommand, startSquidBump, type RunningProxy } from '../helpers/proxies.js';
+import { failure, haveCommand, type RunningProxy, startSquidBump } from '../helpers/proxies.js';
 import { startGraphWorld, uniqueUser, type GraphWorld } from '../mail/graph-support.js';
 
 const skip =
   haveCommand('squid') && haveCommand('openssl')
     ? false
     : 'squid-openssl is not installed (scripts/setup-debian.sh installs it)';
-
-async function failure(p: Promise<unknown>): Promise<MailbridgeError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isMailbridgeError(e), `expected a typed error, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('a TLS-intercepting proxy', { skip, timeout: 60_000 }, () => {
   let dir: string;
