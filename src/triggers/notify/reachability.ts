@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readCapped, ReadLimitExceeded } from '../../limits.js';
+
+/** The answer is only the echoed token: anything longer is not our handshake, and is not read further. */
+const HANDSHAKE_ANSWER_BYTES = 4 * 1024;
 
 /**
  * Does the public notification URL reach this service? The same handshake Graph runs when a
@@ -17,11 +21,20 @@ export async function checkNotificationUrl(publicUrl: string, timeoutMs = 10_000
       body: '',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await res.text();
-    if (res.status !== 200) return `answered HTTP ${res.status}`;
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      return `answered HTTP ${res.status}`;
+    }
+    const text = res.body
+      ? (
+          await readCapped(res.body, HANDSHAKE_ANSWER_BYTES, 'the validation answer', res.headers.get('content-length'))
+        ).toString('utf8')
+      : '';
     if (text !== token) return 'answered 200 but not with the validation token (is another service at that URL?)';
     return undefined;
   } catch (e) {
+    if (e instanceof ReadLimitExceeded)
+      return 'answered 200 with far more than the validation token (is another service at that URL?)';
     return e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
   }
 }
