@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { Rig } from '../test/helpers/rig.js';
+import { startDelayProxy } from './delay-proxy.js';
 import { alternate, fmt, median, type Comparison, type Figure } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_GATEWAY_SMTP_MESSAGES ?? 300);
@@ -45,12 +47,18 @@ export async function benchGatewaySmtp(
       for (const s of [...warm, ...open]) s.destroy();
       return { before, after };
     });
-    return await child(user, join(dir, 'run'), async (gw) => {
-      const token = await rig.mintToken(user);
+    const token = await rig.mintToken(user);
+    let n = 0;
+    const mail = (i: number) => ({ envelope: { from: user, to: [user] }, raw: body(user, i) });
+    /**
+     * Messages a second end to end, through the gateway and straight to `upstreamPort`,
+     * alternating; with the CPU each spent per message, split by process.
+     */
+    const throughput = async (gw: ChildGateway, upstreamPort: number) => {
       const direct = () =>
         nodemailer.createTransport({
           host: rig.smtp.host,
-          port: rig.smtp.submissionPort,
+          port: upstreamPort,
           secure: false,
           requireTLS: true,
           pool: true,
@@ -71,18 +79,17 @@ export async function benchGatewaySmtp(
           tls: { ca: [gw.certPem], servername: 'localhost' },
           auth: { user: 'bench', pass: 'bench-password' },
         });
-      const mail = (i: number) => ({
-        envelope: { from: user, to: [user] },
-        raw: body(user, i),
-      });
-      let n = 0;
+      const cpuVia: CpuSplit[] = [];
+      const cpuDirect: CpuSplit[] = [];
       const throughVia = async () => {
         const t = via();
+        const c0 = await cpuNow(gw);
         const t0 = performance.now();
         const ids = await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++)).then(queuedId)));
         const accepted = performance.now();
         await Promise.all(ids.map((id) => gw.relayed(id)));
         const secs = (performance.now() - t0) / 1000;
+        cpuVia.push(cpuSince(c0, await cpuNow(gw), COUNT, secs));
         t.close();
         acceptRates.push(COUNT / ((accepted - t0) / 1000));
         load.push(loadavg()[0]!);
@@ -91,14 +98,21 @@ export async function benchGatewaySmtp(
       const acceptRates: number[] = [];
       const straight = async () => {
         const t = direct();
+        const c0 = await cpuNow(gw);
         const t0 = performance.now();
         await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++))));
         const secs = (performance.now() - t0) / 1000;
+        cpuDirect.push(cpuSince(c0, await cpuNow(gw), COUNT, secs));
         t.close();
         load.push(loadavg()[0]!);
         return COUNT / secs;
       };
       const rates = await alternate(runs, throughVia, straight, log);
+      return { rates, acceptRates, cpuVia: medianSplit(cpuVia), cpuDirect: medianSplit(cpuDirect), via, direct };
+    };
+
+    const lan = await child(user, join(dir, 'run'), async (gw) => {
+      const { rates, acceptRates, cpuVia, cpuDirect, via, direct } = await throughput(gw, rig.smtp.submissionPort);
 
       // Latency: one message at a time on an open connection; through the gateway, until its
       // delivery upstream is done (the 250 alone comes sooner: reported next to it).
@@ -122,6 +136,29 @@ export async function benchGatewaySmtp(
       v.close();
       d.close();
       load.push(loadavg()[0]!);
+      return { rates, acceptRates, cpuVia, cpuDirect, viaMs, ackMs, directMs };
+    });
+
+    // The same through a relay that adds WAN round trips between mailbridge and the upstream
+    // (both paths), as Exchange Online is from a customer's site.
+    const wan =
+      WAN_RTT_MS > 0
+        ? await (async () => {
+            const proxy = await startDelayProxy({ host: rig.smtp.host, port: rig.smtp.submissionPort }, WAN_RTT_MS / 2);
+            try {
+              return await child(
+                user,
+                join(dir, 'wan'),
+                async (gw) => (await throughput(gw, proxy.port)).rates,
+                proxy.port,
+              );
+            } finally {
+              await proxy.close();
+            }
+          })()
+        : undefined;
+    {
+      const { rates, acceptRates, cpuVia, cpuDirect, viaMs, ackMs, directMs } = lan;
       const per = (k: keyof Mem) => fmt((memory.after[k] - memory.before[k]) / SESSIONS / 1024);
       const comparisons: Comparison[] = [
         {
@@ -133,8 +170,22 @@ export async function benchGatewaySmtp(
           minRatio: 0.9,
           notes: [
             `the gateway's 250s alone (spooled, not yet relayed): median ${fmt(median(acceptRates))} msg/s (${acceptRates.map((x) => fmt(x)).join(', ')})`,
+            `CPU per message through the gateway: gateway process ${fmt(cpuVia.gateway, 2)} ms, client ${fmt(cpuVia.client, 2)} ms, rest of the machine (Postfix, Dovecot, identity emulator) ${fmt(cpuVia.rest, 2)} ms; machine busy ${fmt(cpuVia.busyPercent)} % of ${cpus().length} cores`,
+            `CPU per message direct: client ${fmt(cpuDirect.client, 2)} ms, rest of the machine ${fmt(cpuDirect.rest, 2)} ms; machine busy ${fmt(cpuDirect.busyPercent)} % of ${cpus().length} cores`,
           ],
         },
+        ...(wan
+          ? [
+              {
+                name: `same, with ${WAN_RTT_MS} ms of round trip added between mailbridge (or nodemailer) and Postfix on both paths (a loopback relay holding each chunk ${WAN_RTT_MS / 2} ms each way), as Exchange Online is from a customer's site`,
+                unit: 'msg/s',
+                better: 'higher' as const,
+                ...wan,
+                target: '≥ 0.9 × direct',
+                minRatio: 0.9,
+              },
+            ]
+          : []),
       ];
       const figures: Figure[] = [
         {
@@ -160,7 +211,7 @@ export async function benchGatewaySmtp(
         },
       ];
       return { comparisons, figures };
-    });
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -170,6 +221,59 @@ interface Mem {
   rss: number;
   heapUsed: number;
   external: number;
+  /** process.cpuUsage() of the gateway, user + system, µs. */
+  cpu: number;
+}
+
+const WAN_RTT_MS = Number(process.env.BENCH_GATEWAY_SMTP_RTT_MS ?? 20);
+
+interface CpuSplit {
+  /** ms of CPU per message. */
+  gateway: number;
+  client: number;
+  rest: number;
+  busyPercent: number;
+}
+
+interface CpuMark {
+  gateway: number;
+  client: number;
+  machineBusy: number;
+}
+
+/** Busy CPU time of the whole machine, ms (/proc/stat: all but idle and iowait). */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return ((total - idle) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function cpuNow(gw: ChildGateway): Promise<CpuMark> {
+  const m = await gw.mem();
+  const c = process.cpuUsage();
+  return { gateway: m.cpu / 1000, client: (c.user + c.system) / 1000, machineBusy: machineBusyMs() };
+}
+
+function cpuSince(a: CpuMark, b: CpuMark, messages: number, secs: number): CpuSplit {
+  const gateway = b.gateway - a.gateway;
+  const client = b.client - a.client;
+  const machine = b.machineBusy - a.machineBusy;
+  return {
+    gateway: gateway / messages,
+    client: client / messages,
+    rest: Math.max(0, machine - gateway - client) / messages,
+    busyPercent: (machine / (secs * 1000 * cpus().length)) * 100,
+  };
+}
+
+function medianSplit(xs: CpuSplit[]): CpuSplit {
+  return {
+    gateway: median(xs.map((x) => x.gateway)),
+    client: median(xs.map((x) => x.client)),
+    rest: median(xs.map((x) => x.rest)),
+    busyPercent: median(xs.map((x) => x.busyPercent)),
+  };
 }
 
 interface ChildGateway {
@@ -195,7 +299,12 @@ function body(user: string, i: number): Buffer {
   );
 }
 
-async function child<T>(user: string, dir: string, work: (gw: ChildGateway) => Promise<T>): Promise<T> {
+async function child<T>(
+  user: string,
+  dir: string,
+  work: (gw: ChildGateway) => Promise<T>,
+  upstreamPort?: number,
+): Promise<T> {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const proc = spawn(
@@ -209,6 +318,7 @@ async function child<T>(user: string, dir: string, work: (gw: ChildGateway) => P
       'bench/gateway-smtp-child.ts',
       user,
       dir,
+      ...(upstreamPort ? [String(upstreamPort)] : []),
     ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],

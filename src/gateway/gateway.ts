@@ -137,7 +137,7 @@ export async function startGateway(
         const r = await store.getResource(name);
         return (r?.from ?? r?.user)?.toLowerCase();
       },
-      onAccepted: () => worker.wake(),
+      onAccepted: (id, raw) => worker.offer(id, raw),
       countMessage: (user, address) => users.countMessage(user, 'smtp', address),
       ...(logger ? { logger } : {}),
     });

@@ -63,8 +63,14 @@ export interface SpoolWorkerOptions {
 }
 
 export interface SpoolWorker {
-  /** Look for due messages now (called after each accepted submission). */
+  /** Look for due messages in the store now. */
   wake(): void;
+  /**
+   * Hands over a message this process has just spooled, with its bytes: it is claimed by id and
+   * relayed from memory, without a scan of the spool or reading it back. The store stays the
+   * truth: a message offered here and lost with the process is found there later.
+   */
+  offer(id: string, raw: Buffer): void;
   /** Stops taking new work and waits for what is in flight. */
   stop(): Promise<void>;
   /** Counters since start, for the log and the bench. */
@@ -80,6 +86,10 @@ export type SpoolOutcome =
 export const DSN_PRINCIPAL = 'gateway:dsn';
 
 export const DEFAULT_LIMITS: DeliveryLimits = { messagesPerMinute: 30, recipientsPerDay: 10_000 };
+/** Bounds of the hand-over queue: a burst beyond them is read back from the store instead. */
+const FRESH_MAX_MESSAGES = 1000;
+const FRESH_MAX_BYTES = 64 * 1024 * 1024;
+
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 30_000, maxMs: 3_600_000, maxAgeMs: 2 * 86_400_000 };
 
 export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
@@ -103,12 +113,29 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
+  /** Just-spooled messages (id and bytes), relayed before anything found by a scan. */
+  const fresh: { id: string; raw: Buffer }[] = [];
+  let freshBytes = 0;
+  /** Whether the store may hold due messages this worker has not claimed (retries, other instances, crashes). */
+  let scanNeeded = true;
+  let scanRequests = 0;
 
-  const schedule = (ms: number) => {
+  const schedule = (ms: number, scan = false) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void tick(), ms);
+    timer = setTimeout(() => {
+      if (scan) scanNeeded = true;
+      void tick();
+    }, ms);
     timer.unref();
+  };
+
+  const start = (entry: SpoolEntry, raw?: Buffer) => {
+    const p = deliver(entry, raw).finally(() => {
+      inFlight.delete(p);
+      schedule(0);
+    });
+    inFlight.add(p);
   };
 
   /** When `resource` may send `recipients` more (now, or the time its window frees). */
@@ -137,27 +164,32 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
     try {
       do {
         again = false;
-        const free = concurrency - inFlight.size;
-        if (free <= 0) break;
-        const due = await o.store.claimSpooled(now(), leaseMs, free);
-        for (const entry of due) {
-          const p = deliver(entry).finally(() => {
-            inFlight.delete(p);
-            schedule(0);
-          });
-          inFlight.add(p);
+        while (fresh.length > 0 && inFlight.size < concurrency && !isStopped()) {
+          const f = fresh.shift()!;
+          freshBytes -= f.raw.length;
+          // Undefined when a scan (or another instance) claimed it first: it is being relayed there.
+          const entry = await o.store.claimSpooledById(f.id, now(), leaseMs);
+          if (entry) start(entry, f.raw);
         }
-        if (due.length === free) again = true;
+        const free = concurrency - inFlight.size;
+        if (free <= 0 || !scanNeeded) break;
+        const requests = scanRequests;
+        const due = await o.store.claimSpooled(now(), leaseMs, free);
+        for (const entry of due) start(entry);
+        // A full batch means more may be due; a short one that nothing was spooled during means
+        // the store has nothing else ready until the poll.
+        scanNeeded = due.length === free || scanRequests !== requests;
+        again = scanNeeded || fresh.length > 0;
       } while (again && !isStopped());
     } catch (e) {
       o.logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'gateway: spool read failed; retrying');
     } finally {
       running = false;
     }
-    schedule(pollMs);
+    schedule(pollMs, true);
   }
 
-  async function deliver(entry: SpoolEntry): Promise<void> {
+  async function deliver(entry: SpoolEntry, inMemory?: Buffer): Promise<void> {
     const log = {
       spoolId: entry.id,
       resource: entry.resource,
@@ -180,7 +212,7 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
         );
         return;
       }
-      const raw = await o.store.spooledRaw(entry.id);
+      const raw = inMemory ?? (await o.store.spooledRaw(entry.id));
       if (!raw) return; // relayed or dead-lettered meanwhile by another worker
       const upstream = await o.upstream(entry.resource);
       const release = await slotsOf(entry.resource).acquire();
@@ -338,12 +370,26 @@ export function startSpoolWorker(o: SpoolWorkerOptions): SpoolWorker {
   }
 
   function wake(): void {
+    scanNeeded = true;
+    scanRequests++;
     void tick();
   }
 
-  schedule(0);
+  function offer(id: string, raw: Buffer): void {
+    // Past this much in memory the bytes stay in the store only; a scan finds the message.
+    if (fresh.length >= FRESH_MAX_MESSAGES || freshBytes + raw.length > FRESH_MAX_BYTES) {
+      wake();
+      return;
+    }
+    fresh.push({ id, raw });
+    freshBytes += raw.length;
+    void tick();
+  }
+
+  schedule(0, true);
   return {
     wake,
+    offer,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -124,6 +124,11 @@ export interface GatewayStore {
    * lease: a worker died mid-send, so it is flagged as a possible duplicate).
    */
   claimSpooled(now: number, leaseMs: number, limit: number): Promise<SpoolEntry[]>;
+  /**
+   * Claims one queued message by id (the one this process just spooled), without scanning the
+   * spool: undefined when it is not queued and due any more (another worker took it).
+   */
+  claimSpooledById(id: string, now: number, leaseMs: number): Promise<SpoolEntry | undefined>;
   spooledRaw(id: string): Promise<Buffer | undefined>;
   /** Back to queued for a later attempt. */
   rescheduleSpooled(id: string, at: number, error: string, now: number): Promise<void>;

@@ -185,6 +185,27 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(await store.pruneRelayed(t + 1), 1);
     });
 
+    test('spool: the message just spooled is claimed by id, once, and never before it is due', async () => {
+      const t = 2_000_000;
+      const { store } = await fresh(() => t);
+      await store.spoolMessage(entry('h1'), t);
+      const [a, b] = await Promise.all([
+        store.claimSpooledById('h1', t, 60_000),
+        store.claimSpooledById('h1', t, 60_000),
+      ]);
+      assert.equal([a, b].filter(Boolean).length, 1, 'two claims of one id: one wins');
+      const won = (a ?? b)!;
+      assert.deepEqual(
+        [won.id, won.state, won.attempts, won.possibleDuplicate, won.leaseUntil, won.rcptTo],
+        ['h1', 'sending', 1, false, t + 60_000, ['a@example.test']],
+      );
+      assert.deepEqual(await store.claimSpooled(t, 60_000, 10), [], 'a scan does not hand it out again');
+      assert.equal(await store.claimSpooledById('nope', t, 60_000), undefined, 'an unknown id claims nothing');
+      await store.rescheduleSpooled('h1', t + 30_000, '421 4.3.0 later', t);
+      assert.equal(await store.claimSpooledById('h1', t + 29_999, 60_000), undefined, 'not before it is due');
+      assert.equal((await store.claimSpooledById('h1', t + 30_000, 60_000))?.attempts, 2);
+    });
+
     test('submission windows (migration 14): counted per key, a full window counts nothing, old rows pruned, kept across reopening', async () => {
       const db = await freshDatabase(backend);
       const key = randomBytes(32);

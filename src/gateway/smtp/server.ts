@@ -34,8 +34,8 @@ export interface SmtpGatewayOptions {
   store: GatewayStore;
   /** The resource's own address (the allowed From when the login has no allow-list). */
   ownAddress(resource: string): Promise<string | undefined>;
-  /** Called after a message was committed (wakes the delivery worker). */
-  onAccepted?(id: string): void;
+  /** Called after a message was committed, with its bytes (handed to the delivery worker). */
+  onAccepted?(id: string, raw: Buffer): void;
   /** Counts a message for a gateway user (usage shown by `gateway user list`). */
   countMessage?(user: string, address: string): Promise<void>;
   logger?: Logger;
@@ -86,10 +86,18 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     return s;
   };
 
-  async function allowedFromOf(s: Sender): Promise<string[]> {
-    if (s.allowedFrom.length) return [...s.allowedFrom];
-    const own = await o.ownAddress(s.resource);
-    return own ? [own.toLowerCase()] : [];
+  /** Once per session: MAIL FROM and the header check of every message ask, the answer does not change. */
+  const allowedOfSender = new WeakMap<Sender, Promise<string[]>>();
+  function allowedFromOf(s: Sender): Promise<string[]> {
+    let allowed = allowedOfSender.get(s);
+    if (!allowed) {
+      allowed = s.allowedFrom.length
+        ? Promise.resolve([...s.allowedFrom])
+        : o.ownAddress(s.resource).then((own) => (own ? [own.toLowerCase()] : []));
+      allowedOfSender.set(s, allowed);
+      allowed.catch(() => allowedOfSender.delete(s));
+    }
+    return allowed;
   }
 
   const handlers: Partial<SMTPServerOptions> = {
@@ -289,7 +297,7 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
       'gateway: message accepted',
     );
     if (s.kind === 'user') void o.countMessage?.(s.name, session.remoteAddress).catch(() => undefined);
-    o.onAccepted?.(id);
+    o.onAccepted?.(id, raw);
     return `2.0.0 Ok: queued as ${id}`;
   }
 

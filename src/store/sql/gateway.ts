@@ -250,6 +250,15 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
       }
       return claimed;
     },
+    async claimSpooledById(id, now, leaseMs) {
+      const [row] = await sql.all<SpoolRow>(
+        `UPDATE gateway_spool SET state = 'sending', lease_until = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id = ? AND state = 'queued' AND next_attempt_at <= ?
+         RETURNING ${SPOOL_COLUMNS}`,
+        [now + leaseMs, now, id, now],
+      );
+      return row ? spoolFromRow(row) : undefined;
+    },
     async spooledRaw(id) {
       const [row] = await sql.all<{ raw: string }>('SELECT raw FROM gateway_spool WHERE id = ?', [id]);
       return row ? Buffer.from(row.raw, 'base64') : undefined;
