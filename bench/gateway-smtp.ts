@@ -14,7 +14,7 @@ const COUNT = Number(process.env.BENCH_GATEWAY_SMTP_MESSAGES ?? 300);
 // The gateway serves at most 200 clients at once (smtp-server's maxClients); 20 more warm it up.
 const SESSIONS = Math.min(180, Number(process.env.BENCH_GATEWAY_SESSIONS ?? 150));
 const LATENCY_SAMPLES = 20;
-const CONNECTIONS = 3; // what the gateway's worker opens per mailbox (Exchange allows 3)
+const CONNECTIONS = Number(process.env.BENCH_GATEWAY_SMTP_CONNECTIONS ?? 3); // what the gateway's worker opens per mailbox (Exchange allows 3)
 
 /**
  * The SMTP gateway (issue 13) against nodemailer straight to the upstream (the rig's Postfix,
