@@ -1,6 +1,7 @@
 /**
  * One side of the fetch comparison at a time, for profiling (`node --cpu-prof --import tsx
- * bench/probe-fetch.ts ours-raw USER COUNT`): fills a mailbox when USER is `new`, else runs the
+ * bench/probe-fetch.ts ours-raw USER COUNT`; ours, ours-raw, bare, ours-list, bare-list, pop3,
+ * pop3-raw): fills a mailbox when USER is `new`, else runs the
  * named path once against USER's INBOX and prints msg/s and MB/s. Not part of `npm run bench`.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,19 @@ import { raw, sizes } from './fetch.js';
 const [what, userArg, countArg] = process.argv.slice(2) as [string, string, string];
 const rig = loadRig();
 const count = Number(countArg ?? 1000);
+
+async function bareClient(user: string, accessToken: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: rig.imap.host,
+    port: rig.imap.port,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user, accessToken },
+    logger: false,
+  });
+  await client.connect();
+  return client;
+}
 
 async function main(): Promise<void> {
   if (userArg === 'new') {
@@ -50,12 +64,43 @@ async function main(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   let bytes = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
-  if (what.startsWith('pop3')) {
+  if (what === 'ours-list') {
+    const mailbox = createImapMailbox({
+      resource: rig.resource('imap', user),
+      tokens: { getAccessToken: async () => token },
+    });
+    n = (await mailbox.list()).length;
+    await mailbox.close();
+  } else if (what === 'bare-list') {
+    const client = await bareClient(user, token.reveal());
+    const lock = await client.getMailboxLock('INBOX');
+    for await (const m of client.fetch('1:*', {
+      uid: true,
+      envelope: true,
+      flags: true,
+      size: true,
+      bodyStructure: true,
+    }))
+      if (m.uid) n++;
+    lock.release();
+    await client.logout();
+  } else if (what.startsWith('pop3')) {
     // the same fetch over POP3 (one RETR per message: POP3 has no batch fetch)
-    const mailbox = createPop3Mailbox({ resource: rig.resource('pop3', user), tokens: { getAccessToken: async () => token } });
-    const r = await fetchToDirectory({ mailbox, dir, raw: what === 'pop3-raw', onProgress: (p) => { bytes = p.bytes; } });
+    const mailbox = createPop3Mailbox({
+      resource: rig.resource('pop3', user),
+      tokens: { getAccessToken: async () => token },
+    });
+    const r = await fetchToDirectory({
+      mailbox,
+      dir,
+      raw: what === 'pop3-raw',
+      onProgress: (p) => {
+        bytes = p.bytes;
+      },
+    });
     await mailbox.close();
     n = r.saved;
   } else if (what.startsWith('ours')) {
@@ -74,15 +119,7 @@ async function main(): Promise<void> {
     await mailbox.close();
     n = r.saved;
   } else {
-    const client = new ImapFlow({
-      host: rig.imap.host,
-      port: rig.imap.port,
-      secure: true,
-      tls: { ca: [rig.caPem], servername: 'localhost' },
-      auth: { user, accessToken: token.reveal() },
-      logger: false,
-    });
-    await client.connect();
+    const client = await bareClient(user, token.reveal());
     const lock = await client.getMailboxLock('INBOX');
     for await (const m of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
       await writeFile(join(dir, `${m.uid}.eml`), m.source!);
@@ -93,8 +130,9 @@ async function main(): Promise<void> {
     await client.logout();
   }
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   process.stdout.write(
-    `${what} ${n} msgs ${(n / s).toFixed(1)} msg/s ${(bytes / 1e6 / s).toFixed(1)} MB/s ${s.toFixed(2)} s\n`,
+    `${what} ${n} msgs ${(n / s).toFixed(1)} msg/s ${(bytes / 1e6 / s).toFixed(1)} MB/s ${s.toFixed(2)} s, client CPU ${((cpu.user + cpu.system) / 1000 / Math.max(1, n)).toFixed(3)} ms/msg\n`,
   );
   await rm(dir, { recursive: true, force: true });
 }
