@@ -260,19 +260,18 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
 
 /** A listing row as the envelope gave it (printable ASCII: nothing to decode). */
 function plainSummary(m: ImapListRow, folder: string): MessageSummary {
-  return {
-    id: String(m.uid),
-    folder,
-    ...(m.messageId ? { messageId: m.messageId } : {}),
-    ...(m.subject !== undefined ? { subject: m.subject } : {}),
-    from: m.from,
-    to: m.to,
-    ...(m.date ? { date: m.date } : {}),
-    size: m.size,
-    seen: m.seen,
-    flagged: m.flagged,
-    hasAttachments: m.hasAttachments,
-  };
+  // Built in the order `list --json` has always printed, without a spread per field (once per row).
+  const out = { id: String(m.uid), folder } as MessageSummary;
+  if (m.messageId) out.messageId = m.messageId;
+  if (m.subject !== undefined) out.subject = m.subject;
+  out.from = m.from;
+  out.to = m.to;
+  if (m.date) out.date = m.date;
+  out.size = m.size;
+  out.seen = m.seen;
+  out.flagged = m.flagged;
+  out.hasAttachments = m.hasAttachments;
+  return out;
 }
 
 /**

@@ -133,31 +133,41 @@ export async function fetchListing(
 /** Characters a listing can show as the envelope has them: printable ASCII, no encoded-word left. */
 const NOT_PLAIN = /[^\t\x20-\x7e]|=\?/;
 
+/** One object per row and no spreads: this runs once per message of a listing. */
 function toListRow(msg: FetchMessageObject): ImapListRow {
   const env = msg.envelope;
-  let date = env?.date ? new Date(env.date) : undefined;
-  if (!date || Number.isNaN(date.getTime())) date = msg.internalDate ? new Date(msg.internalDate) : undefined;
+  const subject = env?.subject;
   const from = addresses(env?.from);
   const to = addresses(env?.to);
-  let decodedByImapflow = env?.subject !== undefined && NOT_PLAIN.test(env.subject);
-  for (const list of [from, to])
-    for (const a of list)
-      if ((a.name !== undefined && NOT_PLAIN.test(a.name)) || (a.address !== undefined && NOT_PLAIN.test(a.address)))
-        decodedByImapflow = true;
   const flags = msg.flags;
-  return {
+  const row: ImapListRow = {
     uid: msg.uid,
-    ...(env?.messageId ? { messageId: env.messageId } : {}),
-    ...(env?.subject !== undefined ? { subject: env.subject } : {}),
     from,
     to,
-    ...(date && !Number.isNaN(date.getTime()) ? { date } : {}),
     size: msg.size ?? 0,
     seen: flags?.has('\\Seen') ?? false,
     flagged: flags?.has('\\Flagged') ?? false,
     hasAttachments: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
-    decodedByImapflow,
+    decodedByImapflow: (subject !== undefined && NOT_PLAIN.test(subject)) || notPlain(from) || notPlain(to),
   };
+  if (env?.messageId) row.messageId = env.messageId;
+  if (subject !== undefined) row.subject = subject;
+  const date = validDate(env?.date) ?? validDate(msg.internalDate);
+  if (date) row.date = date;
+  return row;
+}
+
+function notPlain(list: readonly ImapAddress[]): boolean {
+  for (const a of list)
+    if ((a.name !== undefined && NOT_PLAIN.test(a.name)) || (a.address !== undefined && NOT_PLAIN.test(a.address)))
+      return true;
+  return false;
+}
+
+function validDate(d: Date | string | undefined): Date | undefined {
+  if (d === undefined || d === '') return undefined;
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /**
@@ -200,10 +210,13 @@ function toSummary(msg: FetchMessageObject): ImapMessageSummary {
 }
 
 function addresses(list: MessageAddressObject[] | undefined): ImapAddress[] {
-  return (list ?? []).map((a) => ({
-    ...(a.name ? { name: a.name } : {}),
-    ...(a.address ? { address: a.address } : {}),
-  }));
+  if (!list) return [];
+  return list.map((a) => {
+    const out: ImapAddress = {};
+    if (a.name) out.name = a.name;
+    if (a.address) out.address = a.address;
+    return out;
+  });
 }
 
 /**
