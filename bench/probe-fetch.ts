@@ -108,14 +108,27 @@ async function main(): Promise<void> {
       resource: rig.resource('imap', user),
       tokens: { getAccessToken: async () => token },
     });
+    // PROBE_GAPS=1: the longest pauses between two saved messages (a batch boundary shows as one)
+    const stamps: number[] = [];
     const r = await fetchToDirectory({
       mailbox,
       dir,
       raw: what === 'ours-raw',
       onProgress: (p) => {
         bytes = p.bytes;
+        if (process.env.PROBE_GAPS) stamps.push(performance.now());
       },
     });
+    if (stamps.length > 1) {
+      const gaps = stamps.slice(1).map((t, i) => ({ at: i + 1, ms: t - (stamps[i] as number) }));
+      const top = [...gaps].sort((a, b) => b.ms - a.ms).slice(0, 20);
+      process.stdout.write(
+        `first saved after ${((stamps[0] as number) - t0).toFixed(0)} ms; last to end ${(performance.now() - (stamps.at(-1) as number)).toFixed(0)} ms; longest gaps: ${top.map((g) => `#${g.at} ${g.ms.toFixed(0)} ms`).join(', ')}; sum of gaps at batch boundaries ${gaps
+          .filter((g) => g.at % 200 === 0)
+          .reduce((a, g) => a + g.ms, 0)
+          .toFixed(0)} ms\n`,
+      );
+    }
     await mailbox.close();
     n = r.saved;
   } else {
