@@ -1,6 +1,7 @@
 /**
  * One side of the fetch comparison at a time, for profiling (`node --cpu-prof --import tsx
- * bench/probe-fetch.ts ours-raw USER COUNT`): fills a mailbox when USER is `new`, else runs the
+ * bench/probe-fetch.ts ours-raw USER COUNT`; ours, ours-raw, bare, ours-list, bare-list, pop3,
+ * pop3-raw): fills a mailbox when USER is `new`, else runs the
  * named path once against USER's INBOX and prints msg/s and MB/s. Not part of `npm run bench`.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,19 @@ import { raw, sizes } from './fetch.js';
 const [what, userArg, countArg] = process.argv.slice(2) as [string, string, string];
 const rig = loadRig();
 const count = Number(countArg ?? 1000);
+
+async function bareClient(user: string, accessToken: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: rig.imap.host,
+    port: rig.imap.port,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user, accessToken },
+    logger: false,
+  });
+  await client.connect();
+  return client;
+}
 
 async function main(): Promise<void> {
   if (userArg === 'new') {
@@ -50,12 +64,43 @@ async function main(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   let bytes = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
-  if (what.startsWith('pop3')) {
+  if (what === 'ours-list') {
+    const mailbox = createImapMailbox({
+      resource: rig.resource('imap', user),
+      tokens: { getAccessToken: async () => token },
+    });
+    n = (await mailbox.list()).length;
+    await mailbox.close();
+  } else if (what === 'bare-list') {
+    const client = await bareClient(user, token.reveal());
+    const lock = await client.getMailboxLock('INBOX');
+    for await (const m of client.fetch('1:*', {
+      uid: true,
+      envelope: true,
+      flags: true,
+      size: true,
+      bodyStructure: true,
+    }))
+      if (m.uid) n++;
+    lock.release();
+    await client.logout();
+  } else if (what.startsWith('pop3')) {
     // the same fetch over POP3 (one RETR per message: POP3 has no batch fetch)
-    const mailbox = createPop3Mailbox({ resource: rig.resource('pop3', user), tokens: { getAccessToken: async () => token } });
-    const r = await fetchToDirectory({ mailbox, dir, raw: what === 'pop3-raw', onProgress: (p) => { bytes = p.bytes; } });
+    const mailbox = createPop3Mailbox({
+      resource: rig.resource('pop3', user),
+      tokens: { getAccessToken: async () => token },
+    });
+    const r = await fetchToDirectory({
+      mailbox,
+      dir,
+      raw: what === 'pop3-raw',
+      onProgress: (p) => {
+        bytes = p.bytes;
+      },
+    });
     await mailbox.close();
     n = r.saved;
   } else if (what.startsWith('ours')) {
@@ -63,26 +108,31 @@ async function main(): Promise<void> {
       resource: rig.resource('imap', user),
       tokens: { getAccessToken: async () => token },
     });
+    // PROBE_GAPS=1: the longest pauses between two saved messages (a batch boundary shows as one)
+    const stamps: number[] = [];
     const r = await fetchToDirectory({
       mailbox,
       dir,
       raw: what === 'ours-raw',
       onProgress: (p) => {
         bytes = p.bytes;
+        if (process.env.PROBE_GAPS) stamps.push(performance.now());
       },
     });
+    if (stamps.length > 1) {
+      const gaps = stamps.slice(1).map((t, i) => ({ at: i + 1, ms: t - (stamps[i] as number) }));
+      const top = [...gaps].sort((a, b) => b.ms - a.ms).slice(0, 20);
+      process.stdout.write(
+        `first saved after ${((stamps[0] as number) - t0).toFixed(0)} ms; last to end ${(performance.now() - (stamps.at(-1) as number)).toFixed(0)} ms; longest gaps: ${top.map((g) => `#${g.at} ${g.ms.toFixed(0)} ms`).join(', ')}; sum of gaps at batch boundaries ${gaps
+          .filter((g) => g.at % 200 === 0)
+          .reduce((a, g) => a + g.ms, 0)
+          .toFixed(0)} ms\n`,
+      );
+    }
     await mailbox.close();
     n = r.saved;
   } else {
-    const client = new ImapFlow({
-      host: rig.imap.host,
-      port: rig.imap.port,
-      secure: true,
-      tls: { ca: [rig.caPem], servername: 'localhost' },
-      auth: { user, accessToken: token.reveal() },
-      logger: false,
-    });
-    await client.connect();
+    const client = await bareClient(user, token.reveal());
     const lock = await client.getMailboxLock('INBOX');
     for await (const m of client.fetch('1:*', { uid: true, source: true }, { uid: true })) {
       await writeFile(join(dir, `${m.uid}.eml`), m.source!);
@@ -93,8 +143,9 @@ async function main(): Promise<void> {
     await client.logout();
   }
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   process.stdout.write(
-    `${what} ${n} msgs ${(n / s).toFixed(1)} msg/s ${(bytes / 1e6 / s).toFixed(1)} MB/s ${s.toFixed(2)} s\n`,
+    `${what} ${n} msgs ${(n / s).toFixed(1)} msg/s ${(bytes / 1e6 / s).toFixed(1)} MB/s ${s.toFixed(2)} s, client CPU ${((cpu.user + cpu.system) / 1000 / Math.max(1, n)).toFixed(3)} ms/msg\n`,
   );
   await rm(dir, { recursive: true, force: true });
 }

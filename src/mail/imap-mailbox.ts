@@ -9,11 +9,13 @@ import { toImapProtocolError } from '../protocols/imap/errors.js';
 import {
   downloadMessage,
   type ImapDownload,
+  fetchListHeaders,
+  fetchListing,
   fetchPartHeaders,
   fetchSource,
   fetchSummaries,
   streamSources,
-  type ImapMessageSummary,
+  type ImapListRow,
 } from '../protocols/imap/fetch.js';
 import { setFlagged, setSeen } from '../protocols/imap/flags.js';
 import { listFolders } from '../protocols/imap/folders.js';
@@ -128,7 +130,19 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
         // With an attachment filter the limit applies after filtering, so fetch every candidate.
         const wanted =
           uids && o.limit !== undefined && filter.hasAttachments === undefined ? uids.slice(-o.limit) : uids;
-        let found = await Promise.all((await fetchSummaries(c, folder, wanted, o.onProgress)).map((m) => toSummary(m, folder)));
+        const rows = await fetchListing(c, folder, wanted, o.onProgress);
+        // Rows whose envelope text imapflow decoded (Japanese, encoded-words): their raw header
+        // lines in one more UID FETCH, decoded as `get` decodes them.
+        const raw = await fetchListHeaders(
+          c,
+          folder,
+          rows.filter((m) => m.decodedByImapflow).map((m) => m.uid),
+        );
+        let found: MessageSummary[] = [];
+        for (const m of rows) {
+          const h = raw.get(m.uid);
+          found.push(h ? await decodedSummary(m, folder, h) : plainSummary(m, folder));
+        }
         if (filter.hasAttachments !== undefined)
           found = found.filter((m) => m.hasAttachments === filter.hasAttachments);
         return o.limit !== undefined ? found.slice(-o.limit) : found;
@@ -244,28 +258,38 @@ export function createImapMailbox(opts: ImapMailboxOptions): Mailbox {
   return mailbox;
 }
 
+/** A listing row as the envelope gave it (printable ASCII: nothing to decode). */
+function plainSummary(m: ImapListRow, folder: string): MessageSummary {
+  // Built in the order `list --json` has always printed, without a spread per field (once per row).
+  const out = { id: String(m.uid), folder } as MessageSummary;
+  if (m.messageId) out.messageId = m.messageId;
+  if (m.subject !== undefined) out.subject = m.subject;
+  out.from = m.from;
+  out.to = m.to;
+  if (m.date) out.date = m.date;
+  out.size = m.size;
+  out.seen = m.seen;
+  out.flagged = m.flagged;
+  out.hasAttachments = m.hasAttachments;
+  return out;
+}
+
 /**
- * A listing row. Subject and addresses come from the raw header lines through message/parse.ts
- * (the same decoding as `get`), the envelope's pre-decoded strings only when those are missing.
+ * A listing row with its raw header lines: subject and addresses come from them through
+ * message/parse.ts (the same decoding as `get`), the envelope's pre-decoded strings only when
+ * those are missing.
  */
-async function toSummary(m: ImapMessageSummary, folder: string): Promise<MessageSummary> {
+async function decodedSummary(m: ImapListRow, folder: string, rawHeaders: Buffer): Promise<MessageSummary> {
   // Header lines of plain ASCII without encoded-words hold nothing to decode: the envelope's
   // strings are already what the decoder would give, and a parser setup per row was most of the
   // cost of listing a big folder.
-  const h = m.rawHeaders && needsDecoding(m.rawHeaders) ? await parseHeadersOnly(m.rawHeaders) : undefined;
-  const subject = h && /^subject:/im.test(m.rawHeaders?.toString('latin1') ?? '') ? h.subject : m.subject;
+  const h = needsDecoding(rawHeaders) ? await parseHeadersOnly(rawHeaders) : undefined;
+  const subject = h && /^subject:/im.test(rawHeaders.toString('latin1')) ? h.subject : m.subject;
   return {
-    id: String(m.uid),
-    folder,
-    ...(m.messageId ? { messageId: m.messageId } : {}),
+    ...plainSummary(m, folder),
     ...(subject !== undefined ? { subject } : {}),
     from: h?.from ? [h.from] : m.from,
     to: h && h.to.length > 0 ? h.to : m.to,
-    ...((m.date ?? m.internalDate) ? { date: m.date ?? m.internalDate } : {}),
-    size: m.size,
-    seen: m.flags.includes('\\Seen'),
-    flagged: m.flags.includes('\\Flagged'),
-    hasAttachments: m.attachments.some((a) => !a.inline),
   };
 }
 

@@ -44,7 +44,13 @@ export interface CommittedMessage {
   failure?: MailbridgeError;
 }
 
-const tempName = (suffix: string) => `.mb-${randomBytes(8).toString('hex')}${suffix}`;
+/**
+ * Temp names: a random prefix per process and a counter (one crypto call per process instead of
+ * one per message); unique across processes, and O_EXCL refuses any name that exists anyway.
+ */
+const TEMP_PREFIX = randomBytes(8).toString('hex');
+let tempSeq = 0;
+const tempName = (suffix: string) => `.mb-${TEMP_PREFIX}-${(++tempSeq).toString(36)}${suffix}`;
 
 /**
  * Writes the message to temp names in `dir` (not yet flushed). With `attachments`, each one is
@@ -99,7 +105,11 @@ export async function stageBuffer(
   const staged: StagedMessage = { dir, base: messageBaseName(key), emlTemp, attachmentFiles: [] };
   const attachmentsTemp = opts.attachments ? childPath(dir, tempName('.d.part')) : undefined;
   try {
-    const r = await pool.run({ source, emlPath: emlTemp, ...(attachmentsTemp ? { attachmentsDir: attachmentsTemp } : {}) });
+    const r = await pool.run({
+      source,
+      emlPath: emlTemp,
+      ...(attachmentsTemp ? { attachmentsDir: attachmentsTemp } : {}),
+    });
     if (r.files.length > 0) {
       staged.attachmentsTemp = attachmentsTemp;
       staged.attachmentFiles.push(...r.files);
@@ -131,7 +141,10 @@ export async function syncStaged(staged: readonly StagedMessage[]): Promise<void
  * Renames synced staged messages to their final names, then flushes the directories (unless
  * `syncDir: false`, for a fetch that needs no durability because nothing follows the save).
  */
-export async function commitStaged(staged: readonly StagedMessage[], opts: { syncDir?: boolean } = {}): Promise<CommittedMessage[]> {
+export async function commitStaged(
+  staged: readonly StagedMessage[],
+  opts: { syncDir?: boolean } = {},
+): Promise<CommittedMessage[]> {
   const out: CommittedMessage[] = [];
   const dirs = new Set<string>();
   for (const s of staged) {

@@ -1,8 +1,9 @@
 /**
  * Content-Transfer-Encoding undone on a stream, for parts too big to hold whole (a streamed
- * attachment), in flat memory: the input is decoded as it arrives (base64 byte by byte through
- * a table, other identity encodings copied) into a small ring of output buffers that are reused
- * once written, so a 200 MiB part allocates no strings and almost no buffers. libbase64's
+ * attachment), in flat memory: the input is decoded as it arrives (base64 in whole groups by
+ * Node's native decoder, other identity encodings copied) into a small ring of output buffers
+ * that are reused once written, so a 200 MiB part allocates no buffers (only one short-lived
+ * string per input chunk). libbase64's
  * stream (what imapflow and mailparser use) cleans the text with a regular expression per chunk
  * and decodes through strings: garbage that grows the process by tens of MiB before the
  * collector runs, and more CPU than the TLS itself.
@@ -30,6 +31,9 @@ const TABLE = (() => {
   return t;
 })();
 
+/** What is not base64 alphabet or padding: ignored in the data (RFC 2045 §6.8). */
+const NOT_BASE64 = /[^A-Za-z0-9+/=]+/g;
+
 /**
  * Push decoder: `write` takes input chunks that may be reused by the caller as soon as it
  * returns (a socket's `onread` buffer), and queues full output buffers for `take`. A buffer
@@ -45,6 +49,10 @@ export class RingDecoder {
   #acc = 0;
   #n = 0;
   #padded = false;
+  // fast path (native decoding of whole groups): the < 4 characters of a group the chunk cut
+  #carry = '';
+  // after a padding character the rest goes byte by byte (see write)
+  #slow = false;
 
   constructor(encoding: string | undefined) {
     this.#base64 = (encoding ?? '').trim().toLowerCase() === 'base64';
@@ -69,6 +77,43 @@ export class RingDecoder {
       }
       return;
     }
+    if (this.#slow) {
+      this.#bytewise(chunk);
+      return;
+    }
+    // Native decoding of whole 4-character groups (Buffer#write with 'base64' into the ring
+    // buffer): the per-byte table loop below decoded 60–70 MB/s of input on a busy machine, the
+    // native decoder 5–15 times that. The characters RFC 2045 §6.8 says to ignore (CRLF) are
+    // removed first, so a group cut by the chunk end is carried whole to the next chunk.
+    const clean = (this.#carry + chunk.toString('latin1')).replace(NOT_BASE64, '');
+    if (!clean.includes('=')) {
+      const whole = clean.length - (clean.length % 4);
+      this.#carry = clean.slice(whole);
+      this.#decodeGroups(clean, whole);
+      return;
+    }
+    // Padding (the end of the data, or a second base64 body after it): byte by byte from here.
+    this.#slow = true;
+    const carry = this.#carry;
+    this.#carry = '';
+    this.#bytewise(Buffer.from(carry, 'latin1'));
+    this.#bytewise(chunk);
+  }
+
+  /** `text.slice(0, end)` (whole groups, alphabet only) decoded natively into the ring. */
+  #decodeGroups(text: string, end: number): void {
+    for (let pos = 0; pos < end;) {
+      const room = Math.floor((OUT_CHUNK - this.#o) / 3) * 4;
+      const take = Math.min(room, end - pos);
+      const part = pos === 0 && take === text.length ? text : text.slice(pos, pos + take);
+      this.#o += this.#out.write(part, this.#o, 'base64');
+      pos += take;
+      if (this.#o > OUT_CHUNK - 3) this.#flush();
+    }
+  }
+
+  /** The table decoder, one byte at a time (after padding, and for what the fast path carried). */
+  #bytewise(chunk: Buffer): void {
     const out = () => this.#out;
     let buf = out();
     let o = this.#o;
@@ -111,6 +156,11 @@ export class RingDecoder {
 
   /** The input is complete: a last group cut short without padding decodes as far as it goes. */
   end(): void {
+    if (this.#base64 && this.#carry !== '') {
+      const carry = this.#carry;
+      this.#carry = '';
+      this.#bytewise(Buffer.from(carry, 'latin1'));
+    }
     if (this.#base64) {
       const buf = this.#out;
       if (this.#n === 2) buf[this.#o++] = this.#acc >> 4;

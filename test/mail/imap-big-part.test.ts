@@ -37,7 +37,7 @@ function withAttachment(to: string, content: Buffer, encoding: 'base64' | 'binar
 }
 
 /** Feeds `text` in random pieces through one reused input buffer, as a socket's onread does. */
-function decodeInPieces(text: Buffer, encoding: string): Buffer {
+function decodeInPieces(text: Buffer, encoding: string, maxPiece = 70_000): Buffer {
   const d = new RingDecoder(encoding);
   const reused = Buffer.alloc(70_000);
   const out: Buffer[] = [];
@@ -45,7 +45,7 @@ function decodeInPieces(text: Buffer, encoding: string): Buffer {
     for (let b = d.take(); b; b = d.take()) out.push(Buffer.from(b));
   };
   for (let i = 0; i < text.length;) {
-    const n = Math.min(text.length - i, 1 + Math.floor(Math.random() * reused.length));
+    const n = Math.min(text.length - i, 1 + Math.floor(Math.random() * Math.min(maxPiece, reused.length)));
     text.copy(reused, 0, i, i + n);
     d.write(reused.subarray(0, n));
     reused.fill(0x21); // the caller reuses its buffer at once: nothing may point into it
@@ -65,9 +65,24 @@ describe('streamed transfer decoding', () => {
       assert.deepEqual(decodeInPieces(text, 'base64'), data, `base64 of ${size} bytes`);
       assert.deepEqual(decodeInPieces(data, '7bit'), data, `7bit of ${size} bytes`);
     }
+    // groups cut by tiny pieces, and characters RFC 2045 §6.8 says to ignore anywhere
+    const data = randomBytes(5_000);
+    const noisy = Buffer.from(
+      data
+        .toString('base64')
+        .replace(/.{50}/g, '$&\r\n \t!')
+        .replace(/(.{7})/g, '$1-'),
+    );
+    assert.deepEqual(decodeInPieces(noisy, 'base64', 5), data, 'pieces of 1–5 bytes with ignored characters');
+    assert.deepEqual(decodeInPieces(noisy, 'base64'), data, 'random pieces with ignored characters');
     // padding ends the data; a group cut short without padding decodes as far as it goes
     assert.equal(decodeInPieces(Buffer.from('aGk=\r\nIGlnbm9yZWQ='), 'base64').toString(), 'hi');
     assert.equal(decodeInPieces(Buffer.from('aGk'), 'base64').toString(), 'hi');
+    for (let i = 0; i < 20; i++)
+      assert.equal(
+        decodeInPieces(Buffer.from('aGVsbG8g\r\nd29ybGQ=\r\naWdub3JlZA=='), 'base64', 3).toString(),
+        'hello world',
+      );
     assert.equal(canStreamDecode('quoted-printable'), false);
     assert.equal(canStreamDecode('BASE64'), true);
   });
