@@ -43,6 +43,10 @@ const COUNTS = (process.env.BENCH_GRAPH_INSTANCES ?? '1,2,3').split(',').map(Num
 const LIFETIME_MIN = 10_000;
 const RENEW_BEFORE_MIN = 24 * 60;
 const CHILD = fileURLToPath(new URL('./graph-notify-instance.ts', import.meta.url));
+/** A directory: each instance runs with --cpu-prof there (written when the instance ends cleanly). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+/** `subscribe`: stop after the subscribe figure (for profiling the start-up alone). */
+const STEPS = process.env.BENCH_GRAPH_STEPS ?? 'all';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Report {
@@ -57,20 +61,24 @@ interface Child {
   start(): Promise<void>;
   report(): Promise<Report>;
   kill(): Promise<void>;
+  /** Ends stdin: the instance exits by itself (and writes its CPU profile), SIGKILL after 10 s. */
+  end(): Promise<void>;
 }
 
 async function spawnChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+  const prof = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', CHILD], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let ending = false;
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const exited = new Promise<void>((r) =>
     child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') log(`instance exited (${code ?? signal}): ${stderr}`);
+      if (signal !== 'SIGKILL' && !ending) log(`instance exited (${code ?? signal}): ${stderr}`);
       r();
     }),
   );
@@ -114,6 +122,14 @@ async function spawnChild(env: Record<string, string>): Promise<Child> {
       child.kill('SIGKILL');
       await exited;
     },
+    async end() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      ending = true;
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
 
@@ -121,7 +137,8 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Each check asks every instance for its status (10,000 watchers): not more often than this.
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -290,7 +307,7 @@ async function benchN(
         const reps = await Promise.all(children.map((c) => c.report()));
         return (
           reps.reduce((a, r) => a + r.running, 0) === users.length &&
-          sandbox.admin.listSubscriptions().length === users.length
+          sandbox.context.graphSubscriptions.list().length === users.length
         );
       },
       3_600_000,
@@ -300,6 +317,7 @@ async function benchN(
       `| ${n} | time to subscribe all ${users.length} (start → every trigger subscribed and watching) | ${sec(subscribeMs)} |`,
     );
     log(`  subscribed all in ${sec(subscribeMs)}`);
+    if (STEPS === 'subscribe') return out;
 
     // 2. At rest: CPU over 10 s and RSS, per instance.
     const r0 = await Promise.all(children.map((c) => c.report()));
@@ -367,7 +385,7 @@ async function benchN(
       );
     }
   } finally {
-    for (const c of children) await c.kill().catch(() => undefined);
+    for (const c of children) await c.end().catch(() => undefined);
     children.length = 0;
     await balancer.close();
     await hook.close();

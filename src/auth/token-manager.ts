@@ -97,6 +97,9 @@ const SECRET_EXPIRY_WARN_DAYS = 30;
  * const { token, expiresAt } = await tokens.getAccessToken('inbox');
  * ```
  */
+/** How long provider() reuses the token it fetched last (see there). */
+const PROVIDER_KEEP_MS = 15_000;
+
 export class TokenManager {
   readonly store: Store;
   readonly #log: Logger | undefined;
@@ -186,8 +189,19 @@ export class TokenManager {
 
   /** For protocols: the resource's usual audience; `forceRefresh` once after a server refusal. */
   provider(name: string): AccessTokenProvider {
+    // A protocol client asks before every request: the token it got is kept for a few seconds
+    // (never past refreshAheadMs before expiry), so 10,000 watched mailboxes do not read and
+    // unseal the resource and its token from the store twice per Graph request. A server's
+    // refusal asks with forceRefresh, which always goes to the manager.
+    let kept: { token: AccessToken; until: number } | undefined;
     return {
-      getAccessToken: async (opts = {}) => (await this.getAccessToken(name, opts.forceRefresh ? { forceRefresh: true } : {})).token,
+      getAccessToken: async (opts = {}) => {
+        const now = this.#now();
+        if (!opts.forceRefresh && kept && now < kept.until) return kept.token.token;
+        const token = await this.getAccessToken(name, opts.forceRefresh ? { forceRefresh: true } : {});
+        kept = { token, until: Math.min(this.#now() + PROVIDER_KEEP_MS, token.expiresAt - this.#aheadMs) };
+        return token.token;
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { z } from 'zod';
@@ -86,6 +86,63 @@ export interface GraphHttp {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+interface AgentPair {
+  https: HttpsAgent;
+  http: HttpAgent;
+  users: number;
+}
+const agentPool = new Map<string, AgentPair>();
+const contextIds = new WeakMap<object, number>();
+let nextContextId = 0;
+
+/**
+ * The keep-alive agents of every GraphHttp with the same TLS and proxy settings, shared (and
+ * destroyed when the last client closes): 10,000 watched mailboxes on one Graph host then reuse
+ * a pool of connections instead of opening (and TLS-handshaking) two each. A connection carries
+ * no identity, each request its own bearer token, so sharing it across mailboxes is safe.
+ * Options that cannot be compared (a function, a raw CA) get agents of their own.
+ */
+function sharedAgents(proxy: ProxySetting | undefined, tls: ConnectionOptions): { https: HttpsAgent; http: HttpAgent; release(): void } {
+  const parts: string[] = [];
+  let shareable = true;
+  for (const [k, v] of Object.entries(tls).sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === undefined) continue;
+    if (k === 'secureContext' && typeof v === 'object' && v !== null) {
+      let id = contextIds.get(v);
+      if (id === undefined) contextIds.set(v, (id = nextContextId++));
+      parts.push(`${k}=#${id}`);
+    } else if (['string', 'number', 'boolean'].includes(typeof v)) parts.push(`${k}=${JSON.stringify(v)}`);
+    else shareable = false;
+  }
+  const make = (): AgentPair => ({
+    https: httpsAgentFor(proxy, { keepAlive: true, ...tls }),
+    http: httpAgentFor(proxy, { keepAlive: true }),
+    users: 0,
+  });
+  if (!shareable) {
+    const own = make();
+    return { ...own, release: () => { own.https.destroy(); own.http.destroy(); } };
+  }
+  const key = `${JSON.stringify(proxy ?? null)}|${parts.join('&')}`;
+  let pair = agentPool.get(key);
+  if (!pair) agentPool.set(key, (pair = make()));
+  pair.users++;
+  const shared = pair;
+  let released = false;
+  return {
+    https: shared.https,
+    http: shared.http,
+    release() {
+      if (released) return;
+      released = true;
+      if (--shared.users > 0) return;
+      agentPool.delete(key);
+      shared.https.destroy();
+      shared.http.destroy();
+    },
+  };
+}
+
 /** Backoff when a 429/503 names no Retry-After: 1 s, 2 s, 4 s… */
 function backoffMs(retry: number): number {
   return Math.min(1000 * 2 ** retry, 30_000);
@@ -109,8 +166,8 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tls: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...opts.tls };
-  const httpsAgent = httpsAgentFor(opts.proxy, { keepAlive: true, ...tls });
-  const httpAgent = httpAgentFor(opts.proxy, { keepAlive: true });
+  const agents = sharedAgents(opts.proxy, tls);
+  const { https: httpsAgent, http: httpAgent } = agents;
 
   function resolveUrl(req: GraphRequest): URL {
     const url = /^https?:\/\//i.test(req.url) ? new URL(req.url) : new URL(`${base}${req.url.startsWith('/') ? '' : '/'}${req.url}`);
@@ -271,8 +328,7 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
       return { stream: res, headers: headersOf(res) };
     },
     close() {
-      httpsAgent.destroy();
-      httpAgent.destroy();
+      agents.release();
     },
   };
   return http;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { GraphNotificationKind, GraphNotificationRow } from '../../store/graph-notify.js';
+import { Semaphore } from '../../protocols/graph/semaphore.js';
+import type { GraphNotificationKind, GraphNotificationRow, GraphSubscriptionRecord } from '../../store/graph-notify.js';
 import type { Store } from '../../store/store.js';
 import { describeError } from '../pause.js';
 
@@ -20,6 +21,14 @@ export interface NotificationHubOptions {
   subscriptionLifetimeMs?: number;
   /** Renew this long before expiry. Default 24 hours. */
   renewBeforeMs?: number;
+  /**
+   * Subscription operations (create, renew, reconcile) in flight at once in this process, across
+   * all triggers. Default 16: 10,000 triggers starting together must not all ask Graph (and run
+   * its validation handshake against this very service) at the same moment. Graph's own limits
+   * are far above this (4 concurrent requests per app and mailbox, 130,000 requests per 10 s per
+   * app: https://learn.microsoft.com/en-us/graph/throttling-limits).
+   */
+  subscribeConcurrency?: number;
   logger?: Logger;
 }
 
@@ -59,10 +68,45 @@ export class NotificationHub {
   #again = false;
   #instanceId: string | undefined;
   readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
+  readonly #slots: Semaphore;
+  #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: unknown) => void }[] = [];
 
   constructor(o: NotificationHubOptions) {
     this.#o = o;
     this.#instanceId = o.instanceId;
+    this.#slots = new Semaphore(Math.max(1, o.subscribeConcurrency ?? 16));
+  }
+
+  /** Runs one trigger's subscription work when a process-wide slot is free (see subscribeConcurrency). */
+  async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.#slots.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Stores a subscription; the ones saved in the same moment (a start-up wave) go to the store
+   * together, in one transaction, instead of one transaction each.
+   */
+  saveSubscription(rec: GraphSubscriptionRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#pendingSaves.length === 0) setImmediate(() => void this.#flushSaves());
+      this.#pendingSaves.push({ rec, done: (e) => (e === undefined ? resolve() : reject(e)) });
+    });
+  }
+
+  async #flushSaves(): Promise<void> {
+    const batch = this.#pendingSaves;
+    this.#pendingSaves = [];
+    try {
+      await this.#o.store.putGraphSubscriptions(batch.map((b) => b.rec));
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.done(e ?? new Error('store write failed'));
+    }
   }
 
   get publicUrl(): string | undefined {
