@@ -114,6 +114,7 @@ export class TokenManager {
   readonly #lastForced = new Map<string, { startedSeq: number; token: AccessToken }>();
   /** One refresh-token use at a time per resource, across audiences (rotation safety). */
   readonly #resourceLocks = new Map<string, Promise<unknown>>();
+  readonly #providers = new Map<string, AccessTokenProvider>();
   #seq = 0;
 
   constructor(opts: TokenManagerOptions) {
@@ -189,10 +190,17 @@ export class TokenManager {
 
   /** For protocols: the resource's usual audience; `forceRefresh` once after a server refusal. */
   provider(name: string): AccessTokenProvider {
+    let p = this.#providers.get(name);
+    if (!p) this.#providers.set(name, (p = this.#newProvider(name)));
+    return p;
+  }
+
+  #newProvider(name: string): AccessTokenProvider {
     // A protocol client asks before every request: the token it got is kept for a few seconds
     // (never past refreshAheadMs before expiry), so 10,000 watched mailboxes do not read and
-    // unseal the resource and its token from the store twice per Graph request. A server's
-    // refusal asks with forceRefresh, which always goes to the manager.
+    // unseal the resource and its token from the store twice per Graph request. The provider is
+    // one per resource name, shared by every client of it (a trigger's subscription and its
+    // feed). A server's refusal asks with forceRefresh, which always goes to the manager.
     let kept: { token: AccessToken; until: number } | undefined;
     return {
       getAccessToken: async (opts = {}) => {

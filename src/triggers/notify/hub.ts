@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../log.js';
+import { MAX_BATCH_STEPS } from '../../protocols/graph/batch.js';
+import type { GraphHttp } from '../../protocols/graph/http.js';
 import { Semaphore } from '../../protocols/graph/semaphore.js';
+import {
+  createSubscriptions,
+  type CreateSubscription,
+  type GraphSubscription,
+} from '../../protocols/graph/subscriptions.js';
 import type { GraphNotificationKind, GraphNotificationRow, GraphSubscriptionRecord } from '../../store/graph-notify.js';
 import type { Store } from '../../store/store.js';
 import { describeError } from '../pause.js';
@@ -23,8 +30,9 @@ export interface NotificationHubOptions {
   renewBeforeMs?: number;
   /**
    * Subscription operations (create, renew, reconcile) in flight at once in this process, across
-   * all triggers. Default 16: 10,000 triggers starting together must not all ask Graph (and run
-   * its validation handshake against this very service) at the same moment. Graph's own limits
+   * all triggers. Default 64 (about three JSON batches of 20 creates): 10,000 triggers starting
+   * together must not all ask Graph (and run its validation handshake against this very service)
+   * at the same moment. Graph's own limits
    * are far above this (4 concurrent requests per app and mailbox, 130,000 requests per 10 s per
    * app: https://learn.microsoft.com/en-us/graph/throttling-limits).
    */
@@ -49,6 +57,8 @@ export interface AcceptResult {
 export type NotificationHandler = (kind: GraphNotificationKind) => void;
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['missed', 'reauthorizationRequired', 'subscriptionRemoved']);
+/** Creates asked within this long of the first are batched together (JSON batching). */
+const BATCH_WINDOW_MS = 10;
 /** Subscriptions remembered for the clientState check; beyond this the cache starts over. */
 const CACHE_MAX = 200_000;
 
@@ -70,11 +80,53 @@ export class NotificationHub {
   readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
   readonly #slots: Semaphore;
   #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: unknown) => void }[] = [];
+  readonly #creates = new Map<
+    string,
+    {
+      http: GraphHttp;
+      s: CreateSubscription;
+      resolve: (sub: GraphSubscription) => void;
+      reject: (e: unknown) => void;
+    }[]
+  >();
 
   constructor(o: NotificationHubOptions) {
     this.#o = o;
     this.#instanceId = o.instanceId;
-    this.#slots = new Semaphore(Math.max(1, o.subscribeConcurrency ?? 16));
+    this.#slots = new Semaphore(Math.max(1, o.subscribeConcurrency ?? 64));
+  }
+
+  /**
+   * Creates a subscription for an app-only resource: creates of the same app (`appKey`) asked
+   * within a few milliseconds of each other go to Graph as one JSON batch of up to 20
+   * (https://learn.microsoft.com/graph/json-batching); a step Graph throttles inside the batch
+   * is sent again after its Retry-After. Delegated resources create theirs alone.
+   */
+  createSubscription(appKey: string, http: GraphHttp, s: CreateSubscription): Promise<GraphSubscription> {
+    return new Promise((resolve, reject) => {
+      let q = this.#creates.get(appKey);
+      if (!q) this.#creates.set(appKey, (q = []));
+      q.push({ http, s, resolve, reject });
+      if (q.length >= MAX_BATCH_STEPS) this.#flushCreates(appKey);
+      else if (q.length === 1) setTimeout(() => this.#flushCreates(appKey), BATCH_WINDOW_MS).unref();
+    });
+  }
+
+  #flushCreates(appKey: string): void {
+    const q = this.#creates.get(appKey);
+    if (!q || q.length === 0) return;
+    const batch = q.splice(0, MAX_BATCH_STEPS);
+    if (q.length > 0) setTimeout(() => this.#flushCreates(appKey), BATCH_WINDOW_MS).unref();
+    else this.#creates.delete(appKey);
+    createSubscriptions(
+      batch[0]!.http,
+      batch.map((b) => b.s),
+      this.#o.logger ? { logger: this.#o.logger } : {},
+    ).then(
+      (results) =>
+        results.forEach((r, i) => (r instanceof Error ? batch[i]!.reject(r) : batch[i]!.resolve(r))),
+      (e: unknown) => batch.forEach((b) => b.reject(e)),
+    );
   }
 
   /** Runs one trigger's subscription work when a process-wide slot is free (see subscribeConcurrency). */

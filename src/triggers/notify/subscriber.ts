@@ -186,6 +186,12 @@ export class GraphSubscriber {
     return this.#http;
   }
 
+  /** The app an app-only resource acts as (host, tenant, client); undefined for delegated resources. */
+  #appKey(): string | undefined {
+    const r = this.#o.resource;
+    return r.oauth?.flow === 'client_credentials' ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}` : undefined;
+  }
+
   /** /users/{id}/mailFolders/{folder}/messages (/me/… when the resource names no user). */
   async #resourcePath(http: GraphHttp): Promise<string> {
     const r = this.#o.resource;
@@ -215,11 +221,7 @@ export class GraphSubscriber {
     const stored = await this.#o.store.getGraphSubscription(this.#name);
     // Graph's list, read once per app (or delegated resource) for every trigger starting now:
     // 10,000 triggers starting together cost a few pages of list, not 10,000 GETs.
-    const r = this.#o.resource;
-    const listKey =
-      r.oauth?.flow === 'client_credentials'
-        ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}`
-        : `resource|${r.name}`;
+    const listKey = this.#appKey() ?? `resource|${this.#o.resource.name}`;
     const index = await this.#o.hub.listOnce(listKey, async () => indexSubscriptions(await listSubscriptions(http)));
     let keep: GraphSubscription | undefined;
     if (stored) {
@@ -261,14 +263,19 @@ export class GraphSubscriber {
     const resourcePath = await this.#resourcePath(http);
     // `updated` only where a filter can turn a message that did not match into one that does.
     const changeType = def.filters.unread !== undefined ? 'created,updated' : 'created';
-    const sub = await createSubscription(http, {
+    const request = {
       resource: resourcePath,
       changeType,
       clientState,
       notificationUrl: this.#o.hub.urlFor(this.#name)!,
       lifecycleNotificationUrl: this.#o.hub.lifecycleUrlFor(this.#name)!,
       expiresAt: new Date(Date.now() + this.#o.hub.lifetimeMs),
-    });
+    };
+    // App-only: one token speaks for every mailbox of the app, so creates of many triggers share JSON batches.
+    const appKey = this.#appKey();
+    const sub = appKey
+      ? await this.#o.hub.createSubscription(appKey, http, request)
+      : await createSubscription(http, request);
     await this.#save(sub, resourcePath, clientState);
     await this.#o.store.addTriggerEvent(
       this.#name,
