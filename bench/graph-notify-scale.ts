@@ -138,7 +138,7 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     // Each check asks every instance for its status (10,000 watchers): not more often than this.
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
