@@ -97,9 +97,6 @@ const SECRET_EXPIRY_WARN_DAYS = 30;
  * const { token, expiresAt } = await tokens.getAccessToken('inbox');
  * ```
  */
-/** How long provider() reuses the token it fetched last (see there). */
-const PROVIDER_KEEP_MS = 15_000;
-
 export class TokenManager {
   readonly store: Store;
   readonly #log: Logger | undefined;
@@ -114,7 +111,6 @@ export class TokenManager {
   readonly #lastForced = new Map<string, { startedSeq: number; token: AccessToken }>();
   /** One refresh-token use at a time per resource, across audiences (rotation safety). */
   readonly #resourceLocks = new Map<string, Promise<unknown>>();
-  readonly #providers = new Map<string, AccessTokenProvider>();
   #seq = 0;
 
   constructor(opts: TokenManagerOptions) {
@@ -190,26 +186,8 @@ export class TokenManager {
 
   /** For protocols: the resource's usual audience; `forceRefresh` once after a server refusal. */
   provider(name: string): AccessTokenProvider {
-    let p = this.#providers.get(name);
-    if (!p) this.#providers.set(name, (p = this.#newProvider(name)));
-    return p;
-  }
-
-  #newProvider(name: string): AccessTokenProvider {
-    // A protocol client asks before every request: the token it got is kept for a few seconds
-    // (never past refreshAheadMs before expiry), so 10,000 watched mailboxes do not read and
-    // unseal the resource and its token from the store twice per Graph request. The provider is
-    // one per resource name, shared by every client of it (a trigger's subscription and its
-    // feed). A server's refusal asks with forceRefresh, which always goes to the manager.
-    let kept: { token: AccessToken; until: number } | undefined;
     return {
-      getAccessToken: async (opts = {}) => {
-        const now = this.#now();
-        if (!opts.forceRefresh && kept && now < kept.until) return kept.token.token;
-        const token = await this.getAccessToken(name, opts.forceRefresh ? { forceRefresh: true } : {});
-        kept = { token, until: Math.min(this.#now() + PROVIDER_KEEP_MS, token.expiresAt - this.#aheadMs) };
-        return token.token;
-      },
+      getAccessToken: async (opts = {}) => (await this.getAccessToken(name, opts.forceRefresh ? { forceRefresh: true } : {})).token,
     };
   }
 

@@ -85,6 +85,8 @@ export interface GraphHttp {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long a GraphHttp reuses the access token it was handed (see createGraphHttp). */
+const TOKEN_KEEP_MS = 10_000;
 
 interface AgentPair {
   https: HttpsAgent;
@@ -167,6 +169,17 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tls: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...opts.tls };
   const agents = sharedAgents(opts.proxy, tls);
+  // The bearer token is asked for before every request; the one handed out is reused for a few
+  // seconds (the manager hands out tokens with minutes left) so a busy client does not read and
+  // unseal it from the store each time. A 401 asks again with forceRefresh, which always reaches
+  // the token manager.
+  let kept: { token: Awaited<ReturnType<AccessTokenProvider['getAccessToken']>>; until: number } | undefined;
+  const bearer = async (forceRefresh: boolean) => {
+    if (!forceRefresh && kept && Date.now() < kept.until) return kept.token;
+    const token = await opts.tokens.getAccessToken(forceRefresh ? { forceRefresh: true } : {});
+    kept = { token, until: Date.now() + TOKEN_KEEP_MS };
+    return token;
+  };
   const { https: httpsAgent, http: httpAgent } = agents;
 
   function resolveUrl(req: GraphRequest): URL {
@@ -259,7 +272,7 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
         } else if (req.method !== 'GET' && req.method !== 'DELETE') {
           headers['content-length'] = '0';
         }
-        if (auth) headers.authorization = `Bearer ${(await opts.tokens.getAccessToken(refreshed ? { forceRefresh: true } : {})).reveal()}`;
+        if (auth) headers.authorization = `Bearer ${(await bearer(refreshed)).reveal()}`;
         res = await once(url, req, headers, body);
       } catch (e) {
         release();
