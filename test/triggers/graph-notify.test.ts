@@ -209,7 +209,7 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     );
   });
 
-  test('start-up reconcile across pages of Graph\'s list: orphans (no trigger) and duplicates (not the stored one) are deleted, the stored one kept', async (t) => {
+  test("start-up reconcile across pages of Graph's list: orphans (no trigger) and duplicates (not the stored one) are deleted, the stored one kept", async (t) => {
     await svc.runner.stop();
     // One subscription per page: the list is read by following @odata.nextLink, and what is
     // deleted while paging moves nothing past the reader.

@@ -57,7 +57,11 @@ const answerSchema = z.object({
  * Throttled steps are retried after the longest Retry-After among them; other failures are
  * answers like any other (see {@link batchStepError}).
  */
-export async function sendBatch(http: GraphHttp, steps: readonly BatchStep[], o: BatchOptions = {}): Promise<BatchAnswer[]> {
+export async function sendBatch(
+  http: GraphHttp,
+  steps: readonly BatchStep[],
+  o: BatchOptions = {},
+): Promise<BatchAnswer[]> {
   const answers = new Array<BatchAnswer | undefined>(steps.length);
   for (let start = 0; start < steps.length; start += MAX_BATCH_STEPS) {
     const indexes = Array.from({ length: Math.min(MAX_BATCH_STEPS, steps.length - start) }, (_, i) => start + i);
@@ -105,7 +109,11 @@ async function sendChunk(
       for (const [k, v] of Object.entries(r?.headers ?? {})) headers[k.toLowerCase()] = v;
       const answer: BatchAnswer = r
         ? { status: r.status, headers, body: r.body }
-        : { status: 502, headers: {}, body: { error: { code: 'BatchStepMissing', message: 'Graph answered the batch without this step' } } };
+        : {
+            status: 502,
+            headers: {},
+            body: { error: { code: 'BatchStepMissing', message: 'Graph answered the batch without this step' } },
+          };
       answers[i] = answer;
       if ((answer.status === 429 || answer.status === 503) && round < maxRetries) {
         const after = parseRetryAfter(headers['retry-after']) ?? 1000 * 2 ** round;
@@ -127,7 +135,12 @@ async function sendChunk(
 }
 
 /** A step that did not succeed, as the typed error the same request sent alone would raise. */
-export function batchStepError(http: GraphHttp, step: BatchStep, a: BatchAnswer, operation: Operation = 'receive'): Error {
+export function batchStepError(
+  http: GraphHttp,
+  step: BatchStep,
+  a: BatchAnswer,
+  operation: Operation = 'receive',
+): Error {
   const url = new URL(http.base);
   return graphErrorFromResponse(
     { method: step.method, path: `${url.pathname}${step.url}`, host: url.host, operation },

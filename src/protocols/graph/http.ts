@@ -107,7 +107,7 @@ let nextContextId = 0;
 function sharedAgents(proxy: ProxySetting | undefined, tls: ConnectionOptions): { https: HttpsAgent; http: HttpAgent; release(): void } {
   const parts: string[] = [];
   let shareable = true;
-  for (const [k, v] of Object.entries(tls).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, v] of Object.entries(tls as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) {
     if (v === undefined) continue;
     if (k === 'secureContext' && typeof v === 'object' && v !== null) {
       let id = contextIds.get(v);

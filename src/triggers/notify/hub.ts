@@ -79,7 +79,7 @@ export class NotificationHub {
   #instanceId: string | undefined;
   readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
   readonly #slots: Semaphore;
-  #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: unknown) => void }[] = [];
+  #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: Error) => void }[] = [];
   readonly #creates = new Map<
     string,
     {
@@ -123,8 +123,7 @@ export class NotificationHub {
       batch.map((b) => b.s),
       this.#o.logger ? { logger: this.#o.logger } : {},
     ).then(
-      (results) =>
-        results.forEach((r, i) => (r instanceof Error ? batch[i]!.reject(r) : batch[i]!.resolve(r))),
+      (results) => results.forEach((r, i) => (r instanceof Error ? batch[i]!.reject(r) : batch[i]!.resolve(r))),
       (e: unknown) => batch.forEach((b) => b.reject(e)),
     );
   }
@@ -157,7 +156,8 @@ export class NotificationHub {
       await this.#o.store.putGraphSubscriptions(batch.map((b) => b.rec));
       for (const b of batch) b.done();
     } catch (e) {
-      for (const b of batch) b.done(e ?? new Error('store write failed'));
+      const err = e instanceof Error ? e : new Error(String(e));
+      for (const b of batch) b.done(err);
     }
   }
 

@@ -189,7 +189,9 @@ export class GraphSubscriber {
   /** The app an app-only resource acts as (host, tenant, client); undefined for delegated resources. */
   #appKey(): string | undefined {
     const r = this.#o.resource;
-    return r.oauth?.flow === 'client_credentials' ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}` : undefined;
+    return r.oauth?.flow === 'client_credentials'
+      ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}`
+      : undefined;
   }
 
   /** /users/{id}/mailFolders/{folder}/messages (/me/… when the resource names no user). */

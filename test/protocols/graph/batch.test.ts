@@ -45,7 +45,10 @@ describe('Graph JSON batching client (sendBatch)', () => {
   it('splits 45 steps into batches of 20 and answers in the order asked', async () => {
     lines = [];
     const mailboxes = [ALICE, BOB];
-    const steps = Array.from({ length: 45 }, (_, i) => ({ method: 'GET' as const, url: `/users/${mailboxes[i % 2]}/mailFolders/inbox` }));
+    const steps = Array.from({ length: 45 }, (_, i) => ({
+      method: 'GET' as const,
+      url: `/users/${mailboxes[i % 2]}/mailFolders/inbox`,
+    }));
     const answers = await sendBatch(http, steps);
     assert.equal(MAX_BATCH_STEPS, 20);
     assert.equal(batchPosts(), 3, '45 steps = 20 + 20 + 5');
@@ -60,16 +63,23 @@ describe('Graph JSON batching client (sendBatch)', () => {
   it('a 429 inside a batch: that step alone is sent again after Retry-After, the others are kept', async () => {
     lines = [];
     rig.ctx.faults.add({ protocol: 'graph', mailbox: BOB, kind: 'throttle', value: 1, times: 1 });
-    const answers = await sendBatch(http, [
-      { method: 'GET', url: `/users/${ALICE}/mailFolders/inbox` },
-      { method: 'GET', url: `/users/${BOB}/mailFolders/inbox` },
-    ], { logger });
-    assert.deepEqual(answers.map((a) => a.status), [200, 200]);
+    const answers = await sendBatch(
+      http,
+      [
+        { method: 'GET', url: `/users/${ALICE}/mailFolders/inbox` },
+        { method: 'GET', url: `/users/${BOB}/mailFolders/inbox` },
+      ],
+      { logger },
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200],
+    );
     assert.equal(batchPosts(), 2, 'the first batch, then one with the throttled step');
     const waited = lines.find((l) => l['event'] === 'graph_batch_throttled');
     assert.ok(waited, 'the throttling is logged');
     assert.equal(waited['steps'], 1);
-    assert.equal(waited['waitMs'], 1000, 'the wait is the step\'s Retry-After');
+    assert.equal(waited['waitMs'], 1000, "the wait is the step's Retry-After");
   });
 
   it('throttled past maxRetries: the 429 is the answer, and batchStepError makes it the typed throttling error', async () => {

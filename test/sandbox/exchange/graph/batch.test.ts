@@ -37,7 +37,8 @@ describe('graph endpoint: JSON batching ($batch)', () => {
   });
 
   it('refuses more than 20 steps, repeated ids and absolute URLs with 400', async () => {
-    const steps = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${ALICE}/mailFolders/inbox` }));
+    const steps = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${ALICE}/mailFolders/inbox` }));
     assert.equal((await batch(steps(20))).status, 200);
     const tooMany = await batch(steps(21));
     assert.equal(tooMany.status, 400);

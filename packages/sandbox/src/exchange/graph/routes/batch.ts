@@ -20,7 +20,10 @@ const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 
 const stepSchema = z.object({
   id: z.string().min(1),
-  method: z.string().transform((m) => m.toUpperCase()).pipe(z.enum(METHODS)),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(METHODS)),
   url: z.string().min(1),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.unknown().optional(),
@@ -42,7 +45,9 @@ export function registerBatchRoutes(app: FastifyInstance, state: GraphState): vo
     await authenticate(state, req, NEEDS['mail.read']);
     const { requests } = parseBody(batchSchema, req.body);
     if (requests.length > MAX_BATCH_STEPS) {
-      throw badRequest(`The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_STEPS}.`);
+      throw badRequest(
+        `The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_STEPS}.`,
+      );
     }
     const ids = new Set<string>();
     for (const s of requests) {
@@ -50,8 +55,10 @@ export function registerBatchRoutes(app: FastifyInstance, state: GraphState): vo
       ids.add(s.id);
     }
     for (const s of requests) {
-      for (const d of s.dependsOn ?? []) if (!ids.has(d)) throw badRequest(`Step '${s.id}' depends on an unknown id '${d}'.`);
-      if (/^[a-z]+:\/\//i.test(s.url)) throw badRequest(`Step '${s.id}': batch URLs are relative to the version (/me/messages), not absolute.`);
+      for (const d of s.dependsOn ?? [])
+        if (!ids.has(d)) throw badRequest(`Step '${s.id}' depends on an unknown id '${d}'.`);
+      if (/^[a-z]+:\/\//i.test(s.url))
+        throw badRequest(`Step '${s.id}': batch URLs are relative to the version (/me/messages), not absolute.`);
     }
     const done = new Map<string, Promise<StepResponse>>();
     let running = 0;
@@ -68,7 +75,12 @@ export function registerBatchRoutes(app: FastifyInstance, state: GraphState): vo
     const runStep = async (s: Step): Promise<StepResponse> => {
       const deps = await Promise.all((s.dependsOn ?? []).map((d) => done.get(d)!));
       if (deps.some((d) => d.status >= 400)) {
-        return { id: s.id, status: 424, headers: {}, body: { error: { code: 'FailedDependency', message: 'A step this one depends on failed.' } } };
+        return {
+          id: s.id,
+          status: 424,
+          headers: {},
+          body: { error: { code: 'FailedDependency', message: 'A step this one depends on failed.' } },
+        };
       }
       const release = await slot();
       try {
@@ -108,7 +120,12 @@ async function inject(app: FastifyInstance, outer: FastifyRequest, s: Step): Pro
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.headers ?? {})) headers[k.toLowerCase()] = v;
   if (s.body !== undefined && !headers['content-type']) {
-    return { id: s.id, status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'A Content-Type header is required for a step with a body.' } } };
+    return {
+      id: s.id,
+      status: 400,
+      headers: {},
+      body: { error: { code: 'BadRequest', message: 'A Content-Type header is required for a step with a body.' } },
+    };
   }
   if (outer.headers.authorization) headers['authorization'] = outer.headers.authorization;
   headers['host'] = outer.host;
@@ -121,7 +138,8 @@ async function inject(app: FastifyInstance, outer: FastifyRequest, s: Step): Pro
   });
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) {
-    if (v === undefined || ['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding'].includes(k)) continue;
+    if (v === undefined || ['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding'].includes(k))
+      continue;
     out[k] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   const type = out['content-type'] ?? '';
