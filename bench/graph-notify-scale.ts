@@ -212,7 +212,14 @@ async function benchN(
   users: readonly string[],
   caFile: string,
 ): Promise<string[]> {
-  const out: string[] = [];
+  // Each row also goes to stderr as soon as it is measured: a long run stopped early keeps what it had.
+  const out = {
+    rows: [] as string[],
+    push(row: string) {
+      this.rows.push(row);
+      log(row);
+    },
+  };
   const db = await createPgDatabase(serverUrl);
   const key = randomBytes(32);
   const store: Store = await openPostgresStore({ url: db.url, sealer: createSealer(key) });
@@ -317,7 +324,7 @@ async function benchN(
       `| ${n} | time to subscribe all ${users.length} (start → every trigger subscribed and watching) | ${sec(subscribeMs)} |`,
     );
     log(`  subscribed all in ${sec(subscribeMs)}`);
-    if (STEPS === 'subscribe') return out;
+    if (STEPS === 'subscribe') return out.rows;
 
     // 2. At rest: CPU over 10 s and RSS, per instance.
     const r0 = await Promise.all(children.map((c) => c.report()));
@@ -392,7 +399,7 @@ async function benchN(
     await store.close();
     await db.drop();
   }
-  return out;
+  return out.rows;
 }
 
 await main();
