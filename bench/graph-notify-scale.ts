@@ -193,9 +193,11 @@ async function main(): Promise<void> {
     ...rows,
     '',
     `Renewal load: subscriptions are made for ${LIFETIME_MIN} minutes (Graph's mail maximum is 10,080) and renewed ` +
-      `${RENEW_BEFORE_MIN / 60} h before expiry, so each is renewed every ${((LIFETIME_MIN - RENEW_BEFORE_MIN) / 60).toFixed(1)} h: ` +
-      `${(N / ((LIFETIME_MIN - RENEW_BEFORE_MIN) / 60)).toFixed(1)} PATCH requests per hour for ${N} mailboxes ` +
-      `(${(10_000 / ((LIFETIME_MIN - RENEW_BEFORE_MIN) / 60)).toFixed(0)} per hour for 10,000), spread over the instances by lease. ` +
+      `${RENEW_BEFORE_MIN / 60}–${(RENEW_BEFORE_MIN * 1.5) / 60} h before expiry (the point fixed per trigger by its name), so each is ` +
+      `renewed every ${((LIFETIME_MIN - RENEW_BEFORE_MIN * 1.25) / 60).toFixed(1)} h on average: ` +
+      `${(N / ((LIFETIME_MIN - RENEW_BEFORE_MIN * 1.25) / 60)).toFixed(1)} PATCH requests per hour for ${N} mailboxes in the steady state; ` +
+      `a wave subscribed together renews spread over ${(RENEW_BEFORE_MIN * 0.5) / 60} h, at most ${(N / ((RENEW_BEFORE_MIN * 0.5) / 60)).toFixed(0)} per hour ` +
+      `(${(10_000 / ((RENEW_BEFORE_MIN * 0.5) / 60)).toFixed(0)} for 10,000), spread over the instances by lease. ` +
       `The safety-net poll adds ${((N * 3600) / SAFETY_NET_SECONDS).toFixed(0)} delta requests per hour at ${SAFETY_NET_SECONDS} s ` +
       `(${(N * 4).toFixed(0)} per hour at the default 15 minutes).`,
     '',

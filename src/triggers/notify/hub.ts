@@ -57,6 +57,8 @@ export interface AcceptResult {
 export type NotificationHandler = (kind: GraphNotificationKind) => void;
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['missed', 'reauthorizationRequired', 'subscriptionRemoved']);
+/** How long Graph's subscription list is reused after it was read (see listOnce). */
+const LIST_KEEP_MS = 10 * 60_000;
 /** Creates asked within this long of the first are batched together (JSON batching). */
 const BATCH_WINDOW_MS = 10;
 /** Subscriptions remembered for the clientState check; beyond this the cache starts over. */
@@ -77,7 +79,8 @@ export class NotificationHub {
   #draining: Promise<void> | undefined;
   #again = false;
   #instanceId: string | undefined;
-  readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
+  /** `until` is unset while the list is being read (every caller shares that read). */
+  readonly #lists = new Map<string, { list: Promise<unknown>; until: number | undefined }>();
   readonly #slots: Semaphore;
   #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: Error) => void }[] = [];
   readonly #creates = new Map<
@@ -189,17 +192,25 @@ export class NotificationHub {
   }
 
   /**
-   * Graph's subscription list, fetched once per app (or delegated resource) and kept a minute:
-   * an app-only list holds every subscription of the app, so 10,000 triggers starting together
-   * read it once instead of 10,000 times.
+   * Graph's subscription list, fetched once per app (or delegated resource) and kept 10 minutes
+   * after it arrived: an app-only list holds every subscription of the app (10,000 of them are
+   * 100 pages), so a wave of triggers starting together reads it once, not once per trigger or
+   * per minute. A trigger whose stored subscription is not in it asks Graph for that one alone.
    */
   listOnce<T>(key: string, fetch: () => Promise<T>): Promise<T> {
     const hit = this.#lists.get(key);
-    if (hit && hit.until > Date.now()) return hit.list as Promise<T>;
-    const list = fetch();
-    this.#lists.set(key, { list, until: Date.now() + 60_000 });
-    list.catch(() => this.#lists.delete(key));
-    return list;
+    if (hit && (hit.until === undefined || hit.until > Date.now())) return hit.list as Promise<T>;
+    const entry: { list: Promise<unknown>; until: number | undefined } = { list: fetch(), until: undefined };
+    this.#lists.set(key, entry);
+    entry.list.then(
+      () => {
+        entry.until = Date.now() + LIST_KEEP_MS;
+      },
+      () => {
+        if (this.#lists.get(key) === entry) this.#lists.delete(key);
+      },
+    );
+    return entry.list as Promise<T>;
   }
 
   /** Where Graph posts a trigger's change notifications. */
