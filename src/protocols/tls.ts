@@ -38,6 +38,19 @@ function secureContextFor(...pems: string[]): SecureContext {
   return ctx;
 }
 
+const caFiles = new Map<string, { pem: Promise<string>; until: number }>();
+/** Read again after this long: a replaced CA file is picked up, 10,000 connections do not read it 10,000 times. */
+const CA_FILE_KEEP_MS = 30_000;
+
+function readCaFile(path: string): Promise<string> {
+  const hit = caFiles.get(path);
+  if (hit && hit.until > Date.now()) return hit.pem;
+  const pem = readFile(path, 'utf8');
+  caFiles.set(path, { pem, until: Date.now() + CA_FILE_KEEP_MS });
+  pem.catch(() => caFiles.delete(path));
+  return pem;
+}
+
 /** node:tls options for connecting to `resource.server` (implicit TLS or after STARTTLS). */
 export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptions> {
   const { host } = resource.server;
@@ -65,7 +78,7 @@ export async function tlsOptionsFor(resource: Resource): Promise<ConnectionOptio
   if (resource.tls.caFile) {
     let pem: string;
     try {
-      pem = await readFile(resource.tls.caFile, 'utf8');
+      pem = await readCaFile(resource.tls.caFile);
     } catch (cause) {
       throw new ConfigError({
         code: 'TLS_CA_FILE_UNREADABLE',

@@ -25,6 +25,8 @@ export type GraphNotificationKind = 'changed' | 'missed' | 'reauthorizationRequi
 export interface GraphNotifyStore {
   /** Inserts or replaces the trigger's subscription (clientState sealed). */
   putGraphSubscription(rec: GraphSubscriptionRecord): Promise<void>;
+  /** The same for many triggers in one transaction (subscriptions made or renewed together). */
+  putGraphSubscriptions(recs: readonly GraphSubscriptionRecord[]): Promise<void>;
   getGraphSubscription(trigger: string): Promise<GraphSubscriptionRecord | undefined>;
   /** By Graph's subscription id: what the notification endpoint checks a notification against. */
   findGraphSubscription(subscriptionId: string): Promise<GraphSubscriptionRecord | undefined>;

@@ -161,7 +161,8 @@ export class TriggerRunner {
       out.push({ trigger: t.definition.name, resource: t.definition.resource, state: 'paused', delivered: 0, dead: 0,
         ...(t.pauseReason ? { pauseReason: t.pauseReason } : {}) });
     }
-    return out.sort((a, b) => a.trigger.localeCompare(b.trigger));
+    // Code-unit order: localeCompare costs ~100x more, and status() is asked of 10,000 watchers.
+    return out.sort((a, b) => (a.trigger < b.trigger ? -1 : a.trigger > b.trigger ? 1 : 0));
   }
 
   /** Brings the running watchers in line with the store (one sync at a time). */

@@ -209,8 +209,14 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
     );
   });
 
-  test('start-up reconcile: orphans (no trigger) and duplicates (not the stored one) are deleted, the stored one kept', async () => {
+  test("start-up reconcile across pages of Graph's list: orphans (no trigger) and duplicates (not the stored one) are deleted, the stored one kept", async (t) => {
     await svc.runner.stop();
+    // One subscription per page: the list is read by following @odata.nextLink, and what is
+    // deleted while paging moves nothing past the reader.
+    f.sandbox.context.graphSubscriptions.pageSize = 1;
+    t.after(() => {
+      f.sandbox.context.graphSubscriptions.pageSize = 100;
+    });
     const stored = await subscriptionOf('notify1');
     const r = (await f.store.getResource('graph'))!;
     const url = new URL(r.server.host);
@@ -229,13 +235,13 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
         lifecycleNotificationUrl: `${svc.base}/notifications/graph/${trigger}/lifecycle`,
         expiresAt: new Date(Date.now() + 3_600_000),
       });
-    const orphan = await make('ghost');
-    const duplicate = await make('notify1');
+    const orphans = [await make('ghost'), await make('ghost2')];
+    const duplicates = [await make('notify1'), await make('notify1')];
     http.close();
     const removed = new Set<string>();
     const bothGone = nextSubscriptionEvent(f, 'removed', (s) => {
       removed.add(s.id);
-      return removed.has(orphan.id) && removed.has(duplicate.id);
+      return [...orphans, ...duplicates].every((x) => removed.has(x.id));
     });
     await svc.runner.start();
     await bothGone;
@@ -246,7 +252,7 @@ describe('Graph change notifications as a trigger source', { timeout: 120_000 },
       ['net', 'notify1'],
       'one subscription per notify trigger',
     );
-    assert.equal(await svc.runner.notificationSweep(), 1, 'the sweep deleted the orphan');
+    assert.equal(await svc.runner.notificationSweep(), 2, 'the sweep deleted the orphans');
   });
 
   test('a trigger deleted: its subscription is deleted at Graph and in the store', async () => {

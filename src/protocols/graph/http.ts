@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { z } from 'zod';
@@ -85,6 +85,65 @@ export interface GraphHttp {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long a GraphHttp reuses the access token it was handed (see createGraphHttp). */
+const TOKEN_KEEP_MS = 10_000;
+
+interface AgentPair {
+  https: HttpsAgent;
+  http: HttpAgent;
+  users: number;
+}
+const agentPool = new Map<string, AgentPair>();
+const contextIds = new WeakMap<object, number>();
+let nextContextId = 0;
+
+/**
+ * The keep-alive agents of every GraphHttp with the same TLS and proxy settings, shared (and
+ * destroyed when the last client closes): 10,000 watched mailboxes on one Graph host then reuse
+ * a pool of connections instead of opening (and TLS-handshaking) two each. A connection carries
+ * no identity, each request its own bearer token, so sharing it across mailboxes is safe.
+ * Options that cannot be compared (a function, a raw CA) get agents of their own.
+ */
+function sharedAgents(proxy: ProxySetting | undefined, tls: ConnectionOptions): { https: HttpsAgent; http: HttpAgent; release(): void } {
+  const parts: string[] = [];
+  let shareable = true;
+  for (const [k, v] of Object.entries(tls as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === undefined) continue;
+    if (k === 'secureContext' && typeof v === 'object' && v !== null) {
+      let id = contextIds.get(v);
+      if (id === undefined) contextIds.set(v, (id = nextContextId++));
+      parts.push(`${k}=#${id}`);
+    } else if (['string', 'number', 'boolean'].includes(typeof v)) parts.push(`${k}=${JSON.stringify(v)}`);
+    else shareable = false;
+  }
+  const make = (): AgentPair => ({
+    https: httpsAgentFor(proxy, { keepAlive: true, ...tls }),
+    http: httpAgentFor(proxy, { keepAlive: true }),
+    users: 0,
+  });
+  if (!shareable) {
+    const own = make();
+    return { ...own, release: () => { own.https.destroy(); own.http.destroy(); } };
+  }
+  const key = `${JSON.stringify(proxy ?? null)}|${parts.join('&')}`;
+  let pair = agentPool.get(key);
+  if (!pair) agentPool.set(key, (pair = make()));
+  pair.users++;
+  const shared = pair;
+  let released = false;
+  return {
+    https: shared.https,
+    http: shared.http,
+    release() {
+      if (released) return;
+      released = true;
+      if (--shared.users > 0) return;
+      agentPool.delete(key);
+      shared.https.destroy();
+      shared.http.destroy();
+    },
+  };
+}
 
 /** Backoff when a 429/503 names no Retry-After: 1 s, 2 s, 4 s… */
 function backoffMs(retry: number): number {
@@ -109,8 +168,19 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tls: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true, ...opts.tls };
-  const httpsAgent = httpsAgentFor(opts.proxy, { keepAlive: true, ...tls });
-  const httpAgent = httpAgentFor(opts.proxy, { keepAlive: true });
+  const agents = sharedAgents(opts.proxy, tls);
+  // The bearer token is asked for before every request; the one handed out is reused for a few
+  // seconds (the manager hands out tokens with minutes left) so a busy client does not read and
+  // unseal it from the store each time. A 401 asks again with forceRefresh, which always reaches
+  // the token manager.
+  let kept: { token: Awaited<ReturnType<AccessTokenProvider['getAccessToken']>>; until: number } | undefined;
+  const bearer = async (forceRefresh: boolean) => {
+    if (!forceRefresh && kept && Date.now() < kept.until) return kept.token;
+    const token = await opts.tokens.getAccessToken(forceRefresh ? { forceRefresh: true } : {});
+    kept = { token, until: Date.now() + TOKEN_KEEP_MS };
+    return token;
+  };
+  const { https: httpsAgent, http: httpAgent } = agents;
 
   function resolveUrl(req: GraphRequest): URL {
     const url = /^https?:\/\//i.test(req.url) ? new URL(req.url) : new URL(`${base}${req.url.startsWith('/') ? '' : '/'}${req.url}`);
@@ -202,7 +272,7 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
         } else if (req.method !== 'GET' && req.method !== 'DELETE') {
           headers['content-length'] = '0';
         }
-        if (auth) headers.authorization = `Bearer ${(await opts.tokens.getAccessToken(refreshed ? { forceRefresh: true } : {})).reveal()}`;
+        if (auth) headers.authorization = `Bearer ${(await bearer(refreshed)).reveal()}`;
         res = await once(url, req, headers, body);
       } catch (e) {
         release();
@@ -271,8 +341,7 @@ export function createGraphHttp(opts: GraphHttpOptions): GraphHttp {
       return { stream: res, headers: headersOf(res) };
     },
     close() {
-      httpsAgent.destroy();
-      httpAgent.destroy();
+      agents.release();
     },
   };
   return http;

@@ -23,25 +23,43 @@ export function sqlGraphNotifyStore({ db, sealer, now }: SqlContext): GraphNotif
     clientState: new Secret(sealer.unseal(r.sealed_client_state, aad.graphClientState(r.trigger_name))),
     expiresAt: r.expires_at,
   });
+  async function putGraphSubscriptions(recs: readonly GraphSubscriptionRecord[]): Promise<void> {
+    if (recs.length === 0) return;
+    // The last record of a trigger wins (a renewal right after a create, both queued).
+    const byTrigger = [...new Map(recs.map((r) => [r.trigger, r])).values()];
+    const t = now();
+    const rows = byTrigger.map((rec) => [
+      rec.trigger,
+      rec.subscriptionId,
+      rec.resourcePath,
+      sealer.seal(rec.clientState.reveal(), aad.graphClientState(rec.trigger)),
+      rec.expiresAt,
+      t,
+    ]);
+    await db.transaction(async (tx) => {
+      for (const part of chunks(rows, 200)) {
+        // A recreated subscription has a new id: the old row goes first, the unique id stays unique.
+        const triggers = part.map((r) => r[0]);
+        const ids = part.map((r) => r[1]);
+        await tx.run(
+          `DELETE FROM graph_subscriptions WHERE trigger_name IN (${triggers.map(() => '?').join(', ')})
+            OR subscription_id IN (${ids.map(() => '?').join(', ')})`,
+          [...triggers, ...ids],
+        );
+        await tx.run(
+          `INSERT INTO graph_subscriptions (${COLUMNS}, updated_at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          part.flat(),
+        );
+      }
+    });
+  }
+
   return {
     async putGraphSubscription(rec) {
-      const sealed = sealer.seal(rec.clientState.reveal(), aad.graphClientState(rec.trigger));
-      await db.transaction(async (tx) => {
-        // A recreated subscription has a new id: the old row goes first, the unique id stays unique.
-        await tx.run('DELETE FROM graph_subscriptions WHERE trigger_name = ? OR subscription_id = ?', [
-          rec.trigger,
-          rec.subscriptionId,
-        ]);
-        await tx.run(`INSERT INTO graph_subscriptions (${COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, [
-          rec.trigger,
-          rec.subscriptionId,
-          rec.resourcePath,
-          sealed,
-          rec.expiresAt,
-          now(),
-        ]);
-      });
+      await putGraphSubscriptions([rec]);
     },
+
+    putGraphSubscriptions,
 
     async getGraphSubscription(trigger) {
       const r = await db.get<SubscriptionRow>(`SELECT ${COLUMNS} FROM graph_subscriptions WHERE trigger_name = ?`, [

@@ -1,6 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { GraphNotificationKind, GraphNotificationRow } from '../../store/graph-notify.js';
+import { MAX_BATCH_STEPS } from '../../protocols/graph/batch.js';
+import type { GraphHttp } from '../../protocols/graph/http.js';
+import { Semaphore } from '../../protocols/graph/semaphore.js';
+import {
+  createSubscriptions,
+  type CreateSubscription,
+  type GraphSubscription,
+} from '../../protocols/graph/subscriptions.js';
+import type { GraphNotificationKind, GraphNotificationRow, GraphSubscriptionRecord } from '../../store/graph-notify.js';
 import type { Store } from '../../store/store.js';
 import { describeError } from '../pause.js';
 
@@ -20,6 +28,15 @@ export interface NotificationHubOptions {
   subscriptionLifetimeMs?: number;
   /** Renew this long before expiry. Default 24 hours. */
   renewBeforeMs?: number;
+  /**
+   * Subscription operations (create, renew, reconcile) in flight at once in this process, across
+   * all triggers. Default 64 (about three JSON batches of 20 creates): 10,000 triggers starting
+   * together must not all ask Graph (and run its validation handshake against this very service)
+   * at the same moment. Graph's own limits
+   * are far above this (4 concurrent requests per app and mailbox, 130,000 requests per 10 s per
+   * app: https://learn.microsoft.com/en-us/graph/throttling-limits).
+   */
+  subscribeConcurrency?: number;
   logger?: Logger;
 }
 
@@ -40,6 +57,10 @@ export interface AcceptResult {
 export type NotificationHandler = (kind: GraphNotificationKind) => void;
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['missed', 'reauthorizationRequired', 'subscriptionRemoved']);
+/** How long Graph's subscription list is reused after it was read (see listOnce). */
+const LIST_KEEP_MS = 10 * 60_000;
+/** Creates asked within this long of the first are batched together (JSON batching). */
+const BATCH_WINDOW_MS = 10;
 /** Subscriptions remembered for the clientState check; beyond this the cache starts over. */
 const CACHE_MAX = 200_000;
 
@@ -58,11 +79,89 @@ export class NotificationHub {
   #draining: Promise<void> | undefined;
   #again = false;
   #instanceId: string | undefined;
-  readonly #lists = new Map<string, { list: Promise<unknown>; until: number }>();
+  /** `until` is unset while the list is being read (every caller shares that read). */
+  readonly #lists = new Map<string, { list: Promise<unknown>; until: number | undefined }>();
+  readonly #slots: Semaphore;
+  #pendingSaves: { rec: GraphSubscriptionRecord; done: (e?: Error) => void }[] = [];
+  readonly #creates = new Map<
+    string,
+    {
+      http: GraphHttp;
+      s: CreateSubscription;
+      resolve: (sub: GraphSubscription) => void;
+      reject: (e: unknown) => void;
+    }[]
+  >();
 
   constructor(o: NotificationHubOptions) {
     this.#o = o;
     this.#instanceId = o.instanceId;
+    this.#slots = new Semaphore(Math.max(1, o.subscribeConcurrency ?? 64));
+  }
+
+  /**
+   * Creates a subscription for an app-only resource: creates of the same app (`appKey`) asked
+   * within a few milliseconds of each other go to Graph as one JSON batch of up to 20
+   * (https://learn.microsoft.com/graph/json-batching); a step Graph throttles inside the batch
+   * is sent again after its Retry-After. Delegated resources create theirs alone.
+   */
+  createSubscription(appKey: string, http: GraphHttp, s: CreateSubscription): Promise<GraphSubscription> {
+    return new Promise((resolve, reject) => {
+      let q = this.#creates.get(appKey);
+      if (!q) this.#creates.set(appKey, (q = []));
+      q.push({ http, s, resolve, reject });
+      if (q.length >= MAX_BATCH_STEPS) this.#flushCreates(appKey);
+      else if (q.length === 1) setTimeout(() => this.#flushCreates(appKey), BATCH_WINDOW_MS).unref();
+    });
+  }
+
+  #flushCreates(appKey: string): void {
+    const q = this.#creates.get(appKey);
+    if (!q || q.length === 0) return;
+    const batch = q.splice(0, MAX_BATCH_STEPS);
+    if (q.length > 0) setTimeout(() => this.#flushCreates(appKey), BATCH_WINDOW_MS).unref();
+    else this.#creates.delete(appKey);
+    createSubscriptions(
+      batch[0]!.http,
+      batch.map((b) => b.s),
+      this.#o.logger ? { logger: this.#o.logger } : {},
+    ).then(
+      (results) => results.forEach((r, i) => (r instanceof Error ? batch[i]!.reject(r) : batch[i]!.resolve(r))),
+      (e: unknown) => batch.forEach((b) => b.reject(e)),
+    );
+  }
+
+  /** Runs one trigger's subscription work when a process-wide slot is free (see subscribeConcurrency). */
+  async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.#slots.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Stores a subscription; the ones saved in the same moment (a start-up wave) go to the store
+   * together, in one transaction, instead of one transaction each.
+   */
+  saveSubscription(rec: GraphSubscriptionRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#pendingSaves.length === 0) setImmediate(() => void this.#flushSaves());
+      this.#pendingSaves.push({ rec, done: (e) => (e === undefined ? resolve() : reject(e)) });
+    });
+  }
+
+  async #flushSaves(): Promise<void> {
+    const batch = this.#pendingSaves;
+    this.#pendingSaves = [];
+    try {
+      await this.#o.store.putGraphSubscriptions(batch.map((b) => b.rec));
+      for (const b of batch) b.done();
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      for (const b of batch) b.done(err);
+    }
   }
 
   get publicUrl(): string | undefined {
@@ -93,17 +192,25 @@ export class NotificationHub {
   }
 
   /**
-   * Graph's subscription list, fetched once per app (or delegated resource) and kept a minute:
-   * an app-only list holds every subscription of the app, so 10,000 triggers starting together
-   * read it once instead of 10,000 times.
+   * Graph's subscription list, fetched once per app (or delegated resource) and kept 10 minutes
+   * after it arrived: an app-only list holds every subscription of the app (10,000 of them are
+   * 100 pages), so a wave of triggers starting together reads it once, not once per trigger or
+   * per minute. A trigger whose stored subscription is not in it asks Graph for that one alone.
    */
   listOnce<T>(key: string, fetch: () => Promise<T>): Promise<T> {
     const hit = this.#lists.get(key);
-    if (hit && hit.until > Date.now()) return hit.list as Promise<T>;
-    const list = fetch();
-    this.#lists.set(key, { list, until: Date.now() + 60_000 });
-    list.catch(() => this.#lists.delete(key));
-    return list;
+    if (hit && (hit.until === undefined || hit.until > Date.now())) return hit.list as Promise<T>;
+    const entry: { list: Promise<unknown>; until: number | undefined } = { list: fetch(), until: undefined };
+    this.#lists.set(key, entry);
+    entry.list.then(
+      () => {
+        entry.until = Date.now() + LIST_KEEP_MS;
+      },
+      () => {
+        if (this.#lists.get(key) === entry) this.#lists.delete(key);
+      },
+    );
+    return entry.list as Promise<T>;
   }
 
   /** Where Graph posts a trigger's change notifications. */

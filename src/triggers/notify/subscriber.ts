@@ -22,8 +22,42 @@ import type { Store } from '../../store/store.js';
 import { describeError } from '../pause.js';
 import type { NotificationHub } from './hub.js';
 
-/** After a failed create or renewal, try again this much later (the safety-net poll covers the gap). */
-const RETRY_MS = 60_000;
+/**
+ * After a failed create or renewal, try again after 5 s, 10 s, 20 s… up to a minute, with
+ * jitter so triggers that failed together do not retry together (the safety-net poll covers the gap).
+ */
+function retryDelayMs(failures: number): number {
+  const base = Math.min(60_000, 5_000 * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Graph's subscriptions of one app (or delegated resource), indexed once for every trigger reconciling against them. */
+export interface SubscriptionIndex {
+  byId: ReadonlyMap<string, GraphSubscription>;
+  byUrl: ReadonlyMap<string, readonly GraphSubscription[]>;
+}
+
+function indexSubscriptions(all: readonly GraphSubscription[]): SubscriptionIndex {
+  const byId = new Map<string, GraphSubscription>();
+  const byUrl = new Map<string, GraphSubscription[]>();
+  for (const s of all) {
+    byId.set(s.id, s);
+    const list = byUrl.get(s.notificationUrl);
+    if (list) list.push(s);
+    else byUrl.set(s.notificationUrl, [s]);
+  }
+  return { byId, byUrl };
+}
+
+/**
+ * Where in the renewal window this trigger renews, from its name (0…1, stable across restarts):
+ * subscriptions made together at start-up then renew spread over half the margin, not all at once.
+ */
+function renewalSpread(trigger: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < trigger.length; i++) h = Math.imul(h ^ trigger.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
+}
 
 export interface SubscriberOptions {
   hub: NotificationHub;
@@ -52,6 +86,7 @@ export class GraphSubscriber {
   #timer: NodeJS.Timeout | undefined;
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
+  #failures = 0;
 
   constructor(o: SubscriberOptions) {
     this.#o = o;
@@ -103,16 +138,22 @@ export class GraphSubscriber {
     this.#http?.close();
   }
 
-  /** One Graph operation at a time for this trigger; failures are events, never thrown at the watcher. */
+  /**
+   * One Graph operation at a time for this trigger, and at most the hub's subscribeConcurrency
+   * across the process; failures are events, never thrown at the watcher.
+   */
   #run(work: () => Promise<void>): Promise<void> {
-    this.#busy = this.#busy.then(async () => {
-      if (this.#stopped) return;
-      try {
-        await work();
-      } catch (e) {
-        await this.#failed(e);
-      }
-    });
+    this.#busy = this.#busy.then(() =>
+      this.#o.hub.withSlot(async () => {
+        if (this.#stopped) return;
+        try {
+          await work();
+          this.#failures = 0;
+        } catch (e) {
+          await this.#failed(e);
+        }
+      }),
+    );
     return this.#busy;
   }
 
@@ -124,7 +165,7 @@ export class GraphSubscriber {
       'Graph subscription failed; the safety-net delta poll continues, retrying later',
     );
     await this.#o.store.addTriggerEvent(this.#name, 'subscription_failed', text).catch(() => undefined);
-    this.#schedule(RETRY_MS, () => this.#reconcile());
+    this.#schedule(retryDelayMs(++this.#failures), () => this.#reconcile());
   }
 
   async #client(): Promise<GraphHttp> {
@@ -143,6 +184,14 @@ export class GraphSubscriber {
       ...(this.#o.hub.logger ? { logger: this.#o.hub.logger } : {}),
     });
     return this.#http;
+  }
+
+  /** The app an app-only resource acts as (host, tenant, client); undefined for delegated resources. */
+  #appKey(): string | undefined {
+    const r = this.#o.resource;
+    return r.oauth?.flow === 'client_credentials'
+      ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}`
+      : undefined;
   }
 
   /** /users/{id}/mailFolders/{folder}/messages (/me/… when the resource names no user). */
@@ -172,23 +221,26 @@ export class GraphSubscriber {
     const http = await this.#client();
     const url = this.#o.hub.urlFor(this.#name)!;
     const stored = await this.#o.store.getGraphSubscription(this.#name);
+    // Graph's list, read once per app (or delegated resource) for every trigger starting now:
+    // 10,000 triggers starting together cost a few pages of list, not 10,000 GETs.
+    const listKey = this.#appKey() ?? `resource|${this.#o.resource.name}`;
+    const index = await this.#o.hub.listOnce(listKey, async () => indexSubscriptions(await listSubscriptions(http)));
     let keep: GraphSubscription | undefined;
     if (stored) {
-      try {
-        keep = await getSubscription(http, stored.subscriptionId);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
+      keep = index.byId.get(stored.subscriptionId);
+      // Not in a list read up to a minute ago: it may be newer than the list (another instance
+      // made it since), so ask for it alone before calling it gone.
+      if (!keep) {
+        try {
+          keep = await getSubscription(http, stored.subscriptionId);
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
       }
     }
     // Subscriptions to this trigger's URL that the store does not know: a crash between Graph's
     // answer and the store write, or a subscription made by hand. Older than the (shared) list.
-    const r = this.#o.resource;
-    const listKey =
-      r.oauth?.flow === 'client_credentials'
-        ? `${r.server.host}|${r.oauth.tenantId}|${r.oauth.clientId}`
-        : `resource|${r.name}`;
-    const all = await this.#o.hub.listOnce(listKey, () => listSubscriptions(http));
-    const extra = all.filter((s) => s.notificationUrl === url && s.id !== keep?.id);
+    const extra = (index.byUrl.get(url) ?? []).filter((s) => s.id !== keep?.id);
     for (const s of extra) await deleteSubscription(http, s.id).catch(() => undefined);
     if (extra.length > 0) {
       await this.#o.store.addTriggerEvent(
@@ -213,14 +265,19 @@ export class GraphSubscriber {
     const resourcePath = await this.#resourcePath(http);
     // `updated` only where a filter can turn a message that did not match into one that does.
     const changeType = def.filters.unread !== undefined ? 'created,updated' : 'created';
-    const sub = await createSubscription(http, {
+    const request = {
       resource: resourcePath,
       changeType,
       clientState,
       notificationUrl: this.#o.hub.urlFor(this.#name)!,
       lifecycleNotificationUrl: this.#o.hub.lifecycleUrlFor(this.#name)!,
       expiresAt: new Date(Date.now() + this.#o.hub.lifetimeMs),
-    });
+    };
+    // App-only: one token speaks for every mailbox of the app, so creates of many triggers share JSON batches.
+    const appKey = this.#appKey();
+    const sub = appKey
+      ? await this.#o.hub.createSubscription(appKey, http, request)
+      : await createSubscription(http, request);
     await this.#save(sub, resourcePath, clientState);
     await this.#o.store.addTriggerEvent(
       this.#name,
@@ -232,7 +289,7 @@ export class GraphSubscriber {
   async #save(sub: GraphSubscription, resourcePath: string, clientState: string): Promise<void> {
     const expiresAt = Date.parse(sub.expirationDateTime);
     this.#o.hub.remember(sub.id, this.#name, clientState);
-    await this.#o.store.putGraphSubscription({
+    await this.#o.hub.saveSubscription({
       trigger: this.#name,
       subscriptionId: sub.id,
       resourcePath,
@@ -283,8 +340,14 @@ export class GraphSubscriber {
     }
   }
 
+  /**
+   * Renewal at renewBefore before expiry, moved earlier by up to half of renewBefore by the
+   * trigger's name: subscriptions made in one wave renew spread over 12 hours (by default), so
+   * 10,000 of them cost about 800 PATCHes an hour for those hours instead of 10,000 in a minute.
+   */
   #scheduleRenewal(expiresAt: number): void {
-    this.#schedule(Math.max(1000, expiresAt - this.#o.hub.renewBeforeMs - Date.now()), () => this.#renew());
+    const before = this.#o.hub.renewBeforeMs * (1 + renewalSpread(this.#name) / 2);
+    this.#schedule(Math.max(1000, expiresAt - before - Date.now()), () => this.#renew());
   }
 
   #schedule(ms: number, work: () => Promise<void>): void {

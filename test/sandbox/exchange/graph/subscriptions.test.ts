@@ -100,4 +100,37 @@ describe('graph endpoint: change notification subscriptions', () => {
     });
     assert.equal(remote.status, 400);
   });
+
+  it('pages the list (@odata.nextLink); a subscription deleted between pages shifts nothing', async () => {
+    rig.ctx.graphSubscriptions.pageSize = 2;
+    try {
+      const made: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await call(rig.ctx.tls.ca, `${rig.base}/subscriptions`, {
+          method: 'POST', token,
+          body: { changeType: 'created', notificationUrl: receiverUrl, resource: "me/mailFolders('inbox')/messages", expirationDateTime: new Date(Date.now() + 3600_000).toISOString() },
+        });
+        assert.equal(r.status, 201, r.text);
+        made.push(r.json<{ id: string }>().id);
+      }
+      const seen: string[] = [];
+      let url: string | undefined = `${rig.base}/subscriptions`;
+      let pages = 0;
+      while (url) {
+        const page = await call(rig.ctx.tls.ca, url, { token });
+        assert.equal(page.status, 200, page.text);
+        const body = page.json<{ value: { id: string }[]; '@odata.nextLink'?: string }>();
+        assert.ok(body.value.length <= 2);
+        seen.push(...body.value.map((v) => v.id));
+        // After the first page, one already seen is deleted: the next page must not skip one.
+        if (pages++ === 0) await call(rig.ctx.tls.ca, `${rig.base}/subscriptions/${made[0]}`, { method: 'DELETE', token });
+        url = body['@odata.nextLink'];
+      }
+      assert.equal(pages, 3);
+      assert.deepEqual(seen, made, 'each once, in creation order');
+      for (const id of made.slice(1)) await call(rig.ctx.tls.ca, `${rig.base}/subscriptions/${id}`, { method: 'DELETE', token });
+    } finally {
+      rig.ctx.graphSubscriptions.pageSize = 100;
+    }
+  });
 });

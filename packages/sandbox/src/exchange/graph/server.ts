@@ -3,6 +3,7 @@ import { fastify, type FastifyError, type FastifyInstance } from 'fastify';
 import { admitGraphRequest } from './auth.js';
 import { badRequest, GraphError, sendGraphError } from './errors.js';
 import { registerAttachmentRoutes } from './routes/attachments.js';
+import { registerBatchRoutes } from './routes/batch.js';
 import { registerCalendarViewRoutes } from './routes/calendarView.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerDeltaRoutes } from './routes/delta.js';
@@ -80,5 +81,6 @@ export function buildGraphApp(state: GraphState): FastifyInstance {
   registerContactRoutes(app);
   registerTodoRoutes(app);
   registerSubscriptionRoutes(app, state);
+  registerBatchRoutes(app, state);
   return app;
 }

@@ -26,6 +26,8 @@ export interface Subscription {
   creatorId: string;
   tenantId: string;
   mailbox: string;
+  /** Creation order: the list's pages continue after the last one seen, whatever was deleted meanwhile. */
+  seq: number;
   /** After `reauthorizationRequired`: no change notifications until the app reauthorizes or renews. */
   needsReauthorization?: boolean;
   /** Unhooks the folder listeners. */
@@ -123,7 +125,10 @@ export class Subscriptions extends EventEmitter<SubscriptionEvents> {
   private readonly health = new Map<string, EndpointHealth>();
   private closed = false;
   private sent = 0;
+  private created = 0;
   policy: NotificationPolicy = defaultNotificationPolicy();
+  /** Subscriptions per page of GET /subscriptions (Graph pages the list; tests make it small). */
+  pageSize = 100;
 
   constructor(private readonly now: () => number) {
     super();
@@ -143,10 +148,10 @@ export class Subscriptions extends EventEmitter<SubscriptionEvents> {
   }
 
   /** Register the subscription and listen to the folders it covers. */
-  add(init: Omit<Subscription, 'id' | 'detach'>, folders: readonly Folder[]): Subscription {
+  add(init: Omit<Subscription, 'id' | 'detach' | 'seq'>, folders: readonly Folder[]): Subscription {
     const id = randomUUID();
     const unhooks: (() => void)[] = [];
-    const sub: Subscription = { ...init, id, detach: () => unhooks.forEach((u) => u()) };
+    const sub: Subscription = { ...init, id, seq: ++this.created, detach: () => unhooks.forEach((u) => u()) };
     for (const folder of folders) {
       const onExists = (m: StoredMessage): void => this.notify(id, 'created', m.id, m.changeKey);
       const onFlags = (m: StoredMessage): void => this.notify(id, 'updated', m.id, m.changeKey);
