@@ -41,11 +41,10 @@ interface Endpoints {
 
 /** The sandbox in a child process (bench/sandbox-child.ts): its CPU is its own. */
 async function startChild(dir: string, log: (s: string) => void) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/sandbox-child.ts'), String(COUNT), dir],
-    { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/sandbox-child.ts'), String(COUNT), dir], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {
     const r = await lines.next();
@@ -54,7 +53,9 @@ async function startChild(dir: string, log: (s: string) => void) {
   };
   const t0 = performance.now();
   const endpoints = await next<Endpoints>();
-  log(`  sandbox child ${child.pid}: ${COUNT} messages, ${(endpoints.bytes / 1e6).toFixed(0)} MB seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `  sandbox child ${child.pid}: ${COUNT} messages, ${(endpoints.bytes / 1e6).toFixed(0)} MB seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const ask = async <T>(cmd: string): Promise<T> => {
     child.stdin.write(`${cmd}\n`);
     return next<T>();
@@ -105,7 +106,10 @@ function sandboxesOf(e: Endpoints): Sandboxes {
  * Reports msg/s, MB/s, the client's and the sandbox's CPU per message, and with
  * BENCH_FETCH_SANDBOX_PROFILE=DIR where the CPU goes, by stage, on each side.
  */
-export async function benchFetchSandbox(runs: number, log: (s: string) => void): Promise<{ figures: Figure[]; section: string }> {
+export async function benchFetchSandbox(
+  runs: number,
+  log: (s: string) => void,
+): Promise<{ figures: Figure[]; section: string }> {
   const work = await mkdtemp(join(tmpdir(), 'mb-bench-sandbox-'));
   const sandbox = await startChild(work, log);
   const e = sandbox.endpoints;
@@ -148,11 +152,26 @@ export async function benchFetchSandbox(runs: number, log: (s: string) => void):
     const dir = await fresh();
     const s0 = await sandbox.cpuMs();
     const t0 = performance.now();
-    const r = await run('/usr/bin/time', ['-f', '%U %S', process.execPath, ...cliEntry(), '--json', 'fetch', `sb-${kind}`, '--save', dir, ...(raw ? ['--raw'] : [])], {
-      env: { ...process.env, MAILBRIDGE_HOME: home },
-      cwd: ROOT,
-      maxBuffer: 16 * 2 ** 20,
-    });
+    const r = await run(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%U %S',
+        process.execPath,
+        ...cliEntry(),
+        '--json',
+        'fetch',
+        `sb-${kind}`,
+        '--save',
+        dir,
+        ...(raw ? ['--raw'] : []),
+      ],
+      {
+        env: { ...process.env, MAILBRIDGE_HOME: home },
+        cwd: ROOT,
+        maxBuffer: 16 * 2 ** 20,
+      },
+    );
     const secs = (performance.now() - t0) / 1000;
     const sandboxCpuMs = (await sandbox.cpuMs()) - s0;
     const [user, sys] = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ').map(Number) as [number, number];
@@ -165,7 +184,9 @@ export async function benchFetchSandbox(runs: number, log: (s: string) => void):
   const results = new Map<string, Measured[]>();
   const push = (key: string, m: Measured) => {
     results.set(key, [...(results.get(key) ?? []), m]);
-    log(`  ${key}: ${(COUNT / m.secs).toFixed(1)} msg/s, ${mb(m.secs).toFixed(1)} MB/s; CPU client ${(m.clientCpuMs / COUNT).toFixed(2)} ms/msg, sandbox ${(m.sandboxCpuMs / COUNT).toFixed(2)} ms/msg; load ${loadavg()[0]?.toFixed(1)}`);
+    log(
+      `  ${key}: ${(COUNT / m.secs).toFixed(1)} msg/s, ${mb(m.secs).toFixed(1)} MB/s; CPU client ${(m.clientCpuMs / COUNT).toFixed(2)} ms/msg, sandbox ${(m.sandboxCpuMs / COUNT).toFixed(2)} ms/msg; load ${loadavg()[0]?.toFixed(1)}`,
+    );
   };
   sample();
   // Rounds: every protocol once per round, so drift in the machine's load hits all alike.
@@ -249,9 +270,15 @@ function sectionOf(
     ...rows,
   ];
   if (splits.size > 0) {
-    out.push('', '| run (profiled once) | client: where the CPU goes (self time) | sandbox: where the CPU goes |', '|---|---|---|');
+    out.push(
+      '',
+      '| run (profiled once) | client: where the CPU goes (self time) | sandbox: where the CPU goes |',
+      '|---|---|---|',
+    );
     for (const [name, s] of splits) {
-      out.push(`| ${name} (client ${fmt(s.client.totalMs / 1000)} s CPU, sandbox ${fmt(s.sandbox.totalMs / 1000)} s, wall ${fmt(s.secs)} s) | ${formatSplit(s.client)} | ${formatSplit(s.sandbox)} |`);
+      out.push(
+        `| ${name} (client ${fmt(s.client.totalMs / 1000)} s CPU, sandbox ${fmt(s.sandbox.totalMs / 1000)} s, wall ${fmt(s.secs)} s) | ${formatSplit(s.client)} | ${formatSplit(s.sandbox)} |`,
+      );
     }
   }
   return out.join('\n');

@@ -28,7 +28,10 @@ export interface StageSplit {
 
 type Rule = [stage: string, test: (url: string, fn: string) => boolean];
 
-const has = (...parts: string[]) => (url: string) => parts.some((p) => url.includes(p));
+const has =
+  (...parts: string[]) =>
+  (url: string) =>
+    parts.some((p) => url.includes(p));
 
 /** First match wins; the order puts libraries before our own modules that call them. */
 const RULES: Rule[] = [
@@ -39,9 +42,26 @@ const RULES: Rule[] = [
   ['profiler itself (node:inspector)', has('node:inspector')],
   ['XML parse (fast-xml-parser)', has('fast-xml-parser', 'strnum')],
   ['XML build (fast-xml-builder)', has('fast-xml-builder')],
-  ['JSON / HTTP framework (fastify, zod)', has('/fastify', 'find-my-way', 'light-my-request', '/zod/', 'fast-json-stringify', 'avvio', 'pino')],
+  [
+    'JSON / HTTP framework (fastify, zod)',
+    has('/fastify', 'find-my-way', 'light-my-request', '/zod/', 'fast-json-stringify', 'avvio', 'pino'),
+  ],
   ['IMAP client (imapflow)', has('/imapflow/', '/src/protocols/imap/')],
-  ['MIME parse / attachment cut', has('/mailsplit/', '/mailparser/', '/libmime/', '/libqp/', '/libbase64/', '/src/message/', '/mime-regions', '/cut-attachments', 'encoding-japanese', 'iconv-lite')],
+  [
+    'MIME parse / attachment cut',
+    has(
+      '/mailsplit/',
+      '/mailparser/',
+      '/libmime/',
+      '/libqp/',
+      '/libbase64/',
+      '/src/message/',
+      '/mime-regions',
+      '/cut-attachments',
+      'encoding-japanese',
+      'iconv-lite',
+    ),
+  ],
   ['staging: .eml + attachment files (our code)', has('/message-files', '/stage-')],
   ['fetch state / store', has('/fetch-state', '/src/store/', 'better-sqlite3')],
   ['tokens (jose, token manager)', has('/jose/', '/src/auth/')],
@@ -53,7 +73,10 @@ const RULES: Rule[] = [
   ['HTTP (node:http)', has('node:_http', 'node:http', 'node:internal/http', 'node:https')],
   ['TLS / net (JS side)', has('node:_tls', 'node:tls', 'node:net', 'node:internal/tls', 'node:internal/stream_base')],
   ['streams', has('node:internal/streams', 'node:stream')],
-  ['Buffer (base64, copies)', (u, fn) => u === 'node:buffer' || (u === '' && /Slice$|Write$|^copy|^compare|^indexOf|^fill|^byteLength/i.test(fn))],
+  [
+    'Buffer (base64, copies)',
+    (u, fn) => u === 'node:buffer' || (u === '' && /Slice$|Write$|^copy|^compare|^indexOf|^fill|^byteLength/i.test(fn)),
+  ],
   // the sandbox's own code, when the profile is the sandbox's
   ['sandbox: IMAP server', has('/sandbox/src/exchange/imap/')],
   ['sandbox: POP3 server', has('/sandbox/src/exchange/pop3/')],
@@ -105,7 +128,10 @@ export function splitProfile(p: CpuProfile): StageSplit {
 export function formatSplit(s: StageSplit): string {
   const big = s.stages.filter((x) => x.ms / s.totalMs >= 0.02);
   const rest = s.totalMs - big.reduce((a, x) => a + x.ms, 0);
-  return [...big.map((x) => `${x.stage} ${pct(x.ms, s.totalMs)}`), ...(rest > 0 ? [`rest ${pct(rest, s.totalMs)}`] : [])].join(', ');
+  return [
+    ...big.map((x) => `${x.stage} ${pct(x.ms, s.totalMs)}`),
+    ...(rest > 0 ? [`rest ${pct(rest, s.totalMs)}`] : []),
+  ].join(', ');
 }
 
 const pct = (a: number, b: number) => `${Math.round((100 * a) / b)} %`;

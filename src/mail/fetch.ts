@@ -124,7 +124,8 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     ...(restarted ? { restarted } : {}),
     failed: [],
   };
-  const attachments = o.mailbox.kind === 'imap' && !o.raw;
+  // Cut from the MIME source whatever the protocol (POP3, EWS and Graph give the same RFC 5322 bytes).
+  const attachments = !o.raw;
   // Without attachments to cut, a stage is one file write: the calling thread does it (starting
   // worker threads would cost more than it saves).
   const pool = o.mailbox.rawMany ? createStagePool(attachments ? o.workers : 0) : undefined;
@@ -166,12 +167,26 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
         }
       }
       const rest = toSave.filter((m) => !small.includes(m));
-      for (const m of rest) {
-        const raw = await o.mailbox.raw(m.id, { folder });
-        const s = await stageMessage(raw, o.dir, key(m.id), { attachments });
-        staged.set(m.id, s);
-        progress(m.id, (await stat(s.emlTemp)).size);
-      }
+      // Streamed one by one, or a few at once where each raw() is a request of its own (Graph):
+      // while one source waits on the server, another is written and cut.
+      let next = 0;
+      let failure: { error: unknown } | undefined;
+      const lane = async () => {
+        while (!failure && next < rest.length) {
+          const m = rest[next++] as { id: string };
+          try {
+            const raw = await o.mailbox.raw(m.id, { folder });
+            const s = await stageMessage(raw, o.dir, key(m.id), { attachments });
+            staged.set(m.id, s);
+            progress(m.id, (await stat(s.emlTemp)).size);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      };
+      const lanes = Math.min(rest.length, Math.max(1, o.mailbox.rawConcurrency ?? 1));
+      await Promise.all(Array.from({ length: lanes }, lane));
+      if (failure) throw failure.error;
       await Promise.all(jobs);
       return staged;
     } catch (e) {
