@@ -72,13 +72,15 @@ describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
     const inbox = sb.exchange.context.store.mailbox(user)?.folder('inbox');
     assert.ok(inbox);
     const start = Date.now() - 60_000;
-    for (const [i, raw] of corpus(user).entries()) await inbox.append(raw, { receivedAt: start + i * 1000 });
+    const delivered = corpus(user);
+    for (const [i, raw] of delivered.entries()) await inbox.append(raw, { receivedAt: start + i * 1000 });
     const store = openSqliteStore({ path: ':memory:', sealer: createSealer(randomBytes(32)) });
     const { tokens } = await consentedSandboxResource(sb, kind, { store, name: `bulk-${kind}`, user });
     const mailbox: Mailbox = await openMailbox({ resource: `bulk-${kind}`, store, tokens });
     const sources = new Map<string, Buffer>();
     for (const m of await mailbox.list()) sources.set(m.id, await buffer(await mailbox.raw(m.id)));
-    assert.equal(sources.size, 5);
+    // what the server hands out is what was delivered (the 400 KB one passes every payload path)
+    assert.deepEqual([...sources.values()].map((b) => b.toString('hex')), delivered.map((b) => b.toString('hex')));
     return {
       mailbox,
       sources,
