@@ -80,7 +80,10 @@ describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
     const sources = new Map<string, Buffer>();
     for (const m of await mailbox.list()) sources.set(m.id, await buffer(await mailbox.raw(m.id)));
     // what the server hands out is what was delivered (the 400 KB one passes every payload path)
-    assert.deepEqual([...sources.values()].map((b) => b.toString('hex')), delivered.map((b) => b.toString('hex')));
+    assert.deepEqual(
+      [...sources.values()].map((b) => b.toString('hex')),
+      delivered.map((b) => b.toString('hex')),
+    );
     return {
       mailbox,
       sources,
@@ -130,6 +133,42 @@ describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
       }
     });
   }
+
+  test('graph: a source over the streaming threshold (16 MiB) is streamed to its file, the small ones beside it go through the stage pool', async () => {
+    const user = sandboxUser(sb, 'bulk-graph-big');
+    const inbox = sb.exchange.context.store.mailbox(user)?.folder('inbox');
+    assert.ok(inbox);
+    const bin = randomBytes(13 * 2 ** 20);
+    const big = Buffer.from(
+      `From: Eve <eve@example.test>\r\nTo: ${user}\r\nSubject: huge\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=h\r\n\r\n--h\r\nContent-Type: text/plain\r\n\r\nbig\r\n--h\r\nContent-Type: application/octet-stream; name=huge.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(bin)}\r\n--h--\r\n`,
+    );
+    assert.ok(big.length > 16 * 2 ** 20);
+    const small = corpus(user).slice(1, 3);
+    const start = Date.now() - 60_000;
+    for (const [i, raw] of [small[0] as Buffer, big, small[1] as Buffer].entries())
+      await inbox.append(raw, { receivedAt: start + i * 1000 });
+    const store = openSqliteStore({ path: ':memory:', sealer: createSealer(randomBytes(32)) });
+    const { tokens } = await consentedSandboxResource(sb, 'graph', { store, name: 'bulk-graph-big', user });
+    const mailbox = await openMailbox({ resource: 'bulk-graph-big', store, tokens });
+    const dir = await mkdtemp(join(tmpdir(), 'mb-bulk-big-'));
+    try {
+      const ids = (await mailbox.list()).map((m) => m.id);
+      const report = await fetchToDirectory({ mailbox, dir });
+      assert.deepEqual([report.saved, report.attachments, report.failed], [3, 3, []]);
+      const base = messageBaseName({ folder: 'INBOX', id: ids[1] as string });
+      assert.ok((await readFile(join(dir, `${base}.eml`))).equals(big), 'the big one byte for byte');
+      assert.ok((await readFile(join(dir, base, 'huge.bin'))).equals(bin), 'its attachment decoded');
+      assert.ok(
+        (await readFile(join(dir, `${messageBaseName({ folder: 'INBOX', id: ids[2] as string })}.eml`))).equals(
+          small[1] as Buffer,
+        ),
+      );
+    } finally {
+      await mailbox.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   for (const kind of ['pop3', 'ews'] as const) {
     test(`${kind}: rawMany leaves out a message deleted since the listing and reads the rest in order`, async () => {
