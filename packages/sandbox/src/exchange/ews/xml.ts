@@ -123,8 +123,9 @@ const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/
 export const xmlSafe = (s: string) => s.replace(INVALID_XML_CHARS, '');
 
 /** Long base64 texts (MimeContent, attachment Content) need no escaping: spliced in after the build. */
-const BASE64 = /^[A-Za-z0-9+/=\r\n]*$/;
 const LONG = 64 * 1024;
+/** Nothing the builder would escape, checked with indexOf (a regular expression over megabytes is slow). */
+const base64Like = (s: string) => !['&', '<', '>', '"', "'", '\u0001'].some((c) => s.includes(c));
 
 /**
  * The builder handles every text node of the tree (entity escaping, string concatenation per
@@ -133,7 +134,7 @@ const LONG = 64 * 1024;
  */
 function liftBase64(node: XmlValue | undefined, lifted: string[]): XmlValue | undefined {
   if (typeof node === 'string') {
-    if (node.length < LONG || !BASE64.test(node)) return node;
+    if (node.length < LONG || !base64Like(node)) return node;
     lifted.push(node);
     return `\u0001${lifted.length - 1}\u0001`;
   }
@@ -150,5 +151,15 @@ export function buildXml(obj: XmlObject): string {
   const lifted: string[] = [];
   const light = liftBase64(obj, lifted) as XmlObject;
   const xml = builder.build(light) as string;
-  return lifted.length === 0 ? xml : xml.replace(/\u0001(\d+)\u0001/g, (_m, n: string) => lifted[Number(n)] ?? '');
+  if (lifted.length === 0) return xml;
+  const parts: string[] = [];
+  let at = 0;
+  for (let open = xml.indexOf('\u0001'); open >= 0; open = xml.indexOf('\u0001', at)) {
+    const close = xml.indexOf('\u0001', open + 1);
+    if (close < 0) break; // only ours come in pairs
+    parts.push(xml.slice(at, open), lifted[Number(xml.slice(open + 1, close))] ?? '');
+    at = close + 1;
+  }
+  parts.push(xml.slice(at));
+  return parts.join('');
 }
