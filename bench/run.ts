@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadRig } from '../test/helpers/rig.js';
 import { benchFetch } from './fetch.js';
+import { benchFetchSandbox } from './fetch-sandbox.js';
 import { benchGateway } from './gateway.js';
 import { benchGatewaySmtp } from './gateway-smtp.js';
 import { benchInstances } from './instances.js';
@@ -15,16 +16,23 @@ import { benchManyMailboxes, benchTriggerLatency } from './triggers.js';
  * bench/results.md. `BENCH_ONLY=send,fetch` narrows the run; BENCH_RUNS sets the repetitions.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'send,fetch,memory,gateway,gateway-smtp,token,latency,many,instances').split(',');
+const only = (process.env.BENCH_ONLY ?? 'send,fetch,fetch-sandbox,memory,gateway,gateway-smtp,token,latency,many,instances').split(',');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
   const rig = loadRig();
   const comparisons: Comparison[] = [];
   const figures: Figure[] = [];
+  const sections: string[] = [];
   const started = new Date();
   if (only.includes('send')) { log('send'); comparisons.push(await benchSend(rig, RUNS, log)); }
   if (only.includes('fetch')) { log('fetch'); comparisons.push(...(await benchFetch(rig, RUNS, log))); }
+  if (only.includes('fetch-sandbox')) {
+    log('fetch over POP3, EWS, Graph (and IMAP) from the sandbox');
+    const r = await benchFetchSandbox(RUNS, log);
+    figures.push(...r.figures);
+    sections.push(`## Fetch over POP3, EWS and Graph from the sandbox (issue 12)\n\n${r.section}`);
+  }
   if (only.includes('memory')) { log('memory'); comparisons.push(await benchMemory(rig, RUNS, log)); }
   if (only.includes('gateway')) {
     log('imap gateway');
@@ -42,11 +50,11 @@ async function main(): Promise<void> {
   if (only.includes('latency')) { log('trigger latency'); figures.push(...(await benchTriggerLatency(rig, Number(process.env.BENCH_LATENCY_SAMPLES ?? 20), log))); }
   if (only.includes('many')) { log('many mailboxes'); figures.push(...(await benchManyMailboxes(rig, Number(process.env.BENCH_MAILBOXES ?? 1000), log))); }
   if (only.includes('instances')) { log('instances over PostgreSQL'); figures.push(...(await benchInstances(rig, log))); }
-  writeFileSync(process.env.BENCH_OUT ?? 'bench/results.md', report(started, comparisons, figures));
+  writeFileSync(process.env.BENCH_OUT ?? 'bench/results.md', report(started, comparisons, figures, sections));
   log(`wrote ${process.env.BENCH_OUT ?? 'bench/results.md'}`);
 }
 
-function report(started: Date, comparisons: Comparison[], figures: Figure[]): string {
+function report(started: Date, comparisons: Comparison[], figures: Figure[], sections: string[]): string {
   const lines = [
     '# Benchmark results',
     '',
@@ -72,6 +80,7 @@ function report(started: Date, comparisons: Comparison[], figures: Figure[]): st
     '|---|---|---|---|',
     ...figures.map((f) => `| ${f.name} | ${f.value} | ${f.target} | ${f.met === undefined ? '–' : f.met ? 'yes' : 'no'} |`),
     '',
+    ...sections.flatMap((s) => [s, '']),
   ];
   return lines.join('\n');
 }

@@ -15,7 +15,7 @@ import { findAllItems } from '../protocols/ews/find-item.js';
 import { findFolders, type EwsFolder } from '../protocols/ews/find-folder.js';
 import { getAttachments, readAttachmentList } from '../protocols/ews/get-attachment.js';
 import { getFolders } from '../protocols/ews/get-folder.js';
-import { getItems, getItemsBatched, mimeOf } from '../protocols/ews/get-item.js';
+import { getItems, getItemsBatched, getMimeSources, mimeOf } from '../protocols/ews/get-item.js';
 import { isDistinguished, type DistinguishedFolder, type FolderRef, type ItemRef } from '../protocols/ews/ids.js';
 import { readRecipients, readSingle, type EwsItem } from '../protocols/ews/items.js';
 import { moveItems } from '../protocols/ews/move-item.js';
@@ -75,6 +75,13 @@ const SUMMARY_PROPERTIES = [
   'item:Subject', 'message:From', 'message:ToRecipients', 'item:DateTimeReceived', 'item:DateTimeSent', 'item:Size',
   'message:IsRead', 'item:Flag', 'item:HasAttachments', 'message:InternetMessageId',
 ];
+/**
+ * Message bytes per GetItem of a bulk fetch: the answer carries them as base64 in one XML
+ * document (4/3 larger), read whole; two batches are in memory at most (this one and the next).
+ */
+const MIME_BATCH_BYTES = 8 * 2 ** 20;
+/** And ids per GetItem, whatever their size (Exchange Online handles 250 well; see get-item.ts). */
+const MIME_BATCH_ITEMS = 100;
 const STATE_PROPERTIES = ['message:IsRead', 'item:Flag', 'item:DateTimeReceived', 'item:Size'];
 
 /** Exchange's well-known folders by the names people and IMAP use for them. */
@@ -219,9 +226,62 @@ export function openEwsMailbox(opts: EwsMailboxOptions): EwsMailbox {
     return full.map((i) => toSummary(i, folder));
   }
 
+  /** Sizes from the last listIds (item:Size), so rawMany can size its GetItem batches. */
+  const knownSizes = new Map<string, number>();
+
   const mailbox: EwsMailbox = {
     resource: opts.resource.name,
     kind: 'ews',
+
+    // A bulk fetch needs ids and sizes only: FindItem gives both (item:Size is a FindItem
+    // property), without the GetItem of every summary that list() makes.
+    async listIds(o: ListOptions, largerThan: number) {
+      if (o.filter?.to !== undefined) {
+        // recipients are matched on the summaries (see list)
+        return (await mailbox.list(o)).map((m) => ({ id: m.id, large: m.size > largerThan }));
+      }
+      const restriction = restrictionXml(messageFilterConditions(o.filter ?? {}));
+      const found = await findAllItems(client, {
+        folder: await folderRef(folderOf(o)),
+        shape: { properties: ['item:Size'] },
+        ...(restriction ? { restriction } : {}),
+        sort: { field: 'item:DateTimeReceived', order: 'Descending' },
+      }, o.limit !== undefined ? { limit: o.limit } : {});
+      knownSizes.clear();
+      return found.reverse().map((i) => {
+        const size = int(i.node, 'Size');
+        if (size !== undefined) knownSizes.set(i.id, size);
+        return { id: i.id, large: (size ?? 0) > largerThan };
+      });
+    },
+
+    // Many sources per GetItem (up to MIME_BATCH_BYTES of messages, by the sizes listIds saw;
+    // one item alone when its size is unknown), the next batch asked for while this one is
+    // handed out: one round trip per batch instead of one per message.
+    async *rawMany(ids) {
+      const batches: string[][] = [];
+      let batch: string[] = [];
+      let bytes = 0;
+      for (const id of ids) {
+        const size = knownSizes.get(id) ?? MIME_BATCH_BYTES;
+        if (batch.length > 0 && (bytes + size > MIME_BATCH_BYTES || batch.length >= MIME_BATCH_ITEMS)) {
+          batches.push(batch);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(id);
+        bytes += size;
+      }
+      if (batch.length > 0) batches.push(batch);
+      let next = batches[0] ? getMimeSources(client, batches[0]) : undefined;
+      for (let i = 0; next; i++) {
+        const current = await next;
+        next = batches[i + 1] ? getMimeSources(client, batches[i + 1] as string[]) : undefined;
+        // awaited in the next round; a consumer stopping early must not leave it unhandled
+        next?.catch(() => undefined);
+        yield* current;
+      }
+    },
 
     async verify() {
       const [inbox] = await getFolders(client, [await distinguished('inbox')]);

@@ -1,4 +1,5 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { childPath, labelledName, messageBaseName, type MessageKey } from '../message/file-names.js';
 import { FetchState } from './fetch-state.js';
 import { formatAfterAction, type AfterAction } from '../message/after-action.js';
@@ -13,7 +14,7 @@ import {
   syncStaged,
   type StagedMessage,
 } from './message-files.js';
-import { createStagePool } from './stage-pool.js';
+import { createStagePool, type StagePool } from './stage-pool.js';
 
 export interface FetchToDirectoryOptions {
   mailbox: Mailbox;
@@ -124,10 +125,12 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
     ...(restarted ? { restarted } : {}),
     failed: [],
   };
-  const attachments = o.mailbox.kind === 'imap' && !o.raw;
+  // Cut from the MIME source whatever the protocol (POP3, EWS and Graph give the same RFC 5322 bytes).
+  const attachments = !o.raw;
   // Without attachments to cut, a stage is one file write: the calling thread does it (starting
   // worker threads would cost more than it saves).
-  const pool = o.mailbox.rawMany ? createStagePool(attachments ? o.workers : 0) : undefined;
+  const concurrent = (o.mailbox.rawConcurrency ?? 1) > 1;
+  const pool = o.mailbox.rawMany || concurrent ? createStagePool(attachments ? o.workers : 0) : undefined;
   let done = 0;
   let bytes = 0;
   const progress = (id: string, size: number) => {
@@ -181,12 +184,33 @@ export async function fetchToDirectory(o: FetchToDirectoryOptions): Promise<Fetc
         }
       }
       const rest = toSave.filter((m) => !small.includes(m));
-      for (const m of rest) {
-        const raw = await o.mailbox.raw(m.id, { folder });
-        const s = await stageMessage(raw, o.dir, key(m.id), { attachments });
-        staged.set(m.id, s);
-        progress(m.id, (await stat(s.emlTemp)).size);
-      }
+      // Streamed one by one, or a few at once where each raw() is a request of its own (Graph):
+      // while one source waits on the server, another is written and cut.
+      let next = 0;
+      let failure: { error: unknown } | undefined;
+      const lane = async () => {
+        while (!failure && next < rest.length) {
+          const m = rest[next++] as { id: string; large: boolean };
+          try {
+            const raw = await o.mailbox.raw(m.id, { folder });
+            // Where raw() is a request of its own (Graph), a source that ends within the
+            // streaming threshold goes to the stage pool like a rawMany one (cut in a worker
+            // thread); a longer one is streamed on, never whole in memory.
+            const head = pool && concurrent && !m.large ? await readUpTo(raw, STREAMED_ABOVE) : undefined;
+            const s =
+              head && 'whole' in head
+                ? await stageBuffer(pool as StagePool, head.whole, o.dir, key(m.id), { attachments })
+                : await stageMessage(head ? head.stream : raw, o.dir, key(m.id), { attachments });
+            staged.set(m.id, s);
+            progress(m.id, (await stat(s.emlTemp)).size);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      };
+      const lanes = Math.min(rest.length, Math.max(1, o.mailbox.rawConcurrency ?? 1));
+      await Promise.all(Array.from({ length: lanes }, lane));
+      if (failure) throw failure.error;
     } catch (e) {
       return fail(e);
     }
@@ -330,4 +354,31 @@ async function checkUidValidity(
   await fsyncPath(dir);
   await state.recordUidValidity(current);
   return { previousUidValidity: previous, uidValidity: current, previousFilesIn: aside };
+}
+
+/**
+ * The stream whole when it ends within `limit` bytes; else a stream of the same bytes (what was
+ * read, then the rest), so the caller can still write it out without holding it in memory.
+ */
+async function readUpTo(raw: Readable, limit: number): Promise<{ whole: Buffer } | { stream: Readable }> {
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return { whole: Buffer.concat(chunks, size) };
+    const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break;
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield* chunks;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+    }
+  }
+  return { stream: Readable.from(rest()) };
 }

@@ -220,6 +220,22 @@ export async function openGraphMailbox(opts: GraphMailboxOptions): Promise<Graph
 
     raw: async (id): Promise<Readable> => getMessageMime(http, await prefix(), id),
 
+    // Each `$value` is a request of its own: a bulk fetch keeps as many in flight as the
+    // per-mailbox limit allows (Exchange Online's 4 concurrent requests per mailbox).
+    rawConcurrency: opts.maxConcurrent ?? 4,
+
+    // What a bulk fetch needs: the ids alone, 1,000 a page (the page limit of $top) instead of
+    // the summaries' 100. Graph's message has no size: none counts as large (every source is
+    // streamed by `raw` anyway).
+    async listIds(o: ListOptions) {
+      const q = messageFilterToGraph(o.filter);
+      const found = await listMessages(http, await prefix(), {
+        folderId: await folderId(o.folder), orderby: q.orderby, select: ['id'], top: 1000,
+        ...(q.filter ? { filter: q.filter } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      });
+      return found.reverse().map((m) => ({ id: m.id, large: false }));
+    },
+
     async saveAttachments(id, dir): Promise<SavedAttachment[]> {
       const p = await prefix();
       const saved: SavedAttachment[] = [];

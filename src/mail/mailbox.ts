@@ -36,6 +36,11 @@ export interface Mailbox {
    * without it use `list`.
    */
   listIds?(opts: ListOptions, largerThan: number): Promise<Array<{ id: string; large: boolean }>>;
+  /**
+   * How many `raw` calls a bulk fetch may have in flight at once (default 1): more only where
+   * each is an independent request (Graph's `$value`), never on one connection's command queue.
+   */
+  readonly rawConcurrency?: number;
   /** Streams each attachment to `dir` (temp file then rename: never half a file). */
   saveAttachments(id: string, dir: string, opts?: FolderOption): Promise<SavedAttachment[]>;
   /** Sets or clears the read flag (not POP3). */

@@ -81,6 +81,33 @@ export function createPop3Mailbox(opts: Pop3MailboxOptions): Mailbox {
       const source = await session(async (s) => s.retrieve((await numbers(s, [id]))[0] ?? 0));
       return Readable.from([source]);
     },
+    // A bulk fetch: one session for the whole set (a session per message costs a TCP and TLS
+    // handshake, AUTH and a full UIDL listing each); one LIST up front gives every RETR its size cap.
+    rawMany: async function* (ids, o) {
+      onlyInbox(o);
+      const s = await connectPop3({ resource: opts.resource, tokens: opts.tokens, ...(opts.logger ? { logger: opts.logger } : {}) });
+      try {
+        const byUid = new Map((await s.uidl()).map((u) => [u.uid, u.number]));
+        await s.list();
+        for (const id of ids) {
+          const n = byUid.get(id);
+          // Gone since the listing (another client's DELE): missing, as the contract says.
+          if (n !== undefined) yield { id, source: await s.retrieve(n) };
+        }
+        await s.quit();
+      } finally {
+        s.close();
+      }
+    },
+    listIds: async (o, largerThan) => {
+      onlyInbox(o);
+      if (!isEmptyFilter(o.filter)) throw unsupported('pop3', 'search or filter messages', USE_IMAP);
+      return session(async (s) => {
+        const sizes = new Map((await s.list()).map((m) => [m.number, m.size]));
+        const all = (await s.uidl()).map((u) => ({ id: u.uid, large: (sizes.get(u.number) ?? 0) > largerThan }));
+        return o.limit !== undefined ? all.slice(-o.limit) : all;
+      });
+    },
     saveAttachments: no('save attachments one by one (use `get --raw` for the whole message)'),
     markRead: no('mark messages read or unread'),
     flag: no('flag messages'),

@@ -122,6 +122,44 @@ const builder = new XMLBuilder({
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 export const xmlSafe = (s: string) => s.replace(INVALID_XML_CHARS, '');
 
+/** Long base64 texts (MimeContent, attachment Content) need no escaping: spliced in after the build. */
+const LONG = 64 * 1024;
+/** Nothing the builder would escape, checked with indexOf (a regular expression over megabytes is slow). */
+const base64Like = (s: string) => !['&', '<', '>', '"', "'", '\u0001'].some((c) => s.includes(c));
+
+/**
+ * The builder handles every text node of the tree (entity escaping, string concatenation per
+ * element): for a GetItem of a few megabytes of MimeContent that was most of the sandbox's CPU.
+ * Long base64 texts stand in as U+0001 n (which no XML text can contain) and go in after.
+ */
+function liftBase64(node: XmlValue | undefined, lifted: string[]): XmlValue | undefined {
+  if (typeof node === 'string') {
+    if (node.length < LONG || !base64Like(node)) return node;
+    lifted.push(node);
+    return `\u0001${lifted.length - 1}\u0001`;
+  }
+  if (Array.isArray(node)) return (node as XmlValue[]).map((x) => liftBase64(x, lifted)) as XmlValue;
+  if (typeof node === 'object') {
+    const out: XmlObject = {};
+    for (const [k, v] of Object.entries(node)) out[k] = liftBase64(v, lifted);
+    return out;
+  }
+  return node;
+}
+
 export function buildXml(obj: XmlObject): string {
-  return builder.build(obj) as string;
+  const lifted: string[] = [];
+  const light = liftBase64(obj, lifted) as XmlObject;
+  const xml = builder.build(light) as string;
+  if (lifted.length === 0) return xml;
+  const parts: string[] = [];
+  let at = 0;
+  for (let open = xml.indexOf('\u0001'); open >= 0; open = xml.indexOf('\u0001', at)) {
+    const close = xml.indexOf('\u0001', open + 1);
+    if (close < 0) break; // only ours come in pairs
+    parts.push(xml.slice(at, open), lifted[Number(xml.slice(open + 1, close))] ?? '');
+    at = close + 1;
+  }
+  parts.push(xml.slice(at));
+  return parts.join('');
 }
