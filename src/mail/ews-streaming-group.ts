@@ -110,6 +110,8 @@ export class GroupedStreamingWatch {
   async #run(): Promise<void> {
     const o = this.o;
     const signal = this.#abort.signal;
+    // A function, not the property: the compiler would take `aborted` as still false after the loop test.
+    const stopped = () => signal.aborted;
     const backoff = o.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
     this.#group = joinGroup(this);
     let failures = 0;
@@ -130,12 +132,12 @@ export class GroupedStreamingWatch {
         this.#group.attach(this, state.subscriptionId);
         await lost;
         this.#lost = undefined;
-        if (signal.aborted) break;
+        if (stopped()) break;
         await o.state.forget();
         o.onNotice?.('streaming_subscribed', `the server no longer knows the subscription: subscribing to ${o.folder} again; a sync catches up on what happened meanwhile`);
       } catch (e) {
         this.#group.release(this);
-        if (signal.aborted) break;
+        if (stopped()) break;
         failures++;
         const text = e instanceof Error ? e.message : String(e);
         if (failures === 1) o.onNotice?.('streaming_error', `EWS Subscribe failed (${text}); retrying with backoff and syncing meanwhile`);
@@ -311,22 +313,30 @@ class StreamingGroup {
 
   async #run(): Promise<void> {
     const stop = this.#stop.signal;
+    // Functions, not the fields: the compiler would keep them narrowed across the awaits.
+    const stopped = () => stop.aborted;
+    const dirty = () => this.#dirty;
     let failures = 0;
     let previous: Connection | undefined;
-    while (!stop.aborted) {
+    while (!stopped()) {
       // Wait until there is something to carry, then let a burst of joins settle into one connection.
-      while (!stop.aborted && (this.#subs.size === 0 || (!this.#dirty && !this.#current))) await this.#nextChange();
-      if (stop.aborted) break;
-      if (this.#dirty) {
+      while (!stopped() && (this.#subs.size === 0 || (!dirty() && !this.#current))) await this.#nextChange();
+      if (stopped()) break;
+      if (dirty()) {
         const until = Date.now() + SETTLE_MS * 8;
-        while (this.#dirty && Date.now() < until && !stop.aborted) {
+        while (dirty() && Date.now() < until && !stopped()) {
           this.#dirty = false;
           await Promise.race([this.#nextChange(), sleep(SETTLE_MS, undefined, { ref: false })]);
         }
         this.#dirty = false;
       }
       const carrier = this.#carrier();
-      if (stop.aborted || !carrier) continue;
+      if (stopped() || !carrier) {
+        // Nobody subscribed is left to carry a connection: the old one goes now.
+        previous?.abort.abort();
+        previous = undefined;
+        continue;
+      }
       const conn = this.#open(carrier);
       if (previous) {
         const old = previous;
@@ -337,13 +347,13 @@ class StreamingGroup {
       previous = undefined;
       this.#current = conn;
       const outcome = await Promise.race([conn.done, this.#nextChange().then(() => 'changed' as const)]);
-      if (stop.aborted) {
+      if (stopped()) {
         conn.abort.abort();
         await conn.done;
         break;
       }
       if (outcome === 'changed') {
-        if (this.#dirty) {
+        if (dirty()) {
           // A planned move: the next loop opens the new connection, this one retires after.
           previous = conn;
           continue;
@@ -358,7 +368,7 @@ class StreamingGroup {
       } else {
         await this.#after(outcome, conn, () => failures++, () => { failures = 0; });
       }
-      if (failures > 0 && !stop.aborted) {
+      if (failures > 0 && !stopped()) {
         const wait = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(failures - 1, 20));
         await sleep(wait, undefined, { signal: stop }).catch(() => undefined);
       }
@@ -382,7 +392,7 @@ class StreamingGroup {
       return;
     }
     failed();
-    const text = conn.error instanceof Error ? conn.error.message : String(conn.error ?? 'the event stream ended without ConnectionStatus Closed');
+    const text = conn.error instanceof Error ? conn.error.message : 'the event stream ended without ConnectionStatus Closed';
     for (const m of new Set(conn.ids.values())) {
       if (this.#members.has(m)) m.o.onNotice?.('streaming_error', `EWS event stream of the subscription group failed (${text}); reconnecting with backoff and syncing meanwhile`);
     }
