@@ -37,7 +37,8 @@ interface ModeResult {
   max: number;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -69,23 +70,41 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
     users.push(user);
     sandbox.admin.createMailbox(user);
     sandbox.admin.grantFullAccess(user, SANDBOX.confidentialClientId);
-    await store.putResource(parseResource({
-      ...applyPreset({
-        name, kind: 'ews', preset: 'm365', flow: 'client_credentials', tenantId: SANDBOX.tenantId,
-        clientId: SANDBOX.confidentialClientId, user, authorityUrl: identity.url, domain: SANDBOX.tenantDomain, mailHost: sandbox.ews.url,
+    await store.putResource(
+      parseResource({
+        ...applyPreset({
+          name,
+          kind: 'ews',
+          preset: 'm365',
+          flow: 'client_credentials',
+          tenantId: SANDBOX.tenantId,
+          clientId: SANDBOX.confidentialClientId,
+          user,
+          authorityUrl: identity.url,
+          domain: SANDBOX.tenantDomain,
+          mailHost: sandbox.ews.url,
+        }),
+        tls: { caFile },
       }),
-      tls: { caFile },
-    }));
+    );
     await store.putSecret(name, 'client_secret', new Secret(SANDBOX.clientSecret));
     await saveTrigger(store, {
-      name, resource: name, mode: 'streaming', start: 'new', pollIntervalSeconds: 3600,
-      target: { kind: 'handler', name: 'bench' }, retry: { maxAttempts: 3, backoffBaseMs: 100, backoffMaxMs: 5000 },
+      name,
+      resource: name,
+      mode: 'streaming',
+      start: 'new',
+      pollIntervalSeconds: 3600,
+      target: { kind: 'handler', name: 'bench' },
+      retry: { maxAttempts: 3, backoffBaseMs: 100, backoffMaxMs: 5000 },
     });
   }
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
   const runner = new TriggerRunner({
-    store, tokens, syncIntervalMs: 3_600_000, ewsStreamingGroupSize: groupSize,
+    store,
+    tokens,
+    syncIntervalMs: 3_600_000,
+    ewsStreamingGroupSize: groupSize,
     handlers: {
       bench: async (d) => {
         arrived.set(d.message.subject ?? '', performance.now());
@@ -97,12 +116,18 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
   const t0 = performance.now();
   try {
     await runner.start();
-    await waitFor('every subscription on an open connection', () => {
-      const s = streaming.stats();
-      return s.connections === expected && s.connectionSizes.reduce((a, b) => a + b, 0) === count;
-    }, 15 * 60_000);
+    await waitFor(
+      'every subscription on an open connection',
+      () => {
+        const s = streaming.stats();
+        return s.connections === expected && s.connectionSizes.reduce((a, b) => a + b, 0) === count;
+      },
+      15 * 60_000,
+    );
     const subscribeSeconds = (performance.now() - t0) / 1000;
-    log(`  ${mode}: ${count} subscribed on ${streaming.stats().connections} connection(s) in ${fmt(subscribeSeconds)} s`);
+    log(
+      `  ${mode}: ${count} subscribed on ${streaming.stats().connections} connection(s) in ${fmt(subscribeSeconds)} s`,
+    );
 
     // At rest: the initial syncs are done once every watcher is running; then a quiet window.
     await waitFor('watchers running', () => runner.status().every((s) => s.state === 'running'), 5 * 60_000);
@@ -124,15 +149,27 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
     }
     const deadline = Date.now() + 10 * 60_000;
     while ([...sentAt.keys()].some((s) => !arrived.has(s))) {
-      if (Date.now() > deadline) throw new Error(`burst: ${[...sentAt.keys()].filter((s) => arrived.has(s)).length}/${burst} delivered`);
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 1000); });
+      if (Date.now() > deadline)
+        throw new Error(`burst: ${[...sentAt.keys()].filter((s) => arrived.has(s)).length}/${burst} delivered`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 1000);
+      });
     }
     const latencies = [...sentAt].map(([s, t]) => arrived.get(s)! - t).sort((a, b) => a - b);
     const connections = streaming.stats().connections;
     log(`  ${mode}: burst of ${burst}: median ${fmt(pct(latencies, 50))} ms, p99 ${fmt(pct(latencies, 99))} ms`);
     return {
-      mode, connections, subscribeSeconds, rssMiB: rss / 2 ** 20, rssDeltaMiB: (rss - rss0) / 2 ** 20, cpuPercent, burst,
-      median: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1) ?? NaN,
+      mode,
+      connections,
+      subscribeSeconds,
+      rssMiB: rss / 2 ** 20,
+      rssDeltaMiB: (rss - rss0) / 2 ** 20,
+      cpuPercent,
+      burst,
+      median: pct(latencies, 50),
+      p99: pct(latencies, 99),
+      max: latencies.at(-1) ?? NaN,
     };
   } finally {
     await runner.stop();
@@ -156,7 +193,10 @@ export async function benchEwsStreamingScale(log: (s: string) => void): Promise<
     '',
     '| mode | open connections | time to subscribe all | RSS at rest (Δ for the triggers) | CPU at rest | event → trigger, burst (median / p99 / max) |',
     '|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.mode} | ${r.connections} | ${fmt(r.subscribeSeconds)} s | ${fmt(r.rssMiB, 0)} MiB (${fmt(r.rssDeltaMiB, 0)} MiB) | ${fmt(r.cpuPercent)} % | ${r.burst}: ${fmt(r.median)} / ${fmt(r.p99)} / ${fmt(r.max)} ms |`),
+    ...results.map(
+      (r) =>
+        `| ${r.mode} | ${r.connections} | ${fmt(r.subscribeSeconds)} s | ${fmt(r.rssMiB, 0)} MiB (${fmt(r.rssDeltaMiB, 0)} MiB) | ${fmt(r.cpuPercent)} % | ${r.burst}: ${fmt(r.median)} / ${fmt(r.p99)} / ${fmt(r.max)} ms |`,
+    ),
   ];
   log(table.join('\n'));
   return results.map((r) => ({

@@ -38,7 +38,12 @@ import { acquireSlot, connectionLimitFor, NewsSignal, type EwsStreamingOptions }
 export const MAX_SUBSCRIPTIONS_PER_GROUP = 200;
 
 /** Errors that concern the subscriptions they name: those subscribe again, the rest stay. */
-const RESUBSCRIBE = new Set([...SUBSCRIPTION_GONE, 'ErrorMissedNotificationEvents', 'ErrorProxiedSubscriptionCallFailure', 'ErrorReadEventsFailed']);
+const RESUBSCRIBE = new Set([
+  ...SUBSCRIPTION_GONE,
+  'ErrorMissedNotificationEvents',
+  'ErrorProxiedSubscriptionCallFailure',
+  'ErrorReadEventsFailed',
+]);
 
 /** Membership changes within this long make one reconnect (a starting service adds hundreds). */
 const SETTLE_MS = 250;
@@ -54,7 +59,12 @@ export function groupableResource(resource: Resource): boolean {
 export function streamingGroupKey(resource: Resource): string {
   const o = resource.oauth;
   return JSON.stringify([
-    ewsEndpoint(resource).href, o?.tokenUrl, o?.tenantId, o?.clientId, resource.tls, resource.proxy ?? null,
+    ewsEndpoint(resource).href,
+    o?.tokenUrl,
+    o?.tenantId,
+    o?.clientId,
+    resource.tls,
+    resource.proxy ?? null,
   ]);
 }
 
@@ -86,7 +96,10 @@ export class GroupedStreamingWatch {
 
   start(): void {
     this.#loop ??= this.#run().catch((e: unknown) => {
-      this.o.logger?.error({ event: 'ews_streaming_crashed', folder: this.o.folder, error: String(e) }, 'EWS streaming loop stopped');
+      this.o.logger?.error(
+        { event: 'ews_streaming_crashed', folder: this.o.folder, error: String(e) },
+        'EWS streaming loop stopped',
+      );
     });
   }
 
@@ -103,7 +116,10 @@ export class GroupedStreamingWatch {
 
   /** The group's word that the server no longer has this subscription (per-subscription error). */
   lost(code: string): void {
-    this.o.logger?.info({ event: 'ews_streaming_subscription_lost', folder: this.o.folder, mailbox: this.o.mailbox, code }, 'EWS streaming subscription lost; subscribing again');
+    this.o.logger?.info(
+      { event: 'ews_streaming_subscription_lost', folder: this.o.folder, mailbox: this.o.mailbox, code },
+      'EWS streaming subscription lost; subscribing again',
+    );
     this.#lost?.();
   }
 
@@ -121,28 +137,47 @@ export class GroupedStreamingWatch {
         if (!state) {
           const group = this.#group;
           const headers = await group.affinityFor(this);
-          state = { subscriptionId: await o.api.subscribe(o.folder, { headers, onHeaders: (h) => group.takeCookie(h) }) };
+          state = {
+            subscriptionId: await o.api.subscribe(o.folder, { headers, onHeaders: (h) => group.takeCookie(h) }),
+          };
           await o.state.save(state);
-          o.logger?.info({ event: 'ews_streaming_subscribed', folder: o.folder, mailbox: o.mailbox }, 'EWS streaming subscription made');
+          o.logger?.info(
+            { event: 'ews_streaming_subscribed', folder: o.folder, mailbox: o.mailbox },
+            'EWS streaming subscription made',
+          );
         }
         failures = 0;
         // A sync after every (re)subscription: events before it are not the server's to give.
         this.news.wake();
-        const lost = new Promise<void>((resolve) => { this.#lost = resolve; });
+        const lost = new Promise<void>((resolve) => {
+          this.#lost = resolve;
+        });
         this.#group.attach(this, state.subscriptionId);
         await lost;
         this.#lost = undefined;
         if (stopped()) break;
         await o.state.forget();
-        o.onNotice?.('streaming_subscribed', `the server no longer knows the subscription: subscribing to ${o.folder} again; a sync catches up on what happened meanwhile`);
+        o.onNotice?.(
+          'streaming_subscribed',
+          `the server no longer knows the subscription: subscribing to ${o.folder} again; a sync catches up on what happened meanwhile`,
+        );
       } catch (e) {
         this.#group.release(this);
         if (stopped()) break;
         failures++;
         const text = e instanceof Error ? e.message : String(e);
-        if (failures === 1) o.onNotice?.('streaming_error', `EWS Subscribe failed (${text}); retrying with backoff and syncing meanwhile`);
-        o.logger?.warn({ event: 'ews_streaming_error', folder: o.folder, failures, error: text }, 'EWS Subscribe failed; retrying');
-        await sleep(Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 20)), undefined, { signal }).catch(() => undefined);
+        if (failures === 1)
+          o.onNotice?.(
+            'streaming_error',
+            `EWS Subscribe failed (${text}); retrying with backoff and syncing meanwhile`,
+          );
+        o.logger?.warn(
+          { event: 'ews_streaming_error', folder: o.folder, failures, error: text },
+          'EWS Subscribe failed; retrying',
+        );
+        await sleep(Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 20)), undefined, {
+          signal,
+        }).catch(() => undefined);
       }
     }
   }
@@ -218,10 +253,15 @@ class StreamingGroup {
     this.#onEmpty = onEmpty;
     this.#host = first.o.host;
     this.#logger = first.o.logger;
-    this.#minutes = Math.min(CONNECTION_TIMEOUT_MINUTES.max, Math.max(CONNECTION_TIMEOUT_MINUTES.min, first.o.connectionMinutes ?? 30));
+    this.#minutes = Math.min(
+      CONNECTION_TIMEOUT_MINUTES.max,
+      Math.max(CONNECTION_TIMEOUT_MINUTES.min, first.o.connectionMinutes ?? 30),
+    );
     this.#idleTimeoutMs = first.o.idleTimeoutMs ?? 180_000;
     this.#backoff = first.o.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
-    this.#anchorTried = new Promise((resolve) => { this.#anchorDone = resolve; });
+    this.#anchorTried = new Promise((resolve) => {
+      this.#anchorDone = resolve;
+    });
   }
 
   /** Members, subscribed or not yet: what the cap counts. */
@@ -263,7 +303,10 @@ class StreamingGroup {
     this.#subs.set(subscriptionId, member);
     this.#touch();
     this.#loop ??= this.#run().catch((e: unknown) => {
-      this.#logger?.error({ event: 'ews_streaming_group_crashed', anchor: this.anchor, error: String(e) }, 'EWS streaming group stopped');
+      this.#logger?.error(
+        { event: 'ews_streaming_group_crashed', anchor: this.anchor, error: String(e) },
+        'EWS streaming group stopped',
+      );
     });
   }
 
@@ -364,9 +407,23 @@ class StreamingGroup {
           previous = conn;
           continue;
         }
-        await this.#after(end, conn, () => failures++, () => { failures = 0; });
+        await this.#after(
+          end,
+          conn,
+          () => failures++,
+          () => {
+            failures = 0;
+          },
+        );
       } else {
-        await this.#after(outcome, conn, () => failures++, () => { failures = 0; });
+        await this.#after(
+          outcome,
+          conn,
+          () => failures++,
+          () => {
+            failures = 0;
+          },
+        );
       }
       if (failures > 0 && !stopped()) {
         const wait = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(failures - 1, 20));
@@ -380,7 +437,12 @@ class StreamingGroup {
   }
 
   /** What a finished connection means for the next: a wake for everyone unless it was a planned reopen. */
-  async #after(outcome: 'closed' | 'reopen' | 'failed' | 'aborted', conn: Connection, failed: () => void, fine: () => void): Promise<void> {
+  async #after(
+    outcome: 'closed' | 'reopen' | 'failed' | 'aborted',
+    conn: Connection,
+    failed: () => void,
+    fine: () => void,
+  ): Promise<void> {
     if (outcome === 'reopen') {
       fine();
       return;
@@ -392,11 +454,19 @@ class StreamingGroup {
       return;
     }
     failed();
-    const text = conn.error instanceof Error ? conn.error.message : 'the event stream ended without ConnectionStatus Closed';
+    const text =
+      conn.error instanceof Error ? conn.error.message : 'the event stream ended without ConnectionStatus Closed';
     for (const m of new Set(conn.ids.values())) {
-      if (this.#members.has(m)) m.o.onNotice?.('streaming_error', `EWS event stream of the subscription group failed (${text}); reconnecting with backoff and syncing meanwhile`);
+      if (this.#members.has(m))
+        m.o.onNotice?.(
+          'streaming_error',
+          `EWS event stream of the subscription group failed (${text}); reconnecting with backoff and syncing meanwhile`,
+        );
     }
-    this.#logger?.warn({ event: 'ews_streaming_error', anchor: this.anchor, subscriptions: conn.ids.size, error: text }, 'EWS group event stream failed; reconnecting');
+    this.#logger?.warn(
+      { event: 'ews_streaming_error', anchor: this.anchor, subscriptions: conn.ids.size, error: text },
+      'EWS group event stream failed; reconnecting',
+    );
   }
 
   #nextChange(): Promise<void> {
@@ -417,8 +487,13 @@ class StreamingGroup {
     const ids = new Map(this.#subs);
     let markUp!: (v: boolean) => void;
     const conn: Connection = {
-      ids, carrier, abort, subscriptionErrors: 0,
-      up: new Promise<boolean>((r) => { markUp = r; }),
+      ids,
+      carrier,
+      abort,
+      subscriptionErrors: 0,
+      up: new Promise<boolean>((r) => {
+        markUp = r;
+      }),
       done: Promise.resolve('aborted'),
     };
     conn.done = (async () => {
@@ -440,7 +515,9 @@ class StreamingGroup {
         if (abort.signal.aborted) return 'aborted';
         if (conn.subscriptionErrors > 0) return 'reopen';
         if (closed) return 'closed';
-        conn.error = Object.assign(new Error('the event stream ended without ConnectionStatus Closed'), { code: 'ECONNRESET' });
+        conn.error = Object.assign(new Error('the event stream ended without ConnectionStatus Closed'), {
+          code: 'ECONNRESET',
+        });
         return 'failed';
       } catch (e) {
         if (abort.signal.aborted) return 'aborted';
@@ -488,7 +565,9 @@ class StreamingGroup {
 }
 
 function codeOf(e: unknown): string | undefined {
-  const code = isMailbridgeError(e) ? e.details['responseCode'] : (e as { responseCode?: unknown } | undefined)?.responseCode;
+  const code = isMailbridgeError(e)
+    ? e.details['responseCode']
+    : (e as { responseCode?: unknown } | undefined)?.responseCode;
   return typeof code === 'string' ? code : undefined;
 }
 

@@ -236,7 +236,11 @@ function isGone(e: unknown): boolean {
 const slots = new Map<string, { open: number; queue: Array<() => void> }>();
 
 /** A slot for one open connection of `account`, or undefined when `signal` aborted while waiting. */
-export async function acquireSlot(account: string, limit: number, signal: AbortSignal): Promise<(() => void) | undefined> {
+export async function acquireSlot(
+  account: string,
+  limit: number,
+  signal: AbortSignal,
+): Promise<(() => void) | undefined> {
   let s = slots.get(account);
   if (!s) slots.set(account, (s = { open: 0, queue: [] }));
   const entry = s;

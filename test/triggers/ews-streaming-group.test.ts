@@ -16,7 +16,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SANDBOX, startExchangeSandbox, startIdentityEmulator, type ExchangeSandbox, type IdentityEmulator } from '@mailbridge/sandbox';
+import {
+  SANDBOX,
+  startExchangeSandbox,
+  startIdentityEmulator,
+  type ExchangeSandbox,
+  type IdentityEmulator,
+} from '@mailbridge/sandbox';
 import { TokenManager } from '../../src/auth/token-manager.js';
 import { applyPreset } from '../../src/config/presets.js';
 import { parseResource } from '../../src/config/validate.js';
@@ -59,32 +65,57 @@ async function world(): Promise<World> {
   const sent = new Map<string, string[]>();
   const run = randomBytes(3).toString('hex');
   return {
-    identity, sandbox, store, tokens, receiver, mailboxes, sent,
+    identity,
+    sandbox,
+    store,
+    tokens,
+    receiver,
+    mailboxes,
+    sent,
     async addTrigger(name) {
       const user = `${name}-${run}@${SANDBOX.tenantDomain}`;
       sandbox.admin.createMailbox(user);
       // Add-MailboxPermission for the app: app-only access is per mailbox.
       sandbox.admin.grantFullAccess(user, SANDBOX.confidentialClientId);
-      await store.putResource(parseResource({
-        ...applyPreset({
-          name, kind: 'ews', preset: 'm365', flow: 'client_credentials', tenantId: SANDBOX.tenantId,
-          clientId: SANDBOX.confidentialClientId, user, authorityUrl: identity.url, domain: SANDBOX.tenantDomain, mailHost: sandbox.ews.url,
+      await store.putResource(
+        parseResource({
+          ...applyPreset({
+            name,
+            kind: 'ews',
+            preset: 'm365',
+            flow: 'client_credentials',
+            tenantId: SANDBOX.tenantId,
+            clientId: SANDBOX.confidentialClientId,
+            user,
+            authorityUrl: identity.url,
+            domain: SANDBOX.tenantDomain,
+            mailHost: sandbox.ews.url,
+          }),
+          tls: { caFile },
         }),
-        tls: { caFile },
-      }));
+      );
       await store.putSecret(name, 'client_secret', new Secret(SANDBOX.clientSecret));
-      await saveTrigger(store, {
-        name, resource: name, mode: 'streaming', start: 'new', pollIntervalSeconds: 3600,
-        target: { kind: 'webhook', url: receiver.url },
-        retry: { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 200 },
-      }, { webhookSecret: receiver.secret });
+      await saveTrigger(
+        store,
+        {
+          name,
+          resource: name,
+          mode: 'streaming',
+          start: 'new',
+          pollIntervalSeconds: 3600,
+          target: { kind: 'webhook', url: receiver.url },
+          retry: { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 200 },
+        },
+        { webhookSecret: receiver.secret },
+      );
       mailboxes.set(name, user);
       sent.set(name, []);
     },
     async deliver(name, tag) {
       const to = mailboxes.get(name)!;
       const messageId = `${tag}.${name}.${randomBytes(4).toString('hex')}@example.test`;
-      const raw = `From: Sender <sender@example.test>\r\nTo: ${to}\r\nSubject: ${tag} for ${name}\r\nMessage-ID: <${messageId}>\r\n` +
+      const raw =
+        `From: Sender <sender@example.test>\r\nTo: ${to}\r\nSubject: ${tag} for ${name}\r\nMessage-ID: <${messageId}>\r\n` +
         `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n`;
       const r = await sandbox.admin.deliver(Buffer.from(raw), { from: 'sender@example.test', to: [to] });
       assert.equal(r.accepted.length, 1);
@@ -107,7 +138,8 @@ function assertDeliveredExactly(w: World): void {
     list.push(bare(c.payload.message.messageId));
     got.set(c.payload.trigger, list);
   }
-  for (const [name, ids] of w.sent) assert.deepEqual([...(got.get(name) ?? [])].sort(), [...ids].sort(), `trigger ${name}`);
+  for (const [name, ids] of w.sent)
+    assert.deepEqual([...(got.get(name) ?? [])].sort(), [...ids].sort(), `trigger ${name}`);
   assert.ok(w.receiver.calls.every((c) => c.signatureValid));
 }
 
@@ -124,14 +156,25 @@ describe('EWS streaming subscription groups (app-only)', { timeout: 120_000 }, (
       for (const n of names) await w.addTrigger(n);
       runner = new TriggerRunner({ store: w.store, tokens: w.tokens, syncIntervalMs: 3_600_000 });
       await runner.start();
-      await until('every watcher running', async () => runner!.status().length === 30 && runner!.status().every((s) => s.state === 'running'), 40_000);
-      await until('one connection carrying all 30 subscriptions', async () => {
-        const s = streaming.stats();
-        return s.connections === 1 && s.connectionSizes[0] === 30;
-      }, 40_000);
+      await until(
+        'every watcher running',
+        async () => runner!.status().length === 30 && runner!.status().every((s) => s.state === 'running'),
+        40_000,
+      );
+      await until(
+        'one connection carrying all 30 subscriptions',
+        async () => {
+          const s = streaming.stats();
+          return s.connections === 1 && s.connectionSizes[0] === 30;
+        },
+        40_000,
+      );
       assert.equal(streaming.stats().subscriptionsMade, 30);
       assert.deepEqual(streamingGroups(), [[30]]);
-      assert.ok(streaming.stats().affinity.requestsWithCookie > 0, 'requests of the group carry the affinity cookie back');
+      assert.ok(
+        streaming.stats().affinity.requestsWithCookie > 0,
+        'requests of the group carry the affinity cookie back',
+      );
 
       // 1. One message per mailbox reaches that mailbox's trigger.
       for (const n of names) await w.deliver(n, 'first');
@@ -141,9 +184,18 @@ describe('EWS streaming subscription groups (app-only)', { timeout: 120_000 }, (
 
       // 2. The server loses one subscription (named in ErrorSubscriptionIds): only that one subscribes again.
       const victim = 'm07';
-      const before = new Map(await Promise.all(names.map(async (n) => [n, (await w.store.getEwsStreamingState(n))?.subscriptionId] as const)));
+      const before = new Map(
+        await Promise.all(
+          names.map(async (n) => [n, (await w.store.getEwsStreamingState(n))?.subscriptionId] as const),
+        ),
+      );
       const made = streaming.stats().subscriptionsMade;
-      assert.ok(streaming.failSubscription(streaming.subscriptionOf(w.mailboxes.get(victim)!)!, 'ErrorMissedNotificationEvents'));
+      assert.ok(
+        streaming.failSubscription(
+          streaming.subscriptionOf(w.mailboxes.get(victim)!)!,
+          'ErrorMissedNotificationEvents',
+        ),
+      );
       await until('the lost subscription made again and back on the one connection', async () => {
         const s = streaming.stats();
         return s.subscriptionsMade === made + 1 && s.connections === 1 && s.connectionSizes[0] === 30;
@@ -186,17 +238,31 @@ describe('EWS streaming subscription groups (app-only)', { timeout: 120_000 }, (
       runner = new TriggerRunner({ store: w.store, tokens: w.tokens, syncIntervalMs: 200, ewsStreamingGroupSize: 5 });
       await runner.start();
       await until('two connections: 5 and 1', async () => JSON.stringify(sizes()) === '[5,1]', 40_000);
-      assert.deepEqual(streamingGroups().map((g) => [...g].sort((a, b) => b - a)), [[5, 1]]);
+      assert.deepEqual(
+        streamingGroups().map((g) => [...g].sort((a, b) => b - a)),
+        [[5, 1]],
+      );
 
       // Added while running: joins the group with room (the second), not the full one.
       await w.addTrigger('c6');
       await until('the new trigger on the second connection', async () => JSON.stringify(sizes()) === '[5,2]');
       // Removed while running: its group has room again, and the next trigger fills it.
       await w.store.deleteTrigger('c0');
-      await until('c0 left its group', async () => JSON.stringify(streamingGroups()[0]?.sort((a, b) => b - a)) === '[4,2]');
+      await until(
+        'c0 left its group',
+        async () => JSON.stringify(streamingGroups()[0]?.sort((a, b) => b - a)) === '[4,2]',
+      );
       await w.addTrigger('c7');
-      await until('c7 joined the group c0 left', async () => JSON.stringify(sizes()) === '[5,2]' && JSON.stringify(streamingGroups()[0]?.sort((a, b) => b - a)) === '[5,2]');
-      assert.ok(streamingGroups()[0]!.every((n) => n <= 5), 'no group over the cap');
+      await until(
+        'c7 joined the group c0 left',
+        async () =>
+          JSON.stringify(sizes()) === '[5,2]' &&
+          JSON.stringify(streamingGroups()[0]?.sort((a, b) => b - a)) === '[5,2]',
+      );
+      assert.ok(
+        streamingGroups()[0]!.every((n) => n <= 5),
+        'no group over the cap',
+      );
 
       w.sent.delete('c0');
       for (const n of w.sent.keys()) await w.deliver(n, 'capped');

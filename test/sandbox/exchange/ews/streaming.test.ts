@@ -205,17 +205,26 @@ describe('EWS streaming notifications', () => {
     assert.equal(rig.streaming.failSubscription(b!, 'ErrorMissedNotificationEvents'), true);
     const told = check((await stream.next())!);
     assert.deepEqual(responseCodes(told), ['ErrorMissedNotificationEvents']);
-    assert.match(told, new RegExp(`<m:ErrorSubscriptionIds><t:SubscriptionId>${b}</t:SubscriptionId></m:ErrorSubscriptionIds>`));
+    assert.match(
+      told,
+      new RegExp(`<m:ErrorSubscriptionIds><t:SubscriptionId>${b}</t:SubscriptionId></m:ErrorSubscriptionIds>`),
+    );
     assert.match(told, /<m:ConnectionStatus>OK<\/m:ConnectionStatus>/);
     await inbox().append(rawMessage({ from: 'x@example.com', to: SANDBOX.alice, subject: 'to two' }));
     const after = check((await stream.next())!);
-    assert.deepEqual([...after.matchAll(/<t:Notification><t:SubscriptionId>([^<]+)</g)].map((x) => x[1]).sort(), [a, c].sort());
+    assert.deepEqual(
+      [...after.matchAll(/<t:Notification><t:SubscriptionId>([^<]+)</g)].map((x) => x[1]).sort(),
+      [a, c].sort(),
+    );
     await stream.cancel();
 
     // The lost one named alone among live ones; more than the cap refused before anything streams.
     const named = check(await valid(rig.post(getEventsOf([a!, b!]), { token })));
     assert.deepEqual(responseCodes(named), ['ErrorSubscriptionNotFound']);
-    assert.deepEqual([...named.matchAll(/<t:SubscriptionId>([^<]+)</g)].map((x) => x[1]), [b]);
+    assert.deepEqual(
+      [...named.matchAll(/<t:SubscriptionId>([^<]+)</g)].map((x) => x[1]),
+      [b],
+    );
     const d = await subscribe();
     const over = await valid(rig.post(getEventsOf([a!, c!, d, await subscribe()]), { token }));
     assert.deepEqual(responseCodes(over), ['ErrorInvalidSubscription']);
@@ -227,19 +236,30 @@ describe('EWS streaming notifications', () => {
     const app = await rig.appToken();
     const headers = { 'x-preferserveraffinity': 'true' };
     // Subscribe for bob anchored on alice (the group's first mailbox): allowed with affinity, and a cookie comes back.
-    const res = await rig.post(soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)), { token: app, anchor: SANDBOX.alice, headers });
+    const res = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)),
+      { token: app, anchor: SANDBOX.alice, headers },
+    );
     assert.equal(res.status, 200, res.text.slice(0, 300));
     assert.deepEqual(responseCodes(check(res.text)), ['NoError']);
     const cookie = /X-BackEndOverrideCookie=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
     assert.ok(cookie, 'the answer sets X-BackEndOverrideCookie');
     const carried = rig.streaming.stats().affinity.requestsWithCookie;
-    const again = await rig.post(soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.alice)), {
-      token: app, anchor: SANDBOX.alice, headers: { ...headers, cookie: `X-BackEndOverrideCookie=${cookie}` },
-    });
+    const again = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.alice)),
+      {
+        token: app,
+        anchor: SANDBOX.alice,
+        headers: { ...headers, cookie: `X-BackEndOverrideCookie=${cookie}` },
+      },
+    );
     assert.equal(again.status, 200);
     assert.equal(rig.streaming.stats().affinity.requestsWithCookie, carried + 1);
     // Without X-PreferServerAffinity the anchor must still name the impersonated mailbox.
-    const plain = await rig.post(soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)), { token: app, anchor: SANDBOX.alice });
+    const plain = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)),
+      { token: app, anchor: SANDBOX.alice },
+    );
     assert.equal(plain.status, 500);
     assert.match(plain.text, /ErrorInvalidExchangeImpersonationHeaderData/);
   });

@@ -56,13 +56,18 @@ export const DEFAULT_STREAMING_LIMITS: StreamingLimits = {
 
 /** A failure of some subscriptions of a request: the response names them in m:ErrorSubscriptionIds. */
 export class SubscriptionsError extends EwsError {
-  constructor(code: string, message: string, readonly ids: readonly string[]) {
+  constructor(
+    code: string,
+    message: string,
+    readonly ids: readonly string[],
+  ) {
     super(code, message);
   }
 }
 
 /** The per-subscription failures a test can provoke on an open connection (Microsoft's notification errors). */
-export type SubscriptionFailure = 'ErrorSubscriptionNotFound' | 'ErrorMissedNotificationEvents' | 'ErrorProxiedSubscriptionCallFailure';
+export type SubscriptionFailure =
+  'ErrorSubscriptionNotFound' | 'ErrorMissedNotificationEvents' | 'ErrorProxiedSubscriptionCallFailure';
 
 interface PendingEvent {
   type: StreamingEventType;
@@ -288,7 +293,9 @@ export class StreamingService implements StreamingControl {
     if (code && named) {
       throw new SubscriptionsError(
         code,
-        code === 'ErrorSubscriptionNotFound' ? 'The specified subscription was not found.' : 'The subscription is invalid for the caller.',
+        code === 'ErrorSubscriptionNotFound'
+          ? 'The specified subscription was not found.'
+          : 'The subscription is invalid for the caller.',
         named,
       );
     }
