@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SANDBOX, startExchangeSandbox, startIdentityEmulator } from '@mailbridge/sandbox';
 import { TokenManager } from '../src/auth/token-manager.js';
 import { applyPreset } from '../src/config/presets.js';
+import { createLogger } from '../src/log.js';
 import { parseResource } from '../src/config/validate.js';
 import { Secret } from '../src/secret.js';
 import { createSealer } from '../src/store/seal.js';
@@ -105,6 +106,10 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
     tokens,
     syncIntervalMs: 3_600_000,
     ewsStreamingGroupSize: groupSize,
+    // Warnings (reconnects, resubscribes) to stderr when BENCH_EWS_LOG is set.
+    ...(process.env.BENCH_EWS_LOG
+      ? { logger: createLogger({ level: process.env.BENCH_EWS_LOG, destination: process.stderr }) }
+      : {}),
     handlers: {
       bench: async (d) => {
         arrived.set(d.message.subject ?? '', performance.now());
@@ -130,7 +135,8 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
     );
 
     // At rest: the initial syncs are done once every watcher is running; then a quiet window.
-    await waitFor('watchers running', () => runner.status().every((s) => s.state === 'running'), 5 * 60_000);
+    // Every first scan done: under `start: new` a message arriving before it counts as already there.
+    await waitFor('every first scan done', () => runner.status().every((s) => s.lastScanAt !== undefined), 5 * 60_000);
     await new Promise((r) => setTimeout(r, 3000));
     global.gc?.();
     const cpu0 = process.cpuUsage();
@@ -147,10 +153,19 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
       sentAt.set(subject, performance.now());
       await sandbox.admin.deliver(Buffer.from(raw), { from: 's@example.test', to: [users[i]!] });
     }
+    log(`  ${mode}: burst of ${burst} sent in ${fmt((performance.now() - sentAt.values().next().value!) / 1000)} s`);
     const deadline = Date.now() + 10 * 60_000;
+    let shown = Date.now();
     while ([...sentAt.keys()].some((s) => !arrived.has(s))) {
-      if (Date.now() > deadline)
-        throw new Error(`burst: ${[...sentAt.keys()].filter((s) => arrived.has(s)).length}/${burst} delivered`);
+      const done = [...sentAt.keys()].filter((s) => arrived.has(s)).length;
+      if (Date.now() > deadline) throw new Error(`burst: ${done}/${burst} delivered`);
+      if (Date.now() - shown > 15_000) {
+        shown = Date.now();
+        const st = runner.status();
+        log(
+          `    ${done}/${burst} delivered; connections ${JSON.stringify(streaming.stats().connectionSizes)}; watchers ${st.filter((x) => x.state === 'running').length} running`,
+        );
+      }
       await new Promise<void>((r) => {
         wake = r;
         setTimeout(r, 1000);
@@ -186,7 +201,10 @@ export async function benchEwsStreamingScale(log: (s: string) => void): Promise<
   const burst = Math.min(count, Number(process.env.BENCH_EWS_BURST ?? count));
   const before = loadavg();
   const results: ModeResult[] = [];
-  for (const groupSize of [200, 1]) results.push(await runMode(count, burst, groupSize, log));
+  const modes = (process.env.BENCH_EWS_MODES ?? 'grouped,each').split(',');
+  for (const groupSize of [200, 1]) {
+    if (modes.includes(groupSize > 1 ? 'grouped' : 'each')) results.push(await runMode(count, burst, groupSize, log));
+  }
   const after = loadavg();
   const table = [
     `${count} app-only mailboxes, load average before ${before.map((x) => x.toFixed(2)).join(' / ')}, after ${after.map((x) => x.toFixed(2)).join(' / ')}`,

@@ -380,6 +380,9 @@ class StreamingGroup {
         previous = undefined;
         continue;
       }
+      // One request in flight at a time: the server gives each subscription to the connection it
+      // saw last, so a new one must not overtake the one it replaces.
+      if (previous) await Promise.race([previous.up, sleep(RETIRE_MS, undefined, { ref: false })]);
       const conn = this.#open(carrier);
       if (previous) {
         const old = previous;

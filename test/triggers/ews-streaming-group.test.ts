@@ -157,8 +157,8 @@ describe('EWS streaming subscription groups (app-only)', { timeout: 120_000 }, (
       runner = new TriggerRunner({ store: w.store, tokens: w.tokens, syncIntervalMs: 3_600_000 });
       await runner.start();
       await until(
-        'every watcher running',
-        async () => runner!.status().length === 30 && runner!.status().every((s) => s.state === 'running'),
+        'every first scan done',
+        async () => runner!.status().length === 30 && runner!.status().every((s) => s.lastScanAt !== undefined),
         40_000,
       );
       await until(
