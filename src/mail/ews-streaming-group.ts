@@ -149,8 +149,11 @@ export class GroupedStreamingWatch {
         failures = 0;
         // A sync after every (re)subscription: events before it are not the server's to give.
         this.news.wake();
+        // close() may have come while subscribing: the abort ends the wait too, or close would wait forever.
+        if (stopped()) break;
         const lost = new Promise<void>((resolve) => {
           this.#lost = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
         });
         this.#group.attach(this, state.subscriptionId);
         await lost;
