@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadRig } from '../test/helpers/rig.js';
 import { benchFetch } from './fetch.js';
+import { benchEwsStreamingScale } from './ews-streaming-scale.js';
 import { benchFetchSandbox } from './fetch-sandbox.js';
 import { benchGateway } from './gateway.js';
 import { benchGatewaySmtp } from './gateway-smtp.js';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   if (only.includes('latency')) { log('trigger latency'); figures.push(...(await benchTriggerLatency(rig, Number(process.env.BENCH_LATENCY_SAMPLES ?? 20), log))); }
   if (only.includes('many')) { log('many mailboxes'); figures.push(...(await benchManyMailboxes(rig, Number(process.env.BENCH_MAILBOXES ?? 1000), log))); }
   if (only.includes('instances')) { log('instances over PostgreSQL'); figures.push(...(await benchInstances(rig, log))); }
+  // Not in the default set: BENCH_ONLY=ews-streaming (BENCH_EWS_MAILBOXES, default 1,000; BENCH_EWS_BURST).
+  if (only.includes('ews-streaming')) { log('EWS streaming at scale'); figures.push(...(await benchEwsStreamingScale(log))); }
   writeFileSync(process.env.BENCH_OUT ?? 'bench/results.md', report(started, comparisons, figures, sections));
   log(`wrote ${process.env.BENCH_OUT ?? 'bench/results.md'}`);
 }

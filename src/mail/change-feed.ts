@@ -107,7 +107,10 @@ export interface OpenFeedOptions {
   /** IMAP: watch with IDLE where the server offers it. */
   idle: boolean;
   /** EWS: wake the sync with streaming notifications (ews-streaming.ts), its subscription kept here. */
-  streaming?: Pick<EwsStreamingOptions, 'state' | 'onNotice' | 'backoff' | 'connectionMinutes'>;
+  streaming?: Pick<EwsStreamingOptions, 'state' | 'onNotice' | 'backoff' | 'connectionMinutes'> & {
+    /** App-only resources: subscriptions per shared connection (default 200, Microsoft's cap); 1: a connection each. */
+    groupSize?: number;
+  };
   logger?: Logger;
 }
 

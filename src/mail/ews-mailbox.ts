@@ -3,7 +3,7 @@ import type { AccessTokenProvider } from '../auth/token-provider.js';
 import type { Resource } from '../config/resource.js';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createEwsClient, type EwsClient, type EwsClientOptions, type StreamOptions } from '../protocols/ews/client.js';
+import { createEwsClient, type CallOptions, type EwsClient, type EwsClientOptions, type StreamOptions } from '../protocols/ews/client.js';
 import { getStreamingEvents, type StreamingBatch } from '../protocols/ews/get-streaming-events.js';
 import { subscribeStreaming } from '../protocols/ews/subscribe.js';
 import { unsubscribe } from '../protocols/ews/unsubscribe.js';
@@ -65,7 +65,8 @@ export interface EwsMailbox extends Mailbox, EntityBackend {
 export interface EwsStreamingApi {
   /** Whose connections these are: the endpoint and the mailbox (Exchange limits open streams per user). */
   readonly account: string;
-  subscribe(folder: string): Promise<string>;
+  /** `opts`: a subscription group's affinity headers and cookie (ews-streaming-group.ts). */
+  subscribe(folder: string, opts?: Pick<CallOptions, 'headers' | 'onHeaders'>): Promise<string>;
   events(subscriptionIds: readonly string[], minutes: number, opts: StreamOptions): AsyncIterable<StreamingBatch>;
   unsubscribe(subscriptionId: string): Promise<void>;
 }
@@ -411,7 +412,7 @@ export function openEwsMailbox(opts: EwsMailboxOptions): EwsMailbox {
 
     streaming: {
       account: `${client.url}|${(opts.resource.user ?? opts.resource.name).toLowerCase()}`,
-      subscribe: async (folder) => subscribeStreaming(client, [await folderRef(folder)]),
+      subscribe: async (folder, so) => subscribeStreaming(client, [await folderRef(folder)], so),
       events: (ids, minutes, o) => getStreamingEvents(client, ids, minutes, o),
       unsubscribe: (id) => unsubscribe(client, id),
     },

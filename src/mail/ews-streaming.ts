@@ -57,32 +57,21 @@ export function connectionLimitFor(host: string): number {
   return /(^|\.)(office365\.com|outlook\.com|office\.com)$/i.test(host) ? 10 : 3;
 }
 
-export class EwsStreamingWatch {
-  readonly #o: EwsStreamingOptions;
-  readonly #abort = new AbortController();
+/**
+ * "Something may have changed" for one trigger: wakes its waiting sync, or the next wait returns
+ * at once. Events during a sync are coalesced into one more sync.
+ */
+export class NewsSignal {
   #news = false;
   readonly #waiters = new Set<() => void>();
-  #loop: Promise<void> | undefined;
 
-  constructor(o: EwsStreamingOptions) {
-    this.#o = o;
+  wake(): void {
+    this.#news = true;
+    for (const w of [...this.#waiters]) w();
   }
 
-  start(): void {
-    this.#loop ??= this.#run().catch((e: unknown) => {
-      this.#o.logger?.error(
-        { event: 'ews_streaming_crashed', folder: this.#o.folder, error: String(e) },
-        'EWS streaming loop stopped',
-      );
-    });
-  }
-
-  /**
-   * Resolves when an event came since the last call (at once if one is pending), after
-   * `intervalMs` (the safety-net sync), or when `signal` aborts. Events during a sync are
-   * coalesced into one more sync.
-   */
-  async waitForNews(intervalMs: number, signal: AbortSignal): Promise<void> {
+  /** Resolves at news (at once if some is pending), after `intervalMs`, or when `signal` aborts. */
+  async wait(intervalMs: number, signal: AbortSignal): Promise<void> {
     if (this.#news) {
       this.#news = false;
       return;
@@ -100,6 +89,34 @@ export class EwsStreamingWatch {
     });
     this.#news = false;
   }
+}
+
+export class EwsStreamingWatch {
+  readonly #o: EwsStreamingOptions;
+  readonly #abort = new AbortController();
+  readonly #news = new NewsSignal();
+  #loop: Promise<void> | undefined;
+
+  constructor(o: EwsStreamingOptions) {
+    this.#o = o;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run().catch((e: unknown) => {
+      this.#o.logger?.error(
+        { event: 'ews_streaming_crashed', folder: this.#o.folder, error: String(e) },
+        'EWS streaming loop stopped',
+      );
+    });
+  }
+
+  /**
+   * Resolves when an event came since the last call (at once if one is pending), after
+   * `intervalMs` (the safety-net sync), or when `signal` aborts.
+   */
+  waitForNews(intervalMs: number, signal: AbortSignal): Promise<void> {
+    return this.#news.wait(intervalMs, signal);
+  }
 
   /** Stops the connection; the subscription is kept (it lapses on the server unless a restart reopens it). */
   async close(): Promise<void> {
@@ -108,8 +125,7 @@ export class EwsStreamingWatch {
   }
 
   #wake(): void {
-    this.#news = true;
-    for (const w of [...this.#waiters]) w();
+    this.#news.wake();
   }
 
   async #run(): Promise<void> {
@@ -220,7 +236,11 @@ function isGone(e: unknown): boolean {
 const slots = new Map<string, { open: number; queue: Array<() => void> }>();
 
 /** A slot for one open connection of `account`, or undefined when `signal` aborted while waiting. */
-async function acquireSlot(account: string, limit: number, signal: AbortSignal): Promise<(() => void) | undefined> {
+export async function acquireSlot(
+  account: string,
+  limit: number,
+  signal: AbortSignal,
+): Promise<(() => void) | undefined> {
   let s = slots.get(account);
   if (!s) slots.set(account, (s = { open: 0, queue: [] }));
   const entry = s;

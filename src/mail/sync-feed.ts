@@ -11,6 +11,7 @@ import {
 import { ewsEndpoint } from '../protocols/ews/client.js';
 import { openEwsMailbox, type EwsMailbox } from './ews-mailbox.js';
 import { EwsStreamingWatch } from './ews-streaming.js';
+import { GroupedStreamingWatch, groupableResource, streamingGroupKey } from './ews-streaming-group.js';
 import { openGraphMailbox, type GraphMailbox } from './graph-mailbox.js';
 import type { MessageSummary } from './mailbox.js';
 
@@ -100,10 +101,17 @@ export async function openSyncFeed(o: OpenFeedOptions): Promise<ChangeFeed> {
     };
   }
 
-  // Streaming notifications only wake the sync below; SyncFolderItems stays the truth.
-  const streaming = mailbox.kind === 'ews' && o.streaming
-    ? new EwsStreamingWatch({ ...o.streaming, api: mailbox.streaming, folder, host: ewsEndpoint(o.resource).hostname, ...(o.logger ? { logger: o.logger } : {}) })
-    : undefined;
+  // Streaming notifications only wake the sync below; SyncFolderItems stays the truth. App-only
+  // resources share connections in subscription groups (ews-streaming-group.ts); a delegated
+  // token speaks for one user, so each of those keeps its own connection.
+  let streaming: EwsStreamingWatch | GroupedStreamingWatch | undefined;
+  if (mailbox.kind === 'ews' && o.streaming) {
+    const { groupSize, ...rest } = o.streaming;
+    const watch = { ...rest, api: mailbox.streaming, folder, host: ewsEndpoint(o.resource).hostname, ...(o.logger ? { logger: o.logger } : {}) };
+    streaming = groupableResource(o.resource) && (groupSize ?? 2) > 1
+      ? new GroupedStreamingWatch({ ...watch, groupKey: streamingGroupKey(o.resource), mailbox: o.resource.user ?? '', ...(groupSize ? { groupSize } : {}) })
+      : new EwsStreamingWatch(watch);
+  }
   streaming?.start();
 
   return {

@@ -32,6 +32,11 @@ export interface TriggerRunnerOptions {
   leases?: LeaseOptions;
   /** Graph change notifications for triggers in mode notify (`mailbridge serve` makes one). */
   notifications?: NotificationHub;
+  /**
+   * EWS streaming triggers of app-only resources share GetStreamingEvents connections, this many
+   * subscriptions each (default and most: 200, Microsoft's cap; 1: a connection per trigger).
+   */
+  ewsStreamingGroupSize?: number;
 }
 
 /** Mailbox leases, when several instances share one PostgreSQL store. */
@@ -233,6 +238,7 @@ export class TriggerRunner {
         store: this.#o.store, tokens: this.#o.tokens, definition: current.definition, handlers: this.#handlers,
         ...(this.#o.logger ? { logger: this.#o.logger } : {}),
         ...(this.#o.notifications ? { notifications: this.#o.notifications } : {}),
+        ...(this.#o.ewsStreamingGroupSize !== undefined ? { ewsStreamingGroupSize: this.#o.ewsStreamingGroupSize } : {}),
       });
       this.#watchers.set(name, { watcher, updatedAt: current.updatedAt, resource: current.definition.resource });
       watcher.start();

@@ -55,6 +55,8 @@ export interface WatcherOptions {
   onPaused?: (reason: string) => void;
   /** Graph change notifications (mode notify): the process's hub. */
   notifications?: NotificationHub;
+  /** EWS streaming of app-only resources: subscriptions per shared connection (default 200). */
+  ewsStreamingGroupSize?: number;
 }
 
 /** Mode notify: the safety-net delta poll when the trigger names none (15 minutes). */
@@ -174,7 +176,9 @@ export class TriggerWatcher {
     const notify = def.mode === 'notify' ? await this.#startNotify(resource) : undefined;
     const feed = await openChangeFeed({
       resource, tokens: this.#o.tokens.provider(resource.name), folder: def.folder, idle: def.mode === 'idle',
-      ...(def.mode === 'streaming' ? { streaming: streamingOptions(this.#o.store, def) } : {}),
+      ...(def.mode === 'streaming'
+        ? { streaming: streamingOptions(this.#o.store, def, { ...(this.#o.ewsStreamingGroupSize !== undefined ? { groupSize: this.#o.ewsStreamingGroupSize } : {}) }) }
+        : {}),
       ...(this.#o.logger ? { logger: this.#o.logger } : {}),
     });
     try {

@@ -40,6 +40,10 @@ export interface CallOptions {
   operation?: Operation;
   /** Return error response messages instead of throwing on the first (GetFolder of optional folders). */
   tolerateErrors?: boolean;
+  /** HTTP headers added to (or replacing) the usual ones: a subscription group's affinity headers (ews-streaming-group.ts). */
+  headers?: Readonly<Record<string, string>>;
+  /** Sees the HTTP headers of the answer (the affinity cookie a Subscribe answer sets). */
+  onHeaders?: (headers: Readonly<Record<string, string | undefined>>) => void;
 }
 
 /** Who the token speaks for, read from its claims on every call (tokens are refreshed). */
@@ -47,6 +51,10 @@ export interface StreamOptions {
   signal: AbortSignal;
   /** No byte for this long (Exchange sends keep-alives when quiet): the connection counts as dead. */
   idleTimeoutMs: number;
+  /** As CallOptions.headers. */
+  headers?: Readonly<Record<string, string>>;
+  /** As CallOptions.onHeaders. */
+  onHeaders?: (headers: Readonly<Record<string, string | undefined>>) => void;
 }
 
 export interface EwsPrincipal {
@@ -170,7 +178,11 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
   });
 
   /** The HTTP headers and SOAP text of one request, with a token asked for now. */
-  async function request(body: XmlElement, refreshed: boolean): Promise<{ headers: Record<string, string>; xml: string }> {
+  async function request(
+    body: XmlElement,
+    refreshed: boolean,
+    extra: Readonly<Record<string, string>> = {},
+  ): Promise<{ headers: Record<string, string>; xml: string }> {
     const token = await opts.tokens.getAccessToken(refreshed ? { forceRefresh: true } : {});
     const who = principalOf(token);
     lastPrincipal = who;
@@ -188,6 +200,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
       Authorization: `Bearer ${token.reveal()}`,
       'User-Agent': 'mailbridge',
       ...(who.mailbox ? { 'X-AnchorMailbox': who.mailbox } : {}),
+      ...extra,
     };
     return { headers, xml: envelope({ body, ...(who.appOnly && mailbox ? { impersonate: mailbox } : {}) }) };
   }
@@ -197,7 +210,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
     const t = await getTransport();
     let refreshed = false;
     for (;;) {
-      const { headers, xml } = await request(body, refreshed);
+      const { headers, xml } = await request(body, refreshed, so.headers);
       let res: HttpStream;
       try {
         res = await t.postStream(url, headers, xml, so.idleTimeoutMs);
@@ -207,6 +220,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
       const abort = () => res.close();
       so.signal.addEventListener('abort', abort, { once: true });
       try {
+        so.onHeaders?.(res.headers);
         if (res.status !== 200) {
           const text = (await readCapped(res.body, READ_LIMITS.ewsResponseBytes, `the EWS answer from ${url.host}`)).toString('utf8');
           if (res.status === 401 && !refreshed) {
@@ -265,7 +279,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
     let refreshed = false;
     let busy = 0;
     for (;;) {
-      const { headers, xml } = await request(body, refreshed);
+      const { headers, xml } = await request(body, refreshed, o.headers);
       let res: HttpReply;
       try {
         res = await t.post(url, headers, xml, timeoutMs);
@@ -274,6 +288,7 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
         throw transportError(ctx, e);
       }
       opts.logger?.debug({ ews: action, status: res.status, url: url.href }, 'EWS call');
+      o.onHeaders?.(res.headers);
 
       if (res.status === 401) {
         if (!refreshed) {

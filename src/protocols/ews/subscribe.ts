@@ -4,7 +4,7 @@
  * keeps it while a connection is open and for 30 minutes after the last one closed.
  * https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/subscribe-operation
  */
-import { responseMessages, type EwsClient } from './client.js';
+import { responseMessages, type CallOptions, type EwsClient } from './client.js';
 import { folderIdXml, type FolderRef } from './ids.js';
 import { el, text, type XmlElement } from './soap.js';
 
@@ -30,8 +30,13 @@ export function subscribeStreamingXml(folders: readonly FolderRef[]): XmlElement
   );
 }
 
-export async function subscribeStreaming(client: EwsClient, folders: readonly FolderRef[]): Promise<string> {
-  const resp = await client.call('Subscribe', subscribeStreamingXml(folders));
+/** `opts`: a subscription group's affinity headers, and where the answer's cookie goes (ews-streaming-group.ts). */
+export async function subscribeStreaming(
+  client: EwsClient,
+  folders: readonly FolderRef[],
+  opts: Pick<CallOptions, 'headers' | 'onHeaders'> = {},
+): Promise<string> {
+  const resp = await client.call('Subscribe', subscribeStreamingXml(folders), opts);
   const id = text(responseMessages(resp)[0], 'SubscriptionId');
   if (!id)
     throw client.fail('Subscribe', {

@@ -12,6 +12,7 @@ import { SANDBOX } from '@mailbridge/sandbox';
 import {
   assertAllSchemaValid,
   first,
+  impersonate,
   rawMessage,
   responseCodes,
   soap,
@@ -29,6 +30,11 @@ const getEvents = (id: string, minutes: number | string = 1) =>
   soap(
     `<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>${id}</t:SubscriptionId></m:SubscriptionIds>` +
       `<m:ConnectionTimeout>${minutes}</m:ConnectionTimeout></m:GetStreamingEvents>`,
+  );
+const getEventsOf = (ids: readonly string[]) =>
+  soap(
+    `<m:GetStreamingEvents><m:SubscriptionIds>${ids.map((id) => `<t:SubscriptionId>${id}</t:SubscriptionId>`).join('')}</m:SubscriptionIds>` +
+      '<m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>',
   );
 const unsubscribe = (id: string) => soap(`<m:Unsubscribe><m:SubscriptionId>${id}</m:SubscriptionId></m:Unsubscribe>`);
 
@@ -179,6 +185,83 @@ describe('EWS streaming notifications', () => {
     const id = await subscribe();
     assert.deepEqual(responseCodes(await valid(rig.post(unsubscribe(id), { token }))), ['NoError']);
     assert.deepEqual(responseCodes(await valid(rig.post(unsubscribe(id), { token }))), ['ErrorSubscriptionNotFound']);
+  });
+
+  it('carries several subscriptions on one connection: events of each, one failing alone, the cap, the unknown ones named', async () => {
+    rig.streaming.setLimits({ keepAliveMs: 60_000, maxConnectionMs: 60_000, subscriptionsPerConnection: 3 });
+    const [a, b, c] = [await subscribe(), await subscribe(), await subscribe()];
+    const before = rig.streaming.stats();
+    const stream = new EnvelopeReader(await rig.postStream(getEventsOf([a!, b!, c!]), { token }));
+    check((await stream.next())!);
+    assert.equal(rig.streaming.stats().connections, before.connections + 1, 'one connection for the three');
+    assert.ok(rig.streaming.stats().connectionSizes.includes(3));
+
+    await inbox().append(rawMessage({ from: 'x@example.com', to: SANDBOX.alice, subject: 'to three' }));
+    const event = check((await stream.next())!);
+    const notified = [...event.matchAll(/<t:Notification><t:SubscriptionId>([^<]+)</g)].map((x) => x[1]).sort();
+    assert.deepEqual(notified, [a, b, c].sort(), 'a t:Notification per subscription in one envelope');
+
+    // One subscription fails: the connection names it and goes on with the others.
+    assert.equal(rig.streaming.failSubscription(b!, 'ErrorMissedNotificationEvents'), true);
+    const told = check((await stream.next())!);
+    assert.deepEqual(responseCodes(told), ['ErrorMissedNotificationEvents']);
+    assert.match(
+      told,
+      new RegExp(`<m:ErrorSubscriptionIds><t:SubscriptionId>${b}</t:SubscriptionId></m:ErrorSubscriptionIds>`),
+    );
+    assert.match(told, /<m:ConnectionStatus>OK<\/m:ConnectionStatus>/);
+    await inbox().append(rawMessage({ from: 'x@example.com', to: SANDBOX.alice, subject: 'to two' }));
+    const after = check((await stream.next())!);
+    assert.deepEqual(
+      [...after.matchAll(/<t:Notification><t:SubscriptionId>([^<]+)</g)].map((x) => x[1]).sort(),
+      [a, c].sort(),
+    );
+    await stream.cancel();
+
+    // The lost one named alone among live ones; more than the cap refused before anything streams.
+    const named = check(await valid(rig.post(getEventsOf([a!, b!]), { token })));
+    assert.deepEqual(responseCodes(named), ['ErrorSubscriptionNotFound']);
+    assert.deepEqual(
+      [...named.matchAll(/<t:SubscriptionId>([^<]+)</g)].map((x) => x[1]),
+      [b],
+    );
+    const d = await subscribe();
+    const over = await valid(rig.post(getEventsOf([a!, c!, d, await subscribe()]), { token }));
+    assert.deepEqual(responseCodes(over), ['ErrorInvalidSubscription']);
+    assert.match(over, /at most 3 subscriptions/);
+    rig.streaming.setLimits({ subscriptionsPerConnection: 200 });
+  });
+
+  it('keeps affinity loosely: an app-only group request may anchor on another mailbox, gets a cookie, and carrying it back is counted', async () => {
+    const app = await rig.appToken();
+    const headers = { 'x-preferserveraffinity': 'true' };
+    // Subscribe for bob anchored on alice (the group's first mailbox): allowed with affinity, and a cookie comes back.
+    const res = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)),
+      { token: app, anchor: SANDBOX.alice, headers },
+    );
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.deepEqual(responseCodes(check(res.text)), ['NoError']);
+    const cookie = /X-BackEndOverrideCookie=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    assert.ok(cookie, 'the answer sets X-BackEndOverrideCookie');
+    const carried = rig.streaming.stats().affinity.requestsWithCookie;
+    const again = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.alice)),
+      {
+        token: app,
+        anchor: SANDBOX.alice,
+        headers: { ...headers, cookie: `X-BackEndOverrideCookie=${cookie}` },
+      },
+    );
+    assert.equal(again.status, 200);
+    assert.equal(rig.streaming.stats().affinity.requestsWithCookie, carried + 1);
+    // Without X-PreferServerAffinity the anchor must still name the impersonated mailbox.
+    const plain = await rig.post(
+      soap(subscribeInbox.match(/<soap:Body>([\s\S]*)<\/soap:Body>/)![1]!, impersonate(SANDBOX.bob)),
+      { token: app, anchor: SANDBOX.alice },
+    );
+    assert.equal(plain.status, 500);
+    assert.match(plain.text, /ErrorInvalidExchangeImpersonationHeaderData/);
   });
 
   it('wrote every answer and envelope above as messages.xsd says', async () => {

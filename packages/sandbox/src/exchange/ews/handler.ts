@@ -6,7 +6,7 @@ import type { EwsCall } from './context.js';
 import { OPERATIONS, PLAIN_OPERATIONS } from './operations/index.js';
 import { EwsError, EwsFault, failure, faultEnvelope, plainResponseEnvelope, responseEnvelope, serverBusy } from './soap.js';
 import { subscriptionOwner } from './operations/subscribe.js';
-import { streamingOf, type StreamSink } from './streaming.js';
+import { streamingOf, SubscriptionsError, type StreamSink } from './streaming.js';
 import { child, m, NS, parseXml, t, tText, XmlSyntaxError, type XNode } from './xml.js';
 
 /**
@@ -58,39 +58,66 @@ export async function handleEws(ctx: ExchangeContext, req: EwsHttpRequest): Prom
     throw e;
   }
 
+  const affinity = prefersAffinity(req, envelope.operation.name);
   let call: EwsCall;
   try {
-    call = { ctx, principal, mailbox: await actingMailbox(ctx, token, principal, envelope.header, header(req, 'x-anchormailbox')) };
+    call = { ctx, principal, mailbox: await actingMailbox(ctx, token, principal, envelope.header, header(req, 'x-anchormailbox'), affinity) };
   } catch (e) {
     if (e instanceof EwsError) return fault(e);
     throw e;
   }
+  if (!affinity) return dispatch(ctx, call, envelope.operation);
+  // Affinity, loosely: the answer sets a cookie naming the anchor's "server"; a request carrying one back is counted.
+  const streaming = streamingOf(ctx);
+  if (/(?:^|;\s*)X-BackEndOverrideCookie=/i.test(header(req, 'cookie') ?? '')) streaming.countAffinity('carried');
+  const out = await dispatch(ctx, call, envelope.operation);
+  if ('drop' in out) return out;
+  streaming.countAffinity('set');
+  const anchor = (header(req, 'x-anchormailbox') ?? '').trim().toLowerCase();
+  const cookie = `X-BackEndOverrideCookie=${Buffer.from(`sandbox-be|${anchor}`).toString('base64url')}; path=/; secure; HttpOnly`;
+  return { ...out, headers: { ...out.headers, 'set-cookie': cookie } };
+}
 
+/**
+ * X-PreferServerAffinity: true with an X-AnchorMailbox on a Subscribe or GetStreamingEvents: the
+ * client keeps a group of subscriptions on one mailbox server.
+ * https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-maintain-affinity-between-group-of-subscriptions-and-mailbox-server
+ */
+function prefersAffinity(req: EwsHttpRequest, operation: string): boolean {
+  return (
+    (operation === 'Subscribe' || operation === 'GetStreamingEvents') &&
+    header(req, 'x-preferserveraffinity')?.trim().toLowerCase() === 'true' &&
+    !!header(req, 'x-anchormailbox')
+  );
+}
+
+/** The operation itself, once the caller and the mailbox are known. */
+async function dispatch(ctx: ExchangeContext, call: EwsCall, request: XNode): Promise<EwsHttpResponse> {
   const injected = ctx.takeFault('ews', call.mailbox.address);
   if (injected?.kind === 'throttle') return fault(serverBusy(injected.value ?? DEFAULT_BACKOFF_MS));
   if (injected?.kind === 'server_error') return fault(new EwsFault('ErrorInternalServerError', 'An internal server error occurred. The operation failed.'));
   if (injected?.kind === 'drop_connection') return { drop: true };
   if (injected?.kind === 'slow') await delay(injected.value ?? 1000);
 
-  if (envelope.operation.name === 'GetStreamingEvents') return getStreamingEvents(call, envelope.operation);
+  if (request.name === 'GetStreamingEvents') return getStreamingEvents(call, request);
 
-  const plain = PLAIN_OPERATIONS[envelope.operation.name];
+  const plain = PLAIN_OPERATIONS[request.name];
   if (plain) {
     try {
-      const body = await plain.run(call, envelope.operation);
+      const body = await plain.run(call, request);
       return { status: 200, headers: XML_HEADERS, body: plainResponseEnvelope(plain.response, body) };
     } catch (e) {
       if (e instanceof EwsError) return fault(e);
       throw e;
     }
   }
-  const operation = OPERATIONS[envelope.operation.name];
+  const operation = OPERATIONS[request.name];
   if (!operation) {
-    return fault(new EwsFault('ErrorInvalidRequest', `The request is valid but the sandbox does not implement the ${envelope.operation.name} operation.`));
+    return fault(new EwsFault('ErrorInvalidRequest', `The request is valid but the sandbox does not implement the ${request.name} operation.`));
   }
   try {
-    const messages = await operation(call, envelope.operation);
-    return { status: 200, headers: XML_HEADERS, body: responseEnvelope(envelope.operation.name, messages) };
+    const messages = await operation(call, request);
+    return { status: 200, headers: XML_HEADERS, body: responseEnvelope(request.name, messages) };
   } catch (e) {
     if (e instanceof EwsError) return fault(e);
     return fault(new EwsFault('ErrorInternalServerError', `An internal server error occurred. The operation failed, ${e instanceof Error ? e.message : String(e)}`));
@@ -116,7 +143,8 @@ function getStreamingEvents(call: EwsCall, op: XNode): EwsHttpResponse {
     service.check(ids, subscriptionOwner(call), call.mailbox.address);
   } catch (e) {
     if (!(e instanceof EwsError)) throw e;
-    const body = failure(e, e.code === 'ErrorSubscriptionNotFound' || e.code === 'ErrorInvalidSubscription' ? { 'm:ErrorSubscriptionIds': { 't:SubscriptionId': ids } } : {});
+    const named = e instanceof SubscriptionsError ? e.ids : [];
+    const body = failure(e, named.length ? { 'm:ErrorSubscriptionIds': { 't:SubscriptionId': [...named] } } : {});
     return { status: 200, headers: XML_HEADERS, body: responseEnvelope('GetStreamingEvents', [{ element: 'GetStreamingEventsResponseMessage', body }]) };
   }
   return { status: 200, headers: XML_HEADERS, stream: (sink) => service.open(ids, call.mailbox.address, minutes, sink) };
@@ -164,11 +192,15 @@ function impersonatedAddress(head: XNode | undefined): string | undefined {
   return address.toLowerCase();
 }
 
-async function actingMailbox(ctx: ExchangeContext, token: string, principal: TokenPrincipal, head: XNode | undefined, anchor: string | undefined): Promise<SandboxMailbox> {
+async function actingMailbox(ctx: ExchangeContext, token: string, principal: TokenPrincipal, head: XNode | undefined, anchor: string | undefined, affinity = false): Promise<SandboxMailbox> {
   const impersonated = impersonatedAddress(head);
   if (principal.appOnly) {
     if (!impersonated) throw impersonationError('ExchangeImpersonation SOAP header must be present for this type of OAuth token.');
-    if (!anchor || anchor.trim().toLowerCase() !== impersonated) {
+    // A subscription group's requests name the group's anchor mailbox instead (affinity); it must exist.
+    if (affinity && anchor && !ctx.store.mailbox(anchor.trim().toLowerCase())) {
+      throw new EwsFault('ErrorNonExistentMailbox', `The X-AnchorMailbox ${anchor.trim()} has no mailbox associated with it.`);
+    }
+    if (!affinity && (!anchor || anchor.trim().toLowerCase() !== impersonated)) {
       throw impersonationError(`When using impersonation the X-AnchorMailbox header must name the impersonated mailbox (${impersonated}).`);
     }
   }

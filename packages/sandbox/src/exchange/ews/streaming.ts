@@ -39,6 +39,11 @@ export interface StreamingLimits {
   connectionsPerMailbox: number;
   /** Events kept for a subscription while no connection is open; older ones are dropped. */
   queueLimit: number;
+  /**
+   * Subscriptions one GetStreamingEvents may carry (Exchange: 200 per affinity group, the most
+   * Microsoft documents); more is ErrorInvalidSubscription before anything streams.
+   */
+  subscriptionsPerConnection: number;
 }
 
 export const DEFAULT_STREAMING_LIMITS: StreamingLimits = {
@@ -46,7 +51,23 @@ export const DEFAULT_STREAMING_LIMITS: StreamingLimits = {
   idleExpiryMs: 30 * 60_000,
   connectionsPerMailbox: 10,
   queueLimit: 1000,
+  subscriptionsPerConnection: 200,
 };
+
+/** A failure of some subscriptions of a request: the response names them in m:ErrorSubscriptionIds. */
+export class SubscriptionsError extends EwsError {
+  constructor(
+    code: string,
+    message: string,
+    readonly ids: readonly string[],
+  ) {
+    super(code, message);
+  }
+}
+
+/** The per-subscription failures a test can provoke on an open connection (Microsoft's notification errors). */
+export type SubscriptionFailure =
+  'ErrorSubscriptionNotFound' | 'ErrorMissedNotificationEvents' | 'ErrorProxiedSubscriptionCallFailure';
 
 interface PendingEvent {
   type: StreamingEventType;
@@ -98,14 +119,30 @@ export interface StreamingControl {
   expireSubscriptions(): number;
   /** Cut every open connection now; `midEnvelope`: instead cut the next envelope with events half-written. */
   dropConnections(opts?: { midEnvelope?: boolean }): number;
-  /** Live subscriptions, open connections, GetStreamingEvents connections opened so far, subscriptions made so far, events written. */
+  /**
+   * One subscription fails on its open connection: the connection writes an error naming it
+   * (m:ErrorSubscriptionIds) and goes on with the others; the subscription is gone (subscribe
+   * again). False when the subscription is unknown.
+   */
+  failSubscription(id: string, code?: SubscriptionFailure): boolean;
+  /** The live subscription of a mailbox (the first, if several), to aim failSubscription. */
+  subscriptionOf(mailbox: string): string | undefined;
+  /**
+   * Live subscriptions, open connections, the subscriptions each open connection carries,
+   * GetStreamingEvents connections opened so far, subscriptions made so far, events written, and
+   * affinity: X-BackEndOverrideCookie values set, and requests that carried one back.
+   */
   stats(): {
     subscriptions: number;
     connections: number;
+    connectionSizes: number[];
     connectionsOpened: number;
     subscriptionsMade: number;
     eventsSent: number;
+    affinity: { cookiesSet: number; requestsWithCookie: number };
   };
+  /** The handler's count of affinity cookies (set on an answer, carried by a request). */
+  countAffinity(kind: 'set' | 'carried'): void;
 }
 
 export class StreamingService implements StreamingControl {
@@ -116,6 +153,7 @@ export class StreamingService implements StreamingControl {
   private eventsSent = 0;
   private connectionsOpened = 0;
   private subscriptionsMade = 0;
+  private readonly affinity = { cookiesSet: 0, requestsWithCookie: 0 };
 
   constructor(private readonly now: () => number) {}
 
@@ -135,10 +173,51 @@ export class StreamingService implements StreamingControl {
     return {
       subscriptions: [...this.subs.keys()].filter((id) => this.live(id)).length,
       connections: this.connections.size,
+      connectionSizes: [...this.connections].map((c) => c.subs.size),
       eventsSent: this.eventsSent,
       connectionsOpened: this.connectionsOpened,
       subscriptionsMade: this.subscriptionsMade,
+      affinity: { ...this.affinity },
     };
+  }
+
+  countAffinity(kind: 'set' | 'carried'): void {
+    if (kind === 'set') this.affinity.cookiesSet++;
+    else this.affinity.requestsWithCookie++;
+  }
+
+  subscriptionOf(mailbox: string): string | undefined {
+    const address = mailbox.toLowerCase();
+    return [...this.subs.values()].find((s) => s.mailbox === address && this.live(s.id))?.id;
+  }
+
+  failSubscription(id: string, code: SubscriptionFailure = 'ErrorSubscriptionNotFound'): boolean {
+    const sub = this.subs.get(id);
+    if (!sub) return false;
+    const conn = sub.connection;
+    this.remove(id);
+    if (conn?.open) {
+      conn.subs.delete(id);
+      conn.pending.delete(id);
+      const text: Record<SubscriptionFailure, string> = {
+        ErrorSubscriptionNotFound: 'The specified subscription was not found.',
+        ErrorMissedNotificationEvents: 'Events were missed and the subscription can no longer be used.',
+        ErrorProxiedSubscriptionCallFailure: 'The call to the server that holds the subscription failed.',
+      };
+      this.write(
+        conn,
+        responseEnvelope('GetStreamingEvents', [
+          {
+            element: 'GetStreamingEventsResponseMessage',
+            body: failure(new EwsError(code, text[code]), {
+              'm:ErrorSubscriptionIds': { 't:SubscriptionId': [id] },
+              'm:ConnectionStatus': 'OK',
+            }),
+          },
+        ]),
+      );
+    }
+    return true;
   }
 
   /** StreamingSubscriptionRequest: listen to the folders for the event types asked. */
@@ -194,7 +273,32 @@ export class StreamingService implements StreamingControl {
    * ErrorSubscriptionNotFound before anything streams), then holds the connection open.
    */
   check(ids: readonly string[], owner: string, mailbox: string): void {
-    for (const id of ids) this.find(id, owner);
+    if (ids.length > this.limits.subscriptionsPerConnection) {
+      throw new EwsError(
+        'ErrorInvalidSubscription',
+        `A GetStreamingEvents request can carry at most ${this.limits.subscriptionsPerConnection} subscriptions (got ${ids.length}); group them by ${this.limits.subscriptionsPerConnection}.`,
+      );
+    }
+    const bad: Record<string, string[]> = {};
+    for (const id of ids) {
+      try {
+        this.find(id, owner);
+      } catch (e) {
+        if (!(e instanceof EwsError)) throw e;
+        (bad[e.code] ??= []).push(id);
+      }
+    }
+    // One code per response message: the unknown ones first (they are what a client must act on).
+    const [code, named] = Object.entries(bad).sort(([a]) => (a === 'ErrorSubscriptionNotFound' ? -1 : 1))[0] ?? [];
+    if (code && named) {
+      throw new SubscriptionsError(
+        code,
+        code === 'ErrorSubscriptionNotFound'
+          ? 'The specified subscription was not found.'
+          : 'The subscription is invalid for the caller.',
+        named,
+      );
+    }
     const open = [...this.connections].filter((c) => c.mailbox === mailbox).length;
     if (open >= this.limits.connectionsPerMailbox) {
       throw new EwsError(
@@ -287,7 +391,7 @@ export class StreamingService implements StreamingControl {
   private find(id: string, owner: string): Subscription {
     if (!this.live(id)) throw new EwsError('ErrorSubscriptionNotFound', 'The specified subscription was not found.');
     const sub = this.subs.get(id)!;
-    if (sub.owner !== owner)
+    if (!sameOwner(sub.owner, owner))
       throw new EwsError('ErrorInvalidSubscription', 'The subscription is invalid for the caller.');
     return sub;
   }
@@ -387,6 +491,12 @@ export class StreamingService implements StreamingControl {
   /** Another GetStreamingEvents took `id` over: this connection no longer carries it (closed when it carries nothing). */
   private release(conn: Connection, id: string): void {
     conn.subs.delete(id);
+    // Events not yet written move with the subscription to its new connection, as nothing is lost on a hand-over.
+    const unsent = conn.pending.get(id);
+    if (unsent) {
+      conn.pending.delete(id);
+      this.subs.get(id)?.queue.unshift(...unsent);
+    }
     if (conn.subs.size === 0) this.finish(conn);
   }
 
@@ -407,6 +517,17 @@ export class StreamingService implements StreamingControl {
       }
     }
   }
+}
+
+/**
+ * Whether a caller may use a subscription: the user who made it, or for app-only tokens the same
+ * app whatever mailbox it impersonates now (a group's connection impersonates one of its
+ * mailboxes and carries the subscriptions of all of them).
+ */
+function sameOwner(made: string, caller: string): boolean {
+  if (made === caller) return true;
+  const app = (o: string) => (o.startsWith('app:') ? o.split(':')[1] : undefined);
+  return app(made) !== undefined && app(made) === app(caller);
 }
 
 /** A t:Notification of one subscription (types.xsd NotificationType): events in the order they happened. */
