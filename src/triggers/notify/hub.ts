@@ -104,6 +104,7 @@ export class NotificationHub {
    * within a few milliseconds of each other go to Graph as one JSON batch of up to 20
    * (https://learn.microsoft.com/graph/json-batching); a step Graph throttles inside the batch
    * is sent again after its Retry-After. Delegated resources create theirs alone.
+   * @internal The subscriber's wiring (its Graph client type is not part of the API).
    */
   createSubscription(appKey: string, http: GraphHttp, s: CreateSubscription): Promise<GraphSubscription> {
     return new Promise((resolve, reject) => {
