@@ -15,15 +15,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX, startExchangeSandbox, startIdentityEmulator } from '@mailbridge/sandbox';
 import { TokenManager } from '../src/auth/token-manager.js';
-import { applyPreset } from '../src/config/presets.js';
 import { createLogger } from '../src/log.js';
-import { parseResource } from '../src/config/validate.js';
-import { Secret } from '../src/secret.js';
 import { createSealer } from '../src/store/seal.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { TriggerRunner } from '../src/triggers/runner.js';
 import { saveTrigger } from '../src/triggers/save.js';
 import { fmt, type Figure } from './lib.js';
+import { addAppOnlyEwsMailbox } from '../test/triggers/exchange-support.js';
 
 interface ModeResult {
   mode: string;
@@ -69,26 +67,7 @@ async function runMode(count: number, burst: number, groupSize: number, log: (s:
     const name = `e${i}`;
     const user = `e${i}@${SANDBOX.tenantDomain}`;
     users.push(user);
-    sandbox.admin.createMailbox(user);
-    sandbox.admin.grantFullAccess(user, SANDBOX.confidentialClientId);
-    await store.putResource(
-      parseResource({
-        ...applyPreset({
-          name,
-          kind: 'ews',
-          preset: 'm365',
-          flow: 'client_credentials',
-          tenantId: SANDBOX.tenantId,
-          clientId: SANDBOX.confidentialClientId,
-          user,
-          authorityUrl: identity.url,
-          domain: SANDBOX.tenantDomain,
-          mailHost: sandbox.ews.url,
-        }),
-        tls: { caFile },
-      }),
-    );
-    await store.putSecret(name, 'client_secret', new Secret(SANDBOX.clientSecret));
+    await addAppOnlyEwsMailbox({ sandbox, identity, store, caFile }, name, user);
     await saveTrigger(store, {
       name,
       resource: name,

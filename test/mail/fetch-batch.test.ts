@@ -17,10 +17,9 @@ import { describe, test } from 'node:test';
 import { fetchToDirectory } from '../../src/mail/fetch.js';
 import { FETCH_STATE_FILE } from '../../src/mail/fetch-state.js';
 import { createImapMailbox } from '../../src/mail/imap-mailbox.js';
-import { sanitizeFilename } from '../../src/message/attachments.js';
 import { messageBaseName } from '../../src/message/file-names.js';
-import { parseMessage } from '../../src/message/parse.js';
 import { loadRig, mintingProvider, type Rig } from '../helpers/rig.js';
+import { expectedAttachments, savedAttachments, sortPairs } from './attachment-pairs.js';
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/.{76}/g, '$&\r\n');
 
@@ -46,23 +45,6 @@ function corpus(to: string): string[] {
   ];
 }
 
-/** Every attachment `get` would list for the source, as [file name, content]. */
-async function expectedAttachments(source: Buffer): Promise<Array<[string, string]>> {
-  const parsed = await parseMessage(source);
-  return parsed.attachments.map((a, i) => [
-    sanitizeFilename(a.filename, `attachment-${i + 1}`),
-    a.content.toString('hex'),
-  ]);
-}
-
-async function savedAttachments(dir: string): Promise<Array<[string, string]>> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(
-    names.map(async (n): Promise<[string, string]> => [n, (await readFile(join(dir, n))).toString('hex')]),
-  );
-}
-
-const sortPairs = (xs: Array<[string, string]>) => [...xs].sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
 
 async function serverSources(rig: Rig, user: string, folder = 'INBOX'): Promise<Map<string, Buffer>> {
   const mailbox = createImapMailbox({ resource: rig.resource('imap', user), tokens: mintingProvider(rig, user) });

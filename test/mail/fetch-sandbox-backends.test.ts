@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -16,13 +16,12 @@ import { after, before, describe, test } from 'node:test';
 import { fetchToDirectory } from '../../src/mail/fetch.js';
 import type { Mailbox } from '../../src/mail/mailbox.js';
 import { openMailbox } from '../../src/mail/open.js';
-import { sanitizeFilename } from '../../src/message/attachments.js';
 import { messageBaseName } from '../../src/message/file-names.js';
-import { parseMessage } from '../../src/message/parse.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { startSandboxes, type Sandboxes } from '../sandbox/exchange/support.js';
 import { allowEws, consentedSandboxResource, sandboxUser, type ReceiveKind } from './facade-suite-support.js';
+import { expectedAttachments, savedAttachments, sortPairs } from './attachment-pairs.js';
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/.{76}/g, '$&\r\n');
 
@@ -39,22 +38,6 @@ function corpus(to: string): Buffer[] {
   ].map((s) => Buffer.from(s));
 }
 
-async function expectedAttachments(source: Buffer): Promise<Array<[string, string]>> {
-  const parsed = await parseMessage(source);
-  return parsed.attachments.map((a, i) => [
-    sanitizeFilename(a.filename, `attachment-${i + 1}`),
-    a.content.toString('hex'),
-  ]);
-}
-
-async function savedAttachments(dir: string): Promise<Array<[string, string]>> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  return Promise.all(
-    names.map(async (n): Promise<[string, string]> => [n, (await readFile(join(dir, n))).toString('hex')]),
-  );
-}
-
-const sorted = (xs: Array<[string, string]>) => [...xs].sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
 
 describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
   let sb: Sandboxes;
@@ -111,8 +94,8 @@ describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
           );
           const expected = await expectedAttachments(source);
           assert.deepEqual(
-            sorted(await savedAttachments(join(dir, 'cut', base))),
-            sorted(expected),
+            sortPairs(await savedAttachments(join(dir, 'cut', base))),
+            sortPairs(expected),
             `attachments of ${id}`,
           );
           attachments += expected.length;

@@ -24,16 +24,14 @@ import {
   type IdentityEmulator,
 } from '@mailbridge/sandbox';
 import { TokenManager } from '../../src/auth/token-manager.js';
-import { applyPreset } from '../../src/config/presets.js';
-import { parseResource } from '../../src/config/validate.js';
 import { streamingGroups } from '../../src/mail/ews-streaming-group.js';
-import { Secret } from '../../src/secret.js';
 import { createSealer } from '../../src/store/seal.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { TriggerRunner } from '../../src/triggers/runner.js';
 import { saveTrigger } from '../../src/triggers/save.js';
 import { startReceiver, until, type Receiver } from './support.js';
+import { addAppOnlyEwsMailbox } from './exchange-support.js';
 
 const bare = (id: string | undefined) => (id ?? '').trim().replace(/^<|>$/g, '');
 
@@ -74,27 +72,7 @@ async function world(): Promise<World> {
     sent,
     async addTrigger(name) {
       const user = `${name}-${run}@${SANDBOX.tenantDomain}`;
-      sandbox.admin.createMailbox(user);
-      // Add-MailboxPermission for the app: app-only access is per mailbox.
-      sandbox.admin.grantFullAccess(user, SANDBOX.confidentialClientId);
-      await store.putResource(
-        parseResource({
-          ...applyPreset({
-            name,
-            kind: 'ews',
-            preset: 'm365',
-            flow: 'client_credentials',
-            tenantId: SANDBOX.tenantId,
-            clientId: SANDBOX.confidentialClientId,
-            user,
-            authorityUrl: identity.url,
-            domain: SANDBOX.tenantDomain,
-            mailHost: sandbox.ews.url,
-          }),
-          tls: { caFile },
-        }),
-      );
-      await store.putSecret(name, 'client_secret', new Secret(SANDBOX.clientSecret));
+      await addAppOnlyEwsMailbox({ sandbox, identity, store, caFile }, name, user);
       await saveTrigger(
         store,
         {

@@ -111,3 +111,35 @@ export function numberedMessage(tag: string, i: number): { raw: string; messageI
       `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody ${i}\r\n`,
   };
 }
+
+/**
+ * A mailbox the app reads app-only (client credentials, ExchangeImpersonation): created in the
+ * sandbox, Full Access granted to the app (Add-MailboxPermission), and an EWS resource `name`
+ * for it with the client secret stored.
+ */
+export async function addAppOnlyEwsMailbox(
+  o: { sandbox: ExchangeSandbox; identity: IdentityEmulator; store: Store; caFile: string },
+  name: string,
+  user: string,
+): Promise<void> {
+  o.sandbox.admin.createMailbox(user);
+  o.sandbox.admin.grantFullAccess(user, SANDBOX.confidentialClientId);
+  await o.store.putResource(
+    parseResource({
+      ...applyPreset({
+        name,
+        kind: 'ews',
+        preset: 'm365',
+        flow: 'client_credentials',
+        tenantId: SANDBOX.tenantId,
+        clientId: SANDBOX.confidentialClientId,
+        user,
+        authorityUrl: o.identity.url,
+        domain: SANDBOX.tenantDomain,
+        mailHost: o.sandbox.ews.url,
+      }),
+      tls: { caFile: o.caFile },
+    }),
+  );
+  await o.store.putSecret(name, 'client_secret', new Secret(SANDBOX.clientSecret));
+}

@@ -83,7 +83,8 @@ export function envelope(o: EnvelopeOptions): string {
 /** A parsed element: attributes as `@_Name`, text as `#text`, children by local name. */
 export type XmlObject = { readonly [key: string]: unknown };
 
-const parser = new XMLParser({
+/** fast-xml-parser's settings for EWS answers (exported so tests can parse the same way without the base64 lift). */
+export const XML_PARSER_OPTIONS = {
   removeNSPrefix: true,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -95,7 +96,9 @@ const parser = new XMLParser({
   // Attributes only on xmlns declarations would otherwise show as @_xmlns:x; harmless.
   processEntities: true,
   htmlEntities: false,
-});
+} as const;
+
+const parser = new XMLParser(XML_PARSER_OPTIONS);
 
 export interface ParsedEnvelope {
   header: XmlObject;

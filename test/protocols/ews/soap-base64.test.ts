@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { mimeOf } from '../../../src/protocols/ews/get-item.js';
 import { readItems } from '../../../src/protocols/ews/items.js';
-import { child, children, parseEnvelope, text } from '../../../src/protocols/ews/soap.js';
+import { child, children, parseEnvelope, text, XML_PARSER_OPTIONS } from '../../../src/protocols/ews/soap.js';
 
 const env = (body: string) =>
   `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${body}</s:Body></s:Envelope>`;
@@ -20,17 +20,7 @@ const message = (id: string, b64: string) =>
   `<m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">${b64}</t:MimeContent><t:ItemId Id="${id}" ChangeKey="ck"/></t:Message></m:Items></m:GetItemResponseMessage>`;
 
 /** The same parse without the lifting, for comparison. */
-const plain = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  processEntities: true,
-  htmlEntities: false,
-});
+const plain = new XMLParser(XML_PARSER_OPTIONS);
 
 test('several MIME sources in one GetItem answer: each decoded in its place, the same tree as a plain parse', () => {
   const sources = [randomBytes(200_000), randomBytes(5_000), randomBytes(100)];
