@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { ImapFlow } from 'imapflow';
+
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { fetchToDirectory } from '../src/mail/fetch.js';
 import type { AfterAction } from '../src/message/after-action.js';
 import { createImapMailbox } from '../src/mail/imap-mailbox.js';
 import type { Rig } from '../test/helpers/rig.js';
-import { alternate, fmt, median, type Comparison } from './lib.js';
+import { alternate, BARE_LIST_QUERY, connectBareImap, fmt, median, type Comparison } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_FETCH_MESSAGES ?? 10_000);
 /** Which of the fetch comparisons to run (all by default). */
@@ -115,18 +115,7 @@ export async function benchFetch(rig: Rig, runs: number, log: (s: string) => voi
   const resource = rig.resource('imap', user);
   const base = join(tmpdir(), `mb-bench-fetch-${process.pid}`);
   const mbps = (rate: number) => fmt((rate * bytes) / COUNT / 1e6);
-  const bareClient = async () => {
-    const client = new ImapFlow({
-      host: rig.imap.host,
-      port: rig.imap.port,
-      secure: true,
-      tls: { ca: [rig.caPem], servername: 'localhost' },
-      auth: { user, accessToken: token.reveal() },
-      logger: false,
-    });
-    await client.connect();
-    return client;
-  };
+  const bareClient = () => connectBareImap(rig, user, token.reveal());
   const fresh = async (name: string) => {
     const dir = join(base, name);
     await rm(dir, { recursive: true, force: true });
@@ -205,13 +194,7 @@ export async function benchFetch(rig: Rig, runs: number, log: (s: string) => voi
       const lock = await client.getMailboxLock('INBOX');
       let n = 0;
       try {
-        for await (const m of client.fetch('1:*', {
-          uid: true,
-          envelope: true,
-          flags: true,
-          size: true,
-          bodyStructure: true,
-        }))
+        for await (const m of client.fetch('1:*', BARE_LIST_QUERY))
           if (m.uid) n++;
       } finally {
         lock.release();

@@ -1,5 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { ImapFlow } from 'imapflow';
+import type { Rig } from '../test/helpers/rig.js';
 
 /** One figure of a benchmark: ours and the bare library doing the same work in the same run. */
 export interface Comparison {
@@ -46,11 +48,25 @@ export function ratio(c: Comparison): number {
 }
 
 /** Runs `ours` and `bare` alternately, `runs` times each, so drift hits both alike. */
-export async function alternate(runs: number, ours: () => Promise<number>, bare: () => Promise<number>, log: (s: string) => void): Promise<{ ours: number[]; bare: number[] }> {
+export async function alternate(
+  runs: number,
+  ours: () => Promise<number>,
+  bare: () => Promise<number>,
+  log: (s: string) => void,
+): Promise<{ ours: number[]; bare: number[] }> {
   const out = { ours: [] as number[], bare: [] as number[] };
   for (let i = 0; i < runs; i++) {
     // Swap the order every run: whichever goes first meets a colder server.
-    const order: ['ours' | 'bare', () => Promise<number>][] = i % 2 === 0 ? [['ours', ours], ['bare', bare]] : [['bare', bare], ['ours', ours]];
+    const order: ['ours' | 'bare', () => Promise<number>][] =
+      i % 2 === 0
+        ? [
+            ['ours', ours],
+            ['bare', bare],
+          ]
+        : [
+            ['bare', bare],
+            ['ours', ours],
+          ];
     for (const [who, fn] of order) {
       const v = await fn();
       out[who].push(v);
@@ -81,3 +97,20 @@ function safe(f: () => string): string {
 export function fmt(n: number, digits = 1): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }
+
+/** Bare imapflow logged in to the rig's IMAPS with XOAUTH2: the other side of every IMAP comparison. */
+export async function connectBareImap(rig: Rig, user: string, accessToken: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: rig.imap.host,
+    port: rig.imap.port,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user, accessToken },
+    logger: false,
+  });
+  await client.connect();
+  return client;
+}
+
+/** What bare imapflow fetches for a listing (issue 12's `list` target). */
+export const BARE_LIST_QUERY = { uid: true, envelope: true, flags: true, size: true, bodyStructure: true } as const;

@@ -7,30 +7,19 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { fetchToDirectory } from '../src/mail/fetch.js';
 import { createImapMailbox } from '../src/mail/imap-mailbox.js';
 import { createPop3Mailbox } from '../src/mail/pop3-mailbox.js';
 import { loadRig } from '../test/helpers/rig.js';
 import { raw, sizes } from './fetch.js';
+import { BARE_LIST_QUERY, connectBareImap } from './lib.js';
 
 const [what, userArg, countArg] = process.argv.slice(2) as [string, string, string];
 const rig = loadRig();
 const count = Number(countArg ?? 1000);
 
-async function bareClient(user: string, accessToken: string): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: rig.imap.host,
-    port: rig.imap.port,
-    secure: true,
-    tls: { ca: [rig.caPem], servername: 'localhost' },
-    auth: { user, accessToken },
-    logger: false,
-  });
-  await client.connect();
-  return client;
-}
+const bareClient = (user: string, accessToken: string) => connectBareImap(rig, user, accessToken);
 
 async function main(): Promise<void> {
   if (userArg === 'new') {
@@ -77,14 +66,7 @@ async function main(): Promise<void> {
   } else if (what === 'bare-list') {
     const client = await bareClient(user, token.reveal());
     const lock = await client.getMailboxLock('INBOX');
-    for await (const m of client.fetch('1:*', {
-      uid: true,
-      envelope: true,
-      flags: true,
-      size: true,
-      bodyStructure: true,
-    }))
-      if (m.uid) n++;
+    for await (const m of client.fetch('1:*', BARE_LIST_QUERY)) if (m.uid) n++;
     lock.release();
     await client.logout();
   } else if (what.startsWith('pop3')) {

@@ -6,9 +6,10 @@
  * header lines, to price those items. Prints median msg/s and client CPU per row. USER: a mailbox
  * `bench/probe-fetch.ts x new 3000` filled. Not part of `npm run bench`.
  */
-import { ImapFlow, type FetchQueryObject } from 'imapflow';
+import type { FetchQueryObject } from 'imapflow';
 import { createImapMailbox } from '../src/mail/imap-mailbox.js';
 import { loadRig } from '../test/helpers/rig.js';
+import { connectBareImap } from './lib.js';
 
 const rig = loadRig();
 const [user, roundsArg, ...variants] = process.argv.slice(2) as [string, string, ...string[]];
@@ -36,15 +37,7 @@ async function main(): Promise<void> {
         n = (await mailbox.list()).length;
         await mailbox.close();
       } else {
-        const client = new ImapFlow({
-          host: rig.imap.host,
-          port: rig.imap.port,
-          secure: true,
-          tls: { ca: [rig.caPem], servername: 'localhost' },
-          auth: { user, accessToken: token.reveal() },
-          logger: false,
-        });
-        await client.connect();
+        const client = await connectBareImap(rig, user, token.reveal());
         const lock = await client.getMailboxLock('INBOX');
         for await (const m of client.fetch('1:*', queries[v] ?? base)) if (m.uid) n++;
         lock.release();
