@@ -401,36 +401,21 @@ class StreamingGroup {
         await conn.done;
         break;
       }
-      if (outcome === 'changed') {
+      let end = outcome;
+      if (end === 'changed') {
         if (dirty()) {
           // A planned move: the next loop opens the new connection, this one retires after.
           previous = conn;
           continue;
         }
         // Woken for nothing new: keep reading this connection.
-        const end = await Promise.race([conn.done, this.#waitDirty().then(() => 'changed' as const)]);
+        end = await Promise.race([conn.done, this.#waitDirty().then(() => 'changed' as const)]);
         if (end === 'changed') {
           previous = conn;
           continue;
         }
-        await this.#after(
-          end,
-          conn,
-          () => failures++,
-          () => {
-            failures = 0;
-          },
-        );
-      } else {
-        await this.#after(
-          outcome,
-          conn,
-          () => failures++,
-          () => {
-            failures = 0;
-          },
-        );
       }
+      failures = (await this.#after(end, conn)) ? failures + 1 : 0;
       if (failures > 0 && !stopped()) {
         const wait = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(failures - 1, 20));
         await sleep(wait, undefined, { signal: stop }).catch(() => undefined);
@@ -442,24 +427,15 @@ class StreamingGroup {
     this.#current = undefined;
   }
 
-  /** What a finished connection means for the next: a wake for everyone unless it was a planned reopen. */
-  async #after(
-    outcome: 'closed' | 'reopen' | 'failed' | 'aborted',
-    conn: Connection,
-    failed: () => void,
-    fine: () => void,
-  ): Promise<void> {
-    if (outcome === 'reopen') {
-      fine();
-      return;
-    }
+  /**
+   * What a finished connection means for the next: a wake for everyone unless it was a planned
+   * reopen. True when it failed (the caller backs off).
+   */
+  async #after(outcome: 'closed' | 'reopen' | 'failed' | 'aborted', conn: Connection): Promise<boolean> {
+    if (outcome === 'reopen') return false;
     // After a Closed the server keeps the gap's events; one sync per lifetime is cheap enough not to trust it.
     this.#wakeAll();
-    if (outcome === 'closed') {
-      fine();
-      return;
-    }
-    failed();
+    if (outcome === 'closed') return false;
     const text =
       conn.error instanceof Error ? conn.error.message : 'the event stream ended without ConnectionStatus Closed';
     for (const m of new Set(conn.ids.values())) {
@@ -473,6 +449,7 @@ class StreamingGroup {
       { event: 'ews_streaming_error', anchor: this.anchor, subscriptions: conn.ids.size, error: text },
       'EWS group event stream failed; reconnecting',
     );
+    return true;
   }
 
   #nextChange(): Promise<void> {

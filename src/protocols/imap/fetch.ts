@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { FetchMessageObject, ImapFlow, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import type {
+  FetchMessageObject,
+  FetchQueryObject,
+  ImapFlow,
+  MessageAddressObject,
+  MessageStructureObject,
+} from 'imapflow';
 import { ProtocolError } from '../../errors.js';
 import { uidSet, withFolder } from './lock.js';
 
@@ -50,26 +56,48 @@ export async function fetchSummaries(
   uids: readonly number[] | undefined,
   onRow?: (done: number, total: number) => void,
 ): Promise<ImapMessageSummary[]> {
+  const query = {
+    uid: true,
+    envelope: true,
+    flags: true,
+    size: true,
+    bodyStructure: true,
+    internalDate: true,
+    headers: LISTED_HEADERS,
+  };
+  return fetchRows(client, folder, uids, query, toSummary, onRow);
+}
+
+/**
+ * One FETCH of `query` over `uids` (undefined: `1:*`, without a SEARCH round trip first), a row
+ * per message in UID order.
+ */
+async function fetchRows<T extends { uid: number }>(
+  client: ImapFlow,
+  folder: string,
+  uids: readonly number[] | undefined,
+  query: FetchQueryObject,
+  toRow: (msg: FetchMessageObject) => T,
+  onRow?: (done: number, total: number) => void,
+): Promise<T[]> {
   if (uids?.length === 0) return [];
   return withFolder(client, folder, async () => {
     if (!uids && client.mailbox && client.mailbox.exists === 0) return [];
-    const out: ImapMessageSummary[] = [];
-    const query = {
-      uid: true,
-      envelope: true,
-      flags: true,
-      size: true,
-      bodyStructure: true,
-      internalDate: true,
-      headers: LISTED_HEADERS,
-    };
+    const out: T[] = [];
     const range = uids ? uidSet(uids) : '1:*';
     const total = uids ? uids.length : client.mailbox ? client.mailbox.exists : 0;
+    let sorted = true;
+    let last = 0;
     for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) {
-      out.push(toSummary(msg));
+      const row = toRow(msg);
+      if (row.uid < last) sorted = false;
+      last = row.uid;
+      out.push(row);
       onRow?.(out.length, Math.max(total, out.length));
     }
-    return out.sort((a, b) => a.uid - b.uid);
+    // A FETCH answers in sequence order, which is UID order (RFC 3501 §2.3.1.1): sorting is
+    // only for a server that answers otherwise.
+    return sorted ? out : out.sort((a, b) => a.uid - b.uid);
   });
 }
 
@@ -108,26 +136,8 @@ export async function fetchListing(
   uids: readonly number[] | undefined,
   onRow?: (done: number, total: number) => void,
 ): Promise<ImapListRow[]> {
-  if (uids?.length === 0) return [];
-  return withFolder(client, folder, async () => {
-    if (!uids && client.mailbox && client.mailbox.exists === 0) return [];
-    const out: ImapListRow[] = [];
-    const query = { uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true };
-    const range = uids ? uidSet(uids) : '1:*';
-    const total = uids ? uids.length : client.mailbox ? client.mailbox.exists : 0;
-    let sorted = true;
-    let last = 0;
-    for await (const msg of client.fetch(range, query, { uid: uids !== undefined })) {
-      const row = toListRow(msg);
-      if (row.uid < last) sorted = false;
-      last = row.uid;
-      out.push(row);
-      onRow?.(out.length, Math.max(total, out.length));
-    }
-    // A FETCH answers in sequence order, which is UID order (RFC 3501 §2.3.1.1): sorting is
-    // only for a server that answers otherwise.
-    return sorted ? out : out.sort((a, b) => a.uid - b.uid);
-  });
+  const query = { uid: true, envelope: true, flags: true, size: true, bodyStructure: true, internalDate: true };
+  return fetchRows(client, folder, uids, query, toListRow, onRow);
 }
 
 /** Characters a listing can show as the envelope has them: printable ASCII, no encoded-word left. */
