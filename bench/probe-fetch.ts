@@ -63,6 +63,14 @@ async function main(): Promise<void> {
     });
     n = (await mailbox.list()).length;
     await mailbox.close();
+  } else if (what === 'bare-keep') {
+    const client = await bareClient(user, token.reveal());
+    const lock = await client.getMailboxLock('INBOX');
+    const kept = [];
+    for await (const m of client.fetch('1:*', BARE_LIST_QUERY)) kept.push(m);
+    n = kept.length;
+    lock.release();
+    await client.logout();
   } else if (what === 'bare-list') {
     const client = await bareClient(user, token.reveal());
     const lock = await client.getMailboxLock('INBOX');
