@@ -48,6 +48,10 @@ const SCHEMA_FILES = new Set(['types.xsd', 'messages.xsd', 'xml.xsd']);
 
 /** A long-lived chunked response: each write is one chunk (one SOAP envelope), as Exchange sends them. */
 function openStream(res: ServerResponse, status: number, headers: Record<string, string>, start: (sink: StreamSink) => void): void {
+  // The client gave up while the request was being handled (a slow fault, a busy sandbox): its
+  // 'close' has fired already, so a connection opened now would count against the mailbox's
+  // limit and hold its subscriptions until its ConnectionTimeout.
+  if (!res.socket || res.socket.destroyed) return;
   res.writeHead(status, { ...headers, 'x-backendhttpstatus': String(status), 'transfer-encoding': 'chunked' });
   const sink: StreamSink = {
     write: (text) => void res.write(text),
