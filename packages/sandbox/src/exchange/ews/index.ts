@@ -120,7 +120,10 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
+    // A deep accept queue (Linux caps it at net.core.somaxconn): a thousand clients connecting at
+    // once to a sandbox whose event loop is busy would otherwise overflow Node's default of 511,
+    // and the kernel resets connections an Exchange front end would have taken.
+    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
