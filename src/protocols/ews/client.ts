@@ -209,16 +209,21 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
     const ctx = contextFor(action);
     const t = await getTransport();
     let refreshed = false;
+    // A function, not the property: the compiler would take `aborted` as still false after the first test.
+    const aborted = () => so.signal.aborted;
     for (;;) {
+      if (aborted()) return;
       const { headers, xml } = await request(body, refreshed, so.headers);
       let res: HttpStream;
       try {
-        res = await t.postStream(url, headers, xml, so.idleTimeoutMs);
+        // The signal goes into the request itself: a listener added once the answer is there would
+        // miss an abort while a busy server takes its time to answer, and the stream it then opened
+        // would run on, unwatched, for its whole ConnectionTimeout.
+        res = await t.postStream(url, headers, xml, so.idleTimeoutMs, so.signal);
       } catch (e) {
+        if (aborted()) return;
         throw transportError(ctx, e);
       }
-      const abort = () => res.close();
-      so.signal.addEventListener('abort', abort, { once: true });
       try {
         so.onHeaders?.(res.headers);
         if (res.status !== 200) {
@@ -267,7 +272,6 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
         if (splitter.pending) throw transportError(ctx, Object.assign(new Error('the event stream ended inside an envelope'), { code: 'ECONNRESET' }));
         return;
       } finally {
-        so.signal.removeEventListener('abort', abort);
         res.close();
       }
     }

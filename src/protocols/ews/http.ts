@@ -33,9 +33,10 @@ export interface HttpTransport {
   /**
    * A POST whose answer stays open: `idleTimeoutMs` without a byte (a keep-alive included) cuts
    * it. It gets a socket of its own, never one of the pool's, so a long-lived stream does not
-   * hold back the calls beside it.
+   * hold back the calls beside it. `signal` cuts it in every phase: connecting, waiting for the
+   * server's answer (a busy server can take minutes), or streaming.
    */
-  postStream(url: URL, headers: Record<string, string>, body: string, idleTimeoutMs: number): Promise<HttpStream>;
+  postStream(url: URL, headers: Record<string, string>, body: string, idleTimeoutMs: number, signal: AbortSignal): Promise<HttpStream>;
   close(): void;
 }
 
@@ -66,7 +67,7 @@ export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes
         req.end(payload);
       });
     },
-    postStream(url, headers, body, idleTimeoutMs) {
+    postStream(url, headers, body, idleTimeoutMs, signal) {
       const secure = url.protocol === 'https:';
       const payload = Buffer.from(body, 'utf8');
       return new Promise<HttpStream>((resolve, reject) => {
@@ -74,6 +75,8 @@ export function createTransport(tls: ConnectionOptions, opts: { maxResponseBytes
           ...(secure ? tls : {}),
           method: 'POST',
           agent: false,
+          // node:http destroys the request (and its response, once there is one) when this aborts.
+          signal,
           headers: { ...headers, 'Content-Length': String(payload.length) },
         }, (res) => {
           const out: Record<string, string | undefined> = {};

@@ -97,7 +97,8 @@ async function dispatch(ctx: ExchangeContext, call: EwsCall, request: XNode): Pr
   if (injected?.kind === 'throttle') return fault(serverBusy(injected.value ?? DEFAULT_BACKOFF_MS));
   if (injected?.kind === 'server_error') return fault(new EwsFault('ErrorInternalServerError', 'An internal server error occurred. The operation failed.'));
   if (injected?.kind === 'drop_connection') return { drop: true };
-  if (injected?.kind === 'slow') await delay(injected.value ?? 1000);
+  // Unref'd: a long slow fault must not keep a test process alive after the sandbox closed.
+  if (injected?.kind === 'slow') await delay(injected.value ?? 1000, undefined, { ref: false });
 
   if (request.name === 'GetStreamingEvents') return getStreamingEvents(call, request);
 

@@ -48,6 +48,10 @@ const SCHEMA_FILES = new Set(['types.xsd', 'messages.xsd', 'xml.xsd']);
 
 /** A long-lived chunked response: each write is one chunk (one SOAP envelope), as Exchange sends them. */
 function openStream(res: ServerResponse, status: number, headers: Record<string, string>, start: (sink: StreamSink) => void): void {
+  // The client gave up while the request was being handled (a slow fault, a busy sandbox): its
+  // 'close' has fired already, so a connection opened now would count against the mailbox's
+  // limit and hold its subscriptions until its ConnectionTimeout.
+  if (!res.socket || res.socket.destroyed) return;
   res.writeHead(status, { ...headers, 'x-backendhttpstatus': String(status), 'transfer-encoding': 'chunked' });
   const sink: StreamSink = {
     write: (text) => void res.write(text),
@@ -116,7 +120,10 @@ export async function startEwsServer(ctx: ExchangeContext, opts: { host: string;
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
+    // A deep accept queue (Linux caps it at net.core.somaxconn): a thousand clients connecting at
+    // once to a sandbox whose event loop is busy would otherwise overflow Node's default of 511,
+    // and the kernel resets connections an Exchange front end would have taken.
+    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
