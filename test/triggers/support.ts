@@ -76,7 +76,12 @@ export async function startReceiver(): Promise<Receiver> {
       });
       return receiver.calls;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // A client's idle keep-alive connection would otherwise hold close() open until it times out.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
