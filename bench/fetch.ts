@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { fetchToDirectory } from '../src/mail/fetch.js';
@@ -16,6 +15,7 @@ import type { Rig } from '../test/helpers/rig.js';
 import { alternate, BARE_LIST_QUERY, connectBareImap, fmt, median, type Comparison } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_FETCH_MESSAGES ?? 10_000);
+const execFileAsync = promisify(execFile);
 /** Which of the fetch comparisons to run (all by default). */
 const PARTS = (process.env.BENCH_FETCH_PARTS ?? 'leave,move,raw,list').split(',');
 
@@ -123,7 +123,7 @@ export async function benchFetch(rig: Rig, runs: number, log: (s: string) => voi
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     // Nothing of the last run (1.5 GB at 10,000 messages) is left to write back during this one.
-    await promisify(execFile)('sync');
+    await execFileAsync('sync');
     return dir;
   };
 

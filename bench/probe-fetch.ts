@@ -66,9 +66,7 @@ async function main(): Promise<void> {
   } else if (what === 'bare-keep') {
     const client = await bareClient(user, token.reveal());
     const lock = await client.getMailboxLock('INBOX');
-    const kept = [];
-    for await (const m of client.fetch('1:*', BARE_LIST_QUERY)) kept.push(m);
-    n = kept.length;
+    n = (await client.fetchAll('1:*', BARE_LIST_QUERY)).length;
     lock.release();
     await client.logout();
   } else if (what === 'bare-list') {

@@ -45,7 +45,6 @@ function corpus(to: string): string[] {
   ];
 }
 
-
 async function serverSources(rig: Rig, user: string, folder = 'INBOX'): Promise<Map<string, Buffer>> {
   const mailbox = createImapMailbox({ resource: rig.resource('imap', user), tokens: mintingProvider(rig, user) });
   try {

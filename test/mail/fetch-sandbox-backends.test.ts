@@ -38,7 +38,6 @@ function corpus(to: string): Buffer[] {
   ].map((s) => Buffer.from(s));
 }
 
-
 describe('bulk fetch over POP3, EWS and Graph (the sandbox)', () => {
   let sb: Sandboxes;
   before(async () => {

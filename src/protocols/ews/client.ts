@@ -262,12 +262,12 @@ export function createEwsClient(opts: EwsClientOptions): EwsClient {
             }
           }
         } catch (e) {
-          if (so.signal.aborted) return;
+          if (aborted()) return;
           if (e instanceof ProtocolError) throw e;
           if (e instanceof RangeError) throw malformedReplyError(ctx, e.message, splitter.pending.slice(0, 200));
           throw transportError(ctx, e);
         }
-        if (so.signal.aborted) return;
+        if (aborted()) return;
         // A response cut mid-envelope (a proxy or the network) ends with text left over: a failure, not an end.
         if (splitter.pending) throw transportError(ctx, Object.assign(new Error('the event stream ended inside an envelope'), { code: 'ECONNRESET' }));
         return;
