@@ -79,11 +79,14 @@ export async function openUpstream(resource: Resource, tokens: TokenManager, log
   // connection, STARTTLS and XOAUTH2 login (bench/results.md: that was most of the added latency).
   // A connection the server drops fails only the message on it (a transient failure the spool
   // retries); the next message opens a new one. The worker's own cap per mailbox is also 3.
-  // The pool does no pacing of its own: the worker keeps Exchange's 30 a minute.
+  // The pool does no pacing of its own: the worker keeps Exchange's 30 a minute. A connection
+  // is replaced after 1,000 messages, not nodemailer's 100: each new one costs a TCP and two TLS
+  // handshakes and an XOAUTH2 login, ~7 round trips to Exchange Online, which documents no cap
+  // on messages per connection.
   const sender: SmtpSender = createSmtpSender({
     resource: { ...resource, rateLimitPerMinute: 0 },
     tokens: tokens.provider(resource.name),
-    pool: { maxConnections: 3, maxMessages: 100 },
+    pool: { maxConnections: 3, maxMessages: 1000 },
     ...(logger ? { logger } : {}),
   });
   let fallback: Promise<GraphSender> | undefined;
