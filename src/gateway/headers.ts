@@ -1,9 +1,13 @@
-import { simpleParser, type AddressObject } from 'mailparser';
+import { domainToUnicode } from 'node:url';
+import libmime from 'libmime';
+import addressparser from 'nodemailer/lib/addressparser';
 
 /**
  * The header section of a submitted message, read without its body: the gateway checks From
  * against the sender's allow-list and the Graph path compares header recipients with the
- * envelope. Only the header block is parsed (a 30 MB body is never decoded for this).
+ * envelope. Only the header block is read (a 30 MB body is never decoded for this), with the
+ * two pieces mailparser itself uses for it (libmime's header split, nodemailer's addressparser)
+ * and not mailparser's streaming machinery, which costs ~0.5 ms a message at the gateway.
  */
 
 /** Where the header section ends: the first empty line (CRLF CRLF or LF LF); the whole message when none. */
@@ -23,28 +27,37 @@ export interface HeaderAddresses {
   cc: string[];
   bcc: string[];
   messageId?: string;
-  subject?: string;
 }
 
-const list = (v: AddressObject | AddressObject[] | undefined): string[] =>
-  (v === undefined ? [] : Array.isArray(v) ? v : [v])
-    .flatMap((a) => a.value)
-    .flatMap(function flat(a): string[] {
-      if (a.group) return a.group.flatMap(flat);
-      return a.address ? [a.address.toLowerCase()] : [];
-    });
+/** An RFC 2047 encoded word: never valid inside an addr-spec (RFC 2047 §5). */
+const ENCODED_WORD = /=\?[^?]+\?[BbQq]\?[^?]*\?=/;
 
-export async function readHeaderAddresses(raw: Buffer): Promise<HeaderAddresses> {
-  const head = raw.subarray(0, headerEnd(raw));
-  const parsed = await simpleParser(head, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  const sender = parsed.headers.get('sender');
+/**
+ * The addresses of every occurrence of an address header, lowercased, groups flattened. An
+ * internationalized domain is compared in Unicode (as mailparser reports it); an address that
+ * carries an encoded word is no address (as in mailparser), so it can never pass as an allowed From.
+ */
+function addresses(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) =>
+    addressparser(v, { flatten: true }).flatMap((a) => {
+      const address = a.address.trim().toLowerCase();
+      if (!address || ENCODED_WORD.test(address)) return [];
+      const at = address.lastIndexOf('@');
+      if (at < 0 || !address.slice(at + 1).includes('xn--')) return [address];
+      return [`${address.slice(0, at + 1)}${domainToUnicode(address.slice(at + 1)) || address.slice(at + 1)}`];
+    }),
+  );
+}
+
+export function readHeaderAddresses(raw: Buffer): HeaderAddresses {
+  const headers = libmime.decodeHeaders(raw.subarray(0, headerEnd(raw)).toString('utf8'), { skipPrototypeKeys: true });
+  const messageId = headers['message-id']?.at(-1)?.trim();
   return {
-    from: list(parsed.from),
-    sender: sender && typeof sender === 'object' && 'value' in sender ? list(sender as AddressObject) : [],
-    to: list(parsed.to),
-    cc: list(parsed.cc),
-    bcc: list(parsed.bcc),
-    ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
-    ...(parsed.subject ? { subject: parsed.subject } : {}),
+    from: addresses(headers.from),
+    sender: addresses(headers.sender),
+    to: addresses(headers.to),
+    cc: addresses(headers.cc),
+    bcc: addresses(headers.bcc),
+    ...(messageId ? { messageId } : {}),
   };
 }

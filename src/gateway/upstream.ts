@@ -12,7 +12,7 @@ import { sendMessage } from '../protocols/graph/send-mail.js';
 import { mailboxPrefix } from '../protocols/graph/target.js';
 import { createSmtpSender, type SmtpSender } from '../protocols/smtp/sender.js';
 import { tlsOptionsFor } from '../protocols/tls.js';
-import { headerEnd, readHeaderAddresses } from './headers.js';
+import { readHeaderAddresses } from './headers.js';
 
 /**
  * Upstream delivery for one resource: the spooled bytes go out unchanged.
@@ -165,7 +165,7 @@ async function graphSender(o: {
     async send(m) {
       const p = await prefixFor();
       if (m.raw.length <= GRAPH_MIME_MAX_BYTES) {
-        const raw = await withEnvelopeOnlyAsBcc(m.raw, m.rcptTo);
+        const raw = withEnvelopeOnlyAsBcc(m.raw, m.rcptTo);
         const res = await http.send({
           method: 'POST',
           url: `${p}/sendMail`,
@@ -188,8 +188,8 @@ async function graphSender(o: {
 }
 
 /** Envelope recipients the headers do not name go into a Bcc: header (Graph has no envelope). */
-async function withEnvelopeOnlyAsBcc(raw: Buffer, rcptTo: string[]): Promise<Buffer> {
-  const h = await readHeaderAddresses(raw);
+function withEnvelopeOnlyAsBcc(raw: Buffer, rcptTo: string[]): Buffer {
+  const h = readHeaderAddresses(raw);
   const named = new Set([...h.to, ...h.cc, ...h.bcc]);
   const missing = rcptTo.filter((r) => !named.has(r.toLowerCase()));
   if (missing.length === 0) return raw;
@@ -200,7 +200,7 @@ async function withEnvelopeOnlyAsBcc(raw: Buffer, rcptTo: string[]): Promise<Buf
 /** A large message as a draft Graph can take in pieces (attachments by upload session). */
 async function draftFromMime(m: UpstreamMessage): Promise<MailDraft> {
   const parsed = await simpleParser(m.raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  const h = await readHeaderAddresses(m.raw.subarray(0, headerEnd(m.raw)));
+  const h = readHeaderAddresses(m.raw);
   const named = new Set([...h.to, ...h.cc, ...h.bcc]);
   const extraHeaders: Record<string, string> = {};
   for (const line of parsed.headerLines) {

@@ -191,6 +191,21 @@ describe('SMTP gateway → Exchange sandbox', { timeout: 120_000 }, () => {
       data: forged,
     });
     assert.match(headerFrom.stdout, /^SMTPDataError 550 5\.7\.1 From: <.*> is not allowed/m, 'header From not allowed');
+    // A second From: after the allowed one: every author is checked, not only the first or last.
+    const twice = await pythonSend({
+      port,
+      caFile: ca,
+      user: 'printer',
+      password: PASSWORD,
+      from: sender,
+      to: [rcpt],
+      data: message(sender, rcpt, 'two authors', 'x', [`From: <${rcpt}>`]),
+    });
+    assert.match(
+      twice.stdout,
+      /^SMTPDataError 550 5\.7\.1 From: <.*> is not allowed/m,
+      'a second header From not allowed',
+    );
     assert.deepEqual(await everything(), before, 'nothing was spooled');
     const usage = (await t.gw.users.get('printer')).usage.find((u) => u.protocol === 'smtp');
     assert.ok(

@@ -246,10 +246,10 @@ export async function startSmtpGateway(o: SmtpGatewayOptions): Promise<SmtpGatew
     const s = senderOf(session);
     if (!s) throw reply(530, '5.7.0 Authentication required');
     const raw = Buffer.concat(chunks, size);
-    const headers = await readHeaderAddresses(raw).catch(() => undefined);
+    const headers = readHeaderAddresses(raw);
     const allowed = await allowedFromOf(s);
-    const authors = headers ? [...headers.from, ...headers.sender] : [];
-    if (!headers || headers.from.length === 0) throw reply(550, '5.6.0 The message has no From: header');
+    const authors = [...headers.from, ...headers.sender];
+    if (headers.from.length === 0) throw reply(550, '5.6.0 The message has no From: header');
     const refused = authors.find((a) => !fromAllowed(allowed, a));
     if (refused) {
       logger?.warn({ session: session.id, sender: s.name, headerFrom: refused }, 'gateway: header From not allowed');
