@@ -7,9 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { GatewayUsers } from '../../src/gateway/users.js';
 import { Secret } from '../../src/secret.js';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, MIGRATIONS_TABLE } from '../../src/store/migrations.js';
+import { createSealer } from '../../src/store/seal.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { freshDatabase, type TestDatabase } from './databases.js';
 
@@ -243,3 +250,50 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('migration 17 moves a spooled message’s bytes into gateway_spool_raw, unchanged and still relayable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-migrate17-'));
+  const path = join(dir, 'mailbridge.db');
+  const raw = Buffer.from('Subject: before the upgrade\r\n\r\n\u00e9t\u00e9 8bit\r\n', 'utf8');
+  // A database as version 16 left it, with one message spooled in the old layout.
+  const old = new Database(path);
+  old.exec(MIGRATIONS_TABLE);
+  for (const m of MIGRATIONS.filter((x) => x.version <= 16)) {
+    for (const sql of m.statements) old.exec(sql);
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, 1);
+  }
+  old
+    .prepare(
+      `INSERT INTO gateway_spool (id, resource, principal, source, mail_from, rcpt_to, dsn, raw, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at, updated_at)
+       VALUES ('m0', 'send', 'user:printer', '127.0.0.1', 'printer@example.test', '["a@example.test"]', '{}', ?, ?, 'queued', 0, 1, 0, NULL, 0, 1, 1)`,
+    )
+    .run(raw.toString('base64'), raw.length);
+  old.close();
+  const store = openSqliteStore({ path, sealer: createSealer(randomBytes(32)) });
+  try {
+    assert.deepEqual(
+      (await store.listSpool()).map((e) => [e.id, e.size]),
+      [['m0', raw.length]],
+    );
+    const [claimed] = await store.claimSpooled(2, 60_000, 10);
+    assert.equal(claimed?.id, 'm0');
+    assert.ok((await store.spooledRaw('m0'))?.equals(raw), 'bytes unchanged');
+    await store.markSpooledRelayed('m0', {
+      id: 'm0',
+      resource: 'send',
+      principal: 'user:printer',
+      recipients: 1,
+      size: raw.length,
+      upstreamId: '250 ok',
+      via: 'smtp',
+      attempts: 1,
+      possibleDuplicate: false,
+      acceptedAt: 1,
+      relayedAt: 3,
+    });
+    assert.equal(await store.spooledRaw('m0'), undefined, 'the bytes leave with the message');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

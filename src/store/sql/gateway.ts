@@ -202,24 +202,26 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     },
 
     async spoolMessage(e, now) {
-      await sql.run(
-        `INSERT INTO gateway_spool (id, resource, principal, source, mail_from, rcpt_to, dsn, raw, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, NULL, 0, ?, ?)`,
-        [
-          e.id,
-          e.resource,
-          e.principal,
-          e.source,
-          e.mailFrom,
-          JSON.stringify(e.rcptTo),
-          JSON.stringify(e.dsn),
-          e.raw.toString('base64'),
-          e.raw.length,
-          now,
-          now,
-          now,
-        ],
-      );
+      await sql.transaction(async (q) => {
+        await q.run('INSERT INTO gateway_spool_raw (id, raw) VALUES (?, ?)', [e.id, e.raw.toString('base64')]);
+        await q.run(
+          `INSERT INTO gateway_spool (id, resource, principal, source, mail_from, rcpt_to, dsn, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, NULL, 0, ?, ?)`,
+          [
+            e.id,
+            e.resource,
+            e.principal,
+            e.source,
+            e.mailFrom,
+            JSON.stringify(e.rcptTo),
+            JSON.stringify(e.dsn),
+            e.raw.length,
+            now,
+            now,
+            now,
+          ],
+        );
+      });
     },
     async claimSpooled(now, leaseMs, limit) {
       const candidates = await sql.all<SpoolRow>(
@@ -260,7 +262,7 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
       return row ? spoolFromRow(row) : undefined;
     },
     async spooledRaw(id) {
-      const [row] = await sql.all<{ raw: string }>('SELECT raw FROM gateway_spool WHERE id = ?', [id]);
+      const [row] = await sql.all<{ raw: string }>('SELECT raw FROM gateway_spool_raw WHERE id = ?', [id]);
       return row ? Buffer.from(row.raw, 'base64') : undefined;
     },
     async rescheduleSpooled(id, at, error, now) {
@@ -272,6 +274,7 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     async markSpooledRelayed(id, r) {
       await sql.transaction(async (q) => {
         await q.run('DELETE FROM gateway_spool WHERE id = ?', [id]);
+        await q.run('DELETE FROM gateway_spool_raw WHERE id = ?', [id]);
         await q.run(
           `INSERT INTO gateway_relayed (id, resource, principal, recipients, size, upstream_id, via, attempts, possible_duplicate, accepted_at, relayed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -293,8 +296,9 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     },
     async markSpooledDead(id, d) {
       await sql.transaction(async (q) => {
-        const [row] = await q.all<{ raw: string }>('SELECT raw FROM gateway_spool WHERE id = ?', [id]);
+        const [row] = await q.all<{ raw: string }>('SELECT raw FROM gateway_spool_raw WHERE id = ?', [id]);
         await q.run('DELETE FROM gateway_spool WHERE id = ?', [id]);
+        await q.run('DELETE FROM gateway_spool_raw WHERE id = ?', [id]);
         await q.run(
           `INSERT INTO gateway_dead_letters (id, resource, principal, mail_from, rcpt_to, status, reason, raw, size, bounce, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
