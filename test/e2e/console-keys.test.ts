@@ -45,7 +45,8 @@ test('create a key with scopes and an expiry, copy it with the Copy button, use 
   assert.equal(await page.textContent('#new-key-expiry'), expiry);
 
   await page.getByRole('button', { name: 'Copy' }).click();
-  await page.waitForFunction('document.getElementById("new-key-status").textContent !== ""');
+  // A locator, not waitForFunction: the console's CSP forbids eval, which a polled predicate needs.
+  await page.locator('#new-key-status:not(:empty)').waitFor();
   assert.equal(await page.textContent('#new-key-status'), 'Copied to the clipboard.');
   assert.equal(await page.evaluate('navigator.clipboard.readText()'), key);
   await shot(page, 'keys-1-created');
