@@ -19,8 +19,9 @@ const CONNECTIONS = Number(process.env.BENCH_GATEWAY_SMTP_CONNECTIONS ?? 3); // 
 
 /**
  * The SMTP gateway (issue 13) against nodemailer straight to the upstream (the rig's Postfix,
- * submission with XOAUTH2): messages a second relayed end to end (the gateway's 250 and its
- * delivery upstream), alternating; the latency a message gains by going through the gateway; and
+ * submission with XOAUTH2): messages a second from submission until they are in the mailbox,
+ * alternating, with everything sharing the cores, with the gateway on a core of its own, and with
+ * a WAN round trip to the upstream; the latency a message gains by going through the gateway; and
  * the gateway's memory per open authenticated session. The gateway runs in a child process.
  */
 export async function benchGatewaySmtp(
