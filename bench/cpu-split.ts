@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { readProcesses } from './processes.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -27,19 +28,10 @@ export async function pinRigAndSelf(rigDir: string, cpu: string): Promise<() => 
   return () => pin(`0-${cpus().length - 1}`);
 }
 
-/** The given pids and all their descendants, from /proc/PID/stat's parent pid. */
+/** The given pids and all their descendants. */
 function descendants(roots: number[]): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // ended between the listing and the read
-    }
-  }
+  for (const [pid, p] of readProcesses()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
   const out: number[] = [];
   const walk = (pid: number) => {
     out.push(pid);

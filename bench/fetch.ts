@@ -103,6 +103,13 @@ async function compare(runs: number, ours: () => Promise<Run>, bare: () => Promi
   };
 }
 
+/** `compare` after one untimed run of each side: the first, cold runs of both are the slowest. */
+async function compareWarm(runs: number, ours: () => Promise<Run>, bare: () => Promise<Run>, log: (s: string) => void) {
+  await ours();
+  await bare();
+  return compare(runs, ours, bare, log);
+}
+
 /**
  * Bulk receive over IMAPS against the bare libraries, alternating, on one mailbox of COUNT
  * messages (1 KB–1 MB): fetch + cut attachments + save with `--after leave` and with
@@ -242,10 +249,8 @@ export async function benchFetch(rig: Rig, runs: number, log: (s: string) => voi
   if (PARTS.includes('raw')) {
     log(' plain .eml (--raw)');
     // A run is ~11 s of nothing but network and file writes, so single runs swing ±15 % with the
-    // page cache's writeback: one untimed run of each side first, then at least 5 pairs.
-    await ours({ raw: true })();
-    await bareRaw();
-    const raw = await compare(Math.max(runs, 5), ours({ raw: true }), bareRaw, log);
+    // page cache's writeback: a warm-up of each side, then at least 5 pairs.
+    const raw = await compareWarm(Math.max(runs, 5), ours({ raw: true }), bareRaw, log);
     out.push({
       name: `fetch ${what} to .eml only (--raw)`,
       unit: 'msg/s',
@@ -258,11 +263,9 @@ export async function benchFetch(rig: Rig, runs: number, log: (s: string) => voi
   }
   if (PARTS.includes('list')) {
     log(' list');
-    // A listing takes about a second: one untimed run of each side first (JIT, connection
-    // set-up code), then more runs than the fetches get, so one scheduling hiccup is not the median.
-    await oursList();
-    await bareList();
-    const list = await compare(Math.max(runs, 7), oursList, bareList, log);
+    // A listing takes about a second: a warm-up of each side (JIT, connection set-up code), then
+    // more runs than the fetches get, so one scheduling hiccup is not the median.
+    const list = await compareWarm(Math.max(runs, 7), oursList, bareList, log);
     out.push({
       name: `list ${COUNT} messages (envelope, flags, size, has-attachments)`,
       unit: 'msg/s',

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,6 +9,7 @@ import nodemailer from 'nodemailer';
 import type { Rig } from '../test/helpers/rig.js';
 import { pinRigAndSelf } from './cpu-split.js';
 import { startDelayProxyProcess } from './delay-proxy.js';
+import { readProcesses, type ProcessStat } from './processes.js';
 import { alternate, fmt, median, type Comparison, type Figure } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_GATEWAY_SMTP_MESSAGES ?? 300);
@@ -101,37 +102,49 @@ export async function benchGatewaySmtp(
       const cpuDirect: CpuSplit[] = [];
       const acceptRates: number[] = [];
       const upstream250 = { ours: [] as number[], bare: [] as number[] };
-      const throughVia = async () => {
+      /**
+       * One timed run: from an idle rig, `submit` returns once the upstream has answered 250 for
+       * every message; the run ends when they are all in the mailbox.
+       */
+      const measure = async (
+        open: typeof via,
+        submit: (t: ReturnType<typeof via>, t0: number) => Promise<void>,
+        to250: number[],
+        cpu: CpuSplit[],
+      ) => {
         await delivered();
-        const t = via();
+        const t = open();
         const c0 = await cpuNow(gw);
         const t0 = performance.now();
-        const ids = await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++)).then(queuedId)));
-        const accepted = performance.now();
-        await Promise.all(ids.map((id) => gw.relayed(id)));
-        upstream250.ours.push(COUNT / ((performance.now() - t0) / 1000));
+        await submit(t, t0);
+        to250.push(COUNT / ((performance.now() - t0) / 1000));
         await delivered();
         const secs = (performance.now() - t0) / 1000;
-        cpuVia.push(cpuSince(c0, await cpuNow(gw), COUNT, secs, gw.pid));
-        t.close();
-        acceptRates.push(COUNT / ((accepted - t0) / 1000));
-        load.push(loadavg()[0]!);
-        return COUNT / secs;
-      };
-      const straight = async () => {
-        await delivered();
-        const t = direct();
-        const c0 = await cpuNow(gw);
-        const t0 = performance.now();
-        await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++))));
-        upstream250.bare.push(COUNT / ((performance.now() - t0) / 1000));
-        await delivered();
-        const secs = (performance.now() - t0) / 1000;
-        cpuDirect.push(cpuSince(c0, await cpuNow(gw), COUNT, secs, gw.pid));
+        cpu.push(cpuSince(c0, await cpuNow(gw), COUNT, secs, gw.pid));
         t.close();
         load.push(loadavg()[0]!);
         return COUNT / secs;
       };
+      const throughVia = () =>
+        measure(
+          via,
+          async (t, t0) => {
+            const ids = await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++)).then(queuedId)));
+            acceptRates.push(COUNT / ((performance.now() - t0) / 1000));
+            await Promise.all(ids.map((id) => gw.relayed(id)));
+          },
+          upstream250.ours,
+          cpuVia,
+        );
+      const straight = () =>
+        measure(
+          direct,
+          async (t) => {
+            await Promise.all(Array.from({ length: COUNT }, () => t.sendMail(mail(n++))));
+          },
+          upstream250.bare,
+          cpuDirect,
+        );
       const rates = await alternate(runs, throughVia, straight, log);
       return {
         rates,
@@ -310,30 +323,8 @@ interface CpuMark {
   gateway: number;
   client: number;
   machineBusy: number;
-  /** CPU ms so far per other process of the machine (children reaped included), by pid. */
-  processes: Map<number, { name: string; ms: number }>;
-}
-
-/** Every process's CPU so far (utime + stime + reaped children's), ms, from /proc/PID/stat. */
-function processCpu(): Map<number, { name: string; ms: number }> {
-  const out = new Map<number, { name: string; ms: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close);
-      // Fields after the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
-      const f = stat
-        .slice(close + 2)
-        .split(' ')
-        .map(Number);
-      out.set(Number(entry), { name, ms: ((f[11]! + f[12]! + f[13]! + f[14]!) * 1000) / 100 });
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return out;
+  /** Every process of the machine, by pid. */
+  processes: Map<number, ProcessStat>;
 }
 
 /** Busy CPU time of the whole machine, ms (/proc/stat: all but idle and iowait). */
@@ -351,7 +342,7 @@ async function cpuNow(gw: ChildGateway): Promise<CpuMark> {
     gateway: m.cpu / 1000,
     client: (c.user + c.system) / 1000,
     machineBusy: machineBusyMs(),
-    processes: processCpu(),
+    processes: readProcesses(),
   };
 }
 
@@ -362,7 +353,7 @@ function cpuSince(a: CpuMark, b: CpuMark, messages: number, secs: number, gatewa
   const restBy: Record<string, number> = {};
   for (const [pid, p] of b.processes) {
     if (pid === process.pid || pid === gatewayPid) continue;
-    const spent = p.ms - (a.processes.get(pid)?.ms ?? 0);
+    const spent = p.cpuMs - (a.processes.get(pid)?.cpuMs ?? 0);
     if (spent > 0) restBy[p.name] = (restBy[p.name] ?? 0) + spent / messages;
   }
   return {

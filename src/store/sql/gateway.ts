@@ -9,6 +9,7 @@ import type {
   SubmissionTake,
 } from '../gateway.js';
 import type { SqlContext } from './context.js';
+import type { SqlQueries } from './driver.js';
 
 /**
  * The gateway's slice (store/gateway.ts): users and their use, the spool, relays and dead
@@ -81,6 +82,12 @@ const userFromRow = (r: UserRow): GatewayUserRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+/** Removes a spooled message and its bytes (inside the transaction that records where it went). */
+async function unspool(q: SqlQueries, id: string): Promise<void> {
+  await q.run('DELETE FROM gateway_spool WHERE id = ?', [id]);
+  await q.run('DELETE FROM gateway_spool_raw WHERE id = ?', [id]);
+}
 
 const SPOOL_COLUMNS =
   'id, resource, principal, source, mail_from, rcpt_to, dsn, size, state, attempts, next_attempt_at, lease_until, last_error, possible_duplicate, created_at';
@@ -273,8 +280,7 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     },
     async markSpooledRelayed(id, r) {
       await sql.transaction(async (q) => {
-        await q.run('DELETE FROM gateway_spool WHERE id = ?', [id]);
-        await q.run('DELETE FROM gateway_spool_raw WHERE id = ?', [id]);
+        await unspool(q, id);
         await q.run(
           `INSERT INTO gateway_relayed (id, resource, principal, recipients, size, upstream_id, via, attempts, possible_duplicate, accepted_at, relayed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -297,8 +303,7 @@ export function sqlGatewayStore(ctx: SqlContext): GatewayStore {
     async markSpooledDead(id, d) {
       await sql.transaction(async (q) => {
         const [row] = await q.all<{ raw: string }>('SELECT raw FROM gateway_spool_raw WHERE id = ?', [id]);
-        await q.run('DELETE FROM gateway_spool WHERE id = ?', [id]);
-        await q.run('DELETE FROM gateway_spool_raw WHERE id = ?', [id]);
+        await unspool(q, id);
         await q.run(
           `INSERT INTO gateway_dead_letters (id, resource, principal, mail_from, rcpt_to, status, reason, raw, size, bounce, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
